@@ -1,0 +1,218 @@
+import * as path from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { BACKEND_CHOICES, type BackendChoice } from '../core/compute/backend';
+import type { JobProgress } from '../core/experiments/job';
+import { runTraining, TRAIN_DEFAULTS, type TrainRunConfig } from '../core/experiments/trainRun';
+import { ARCHITECTURES } from '../core/models/registry';
+import type { Architecture } from '../core/models/model';
+import type { RunManifest } from '../core/store/runManifest';
+import { listRuns, runsDir } from '../core/store/runStore';
+import { datadietVersion } from '../core/versions';
+import { makeProgressPrinter } from './progress';
+
+function num(name: string, check: (n: number) => boolean, hint: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || !check(n)) throw new InvalidArgumentError(`${name} must be ${hint}, got "${value}"`);
+    return n;
+  };
+}
+const positiveInt = (name: string) => num(name, (n) => Number.isInteger(n) && n > 0, 'a positive integer');
+const nonNegInt = (name: string) => num(name, (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer');
+const positive = (name: string) => num(name, (n) => n > 0, 'a positive number');
+const nonNeg = (name: string) => num(name, (n) => n >= 0, 'a non-negative number');
+
+function fractions(value: string): number[] {
+  const parts = value.split(',').filter((s) => s.trim() !== '').map(Number);
+  if (parts.some((p) => !(p > 0 && p < 1))) throw new InvalidArgumentError(`milestones must be fractions in (0,1) separated by commas, got "${value}"`);
+  return parts;
+}
+
+interface TrainFlags {
+  dataset: string;
+  model: Architecture;
+  width: number;
+  epochs: number;
+  steps?: number;
+  batchSize: number;
+  lr: number;
+  momentum: number;
+  nesterov: boolean;
+  weightDecay: number;
+  milestones: number[];
+  gamma: number;
+  seed: number;
+  dataSeed?: number;
+  validation: number;
+  augment: 'auto' | 'on' | 'off';
+  backend: BackendChoice;
+  threads?: number;
+  subset?: number;
+  root: string;
+  json?: boolean;
+}
+
+function addTrainOptions(cmd: Command, defaults: Partial<TrainRunConfig> & { dataset: string }): Command {
+  const d = { ...TRAIN_DEFAULTS, ...defaults };
+  return cmd
+    .option('-d, --dataset <spec>', 'mnist | fashion-mnist | cifar10:<dir> | cifar100:<dir> | idx:<dir> | folder:<dir> | csv:<file> | jsonl:<file> | <path>', d.dataset)
+    .addOption(new Option('-m, --model <arch>', 'model architecture').choices(ARCHITECTURES as string[]).default(d.model))
+    .option('-w, --width <x>', 'channel width multiplier (0.25 = a quarter of the channels)', positive('--width'), d.width)
+    .option('-e, --epochs <n>', 'epochs of the full training split (sets the iteration budget)', positive('--epochs'), d.epochs)
+    .option('--steps <n>', 'explicit iteration budget (overrides --epochs)', positiveInt('--steps'))
+    .option('-b, --batch-size <n>', 'minibatch size', positiveInt('--batch-size'), d.batchSize)
+    .option('--lr <x>', 'initial learning rate', positive('--lr'), d.lr)
+    .option('--momentum <x>', 'SGD momentum', nonNeg('--momentum'), d.momentum)
+    .option('--no-nesterov', 'plain momentum instead of Nesterov')
+    .option('--weight-decay <x>', 'L2 weight decay', nonNeg('--weight-decay'), d.weightDecay)
+    .option('--milestones <fractions>', 'fractions of the budget where the lr is multiplied by --gamma', fractions, [...d.milestones])
+    .option('--gamma <x>', 'learning-rate decay factor at milestones', positive('--gamma'), d.gamma)
+    .option('-s, --seed <n>', 'initialization seed', nonNegInt('--seed'), d.seed)
+    .option('--data-seed <n>', 'data order and augmentation seed (default: seed + 1000)', nonNegInt('--data-seed'))
+    .option('--validation <n>', 'held-out validation examples (count >= 1, or a fraction < 1; 0 = none)', nonNeg('--validation'), d.validation)
+    .addOption(new Option('--augment <mode>', 'pad-4 crop + flip augmentation (auto: on for colour images)').choices(['auto', 'on', 'off']).default('auto'))
+    .addOption(new Option('--backend <name>', 'compute backend').choices(BACKEND_CHOICES as unknown as string[]).default(d.backend))
+    .option('--threads <n>', 'wasm threads', positiveInt('--threads'))
+    .option('--subset <n>', 'train on a seeded random subset of n examples', positiveInt('--subset'))
+    .option('--root <dir>', 'where .datadiet/runs lives', process.cwd())
+    .option('--json', 'print the final run manifest as JSON');
+}
+
+function toConfig(f: TrainFlags): Partial<TrainRunConfig> & { dataset: string } {
+  return {
+    dataset: f.dataset,
+    model: f.model,
+    width: f.width,
+    epochs: f.epochs,
+    steps: f.steps,
+    batchSize: f.batchSize,
+    lr: f.lr,
+    momentum: f.momentum,
+    nesterov: f.nesterov,
+    weightDecay: f.weightDecay,
+    milestones: f.milestones,
+    gamma: f.gamma,
+    seed: f.seed,
+    dataSeed: f.dataSeed,
+    validation: f.validation,
+    augment: f.augment === 'auto' ? 'auto' : f.augment === 'on',
+    backend: f.backend,
+    threads: f.threads,
+    trainSubset: f.subset,
+  };
+}
+
+/** Ctrl-C once: stop after the current batch and keep a `cancelled` run. Twice: quit now. */
+function cancelOnSigint(): AbortController {
+  const abort = new AbortController();
+  process.on('SIGINT', () => {
+    if (abort.signal.aborted) process.exit(130);
+    process.stderr.write('\nstopping after this batch (Ctrl-C again to quit now)...\n');
+    abort.abort();
+  });
+  process.on('SIGTERM', () => abort.abort());
+  return abort;
+}
+
+function summary(m: RunManifest, out: NodeJS.WritableStream): void {
+  const r = (m.results ?? {}) as Record<string, number | undefined>;
+  const pct = (x: number | undefined) => (x === undefined ? 'n/a' : `${(100 * x).toFixed(2)}%`);
+  out.write(`\nrun ${m.id}: ${m.status}${m.error ? ` (${m.error})` : ''}\n`);
+  out.write(`  test accuracy   ${pct(r.testAccuracy)}\n`);
+  if (r.valAccuracy !== undefined) out.write(`  val accuracy    ${pct(r.valAccuracy)}\n`);
+  if (r.trainExamplesPerSecond !== undefined) out.write(`  training speed  ${Math.round(r.trainExamplesPerSecond)} examples/s\n`);
+  if (m.backend) out.write(`  backend         ${m.backend.device} (${m.backend.reason})\n`);
+  if (m.model) out.write(`  model           ${m.model.arch} x${m.model.width}, ${m.model.params.toLocaleString('en-US')} parameters\n`);
+  if (m.timings.totalSeconds !== undefined) out.write(`  wall time       ${m.timings.totalSeconds.toFixed(1)} s\n`);
+}
+
+async function train(flags: TrainFlags, out: NodeJS.WriteStream): Promise<number> {
+  const abort = cancelOnSigint();
+  const printer = makeProgressPrinter(process.stderr, Boolean(process.stderr.isTTY));
+  let runDir = '';
+  const manifest = await runTraining(toConfig(flags), {
+    root: path.resolve(flags.root),
+    signal: abort.signal,
+    onProgress: (p: JobProgress) => {
+      if (!runDir && p.runDir) {
+        runDir = p.runDir;
+        process.stderr.write(`run directory: ${runDir}\n`);
+      }
+      printer(p);
+    },
+  });
+  if (flags.json) out.write(JSON.stringify(manifest, null, 2) + '\n');
+  else {
+    summary(manifest, out);
+    out.write(`  run directory   ${runDir}\n`);
+  }
+  return manifest.status === 'done' ? 0 : manifest.status === 'cancelled' ? 130 : 1;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('datadiet')
+    .description('Data Diet: find the training examples that matter (EL2N, GraNd, forgetting), prune, retrain.')
+    .version(datadietVersion())
+    .showHelpAfterError('(run with --help for usage)');
+
+  addTrainOptions(program.command('train').description('train a model and record the run under .datadiet/runs'), { dataset: 'mnist' }).action(
+    async (flags: TrainFlags) => {
+      process.exitCode = await train(flags, process.stdout);
+    },
+  );
+
+  addTrainOptions(
+    program
+      .command('demo')
+      .description('train the small CNN on bundled MNIST (1 epoch) and report test accuracy, speed and backend'),
+    { dataset: 'mnist', model: 'cnn-small', epochs: 1, validation: 5000 },
+  ).action(async (flags: TrainFlags) => {
+    process.exitCode = await train(flags, process.stdout);
+  });
+
+  program
+    .command('runs')
+    .description('list recorded runs, newest first')
+    .option('--root <dir>', 'where .datadiet/runs lives', process.cwd())
+    .option('--json', 'print as JSON')
+    .action((flags: { root: string; json?: boolean }) => {
+      const runs = listRuns(path.resolve(flags.root));
+      if (flags.json) {
+        process.stdout.write(JSON.stringify(runs.map((r) => r.manifest ?? { dir: r.dir, problem: r.problem }), null, 2) + '\n');
+        return;
+      }
+      if (runs.length === 0) {
+        process.stdout.write(`no runs under ${runsDir(path.resolve(flags.root))}\n`);
+        return;
+      }
+      for (const r of runs) {
+        if (!r.manifest) {
+          process.stdout.write(`${path.basename(r.dir)}  unreadable: ${r.problem}\n`);
+          continue;
+        }
+        const m = r.manifest;
+        const acc = (m.results as { testAccuracy?: number } | undefined)?.testAccuracy;
+        const cols = [
+          m.id,
+          m.status.padEnd(9),
+          (m.dataset?.name ?? String(m.config.dataset ?? '')).padEnd(16),
+          (m.model ? `${m.model.arch}x${m.model.width}` : '').padEnd(14),
+          acc === undefined ? '' : `test ${(100 * acc).toFixed(2)}%`,
+          m.error ? `(${m.error})` : '',
+        ];
+        process.stdout.write(cols.join('  ').trimEnd() + '\n');
+      }
+    });
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (e) {
+    process.stderr.write(`datadiet: ${(e as Error).message}\n`);
+    process.exitCode = 1;
+  }
+}
+
+if (require.main === module) void main(process.argv);

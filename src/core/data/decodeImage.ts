@@ -1,0 +1,174 @@
+/**
+ * Decode PNG / JPEG files to compact uint8 pixels, and stack decoded images into one dataset array.
+ * Shared by the image-folder and manifest loaders so both treat files identically.
+ *
+ * Pure-JS decoders (pngjs, jpeg-js) keep the extension free of native builds. Both decode to RGB(A); we
+ * store a 1-channel copy when an image is grayscale (R == G == B everywhere), which also covers gray PNGs
+ * and palette PNGs with gray palettes, and gray JPEGs (jpeg-js replicates Y into R, G and B).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as jpeg from 'jpeg-js';
+import { PNG } from 'pngjs';
+import { DataFormatError } from './dataset';
+
+export interface DecodedImage {
+  readonly width: number;
+  readonly height: number;
+  /** 1 (gray) or 3 (RGB). Alpha is always dropped. */
+  readonly channels: 1 | 3;
+  /** height * width * channels bytes, HWC row-major. */
+  readonly data: Uint8Array;
+}
+
+/** Extensions we treat as images. Files with other extensions are skipped by the folder loader. */
+export const IMAGE_EXTENSIONS: readonly string[] = ['.png', '.jpg', '.jpeg'];
+
+export function hasImageExtension(file: string): boolean {
+  return IMAGE_EXTENSIONS.includes(path.extname(file).toLowerCase());
+}
+
+const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/**
+ * Decode by content (magic bytes), not by extension: a JPEG saved as .png is common in scraped datasets and
+ * decodes fine. `context` is appended to error messages (e.g. "listed at line 4 of labels.csv").
+ */
+export function decodeImageBuffer(buf: Uint8Array, file: string, context = ''): DecodedImage {
+  const where = context ? ` (${context})` : '';
+  let rgba: Uint8Array;
+  let stride: 3 | 4;
+  let width: number;
+  let height: number;
+  if (buf.length >= 8 && PNG_MAGIC.every((b, i) => buf[i] === b)) {
+    try {
+      // pngjs expands palette, gray and 16-bit images to 8-bit RGBA.
+      const png = PNG.sync.read(Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength));
+      ({ width, height } = png);
+      rgba = png.data;
+      stride = 4;
+    } catch (e) {
+      throw new DataFormatError(file, `cannot decode PNG: ${(e as Error).message}${where}`);
+    }
+  } else if (buf.length >= 3 && buf[0] === 0xff && buf[1] === 0xd8 && buf[2] === 0xff) {
+    try {
+      const img = jpeg.decode(buf, { useTArray: true, formatAsRGBA: false });
+      ({ width, height } = img);
+      rgba = img.data;
+      stride = 3;
+    } catch (e) {
+      throw new DataFormatError(file, `cannot decode JPEG: ${(e as Error).message}${where}`);
+    }
+  } else {
+    throw new DataFormatError(file, `not a PNG or JPEG image (unrecognized file header)${where}`);
+  }
+  if (width === 0 || height === 0 || rgba.length < width * height * stride) {
+    throw new DataFormatError(file, `decoded to an empty or incomplete ${width}x${height} image${where}`);
+  }
+  return toCompact(rgba, width, height, stride);
+}
+
+/** Read and decode one image file. */
+export function decodeImage(file: string, context = ''): DecodedImage {
+  let buf: Buffer;
+  try {
+    buf = fs.readFileSync(file);
+  } catch (e) {
+    const where = context ? ` (${context})` : '';
+    throw new DataFormatError(file, `cannot read image: ${(e as Error).message}${where}`);
+  }
+  return decodeImageBuffer(buf, file, context);
+}
+
+/** Drop alpha, and collapse to one channel when R == G == B for every pixel. */
+function toCompact(src: Uint8Array, width: number, height: number, stride: 3 | 4): DecodedImage {
+  const n = width * height;
+  let gray = true;
+  for (let p = 0, o = 0; p < n; p++, o += stride) {
+    if (src[o] !== src[o + 1] || src[o] !== src[o + 2]) {
+      gray = false;
+      break;
+    }
+  }
+  if (gray) {
+    const data = new Uint8Array(n);
+    for (let p = 0, o = 0; p < n; p++, o += stride) data[p] = src[o];
+    return { width, height, channels: 1, data };
+  }
+  const data = new Uint8Array(n * 3);
+  for (let p = 0, o = 0, d = 0; p < n; p++, o += stride) {
+    data[d++] = src[o];
+    data[d++] = src[o + 1];
+    data[d++] = src[o + 2];
+  }
+  return { width, height, channels: 3, data };
+}
+
+export interface StackedImages {
+  readonly images: Uint8Array;
+  readonly shape: [number, number, number];
+}
+
+/**
+ * Concatenate decoded images into one N*H*W*C array. All images must have one size (see checkSameSize). Channels: 1 if every image is gray, else 3,
+ * with gray images replicated into R, G, B. Pass `channels` to force a count (so train and test agree).
+ */
+export function stackImages(
+  decoded: readonly DecodedImage[],
+  files: readonly string[],
+  channels?: 1 | 3,
+): StackedImages {
+  if (decoded.length === 0) throw new Error('stackImages: no images');
+  checkSameSize(decoded, files);
+  const { width, height } = decoded[0];
+  const c = channels ?? stackedChannels(decoded);
+  const size = height * width * c;
+  const images = new Uint8Array(decoded.length * size);
+  for (let i = 0; i < decoded.length; i++) {
+    const d = decoded[i];
+    const base = i * size;
+    if (d.channels === c) {
+      images.set(d.data, base);
+    } else if (c === 3) {
+      for (let p = 0, o = base; p < d.data.length; p++, o += 3) {
+        const v = d.data[p];
+        images[o] = v;
+        images[o + 1] = v;
+        images[o + 2] = v;
+      }
+    } else {
+      throw new DataFormatError(files[i], 'color image cannot be stored in a 1-channel dataset');
+    }
+  }
+  return { images, shape: [height, width, c] };
+}
+
+/**
+ * Throw a DataFormatError naming the first image whose size differs from the first one (and both sizes).
+ * We do not resize: silently resampling would change what the scores measure.
+ */
+export function checkSameSize(
+  decoded: readonly DecodedImage[],
+  files: readonly string[],
+  contexts?: readonly string[],
+): void {
+  if (decoded.length === 0) return;
+  const { width, height } = decoded[0];
+  const where = (i: number): string => (contexts?.[i] ? ` (${contexts[i]})` : '');
+  for (let i = 1; i < decoded.length; i++) {
+    const d = decoded[i];
+    if (d.width !== width || d.height !== height) {
+      throw new DataFormatError(
+        files[i],
+        `image is ${d.width}x${d.height}${where(i)} but ${files[0]}${where(0)} is ${width}x${height}; all images must have the same size`,
+        'resize the images to one size first',
+      );
+    }
+  }
+}
+
+/** 1 if every image is grayscale, else 3. */
+export function stackedChannels(decoded: Iterable<DecodedImage>): 1 | 3 {
+  for (const d of decoded) if (d.channels === 3) return 3;
+  return 1;
+}

@@ -1,0 +1,183 @@
+/**
+ * Image-folder datasets ("ImageFolder" layout, as in torchvision):
+ *   root/<class>/<image>                         -> one dataset
+ *   root/train/<class>/<image>, root/test/<class>/<image> -> train/test splits
+ * Labels are the indices of the sorted class-folder names. Images may sit in nested folders under their
+ * class folder. Hidden entries (starting with '.') and files without an image extension (README, .DS_Store,
+ * Thumbs.db) are skipped silently; a .png/.jpg that fails to decode is an error, since skipping it would
+ * quietly change the dataset.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DataFormatError, type DatasetSplits, type ImageDataset } from './dataset';
+import {
+  checkSameSize,
+  decodeImage,
+  hasImageExtension,
+  IMAGE_EXTENSIONS,
+  stackedChannels,
+  stackImages,
+  type DecodedImage,
+} from './decodeImage';
+import { isDirectory } from './fsutil';
+
+/** Code-point order, not localeCompare: label numbering must not depend on the user's locale. */
+export function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function visibleEntries(dir: string): fs.Dirent[] {
+  try {
+    return fs
+      .readdirSync(dir, { withFileTypes: true })
+      .filter((e) => !e.name.startsWith('.'))
+      .sort((a, b) => compareNames(a.name, b.name));
+  } catch (e) {
+    throw new DataFormatError(dir, `cannot read directory: ${(e as Error).message}`);
+  }
+}
+
+/** Dirent type, following symlinks (datasets are often assembled from symlinked folders). */
+function entryKind(dir: string, e: fs.Dirent): 'file' | 'dir' | 'other' {
+  if (e.isFile()) return 'file';
+  if (e.isDirectory()) return 'dir';
+  if (e.isSymbolicLink()) {
+    try {
+      const st = fs.statSync(path.join(dir, e.name));
+      return st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other';
+    } catch {
+      return 'other'; // dangling link
+    }
+  }
+  return 'other';
+}
+
+/** Sorted names of the visible sub-folders of `dir`. */
+export function listClassFolders(dir: string): string[] {
+  return visibleEntries(dir)
+    .filter((e) => entryKind(dir, e) === 'dir')
+    .map((e) => e.name);
+}
+
+/** Image files under `dir`, recursively, in sorted path order (so example order is reproducible). */
+export function listImageFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string, depth: number): void => {
+    // Guards against symlink cycles; real datasets are never this deep.
+    if (depth > 32) throw new DataFormatError(d, 'folders nested more than 32 levels deep (symlink loop?)');
+    for (const e of visibleEntries(d)) {
+      const kind = entryKind(d, e);
+      const p = path.join(d, e.name);
+      if (kind === 'dir') walk(p, depth + 1);
+      else if (kind === 'file' && hasImageExtension(e.name)) out.push(p);
+    }
+  };
+  walk(dir, 0);
+  return out;
+}
+
+/** True for root/train/<class> + root/test/<class>. */
+export function isSplitLayout(root: string): boolean {
+  const sub = listClassFolders(root);
+  if (!sub.includes('train') || !sub.includes('test')) return false;
+  // A dataset with classes literally named "train" and "test" would hold images, not class folders, there.
+  return listClassFolders(path.join(root, 'train')).length > 0;
+}
+
+interface ScannedFolder {
+  classNames: string[];
+  files: string[];
+  labels: number[];
+}
+
+/**
+ * List every image and its label. `classNames` fixes the label numbering (for a test split, the train
+ * split's classes); otherwise the sorted sub-folder names define it.
+ */
+function scanFolder(root: string, classNames?: readonly string[]): ScannedFolder {
+  if (!isDirectory(root)) throw new DataFormatError(root, 'directory not found');
+  const folders = listClassFolders(root);
+  if (folders.length === 0) {
+    const looseImages = visibleEntries(root).some((e) => entryKind(root, e) === 'file' && hasImageExtension(e.name));
+    throw new DataFormatError(
+      root,
+      looseImages ? 'images found directly in the folder, but no class sub-folders' : 'no class sub-folders found (empty dataset folder)',
+      'expected one sub-folder per class: root/<class>/<image>.png',
+    );
+  }
+  const names = classNames ? [...classNames] : folders;
+  const files: string[] = [];
+  const labels: number[] = [];
+  for (const folder of folders) {
+    const dir = path.join(root, folder);
+    const label = names.indexOf(folder);
+    if (label < 0) {
+      throw new DataFormatError(dir, `class folder '${folder}' does not exist in the training split (classes: ${names.join(', ')})`);
+    }
+    const images = listImageFiles(dir);
+    if (images.length === 0) {
+      throw new DataFormatError(dir, `class folder '${folder}' contains no images (${IMAGE_EXTENSIONS.join(', ')})`);
+    }
+    for (const f of images) {
+      files.push(f);
+      labels.push(label);
+    }
+  }
+  return { classNames: names, files, labels };
+}
+
+function decodeAll(files: readonly string[]): DecodedImage[] {
+  return files.map((f) => decodeImage(f));
+}
+
+function toDataset(
+  name: string,
+  scan: ScannedFolder,
+  decoded: readonly DecodedImage[],
+  channels: 1 | 3,
+): ImageDataset {
+  const { images, shape } = stackImages(decoded, scan.files, channels);
+  return {
+    name,
+    images,
+    labels: Int32Array.from(scan.labels),
+    shape,
+    numClasses: scan.classNames.length,
+    classNames: scan.classNames,
+    sources: scan.files.map((f) => path.resolve(f)),
+  };
+}
+
+/** Load root/<class>/<image> as one dataset. */
+export function loadImageFolderDataset(root: string, name = path.basename(path.resolve(root))): ImageDataset {
+  const scan = scanFolder(root);
+  const decoded = decodeAll(scan.files);
+  return toDataset(name, scan, decoded, stackedChannels(decoded));
+}
+
+/** Load root/train/<class> and root/test/<class>; both splits share classes, image size and channel count. */
+export function loadImageFolderSplits(root: string, name = path.basename(path.resolve(root))): DatasetSplits {
+  const trainScan = scanFolder(path.join(root, 'train'));
+  const testScan = scanFolder(path.join(root, 'test'), trainScan.classNames);
+  const trainDecoded = decodeAll(trainScan.files);
+  const testDecoded = decodeAll(testScan.files);
+  checkSameSize([...trainDecoded, ...testDecoded], [...trainScan.files, ...testScan.files]);
+  // One channel count for both: a model built for the train shape must accept the test images.
+  const channels = stackedChannels([...trainDecoded, ...testDecoded]);
+  return {
+    train: toDataset(`${name}/train`, trainScan, trainDecoded, channels),
+    test: toDataset(`${name}/test`, testScan, testDecoded, channels),
+  };
+}
+
+export type ImageFolderResult =
+  | { readonly layout: 'split'; readonly splits: DatasetSplits }
+  | { readonly layout: 'single'; readonly dataset: ImageDataset };
+
+/** Detect the layout and load accordingly. */
+export function loadImageFolder(root: string): ImageFolderResult {
+  if (!isDirectory(root)) throw new DataFormatError(root, 'directory not found');
+  return isSplitLayout(root)
+    ? { layout: 'split', splits: loadImageFolderSplits(root) }
+    : { layout: 'single', dataset: loadImageFolderDataset(root) };
+}

@@ -1,0 +1,212 @@
+/**
+ * One entry point from a user-typed dataset spec (CLI argument, settings value) to train/test splits.
+ *
+ *   mnist | fashion-mnist            built-in offline copies (optionally mnist:<dir>, fashion-mnist:<dir>)
+ *   cifar10:<dir> | cifar100:<dir>   CIFAR binary batches
+ *   idx:<dir>                        any four MNIST-format IDX files
+ *   folder:<dir>                     root/<class>/ images, or root/train/<class> + root/test/<class>
+ *   csv:<file> | jsonl:<file>        manifests
+ *   <path>                           auto-detected from what is there
+ *
+ * Sources with no test split of their own (manifests, single image folders) get a seeded, stratified 1/6
+ * held out as test, recorded in `info.heldOut` so every score still maps back to its original example.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadCifarDir } from './cifar';
+import { DataFormatError, type DatasetSplits, type ImageDataset } from './dataset';
+import { isDirectory, isFile } from './fsutil';
+import { listClassFolders, loadImageFolder } from './imageFolder';
+import { loadManifest } from './manifest';
+import { defaultMnistDir, findIdxFiles, loadIdxDir, loadMnist, type MnistKind } from './mnist';
+import { splitValidation } from './split';
+
+export type DatasetKind = 'mnist' | 'fashion-mnist' | 'cifar10' | 'cifar100' | 'idx' | 'folder' | 'csv' | 'jsonl';
+
+export const DATASET_KINDS: readonly DatasetKind[] = ['mnist', 'fashion-mnist', 'cifar10', 'cifar100', 'idx', 'folder', 'csv', 'jsonl'];
+
+export const ACCEPTED_SPECS = [
+  'mnist',
+  'fashion-mnist',
+  'mnist:<dir> / fashion-mnist:<dir> (the four IDX files, raw or .gz)',
+  'cifar10:<dir>',
+  'cifar100:<dir>',
+  'idx:<dir>',
+  'folder:<dir> (one sub-folder per class, or train/ and test/ each with class sub-folders)',
+  'csv:<file> (path,label rows)',
+  'jsonl:<file> ({"path":..., "label":...} per line)',
+  '<path> (auto-detected: IDX files, CIFAR batches, class sub-folders, .csv or .jsonl manifest)',
+];
+
+/** Fraction of a split-less source held out as its test split. */
+export const HELD_OUT_TEST_FRACTION = 1 / 6;
+
+export interface HeldOutSplit {
+  readonly fraction: number;
+  readonly seed: number;
+  /** Original example index (row of the manifest / position in the folder listing) of each train example. */
+  readonly trainIndices: Int32Array;
+  /** Original example index of each test example. */
+  readonly testIndices: Int32Array;
+}
+
+export interface DatasetInfo {
+  readonly kind: DatasetKind;
+  /** Files or directories the data was read from. */
+  readonly sources: string[];
+  readonly classNames?: readonly string[];
+  /** Present when the test split was carved out of a source that has none. */
+  readonly heldOut?: HeldOutSplit;
+  /** Human-readable remarks worth showing to the user (e.g. how the test split was made). */
+  readonly notes: string[];
+}
+
+export interface LoadedDataset {
+  readonly splits: DatasetSplits;
+  readonly info: DatasetInfo;
+}
+
+export interface LoadOptions {
+  /** Seed of the held-out test split for split-less sources. Default 0. */
+  readonly seed?: number;
+}
+
+export interface ParsedSpec {
+  readonly kind: DatasetKind;
+  /** Absolute path, absent for the built-in mnist / fashion-mnist. */
+  readonly path?: string;
+}
+
+function specError(spec: string, problem: string): DataFormatError {
+  return new DataFormatError(spec, problem, `accepted forms: ${ACCEPTED_SPECS.join('; ')}`);
+}
+
+function expandPath(p: string): string {
+  const home = p === '~' || p.startsWith('~/') || p.startsWith(`~${path.sep}`);
+  return path.resolve(home ? path.join(os.homedir(), p.slice(1)) : p);
+}
+
+/** Parse a spec without loading anything (bare paths are inspected to detect their kind). */
+export function parseDatasetSpec(spec: string): ParsedSpec {
+  const s = spec.trim();
+  if (s === '') throw specError(spec, 'empty dataset spec');
+  const lower = s.toLowerCase();
+  if (lower === 'mnist' || lower === 'fashion-mnist') return { kind: lower };
+  const m = /^([A-Za-z0-9-]+):(.*)$/s.exec(s);
+  // One-letter prefixes are Windows drive letters (C:\data), not kinds.
+  if (m && m[1].length > 1) {
+    const kind = m[1].toLowerCase() as DatasetKind;
+    if (!DATASET_KINDS.includes(kind)) throw specError(spec, `unknown dataset kind "${m[1]}"`);
+    if (m[2].trim() === '') throw specError(spec, `${kind}: needs a path after the colon`);
+    return { kind, path: expandPath(m[2].trim()) };
+  }
+  const p = expandPath(s);
+  const kind = detectDatasetKind(p);
+  if (!kind) {
+    const problem = fs.existsSync(p)
+      ? `cannot tell what kind of dataset ${p} is`
+      : `not a known dataset name, and no file or directory ${p} exists`;
+    throw specError(spec, problem);
+  }
+  return { kind, path: p };
+}
+
+/** Guess the kind of a dataset on disk from what it contains; undefined if nothing matches. */
+export function detectDatasetKind(p: string): DatasetKind | undefined {
+  if (isFile(p)) {
+    const ext = path.extname(p).toLowerCase();
+    if (ext === '.csv') return 'csv';
+    if (ext === '.jsonl' || ext === '.ndjson') return 'jsonl';
+    return undefined;
+  }
+  if (!isDirectory(p)) return undefined;
+  let names: string[];
+  try {
+    names = fs.readdirSync(p);
+  } catch {
+    return undefined;
+  }
+  if (names.some((n) => /idx[0-9]-ubyte(\.gz)?$/i.test(n))) return 'idx';
+  if (names.includes('data_batch_1.bin') || names.includes('cifar-10-batches-bin')) return 'cifar10';
+  if ((names.includes('train.bin') && names.includes('test.bin')) || names.includes('cifar-100-binary')) return 'cifar100';
+  if (listClassFolders(p).length > 0) return 'folder';
+  return undefined;
+}
+
+/** Carve a seeded stratified test split out of a dataset that has none. */
+function holdOutTest(ds: ImageDataset, seed: number, baseName: string): { splits: DatasetSplits; heldOut: HeldOutSplit } {
+  const n = ds.labels.length;
+  if (n < 2) throw new DataFormatError(baseName, `has ${n} image(s); at least 2 are needed to hold out a test split`);
+  // At least one test example, so evaluation never runs on an empty set.
+  const count = Math.max(1, Math.round(n * HELD_OUT_TEST_FRACTION));
+  const { train, val, trainIndices, valIndices } = splitValidation(ds, count, seed);
+  return {
+    splits: { train: { ...train, name: `${ds.name}/train` }, test: { ...val, name: `${ds.name}/test` } },
+    heldOut: { fraction: HELD_OUT_TEST_FRACTION, seed, trainIndices, testIndices: valIndices },
+  };
+}
+
+function heldOutNote(what: string, h: HeldOutSplit, splits: DatasetSplits): string {
+  return (
+    `${what} has no train/test split: held out a stratified 1/6 (${splits.test.labels.length} of ` +
+    `${splits.train.labels.length + splits.test.labels.length} images, seed ${h.seed}) as the test split`
+  );
+}
+
+export function loadDataset(spec: string, opts: LoadOptions = {}): LoadedDataset {
+  const seed = opts.seed ?? 0;
+  const parsed = parseDatasetSpec(spec);
+  const { kind } = parsed;
+  switch (kind) {
+    case 'mnist':
+    case 'fashion-mnist': {
+      // Without a path, loadMnist looks in the default place and its errors explain how to install the data.
+      const splits = loadMnist(kind, parsed.path ? { dataDir: parsed.path } : {});
+      const dir = parsed.path ?? defaultMnistDir(kind as MnistKind);
+      return { splits, info: { kind, sources: idxSources(dir), classNames: splits.train.classNames, notes: [] } };
+    }
+    case 'idx': {
+      const dir = parsed.path!;
+      // Labels decide the class count; both splits share it.
+      const splits = loadIdxDir(dir, path.basename(dir), { numClasses: 'auto' });
+      return { splits, info: { kind, sources: idxSources(dir), notes: [] } };
+    }
+    case 'cifar10':
+    case 'cifar100': {
+      const dir = parsed.path!;
+      const splits = loadCifarDir(dir, kind);
+      return { splits, info: { kind, sources: [dir], classNames: splits.train.classNames, notes: [] } };
+    }
+    case 'folder': {
+      const root = parsed.path!;
+      const result = loadImageFolder(root);
+      if (result.layout === 'split') {
+        const { splits } = result;
+        return { splits, info: { kind, sources: [root], classNames: splits.train.classNames, notes: [] } };
+      }
+      const { splits, heldOut } = holdOutTest(result.dataset, seed, root);
+      return {
+        splits,
+        info: { kind, sources: [root], classNames: result.dataset.classNames, heldOut, notes: [heldOutNote(`folder ${root}`, heldOut, splits)] },
+      };
+    }
+    case 'csv':
+    case 'jsonl': {
+      const file = parsed.path!;
+      if (!isFile(file)) throw new DataFormatError(file, 'manifest file not found');
+      // The explicit prefix wins over the extension (csv:labels.txt is fine).
+      const ds = loadManifest(file, { format: kind });
+      const { splits, heldOut } = holdOutTest(ds, seed, file);
+      return {
+        splits,
+        info: { kind, sources: [file], classNames: ds.classNames, heldOut, notes: [heldOutNote(`manifest ${file}`, heldOut, splits)] },
+      };
+    }
+  }
+}
+
+function idxSources(dir: string): string[] {
+  const f = findIdxFiles(dir);
+  return [f.trainImages, f.trainLabels, f.testImages, f.testLabels];
+}

@@ -1,0 +1,303 @@
+/**
+ * Manifest datasets: a CSV (`path,label`) or JSONL (`{"path": ..., "label": ...}`) file listing images.
+ *
+ * Paths are relative to the manifest's folder, and must stay inside it: a manifest is often downloaded
+ * along with a dataset, and reading `../../home/user/.ssh/id_rsa` as an "image" (then showing its bytes
+ * in a report) must be impossible. Labels are either all integers (used as is) or all class names
+ * (numbered in sorted order). Every error names the manifest and the line.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DataFormatError, type ImageDataset } from './dataset';
+import { checkSameSize, decodeImage, stackImages } from './decodeImage';
+import { compareNames } from './imageFolder';
+
+/** Above this many integer classes a label is almost certainly a typo (or an ID column), not a class. */
+export const MAX_INTEGER_LABEL = 100_000;
+
+export interface ManifestEntry {
+  readonly path: string;
+  readonly label: string;
+  /** 1-based line in the manifest where the entry starts. */
+  readonly line: number;
+}
+
+export interface CsvRow {
+  readonly fields: string[];
+  /** 1-based line where the record starts (a quoted field may span lines). */
+  readonly line: number;
+}
+
+/**
+ * RFC 4180 CSV: comma separated, fields optionally double-quoted, "" inside quotes is a quote, quoted
+ * fields may contain commas and newlines. Accepts LF, CRLF and CR line ends and strips a UTF-8 BOM.
+ * Blank lines are dropped. Small and strict rather than a dependency: the format we need is tiny, and a
+ * strict parser gives line-accurate errors.
+ */
+export function parseCsv(text: string, file: string): CsvRow[] {
+  const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const rows: CsvRow[] = [];
+  let fields: string[] = [];
+  let field = '';
+  let line = 1;
+  let rowLine = 1;
+  let quotedField = false; // the current field was quoted (so an empty one still counts as a field)
+  let i = 0;
+  const endRow = (): void => {
+    fields.push(field);
+    const blank = fields.length === 1 && fields[0] === '' && !quotedField;
+    if (!blank) rows.push({ fields, line: rowLine });
+    fields = [];
+    field = '';
+    quotedField = false;
+  };
+  while (i < src.length) {
+    const ch = src[i];
+    if (ch === '"' && !quotedField && field.trim() === '') {
+      // Quoted field (spaces before the opening quote are tolerated): read up to the closing quote.
+      quotedField = true;
+      field = '';
+      const startLine = line;
+      i++;
+      for (;;) {
+        if (i >= src.length) throw new DataFormatError(file, `line ${startLine}: unterminated quoted field`);
+        const c = src[i];
+        if (c === '"') {
+          if (src[i + 1] === '"') {
+            field += '"';
+            i += 2;
+            continue;
+          }
+          i++;
+          break;
+        }
+        if (c === '\r' || c === '\n') {
+          // Count CRLF once.
+          if (c === '\r' && src[i + 1] === '\n') {
+            field += '\r';
+            i++;
+          }
+          line++;
+        }
+        field += src[i];
+        i++;
+      }
+      while (src[i] === ' ' || src[i] === '\t') i++; // tolerate `"a.png" ,cat`
+      const next = src[i];
+      if (next !== undefined && next !== ',' && next !== '\n' && next !== '\r') {
+        throw new DataFormatError(file, `line ${line}: unexpected character '${next}' after a closing quote`, 'quotes inside a quoted field must be doubled ("")');
+      }
+      continue;
+    }
+    if (ch === ',') {
+      fields.push(field);
+      field = '';
+      quotedField = false;
+      i++;
+    } else if (ch === '\n' || ch === '\r') {
+      endRow();
+      i += ch === '\r' && src[i + 1] === '\n' ? 2 : 1;
+      line++;
+      rowLine = line;
+    } else {
+      if (ch === '"') {
+        throw new DataFormatError(file, `line ${line}: stray quote inside an unquoted field`, 'quote the whole field and double inner quotes ("")');
+      }
+      field += ch;
+      i++;
+    }
+  }
+  if (field !== '' || fields.length > 0 || quotedField) endRow();
+  return rows;
+}
+
+/** Parse a CSV manifest. The header row is optional but, when present, must be exactly `path,label`. */
+export function parseCsvManifest(text: string, file: string): ManifestEntry[] {
+  const rows = parseCsv(text, file);
+  const entries: ManifestEntry[] = [];
+  rows.forEach((row, r) => {
+    const fields = row.fields.map((f) => f.trim());
+    if (r === 0) {
+      const lower = fields.map((f) => f.toLowerCase());
+      if (lower.length === 2 && lower[0] === 'path' && lower[1] === 'label') return;
+      if (lower.includes('path') || lower.includes('label')) {
+        throw new DataFormatError(file, `line ${row.line}: header must be exactly "path,label", got "${fields.join(',')}"`);
+      }
+    }
+    if (fields.length < 2) {
+      throw new DataFormatError(file, `line ${row.line}: missing column: expected "path,label", got ${fields.length} field`);
+    }
+    if (fields.length > 2) {
+      throw new DataFormatError(
+        file,
+        `line ${row.line}: expected 2 columns (path,label), got ${fields.length}`,
+        'quote paths that contain commas',
+      );
+    }
+    entries.push({ path: fields[0], label: fields[1], line: row.line });
+  });
+  return entries;
+}
+
+/** Parse a JSONL manifest: one object per non-blank line with a string "path" and a "label" (integer or name). */
+export function parseJsonlManifest(text: string, file: string): ManifestEntry[] {
+  const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const entries: ManifestEntry[] = [];
+  src.split(/\r\n|\n|\r/).forEach((raw, idx) => {
+    const line = idx + 1;
+    if (raw.trim() === '') return;
+    let obj: unknown;
+    try {
+      obj = JSON.parse(raw);
+    } catch (e) {
+      throw new DataFormatError(file, `line ${line}: invalid JSON: ${(e as Error).message}`);
+    }
+    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
+      throw new DataFormatError(file, `line ${line}: expected a JSON object {"path": ..., "label": ...}`);
+    }
+    const rec = obj as Record<string, unknown>;
+    for (const key of ['path', 'label']) {
+      if (!(key in rec) || rec[key] === null) throw new DataFormatError(file, `line ${line}: missing column "${key}"`);
+    }
+    if (typeof rec.path !== 'string') throw new DataFormatError(file, `line ${line}: "path" must be a string`);
+    const label = rec.label;
+    if (typeof label !== 'string' && typeof label !== 'number') {
+      throw new DataFormatError(file, `line ${line}: "label" must be an integer or a class name string`);
+    }
+    entries.push({ path: rec.path.trim(), label: String(label).trim(), line });
+  });
+  return entries;
+}
+
+export type ManifestFormat = 'csv' | 'jsonl';
+
+export function manifestFormat(file: string): ManifestFormat {
+  const ext = path.extname(file).toLowerCase();
+  return ext === '.jsonl' || ext === '.ndjson' ? 'jsonl' : 'csv';
+}
+
+export function readManifestEntries(file: string, format: ManifestFormat = manifestFormat(file)): ManifestEntry[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new DataFormatError(file, `cannot read manifest: ${(e as Error).message}`);
+  }
+  const entries = format === 'jsonl' ? parseJsonlManifest(text, file) : parseCsvManifest(text, file);
+  if (entries.length === 0) throw new DataFormatError(file, 'manifest lists no images');
+  return entries;
+}
+
+export interface ManifestLabels {
+  readonly labels: Int32Array;
+  readonly numClasses: number;
+  /** Present when labels were class names. */
+  readonly classNames?: string[];
+}
+
+const NUMBER_LIKE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const NON_NEGATIVE_INT = /^\+?\d+$/;
+
+/**
+ * All-integer labels are class indices (numClasses = max + 1). Otherwise they are names, numbered in
+ * sorted order. A mix (e.g. "cat", "dog", "3") is refused: it is nearly always a data mistake, and
+ * guessing would silently mislabel examples.
+ */
+export function manifestLabels(entries: readonly ManifestEntry[], file: string): ManifestLabels {
+  for (const e of entries) if (e.label === '') throw new DataFormatError(file, `line ${e.line}: empty label`);
+  const numeric = entries.filter((e) => NUMBER_LIKE.test(e.label));
+  if (numeric.length === entries.length) {
+    const labels = new Int32Array(entries.length);
+    let max = 0;
+    entries.forEach((e, i) => {
+      const v = Number(e.label);
+      if (!NON_NEGATIVE_INT.test(e.label) || !Number.isSafeInteger(v)) {
+        throw new DataFormatError(file, `line ${e.line}: label "${e.label}" is not a non-negative integer class index`);
+      }
+      if (v > MAX_INTEGER_LABEL) {
+        throw new DataFormatError(file, `line ${e.line}: label ${v} is too large (over ${MAX_INTEGER_LABEL}); is the label column an ID?`);
+      }
+      labels[i] = v;
+      if (v > max) max = v;
+    });
+    return { labels, numClasses: max + 1 };
+  }
+  if (numeric.length > 0) {
+    const firstName = entries.find((e) => !NUMBER_LIKE.test(e.label))!;
+    const n = numeric[0];
+    throw new DataFormatError(
+      file,
+      `line ${n.line}: label "${n.label}" is a number but other labels are class names (e.g. "${firstName.label}" at line ${firstName.line})`,
+      'use either integer class indices or class names for every row',
+    );
+  }
+  const classNames = [...new Set(entries.map((e) => e.label))].sort(compareNames);
+  const index = new Map(classNames.map((n, i) => [n, i]));
+  return { labels: Int32Array.from(entries, (e) => index.get(e.label)!), numClasses: classNames.length, classNames };
+}
+
+function isInside(root: string, p: string): boolean {
+  const rel = path.relative(root, p);
+  return rel === '' || (!rel.startsWith(`..${path.sep}`) && rel !== '..' && !path.isAbsolute(rel));
+}
+
+/**
+ * Resolve entry paths against the manifest's folder, refusing anything outside it (lexically, or via a
+ * symlink), missing files, and the same file listed twice (a duplicate would silently double an example's
+ * weight in training and scoring). Returns absolute paths.
+ */
+export function resolveManifestPaths(file: string, entries: readonly ManifestEntry[]): string[] {
+  const root = path.dirname(path.resolve(file));
+  const rootReal = fs.realpathSync(root);
+  const seen = new Map<string, number>();
+  return entries.map((e) => {
+    if (e.path === '') throw new DataFormatError(file, `line ${e.line}: empty path`);
+    const abs = path.resolve(root, e.path);
+    // Checked before touching the filesystem, so probing outside paths reveals nothing (not even existence).
+    if (!isInside(root, abs) && !isInside(rootReal, abs)) {
+      throw new DataFormatError(file, `line ${e.line}: path "${e.path}" escapes the manifest's folder ${root}`, 'paths must stay inside the folder that holds the manifest');
+    }
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(abs);
+    } catch {
+      throw new DataFormatError(file, `line ${e.line}: file not found: ${e.path}`, `paths are relative to ${root}`);
+    }
+    if (!st.isFile()) throw new DataFormatError(file, `line ${e.line}: not a file: ${e.path}`);
+    const real = fs.realpathSync(abs);
+    if (!isInside(rootReal, real)) {
+      throw new DataFormatError(file, `line ${e.line}: path "${e.path}" resolves (through a symlink) outside the manifest's folder, to ${real}`);
+    }
+    const prev = seen.get(real);
+    if (prev !== undefined) {
+      throw new DataFormatError(file, `line ${e.line}: duplicate row: "${e.path}" is the same file as line ${prev}`, 'list each image once');
+    }
+    seen.set(real, e.line);
+    return abs;
+  });
+}
+
+export interface ManifestOptions {
+  name?: string;
+  format?: ManifestFormat;
+}
+
+/** Load a CSV/JSONL manifest as one dataset (images decoded like image folders: 1 channel if all gray, else 3). */
+export function loadManifest(file: string, opts: ManifestOptions = {}): ImageDataset {
+  const entries = readManifestEntries(file, opts.format);
+  const { labels, numClasses, classNames } = manifestLabels(entries, file);
+  const files = resolveManifestPaths(file, entries);
+  const contexts = entries.map((e) => `line ${e.line} of ${file}`);
+  const decoded = files.map((f, i) => decodeImage(f, contexts[i]));
+  checkSameSize(decoded, files, contexts);
+  const { images, shape } = stackImages(decoded, files);
+  return {
+    name: opts.name ?? path.basename(file, path.extname(file)),
+    images,
+    labels,
+    shape,
+    numClasses,
+    ...(classNames ? { classNames } : {}),
+    sources: files,
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * Per-channel standardization: x -> (x/255 - mean[c]) / std[c], with mean/std measured on the TRAIN split
+ * only (measuring them on test data would leak it into training).
+ *
+ * Pixels are uint8, so both steps reduce to 256 possible values per channel: the statistics come from a
+ * histogram (exact, one pass, no float accumulation error over millions of pixels) and normalization is
+ * a table lookup.
+ */
+import { exampleSize, type ImageDataset } from './dataset';
+
+export interface ChannelStats {
+  readonly mean: number[];
+  readonly std: number[];
+}
+
+/** Below this a channel is constant; dividing by ~0 would blow it up, so it is only centered (std = 1). */
+const MIN_STD = 1e-6;
+
+/** Mean and population std of pixels/255 per channel, over every pixel of every example. */
+export function channelStats(ds: Pick<ImageDataset, 'images' | 'shape'>): ChannelStats {
+  const c = ds.shape[2];
+  const hist = new Float64Array(256 * c);
+  const px = ds.images;
+  // Channel of byte i is i % c; walking pixel-by-pixel avoids a modulo per byte.
+  for (let i = 0; i < px.length; i += c) {
+    for (let k = 0; k < c; k++) hist[k * 256 + px[i + k]]++;
+  }
+  const mean: number[] = [];
+  const std: number[] = [];
+  for (let k = 0; k < c; k++) {
+    let n = 0;
+    let sum = 0;
+    for (let v = 0; v < 256; v++) {
+      n += hist[k * 256 + v];
+      sum += hist[k * 256 + v] * (v / 255);
+    }
+    if (n === 0) {
+      mean.push(0);
+      std.push(1);
+      continue;
+    }
+    const m = sum / n;
+    let sq = 0;
+    for (let v = 0; v < 256; v++) {
+      const d = v / 255 - m;
+      sq += hist[k * 256 + v] * d * d;
+    }
+    const s = Math.sqrt(sq / n);
+    mean.push(m);
+    std.push(s < MIN_STD ? 1 : s);
+  }
+  return { mean, std };
+}
+
+/** 256 entries per channel: lut[c*256 + v] = (v/255 - mean[c]) / std[c]. */
+export function normalizationTable(stats: ChannelStats): Float32Array {
+  const c = stats.mean.length;
+  if (stats.std.length !== c) throw new RangeError(`normalization: ${c} means but ${stats.std.length} stds`);
+  const lut = new Float32Array(256 * c);
+  for (let k = 0; k < c; k++) {
+    const m = stats.mean[k];
+    const s = stats.std[k];
+    for (let v = 0; v < 256; v++) lut[k * 256 + v] = (v / 255 - m) / s;
+  }
+  return lut;
+}
+
+/**
+ * Gather the examples at `indices` and normalize them into a float32 NHWC batch (length
+ * indices.length * H * W * C). Writes into `out` when given (reuse it across steps to avoid garbage).
+ */
+export function normalizeBatch(
+  ds: Pick<ImageDataset, 'images' | 'shape' | 'labels'>,
+  indices: ArrayLike<number>,
+  stats: ChannelStats,
+  out?: Float32Array,
+): Float32Array {
+  const c = ds.shape[2];
+  if (stats.mean.length !== c) {
+    throw new RangeError(`normalizeBatch: stats have ${stats.mean.length} channels, dataset has ${c}`);
+  }
+  const size = exampleSize(ds);
+  const n = indices.length;
+  const dst = out ?? new Float32Array(n * size);
+  if (dst.length < n * size) throw new RangeError(`normalizeBatch: out has ${dst.length} floats, need ${n * size}`);
+  const lut = normalizationTable(stats);
+  const count = ds.labels.length;
+  const px = ds.images;
+  for (let b = 0; b < n; b++) {
+    const idx = indices[b];
+    if (!(idx >= 0 && idx < count) || !Number.isInteger(idx)) {
+      throw new RangeError(`normalizeBatch: index ${idx} out of range [0, ${count})`);
+    }
+    let o = b * size;
+    const start = idx * size;
+    const end = start + size;
+    if (c === 1) {
+      for (let i = start; i < end; i++) dst[o++] = lut[px[i]];
+    } else if (c === 3) {
+      for (let i = start; i < end; i += 3) {
+        dst[o++] = lut[px[i]];
+        dst[o++] = lut[256 + px[i + 1]];
+        dst[o++] = lut[512 + px[i + 2]];
+      }
+    } else {
+      for (let i = start; i < end; i += c) for (let k = 0; k < c; k++) dst[o++] = lut[k * 256 + px[i + k]];
+    }
+  }
+  return dst;
+}

@@ -1,0 +1,195 @@
+import { initBackend, type BackendChoice } from '../compute/backend';
+import type { DatasetSplits } from '../data/dataset';
+import { fingerprint } from '../data/fingerprint';
+import { loadDataset } from '../data/load';
+import { channelStats } from '../data/normalize';
+import { splitValidation } from '../data/split';
+import { makeRng } from '../random';
+import { buildModel } from '../models/registry';
+import type { Architecture } from '../models/model';
+import { saveCheckpoint } from '../store/checkpoint';
+import type { RunManifest } from '../store/runManifest';
+import { createRun } from '../store/runStore';
+import { stepsPerEpoch, trainModel, TrainingDivergedError } from '../train/trainLoop';
+import { versions } from '../versions';
+import { createHash } from 'node:crypto';
+import { EtaEstimator, type JobContext } from './job';
+
+export interface TrainRunConfig {
+  /** Dataset spec: `mnist`, `fashion-mnist`, `cifar10:<dir>`, `folder:<dir>`, `csv:<file>`, or a path. */
+  readonly dataset: string;
+  readonly model: Architecture;
+  readonly width: number;
+  /** Epochs of the full training split; the iteration budget is derived from it (see `steps`). */
+  readonly epochs: number;
+  /** Explicit iteration budget; overrides epochs. Pruned subsets keep the full-data budget. */
+  readonly steps?: number;
+  readonly batchSize: number;
+  readonly lr: number;
+  readonly momentum: number;
+  readonly nesterov: boolean;
+  readonly weightDecay: number;
+  /** Fractions of the budget at which the learning rate is multiplied by `gamma`. */
+  readonly milestones: readonly number[];
+  readonly gamma: number;
+  /** Seed of weight initialization. */
+  readonly seed: number;
+  /** Seed of data order and augmentation; defaults to seed + 1000 so the two can vary independently. */
+  readonly dataSeed?: number;
+  /** Fraction (0..1) or count (>= 1) of the training split held out for validation, stratified. */
+  readonly validation: number;
+  readonly augment: 'auto' | boolean;
+  readonly backend: BackendChoice;
+  readonly threads?: number;
+  /** Train on a seeded random subset of this many training examples (quick looks, tests). */
+  readonly trainSubset?: number;
+}
+
+export const TRAIN_DEFAULTS: Omit<TrainRunConfig, 'dataset'> = {
+  model: 'cnn-small',
+  width: 1,
+  epochs: 2,
+  batchSize: 128,
+  lr: 0.05,
+  momentum: 0.9,
+  nesterov: true,
+  weightDecay: 5e-4,
+  milestones: [0.5, 0.75],
+  gamma: 0.2,
+  seed: 0,
+  validation: 5000,
+  augment: 'auto',
+  backend: 'auto',
+};
+
+/** Fingerprint of a whole dataset (both splits) as recorded in runs. */
+export function datasetFingerprint(splits: DatasetSplits): string {
+  return createHash('sha256').update(fingerprint(splits.train)).update(fingerprint(splits.test)).digest('hex');
+}
+
+/**
+ * One training run end to end: backend, data, model, training with per-epoch metrics, checkpoint. Writes the run
+ * directory as it goes, so a cancelled or failed run keeps everything up to its last epoch, marked as such.
+ */
+export async function runTraining(partial: Partial<TrainRunConfig> & { dataset: string }, ctx: JobContext): Promise<RunManifest> {
+  const config: TrainRunConfig = { ...TRAIN_DEFAULTS, ...partial };
+  const dataSeed = config.dataSeed ?? config.seed + 1000;
+  const report = ctx.onProgress ?? (() => {});
+  const run = createRun(ctx.root, {
+    kind: 'train',
+    config: { ...config },
+    seeds: { init: config.seed, data: dataSeed, split: config.seed },
+    versions: versions(),
+  });
+  const base = { runId: run.id, runDir: run.dir };
+  try {
+    report({ ...base, phase: 'backend', message: 'choosing a compute backend', fraction: 0 });
+    const backend = await initBackend(config.backend, { threads: config.threads });
+    run.update({ backend });
+
+    report({ ...base, phase: 'load', message: `loading ${config.dataset}`, fraction: 0 });
+    const t0 = performance.now();
+    const { splits, info } = loadDataset(config.dataset);
+    const held = splitValidation(splits.train, config.validation, config.seed);
+    let trainIndices: Int32Array | undefined;
+    if (config.trainSubset !== undefined && config.trainSubset < held.train.labels.length) {
+      const all = Int32Array.from({ length: held.train.labels.length }, (_, i) => i);
+      trainIndices = makeRng(dataSeed).shuffle(all).slice(0, config.trainSubset).sort();
+    }
+    const stats = channelStats(held.train);
+    const trainCount = trainIndices?.length ?? held.train.labels.length;
+    const steps = config.steps ?? config.epochs * stepsPerEpoch(held.train.labels.length, config.batchSize);
+    const augment = config.augment === 'auto' ? splits.train.shape[2] === 3 : config.augment;
+    const model = buildModel(
+      { arch: config.model, width: config.width, inputShape: splits.train.shape, numClasses: splits.train.numClasses },
+      makeRng(config.seed).next,
+    );
+    const loadSeconds = (performance.now() - t0) / 1000;
+    run.update({
+      dataset: {
+        spec: config.dataset,
+        name: splits.train.name,
+        fingerprint: datasetFingerprint(splits),
+        shape: splits.train.shape,
+        numClasses: splits.train.numClasses,
+        classNames: info.classNames ?? splits.train.classNames,
+        trainSize: trainCount,
+        valSize: held.val.labels.length,
+        testSize: splits.test.labels.length,
+      },
+      model: { arch: config.model, width: config.width, params: model.numParams() },
+      config: { ...config, steps, augment, dataSeed },
+      timings: { ...run.manifest.timings, loadSeconds },
+    });
+
+    const eta = new EtaEstimator();
+    let trainSeconds = 0;
+    let lastReport = 0;
+    try {
+      const result = await trainModel(
+        model,
+        { train: held.train, trainIndices, val: held.val.labels.length ? held.val : undefined, test: splits.test, stats },
+        { ...config, steps, dataSeed, augment },
+        {
+          signal: ctx.signal,
+          onStep: (s) => {
+            const { etaSeconds, secondsPerStep } = eta.tick(s.step, s.totalSteps);
+            const now = performance.now();
+            if (now - lastReport < 200 && s.step !== s.totalSteps) return; // throttle: progress is for humans
+            lastReport = now;
+            report({
+              ...base,
+              phase: 'train',
+              message: `epoch ${s.epoch}, step ${s.step}/${s.totalSteps}, loss ${s.loss.toFixed(4)}`,
+              fraction: s.step / s.totalSteps,
+              step: s.step,
+              totalSteps: s.totalSteps,
+              epoch: s.epoch,
+              loss: s.loss,
+              examplesPerSecond: config.batchSize / secondsPerStep,
+              etaSeconds,
+            });
+          },
+          onEpoch: (m) => {
+            trainSeconds += m.trainSeconds;
+            run.appendMetrics({ ...m, time: new Date().toISOString() });
+            report({
+              ...base,
+              phase: 'eval',
+              message: `epoch ${m.epoch}: test accuracy ${(100 * (m.test?.accuracy ?? NaN)).toFixed(2)}%`,
+              fraction: m.step / steps,
+              step: m.step,
+              totalSteps: steps,
+              epoch: m.epoch,
+            });
+          },
+        },
+      );
+      report({ ...base, phase: 'save', message: 'saving weights', fraction: 1 });
+      saveCheckpoint(model, run.dir, 'weights');
+      const last = result.epochs[result.epochs.length - 1];
+      const results = {
+        steps: result.stepsDone,
+        epochs: result.epochs.length,
+        testAccuracy: last?.test?.accuracy,
+        testLoss: last?.test?.loss,
+        valAccuracy: last?.val?.accuracy,
+        trainExamplesPerSecond: trainSeconds > 0 ? result.epochs.reduce((s, e) => s + e.examplesPerSecond * e.trainSeconds, 0) / trainSeconds : undefined,
+      };
+      if (result.cancelled) {
+        return run.finish('cancelled', {
+          error: `cancelled after ${result.stepsDone} of ${steps} steps; results are partial`,
+          results: { ...results, partial: true },
+          timings: { ...run.manifest.timings, trainSeconds },
+        });
+      }
+      return run.finish('done', { results, timings: { ...run.manifest.timings, trainSeconds } });
+    } finally {
+      model.dispose();
+    }
+  } catch (e) {
+    const message = e instanceof TrainingDivergedError ? e.message : (e as Error).message ?? String(e);
+    run.finish('failed', { error: message });
+    throw e;
+  }
+}

@@ -1,0 +1,260 @@
+import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core alone registers no gradients; training and per-example scores need them all.
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+
+/**
+ * A tiny functional layer system instead of tf.layers: per-example gradient methods (GraNd) need each
+ * parametrized layer's input and output-gradient, which tf.layers hides. Every layer is a plain object.
+ */
+export type ParamRole = 'weight' | 'bias' | 'gamma' | 'beta';
+
+export interface Param {
+  /** Unique, stable name, e.g. "stage2.block0.conv1/weight". */
+  readonly name: string;
+  readonly role: ParamRole;
+  /** Name of the layer that owns it. */
+  readonly layer: string;
+  readonly variable: tf.Variable;
+}
+
+/** What a parametrized linear map (conv or dense) looks like to hooks. */
+export interface LinearInfo {
+  readonly name: string;
+  readonly kind: 'conv2d' | 'dense';
+  readonly weight: Param;
+  readonly bias?: Param;
+  readonly stride?: number;
+  readonly pad?: 'same' | 'valid';
+}
+
+export interface ForwardContext {
+  readonly training: boolean;
+  /**
+   * Called with each linear layer's input and output (bias added). May return a replacement output, e.g. the
+   * output plus a zero "probe" whose gradient equals the gradient w.r.t. the layer output.
+   */
+  readonly onLinear?: (info: LinearInfo, input: tf.Tensor, output: tf.Tensor) => tf.Tensor;
+  /** Collects batch-norm running-stat updates during a training forward; applied after the step. */
+  readonly stateUpdates?: StateUpdate[];
+}
+
+export interface StateUpdate {
+  readonly variable: tf.Variable;
+  /** Kept tensor; the caller assigns and disposes it. */
+  readonly value: tf.Tensor;
+}
+
+export interface Layer {
+  readonly name: string;
+  forward(x: tf.Tensor, ctx: ForwardContext): tf.Tensor;
+  /** Trainable parameters in a stable order. */
+  params(): Param[];
+  /** Non-trainable state (batch-norm running mean/variance). */
+  state(): tf.Variable[];
+}
+
+/** Uniform [0,1) source so initialization is seeded and identical across backends. */
+export type Uniform = () => number;
+
+export function normalSample(n: number, std: number, uniform: Uniform): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i += 2) {
+    // Box-Muller; 1 - u keeps log away from 0.
+    const u1 = 1 - uniform();
+    const u2 = uniform();
+    const r = Math.sqrt(-2 * Math.log(u1)) * std;
+    out[i] = r * Math.cos(2 * Math.PI * u2);
+    if (i + 1 < n) out[i + 1] = r * Math.sin(2 * Math.PI * u2);
+  }
+  return out;
+}
+
+function variable(values: Float32Array, shape: number[], name: string, trainable = true): tf.Variable {
+  // Names must be unique per tfjs engine; several models (K runs) coexist, so suffix a counter.
+  const init = tf.tensor(values, shape);
+  const v = tf.variable(init, trainable, `${name}#${nextVariableId++}`);
+  init.dispose(); // the variable holds its own reference to the data
+  return v;
+}
+let nextVariableId = 0;
+
+function param(layer: string, role: ParamRole, values: Float32Array, shape: number[]): Param {
+  return { name: `${layer}/${role}`, role, layer, variable: variable(values, shape, `${layer}/${role}`) };
+}
+
+export interface Conv2DOptions {
+  readonly kernel: number;
+  readonly inChannels: number;
+  readonly outChannels: number;
+  readonly stride?: number;
+  readonly pad?: 'same' | 'valid';
+  readonly bias?: boolean;
+}
+
+export function conv2d(name: string, o: Conv2DOptions, uniform: Uniform): Layer {
+  const fanIn = o.kernel * o.kernel * o.inChannels;
+  // He-normal: keeps activations' scale through ReLU stacks (as PyTorch's kaiming init for ResNets).
+  const w = param(name, 'weight', normalSample(fanIn * o.outChannels, Math.sqrt(2 / fanIn), uniform), [
+    o.kernel,
+    o.kernel,
+    o.inChannels,
+    o.outChannels,
+  ]);
+  const b = o.bias === false ? undefined : param(name, 'bias', new Float32Array(o.outChannels), [o.outChannels]);
+  const stride = o.stride ?? 1;
+  const pad = o.pad ?? 'same';
+  const info: LinearInfo = { name, kind: 'conv2d', weight: w, bias: b, stride, pad };
+  return {
+    name,
+    forward(x, ctx) {
+      let y: tf.Tensor = tf.conv2d(x as tf.Tensor4D, w.variable as tf.Tensor4D, stride, pad);
+      if (b) y = tf.add(y, b.variable);
+      return ctx.onLinear ? ctx.onLinear(info, x, y) : y;
+    },
+    params: () => (b ? [w, b] : [w]),
+    state: () => [],
+  };
+}
+
+export interface DenseOptions {
+  readonly inUnits: number;
+  readonly outUnits: number;
+  /** 'relu' layers get He init, the classifier LeCun init. */
+  readonly init?: 'he' | 'lecun';
+}
+
+export function dense(name: string, o: DenseOptions, uniform: Uniform): Layer {
+  const gain = o.init === 'lecun' ? 1 : 2;
+  const w = param(name, 'weight', normalSample(o.inUnits * o.outUnits, Math.sqrt(gain / o.inUnits), uniform), [
+    o.inUnits,
+    o.outUnits,
+  ]);
+  const b = param(name, 'bias', new Float32Array(o.outUnits), [o.outUnits]);
+  const info: LinearInfo = { name, kind: 'dense', weight: w, bias: b };
+  return {
+    name,
+    forward(x, ctx) {
+      const flat = x.rank === 2 ? x : tf.reshape(x, [x.shape[0], -1]);
+      const y = tf.add(tf.matMul(flat as tf.Tensor2D, w.variable as tf.Tensor2D), b.variable);
+      return ctx.onLinear ? ctx.onLinear(info, flat, y) : y;
+    },
+    params: () => [w, b],
+    state: () => [],
+  };
+}
+
+export const BN_EPSILON = 1e-5;
+/** PyTorch's convention: running = (1 - m) * running + m * batch. */
+export const BN_MOMENTUM = 0.1;
+
+/**
+ * Batch normalization over N,H,W per channel with a hand-written backward pass: the stock gradient composes
+ * many small kernels and costs ~40% of a ResNet step on wasm (compute.md); this one is three reductions.
+ */
+export function batchNorm(name: string, channels: number): Layer {
+  const gamma = param(name, 'gamma', new Float32Array(channels).fill(1), [channels]);
+  const beta = param(name, 'beta', new Float32Array(channels), [channels]);
+  const runMean = variable(new Float32Array(channels), [channels], `${name}/running_mean`, false);
+  const runVar = variable(new Float32Array(channels).fill(1), [channels], `${name}/running_var`, false);
+  return {
+    name,
+    forward(x, ctx) {
+      if (!ctx.training) {
+        const inv = tf.rsqrt(tf.add(runVar, BN_EPSILON));
+        const scale = tf.mul(gamma.variable, inv);
+        const shift = tf.sub(beta.variable, tf.mul(runMean, scale));
+        return tf.add(tf.mul(x, scale), shift);
+      }
+      const axes = x.shape.slice(0, -1).map((_, i) => i);
+      const count = x.size / channels;
+      const { mean, variance } = tf.moments(x, axes);
+      if (ctx.stateUpdates) {
+        const unbiased = tf.mul(variance, count / Math.max(1, count - 1));
+        ctx.stateUpdates.push(
+          { variable: runMean, value: tf.keep(tf.add(tf.mul(runMean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM))) },
+          { variable: runVar, value: tf.keep(tf.add(tf.mul(runVar, 1 - BN_MOMENTUM), tf.mul(unbiased, BN_MOMENTUM))) },
+        );
+      }
+      return batchNormTrain(x, gamma.variable, beta.variable, mean, variance, axes, count);
+    },
+    params: () => [gamma, beta],
+    state: () => [runMean, runVar],
+  };
+}
+
+function batchNormTrain(
+  x: tf.Tensor,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  mean: tf.Tensor,
+  variance: tf.Tensor,
+  axes: number[],
+  count: number,
+): tf.Tensor {
+  const f = tf.customGrad((xIn, g, b, save) => {
+    const xt = xIn as tf.Tensor;
+    const invStd = tf.rsqrt(tf.add(variance, BN_EPSILON));
+    const xhat = tf.mul(tf.sub(xt, mean), invStd);
+    (save as (ts: tf.Tensor[]) => void)([xhat, invStd, g as tf.Tensor]);
+    const value = tf.add(tf.mul(xhat, g as tf.Tensor), b as tf.Tensor);
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [xh, inv, gm] = saved;
+      const dbeta = tf.sum(dy, axes);
+      const dgamma = tf.sum(tf.mul(dy, xh), axes);
+      // dx = gamma * invStd / N * (N * dy - sum(dy) - xhat * sum(dy * xhat))
+      const k = tf.mul(gm, tf.div(inv, count));
+      const dx = tf.mul(tf.sub(tf.sub(tf.mul(dy, count), dbeta), tf.mul(xh, dgamma)), k);
+      return [dx, dgamma, dbeta];
+    };
+    return { value, gradFunc };
+  });
+  return f(x, gamma, beta);
+}
+
+export function relu(name = 'relu'): Layer {
+  return { name, forward: (x) => tf.relu(x), params: () => [], state: () => [] };
+}
+
+export function maxPool(name: string, size = 2): Layer {
+  return {
+    name,
+    forward: (x) => tf.maxPool(x as tf.Tensor4D, size, size, 'valid'),
+    params: () => [],
+    state: () => [],
+  };
+}
+
+export function globalAvgPool(name = 'gap'): Layer {
+  return { name, forward: (x) => tf.mean(x, [1, 2]), params: () => [], state: () => [] };
+}
+
+export function flatten(name = 'flatten'): Layer {
+  return { name, forward: (x) => tf.reshape(x, [x.shape[0], -1]), params: () => [], state: () => [] };
+}
+
+export function sequential(name: string, layers: Layer[]): Layer {
+  return {
+    name,
+    forward(x, ctx) {
+      let h = x;
+      for (const l of layers) h = l.forward(h, ctx);
+      return h;
+    },
+    params: () => layers.flatMap((l) => l.params()),
+    state: () => layers.flatMap((l) => l.state()),
+  };
+}
+
+/** y = relu(main(x) + shortcut(x)): the residual pattern of both ResNet block kinds. */
+export function residual(name: string, main: Layer, shortcut: Layer | undefined): Layer {
+  return {
+    name,
+    forward(x, ctx) {
+      const m = main.forward(x, ctx);
+      const s = shortcut ? shortcut.forward(x, ctx) : x;
+      return tf.relu(tf.add(m, s));
+    },
+    params: () => [...main.params(), ...(shortcut ? shortcut.params() : [])],
+    state: () => [...main.state(), ...(shortcut ? shortcut.state() : [])],
+  };
+}

@@ -1,0 +1,40 @@
+import { buildCnnSmall } from './cnn';
+import type { Uniform } from './layers';
+import { buildLinear } from './linear';
+import type { Architecture, Model, ModelSpec } from './model';
+import { buildResnet } from './resnet';
+import { buildVgg } from './vgg';
+
+export const ARCHITECTURES: readonly Architecture[] = [
+  'linear',
+  'cnn-small',
+  'vgg11',
+  'vgg13',
+  'vgg16',
+  'resnet18',
+  'resnet50',
+];
+
+export function isArchitecture(name: string): name is Architecture {
+  return (ARCHITECTURES as readonly string[]).includes(name);
+}
+
+/** Builds a freshly initialized model; `uniform` is the seeded source that makes initialization reproducible. */
+export function buildModel(spec: ModelSpec, uniform: Uniform): Model {
+  if (!(spec.width > 0)) throw new Error(`model width must be > 0, got ${spec.width}`);
+  switch (spec.arch) {
+    case 'linear':
+      return buildLinear(spec, uniform);
+    case 'cnn-small':
+      return buildCnnSmall(spec, uniform);
+    case 'vgg11':
+    case 'vgg13':
+    case 'vgg16':
+      return buildVgg({ ...spec, arch: spec.arch }, uniform);
+    case 'resnet18':
+    case 'resnet50':
+      return buildResnet({ ...spec, arch: spec.arch }, uniform);
+    default:
+      throw new Error(`unknown model "${String(spec.arch)}"; choose one of ${ARCHITECTURES.join(', ')}`);
+  }
+}

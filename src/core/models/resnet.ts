@@ -1,0 +1,59 @@
+import { batchNorm, conv2d, dense, globalAvgPool, relu, residual, sequential, type Layer, type Uniform } from './layers';
+import { modelFromLayer, scaled, type Model, type ModelSpec } from './model';
+
+/**
+ * Low-resolution ResNets as used for CIFAR in the papers: 3x3 stride-1 stem, no max-pool, four stages with
+ * first-block strides 1,2,2,2, global average pool, linear classifier.
+ */
+function convBn(name: string, cin: number, cout: number, kernel: number, stride: number, u: Uniform): Layer[] {
+  return [
+    conv2d(name, { kernel, inChannels: cin, outChannels: cout, stride, bias: false }, u),
+    batchNorm(`${name}.bn`, cout),
+  ];
+}
+
+function shortcut(name: string, cin: number, cout: number, stride: number, u: Uniform): Layer | undefined {
+  if (stride === 1 && cin === cout) return undefined;
+  return sequential(name, convBn(name, cin, cout, 1, stride, u));
+}
+
+function basicBlock(name: string, cin: number, cout: number, stride: number, u: Uniform): Layer {
+  const main = sequential(`${name}.main`, [
+    ...convBn(`${name}.conv1`, cin, cout, 3, stride, u),
+    relu(),
+    ...convBn(`${name}.conv2`, cout, cout, 3, 1, u),
+  ]);
+  return residual(name, main, shortcut(`${name}.shortcut`, cin, cout, stride, u));
+}
+
+function bottleneck(name: string, cin: number, mid: number, stride: number, u: Uniform): Layer {
+  const cout = mid * 4;
+  const main = sequential(`${name}.main`, [
+    ...convBn(`${name}.conv1`, cin, mid, 1, 1, u),
+    relu(),
+    ...convBn(`${name}.conv2`, mid, mid, 3, stride, u),
+    relu(),
+    ...convBn(`${name}.conv3`, mid, cout, 1, 1, u),
+  ]);
+  return residual(name, main, shortcut(`${name}.shortcut`, cin, cout, stride, u));
+}
+
+export function buildResnet(spec: ModelSpec & { arch: 'resnet18' | 'resnet50' }, u: Uniform): Model {
+  const c0 = spec.inputShape[2];
+  const widths = [64, 128, 256, 512].map((c) => scaled(c, spec.width));
+  const stem = scaled(64, spec.width);
+  const layers: Layer[] = [...convBn('stem', c0, stem, 3, 1, u), relu()];
+  let cin = stem;
+  const bottle = spec.arch === 'resnet50';
+  const blocks = bottle ? [3, 4, 6, 3] : [2, 2, 2, 2];
+  widths.forEach((width, s) => {
+    for (let b = 0; b < blocks[s]; b++) {
+      const stride = b === 0 && s > 0 ? 2 : 1;
+      const name = `stage${s + 1}.block${b}`;
+      layers.push(bottle ? bottleneck(name, cin, width, stride, u) : basicBlock(name, cin, width, stride, u));
+      cin = bottle ? width * 4 : width;
+    }
+  });
+  layers.push(globalAvgPool(), dense('fc', { inUnits: cin, outUnits: spec.numClasses, init: 'lecun' }, u));
+  return modelFromLayer(spec, sequential(spec.arch, layers));
+}

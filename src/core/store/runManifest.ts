@@ -1,0 +1,53 @@
+/** The contract between every part of Data Diet and users' own tools: `<root>/.datadiet/runs/<id>/manifest.json`. */
+export type RunStatus = 'running' | 'done' | 'cancelled' | 'failed';
+
+export interface DatasetRecord {
+  readonly spec: string;
+  readonly name: string;
+  /** sha256 over shapes, labels and pixels of the train and test splits. */
+  readonly fingerprint: string;
+  readonly shape: readonly [number, number, number];
+  readonly numClasses: number;
+  readonly classNames?: readonly string[];
+  readonly trainSize: number;
+  readonly valSize: number;
+  readonly testSize: number;
+}
+
+export interface BackendRecord {
+  readonly name: string;
+  readonly device: string;
+  readonly reason: string;
+  readonly threads?: number;
+}
+
+export interface RunTimings {
+  readonly startedAt: string;
+  readonly finishedAt?: string;
+  readonly loadSeconds?: number;
+  readonly trainSeconds?: number;
+  readonly evalSeconds?: number;
+  readonly totalSeconds?: number;
+}
+
+export interface RunManifest {
+  readonly schema: 1;
+  readonly id: string;
+  readonly kind: string;
+  readonly status: RunStatus;
+  /** Why a run failed or was cancelled, in words a user can act on. */
+  readonly error?: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** The full configuration, enough to rerun it. */
+  readonly config: Record<string, unknown>;
+  readonly seeds: Record<string, number>;
+  readonly dataset?: DatasetRecord;
+  readonly model?: { readonly arch: string; readonly width: number; readonly params: number };
+  readonly backend?: BackendRecord;
+  readonly versions: Record<string, string>;
+  readonly timings: RunTimings;
+  readonly results?: Record<string, unknown>;
+  /** Engine process id while running: a `running` run whose process is gone died without cleanup. */
+  readonly pid?: number;
+}

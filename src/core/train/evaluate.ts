@@ -1,0 +1,56 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { ImageDataset } from '../data/dataset';
+import { normalizeBatch, type ChannelStats } from '../data/normalize';
+import type { Model } from '../models/model';
+import { crossEntropyPerExample } from './loss';
+
+export interface EvalResult {
+  readonly loss: number;
+  readonly accuracy: number;
+  readonly count: number;
+}
+
+export const EVAL_BATCH = 500;
+
+/**
+ * Runs `fn` over the dataset (or the given indices) in inference mode, batch by batch, with the logits of each
+ * batch. Keeps memory flat: every batch's tensors are freed before the next one.
+ */
+export function forEachLogitsBatch(
+  model: Model,
+  ds: ImageDataset,
+  stats: ChannelStats,
+  fn: (logits: tf.Tensor2D, labels: tf.Tensor1D, indices: Int32Array) => void,
+  indices?: Int32Array,
+  batchSize = EVAL_BATCH,
+): void {
+  const n = indices ? indices.length : ds.labels.length;
+  const [h, w, c] = ds.shape;
+  for (let start = 0; start < n; start += batchSize) {
+    const end = Math.min(n, start + batchSize);
+    const idx = indices ? indices.subarray(start, end) : Int32Array.from({ length: end - start }, (_, i) => start + i);
+    tf.tidy(() => {
+      const x = tf.tensor4d(normalizeBatch(ds, idx, stats), [idx.length, h, w, c]);
+      const y = tf.tensor1d(Int32Array.from(idx, (i) => ds.labels[i]), 'int32');
+      fn(model.forward(x, { training: false }), y, idx);
+    });
+  }
+}
+
+export function evaluate(model: Model, ds: ImageDataset, stats: ChannelStats, indices?: Int32Array): EvalResult {
+  let lossSum = 0;
+  let correct = 0;
+  let count = 0;
+  forEachLogitsBatch(
+    model,
+    ds,
+    stats,
+    (logits, labels) => {
+      lossSum += tf.sum(crossEntropyPerExample(logits, labels)).dataSync()[0];
+      correct += tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'int32')).dataSync()[0];
+      count += labels.shape[0];
+    },
+    indices,
+  );
+  return { loss: count ? lossSum / count : NaN, accuracy: count ? correct / count : NaN, count };
+}

@@ -1,0 +1,174 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { augmentBatch } from '../data/augment';
+import type { ImageDataset } from '../data/dataset';
+import { normalizeBatch, type ChannelStats } from '../data/normalize';
+import type { StateUpdate } from '../models/layers';
+import type { Model } from '../models/model';
+import { makeRng, permutation } from '../random';
+import { evaluate, type EvalResult } from './evaluate';
+import { crossEntropy } from './loss';
+import { learningRateAt } from './schedule';
+import { Sgd } from './sgd';
+
+export interface TrainOptions {
+  readonly batchSize: number;
+  readonly lr: number;
+  readonly momentum: number;
+  readonly nesterov: boolean;
+  readonly weightDecay: number;
+  /** Total SGD iterations. Fixed independently of the subset size, as the papers require for pruned retraining. */
+  readonly steps: number;
+  /** Fractions of `steps` where the learning rate is multiplied by `gamma`. */
+  readonly milestones: readonly number[];
+  readonly gamma: number;
+  /** Seed of the data order (shuffling) and augmentation; the init seed is the model builder's business. */
+  readonly dataSeed: number;
+  readonly augment: boolean;
+}
+
+export interface TrainData {
+  readonly train: ImageDataset;
+  /** Which examples of `train` to train on (a pruned subset); all when absent. */
+  readonly trainIndices?: Int32Array;
+  readonly val?: ImageDataset;
+  readonly test?: ImageDataset;
+  readonly stats: ChannelStats;
+}
+
+export interface EpochMetrics {
+  readonly epoch: number;
+  readonly step: number;
+  readonly lr: number;
+  readonly trainLoss: number;
+  readonly trainAccuracy: number;
+  readonly val?: EvalResult;
+  readonly test?: EvalResult;
+  /** Seconds spent on training steps in this epoch (evaluation excluded). */
+  readonly trainSeconds: number;
+  readonly examplesPerSecond: number;
+}
+
+export interface StepInfo {
+  readonly step: number;
+  readonly totalSteps: number;
+  readonly epoch: number;
+  readonly loss: number;
+  readonly lr: number;
+}
+
+export interface TrainHooks {
+  readonly onStep?: (s: StepInfo) => void;
+  readonly onEpoch?: (m: EpochMetrics) => void | Promise<void>;
+  /** Per-minibatch predictions (dataset indices, predicted labels): forgetting events need them. */
+  readonly onBatchPredictions?: (indices: Int32Array, predicted: Int32Array, epoch: number) => void;
+  readonly signal?: AbortSignal;
+}
+
+export interface TrainResult {
+  readonly stepsDone: number;
+  readonly epochs: readonly EpochMetrics[];
+  readonly cancelled: boolean;
+}
+
+export class TrainingDivergedError extends Error {
+  constructor(readonly step: number, readonly loss: number) {
+    super(`training diverged at step ${step}: loss is ${loss}; lower the learning rate`);
+    this.name = 'TrainingDivergedError';
+  }
+}
+
+export function stepsPerEpoch(examples: number, batchSize: number): number {
+  return Math.max(1, Math.ceil(examples / batchSize));
+}
+
+/** Lets the event loop run (cancel messages, progress writes) between steps without a timer's delay. */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Trains `model` in place. Epoch boundaries are passes over the (sub)set; the run ends after exactly
+ * `options.steps` iterations or on cancellation (checked every step); a non-finite loss throws
+ * TrainingDivergedError after the epochs so far were reported through onEpoch.
+ */
+export async function trainModel(model: Model, data: TrainData, options: TrainOptions, hooks: TrainHooks = {}): Promise<TrainResult> {
+  const { train, stats } = data;
+  const indices = data.trainIndices ?? Int32Array.from({ length: train.labels.length }, (_, i) => i);
+  if (indices.length === 0) throw new Error('cannot train on an empty subset');
+  const [h, w, c] = train.shape;
+  const rng = makeRng(options.dataSeed);
+  const sgd = new Sgd(options);
+  const vars = model.params.map((p) => p.variable);
+  const perEpoch = stepsPerEpoch(indices.length, options.batchSize);
+  const schedule = { baseLr: options.lr, milestones: options.milestones, gamma: options.gamma, totalSteps: options.steps };
+  const epochs: EpochMetrics[] = [];
+  let step = 0;
+  let epoch = 0;
+  let cancelled = false;
+  try {
+    while (step < options.steps && !cancelled) {
+      epoch++;
+      const order = permutation(indices.length, rng);
+      let lossSum = 0;
+      let correct = 0;
+      let seen = 0;
+      let trainMs = 0;
+      for (let b = 0; b < perEpoch && step < options.steps; b++) {
+        if (hooks.signal?.aborted) {
+          cancelled = true;
+          break;
+        }
+        const t0 = performance.now();
+        const start = b * options.batchSize;
+        const batchIdx = Int32Array.from(order.subarray(start, Math.min(order.length, start + options.batchSize)), (o) => indices[o]);
+        const n = batchIdx.length;
+        const xs = normalizeBatch(train, batchIdx, stats);
+        if (options.augment) augmentBatch(xs, n, train.shape, rng);
+        const lr = learningRateAt(schedule, step);
+        const updates: StateUpdate[] = [];
+        const { loss, predicted } = tf.tidy(() => {
+          const x = tf.tensor4d(xs, [n, h, w, c]);
+          const y = tf.tensor1d(Int32Array.from(batchIdx, (i) => train.labels[i]), 'int32');
+          let logitsKept: tf.Tensor2D | undefined;
+          const { value, grads } = tf.variableGrads(() => {
+            const logits = model.forward(x, { training: true, stateUpdates: updates });
+            logitsKept = tf.keep(logits);
+            return crossEntropy(logits, y);
+          }, vars);
+          sgd.step(vars, grads, lr);
+          const pred = tf.argMax(logitsKept!, 1);
+          logitsKept!.dispose();
+          return { loss: value.dataSync()[0], predicted: pred.dataSync() as Int32Array };
+        });
+        for (const u of updates) {
+          u.variable.assign(u.value);
+          u.value.dispose();
+        }
+        trainMs += performance.now() - t0;
+        step++;
+        if (!Number.isFinite(loss)) throw new TrainingDivergedError(step, loss);
+        lossSum += loss * n;
+        for (let i = 0; i < n; i++) if (predicted[i] === train.labels[batchIdx[i]]) correct++;
+        seen += n;
+        hooks.onBatchPredictions?.(batchIdx, predicted, epoch);
+        hooks.onStep?.({ step, totalSteps: options.steps, epoch, loss, lr });
+        await yieldToEventLoop();
+      }
+      if (seen === 0) break;
+      const metrics: EpochMetrics = {
+        epoch,
+        step,
+        lr: learningRateAt(schedule, Math.max(0, step - 1)),
+        trainLoss: lossSum / seen,
+        trainAccuracy: correct / seen,
+        val: data.val ? evaluate(model, data.val, stats) : undefined,
+        test: data.test ? evaluate(model, data.test, stats) : undefined,
+        trainSeconds: trainMs / 1000,
+        examplesPerSecond: seen / (trainMs / 1000),
+      };
+      epochs.push(metrics);
+      await hooks.onEpoch?.(metrics);
+    }
+  } finally {
+    sgd.dispose();
+  }
+  return { stepsDone: step, epochs, cancelled };
+}

@@ -1,0 +1,30 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { useCpu } from '../../helpers/tf';
+import { buildModel } from '../../../../src/core/models/registry';
+import { makeRng } from '../../../../src/core/random';
+import { loadCheckpoint, saveCheckpoint } from '../../../../src/core/store/checkpoint';
+
+test('a checkpoint restores every parameter and batch-norm statistic; numpy can read it by offsets', async () => {
+  await useCpu();
+  const spec = { arch: 'resnet18' as const, width: 0.125, inputShape: [32, 32, 3] as const, numClasses: 10 };
+  const a = buildModel(spec, makeRng(1).next);
+  a.state[0].assign(tf.add(a.state[0], 3));
+  const b = buildModel(spec, makeRng(2).next);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'datadiet-ckpt-'));
+  saveCheckpoint(a, dir, 'weights');
+  loadCheckpoint(b, dir, 'weights');
+  a.params.forEach((p, i) => assert.deepEqual(b.params[i].variable.dataSync(), p.variable.dataSync(), p.name));
+  assert.deepEqual(b.state[0].dataSync(), a.state[0].dataSync());
+  const index = JSON.parse(fs.readFileSync(path.join(dir, 'weights.json'), 'utf8'));
+  const bytes = fs.statSync(path.join(dir, 'weights.bin')).size;
+  const last = index.tensors[index.tensors.length - 1];
+  assert.equal(bytes, 4 * (last.offset + last.size));
+  const other = buildModel({ ...spec, width: 0.25 }, makeRng(1).next);
+  assert.throws(() => loadCheckpoint(other, dir, 'weights'), /weights\.json: "stem\/weight" has shape/);
+  [a, b, other].forEach((m) => m.dispose());
+});
