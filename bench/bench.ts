@@ -1,0 +1,180 @@
+/**
+ * `npm run bench`: our engine and PyTorch CPU side by side, in one run, on identical models and batch sizes.
+ * Prints a table with ratios (ours / PyTorch) and writes it as markdown (bench/results.md by default).
+ * Timing lives here, never in tests.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend, type BackendChoice } from '../src/core/compute/backend';
+import { buildModel } from '../src/core/models/registry';
+import type { Architecture, Model } from '../src/core/models/model';
+import { makeRng } from '../src/core/random';
+import { Sgd } from '../src/core/train/sgd';
+import { trainStep } from '../src/core/train/trainLoop';
+
+interface Case {
+  readonly name: string;
+  readonly arch: Architecture;
+  readonly width: number;
+  readonly input: [number, number, number];
+}
+
+const CASES: Case[] = [
+  { name: 'cnn-small, 28x28x1 (MNIST)', arch: 'cnn-small', width: 1, input: [28, 28, 1] },
+  { name: 'resnet18 x0.25, 32x32x3 (CIFAR)', arch: 'resnet18', width: 0.25, input: [32, 32, 3] },
+];
+
+interface Args {
+  seconds: number;
+  batch: number;
+  threads: number;
+  backend: BackendChoice;
+  out: string;
+  torch: boolean;
+  only?: string;
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { seconds: 8, batch: 128, threads: Math.min(2, os.cpus().length), backend: 'auto', out: 'bench/results.md', torch: true };
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i];
+    const v = argv[i + 1];
+    if (k === '--seconds') (a.seconds = Number(v)), i++;
+    else if (k === '--batch') (a.batch = Number(v)), i++;
+    else if (k === '--threads') (a.threads = Number(v)), i++;
+    else if (k === '--backend') (a.backend = v as BackendChoice), i++;
+    else if (k === '--out') (a.out = v), i++;
+    else if (k === '--only') (a.only = v), i++;
+    else if (k === '--no-torch') a.torch = false;
+    else if (k === '--help') {
+      process.stdout.write('usage: npm run bench -- [--seconds 8] [--batch 128] [--threads 2] [--backend auto|wasm|...] [--only cnn-small|resnet18] [--no-torch] [--out bench/results.md]\n');
+      process.exit(0);
+    } else throw new Error(`unknown bench option ${k}`);
+  }
+  return a;
+}
+
+let peakRss = 0;
+const sampleRss = () => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+};
+
+/** Warm up twice, then repeat until `seconds` have passed (at least 3 times): examples per second. */
+function measure(seconds: number, examplesPerIter: number, fn: () => void): number {
+  fn();
+  fn();
+  let iters = 0;
+  const t0 = performance.now();
+  while (iters < 3 || performance.now() - t0 < seconds * 1000) {
+    fn();
+    sampleRss();
+    iters++;
+  }
+  return (iters * examplesPerIter) / ((performance.now() - t0) / 1000);
+}
+
+function randomBatch(c: Case, n: number, classes: number): { xs: Float32Array; labels: Int32Array } {
+  const rng = makeRng(0);
+  const xs = Float32Array.from({ length: n * c.input[0] * c.input[1] * c.input[2] }, () => rng.next() * 2 - 1);
+  const labels = Int32Array.from({ length: n }, () => rng.int(classes));
+  return { xs, labels };
+}
+
+interface Row {
+  readonly phase: string;
+  readonly ours: number;
+  readonly torch?: number;
+}
+
+function benchOurs(c: Case, a: Args): { rows: Row[]; params: number } {
+  const model: Model = buildModel({ arch: c.arch, width: c.width, inputShape: c.input, numClasses: 10 }, makeRng(0).next);
+  const { xs, labels } = randomBatch(c, a.batch, 10);
+  const sgd = new Sgd({ momentum: 0.9, nesterov: true, weightDecay: 5e-4 });
+  const vars = model.params.map((p) => p.variable);
+  const train = measure(a.seconds, a.batch, () => trainStep(model, sgd, vars, xs, labels, 0.01));
+  const infer = measure(a.seconds, a.batch, () =>
+    tf.tidy(() => {
+      model.forward(tf.tensor4d(xs, [a.batch, ...c.input]), { training: false }).dataSync();
+    }),
+  );
+  const params = model.numParams();
+  sgd.dispose();
+  model.dispose();
+  return { rows: [{ phase: 'train', ours: train }, { phase: 'infer', ours: infer }], params };
+}
+
+interface TorchResult {
+  torch: string;
+  threads: number;
+  params: number;
+  results: Record<string, number>;
+  peak_rss_mb: number;
+}
+
+function torchPython(): string | undefined {
+  for (const py of ['/usr/bin/python3', 'python3']) {
+    const r = spawnSync(py, ['-c', 'import torch'], { encoding: 'utf8' });
+    if (r.status === 0) return py;
+  }
+  return undefined;
+}
+
+function benchTorch(py: string, c: Case, a: Args): TorchResult | string {
+  const script = path.join(__dirname, '..', 'bench', 'torch_bench.py');
+  const r = spawnSync(
+    py,
+    [script, '--model', c.arch, '--input', c.input.join(','), '--classes', '10', '--width', String(c.width), '--batch', String(a.batch),
+      '--seconds', String(a.seconds), '--threads', String(a.threads), '--what', 'train,infer', '--json-only'],
+    { encoding: 'utf8', maxBuffer: 1 << 24 },
+  );
+  if (r.status !== 0) return `torch_bench.py failed: ${r.stderr.trim().split('\n').pop()}`;
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as TorchResult;
+}
+
+const fmt = (x: number | undefined) => (x === undefined ? '—' : x >= 100 ? x.toFixed(0) : x.toFixed(1));
+
+async function main(): Promise<void> {
+  const a = parseArgs(process.argv.slice(2));
+  const backend = await initBackend(a.backend, { threads: a.threads });
+  const py = a.torch ? torchPython() : undefined;
+  const lines: string[] = [];
+  const say = (l: string) => {
+    lines.push(l);
+    process.stdout.write(l + '\n');
+  };
+  say(`# Data Diet benchmark, ${new Date().toISOString()}`);
+  say('');
+  say(`- machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.versions.node}`);
+  say(`- ours: tfjs ${tf.version_core}, backend ${backend.device} (${backend.reason})`);
+  say(`- PyTorch: ${py ? 'see rows' : 'not installed (run scripts/install-torch.sh for the side-by-side numbers)'}`);
+  say(`- batch ${a.batch}, ${a.seconds} s per phase after 2 warm-up iterations, random data, examples/s (higher is better)`);
+  say('');
+  say('| model | params | phase | ours ex/s | PyTorch CPU ex/s | ours / PyTorch |');
+  say('|---|---|---|---|---|---|');
+  let torchRss = 0;
+  for (const c of CASES.filter((x) => !a.only || x.arch === a.only)) {
+    const ours = benchOurs(c, a);
+    const t = py ? benchTorch(py, c, a) : undefined;
+    if (typeof t === 'string') process.stderr.write(`${c.name}: ${t}\n`);
+    const tr = typeof t === 'object' ? t : undefined;
+    if (tr) torchRss = Math.max(torchRss, tr.peak_rss_mb);
+    if (tr && tr.params !== ours.params) process.stderr.write(`warning: parameter counts differ (ours ${ours.params}, torch ${tr.params})\n`);
+    for (const r of ours.rows) {
+      const tv = tr?.results[r.phase];
+      say(`| ${c.name} | ${ours.params.toLocaleString('en-US')} | ${r.phase} | ${fmt(r.ours)} | ${fmt(tv)} | ${tv ? (r.ours / tv).toFixed(2) + 'x' : '—'} |`);
+    }
+  }
+  say('');
+  say(`Peak resident memory: ours ${(peakRss / 2 ** 20).toFixed(0)} MiB${torchRss ? `, PyTorch ${torchRss.toFixed(0)} MiB` : ''}.`);
+  fs.mkdirSync(path.dirname(path.resolve(a.out)), { recursive: true });
+  fs.writeFileSync(a.out, lines.join('\n') + '\n');
+  process.stdout.write(`\nwritten to ${a.out}\n`);
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench: ${(e as Error).stack ?? e}\n`);
+  process.exit(1);
+});

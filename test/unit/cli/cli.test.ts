@@ -1,0 +1,57 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { progressLine, formatDuration } from '../../../src/cli/progress';
+import { repoRoot, tempDir } from '../helpers/paths';
+
+function cli(args: string[], cwd = repoRoot()) {
+  const r = spawnSync(process.execPath, [path.join(repoRoot(), 'bin', 'datadiet.js'), ...args], { cwd, encoding: 'utf8', timeout: 300_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+test('every command has --help', () => {
+  const top = cli(['--help']);
+  assert.equal(top.code, 0);
+  for (const c of ['train', 'demo', 'runs']) assert.match(top.out, new RegExp(`\\b${c}\\b`));
+  for (const c of ['train', 'demo', 'runs']) {
+    const r = cli([c, '--help']);
+    assert.equal(r.code, 0, c);
+    assert.match(r.out, /Usage: datadiet/);
+  }
+  assert.match(cli(['train', '--help']).out, /--batch-size <n>/);
+});
+
+test('bad arguments are refused with a message naming the option', () => {
+  const r = cli(['train', '--width', '-1']);
+  assert.notEqual(r.code, 0);
+  assert.match(r.err, /--width must be a positive number, got "-1"/);
+  assert.match(cli(['train', '--model', 'alexnet']).err, /Allowed choices are linear, cnn-small/);
+});
+
+test('train prints plain progress lines when not on a terminal, then accuracy, speed, backend and run dir; runs lists it', () => {
+  const root = tempDir('cli');
+  const r = cli(['train', '--model', 'linear', '--subset', '1000', '--steps', '40', '--validation', '200', '--backend', 'wasm', '--root', root]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /run directory: .*\.datadiet\/runs\//);
+  assert.match(r.err, /\[#*\.*\] +\d+% step \d+\/40/);
+  assert.doesNotMatch(r.err, /\r/, 'no carriage returns in logs');
+  assert.match(r.out, /test accuracy +\d+\.\d\d%/);
+  assert.match(r.out, /training speed +\d+ examples\/s/);
+  assert.match(r.out, /backend +wasm/);
+  const runs = cli(['runs', '--root', root]);
+  assert.match(runs.out, /-train-\w{4} +done +mnist\S* +linearx1 +test \d+\.\d\d%/);
+  const json = JSON.parse(cli(['runs', '--root', root, '--json']).out);
+  assert.equal(json[0].status, 'done');
+});
+
+test('runs on an empty folder says where it looked', () => {
+  const root = tempDir('cli-empty');
+  assert.match(cli(['runs', '--root', root]).out, /no runs under .*\.datadiet\/runs/);
+});
+
+test('progress line shows bar, percent, step, loss, speed and ETA', () => {
+  const line = progressLine({ phase: 'train', message: '', fraction: 0.5, step: 50, totalSteps: 100, loss: 0.25, examplesPerSecond: 812.4, etaSeconds: 83 }, 10);
+  assert.equal(line, '[#####.....]  50% step 50/100 loss 0.2500 812 ex/s ETA 01:23');
+  assert.equal(formatDuration(3725), '1:02:05');
+});

@@ -1,0 +1,77 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runTraining } from '../../../../src/core/experiments/trainRun';
+import { readMetrics, readRun } from '../../../../src/core/store/runStore';
+import { tempDir } from '../../helpers/paths';
+
+test('training cnn-small on an MNIST subset: loss falls, accuracy far above chance, run recorded', async () => {
+  const root = tempDir('train');
+  const progress: string[] = [];
+  const m = await runTraining(
+    { dataset: 'mnist', model: 'cnn-small', width: 0.5, trainSubset: 3000, steps: 120, batchSize: 64, epochs: 1, validation: 1000, backend: 'wasm', lr: 0.05 },
+    { root, onProgress: (p) => progress.push(p.phase) },
+  );
+  assert.equal(m.status, 'done', m.error);
+  const metrics = readMetrics(readRun(`${root}/.datadiet/runs/${m.id}`).dir);
+  assert.ok(metrics.length >= 2, 'one metrics line per epoch');
+  const first = metrics[0] as { trainLoss: number };
+  const last = metrics[metrics.length - 1] as { trainLoss: number; test: { accuracy: number; count: number }; val: { count: number } };
+  assert.ok(last.trainLoss < first.trainLoss * 0.6, `loss falls: ${first.trainLoss} -> ${last.trainLoss}`);
+  assert.equal(last.test.count, 10000, 'evaluated on the whole MNIST test split');
+  assert.equal(last.val.count, 1000, 'and on the held-out validation split');
+  const acc = (m.results as { testAccuracy: number }).testAccuracy;
+  assert.ok(acc > 0.85, `test accuracy ${acc} well above chance (0.1)`);
+  assert.equal(m.backend?.name, 'wasm');
+  assert.match(m.dataset!.fingerprint, /^[0-9a-f]{64}$/);
+  assert.equal(m.dataset!.trainSize, 3000);
+  assert.deepEqual(m.seeds, { init: 0, data: 1000, split: 0 });
+  assert.ok(m.timings.trainSeconds! > 0 && m.timings.loadSeconds! >= 0);
+  assert.ok(progress.includes('train') && progress.includes('eval'));
+});
+
+test('the same seeds give the same run; a different data seed gives a different one', async () => {
+  const cfg = { dataset: 'mnist', model: 'linear' as const, trainSubset: 500, steps: 15, batchSize: 50, validation: 100, backend: 'wasm' as const };
+  const a = await runTraining(cfg, { root: tempDir('seed') });
+  const b = await runTraining(cfg, { root: tempDir('seed') });
+  const c = await runTraining({ ...cfg, dataSeed: 7 }, { root: tempDir('seed') });
+  const loss = (m: typeof a) => (m.results as { testLoss: number }).testLoss;
+  assert.equal(loss(a), loss(b));
+  assert.notEqual(loss(a), loss(c));
+});
+
+test('an aborted run stops within a batch and is recorded as cancelled with partial results', async () => {
+  const root = tempDir('cancel');
+  const abort = new AbortController();
+  let steps = 0;
+  const m = await runTraining(
+    { dataset: 'mnist', model: 'linear', trainSubset: 2000, steps: 10_000, batchSize: 32, validation: 100, backend: 'wasm' },
+    {
+      root,
+      signal: abort.signal,
+      onProgress: (p) => {
+        if (p.phase === 'train' && p.step !== undefined) {
+          steps = p.step;
+          if (p.step >= 5) abort.abort();
+        }
+      },
+    },
+  );
+  assert.equal(m.status, 'cancelled');
+  assert.match(m.error!, /cancelled after \d+ of 10000 steps/);
+  const done = (m.results as { steps: number; partial: boolean }).steps;
+  assert.ok(done >= steps && done <= steps + 1, `stopped within one batch (${done} vs ${steps})`);
+  assert.equal((m.results as { partial: boolean }).partial, true);
+});
+
+test('a diverging run (huge learning rate) fails with an actionable message and keeps its manifest', async () => {
+  const root = tempDir('diverge');
+  await assert.rejects(
+    runTraining({ dataset: 'mnist', model: 'cnn-small', width: 0.25, trainSubset: 500, steps: 40, batchSize: 50, validation: 100, backend: 'wasm', lr: 1e6 }, { root }),
+    /diverged .*lower the learning rate/,
+  );
+});
+
+test('a bad dataset spec fails the run with the loader message', async () => {
+  const root = tempDir('bad');
+  await assert.rejects(runTraining({ dataset: 'cifar10:/nonexistent/dir', backend: 'wasm' }, { root }), /nonexistent/);
+});
