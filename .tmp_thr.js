@@ -19,6 +19,7 @@ tf.registerBackend('wasm', async () => {
       return {};
     },
   });
+  console.error('factory resolved', module.PThread.unusedWorkers.length, module.PThread.unusedWorkers.map(w=>w.loaded));
   module.tfjs = {
     init: module.cwrap('init', null, []),
     initWithThreadsCount: module.cwrap('init_with_threads_count', null, ['number']),
@@ -27,7 +28,7 @@ tf.registerBackend('wasm', async () => {
     disposeData: module.cwrap('dispose_data', null, ['number']),
     dispose: module.cwrap('dispose', null, []),
   };
-  return new wasmPkg.BackendWasm(module);
+  console.error('constructing'); const b = new wasmPkg.BackendWasm(module); console.error('constructed'); return b;
 }, 2);
 (async () => {
   const t0 = Date.now();

@@ -165,7 +165,7 @@ export function buildProgram(): Command {
     program
       .command('demo')
       .description('train the small CNN on bundled MNIST (1 epoch) and report test accuracy, speed and backend'),
-    { dataset: 'mnist', model: 'cnn-small', epochs: 1, validation: 5000 },
+    { dataset: 'mnist', model: 'cnn-small', epochs: 1 },
   ).action(async (flags: TrainFlags) => {
     process.exitCode = await train(flags, process.stdout);
   });

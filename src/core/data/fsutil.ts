@@ -1,4 +1,4 @@
-/** Tiny filesystem predicates shared by the loaders: "does this exist as a file/dir" without try/catch noise. */
+/** Tiny filesystem helpers shared by the loaders: existence predicates without try/catch noise, name order. */
 import * as fs from 'node:fs';
 
 /** True if `p` exists and is a regular file (symlinks are followed). */
@@ -17,4 +17,12 @@ export function isDirectory(p: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Code-point order for file and class names, not localeCompare: label numbering derived from sorted names
+ * must not depend on the user's locale.
+ */
+export function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

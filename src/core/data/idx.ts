@@ -147,8 +147,9 @@ export function parseIdx(input: Uint8Array, file: string): IdxArray {
   if (buf.length > need) {
     throw new DataFormatError(file, `${buf.length - need} unexpected bytes after the ${need} bytes the IDX header declares`);
   }
-  // Copy into a fresh array: callers get a tight buffer that does not pin the file buffer or a shared pool.
-  return { dims: header.dims, data: buf.slice(header.headerBytes, need) };
+  // Copy into a fresh plain Uint8Array (Buffer#slice would only make a view): callers get a tight buffer,
+  // offset 0, that does not pin the whole file buffer.
+  return { dims: header.dims, data: new Uint8Array(buf.subarray(header.headerBytes, need)) };
 }
 
 export function readIdx(file: string): IdxArray {

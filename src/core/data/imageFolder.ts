@@ -19,12 +19,7 @@ import {
   stackImages,
   type DecodedImage,
 } from './decodeImage';
-import { isDirectory } from './fsutil';
-
-/** Code-point order, not localeCompare: label numbering must not depend on the user's locale. */
-export function compareNames(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+import { compareNames, isDirectory } from './fsutil';
 
 function visibleEntries(dir: string): fs.Dirent[] {
   try {

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DataFormatError, type ImageDataset } from './dataset';
 import { checkSameSize, decodeImage, stackImages } from './decodeImage';
-import { compareNames } from './imageFolder';
+import { compareNames } from './fsutil';
 
 /** Above this many integer classes a label is almost certainly a typo (or an ID column), not a class. */
 export const MAX_INTEGER_LABEL = 100_000;

