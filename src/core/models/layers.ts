@@ -27,6 +27,13 @@ export interface LinearInfo {
   readonly pad?: 'same' | 'valid';
 }
 
+/** A batch norm's learnable per-channel scale and shift, as hooks see them. */
+export interface AffineInfo {
+  readonly name: string;
+  readonly gamma: Param;
+  readonly beta: Param;
+}
+
 export interface ForwardContext {
   readonly training: boolean;
   /**
@@ -34,6 +41,11 @@ export interface ForwardContext {
    * output plus a zero "probe" whose gradient equals the gradient w.r.t. the layer output.
    */
   readonly onLinear?: (info: LinearInfo, input: tf.Tensor, output: tf.Tensor) => tf.Tensor;
+  /**
+   * Called in inference mode with each batch norm's normalized input (x - mean) / std and its output
+   * gamma * xhat + beta; like onLinear it may return a replacement output.
+   */
+  readonly onAffine?: (info: AffineInfo, normalized: tf.Tensor, output: tf.Tensor) => tf.Tensor;
   /** Collects batch-norm running-stat updates during a training forward; applied after the step. */
   readonly stateUpdates?: StateUpdate[];
 }
@@ -156,9 +168,14 @@ export function batchNorm(name: string, channels: number): Layer {
   const beta = param(name, 'beta', new Float32Array(channels), [channels]);
   const runMean = variable(new Float32Array(channels), [channels], `${name}/running_mean`, false);
   const runVar = variable(new Float32Array(channels).fill(1), [channels], `${name}/running_var`, false);
+  const info: AffineInfo = { name, gamma, beta };
   return {
     name,
     forward(x, ctx) {
+      if (!ctx.training && ctx.onAffine) {
+        const xhat = tf.mul(tf.sub(x, runMean), tf.rsqrt(tf.add(runVar, BN_EPSILON)));
+        return ctx.onAffine(info, xhat, tf.add(tf.mul(xhat, gamma.variable), beta.variable));
+      }
       if (!ctx.training) {
         const inv = tf.rsqrt(tf.add(runVar, BN_EPSILON));
         const scale = tf.mul(gamma.variable, inv);

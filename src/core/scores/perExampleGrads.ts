@@ -1,0 +1,229 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { AffineInfo, LinearInfo, Param } from '../models/layers';
+import type { Model } from '../models/model';
+
+/**
+ * Exact per-example gradient norms from ONE backward pass (no batch-size-1 loop).
+ *
+ * For a loss sum_i <f(x_i), c_i> with constant cotangents c_i (GraNd: c_i = softmax(f(x_i)) - onehot(y_i), the
+ * cross-entropy gradient w.r.t. the logits), the backward pass gives every layer's output gradient g_i for each
+ * example separately (batch norm runs in inference mode, so examples do not interact). Each parameter's
+ * per-example gradient is then a small product of the layer input a_i and g_i:
+ *   dense   dW_i = a_i^T g_i            -> ||dW_i||^2 = ||a_i||^2 ||g_i||^2, ||dW_i||_1 = ||a_i||_1 ||g_i||_1, ...
+ *   conv    dW_i = sum_p patch_i(p)^T g_i(p)   either materialized ("direct": a depthwise convolution over
+ *           the examples) or through the "ghost norm" sum_pq <patch_i(p),patch_i(q)> <g_i(p),g_i(q)>,
+ *           whichever costs fewer multiply-adds for that layer
+ *   bias    db_i = sum_p g_i(p);  batch norm: dgamma_i = sum_p g_i(p) * xhat_i(p), dbeta_i = sum_p g_i(p)
+ */
+export type NormKind = 'l2' | 'l1' | 'linf';
+/** Which parameters the norm runs over: all, conv/dense weights, conv/dense biases, or the classifier's weights. */
+export type ParamSubset = 'all' | 'weights' | 'biases' | 'last-layer';
+export type ConvMethod = 'auto' | 'direct' | 'ghost';
+
+export interface GradNormOptions {
+  readonly norm?: NormKind;
+  readonly subset?: ParamSubset;
+  readonly convMethod?: ConvMethod;
+}
+
+type Capture =
+  | { readonly kind: 'linear'; readonly info: LinearInfo; readonly input: tf.Tensor; dy?: tf.Tensor }
+  | { readonly kind: 'affine'; readonly info: AffineInfo; readonly xhat: tf.Tensor; dy?: tf.Tensor };
+
+/** Identity whose backward pass hands the incoming gradient to `sink` (kept, caller disposes). */
+function tapGradient(x: tf.Tensor, sink: (dy: tf.Tensor) => void): tf.Tensor {
+  const f = tf.customGrad((xIn) => ({
+    value: tf.clone(xIn as tf.Tensor),
+    gradFunc: (dy: tf.Tensor) => {
+      sink(tf.keep(tf.clone(dy)));
+      return dy;
+    },
+  }));
+  return f(x);
+}
+
+function selected(p: Param | undefined, subset: ParamSubset, lastLayer: string | undefined): boolean {
+  if (!p) return false;
+  switch (subset) {
+    case 'all':
+      return true;
+    case 'weights':
+      return p.role === 'weight';
+    case 'biases':
+      return p.role === 'bias';
+    case 'last-layer':
+      return p.role === 'weight' && p.layer === lastLayer;
+  }
+}
+
+/** Name of the model's final linear layer (the classifier), found by one cheap symbolic pass over a tiny batch. */
+export function lastLinearLayer(model: Model): string {
+  let last = '';
+  tf.tidy(() => {
+    model.forward(tf.zeros([1, ...model.spec.inputShape]) as tf.Tensor4D, {
+      training: false,
+      onLinear: (info, _input, out) => {
+        last = info.name;
+        return out;
+      },
+    });
+  });
+  return last;
+}
+
+/** Per-example reduction of a per-example gradient laid out as [N, ...]: sum of squares, sum of |.|, or max |.|. */
+function reduceRows(t: tf.Tensor, norm: NormKind, exampleAxis = 0): tf.Tensor1D {
+  const axes = t.shape.map((_, i) => i).filter((i) => i !== exampleAxis);
+  if (norm === 'l2') return tf.sum(tf.square(t), axes) as tf.Tensor1D;
+  if (norm === 'l1') return tf.sum(tf.abs(t), axes) as tf.Tensor1D;
+  return tf.max(tf.abs(t), axes) as tf.Tensor1D;
+}
+
+/** Combines per-parameter reductions: squares and |.| add up, maxima take the max. */
+function combine(acc: tf.Tensor1D | undefined, part: tf.Tensor1D, norm: NormKind): tf.Tensor1D {
+  if (!acc) return part;
+  return (norm === 'linf' ? tf.maximum(acc, part) : tf.add(acc, part)) as tf.Tensor1D;
+}
+
+/** Explicit same/valid padding of a conv, as TensorFlow computes it. */
+function convPads(inSize: number, outSize: number, k: number, stride: number, pad: 'same' | 'valid'): [number, number] {
+  if (pad === 'valid') return [0, 0];
+  const total = Math.max((outSize - 1) * stride + k - inSize, 0);
+  return [Math.floor(total / 2), total - Math.floor(total / 2)];
+}
+
+/**
+ * Per-example conv weight gradients, materialized as [K, N, Co] (K = kh*kw*ci): a depthwise convolution of the
+ * input, with examples as channels, by the output gradient as filter (the per-example form of the usual
+ * "backprop filter = conv of input by dy" identity; the forward stride becomes the filter dilation).
+ */
+export function convWeightGradsDirect(input: tf.Tensor4D, dy: tf.Tensor4D, k: number, stride: number, pad: 'same' | 'valid'): tf.Tensor3D {
+  const [n, h, w, ci] = input.shape;
+  const [, oh, ow, co] = dy.shape;
+  const [pt, pb] = convPads(h, oh, k, stride, pad);
+  const [pl, pr] = convPads(w, ow, k, stride, pad);
+  const xp = pt || pb || pl || pr ? tf.pad(input, [[0, 0], [pt, pb], [pl, pr], [0, 0]]) : input;
+  const xt = tf.transpose(xp, [3, 1, 2, 0]) as tf.Tensor4D; // [Ci, Hp, Wp, N]
+  const filt = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D; // [OH, OW, N, Co]
+  let out = tf.depthwiseConv2d(xt, filt, 1, 'valid', 'NHWC', stride); // [Ci, >=k, >=k, N*Co]
+  if (out.shape[1] !== k || out.shape[2] !== k) out = tf.slice(out, [0, 0, 0, 0], [ci, k, k, n * co]);
+  // Channel index is n*Co + co, so this reshape puts the example on axis 1.
+  return tf.reshape(out, [ci * k * k, n, co]) as tf.Tensor3D;
+}
+
+/** Patches [N, P, K] of a conv's input (K = kh*kw*ci, same order as the weight's first three axes). */
+function patches(input: tf.Tensor4D, k: number, stride: number, pad: 'same' | 'valid', oh: number, ow: number): tf.Tensor3D {
+  const [n, h, w, ci] = input.shape;
+  const [pt, pb] = convPads(h, oh, k, stride, pad);
+  const [pl, pr] = convPads(w, ow, k, stride, pad);
+  const xp = tf.pad(input, [[0, 0], [pt, pb], [pl, pr], [0, 0]]);
+  const cols: tf.Tensor[] = [];
+  for (let i = 0; i < k; i++) {
+    for (let j = 0; j < k; j++) {
+      cols.push(tf.stridedSlice(xp, [0, i, j, 0], [n, i + (oh - 1) * stride + 1, j + (ow - 1) * stride + 1, ci], [1, stride, stride, 1]));
+    }
+  }
+  return tf.reshape(tf.concat(cols, 3), [n, oh * ow, k * k * ci]) as tf.Tensor3D;
+}
+
+/** Squared per-example weight-gradient norms via the ghost norm: sum_pq (U U^T)_pq (G G^T)_pq. */
+export function convWeightSqNormsGhost(input: tf.Tensor4D, dy: tf.Tensor4D, k: number, stride: number, pad: 'same' | 'valid'): tf.Tensor1D {
+  const [n, oh, ow, co] = dy.shape;
+  const u = patches(input, k, stride, pad, oh, ow);
+  const g = tf.reshape(dy, [n, oh * ow, co]) as tf.Tensor3D;
+  const uu = tf.matMul(u, u, false, true);
+  const gg = tf.matMul(g, g, false, true);
+  return tf.sum(tf.mul(uu, gg), [1, 2]) as tf.Tensor1D;
+}
+
+/** Multiply-adds per example of the two exact conv methods: pick the cheaper one. */
+export function convCosts(p: number, kDim: number, co: number): { direct: number; ghost: number } {
+  return { direct: p * kDim * co, ghost: p * p * (kDim + co) };
+}
+
+function linearPart(c: Extract<Capture, { kind: 'linear' }>, norm: NormKind, subset: ParamSubset, last: string | undefined, method: ConvMethod): tf.Tensor1D | undefined {
+  const { info, input } = c;
+  const dy = c.dy!;
+  let acc: tf.Tensor1D | undefined;
+  if (selected(info.weight, subset, last)) {
+    let part: tf.Tensor1D;
+    if (info.kind === 'dense') {
+      // dW_i = a_i g_i^T: every norm of an outer product factorizes.
+      if (norm === 'l2') part = tf.mul(tf.sum(tf.square(input), 1), tf.sum(tf.square(dy), 1)) as tf.Tensor1D;
+      else if (norm === 'l1') part = tf.mul(tf.sum(tf.abs(input), 1), tf.sum(tf.abs(dy), 1)) as tf.Tensor1D;
+      else part = tf.mul(tf.max(tf.abs(input), 1), tf.max(tf.abs(dy), 1)) as tf.Tensor1D;
+    } else {
+      const k = info.weight.variable.shape[0];
+      const [, oh, ow, co] = dy.shape;
+      const kDim = k * k * input.shape[3]!;
+      const cost = convCosts(oh! * ow!, kDim, co!);
+      const ghost = norm === 'l2' && (method === 'ghost' || (method === 'auto' && cost.ghost < cost.direct));
+      part = ghost
+        ? convWeightSqNormsGhost(input as tf.Tensor4D, dy as tf.Tensor4D, k, info.stride ?? 1, info.pad ?? 'same')
+        : reduceRows(convWeightGradsDirect(input as tf.Tensor4D, dy as tf.Tensor4D, k, info.stride ?? 1, info.pad ?? 'same'), norm, 1);
+    }
+    acc = combine(acc, part, norm);
+  }
+  if (selected(info.bias, subset, last)) {
+    const db = info.kind === 'dense' ? dy : tf.sum(dy, [1, 2]);
+    acc = combine(acc, reduceRows(db, norm), norm);
+  }
+  return acc;
+}
+
+function affinePart(c: Extract<Capture, { kind: 'affine' }>, norm: NormKind, subset: ParamSubset): tf.Tensor1D | undefined {
+  if (subset !== 'all') return undefined; // gamma/beta are neither conv/dense weights nor biases nor the classifier
+  const dy = c.dy!;
+  const dgamma = tf.sum(tf.mul(dy, c.xhat), [1, 2]);
+  const dbeta = tf.sum(dy, [1, 2]);
+  return combine(reduceRows(dgamma, norm), reduceRows(dbeta, norm), norm);
+}
+
+/**
+ * Norm of each example's gradient of <f(x_i), c_i> w.r.t. the chosen parameters, in inference mode.
+ * `cotangent` is [N, numClasses] and treated as a constant. Returns N norms (l2: the square root is taken).
+ */
+export function perExampleGradNorms(model: Model, x: tf.Tensor4D, cotangent: tf.Tensor2D, options: GradNormOptions = {}): Float32Array {
+  const norm = options.norm ?? 'l2';
+  const subset = options.subset ?? 'all';
+  const method = options.convMethod ?? 'auto';
+  const last = subset === 'last-layer' ? lastLinearLayer(model) : undefined;
+  const captures: Capture[] = [];
+  try {
+    return tf.tidy(() => {
+      const f = (xIn: tf.Tensor) => {
+        const logits = model.forward(xIn as tf.Tensor4D, {
+          training: false,
+          onLinear: (info, input, out) => {
+            if (!selected(info.weight, subset, last) && !selected(info.bias, subset, last)) return out;
+            const c: Capture = { kind: 'linear', info, input: tf.keep(tf.clone(input)) }; // clone: input may be the caller's x
+            captures.push(c);
+            return tapGradient(out, (dy) => (c.dy = dy));
+          },
+          onAffine: (info, xhat, out) => {
+            if (subset !== 'all') return out;
+            const c: Capture = { kind: 'affine', info, xhat: tf.keep(xhat) };
+            captures.push(c);
+            return tapGradient(out, (dy) => (c.dy = dy));
+          },
+        });
+        return tf.sum(tf.mul(logits, cotangent));
+      };
+      tf.grad(f)(x);
+      let acc: tf.Tensor1D | undefined;
+      for (const c of captures) {
+        if (!c.dy) throw new Error(`no gradient reached layer ${c.info.name}`);
+        const part = c.kind === 'linear' ? linearPart(c, norm, subset, last, method) : affinePart(c, norm, subset);
+        if (part) acc = combine(acc, part, norm);
+      }
+      if (!acc) throw new Error(`parameter subset "${subset}" selects no parameters of ${model.spec.arch}`);
+      const out = norm === 'l2' ? tf.sqrt(acc) : acc;
+      return out.dataSync() as Float32Array;
+    });
+  } finally {
+    for (const c of captures) {
+      (c.kind === 'linear' ? c.input : c.xhat).dispose();
+      c.dy?.dispose();
+    }
+  }
+}
