@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { BACKEND_CHOICES, type BackendChoice } from '../core/compute/backend';
 import type { JobProgress } from '../core/experiments/job';
+import { runScores, SCORE_DEFAULTS, SCORE_NAMES, type ScoreName, type ScoreRunConfig } from '../core/experiments/scoreRun';
 import { runTraining, TRAIN_DEFAULTS, type TrainRunConfig } from '../core/experiments/trainRun';
 import { ARCHITECTURES } from '../core/models/registry';
 import type { Architecture } from '../core/models/model';
@@ -52,8 +53,8 @@ interface TrainFlags {
   json?: boolean;
 }
 
-function addTrainOptions(cmd: Command, defaults: Partial<TrainRunConfig> & { dataset: string }): Command {
-  const d = { ...TRAIN_DEFAULTS, ...defaults };
+function addTrainOptions(cmd: Command, defaults: Partial<TrainRunConfig> & { dataset: string }, base: Omit<TrainRunConfig, 'dataset'> = TRAIN_DEFAULTS): Command {
+  const d = { ...base, ...defaults };
   return cmd
     .option('-d, --dataset <spec>', 'mnist | fashion-mnist | cifar10:<dir> | cifar100:<dir> | idx:<dir> | folder:<dir> | csv:<file> | jsonl:<file> | <path>', d.dataset)
     .addOption(new Option('-m, --model <arch>', 'model architecture').choices(ARCHITECTURES as string[]).default(d.model))
@@ -126,12 +127,31 @@ function summary(m: RunManifest, out: NodeJS.WritableStream): void {
   if (m.timings.totalSeconds !== undefined) out.write(`  wall time       ${m.timings.totalSeconds.toFixed(1)} s\n`);
 }
 
-async function train(flags: TrainFlags, out: NodeJS.WriteStream): Promise<number> {
+interface ScoreFlags extends TrainFlags {
+  score: ScoreName[];
+  epoch: number;
+  runs: number;
+  norm: 'l1' | 'l2' | 'linf';
+  params: 'all' | 'weights' | 'biases' | 'last-layer';
+  convMethod: 'auto' | 'direct' | 'ghost';
+  scoreBatch: number;
+  csv?: boolean;
+}
+
+function scoreList(value: string): ScoreName[] {
+  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = names.filter((n) => !(SCORE_NAMES as readonly string[]).includes(n));
+  if (bad.length || names.length === 0) throw new InvalidArgumentError(`unknown score "${bad.join(',') || value}"; choose from ${SCORE_NAMES.join(', ')}`);
+  return names as ScoreName[];
+}
+
+/** Runs a job in-process with Ctrl-C cancellation and progress on stderr; returns the final manifest. */
+async function runWithProgress(job: (ctx: { root: string; signal: AbortSignal; onProgress: (p: JobProgress) => void }) => Promise<RunManifest>, root: string): Promise<{ manifest: RunManifest; runDir: string }> {
   const abort = cancelOnSigint();
   const printer = makeProgressPrinter(process.stderr, Boolean(process.stderr.isTTY));
   let runDir = '';
-  const manifest = await runTraining(toConfig(flags), {
-    root: path.resolve(flags.root),
+  const manifest = await job({
+    root: path.resolve(root),
     signal: abort.signal,
     onProgress: (p: JobProgress) => {
       if (!runDir && p.runDir) {
@@ -141,12 +161,54 @@ async function train(flags: TrainFlags, out: NodeJS.WriteStream): Promise<number
       printer(p);
     },
   });
+  return { manifest, runDir };
+}
+
+const exitCode = (m: RunManifest) => (m.status === 'done' ? 0 : m.status === 'cancelled' ? 130 : 1);
+
+async function score(flags: ScoreFlags, out: NodeJS.WriteStream): Promise<number> {
+  const config: Partial<ScoreRunConfig> & { dataset: string } = {
+    ...toConfig(flags),
+    scores: flags.score,
+    scoreEpoch: flags.epoch,
+    runs: flags.runs,
+    norm: flags.norm,
+    subset: flags.params,
+    convMethod: flags.convMethod,
+    scoreBatch: flags.scoreBatch,
+    csv: Boolean(flags.csv),
+  };
+  const { manifest: m, runDir } = await runWithProgress((ctx) => runScores(config, ctx), flags.root);
+  if (flags.json) {
+    out.write(JSON.stringify(m, null, 2) + '\n');
+    return exitCode(m);
+  }
+  out.write(`\nrun ${m.id}: ${m.status}${m.error ? ` (${m.error})` : ''}\n`);
+  const r = m.results as { runs: number; examples: number; stability: Record<string, number[]>; examplesPerSecond: Record<string, number>; correlations?: { names: string[]; matrix: number[][] } } | undefined;
+  if (r) {
+    out.write(`  ${r.examples.toLocaleString('en-US')} examples, ${r.runs} run(s), epoch ${flags.epoch}, backend ${m.backend?.device ?? '?'}\n`);
+    for (const name of Object.keys(r.stability)) {
+      const st = r.stability[name];
+      const speed = r.examplesPerSecond[name];
+      out.write(`  ${name.padEnd(13)} ${speed ? `${Math.round(speed)} examples/s` : 'from training dynamics'}; Spearman of 1-run mean with ${r.runs}-run mean ${st[0]?.toFixed(3) ?? 'n/a'}\n`);
+    }
+    if (r.correlations) {
+      out.write(`  Spearman between scores:\n`);
+      r.correlations.names.forEach((a, i) => out.write(`    ${a.padEnd(13)} ${r.correlations!.matrix[i].map((v) => v.toFixed(3).padStart(7)).join(' ')}\n`));
+    }
+  }
+  out.write(`  scores          ${runDir}/scores/<name>.parquet and .npy${flags.csv ? ' and .csv' : ''}\n`);
+  return exitCode(m);
+}
+
+async function train(flags: TrainFlags, out: NodeJS.WriteStream): Promise<number> {
+  const { manifest, runDir } = await runWithProgress((ctx) => runTraining(toConfig(flags), ctx), flags.root);
   if (flags.json) out.write(JSON.stringify(manifest, null, 2) + '\n');
   else {
     summary(manifest, out);
     out.write(`  run directory   ${runDir}\n`);
   }
-  return manifest.status === 'done' ? 0 : manifest.status === 'cancelled' ? 130 : 1;
+  return exitCode(manifest);
 }
 
 export function buildProgram(): Command {
@@ -169,6 +231,23 @@ export function buildProgram(): Command {
   ).action(async (flags: TrainFlags) => {
     process.exitCode = await train(flags, process.stdout);
   });
+
+  addTrainOptions(
+    program.command('score').description('score every training example (EL2N, GraNd, forgetting, ...), averaged over K runs'),
+    { dataset: 'mnist' },
+    SCORE_DEFAULTS,
+  )
+    .option('--score <names>', `comma-separated: ${SCORE_NAMES.join(', ')}`, scoreList, [...SCORE_DEFAULTS.scores])
+    .option('--epoch <t>', 'epoch at which scores are taken (0 = initialization)', nonNegInt('--epoch'), SCORE_DEFAULTS.scoreEpoch)
+    .option('--runs <k>', 'independent runs to average', positiveInt('--runs'), SCORE_DEFAULTS.runs)
+    .addOption(new Option('--norm <kind>', 'gradmag: norm of the per-example gradient').choices(['l1', 'l2', 'linf']).default(SCORE_DEFAULTS.norm))
+    .addOption(new Option('--params <subset>', 'gradmag: parameters the norm runs over').choices(['all', 'weights', 'biases', 'last-layer']).default(SCORE_DEFAULTS.subset))
+    .addOption(new Option('--conv-method <m>', 'exact per-example conv gradients: materialized, ghost norm, or the cheaper per layer').choices(['auto', 'direct', 'ghost']).default(SCORE_DEFAULTS.convMethod))
+    .option('--score-batch <n>', 'examples per per-example-gradient chunk', positiveInt('--score-batch'), SCORE_DEFAULTS.scoreBatch)
+    .option('--csv', 'also write CSV tables')
+    .action(async (flags: ScoreFlags) => {
+      process.exitCode = await score(flags, process.stdout);
+    });
 
   program
     .command('runs')

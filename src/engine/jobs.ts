@@ -1,4 +1,5 @@
 import type { JobContext } from '../core/experiments/job';
+import { runScores, type ScoreRunConfig } from '../core/experiments/scoreRun';
 import { runTraining, type TrainRunConfig } from '../core/experiments/trainRun';
 import type { JobName } from './protocol';
 
@@ -8,6 +9,10 @@ export async function runJob(job: JobName, params: Record<string, unknown>, ctx:
     case 'train': {
       if (typeof params.dataset !== 'string') throw new Error('train job needs a "dataset" (e.g. "mnist")');
       return runTraining(params as Partial<TrainRunConfig> & { dataset: string }, ctx);
+    }
+    case 'score': {
+      if (typeof params.dataset !== 'string') throw new Error('score job needs a "dataset" (e.g. "mnist")');
+      return runScores(params as Partial<ScoreRunConfig> & { dataset: string }, ctx);
     }
     default:
       throw new Error(`unknown job "${String(job)}"`);

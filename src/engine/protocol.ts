@@ -4,7 +4,8 @@ import type { JobProgress } from '../core/experiments/job';
  * The engine's JSON-lines protocol: one JSON object per line on the child's stdin (requests) and stdout
  * (events). Everything else the engine or tfjs prints goes to stderr, so stdout stays parseable.
  */
-export type JobName = 'train';
+export type JobName = 'train' | 'score';
+export const JOB_NAMES: readonly JobName[] = ['train', 'score'];
 
 export type EngineRequest =
   | { readonly type: 'start'; readonly id: string; readonly job: JobName; readonly root: string; readonly params: Record<string, unknown> }
@@ -42,10 +43,10 @@ export function parseRequest(line: string): EngineRequest {
   if (typeof m.id !== 'string' || !m.id) throw new Error(`request without an id: ${line.slice(0, 80)}`);
   if (m.type === 'cancel') return { type: 'cancel', id: m.id };
   if (m.type === 'start') {
-    if (m.job !== 'train') throw new Error(`unknown job "${String(m.job)}" (known: train)`);
+    if (!JOB_NAMES.includes(m.job as JobName)) throw new Error(`unknown job "${String(m.job)}" (known: ${JOB_NAMES.join(', ')})`);
     if (typeof m.root !== 'string') throw new Error('start request needs a "root" folder');
     const params = (m.params ?? {}) as Record<string, unknown>;
-    return { type: 'start', id: m.id, job: m.job, root: m.root, params };
+    return { type: 'start', id: m.id, job: m.job as JobName, root: m.root, params };
   }
   throw new Error(`unknown request type "${String(m.type)}"`);
 }

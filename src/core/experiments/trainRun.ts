@@ -1,9 +1,4 @@
 import { initBackend, type BackendChoice } from '../compute/backend';
-import type { DatasetSplits } from '../data/dataset';
-import { fingerprint } from '../data/fingerprint';
-import { loadDataset } from '../data/load';
-import { channelStats } from '../data/normalize';
-import { splitValidation } from '../data/split';
 import { makeRng } from '../random';
 import { buildModel } from '../models/registry';
 import type { Architecture } from '../models/model';
@@ -12,7 +7,7 @@ import type { RunManifest } from '../store/runManifest';
 import { createRun } from '../store/runStore';
 import { stepsPerEpoch, trainModel, TrainingDivergedError } from '../train/trainLoop';
 import { versions } from '../versions';
-import { createHash } from 'node:crypto';
+import { prepareData } from './experimentData';
 import { EtaEstimator, type JobContext } from './job';
 
 export interface TrainRunConfig {
@@ -62,11 +57,6 @@ export const TRAIN_DEFAULTS: Omit<TrainRunConfig, 'dataset'> = {
   backend: 'auto',
 };
 
-/** Fingerprint of a whole dataset (both splits) as recorded in runs. */
-export function datasetFingerprint(splits: DatasetSplits): string {
-  return createHash('sha256').update(fingerprint(splits.train)).update(fingerprint(splits.test)).digest('hex');
-}
-
 /**
  * One training run end to end: backend, data, model, training with per-epoch metrics, checkpoint. Writes the run
  * directory as it goes, so a cancelled or failed run keeps everything up to its last epoch, marked as such.
@@ -89,37 +79,18 @@ export async function runTraining(partial: Partial<TrainRunConfig> & { dataset: 
 
     report({ ...base, phase: 'load', message: `loading ${config.dataset}`, fraction: 0 });
     const t0 = performance.now();
-    const { splits, info } = loadDataset(config.dataset);
-    const held = splitValidation(splits.train, config.validation, config.seed);
-    let trainIndices: Int32Array | undefined;
-    if (config.trainSubset !== undefined && config.trainSubset < held.train.labels.length) {
-      const all = Int32Array.from({ length: held.train.labels.length }, (_, i) => i);
-      trainIndices = makeRng(dataSeed).shuffle(all).slice(0, config.trainSubset).sort();
-    }
-    const stats = channelStats(held.train);
-    const trainCount = trainIndices?.length ?? held.train.labels.length;
-    const steps = config.steps ?? config.epochs * stepsPerEpoch(held.train.labels.length, config.batchSize);
-    const augment = config.augment === 'auto' ? splits.train.shape[2] === 3 : config.augment;
+    const data = prepareData({ dataset: config.dataset, validation: config.validation, splitSeed: config.seed, trainSubset: config.trainSubset, subsetSeed: dataSeed });
+    const steps = config.steps ?? config.epochs * stepsPerEpoch(data.trainIndices.length, config.batchSize);
+    const augment = config.augment === 'auto' ? data.train.shape[2] === 3 : config.augment;
     const model = buildModel(
-      { arch: config.model, width: config.width, inputShape: splits.train.shape, numClasses: splits.train.numClasses },
+      { arch: config.model, width: config.width, inputShape: data.train.shape, numClasses: data.train.numClasses },
       makeRng(config.seed).next,
     );
-    const loadSeconds = (performance.now() - t0) / 1000;
     run.update({
-      dataset: {
-        spec: config.dataset,
-        name: splits.train.name,
-        fingerprint: datasetFingerprint(splits),
-        shape: splits.train.shape,
-        numClasses: splits.train.numClasses,
-        classNames: info.classNames ?? splits.train.classNames,
-        trainSize: trainCount,
-        valSize: held.val.labels.length,
-        testSize: splits.test.labels.length,
-      },
+      dataset: data.record,
       model: { arch: config.model, width: config.width, params: model.numParams() },
       config: { ...config, steps, augment, dataSeed },
-      timings: { ...run.manifest.timings, loadSeconds },
+      timings: { ...run.manifest.timings, loadSeconds: (performance.now() - t0) / 1000 },
     });
 
     const eta = new EtaEstimator();
@@ -128,7 +99,7 @@ export async function runTraining(partial: Partial<TrainRunConfig> & { dataset: 
     try {
       const result = await trainModel(
         model,
-        { train: held.train, trainIndices, val: held.val.labels.length ? held.val : undefined, test: splits.test, stats },
+        { train: data.train, trainIndices: data.trainIndices, val: data.val, test: data.test, stats: data.stats },
         { ...config, steps, dataSeed, augment },
         {
           signal: ctx.signal,

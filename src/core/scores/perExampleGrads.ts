@@ -42,18 +42,10 @@ function tapGradient(x: tf.Tensor, sink: (dy: tf.Tensor) => void): tf.Tensor {
   return f(x);
 }
 
-function selected(p: Param | undefined, subset: ParamSubset, lastLayer: string | undefined): boolean {
+/** Parameter filter of the backward-pass path ('last-layer' has its own closed form, lastLayerNorms). */
+function selected(p: Param | undefined, subset: Exclude<ParamSubset, 'last-layer'>): boolean {
   if (!p) return false;
-  switch (subset) {
-    case 'all':
-      return true;
-    case 'weights':
-      return p.role === 'weight';
-    case 'biases':
-      return p.role === 'bias';
-    case 'last-layer':
-      return p.role === 'weight' && p.layer === lastLayer;
-  }
+  return subset === 'all' || (subset === 'weights' ? p.role === 'weight' : p.role === 'bias');
 }
 
 /** Name of the model's final linear layer (the classifier), found by one cheap symbolic pass over a tiny batch. */
@@ -141,11 +133,11 @@ export function convCosts(p: number, kDim: number, co: number): { direct: number
   return { direct: p * kDim * co, ghost: p * p * (kDim + co) };
 }
 
-function linearPart(c: Extract<Capture, { kind: 'linear' }>, norm: NormKind, subset: ParamSubset, last: string | undefined, method: ConvMethod): tf.Tensor1D | undefined {
+function linearPart(c: Extract<Capture, { kind: 'linear' }>, norm: NormKind, subset: Exclude<ParamSubset, 'last-layer'>, method: ConvMethod): tf.Tensor1D | undefined {
   const { info, input } = c;
   const dy = c.dy!;
   let acc: tf.Tensor1D | undefined;
-  if (selected(info.weight, subset, last)) {
+  if (selected(info.weight, subset)) {
     let part: tf.Tensor1D;
     if (info.kind === 'dense') {
       // dW_i = a_i g_i^T: every norm of an outer product factorizes.
@@ -164,19 +156,42 @@ function linearPart(c: Extract<Capture, { kind: 'linear' }>, norm: NormKind, sub
     }
     acc = combine(acc, part, norm);
   }
-  if (selected(info.bias, subset, last)) {
+  if (selected(info.bias, subset)) {
     const db = info.kind === 'dense' ? dy : tf.sum(dy, [1, 2]);
     acc = combine(acc, reduceRows(db, norm), norm);
   }
   return acc;
 }
 
-function affinePart(c: Extract<Capture, { kind: 'affine' }>, norm: NormKind, subset: ParamSubset): tf.Tensor1D | undefined {
+function affinePart(c: Extract<Capture, { kind: 'affine' }>, norm: NormKind, subset: Exclude<ParamSubset, 'last-layer'>): tf.Tensor1D | undefined {
   if (subset !== 'all') return undefined; // gamma/beta are neither conv/dense weights nor biases nor the classifier
   const dy = c.dy!;
   const dgamma = tf.sum(tf.mul(dy, c.xhat), [1, 2]);
   const dbeta = tf.sum(dy, [1, 2]);
   return combine(reduceRows(dgamma, norm), reduceRows(dbeta, norm), norm);
+}
+
+/**
+ * The classifier's weight gradient needs no backward pass: its output gradient is the cotangent itself, so
+ * ||dW_i|| = ||a_i|| ||c_i|| (and likewise for l1 and linf) with a_i the classifier's input.
+ */
+function lastLayerNorms(model: Model, x: tf.Tensor4D, cotangent: tf.Tensor2D, norm: NormKind): Float32Array {
+  return tf.tidy(() => {
+    let features: tf.Tensor | undefined;
+    model.forward(x, {
+      training: false,
+      onLinear: (_info, input, out) => {
+        features = input; // the last call wins: the classifier
+        return out;
+      },
+    });
+    const a = features as tf.Tensor2D;
+    let r: tf.Tensor;
+    if (norm === 'l2') r = tf.mul(tf.norm(a, 2, 1), tf.norm(cotangent, 2, 1));
+    else if (norm === 'l1') r = tf.mul(tf.sum(tf.abs(a), 1), tf.sum(tf.abs(cotangent), 1));
+    else r = tf.mul(tf.max(tf.abs(a), 1), tf.max(tf.abs(cotangent), 1));
+    return r.dataSync() as Float32Array;
+  });
 }
 
 /**
@@ -187,7 +202,7 @@ export function perExampleGradNorms(model: Model, x: tf.Tensor4D, cotangent: tf.
   const norm = options.norm ?? 'l2';
   const subset = options.subset ?? 'all';
   const method = options.convMethod ?? 'auto';
-  const last = subset === 'last-layer' ? lastLinearLayer(model) : undefined;
+  if (subset === 'last-layer') return lastLayerNorms(model, x, cotangent, norm);
   const captures: Capture[] = [];
   try {
     return tf.tidy(() => {
@@ -195,7 +210,7 @@ export function perExampleGradNorms(model: Model, x: tf.Tensor4D, cotangent: tf.
         const logits = model.forward(xIn as tf.Tensor4D, {
           training: false,
           onLinear: (info, input, out) => {
-            if (!selected(info.weight, subset, last) && !selected(info.bias, subset, last)) return out;
+            if (!selected(info.weight, subset) && !selected(info.bias, subset)) return out;
             const c: Capture = { kind: 'linear', info, input: tf.keep(tf.clone(input)) }; // clone: input may be the caller's x
             captures.push(c);
             return tapGradient(out, (dy) => (c.dy = dy));
@@ -213,7 +228,7 @@ export function perExampleGradNorms(model: Model, x: tf.Tensor4D, cotangent: tf.
       let acc: tf.Tensor1D | undefined;
       for (const c of captures) {
         if (!c.dy) throw new Error(`no gradient reached layer ${c.info.name}`);
-        const part = c.kind === 'linear' ? linearPart(c, norm, subset, last, method) : affinePart(c, norm, subset);
+        const part = c.kind === 'linear' ? linearPart(c, norm, subset, method) : affinePart(c, norm, subset);
         if (part) acc = combine(acc, part, norm);
       }
       if (!acc) throw new Error(`parameter subset "${subset}" selects no parameters of ${model.spec.arch}`);

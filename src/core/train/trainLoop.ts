@@ -18,6 +18,11 @@ export interface TrainOptions {
   readonly weightDecay: number;
   /** Total SGD iterations. Fixed independently of the subset size, as the papers require for pruned retraining. */
   readonly steps: number;
+  /**
+   * Length of the run whose learning-rate schedule applies, when training stops early on purpose (scores at
+   * epoch t of a longer run). Defaults to `steps`.
+   */
+  readonly scheduleSteps?: number;
   /** Fractions of `steps` where the learning rate is multiplied by `gamma`. */
   readonly milestones: readonly number[];
   readonly gamma: number;
@@ -59,8 +64,11 @@ export interface StepInfo {
 export interface TrainHooks {
   readonly onStep?: (s: StepInfo) => void;
   readonly onEpoch?: (m: EpochMetrics) => void | Promise<void>;
-  /** Per-minibatch predictions (dataset indices, predicted labels): forgetting events need them. */
-  readonly onBatchPredictions?: (indices: Int32Array, predicted: Int32Array, epoch: number) => void;
+  /**
+   * Every minibatch's training-mode logits (n x numClasses), the examples' indices and labels: forgetting events,
+   * area under the margin and data maps are read off these.
+   */
+  readonly onBatch?: (b: { indices: Int32Array; labels: Int32Array; logits: Float32Array; predicted: Int32Array; epoch: number }) => void;
   readonly signal?: AbortSignal;
 }
 
@@ -79,6 +87,8 @@ export class TrainingDivergedError extends Error {
 
 export interface StepResult {
   readonly loss: number;
+  /** The batch's logits (n x numClasses, row-major) from the training-mode forward pass. */
+  readonly logits: Float32Array;
   readonly predicted: Int32Array;
 }
 
@@ -100,15 +110,26 @@ export function trainStep(model: Model, sgd: Sgd, vars: tf.Variable[], xs: Float
       return crossEntropy(logits, y);
     }, vars);
     sgd.step(vars, grads, lr);
-    const pred = tf.argMax(logitsKept!, 1);
+    const logits = logitsKept!.dataSync() as Float32Array;
     logitsKept!.dispose();
-    return { loss: value.dataSync()[0], predicted: pred.dataSync() as Int32Array };
+    return { loss: value.dataSync()[0], logits, predicted: argMaxRows(logits, model.spec.numClasses) };
   });
   for (const u of updates) {
     u.variable.assign(u.value);
     u.value.dispose();
   }
   return result;
+}
+
+export function argMaxRows(values: Float32Array, width: number): Int32Array {
+  const n = values.length / width;
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let k = 1; k < width; k++) if (values[i * width + k] > values[i * width + best]) best = k;
+    out[i] = best;
+  }
+  return out;
 }
 
 export function stepsPerEpoch(examples: number, batchSize: number): number {
@@ -131,7 +152,7 @@ export async function trainModel(model: Model, data: TrainData, options: TrainOp
   const sgd = new Sgd(options);
   const vars = model.params.map((p) => p.variable);
   const perEpoch = stepsPerEpoch(indices.length, options.batchSize);
-  const schedule = { baseLr: options.lr, milestones: options.milestones, gamma: options.gamma, totalSteps: options.steps };
+  const schedule = { baseLr: options.lr, milestones: options.milestones, gamma: options.gamma, totalSteps: options.scheduleSteps ?? options.steps };
   const epochs: EpochMetrics[] = [];
   let step = 0;
   let epoch = 0;
@@ -157,14 +178,14 @@ export async function trainModel(model: Model, data: TrainData, options: TrainOp
         if (options.augment) augmentBatch(xs, n, train.shape, rng);
         const lr = learningRateAt(schedule, step);
         const labels = Int32Array.from(batchIdx, (i) => train.labels[i]);
-        const { loss, predicted } = trainStep(model, sgd, vars, xs, labels, lr);
+        const { loss, logits, predicted } = trainStep(model, sgd, vars, xs, labels, lr);
         trainMs += performance.now() - t0;
         step++;
         if (!Number.isFinite(loss)) throw new TrainingDivergedError(step, loss);
         lossSum += loss * n;
         for (let i = 0; i < n; i++) if (predicted[i] === train.labels[batchIdx[i]]) correct++;
         seen += n;
-        hooks.onBatchPredictions?.(batchIdx, predicted, epoch);
+        hooks.onBatch?.({ indices: batchIdx, labels, logits, predicted, epoch });
         hooks.onStep?.({ step, totalSteps: options.steps, epoch, loss, lr });
         await yieldToEventLoop();
       }

@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto';
+import type { DatasetSplits, ImageDataset } from '../data/dataset';
+import { fingerprint } from '../data/fingerprint';
+import { loadDataset, type DatasetInfo } from '../data/load';
+import { channelStats, type ChannelStats } from '../data/normalize';
+import { splitValidation } from '../data/split';
+import { makeRng } from '../random';
+import type { DatasetRecord } from '../store/runManifest';
+
+/**
+ * The data every experiment works on: the dataset's train split in its original order (scores are reported in
+ * that order), the indices of it used for training (validation held out, optional subset), the validation and test
+ * sets, and normalization statistics from the training examples.
+ */
+export interface ExperimentData {
+  readonly splits: DatasetSplits;
+  readonly info: DatasetInfo;
+  /** The full train split, original order. */
+  readonly train: ImageDataset;
+  /** Indices into `train` that are trained on. */
+  readonly trainIndices: Int32Array;
+  /** Indices into `train` held out for validation. */
+  readonly valIndices: Int32Array;
+  readonly val?: ImageDataset;
+  readonly test: ImageDataset;
+  readonly stats: ChannelStats;
+  readonly record: DatasetRecord;
+}
+
+export interface DataOptions {
+  readonly dataset: string;
+  /** Fraction (< 1) or count (>= 1) of the train split held out for validation; 0 = none. */
+  readonly validation: number;
+  /** Seed of the validation split. */
+  readonly splitSeed: number;
+  /** Train on a seeded random subset of this many of the remaining examples. */
+  readonly trainSubset?: number;
+  readonly subsetSeed: number;
+}
+
+export function datasetFingerprint(splits: DatasetSplits): string {
+  return createHash('sha256').update(fingerprint(splits.train)).update(fingerprint(splits.test)).digest('hex');
+}
+
+export function prepareData(o: DataOptions): ExperimentData {
+  const { splits, info } = loadDataset(o.dataset);
+  const held = splitValidation(splits.train, o.validation, o.splitSeed);
+  let trainIndices = Int32Array.from(held.trainIndices);
+  if (o.trainSubset !== undefined && o.trainSubset < trainIndices.length) {
+    trainIndices = makeRng(o.subsetSeed).shuffle(trainIndices).slice(0, o.trainSubset).sort();
+  }
+  const val = held.val.labels.length ? held.val : undefined;
+  return {
+    splits,
+    info,
+    train: splits.train,
+    trainIndices,
+    valIndices: Int32Array.from(held.valIndices),
+    val,
+    test: splits.test,
+    stats: channelStats(held.train),
+    record: {
+      spec: o.dataset,
+      name: splits.train.name,
+      fingerprint: datasetFingerprint(splits),
+      shape: splits.train.shape,
+      numClasses: splits.train.numClasses,
+      classNames: info.classNames ?? splits.train.classNames,
+      trainSize: trainIndices.length,
+      valSize: held.val.labels.length,
+      testSize: splits.test.labels.length,
+    },
+  };
+}
