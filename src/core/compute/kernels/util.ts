@@ -87,3 +87,10 @@ export function assertNHWC(dataFormat: unknown, kernel: string): void {
     throw new Error(`${kernel} on wasm supports only the NHWC data format, got ${String(dataFormat)}`);
   }
 }
+
+/** The input `name` of a kernel call (throws a clear error when absent). */
+export function input(inputs: tf.NamedTensorInfoMap, name: string, kernel: string): tf.TensorInfo {
+  const t = inputs[name];
+  if (!t) throw new Error(`${kernel}: missing input ${name}`);
+  return t;
+}
