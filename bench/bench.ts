@@ -14,6 +14,8 @@ import type { Architecture, Model } from '../src/core/models/model';
 import { makeRng } from '../src/core/random';
 import { Sgd } from '../src/core/train/sgd';
 import { trainStep } from '../src/core/train/trainLoop';
+import { el2nFromLogits } from '../src/core/scores/el2n';
+import { perExampleGradNorms } from '../src/core/scores/perExampleGrads';
 
 interface Case {
   readonly name: string;
@@ -86,10 +88,11 @@ function randomBatch(c: Case, n: number, classes: number): { xs: Float32Array; l
 interface Row {
   readonly phase: string;
   readonly ours: number;
-  readonly torch?: number;
+  /** PyTorch phase this row is compared with (default: the same name). */
+  readonly torchPhase?: string;
 }
 
-function benchOurs(c: Case, a: Args): { rows: Row[]; params: number } {
+function benchOurs(c: Case, a: Args): { rows: Row[]; params: number; ownTrain: number } {
   const model: Model = buildModel({ arch: c.arch, width: c.width, inputShape: c.input, numClasses: 10 }, makeRng(0).next);
   const { xs, labels } = randomBatch(c, a.batch, 10);
   const sgd = new Sgd({ momentum: 0.9, nesterov: true, weightDecay: 5e-4 });
@@ -100,10 +103,34 @@ function benchOurs(c: Case, a: Args): { rows: Row[]; params: number } {
       model.forward(tf.tensor4d(xs, [a.batch, ...c.input]), { training: false }).dataSync();
     }),
   );
+  const el2n = measure(a.seconds, a.batch, () =>
+    tf.tidy(() => {
+      const logits = model.forward(tf.tensor4d(xs, [a.batch, ...c.input]), { training: false }).dataSync() as Float32Array;
+      el2nFromLogits(logits, labels, 10);
+    }),
+  );
+  // Exact GraNd: one backward pass gives every example's gradient norm over all parameters.
+  const grand = measure(a.seconds, a.batch, () =>
+    tf.tidy(() => {
+      const x = tf.tensor4d(xs, [a.batch, ...c.input]);
+      const cot = tf.sub(tf.softmax(model.forward(x, { training: false })), tf.oneHot(tf.tensor1d(labels, 'int32'), 10)) as tf.Tensor2D;
+      perExampleGradNorms(model, x, cot);
+    }),
+  );
   const params = model.numParams();
   sgd.dispose();
   model.dispose();
-  return { rows: [{ phase: 'train', ours: train }, { phase: 'infer', ours: infer }], params };
+  return {
+    rows: [
+      { phase: 'train', ours: train },
+      { phase: 'infer', ours: infer },
+      { phase: 'el2n', ours: el2n },
+      // PyTorch's reference is its batch-size-1 loop (the obviously correct way), on 1 thread, its fastest setting.
+      { phase: 'grand', ours: grand, torchPhase: 'grand_loop' },
+    ],
+    params,
+    ownTrain: train,
+  };
 }
 
 interface TorchResult {
@@ -127,7 +154,7 @@ function benchTorch(py: string, c: Case, a: Args): TorchResult | string {
   const r = spawnSync(
     py,
     [script, '--model', c.arch, '--input', c.input.join(','), '--classes', '10', '--width', String(c.width), '--batch', String(a.batch),
-      '--seconds', String(a.seconds), '--threads', String(a.threads), '--what', 'train,infer', '--json-only'],
+      '--seconds', String(a.seconds), '--threads', String(a.threads), '--grand-loop-threads', '1', '--what', 'train,infer,el2n,grand_loop', '--json-only'],
     { encoding: 'utf8', maxBuffer: 1 << 24 },
   );
   if (r.status !== 0) return `torch_bench.py failed: ${r.stderr.trim().split('\n').pop()}`;
@@ -163,9 +190,12 @@ async function main(): Promise<void> {
     if (tr) torchRss = Math.max(torchRss, tr.peak_rss_mb);
     if (tr && tr.params !== ours.params) process.stderr.write(`warning: parameter counts differ (ours ${ours.params}, torch ${tr.params})\n`);
     for (const r of ours.rows) {
-      const tv = tr?.results[r.phase];
-      say(`| ${c.name} | ${ours.params.toLocaleString('en-US')} | ${r.phase} | ${fmt(r.ours)} | ${fmt(tv)} | ${tv ? (r.ours / tv).toFixed(2) + 'x' : '—'} |`);
+      const tv = tr?.results[r.torchPhase ?? r.phase];
+      const label = r.torchPhase ? `${r.phase} (PyTorch: ${r.torchPhase}, 1 thread)` : r.phase;
+      say(`| ${c.name} | ${ours.params.toLocaleString('en-US')} | ${label} | ${fmt(r.ours)} | ${fmt(tv)} | ${tv ? (r.ours / tv).toFixed(2) + 'x' : '—'} |`);
     }
+    const grandRow = ours.rows.find((r) => r.phase === 'grand')!;
+    say(`| ${c.name} | | exact GraNd / our own training | | | ${(grandRow.ours / ours.ownTrain).toFixed(2)}x |`);
   }
   say('');
   say(`Peak resident memory: ours ${(peakRss / 2 ** 20).toFixed(0)} MiB${torchRss ? `, PyTorch ${torchRss.toFixed(0)} MiB` : ''}.`);
