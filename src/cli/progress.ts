@@ -17,7 +17,8 @@ export function progressLine(p: JobProgress, width = 24): string {
   const filled = Math.round(f * width);
   const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
   const parts = [bar, `${String(Math.floor(f * 100)).padStart(3)}%`];
-  if (p.step !== undefined && p.totalSteps !== undefined) parts.push(`step ${p.step}/${p.totalSteps}`);
+  if (p.phase === 'score') parts.push(p.message);
+  else if (p.step !== undefined && p.totalSteps !== undefined) parts.push(`step ${p.step}/${p.totalSteps}`);
   if (p.loss !== undefined) parts.push(`loss ${p.loss.toFixed(4)}`);
   if (p.examplesPerSecond !== undefined) parts.push(`${Math.round(p.examplesPerSecond)} ex/s`);
   if (p.etaSeconds !== undefined) parts.push(`ETA ${formatDuration(p.etaSeconds)}`);
@@ -33,8 +34,9 @@ export function makeProgressPrinter(stream: NodeJS.WriteStream | NodeJS.Writable
   let lastDecile = -1;
   let barShown = false;
   return (p) => {
+    const tick = p.phase === 'train' || p.phase === 'score';
     if (isTty) {
-      if (p.phase === 'train') {
+      if (tick) {
         stream.write(`\r${progressLine(p)}\x1b[K`);
         barShown = true;
         return;
@@ -44,9 +46,9 @@ export function makeProgressPrinter(stream: NodeJS.WriteStream | NodeJS.Writable
       stream.write(`${p.message}\n`);
       return;
     }
-    if (p.phase === 'train') {
+    if (tick) {
       const decile = Math.floor((p.fraction ?? 0) * 10);
-      if (decile === lastDecile && lastPhase === 'train') return;
+      if (decile === lastDecile && lastPhase === p.phase) return;
       lastDecile = decile;
       lastPhase = p.phase;
       stream.write(`${progressLine(p)}\n`);

@@ -1,6 +1,7 @@
 /** What every long job (train, score, sweep) reports and receives; the engine and the CLI both drive jobs so. */
 export interface JobProgress {
-  readonly phase: 'backend' | 'load' | 'train' | 'eval' | 'save';
+  /** 'train' and 'score' are frequent ticks (shown as a bar); the others are milestones worth a line each. */
+  readonly phase: 'backend' | 'load' | 'train' | 'score' | 'eval' | 'save';
   readonly message: string;
   /** Fraction done in [0, 1] over the whole job, when known. */
   readonly fraction?: number;

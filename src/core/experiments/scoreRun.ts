@@ -240,7 +240,7 @@ export async function runScores(partial: Partial<ScoreRunConfig> & { dataset: st
         }
         const scored = chunkedPointwise(model, data, cfg, pointwise, seconds, (done) => {
           const { etaSeconds } = eta.tick(workBefore + steps + done, totalWork);
-          report({ ...base, phase: 'eval', message: `run ${r + 1}/${cfg.runs}: scoring ${done}/${n}`, fraction: (workBefore + steps + done) / totalWork, etaSeconds });
+          report({ ...base, phase: 'score', message: `run ${r + 1}/${cfg.runs}: scoring ${done}/${n}`, fraction: (workBefore + steps + done) / totalWork, etaSeconds });
         }, ctx.signal);
         if (!scored) break;
         for (const [name, v] of scored) perRun.get(name)!.push(v);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { progressLine, formatDuration } from '../../../src/cli/progress';
+import { makeProgressPrinter, progressLine, formatDuration } from '../../../src/cli/progress';
 import { repoRoot, tempDir } from '../helpers/paths';
 
 function cli(args: string[], cwd = repoRoot()) {
@@ -54,4 +54,15 @@ test('progress line shows bar, percent, step, loss, speed and ETA', () => {
   const line = progressLine({ phase: 'train', message: '', fraction: 0.5, step: 50, totalSteps: 100, loss: 0.25, examplesPerSecond: 812.4, etaSeconds: 83 }, 10);
   assert.equal(line, '[#####.....]  50% step 50/100 loss 0.2500 812 ex/s ETA 01:23');
   assert.equal(formatDuration(3725), '1:02:05');
+});
+
+test('in logs, frequent ticks are thinned to one line per 10% while milestones always print', () => {
+  const lines: string[] = [];
+  const print = makeProgressPrinter({ write: (s: string) => lines.push(s) } as unknown as NodeJS.WritableStream, false);
+  for (let i = 1; i <= 200; i++) print({ phase: 'train', message: '', fraction: i / 400, step: i, totalSteps: 400 });
+  print({ phase: 'eval', message: 'epoch 1: test accuracy 97.00%', fraction: 0.5 });
+  for (let i = 1; i <= 300; i++) print({ phase: 'score', message: `run 1/1: scoring ${i}/300`, fraction: 0.5 + i / 600 });
+  assert.ok(lines.length <= 14, `${lines.length} lines`);
+  assert.ok(lines.includes('epoch 1: test accuracy 97.00%\n'));
+  assert.ok(lines.some((l) => /run 1\/1: scoring 300\/300/.test(l)), 'the last tick of a phase is shown');
 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runTraining } from '../../../../src/core/experiments/trainRun';
-import { readMetrics, readRun } from '../../../../src/core/store/runStore';
+import { listRuns, readMetrics, readRun } from '../../../../src/core/store/runStore';
 import { tempDir } from '../../helpers/paths';
 
 test('training cnn-small on an MNIST subset: loss falls, accuracy far above chance, run recorded', async () => {
@@ -69,6 +69,9 @@ test('a diverging run (huge learning rate) fails with an actionable message and 
     runTraining({ dataset: 'mnist', model: 'cnn-small', width: 0.25, trainSubset: 500, steps: 40, batchSize: 50, validation: 100, backend: 'wasm', lr: 1e6 }, { root }),
     /diverged .*lower the learning rate/,
   );
+  const [run] = listRuns(root);
+  assert.equal(run.manifest!.status, 'failed');
+  assert.match(run.manifest!.error!, /diverged at step \d+/);
 });
 
 test('a bad dataset spec fails the run with the loader message', async () => {
