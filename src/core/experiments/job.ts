@@ -22,16 +22,23 @@ export interface JobContext {
   readonly onProgress?: (p: JobProgress) => void;
 }
 
-/** Smooths seconds-per-step so the ETA does not jump with every batch. */
+/**
+ * Estimates time left from progress in work units (steps, examples...), smoothing the rate so the ETA does not
+ * jump with every batch. Units may be coarse (a tick can cover many units).
+ */
 export class EtaEstimator {
-  private avg = 0;
+  private rate = 0; // units per second, smoothed
   private last = performance.now();
+  private lastDone = 0;
 
-  tick(stepsDone: number, totalSteps: number): { etaSeconds: number; secondsPerStep: number } {
+  tick(done: number, total: number): { etaSeconds: number; secondsPerUnit: number } {
     const now = performance.now();
     const dt = (now - this.last) / 1000;
+    const du = done - this.lastDone;
     this.last = now;
-    this.avg = this.avg === 0 ? dt : 0.9 * this.avg + 0.1 * dt;
-    return { etaSeconds: Math.max(0, (totalSteps - stepsDone) * this.avg), secondsPerStep: this.avg };
+    this.lastDone = done;
+    if (du > 0 && dt > 0) this.rate = this.rate === 0 ? du / dt : 0.9 * this.rate + 0.1 * (du / dt);
+    const secondsPerUnit = this.rate > 0 ? 1 / this.rate : NaN;
+    return { etaSeconds: Math.max(0, (total - done) * secondsPerUnit), secondsPerUnit };
   }
 }

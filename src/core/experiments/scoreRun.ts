@@ -203,7 +203,9 @@ export async function runScores(partial: Partial<ScoreRunConfig> & { dataset: st
     const perRun = new Map<ScoreName, Float32Array[]>(cfg.scores.map((s) => [s, []]));
     const firstLearned: Float32Array[] = [];
     const seconds = new Map<ScoreName, number>();
-    const totalWork = cfg.runs * (steps + n);
+    // Work units: one per training example-step and one per scored example.
+    const runWork = steps * cfg.batchSize + n;
+    const totalWork = cfg.runs * runWork;
     const eta = new EtaEstimator();
     let trainSeconds = 0;
     for (let r = 0; r < cfg.runs; r++) {
@@ -214,7 +216,7 @@ export async function runScores(partial: Partial<ScoreRunConfig> & { dataset: st
         const forgetting = dynamics.includes('forgetting') ? new ForgettingTracker(total) : undefined;
         const margin = dynamics.includes('aum') ? new MarginTracker(total, data.train.numClasses) : undefined;
         const maps = dynamics.some((d) => d === 'confidence' || d === 'variability' || d === 'correctness') ? new DataMapTracker(total, data.train.numClasses) : undefined;
-        const workBefore = r * (steps + n);
+        const workBefore = r * runWork;
         if (steps > 0) {
           const t0 = performance.now();
           const res = await trainModel(
@@ -229,7 +231,7 @@ export async function runScores(partial: Partial<ScoreRunConfig> & { dataset: st
                 maps?.update(b.indices, b.logits, b.labels);
               },
               onStep: (s) => {
-                const done = workBefore + s.step;
+                const done = workBefore + s.step * cfg.batchSize;
                 const { etaSeconds } = eta.tick(done, totalWork);
                 report({ ...base, phase: 'train', message: `run ${r + 1}/${cfg.runs}: training to epoch ${cfg.scoreEpoch}`, fraction: done / totalWork, step: s.step, totalSteps: steps, loss: s.loss, etaSeconds });
               },
@@ -239,8 +241,9 @@ export async function runScores(partial: Partial<ScoreRunConfig> & { dataset: st
           if (res.cancelled) break;
         }
         const scored = chunkedPointwise(model, data, cfg, pointwise, seconds, (done) => {
-          const { etaSeconds } = eta.tick(workBefore + steps + done, totalWork);
-          report({ ...base, phase: 'score', message: `run ${r + 1}/${cfg.runs}: scoring ${done}/${n}`, fraction: (workBefore + steps + done) / totalWork, etaSeconds });
+          const at = workBefore + steps * cfg.batchSize + done;
+          const { etaSeconds } = eta.tick(at, totalWork);
+          report({ ...base, phase: 'score', message: `run ${r + 1}/${cfg.runs}: scoring ${done}/${n}`, fraction: at / totalWork, etaSeconds });
         }, ctx.signal);
         if (!scored) break;
         for (const [name, v] of scored) perRun.get(name)!.push(v);

@@ -104,7 +104,7 @@ export async function runTraining(partial: Partial<TrainRunConfig> & { dataset: 
         {
           signal: ctx.signal,
           onStep: (s) => {
-            const { etaSeconds, secondsPerStep } = eta.tick(s.step, s.totalSteps);
+            const { etaSeconds, secondsPerUnit: secondsPerStep } = eta.tick(s.step, s.totalSteps);
             const now = performance.now();
             if (now - lastReport < 200 && s.step !== s.totalSteps) return; // throttle: progress is for humans
             lastReport = now;

@@ -7,6 +7,7 @@ import type { Model, ModelSpec } from '../../../../src/core/models/model';
 import { makeRng } from '../../../../src/core/random';
 import { lastLinearLayer, perExampleGradNorms, type ConvMethod, type NormKind, type ParamSubset } from '../../../../src/core/scores/perExampleGrads';
 import type { Param } from '../../../../src/core/models/layers';
+import { initBackend } from '../../../../src/core/compute/backend';
 
 /**
  * The slow, obviously-correct reference: one example at a time, tf.grads of <f(x_i), c_i> w.r.t. every parameter,
@@ -110,4 +111,18 @@ test('per-example norms do not depend on the batch they are computed in', async 
   perExampleGradNorms(model, x, cot);
   assert.equal(tf.memory().numTensors, before, 'no tensors leak');
   model.dispose();
+});
+
+test('on the wasm backend (the one users run) GraNd matches the reference too', async () => {
+  await initBackend('wasm', { threads: 1 });
+  const variants: [NormKind, ParamSubset, ConvMethod][] = [
+    ['l2', 'all', 'direct'],
+    ['l2', 'all', 'ghost'],
+    ['l1', 'weights', 'auto'],
+    ['linf', 'all', 'auto'],
+    ['l2', 'last-layer', 'auto'],
+  ];
+  check({ arch: 'cnn-small', width: 0.25, inputShape: [12, 12, 1], numClasses: 10 }, 4, variants);
+  check({ arch: 'resnet18', width: 0.0625, inputShape: [8, 8, 3], numClasses: 10 }, 3, variants);
+  await useCpu();
 });
