@@ -136,6 +136,8 @@ interface ScoreFlags extends TrainFlags {
   convMethod: 'auto' | 'direct' | 'ghost';
   scoreBatch: number;
   csv?: boolean;
+  labelNoise: number;
+  noiseSeed: number;
 }
 
 function scoreList(value: string): ScoreName[] {
@@ -177,6 +179,8 @@ async function score(flags: ScoreFlags, out: NodeJS.WriteStream): Promise<number
     convMethod: flags.convMethod,
     scoreBatch: flags.scoreBatch,
     csv: Boolean(flags.csv),
+    labelNoise: flags.labelNoise,
+    noiseSeed: flags.noiseSeed,
   };
   const { manifest: m, runDir } = await runWithProgress((ctx) => runScores(config, ctx), flags.root);
   if (flags.json) {
@@ -184,13 +188,29 @@ async function score(flags: ScoreFlags, out: NodeJS.WriteStream): Promise<number
     return exitCode(m);
   }
   out.write(`\nrun ${m.id}: ${m.status}${m.error ? ` (${m.error})` : ''}\n`);
-  const r = m.results as { runs: number; examples: number; stability: Record<string, number[]>; examplesPerSecond: Record<string, number>; correlations?: { names: string[]; matrix: number[][] } } | undefined;
+  const r = m.results as
+    | {
+        runs: number;
+        examples: number;
+        stability: Record<string, number[]>;
+        examplesPerSecond: Record<string, number>;
+        correlations?: { names: string[]; matrix: number[][] };
+        detection?: Record<string, { auroc: number; averagePrecision: number; precisionAt: Record<string, number> }>;
+      }
+    | undefined;
   if (r) {
     out.write(`  ${r.examples.toLocaleString('en-US')} examples, ${r.runs} run(s), epoch ${flags.epoch}, backend ${m.backend?.device ?? '?'}\n`);
     for (const name of Object.keys(r.stability)) {
       const st = r.stability[name];
       const speed = r.examplesPerSecond[name];
       out.write(`  ${name.padEnd(13)} ${speed ? `${Math.round(speed)} examples/s` : 'from training dynamics'}; Spearman of 1-run mean with ${r.runs}-run mean ${st[0]?.toFixed(3) ?? 'n/a'}\n`);
+    }
+    if (r.detection) {
+      out.write(`  finding the ${flags.labelNoise * 100}% injected noisy labels (higher score = more suspicious):\n`);
+      for (const [name, d] of Object.entries(r.detection)) {
+        const pk = Object.entries(d.precisionAt).map(([k, v]) => `P@${k} ${v.toFixed(3)}`).join(', ');
+        out.write(`    ${name.padEnd(13)} AUROC ${d.auroc.toFixed(3)}, AP ${d.averagePrecision.toFixed(3)}, ${pk}\n`);
+      }
     }
     if (r.correlations) {
       out.write(`  Spearman between scores:\n`);
@@ -245,6 +265,8 @@ export function buildProgram(): Command {
     .addOption(new Option('--conv-method <m>', 'exact per-example conv gradients: materialized, ghost norm, or the cheaper per layer').choices(['auto', 'direct', 'ghost']).default(SCORE_DEFAULTS.convMethod))
     .option('--score-batch <n>', 'examples per per-example-gradient chunk', positiveInt('--score-batch'), SCORE_DEFAULTS.scoreBatch)
     .option('--csv', 'also write CSV tables')
+    .option('--label-noise <fraction>', 'noise study: permute the labels of this fraction of the training examples, then report how well each score finds them', num('--label-noise', (n) => n >= 0 && n < 1, 'a fraction in [0, 1)'), 0)
+    .option('--noise-seed <n>', 'seed of the injected noise', nonNegInt('--noise-seed'), 0)
     .action(async (flags: ScoreFlags) => {
       process.exitCode = await score(flags, process.stdout);
     });

@@ -3,6 +3,7 @@ import type { DatasetSplits, ImageDataset } from '../data/dataset';
 import { fingerprint } from '../data/fingerprint';
 import { loadDataset, type DatasetInfo } from '../data/load';
 import { channelStats, type ChannelStats } from '../data/normalize';
+import { injectLabelNoise } from '../data/noise';
 import { splitValidation } from '../data/split';
 import { makeRng } from '../random';
 import type { DatasetRecord } from '../store/runManifest';
@@ -25,6 +26,10 @@ export interface ExperimentData {
   readonly test: ImageDataset;
   readonly stats: ChannelStats;
   readonly record: DatasetRecord;
+  /** When label noise was injected: 1 for training examples whose label now differs from the original (dataset order). */
+  readonly corrupted?: Uint8Array;
+  /** The original labels of the train split, before noise. */
+  readonly cleanLabels: Int32Array;
 }
 
 export interface DataOptions {
@@ -36,6 +41,9 @@ export interface DataOptions {
   /** Train on a seeded random subset of this many of the remaining examples. */
   readonly trainSubset?: number;
   readonly subsetSeed: number;
+  /** Fraction of the trained examples whose labels are permuted among themselves (Data Diet's noise protocol). */
+  readonly labelNoise?: number;
+  readonly noiseSeed?: number;
 }
 
 export function datasetFingerprint(splits: DatasetSplits): string {
@@ -50,10 +58,25 @@ export function prepareData(o: DataOptions): ExperimentData {
     trainIndices = makeRng(o.subsetSeed).shuffle(trainIndices).slice(0, o.trainSubset).sort();
   }
   const val = held.val.labels.length ? held.val : undefined;
+  let train = splits.train;
+  let corrupted: Uint8Array | undefined;
+  if (o.labelNoise) {
+    // Noise touches only the examples trained on; validation and test labels stay clean.
+    const noise = injectLabelNoise(Int32Array.from(trainIndices, (i) => splits.train.labels[i]), o.labelNoise, o.noiseSeed ?? 0);
+    const labels = Int32Array.from(splits.train.labels);
+    corrupted = new Uint8Array(labels.length);
+    trainIndices.forEach((i, j) => {
+      labels[i] = noise.labels[j];
+      corrupted![i] = noise.corrupted[j];
+    });
+    train = { ...splits.train, labels, name: `${splits.train.name}+noise${o.labelNoise}` };
+  }
   return {
     splits,
     info,
-    train: splits.train,
+    train,
+    corrupted,
+    cleanLabels: splits.train.labels,
     trainIndices,
     valIndices: Int32Array.from(held.valIndices),
     val,
@@ -62,6 +85,7 @@ export function prepareData(o: DataOptions): ExperimentData {
     record: {
       spec: o.dataset,
       name: splits.train.name,
+      // The fingerprint names the data on disk; injected noise is recorded in the run config, not here.
       fingerprint: datasetFingerprint(splits),
       shape: splits.train.shape,
       numClasses: splits.train.numClasses,

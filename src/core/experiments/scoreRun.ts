@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../compute/backend';
 import { normalizeBatch } from '../data/normalize';
+import { auroc, averagePrecision, precisionAtK } from '../analysis/auroc';
 import { spearmanMatrix, stabilityCurve } from '../analysis/spearman';
 import { buildModel } from '../models/registry';
 import type { Model } from '../models/model';
@@ -65,6 +66,9 @@ export interface ScoreRunConfig extends TrainRunConfig {
   readonly scoreBatch: number;
   /** Also write CSV next to Parquet and .npy. */
   readonly csv: boolean;
+  /** Inject label noise into this fraction of the trained examples (noise study); 0 = none. */
+  readonly labelNoise: number;
+  readonly noiseSeed: number;
 }
 
 export const SCORE_DEFAULTS: Omit<ScoreRunConfig, 'dataset'> = {
@@ -80,6 +84,8 @@ export const SCORE_DEFAULTS: Omit<ScoreRunConfig, 'dataset'> = {
   convMethod: 'auto',
   scoreBatch: 256,
   csv: false,
+  labelNoise: 0,
+  noiseSeed: 0,
 };
 
 /** Per-example values of one run for one score, one per scored example (the trained indices, ascending). */
@@ -159,6 +165,21 @@ function chunkedPointwise(
   return out;
 }
 
+/**
+ * How well each score finds the corrupted labels (higher score = more suspicious). AUM is the one score where
+ * low means suspicious, so it is negated.
+ */
+export function noiseDetection(means: { name: string; values: Float32Array }[], corrupted: Float32Array): Record<string, { auroc: number; averagePrecision: number; precisionAt: Record<string, number> }> {
+  const positives = corrupted.reduce((s, v) => s + v, 0);
+  const ks = [100, 500, 1000, positives].filter((k, i, a) => k > 0 && k <= corrupted.length && a.indexOf(k) === i);
+  return Object.fromEntries(
+    means.map(({ name, values }) => {
+      const s = name === 'aum' || name === 'confidence' || name === 'correctness' ? values.map((v) => -v) : values;
+      return [name, { auroc: auroc(s, corrupted), averagePrecision: averagePrecision(s, corrupted), precisionAt: Object.fromEntries(ks.map((k) => [String(k), precisionAtK(s, corrupted, k)])) }];
+    }),
+  );
+}
+
 function mean(perRun: Float32Array[]): Float32Array {
   const n = perRun[0].length;
   const out = new Float32Array(n);
@@ -188,7 +209,15 @@ export async function runScores(partial: Partial<ScoreRunConfig> & { dataset: st
     const backend = await initBackend(cfg.backend, { threads: cfg.threads });
     run.update({ backend });
     report({ ...base, phase: 'load', message: `loading ${cfg.dataset}`, fraction: 0 });
-    const data = prepareData({ dataset: cfg.dataset, validation: cfg.validation, splitSeed: cfg.seed, trainSubset: cfg.trainSubset, subsetSeed: cfg.seed + 1000 });
+    const data = prepareData({
+      dataset: cfg.dataset,
+      validation: cfg.validation,
+      splitSeed: cfg.seed,
+      trainSubset: cfg.trainSubset,
+      subsetSeed: cfg.seed + 1000,
+      labelNoise: cfg.labelNoise,
+      noiseSeed: cfg.noiseSeed,
+    });
     // Scored examples are the ones trained on (all of the train split unless validation or a subset is asked for).
     const scored = data.trainIndices;
     const n = scored.length;
@@ -267,6 +296,7 @@ export async function runScores(partial: Partial<ScoreRunConfig> & { dataset: st
     const runsDone = perRun.get(cfg.scores[0])!.length;
     report({ ...base, phase: 'save', message: `writing ${cfg.scores.length} score tables`, fraction: 1 });
     const index = Int32Array.from(scored);
+    const corrupted = data.corrupted ? Float32Array.from(scored, (i) => data.corrupted![i]) : undefined;
     const labels = Int32Array.from(scored, (i) => data.train.labels[i]);
     const means: { name: string; values: Float32Array }[] = [];
     const stability: Record<string, number[]> = {};
@@ -282,11 +312,15 @@ export async function runScores(partial: Partial<ScoreRunConfig> & { dataset: st
           label: labels,
           score,
           perRun: runs,
-          extra: name === 'forgetting' && firstLearned.length ? { first_learned_epoch: mean(firstLearned.slice(0, runsDone)) } : undefined,
+          extra: {
+            ...(name === 'forgetting' && firstLearned.length ? { first_learned_epoch: mean(firstLearned.slice(0, runsDone)) } : {}),
+            ...(corrupted ? { corrupted, original_label: Float32Array.from(scored, (i) => data.cleanLabels[i]) } : {}),
+          },
         }, { csv: cfg.csv });
       }
     }
     const correlations = means.length > 1 ? spearmanMatrix(means) : undefined;
+    const detection = corrupted ? noiseDetection(means, corrupted) : undefined;
     const throughput = Object.fromEntries([...seconds].map(([name, s]) => [name, (runsDone * n) / s]));
     const results = {
       runs: runsDone,
@@ -295,6 +329,7 @@ export async function runScores(partial: Partial<ScoreRunConfig> & { dataset: st
       scores: cfg.scores,
       stability,
       correlations,
+      detection,
       examplesPerSecond: throughput,
       trainSeconds,
     };

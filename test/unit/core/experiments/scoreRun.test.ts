@@ -70,3 +70,18 @@ test('a cancelled scoring job keeps the finished runs, marked partial', async ()
   const t = readScoreTable(path.join(root, '.datadiet', 'runs', m.id, 'scores'), 'el2n');
   assert.equal(t.perRun.length, 1);
 });
+
+test('noise study: injected noisy labels are flagged in the tables and EL2N finds them (AUROC well above 0.5)', async () => {
+  const root = tempDir('score-noise');
+  const m = await runScores({ ...base, trainSubset: 1000, epochs: 3, scoreEpoch: 3, runs: 1, scores: ['el2n', 'aum'], labelNoise: 0.2, noiseSeed: 3 }, { root });
+  assert.equal(m.status, 'done', m.error);
+  const t = readScoreTable(path.join(root, '.datadiet', 'runs', m.id, 'scores'), 'el2n');
+  const flagged = t.extra!.corrupted.reduce((s, v) => s + v, 0);
+  assert.ok(flagged > 150 && flagged <= 200, `about 20% of 1000 corrupted (${flagged})`);
+  for (let i = 0; i < t.index.length; i++) {
+    assert.equal(t.extra!.corrupted[i] === 1, t.extra!.original_label[i] !== t.label[i], 'corrupted = label differs from the original');
+  }
+  const d = (m.results as { detection: Record<string, { auroc: number; precisionAt: Record<string, number> }> }).detection;
+  assert.ok(d.el2n.auroc > 0.75, `EL2N AUROC ${d.el2n.auroc}`);
+  assert.ok(d.aum.auroc > 0.75, `AUM (negated) AUROC ${d.aum.auroc}`);
+});
