@@ -2,6 +2,8 @@ import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { BACKEND_CHOICES, type BackendChoice } from '../core/compute/backend';
 import type { JobProgress } from '../core/experiments/job';
+import { PRUNE_DEFAULTS, runPruneSweep, type PrunePoint } from '../core/experiments/pruneSweep';
+import { STRATEGY_NAMES, type StrategyName } from '../core/select/selection';
 import { runScores, SCORE_DEFAULTS, SCORE_NAMES, type ScoreName, type ScoreRunConfig } from '../core/experiments/scoreRun';
 import { runTraining, TRAIN_DEFAULTS, type TrainRunConfig } from '../core/experiments/trainRun';
 import { ARCHITECTURES } from '../core/models/registry';
@@ -25,7 +27,7 @@ const nonNeg = (name: string) => num(name, (n) => n >= 0, 'a non-negative number
 
 function fractions(value: string): number[] {
   const parts = value.split(',').filter((s) => s.trim() !== '').map(Number);
-  if (parts.some((p) => !(p > 0 && p < 1))) throw new InvalidArgumentError(`milestones must be fractions in (0,1) separated by commas, got "${value}"`);
+  if (parts.length === 0 || parts.some((p) => !(p > 0 && p < 1))) throw new InvalidArgumentError(`expected fractions in (0,1) separated by commas, got "${value}"`);
   return parts;
 }
 
@@ -221,6 +223,39 @@ async function score(flags: ScoreFlags, out: NodeJS.WriteStream): Promise<number
   return exitCode(m);
 }
 
+interface PruneFlags extends TrainFlags {
+  scores: string;
+  score: string;
+  strategies: StrategyName[];
+  fractions: number[];
+  seeds: number;
+  classBalanced?: boolean;
+}
+
+function strategyList(value: string): StrategyName[] {
+  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = names.filter((n) => !(STRATEGY_NAMES as readonly string[]).includes(n));
+  if (bad.length || names.length === 0) throw new InvalidArgumentError(`unknown strategy "${bad.join(',') || value}"; choose from ${STRATEGY_NAMES.join(', ')}`);
+  return names as StrategyName[];
+}
+
+async function prune(flags: PruneFlags, out: NodeJS.WriteStream): Promise<number> {
+  const config = { ...toConfig(flags), scoresFrom: flags.scores, score: flags.score, strategies: flags.strategies, fractions: flags.fractions, seeds: flags.seeds, classBalanced: Boolean(flags.classBalanced) };
+  const { manifest: m, runDir } = await runWithProgress((ctx) => runPruneSweep(config, ctx), flags.root);
+  if (flags.json) {
+    out.write(JSON.stringify(m, null, 2) + '\n');
+    return exitCode(m);
+  }
+  out.write(`\nrun ${m.id}: ${m.status}${m.error ? ` (${m.error})` : ''}\n`);
+  const r = m.results as { summary?: Omit<PrunePoint, 'accuracies'>[] } | undefined;
+  out.write(`  test accuracy, mean [16th-84th percentile] over ${flags.seeds} seed(s):\n`);
+  for (const p of r?.summary ?? []) {
+    out.write(`  ${p.strategy.padEnd(12)} ${String(Math.round(p.fractionPruned * 100)).padStart(3)}% pruned  ${(100 * p.mean).toFixed(2)}% [${(100 * p.lo).toFixed(2)}, ${(100 * p.hi).toFixed(2)}]\n`);
+  }
+  out.write(`  table           ${runDir}/prune-sweep.json\n`);
+  return exitCode(m);
+}
+
 async function train(flags: TrainFlags, out: NodeJS.WriteStream): Promise<number> {
   const { manifest, runDir } = await runWithProgress((ctx) => runTraining(toConfig(flags), ctx), flags.root);
   if (flags.json) out.write(JSON.stringify(manifest, null, 2) + '\n');
@@ -269,6 +304,21 @@ export function buildProgram(): Command {
     .option('--noise-seed <n>', 'seed of the injected noise', nonNegInt('--noise-seed'), 0)
     .action(async (flags: ScoreFlags) => {
       process.exitCode = await score(flags, process.stdout);
+    });
+
+  addTrainOptions(
+    program.command('prune').description('prune sweep: retrain on kept subsets (same iteration budget as full data) per fraction x strategy x seed'),
+    { dataset: 'mnist' },
+    PRUNE_DEFAULTS,
+  )
+    .requiredOption('--scores <run>', 'id or folder of a score run on the same dataset')
+    .option('--score <name>', 'score table to prune by', PRUNE_DEFAULTS.score)
+    .option('--strategies <names>', `comma-separated: ${STRATEGY_NAMES.join(', ')}`, strategyList, [...PRUNE_DEFAULTS.strategies])
+    .option('--fractions <list>', 'fractions of the training set pruned', fractions, [...PRUNE_DEFAULTS.fractions])
+    .option('--seeds <n>', 'seeds per point', positiveInt('--seeds'), PRUNE_DEFAULTS.seeds)
+    .option('--class-balanced', 'apply each strategy within every class')
+    .action(async (flags: PruneFlags) => {
+      process.exitCode = await prune(flags, process.stdout);
     });
 
   program

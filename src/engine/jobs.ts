@@ -1,4 +1,5 @@
 import type { JobContext } from '../core/experiments/job';
+import { runPruneSweep, type PruneSweepConfig } from '../core/experiments/pruneSweep';
 import { runScores, type ScoreRunConfig } from '../core/experiments/scoreRun';
 import { runTraining, type TrainRunConfig } from '../core/experiments/trainRun';
 import type { JobName } from './protocol';
@@ -13,6 +14,11 @@ export async function runJob(job: JobName, params: Record<string, unknown>, ctx:
     case 'score': {
       if (typeof params.dataset !== 'string') throw new Error('score job needs a "dataset" (e.g. "mnist")');
       return runScores(params as Partial<ScoreRunConfig> & { dataset: string }, ctx);
+    }
+    case 'prune': {
+      if (typeof params.dataset !== 'string') throw new Error('prune job needs a "dataset" (e.g. "mnist")');
+      if (typeof params.scoresFrom !== 'string') throw new Error('prune job needs "scoresFrom": the id or folder of a score run');
+      return runPruneSweep(params as Partial<PruneSweepConfig> & { dataset: string; scoresFrom: string }, ctx);
     }
     default:
       throw new Error(`unknown job "${String(job)}"`);
