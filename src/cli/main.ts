@@ -1,9 +1,11 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { BACKEND_CHOICES, type BackendChoice } from '../core/compute/backend';
 import type { JobProgress } from '../core/experiments/job';
 import { PRUNE_DEFAULTS, runPruneSweep, type PrunePoint } from '../core/experiments/pruneSweep';
 import { STRATEGY_NAMES, type StrategyName } from '../core/select/selection';
+import { runWindowSweep, WINDOW_DEFAULTS, type WindowPoint } from '../core/experiments/windowSweep';
 import { runScores, SCORE_DEFAULTS, SCORE_NAMES, type ScoreName, type ScoreRunConfig } from '../core/experiments/scoreRun';
 import { runTraining, TRAIN_DEFAULTS, type TrainRunConfig } from '../core/experiments/trainRun';
 import { ARCHITECTURES } from '../core/models/registry';
@@ -256,6 +258,31 @@ async function prune(flags: PruneFlags, out: NodeJS.WriteStream): Promise<number
   return exitCode(m);
 }
 
+interface WindowFlags extends TrainFlags {
+  scores: string;
+  score: string;
+  size: number;
+  offsets: number[];
+  seeds: number;
+}
+
+async function windowSweep(flags: WindowFlags, out: NodeJS.WriteStream): Promise<number> {
+  const config = { ...toConfig(flags), scoresFrom: flags.scores, score: flags.score, size: flags.size, offsets: flags.offsets, seeds: flags.seeds };
+  const { manifest: m, runDir } = await runWithProgress((ctx) => runWindowSweep(config, ctx), flags.root);
+  if (flags.json) {
+    out.write(JSON.stringify(m, null, 2) + '\n');
+    return exitCode(m);
+  }
+  out.write(`\nrun ${m.id}: ${m.status}${m.error ? ` (${m.error})` : ''}\n`);
+  const table = JSON.parse(fs.readFileSync(path.join(runDir, 'window-sweep.json'), 'utf8')) as { points: WindowPoint[]; best?: { offsetFraction: number; valAccuracy: number; testAccuracy: number } };
+  for (const p of table.points) {
+    out.write(`  offset ${String(Math.round(p.offsetFraction * 100)).padStart(3)}%  val ${(100 * p.valMean).toFixed(2)}%  test ${(100 * p.testMean).toFixed(2)}% [${(100 * p.testLo).toFixed(2)}, ${(100 * p.testHi).toFixed(2)}]\n`);
+  }
+  if (table.best) out.write(`  best window on validation: offset ${Math.round(table.best.offsetFraction * 100)}%, test accuracy ${(100 * table.best.testAccuracy).toFixed(2)}%\n`);
+  out.write(`  table           ${runDir}/window-sweep.json\n`);
+  return exitCode(m);
+}
+
 async function train(flags: TrainFlags, out: NodeJS.WriteStream): Promise<number> {
   const { manifest, runDir } = await runWithProgress((ctx) => runTraining(toConfig(flags), ctx), flags.root);
   if (flags.json) out.write(JSON.stringify(manifest, null, 2) + '\n');
@@ -319,6 +346,20 @@ export function buildProgram(): Command {
     .option('--class-balanced', 'apply each strategy within every class')
     .action(async (flags: PruneFlags) => {
       process.exitCode = await prune(flags, process.stdout);
+    });
+
+  addTrainOptions(
+    program.command('window').description('sliding-window sweep: keep a window of the score-sorted examples at several offsets; best window picked on validation'),
+    { dataset: 'mnist' },
+    WINDOW_DEFAULTS,
+  )
+    .requiredOption('--scores <run>', 'id or folder of a score run on the same dataset')
+    .option('--score <name>', 'score table to sort by', WINDOW_DEFAULTS.score)
+    .option('--size <n>', 'window size: fraction (< 1) or count of the training examples', positive('--size'), WINDOW_DEFAULTS.size)
+    .option('--offsets <list>', 'offsets as fractions of the training examples', (v: string) => v.split(',').map((x) => num('--offsets', (n) => n >= 0 && n < 1, 'fractions in [0, 1)')(x)), [...WINDOW_DEFAULTS.offsets])
+    .option('--seeds <n>', 'seeds per window', positiveInt('--seeds'), WINDOW_DEFAULTS.seeds)
+    .action(async (flags: WindowFlags) => {
+      process.exitCode = await windowSweep(flags, process.stdout);
     });
 
   program

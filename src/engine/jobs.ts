@@ -1,6 +1,7 @@
 import type { JobContext } from '../core/experiments/job';
 import { runPruneSweep, type PruneSweepConfig } from '../core/experiments/pruneSweep';
 import { runScores, type ScoreRunConfig } from '../core/experiments/scoreRun';
+import { runWindowSweep, type WindowSweepConfig } from '../core/experiments/windowSweep';
 import { runTraining, type TrainRunConfig } from '../core/experiments/trainRun';
 import type { JobName } from './protocol';
 
@@ -19,6 +20,11 @@ export async function runJob(job: JobName, params: Record<string, unknown>, ctx:
       if (typeof params.dataset !== 'string') throw new Error('prune job needs a "dataset" (e.g. "mnist")');
       if (typeof params.scoresFrom !== 'string') throw new Error('prune job needs "scoresFrom": the id or folder of a score run');
       return runPruneSweep(params as Partial<PruneSweepConfig> & { dataset: string; scoresFrom: string }, ctx);
+    }
+    case 'window': {
+      if (typeof params.dataset !== 'string') throw new Error('window job needs a "dataset" (e.g. "mnist")');
+      if (typeof params.scoresFrom !== 'string') throw new Error('window job needs "scoresFrom": the id or folder of a score run');
+      return runWindowSweep(params as Partial<WindowSweepConfig> & { dataset: string; scoresFrom: string }, ctx);
     }
     default:
       throw new Error(`unknown job "${String(job)}"`);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core alone registers no gradients; training and per-example scores need them all.
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { ADD_RELU, BN_APPLY, BN_GRAD, BN_STATS, fusedBatchNormFits, fusedKernelsReady, RELU_GRAD } from '../compute/kernels/fused';
 
 /**
  * A tiny functional layer system instead of tf.layers: per-example gradient methods (GraNd) need each
@@ -59,6 +60,10 @@ export interface StateUpdate {
 export interface Layer {
   readonly name: string;
   forward(x: tf.Tensor, ctx: ForwardContext): tf.Tensor;
+  /** relu(forward(x)), possibly fused (batch norm); `sequential` uses it when a relu layer follows. */
+  forwardRelu?(x: tf.Tensor, ctx: ForwardContext): tf.Tensor;
+  /** Marks a plain ReLU layer (fused into the layer before it where that one has forwardRelu). */
+  readonly isRelu?: boolean;
   /** Trainable parameters in a stable order. */
   params(): Param[];
   /** Non-trainable state (batch-norm running mean/variance). */
@@ -162,6 +167,9 @@ export const BN_MOMENTUM = 0.1;
 /**
  * Batch normalization over N,H,W per channel with a hand-written backward pass: the stock gradient composes
  * many small kernels and costs ~40% of a ResNet step on wasm (compute.md); this one is three reductions.
+ * On wasm (fusedKernelsReady) it runs on fused kernels instead (compute/kernels/fused.ts): one pass for the
+ * statistics (and the running-stat update), one for normalize + scale + shift (+ the ReLU that follows, see
+ * forwardRelu), two for the backward.
  */
 export function batchNorm(name: string, channels: number): Layer {
   const gamma = param(name, 'gamma', new Float32Array(channels).fill(1), [channels]);
@@ -169,31 +177,49 @@ export function batchNorm(name: string, channels: number): Layer {
   const runMean = variable(new Float32Array(channels), [channels], `${name}/running_mean`, false);
   const runVar = variable(new Float32Array(channels).fill(1), [channels], `${name}/running_var`, false);
   const info: AffineInfo = { name, gamma, beta };
+  const forward = (x: tf.Tensor, ctx: ForwardContext, relu: boolean): tf.Tensor => {
+    if (!ctx.training && ctx.onAffine) {
+      const xhat = tf.mul(tf.sub(x, runMean), tf.rsqrt(tf.add(runVar, BN_EPSILON)));
+      const out = ctx.onAffine(info, xhat, tf.add(tf.mul(xhat, gamma.variable), beta.variable));
+      return relu ? tf.relu(out) : out;
+    }
+    const fused = fusedBatchNormFits(x) && x.shape[x.rank - 1] === channels && fusedKernelsReady();
+    if (!ctx.training) {
+      if (fused) return batchNormInferFused(x, gamma.variable, beta.variable, runMean, runVar, relu);
+      const inv = tf.rsqrt(tf.add(runVar, BN_EPSILON));
+      const scale = tf.mul(gamma.variable, inv);
+      const shift = tf.sub(beta.variable, tf.mul(runMean, scale));
+      const out = tf.add(tf.mul(x, scale), shift);
+      return relu ? tf.relu(out) : out;
+    }
+    const axes = x.shape.slice(0, -1).map((_, i) => i);
+    const count = x.size / channels;
+    if (fused) {
+      const [mean, variance, newMean, newVar] = tf.engine().runKernel(
+        BN_STATS,
+        { x, runMean, runVar },
+        { momentum: BN_MOMENTUM },
+      ) as tf.Tensor[];
+      if (ctx.stateUpdates) {
+        ctx.stateUpdates.push({ variable: runMean, value: tf.keep(newMean) }, { variable: runVar, value: tf.keep(newVar) });
+      }
+      return batchNormTrainFused(x, gamma.variable, beta.variable, mean, variance, relu);
+    }
+    const { mean, variance } = tf.moments(x, axes);
+    if (ctx.stateUpdates) {
+      const unbiased = tf.mul(variance, count / Math.max(1, count - 1));
+      ctx.stateUpdates.push(
+        { variable: runMean, value: tf.keep(tf.add(tf.mul(runMean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM))) },
+        { variable: runVar, value: tf.keep(tf.add(tf.mul(runVar, 1 - BN_MOMENTUM), tf.mul(unbiased, BN_MOMENTUM))) },
+      );
+    }
+    const out = batchNormTrain(x, gamma.variable, beta.variable, mean, variance, axes, count);
+    return relu ? tf.relu(out) : out;
+  };
   return {
     name,
-    forward(x, ctx) {
-      if (!ctx.training && ctx.onAffine) {
-        const xhat = tf.mul(tf.sub(x, runMean), tf.rsqrt(tf.add(runVar, BN_EPSILON)));
-        return ctx.onAffine(info, xhat, tf.add(tf.mul(xhat, gamma.variable), beta.variable));
-      }
-      if (!ctx.training) {
-        const inv = tf.rsqrt(tf.add(runVar, BN_EPSILON));
-        const scale = tf.mul(gamma.variable, inv);
-        const shift = tf.sub(beta.variable, tf.mul(runMean, scale));
-        return tf.add(tf.mul(x, scale), shift);
-      }
-      const axes = x.shape.slice(0, -1).map((_, i) => i);
-      const count = x.size / channels;
-      const { mean, variance } = tf.moments(x, axes);
-      if (ctx.stateUpdates) {
-        const unbiased = tf.mul(variance, count / Math.max(1, count - 1));
-        ctx.stateUpdates.push(
-          { variable: runMean, value: tf.keep(tf.add(tf.mul(runMean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM))) },
-          { variable: runVar, value: tf.keep(tf.add(tf.mul(runVar, 1 - BN_MOMENTUM), tf.mul(unbiased, BN_MOMENTUM))) },
-        );
-      }
-      return batchNormTrain(x, gamma.variable, beta.variable, mean, variance, axes, count);
-    },
+    forward: (x, ctx) => forward(x, ctx, false),
+    forwardRelu: (x, ctx) => forward(x, ctx, true),
     params: () => [gamma, beta],
     state: () => [runMean, runVar],
   };
@@ -228,8 +254,78 @@ function batchNormTrain(
   return f(x, gamma, beta);
 }
 
+/**
+ * Training-mode batch norm (+ ReLU) on the fused wasm kernels, with the batch statistics from BN_STATS. The
+ * backward is BN_GRAD (ReLU mask, then the batch-norm backward through the batch statistics).
+ */
+function batchNormTrainFused(
+  x: tf.Tensor,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  mean: tf.Tensor,
+  variance: tf.Tensor,
+  relu: boolean,
+): tf.Tensor {
+  const attrs = { epsilon: BN_EPSILON, relu };
+  const f = tf.customGrad((xIn, g, b, save) => {
+    const value = tf.engine().runKernel(BN_APPLY, { x: xIn as tf.Tensor, mean, variance, gamma: g as tf.Tensor, beta: b as tf.Tensor }, attrs) as tf.Tensor;
+    // Everything the backward reads must be saved: tensors of the forward scope are disposed before it runs.
+    (save as (ts: tf.Tensor[]) => void)([xIn as tf.Tensor, g as tf.Tensor, mean, variance, value]);
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [xs, gs, ms, vs, ys] = saved;
+      const inputs: tf.NamedTensorMap = { dy, x: xs, gamma: gs, mean: ms, variance: vs };
+      if (relu) inputs.y = ys;
+      return tf.engine().runKernel(BN_GRAD, inputs, attrs) as tf.Tensor[];
+    };
+    return { value, gradFunc };
+  });
+  return f(x, gamma, beta);
+}
+
+/** Inference-mode batch norm (+ ReLU) on the fused apply kernel; differentiable in x, gamma and beta. */
+function batchNormInferFused(
+  x: tf.Tensor,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  runMean: tf.Tensor,
+  runVar: tf.Tensor,
+  relu: boolean,
+): tf.Tensor {
+  const attrs = { epsilon: BN_EPSILON, relu };
+  const f = tf.customGrad((xIn, g, b, save) => {
+    const value = tf.engine().runKernel(BN_APPLY, { x: xIn as tf.Tensor, mean: runMean, variance: runVar, gamma: g as tf.Tensor, beta: b as tf.Tensor }, attrs) as tf.Tensor;
+    (save as (ts: tf.Tensor[]) => void)([xIn as tf.Tensor, g as tf.Tensor, runMean, runVar, value]);
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [xs, gs, ms, vs, ys] = saved;
+      const gm = relu ? (tf.engine().runKernel(RELU_GRAD, { dy, y: ys }) as tf.Tensor) : dy;
+      const axes = xs.shape.slice(0, -1).map((_, i) => i);
+      const inv = tf.rsqrt(tf.add(vs, BN_EPSILON));
+      return [tf.mul(gm, tf.mul(gs, inv)), tf.sum(tf.mul(gm, tf.mul(tf.sub(xs, ms), inv)), axes), tf.sum(gm, axes)];
+    };
+    return { value, gradFunc };
+  });
+  return f(x, gamma, beta);
+}
+
+/** relu(a + b) for same-shaped float32 tensors: one fused kernel (and one for its gradient) on wasm. */
+export function addRelu(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  const fits =
+    a.dtype === 'float32' && b.dtype === 'float32' && a.rank === b.rank && a.shape.every((d, i) => d === b.shape[i]);
+  if (!fits || !fusedKernelsReady()) return tf.relu(tf.add(a, b));
+  const f = tf.customGrad((aIn, bIn, save) => {
+    const value = tf.engine().runKernel(ADD_RELU, { a: aIn as tf.Tensor, b: bIn as tf.Tensor }) as tf.Tensor;
+    (save as (ts: tf.Tensor[]) => void)([value]);
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const g = tf.engine().runKernel(RELU_GRAD, { dy, y: saved[0] }) as tf.Tensor;
+      return [g, g];
+    };
+    return { value, gradFunc };
+  });
+  return f(a, b);
+}
+
 export function relu(name = 'relu'): Layer {
-  return { name, forward: (x) => tf.relu(x), params: () => [], state: () => [] };
+  return { name, isRelu: true, forward: (x) => tf.relu(x), params: () => [], state: () => [] };
 }
 
 export function maxPool(name: string, size = 2): Layer {
@@ -254,7 +350,15 @@ export function sequential(name: string, layers: Layer[]): Layer {
     name,
     forward(x, ctx) {
       let h = x;
-      for (const l of layers) h = l.forward(h, ctx);
+      for (let i = 0; i < layers.length; i++) {
+        const l = layers[i];
+        if (l.forwardRelu && layers[i + 1]?.isRelu) {
+          h = l.forwardRelu(h, ctx);
+          i++;
+        } else {
+          h = l.forward(h, ctx);
+        }
+      }
       return h;
     },
     params: () => layers.flatMap((l) => l.params()),
@@ -269,7 +373,7 @@ export function residual(name: string, main: Layer, shortcut: Layer | undefined)
     forward(x, ctx) {
       const m = main.forward(x, ctx);
       const s = shortcut ? shortcut.forward(x, ctx) : x;
-      return tf.relu(tf.add(m, s));
+      return addRelu(m, s);
     },
     params: () => [...main.params(), ...(shortcut ? shortcut.params() : [])],
     state: () => [...main.state(), ...(shortcut ? shortcut.state() : [])],

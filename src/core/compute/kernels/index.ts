@@ -2,9 +2,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { batchMatMulConfig, setStockBatchMatMul } from './batchMatMul';
 import { conv2DBackpropFilterConfig } from './conv2dBackpropFilter';
 import { conv2DBackpropInputConfig } from './conv2dBackpropInput';
+import { fusedKernelConfigs } from './fused';
+import { identityConfig, setStockIdentity } from './identity';
 import { maxPoolGradConfig } from './maxPoolGrad';
 import { meanConfig, setStockReducers, sumConfig } from './reduce';
 import { setStockSlice, sliceConfig, splitVConfig, unpackConfig } from './slice';
+import { setStockTranspose, transposeConfig } from './transpose';
 import type { WasmKernel } from './util';
 
 /**
@@ -21,6 +24,10 @@ import type { WasmKernel } from './util';
  * - MaxPoolGrad: the stock kernel is ~9x slower than a JS pass over NHWC.
  * - Sum, Mean over leading/middle axes (bias and batch-norm gradients, global average pooling): the stock
  *   kernels transpose the whole input first; these reduce in one pass.
+ * - Transpose: the stock kernel is a generic index loop; 2-D / NHWC<->CHWN / outer-axis swaps run on SIMD loops.
+ * - Identity: the stock kernel copies; the engine clones every tensor a gradient needs, so it shares the data.
+ * - DataDiet* (new names, no stock counterpart): fused batch norm (statistics, apply + ReLU, backward) and
+ *   residual add + ReLU on SIMD loops (fused.ts), called by models/layers.ts on wasm.
  *
  * Everything else a small CNN or ResNet needs in training (Conv2D, Relu/Step, MaxPool/MaxPoolGrad,
  * AvgPool/AvgPoolGrad, Mean/Sum, BatchMatMul, Softmax/LogSoftmax parts, Rsqrt, Tile, PadV2, ...) is registered
@@ -36,6 +43,9 @@ export const WASM_KERNEL_OVERRIDES: readonly tf.KernelConfig[] = [
   sliceConfig,
   unpackConfig,
   splitVConfig,
+  identityConfig,
+  transposeConfig,
+  ...fusedKernelConfigs,
 ];
 
 const stock = new Map<string, tf.KernelConfig>();
@@ -61,6 +71,8 @@ export function registerWasmKernels(): string[] {
   }
   setStockSlice(stock.get(tf.Slice)?.kernelFunc as unknown as WasmKernel | undefined);
   setStockBatchMatMul(stock.get(tf.BatchMatMul)?.kernelFunc as unknown as WasmKernel | undefined);
+  setStockIdentity(stock.get(tf.Identity)?.kernelFunc as unknown as WasmKernel | undefined);
+  setStockTranspose(stock.get(tf.Transpose)?.kernelFunc as unknown as WasmKernel | undefined);
   setStockReducers(
     stock.get(tf.Sum)?.kernelFunc as unknown as WasmKernel | undefined,
     stock.get(tf.Mean)?.kernelFunc as unknown as WasmKernel | undefined,

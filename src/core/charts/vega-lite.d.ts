@@ -1,0 +1,3 @@
+declare module 'vega-lite' {
+  export * from 'vega-lite/build/index';
+}

@@ -1,0 +1,289 @@
+// The Data Diet commands. Each is thin: decisions live in the pure modules (wizard, runsModel, statusModel,
+// messages), processes in engineHost, files in runFiles.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { RunManifest } from '../core/store/runManifest';
+import { readRun, type RunSummary } from '../core/store/runStore';
+import { BACKEND_OPTIONS, FASHION_MNIST_DIR } from './choices';
+import type { ActiveJob, EngineHost } from './engineHost';
+import { finishedMessage } from './messages';
+import { deleteRunDir } from './runFiles';
+import { runItem } from './runsModel';
+import type { RunsView } from './runsView';
+import type { Settings } from './settings';
+import { ProgressTracker } from './statusModel';
+import { requireTrust } from './trust';
+import {
+  buildJobRequests,
+  completeAnswers,
+  datasetCandidatesFromFiles,
+  datasetItems,
+  experimentSteps,
+  rerunRequest,
+  type CompleteAnswers,
+  type JobRequest,
+  type WizardState,
+} from './wizard';
+import { runWizard } from './wizardUi';
+
+export interface CommandDeps {
+  readonly host: EngineHost;
+  readonly runsView: RunsView;
+  readonly output: vscode.OutputChannel;
+  readonly settings: () => Settings;
+  /** Where `.datadiet/runs` lives now (settings + workspace). */
+  readonly runsRoot: () => string;
+  readonly log: (line: string) => void;
+}
+
+const DATASET_GLOB = '**/{*-idx3-ubyte,*-idx3-ubyte.gz,data_batch_1.bin,train.bin,*.csv,*.jsonl}';
+const DATASET_EXCLUDE = '**/{node_modules,.git,.datadiet,.e2e,dist,out}/**';
+
+export class Commands {
+  constructor(private readonly d: CommandDeps) {}
+
+  register(context: vscode.ExtensionContext): void {
+    const r = (id: string, fn: (...args: unknown[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
+    r('datadiet.newExperiment', (arg) => this.newExperiment('train', arg));
+    r('datadiet.computeScores', (arg) => this.newExperiment('score', arg));
+    r('datadiet.cancelRun', (arg) => this.cancelRun(arg));
+    r('datadiet.chooseBackend', (arg) => this.chooseBackend(arg));
+    r('datadiet.showLogs', () => this.d.output.show(true));
+    r('datadiet.openRunFolder', (arg) => this.openRunFolder(arg));
+    r('datadiet.deleteRun', (arg, all) => this.deleteRun(arg, all));
+    r('datadiet.rerun', (arg) => this.rerun(arg));
+    r('datadiet.refreshRuns', () => this.d.runsView.refresh(0));
+  }
+
+  // ------------------------------------------------------------------------------------------ experiments
+
+  /**
+   * The wizard, then the job(s). `arg` (from tests, walkthrough links or other extensions) may preset answers:
+   * with a dataset, the wizard is skipped. Resolves with the finished runs' manifests.
+   */
+  async newExperiment(goal: 'train' | 'score', arg?: unknown): Promise<RunManifest[] | undefined> {
+    if (!requireTrust(goal === 'score' ? 'compute scores' : 'train models')) return undefined;
+    const settings = this.d.settings();
+    const preset = arg && typeof arg === 'object' && !('kind' in arg) ? (arg as Partial<CompleteAnswers>) : {};
+    let state: WizardState | undefined = { goal, ...preset };
+    if (!preset.dataset) {
+      const steps = experimentSteps(settings, datasetItems(await this.findDatasets(), fs.existsSync(FASHION_MNIST_DIR)));
+      state = await runWizard(goal === 'score' ? steps.filter((s) => s.id !== 'goal') : steps, state, goal === 'score' ? 'Data Diet: Compute Scores' : 'Data Diet: New Experiment');
+      if (!state) return undefined;
+    }
+    const answers = completeAnswers(state, settings);
+    if (!answers) return undefined;
+    return this.startJobs(buildJobRequests(answers, settings));
+  }
+
+  private async findDatasets() {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    if (!folder) return [];
+    try {
+      const uris = await vscode.workspace.findFiles(DATASET_GLOB, DATASET_EXCLUDE, 200);
+      return datasetCandidatesFromFiles(uris.map((u) => u.fsPath), folder.uri.fsPath);
+    } catch {
+      return [];
+    }
+  }
+
+  /**
+   * Runs the requests one after another under one progress notification (with a cancel button that cancels the
+   * running job within a batch and skips the rest). Resolves with the finished runs' manifests.
+   */
+  async startJobs(requests: readonly JobRequest[]): Promise<RunManifest[]> {
+    if (!requests.length) return [];
+    const root = this.d.runsRoot();
+    const title = requests.length > 1 ? requests[0].title.replace(/ \u2014 run 1\/\d+$/, ` \u00d7${requests.length}`) : requests[0].title;
+    const finished: RunManifest[] = [];
+    let failure: Error | undefined;
+    let cancelled = false;
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Data Diet: ${title}`, cancellable: true },
+      async (progress, token) => {
+        const tracker = new ProgressTracker();
+        let current: ActiveJob | undefined;
+        token.onCancellationRequested(() => {
+          cancelled = true;
+          current?.cancel();
+          progress.report({ message: 'cancelling after the current batch\u2026' });
+        });
+        const waiting = this.d.host.activeJobs.length;
+        progress.report({ message: waiting ? `waiting for ${waiting} job${waiting === 1 ? '' : 's'} before it\u2026` : 'starting\u2026' });
+        for (const [i, req] of requests.entries()) {
+          if (cancelled) break;
+          try {
+            current = this.d.host.start(req.job, root, req.params, req.title, (p) => {
+              if (!cancelled) progress.report(tracker.update(p, i, requests.length));
+            });
+            const m = await current.result;
+            finished.push(m);
+            this.d.runsView.refresh(0);
+            if (m.status !== 'done') break;
+          } catch (e) {
+            failure = e as Error;
+            break;
+          }
+        }
+      },
+    );
+    this.d.runsView.refresh(0);
+    this.announce(title, finished, failure, cancelled);
+    return finished;
+  }
+
+  private announce(title: string, finished: readonly RunManifest[], failure: Error | undefined, cancelled: boolean): void {
+    const last = finished[finished.length - 1];
+    const open = 'Open Run Folder';
+    const logs = 'Show Logs';
+    const act = (pick: string | undefined) => {
+      if (pick === logs) this.d.output.show(true);
+      if (pick === open && last) void this.openRunFolder(path.join(this.d.runsRoot(), '.datadiet', 'runs', last.id));
+    };
+    if (failure) {
+      void vscode.window.showErrorMessage(`Data Diet: ${title} failed: ${failure.message}`, logs).then(act);
+    } else if (last && last.status === 'failed') {
+      void vscode.window.showErrorMessage(`Data Diet: ${finishedMessage(title, last)}`, open, logs).then(act);
+    } else if (last) {
+      const text = finished.length > 1 ? `${finished.length} runs. Last: ${finishedMessage(title, last)}` : finishedMessage(title, last);
+      void vscode.window.showInformationMessage(`Data Diet: ${text}`, open).then(act);
+    } else if (cancelled) {
+      void vscode.window.showInformationMessage(`Data Diet: ${title}: cancelled before it started.`);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------ runs
+
+  private async pickRun(placeholder: string, filter: (r: RunSummary) => boolean = () => true): Promise<RunSummary | undefined> {
+    const runs = this.d.runsView.readRuns().filter(filter);
+    if (!runs.length) {
+      void vscode.window.showInformationMessage('Data Diet: no runs here yet. Start one with "Data Diet: New Experiment".');
+      return undefined;
+    }
+    const now = new Date();
+    const picked = await vscode.window.showQuickPick(
+      runs.map((r) => {
+        const d = runItem(r, now);
+        return { label: d.label, description: d.description, detail: path.basename(r.dir), run: r };
+      }),
+      { placeHolder: placeholder, matchOnDetail: true },
+    );
+    return picked?.run;
+  }
+
+  private async runFrom(arg: unknown, placeholder: string, filter?: (r: RunSummary) => boolean): Promise<RunSummary | undefined> {
+    return this.d.runsView.resolve(arg) ?? (arg === undefined || (arg && typeof arg === 'object') ? await this.pickRun(placeholder, filter) : undefined);
+  }
+
+  async cancelRun(arg?: unknown): Promise<void> {
+    const jobs = this.d.host.activeJobs;
+    let job: ActiveJob | undefined;
+    if (arg !== undefined) {
+      const run = this.d.runsView.resolve(arg);
+      job = run ? this.d.host.jobForRun(run.dir) : undefined;
+      if (!job && run?.manifest?.status === 'running') {
+        void vscode.window.showInformationMessage(
+          `Data Diet: run ${run.manifest.id} is being written by another process (pid ${run.manifest.pid ?? '?'}), such as the datadiet CLI or another window: stop it there.`,
+        );
+        return;
+      }
+    }
+    if (!job) {
+      if (jobs.length === 0) {
+        void vscode.window.showInformationMessage('Data Diet: no job is running in this window.');
+        return;
+      }
+      if (jobs.length === 1) job = jobs[0];
+      else {
+        const picked = await vscode.window.showQuickPick(
+          jobs.map((j, i) => ({ label: j.title, description: i === 0 ? 'running' : 'queued', job: j })),
+          { placeHolder: 'Cancel which job?' },
+        );
+        job = picked?.job;
+      }
+    }
+    if (!job) return;
+    job.cancel();
+    this.d.log(`cancel requested: ${job.title}`);
+  }
+
+  async chooseBackend(arg?: unknown): Promise<void> {
+    const current = this.d.settings().backend;
+    let choice = typeof arg === 'string' && BACKEND_OPTIONS.some((b) => b.id === arg) ? arg : undefined;
+    if (!choice) {
+      const lastUsed = this.d.runsView.current.find((r) => r.manifest?.backend)?.manifest?.backend;
+      const picked = await vscode.window.showQuickPick(
+        BACKEND_OPTIONS.map((b) => ({
+          label: b.id,
+          description: [b.id === current ? 'current setting' : undefined, lastUsed?.name === b.id ? 'used by the last run' : undefined].filter(Boolean).join(', ') || undefined,
+          detail: b.detail,
+          picked: b.id === current,
+        })),
+        {
+          title: 'Data Diet: Choose Compute Backend',
+          placeHolder: lastUsed ? `Last run: ${lastUsed.device} \u2014 ${lastUsed.reason}` : 'Compute backend for new jobs',
+        },
+      );
+      choice = picked?.label;
+    }
+    if (!choice) return;
+    const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+    await vscode.workspace.getConfiguration('datadiet').update('backend', choice, target);
+    this.d.log(`backend setting: ${choice}`);
+  }
+
+  async openRunFolder(arg?: unknown): Promise<void> {
+    const run = await this.runFrom(arg, 'Open which run?');
+    if (!run) return;
+    const dir = vscode.Uri.file(run.dir);
+    const manifest = vscode.Uri.file(path.join(run.dir, 'manifest.json'));
+    const inWorkspace = vscode.workspace.getWorkspaceFolder(dir) !== undefined;
+    if (fs.existsSync(manifest.fsPath)) await vscode.window.showTextDocument(manifest, { preview: true, preserveFocus: true });
+    if (inWorkspace) await vscode.commands.executeCommand('revealInExplorer', dir);
+    else if (vscode.env.remoteName === undefined && vscode.env.uiKind === vscode.UIKind.Desktop) await vscode.commands.executeCommand('revealFileInOS', dir);
+  }
+
+  async deleteRun(arg?: unknown, all?: unknown): Promise<void> {
+    // From the tree with several items selected, VS Code passes (clicked, selection).
+    const selected = Array.isArray(all) && all.length > 1 ? all.map((a) => this.d.runsView.resolve(a)).filter((r): r is RunSummary => !!r) : [];
+    const one = selected.length ? undefined : await this.runFrom(arg, 'Delete which run?');
+    const runs = selected.length ? selected : one ? [one] : [];
+    if (!runs.length) return;
+    const busy = runs.filter((r) => this.d.host.jobForRun(r.dir));
+    if (busy.length) {
+      void vscode.window.showWarningMessage(`Data Diet: ${path.basename(busy[0].dir)} is running here: cancel it first.`);
+      return;
+    }
+    const what = runs.length === 1 ? `run ${path.basename(runs[0].dir)}` : `${runs.length} runs`;
+    const ok = await vscode.window.showWarningMessage(
+      `Delete ${what}? Its folder (manifest, metrics, weights, scores) is removed from disk.`,
+      { modal: true },
+      'Delete',
+    );
+    if (ok !== 'Delete') return;
+    const base = this.d.runsView.runsBase ?? path.join(this.d.runsRoot(), '.datadiet', 'runs');
+    for (const r of runs) {
+      try {
+        deleteRunDir(base, r.dir);
+        this.d.log(`deleted ${r.dir}`);
+      } catch (e) {
+        void vscode.window.showErrorMessage(`Data Diet: could not delete ${r.dir}: ${(e as Error).message}`);
+      }
+    }
+    this.d.runsView.refresh(0);
+  }
+
+  async rerun(arg?: unknown): Promise<RunManifest[] | undefined> {
+    if (!requireTrust('rerun experiments')) return undefined;
+    const run = await this.runFrom(arg, 'Rerun which run (same configuration and seeds)?', (r) => !!r.manifest);
+    if (!run) return undefined;
+    const m = readRun(run.dir).manifest;
+    const req = m && rerunRequest(m.kind, m.config, `${runItem(run, new Date()).label} (${m.id})`);
+    if (!req) {
+      void vscode.window.showErrorMessage(`Data Diet: ${path.basename(run.dir)} cannot be rerun: its manifest has no ${m ? 'train or score configuration' : 'readable content'}.`);
+      return undefined;
+    }
+    return this.startJobs([req]);
+  }
+}

@@ -1,0 +1,144 @@
+// The runs tree: one item per run directory under <runs root>/.datadiet/runs, newest first, with details as
+// children; refreshed by a file watcher on the manifests and, while a job runs here, by its progress.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { listRuns, runsDir, type RunSummary } from '../core/store/runStore';
+import type { EngineHost } from './engineHost';
+import { runDetails, runItem, type DetailData, type RunItemData } from './runsModel';
+
+export type RunsNode =
+  | { readonly kind: 'run'; readonly data: RunItemData; readonly summary: RunSummary }
+  | { readonly kind: 'detail'; readonly runDir: string; readonly index: number; readonly data: DetailData };
+
+export class RunsView implements vscode.TreeDataProvider<RunsNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<RunsNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [];
+  private watchers: vscode.Disposable[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private root: string | undefined;
+  private runs: RunSummary[] = [];
+  readonly view: vscode.TreeView<RunsNode>;
+
+  constructor(
+    private readonly host: EngineHost,
+    private readonly onRunsRead: (runs: readonly RunSummary[]) => void,
+  ) {
+    this.view = vscode.window.createTreeView('datadiet.runs', { treeDataProvider: this, showCollapseAll: true });
+    this.disposables.push(this.view, this.changed);
+    // Progress of a job running here: redraw its percent and ETA about once a second.
+    this.disposables.push(host.onDidChange(() => this.refresh(1000)));
+  }
+
+  /** Points the view (and its watchers) at a runs root; undefined shows the welcome content. */
+  setRoot(root: string | undefined): void {
+    if (root === this.root) return;
+    this.root = root;
+    this.watchers.forEach((w) => w.dispose());
+    this.watchers = [];
+    if (root) {
+      const base = vscode.Uri.file(root);
+      for (const glob of ['.datadiet/runs/*/manifest.json', '.datadiet/runs/*']) {
+        const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(base, glob));
+        const on = () => this.refresh(200);
+        w.onDidCreate(on);
+        w.onDidChange(on);
+        w.onDidDelete(on);
+        this.watchers.push(w);
+      }
+    }
+    this.refresh(0);
+  }
+
+  get runsRoot(): string | undefined {
+    return this.root;
+  }
+
+  get runsBase(): string | undefined {
+    return this.root ? runsDir(this.root) : undefined;
+  }
+
+  /** Runs as last read (newest first). */
+  get current(): readonly RunSummary[] {
+    return this.runs;
+  }
+
+  /** Redraws after `delayMs`, coalescing bursts (watcher events, progress ticks) into one redraw. */
+  refresh(delayMs = 0): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.changed.fire(undefined);
+    }, delayMs);
+  }
+
+  readRuns(): RunSummary[] {
+    this.runs = this.root ? listRuns(this.root) : [];
+    this.onRunsRead(this.runs);
+    const running = this.runs.filter((r) => r.manifest?.status === 'running').length;
+    this.view.badge = running ? { value: running, tooltip: `${running} run${running === 1 ? '' : 's'} in progress` } : undefined;
+    return this.runs;
+  }
+
+  getChildren(node?: RunsNode): RunsNode[] {
+    if (!node) {
+      const now = new Date();
+      return this.readRuns().map((summary) => {
+        const job = this.host.jobForRun(summary.dir);
+        const live = job?.progress ? { fraction: job.progress.fraction, etaSeconds: job.progress.etaSeconds, message: job.progress.message } : undefined;
+        return { kind: 'run' as const, data: runItem(summary, now, live), summary };
+      });
+    }
+    if (node.kind === 'run') {
+      return runDetails(node.summary).map((data, index) => ({ kind: 'detail' as const, runDir: node.summary.dir, index, data }));
+    }
+    return [];
+  }
+
+  getTreeItem(node: RunsNode): vscode.TreeItem {
+    if (node.kind === 'detail') {
+      const item = new vscode.TreeItem(node.data.label, vscode.TreeItemCollapsibleState.None);
+      item.id = `${node.runDir}#${node.data.label}`;
+      item.description = node.data.description;
+      item.tooltip = node.data.tooltip ?? node.data.description;
+      item.contextValue = 'runDetail';
+      return item;
+    }
+    const d = node.data;
+    const item = new vscode.TreeItem(d.label, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = d.id;
+    item.description = d.description;
+    const md = new vscode.MarkdownString(d.tooltip);
+    item.tooltip = md;
+    item.iconPath = new vscode.ThemeIcon(d.icon.id, d.icon.color ? new vscode.ThemeColor(d.icon.color) : undefined);
+    item.contextValue = d.contextValue;
+    item.resourceUri = vscode.Uri.file(d.dir);
+    item.accessibilityInformation = { label: `${d.label}, ${d.description}` };
+    return item;
+  }
+
+  getParent(node: RunsNode): RunsNode | undefined {
+    if (node.kind === 'run') return undefined;
+    const summary = this.runs.find((r) => r.dir === node.runDir);
+    return summary ? { kind: 'run', data: runItem(summary, new Date()), summary } : undefined;
+  }
+
+  /** The run a command was invoked on: a tree node, a folder path, or a run id. */
+  resolve(arg: unknown): RunSummary | undefined {
+    const runs = this.runs.length ? this.runs : this.readRuns();
+    if (arg && typeof arg === 'object' && 'kind' in arg) {
+      const n = arg as RunsNode;
+      const dir = n.kind === 'run' ? n.summary.dir : n.runDir;
+      return runs.find((r) => r.dir === dir) ?? (n.kind === 'run' ? n.summary : undefined);
+    }
+    if (arg instanceof vscode.Uri) return runs.find((r) => r.dir === arg.fsPath);
+    if (typeof arg === 'string') return runs.find((r) => r.dir === arg || path.basename(r.dir) === arg);
+    return undefined;
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.watchers.forEach((w) => w.dispose());
+    this.disposables.forEach((d) => d.dispose());
+  }
+}

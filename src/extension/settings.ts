@@ -1,0 +1,76 @@
+// Reading the `datadiet.*` settings into one checked object. Pure: the caller passes a getter (vscode's
+// WorkspaceConfiguration.get in the extension, a plain object in tests).
+import * as path from 'node:path';
+import type { BackendChoice } from '../core/compute/backend';
+import type { Architecture } from '../core/models/model';
+import { ARCHITECTURE_CHOICES, BACKEND_OPTIONS } from './choices';
+
+export interface Settings {
+  readonly backend: BackendChoice;
+  readonly model: Architecture;
+  readonly width: number;
+  /** K: independent runs that scores average over (and default for repeated training runs). */
+  readonly runs: number;
+  readonly batchSize: number;
+  /** Where `.datadiet/runs` lives: '' = the first workspace folder. */
+  readonly runsRoot: string;
+  /** Quick looks: train on a seeded subset of this many examples (0 = all). */
+  readonly trainSubset: number;
+  /** Quick looks: a fixed iteration budget instead of epochs (0 = from epochs). */
+  readonly steps: number;
+}
+
+export const DEFAULT_SETTINGS: Settings = {
+  backend: 'auto',
+  model: 'cnn-small',
+  width: 1,
+  runs: 2,
+  batchSize: 128,
+  runsRoot: '',
+  trainSubset: 0,
+  steps: 0,
+};
+
+export type SettingGetter = (key: string) => unknown;
+
+function positiveNumber(v: unknown, fallback: number): number {
+  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : fallback;
+}
+function positiveInt(v: unknown, fallback: number): number {
+  return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : fallback;
+}
+function nonNegInt(v: unknown, fallback: number): number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : fallback;
+}
+
+/** Settings with anything invalid replaced by its default (VS Code's schema already warns the user about it). */
+export function readSettings(get: SettingGetter): Settings {
+  const d = DEFAULT_SETTINGS;
+  const backend = get('backend');
+  const model = get('model');
+  const runsRoot = get('runsRoot');
+  return {
+    backend: BACKEND_OPTIONS.some((b) => b.id === backend) ? (backend as BackendChoice) : d.backend,
+    model: ARCHITECTURE_CHOICES.some((a) => a.id === model) ? (model as Architecture) : d.model,
+    width: positiveNumber(get('width'), d.width),
+    runs: positiveInt(get('runs'), d.runs),
+    batchSize: positiveInt(get('batchSize'), d.batchSize),
+    runsRoot: typeof runsRoot === 'string' ? runsRoot.trim() : d.runsRoot,
+    trainSubset: nonNegInt(get('trainSubset'), d.trainSubset),
+    steps: nonNegInt(get('steps'), d.steps),
+  };
+}
+
+/**
+ * The folder under which `.datadiet/runs` lives. `runsRoot` may be absolute, relative to the first workspace folder,
+ * or use ${workspaceFolder} / ~; empty means the first workspace folder; with no folder open, the fallback
+ * (the extension's global storage) is used.
+ */
+export function resolveRunsRoot(runsRoot: string, workspaceFolder: string | undefined, fallback: string, home: string): string {
+  let r = runsRoot.trim();
+  if (r === '') return workspaceFolder ?? fallback;
+  if (workspaceFolder) r = r.replace(/\$\{workspaceFolder\}/g, workspaceFolder);
+  if (r === '~' || r.startsWith('~/')) r = path.join(home, r.slice(1));
+  if (path.isAbsolute(r)) return path.normalize(r);
+  return path.resolve(workspaceFolder ?? fallback, r);
+}

@@ -1,0 +1,314 @@
+// The new-experiment wizard as data: steps with items and what picking one does, and the job requests the answers
+// turn into. Pure: the quick-pick UI (wizardUi.ts) and the tests drive the same steps.
+import * as path from 'node:path';
+import type { JobName } from '../engine/protocol';
+import type { ScoreName } from '../core/experiments/scoreRun';
+import type { Architecture } from '../core/models/model';
+import { ARCHITECTURE_CHOICES, SCORE_DYNAMICS, SCORE_OPTIONS } from './choices';
+import type { Settings } from './settings';
+
+export type Goal = 'train' | 'score';
+
+export interface WizardState {
+  readonly goal: Goal;
+  readonly dataset?: string;
+  /** How the dataset reads in titles ("MNIST", "data/pets.csv"). */
+  readonly datasetLabel?: string;
+  readonly model?: Architecture;
+  readonly epochs?: number;
+  readonly runs?: number;
+  readonly scores?: readonly ScoreName[];
+}
+
+export interface PickItem<T> {
+  readonly label: string;
+  readonly description?: string;
+  readonly detail?: string;
+  readonly value: T;
+  readonly picked?: boolean;
+  /** Drawn as a separator line (value ignored). */
+  readonly separator?: boolean;
+}
+
+/** What the steps need from the UI beyond a quick pick: file dialogs and number prompts. */
+export interface WizardUi {
+  browse(kind: 'folder' | 'file'): Promise<string | undefined>;
+  askNumber(prompt: string, validate: (text: string) => string | undefined): Promise<number | undefined>;
+}
+
+export interface WizardStep<V = unknown> {
+  readonly id: string;
+  readonly title: string;
+  readonly placeholder: string;
+  readonly canPickMany?: boolean;
+  skip?(s: WizardState): boolean;
+  items(s: WizardState): readonly PickItem<V>[];
+  /** The next state, or undefined to stay on this step (a dialog was dismissed). */
+  apply(s: WizardState, picked: readonly V[], ui: WizardUi): Promise<WizardState | undefined>;
+}
+
+// ---------------------------------------------------------------------------------------------------- datasets
+
+export type DatasetChoice =
+  | { readonly kind: 'spec'; readonly spec: string; readonly label: string }
+  | { readonly kind: 'browse'; readonly what: 'folder' | 'file' };
+
+export interface DatasetCandidate {
+  readonly spec: string;
+  /** Relative to the workspace folder where possible. */
+  readonly label: string;
+  readonly kind: string;
+}
+
+/** Dataset candidates from files found in the workspace (IDX, CIFAR batches, CSV/JSONL manifests), one per source. */
+export function datasetCandidatesFromFiles(files: readonly string[], workspaceRoot: string | undefined, limit = 20): DatasetCandidate[] {
+  const out = new Map<string, DatasetCandidate>();
+  const rel = (p: string) => (workspaceRoot && !path.relative(workspaceRoot, p).startsWith('..') ? path.relative(workspaceRoot, p) || '.' : p);
+  for (const f of [...files].sort()) {
+    const base = path.basename(f).toLowerCase();
+    const dir = path.dirname(f);
+    let c: DatasetCandidate | undefined;
+    if (/idx[0-9]-ubyte(\.gz)?$/.test(base)) c = { spec: `idx:${dir}`, label: rel(dir), kind: 'IDX files' };
+    else if (base === 'data_batch_1.bin') c = { spec: `cifar10:${dir}`, label: rel(dir), kind: 'CIFAR-10 batches' };
+    else if (base === 'train.bin') c = { spec: `cifar100:${dir}`, label: rel(dir), kind: 'CIFAR-100 batches' };
+    else if (base.endsWith('.csv')) c = { spec: `csv:${f}`, label: rel(f), kind: 'CSV manifest' };
+    else if (base.endsWith('.jsonl') || base.endsWith('.ndjson')) c = { spec: `jsonl:${f}`, label: rel(f), kind: 'JSONL manifest' };
+    if (c && !out.has(c.spec)) out.set(c.spec, c);
+    if (out.size >= limit) break;
+  }
+  return [...out.values()];
+}
+
+/** The dataset spec for a browsed path: manifests by extension, folders auto-detected by the engine. */
+export function datasetSpecFromPath(p: string, isDirectory: boolean): string {
+  if (isDirectory) return p;
+  const ext = path.extname(p).toLowerCase();
+  if (ext === '.csv') return `csv:${p}`;
+  if (ext === '.jsonl' || ext === '.ndjson') return `jsonl:${p}`;
+  return p;
+}
+
+export function datasetItems(candidates: readonly DatasetCandidate[], fashionMnistInstalled: boolean): PickItem<DatasetChoice>[] {
+  const items: PickItem<DatasetChoice>[] = [
+    {
+      label: '$(database) MNIST',
+      description: 'bundled',
+      detail: '60,000 training and 10,000 test handwritten digits, 28x28 grey',
+      value: { kind: 'spec', spec: 'mnist', label: 'MNIST' },
+    },
+    {
+      label: '$(database) Fashion-MNIST',
+      description: fashionMnistInstalled ? 'Debian dataset-fashion-mnist' : 'not installed',
+      detail: fashionMnistInstalled
+        ? '60,000 training and 10,000 test clothing images, 28x28 grey'
+        : 'needs the Debian package: sudo apt-get install dataset-fashion-mnist',
+      value: { kind: 'spec', spec: 'fashion-mnist', label: 'Fashion-MNIST' },
+    },
+  ];
+  if (candidates.length) {
+    items.push({ label: 'In this workspace', separator: true, value: { kind: 'browse', what: 'folder' } });
+    for (const c of candidates) items.push({ label: `$(file-directory) ${c.label}`, description: c.kind, value: { kind: 'spec', spec: c.spec, label: c.label } });
+  }
+  items.push({ label: 'Elsewhere', separator: true, value: { kind: 'browse', what: 'folder' } });
+  items.push({
+    label: '$(folder-opened) Browse for a folder\u2026',
+    detail: 'class sub-folders of images, IDX files, or CIFAR binary batches',
+    value: { kind: 'browse', what: 'folder' },
+  });
+  items.push({ label: '$(file) Browse for a CSV or JSONL manifest\u2026', detail: 'lines of path,label', value: { kind: 'browse', what: 'file' } });
+  return items;
+}
+
+// ---------------------------------------------------------------------------------------------------- numbers
+
+export function validateEpochs(text: string): string | undefined {
+  const n = Number(text.trim());
+  if (text.trim() === '' || !Number.isFinite(n) || n <= 0) return 'a positive number of epochs, e.g. 2 or 0.5';
+  if (n > 10_000) return 'at most 10,000 epochs';
+  return undefined;
+}
+
+export function validateRuns(text: string): string | undefined {
+  const n = Number(text.trim());
+  if (text.trim() === '' || !Number.isInteger(n) || n < 1) return 'a whole number of runs, at least 1';
+  if (n > 100) return 'at most 100 runs';
+  return undefined;
+}
+
+/** Epoch at which pointwise scores are taken: 10% of training as in the paper (at least 1); dynamics need it all. */
+export function scoreEpochFor(epochs: number, scores: readonly ScoreName[]): number {
+  const whole = Math.max(1, Math.floor(epochs));
+  if (scores.some((s) => SCORE_DYNAMICS.includes(s))) return whole;
+  return Math.min(whole, Math.max(1, Math.ceil(epochs / 10)));
+}
+
+// ---------------------------------------------------------------------------------------------------- steps
+
+const CUSTOM = -1;
+
+function numberItems(values: readonly number[], current: number | undefined, unit: (n: number) => string): PickItem<number>[] {
+  const list = current !== undefined && !values.includes(current) ? [...values, current].sort((a, b) => a - b) : values;
+  return [
+    ...list.map((n) => ({ label: unit(n), description: n === current ? 'default' : undefined, value: n, picked: n === current })),
+    { label: '$(edit) Other\u2026', value: CUSTOM },
+  ];
+}
+
+export function experimentSteps(settings: Settings, datasets: readonly PickItem<DatasetChoice>[]): WizardStep[] {
+  const goal: WizardStep<Goal> = {
+    id: 'goal',
+    title: 'What to do',
+    placeholder: 'Train a classifier, or score every training example',
+    items: (s) => [
+      { label: '$(beaker) Train a classifier', detail: 'train, evaluate on the test split each epoch, record the run', value: 'train', picked: s.goal === 'train' },
+      { label: '$(graph) Score every training example', detail: 'EL2N, GraNd, forgetting\u2026 averaged over K independent runs', value: 'score', picked: s.goal === 'score' },
+    ],
+    apply: async (s, [g]) => ({ ...s, goal: g }),
+  };
+  const dataset: WizardStep<DatasetChoice> = {
+    id: 'dataset',
+    title: 'Dataset',
+    placeholder: 'Pick a dataset',
+    items: () => datasets,
+    apply: async (s, [d], ui) => {
+      if (d.kind === 'spec') return { ...s, dataset: d.spec, datasetLabel: d.label };
+      const p = await ui.browse(d.what);
+      if (!p) return undefined;
+      return { ...s, dataset: datasetSpecFromPath(p, d.what === 'folder'), datasetLabel: path.basename(p) };
+    },
+  };
+  const model: WizardStep<Architecture> = {
+    id: 'model',
+    title: 'Model',
+    placeholder: `Model architecture (width \u00d7${settings.width} from the datadiet.width setting)`,
+    items: (s) =>
+      ARCHITECTURE_CHOICES.map((a) => ({
+        label: a.id,
+        description: a.id === settings.model ? 'default' : undefined,
+        detail: a.detail,
+        value: a.id,
+        picked: a.id === (s.model ?? settings.model),
+      })),
+    apply: async (s, [m]) => ({ ...s, model: m }),
+  };
+  const scores: WizardStep<ScoreName> = {
+    id: 'scores',
+    title: 'Scores',
+    placeholder: 'Scores to compute (space to toggle, Enter to accept)',
+    canPickMany: true,
+    skip: (s) => s.goal !== 'score',
+    items: (s) => SCORE_OPTIONS.map((o) => ({ label: o.id, detail: o.detail, value: o.id, picked: s.scores ? s.scores.includes(o.id) : !!o.picked })),
+    apply: async (s, picked) => (picked.length ? { ...s, scores: picked } : undefined),
+  };
+  const epochs: WizardStep<number> = {
+    id: 'epochs',
+    title: 'Epochs',
+    placeholder: settings.steps > 0 ? `Epochs (the datadiet.steps setting overrides them: ${settings.steps} steps)` : 'Epochs over the training split',
+    items: (s) => numberItems([1, 2, 5, 10, 30, 100, 200], s.epochs ?? 2, (n) => `${n} epoch${n === 1 ? '' : 's'}`),
+    apply: async (s, [n], ui) => {
+      const e = n === CUSTOM ? await ui.askNumber('Epochs over the training split', validateEpochs) : n;
+      return e === undefined ? undefined : { ...s, epochs: e };
+    },
+  };
+  const runs: WizardStep<number> = {
+    id: 'runs',
+    title: 'Runs',
+    placeholder: 'Independent runs (seeds 0, 1, \u2026)',
+    items: (s) =>
+      numberItems([1, 2, 3, 5, 10], s.runs ?? (s.goal === 'score' ? settings.runs : 1), (n) =>
+        s.goal === 'score' ? `${n} run${n === 1 ? '' : 's'}: scores average over ${n}` : `${n} training run${n === 1 ? '' : 's'}`,
+      ),
+    apply: async (s, [n], ui) => {
+      const r = n === CUSTOM ? await ui.askNumber('Independent runs', validateRuns) : n;
+      return r === undefined ? undefined : { ...s, runs: r };
+    },
+  };
+  return [goal, dataset, model, scores, epochs, runs] as WizardStep[];
+}
+
+/** The steps shown for a state (skipped ones left out), for "step i of n". */
+export function visibleSteps(steps: readonly WizardStep[], s: WizardState): WizardStep[] {
+  return steps.filter((st) => !st.skip?.(s));
+}
+
+// ---------------------------------------------------------------------------------------------------- requests
+
+export interface JobRequest {
+  readonly job: JobName;
+  readonly params: Record<string, unknown>;
+  /** For notifications: "Training linear on MNIST". */
+  readonly title: string;
+}
+
+export interface CompleteAnswers {
+  readonly goal: Goal;
+  readonly dataset: string;
+  readonly datasetLabel?: string;
+  readonly model: Architecture;
+  readonly epochs: number;
+  readonly runs: number;
+  readonly scores?: readonly ScoreName[];
+}
+
+export function completeAnswers(s: WizardState, settings: Settings): CompleteAnswers | undefined {
+  if (!s.dataset) return undefined;
+  return {
+    goal: s.goal,
+    dataset: s.dataset,
+    datasetLabel: s.datasetLabel,
+    model: s.model ?? settings.model,
+    epochs: s.epochs ?? 2,
+    runs: s.runs ?? (s.goal === 'score' ? settings.runs : 1),
+    scores: s.goal === 'score' ? (s.scores ?? SCORE_OPTIONS.filter((o) => o.picked).map((o) => o.id)) : undefined,
+  };
+}
+
+function plural(n: number, word: string): string {
+  return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * Engine job requests for the answers: a training goal with K runs becomes K training jobs (seeds 0..K-1, run one
+ * after another); a scoring goal is one score job over K runs. Settings supply backend, width, batch size and the
+ * quick-look knobs (trainSubset, steps).
+ */
+export function buildJobRequests(a: CompleteAnswers, settings: Settings): JobRequest[] {
+  const common: Record<string, unknown> = {
+    dataset: a.dataset,
+    model: a.model,
+    width: settings.width,
+    epochs: a.epochs,
+    batchSize: settings.batchSize,
+    backend: settings.backend,
+  };
+  if (settings.trainSubset > 0) common.trainSubset = settings.trainSubset;
+  const what = a.datasetLabel ?? a.dataset;
+  const length = settings.steps > 0 ? plural(settings.steps, 'step') : plural(a.epochs, 'epoch');
+  if (a.goal === 'score') {
+    const scores = a.scores?.length ? [...a.scores] : ['el2n', 'grand'];
+    const params: Record<string, unknown> = { ...common, scores, runs: a.runs, scoreEpoch: scoreEpochFor(a.epochs, scores as ScoreName[]) };
+    if (settings.steps > 0) params.steps = settings.steps;
+    return [{ job: 'score', params, title: `Scoring ${what}: ${scores.join(', ')} (${a.model}, ${plural(a.runs, 'run')})` }];
+  }
+  return Array.from({ length: a.runs }, (_, r) => {
+    const params: Record<string, unknown> = { ...common, seed: r };
+    if (settings.steps > 0) params.steps = settings.steps;
+    const of = a.runs > 1 ? ` \u2014 run ${r + 1}/${a.runs}` : '';
+    return { job: 'train' as const, params, title: `Training ${a.model} on ${what} (${length})${of}` };
+  });
+}
+
+/** A rerun of a recorded run: the same job kind and configuration (which holds everything needed, seeds included). */
+export function rerunRequest(kind: string, config: Record<string, unknown>, label: string): JobRequest | undefined {
+  if (kind !== 'train' && kind !== 'score') return undefined;
+  if (typeof config.dataset !== 'string') return undefined;
+  const params: Record<string, unknown> = { ...config };
+  if (kind === 'score') {
+    // A score run records `steps` as the steps it trained (to the score epoch) and `scheduleSteps` as the schedule's
+    // budget; the job's `steps` parameter is the schedule's budget.
+    delete params.steps;
+    if (typeof config.scheduleSteps === 'number') params.steps = config.scheduleSteps;
+    delete params.scheduleSteps;
+  }
+  return { job: kind, params, title: `Rerunning ${label}` };
+}

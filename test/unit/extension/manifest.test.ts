@@ -1,0 +1,72 @@
+// The extension manifest (package.json contributes) against the code: every command is registered and contributed,
+// settings enums match the engine's lists, the extension bundle stays light (no tfjs in the extension host).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { BACKEND_CHOICES } from '../../../src/core/compute/backend';
+import { SCORE_NAMES } from '../../../src/core/experiments/scoreRun';
+import { FASHION_MNIST_SYSTEM_DIR } from '../../../src/core/data/mnist';
+import { ARCHITECTURES } from '../../../src/core/models/registry';
+import { ARCHITECTURE_CHOICES, BACKEND_OPTIONS, FASHION_MNIST_DIR, SCORE_DYNAMICS, SCORE_OPTIONS } from '../../../src/extension/choices';
+import { DEFAULT_SETTINGS } from '../../../src/extension/settings';
+import { distFile, repoRoot } from '../helpers/paths';
+
+const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot(), 'package.json'), 'utf8'));
+const contributes = pkg.contributes;
+
+test('the extension offers exactly the engine\u2019s models, backends and scores', () => {
+  assert.deepEqual(ARCHITECTURE_CHOICES.map((a) => a.id), [...ARCHITECTURES]);
+  assert.deepEqual(BACKEND_OPTIONS.map((b) => b.id), [...BACKEND_CHOICES]);
+  assert.deepEqual(SCORE_OPTIONS.map((s) => s.id), [...SCORE_NAMES]);
+  assert.equal(FASHION_MNIST_DIR, FASHION_MNIST_SYSTEM_DIR);
+  for (const d of SCORE_DYNAMICS) assert.ok((SCORE_NAMES as readonly string[]).includes(d));
+});
+
+test('settings: schema enums and defaults match the code', () => {
+  const props = contributes.configuration.properties;
+  assert.deepEqual(props['datadiet.backend'].enum, [...BACKEND_CHOICES]);
+  assert.deepEqual(props['datadiet.model'].enum, [...ARCHITECTURES]);
+  for (const [key, value] of Object.entries(DEFAULT_SETTINGS)) {
+    assert.ok(props[`datadiet.${key}`], `datadiet.${key} is contributed`);
+    assert.deepEqual(props[`datadiet.${key}`].default, value, `default of datadiet.${key}`);
+  }
+  for (const key of ['backend', 'model', 'width', 'runs', 'batchSize', 'runsRoot']) assert.ok(props[`datadiet.${key}`], key);
+});
+
+test('commands: every registered command is contributed under the "Data Diet" category, and vice versa', () => {
+  const src = fs.readFileSync(path.join(repoRoot(), 'src/extension/commands.ts'), 'utf8');
+  const registered = [...src.matchAll(/\br\('(datadiet\.[A-Za-z]+)'/g)].map((m) => m[1]).sort();
+  const contributed = contributes.commands.map((c: { command: string }) => c.command).sort();
+  assert.deepEqual(registered, contributed);
+  for (const c of contributes.commands) assert.equal(c.category, 'Data Diet', c.command);
+  for (const id of ['datadiet.newExperiment', 'datadiet.computeScores', 'datadiet.cancelRun', 'datadiet.chooseBackend', 'datadiet.showLogs', 'datadiet.openRunFolder', 'datadiet.deleteRun', 'datadiet.rerun']) {
+    assert.ok(contributed.includes(id), id);
+  }
+  // Menus name only contributed commands.
+  for (const [where, items] of Object.entries(contributes.menus as Record<string, { command: string }[]>)) {
+    for (const it of items) assert.ok(contributed.includes(it.command), `${where}: ${it.command}`);
+  }
+});
+
+test('views, activation, trust and the activity-bar icon', () => {
+  assert.equal(pkg.main, './dist/extension.js');
+  assert.ok(contributes.viewsContainers.activitybar.some((c: { id: string }) => c.id === 'datadiet'));
+  const icon = contributes.viewsContainers.activitybar[0].icon;
+  assert.match(fs.readFileSync(path.join(repoRoot(), icon), 'utf8'), /<svg/);
+  assert.ok(contributes.views.datadiet.some((v: { id: string }) => v.id === 'datadiet.runs'));
+  assert.ok(pkg.activationEvents.some((e: string) => e.startsWith('workspaceContains:.datadiet')));
+  assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
+  // The runs view's item context values are the ones runsModel produces.
+  const when = JSON.stringify(contributes.menus['view/item/context']);
+  for (const v of ['run.running', 'run\\\\.(done|cancelled|failed)']) assert.ok(when.includes(v), v);
+});
+
+test('the extension host bundle stays light: no tfjs, no engine code, vscode external', () => {
+  const bundle = fs.readFileSync(distFile('extension.js'), 'utf8');
+  assert.ok(bundle.length < 400_000, `dist/extension.js is ${bundle.length} bytes`);
+  assert.doesNotMatch(bundle, /require\("@tensorflow/);
+  assert.doesNotMatch(bundle, /registerKernel|tfjs-core/);
+  assert.match(bundle, /require\("vscode"\)/);
+  assert.match(bundle, /exports\.activate|activate:/);
+});
