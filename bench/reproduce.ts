@@ -60,8 +60,10 @@ async function main(): Promise<void> {
   const o = parse(process.argv.slice(2));
   fs.mkdirSync(path.dirname(path.resolve(o.out)), { recursive: true });
   const ctx = { root: path.resolve(o.root), onProgress: log };
-  const common = { model: 'cnn-small' as const, width: 1, epochs: o.epochs, trainSubset: o.subset, batchSize: 128 };
-  const lines: string[] = [`# Data Diet reproduction`, '', `${new Date().toISOString()}; cnn-small, ${o.epochs} epochs budget, ${o.runs} scoring runs, ${o.seeds} seeds per point${o.subset ? `, ${o.subset}-example training subset` : ''}.`, ''];
+  // Small subsets get small batches, so a 2-epoch budget is still a few hundred SGD steps.
+  const batchSize = o.subset && o.subset < 20_000 ? 32 : 128;
+  const common = { model: 'cnn-small' as const, width: 1, epochs: o.epochs, trainSubset: o.subset, batchSize };
+  const lines: string[] = [`# Data Diet reproduction`, '', `${new Date().toISOString()}; cnn-small, batch ${batchSize}, ${o.epochs} epochs budget, ${o.runs} scoring runs, ${o.seeds} seeds per point${o.subset ? `, ${o.subset}-example training subset` : ''}.`, ''];
   for (const dataset of o.datasets) {
     process.stderr.write(`\n== ${dataset}\n`);
     const score = (scores: string[], scoreEpoch: number, extra: object = {}): Promise<RunManifest> =>
