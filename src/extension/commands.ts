@@ -12,7 +12,7 @@ import { deleteRunDir } from './runFiles';
 import { runItem } from './runsModel';
 import type { RunsView } from './runsView';
 import type { Settings } from './settings';
-import { ProgressTracker } from './statusModel';
+import { ProgressTracker, Throttle } from './statusModel';
 import { requireTrust } from './trust';
 import {
   buildJobRequests,
@@ -114,32 +114,38 @@ export class Commands {
         for (const [i, req] of requests.entries()) {
           if (cancelled) break;
           try {
+            const throttle = new Throttle(100);
+            let phase = '';
             current = this.d.host.start(req.job, root, req.params, req.title, (p) => {
-              if (!cancelled) progress.report(tracker.update(p, i, requests.length));
+              const force = p.phase !== phase || p.fraction === 1;
+              phase = p.phase;
+              if (!cancelled && throttle.pass(force)) progress.report(tracker.update(p, i, requests.length));
             });
             const m = await current.result;
             finished.push(m);
             this.d.runsView.refresh(0);
             if (m.status !== 'done') break;
           } catch (e) {
-            failure = e as Error;
+            // A job cancelled while it waited in the engine's queue ends with an error, but it is a cancel.
+            if (current?.cancelRequested) cancelled = true;
+            else failure = e as Error;
             break;
           }
         }
       },
     );
     this.d.runsView.refresh(0);
-    this.announce(title, finished, failure, cancelled);
+    this.announce(title, finished, failure, cancelled, path.join(root, '.datadiet', 'runs'));
     return finished;
   }
 
-  private announce(title: string, finished: readonly RunManifest[], failure: Error | undefined, cancelled: boolean): void {
+  private announce(title: string, finished: readonly RunManifest[], failure: Error | undefined, cancelled: boolean, runsBase: string): void {
     const last = finished[finished.length - 1];
     const open = 'Open Run Folder';
     const logs = 'Show Logs';
     const act = (pick: string | undefined) => {
       if (pick === logs) this.d.output.show(true);
-      if (pick === open && last) void this.openRunFolder(path.join(this.d.runsRoot(), '.datadiet', 'runs', last.id));
+      if (pick === open && last) void this.openRunFolder(path.join(runsBase, last.id));
     };
     if (failure) {
       void vscode.window.showErrorMessage(`Data Diet: ${title} failed: ${failure.message}`, logs).then(act);
@@ -173,7 +179,11 @@ export class Commands {
   }
 
   private async runFrom(arg: unknown, placeholder: string, filter?: (r: RunSummary) => boolean): Promise<RunSummary | undefined> {
-    return this.d.runsView.resolve(arg) ?? (arg === undefined || (arg && typeof arg === 'object') ? await this.pickRun(placeholder, filter) : undefined);
+    const run = this.d.runsView.resolve(arg);
+    if (run) return run;
+    if (arg === undefined || (arg && typeof arg === 'object' && !(arg instanceof vscode.Uri))) return this.pickRun(placeholder, filter);
+    void vscode.window.showErrorMessage(`Data Diet: no run ${String(arg instanceof vscode.Uri ? arg.fsPath : arg)} under ${this.d.runsRoot()}.`);
+    return undefined;
   }
 
   async cancelRun(arg?: unknown): Promise<void> {
@@ -212,7 +222,7 @@ export class Commands {
     const current = this.d.settings().backend;
     let choice = typeof arg === 'string' && BACKEND_OPTIONS.some((b) => b.id === arg) ? arg : undefined;
     if (!choice) {
-      const lastUsed = this.d.runsView.current.find((r) => r.manifest?.backend)?.manifest?.backend;
+      const lastUsed = this.d.runsView.readRuns().find((r) => r.manifest?.backend)?.manifest?.backend;
       const picked = await vscode.window.showQuickPick(
         BACKEND_OPTIONS.map((b) => ({
           label: b.id,

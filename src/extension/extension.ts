@@ -7,11 +7,13 @@ import { EngineHost } from './engineHost';
 import { RunsView } from './runsView';
 import { readSettings, resolveRunsRoot, type Settings } from './settings';
 import { StatusBar } from './statusBar';
+import { Throttle } from './statusModel';
 import { isTrusted } from './trust';
 
 /** What activate() returns: for integration tests and other extensions. */
 export interface DataDietApi {
   readonly engineHost: EngineHost;
+  readonly runsView: RunsView;
   runsRoot(): string;
   settings(): Settings;
 }
@@ -37,16 +39,37 @@ export function activate(context: vscode.ExtensionContext): DataDietApi {
   const commands = new Commands({ host: engineHost, runsView, output, settings, runsRoot, log });
   commands.register(context);
 
+  // Context keys for menus and welcome content, set only when they change.
+  const contextKeys = new Map<string, boolean>();
   const setContext = () => {
-    void vscode.commands.executeCommand('setContext', 'datadiet.jobRunning', engineHost.activeJobs.length > 0);
-    void vscode.commands.executeCommand('setContext', 'datadiet.restricted', !isTrusted());
+    for (const [key, value] of [
+      ['datadiet.jobRunning', engineHost.activeJobs.length > 0],
+      ['datadiet.restricted', !isTrusted()],
+    ] as const) {
+      if (contextKeys.get(key) === value) continue;
+      contextKeys.set(key, value);
+      void vscode.commands.executeCommand('setContext', key, value);
+    }
   };
   setContext();
+  // Progress can come hundreds of times a second: redraw the status bar at most 4 times a second (and always when
+  // a job starts or ends).
+  const statusThrottle = new Throttle(250);
+  let jobsBefore = 0;
+  let trailing: NodeJS.Timeout | undefined;
   context.subscriptions.push(
     engineHost.onDidChange(() => {
-      statusBar.update();
+      const jobs = engineHost.activeJobs.length;
+      if (statusThrottle.pass(jobs !== jobsBefore)) statusBar.update();
+      else
+        trailing ??= setTimeout(() => {
+          trailing = undefined;
+          statusBar.update();
+        }, 250);
+      jobsBefore = jobs;
       setContext();
     }),
+    { dispose: () => trailing && clearTimeout(trailing) },
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
       statusBar.update();
       setContext();
@@ -59,7 +82,7 @@ export function activate(context: vscode.ExtensionContext): DataDietApi {
     vscode.workspace.onDidChangeWorkspaceFolders(() => runsView.setRoot(runsRoot())),
   );
   log(`Data Diet ${context.extension.packageJSON.version as string} activated (runs root ${runsRoot()}, ${isTrusted() ? 'trusted' : 'Restricted Mode'})`);
-  return { engineHost, runsRoot, settings };
+  return { engineHost, runsView, runsRoot, settings };
 }
 
 /** Stops the engine: a running job is recorded as cancelled (the engine writes it before exiting). */

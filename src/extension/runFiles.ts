@@ -43,3 +43,18 @@ export function deleteRunDir(runsBase: string, dir: string): void {
   if (!isRunDirOf(runsBase, dir)) throw new Error(`${dir} is not a run folder under ${runsBase}`);
   fs.rmSync(dir, { recursive: true, force: true });
 }
+
+/** Names and modification times of the run folders (an atomic manifest rewrite touches its folder's mtime). */
+export function runsSignature(base: string | undefined): string {
+  if (!base) return '';
+  try {
+    return fs
+      .readdirSync(base, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => `${d.name}:${fs.statSync(path.join(base, d.name)).mtimeMs}`)
+      .sort()
+      .join('|');
+  } catch {
+    return '';
+  }
+}

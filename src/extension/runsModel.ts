@@ -141,11 +141,20 @@ export function runDetails(s: RunSummary): DetailData[] {
   const params = m.model ? ` (${formatCount(m.model.params)} parameters)` : '';
   rows.push({ label: 'model', description: `${modelName(m)}${params}` });
   if (m.backend) rows.push({ label: 'backend', description: `${m.backend.device} \u2014 ${m.backend.reason}` });
-  const budget = typeof m.config.steps === 'number' ? `${formatCount(m.config.steps)} steps` : undefined;
-  const epochs = typeof m.config.epochs === 'number' ? `${m.config.epochs} epochs` : undefined;
+  // The step budget is what ran; in epochs over the examples trained on, when known (a steps setting overrides epochs).
+  const steps = typeof m.config.steps === 'number' ? m.config.steps : undefined;
+  const batchSize = typeof m.config.batchSize === 'number' ? m.config.batchSize : undefined;
+  const trained = m.dataset?.trainSize;
+  const epochs =
+    steps !== undefined && batchSize && trained
+      ? `${(Math.round((10 * steps * batchSize) / trained) / 10).toLocaleString('en-US')} epochs`
+      : typeof m.config.epochs === 'number'
+        ? `${m.config.epochs} epochs`
+        : undefined;
+  const budget = steps !== undefined ? `${formatCount(steps)} steps` : undefined;
   const subset = typeof m.config.trainSubset === 'number' ? `subset of ${formatCount(m.config.trainSubset)}` : undefined;
   const batch = typeof m.config.batchSize === 'number' ? `batch ${m.config.batchSize}` : undefined;
-  rows.push({ label: 'training', description: [epochs, budget, batch, subset].filter(Boolean).join(', ') });
+  rows.push({ label: 'training', description: [budget, epochs ? `(${epochs})` : undefined].filter(Boolean).join(' ') + [batch, subset].filter(Boolean).map((x) => `, ${x}`).join('') });
   if (m.kind === 'score') {
     const h = headline(m);
     if (h) rows.push({ label: 'scores', description: `${h}${typeof r.examples === 'number' ? ` over ${formatCount(r.examples)} examples` : ''}` });

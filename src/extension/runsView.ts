@@ -1,9 +1,11 @@
 // The runs tree: one item per run directory under <runs root>/.datadiet/runs, newest first, with details as
 // children; refreshed by a file watcher on the manifests and, while a job runs here, by its progress.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { listRuns, runsDir, type RunSummary } from '../core/store/runStore';
+import { listRuns, MANIFEST, readRun, runsDir, type RunSummary } from '../core/store/runStore';
 import type { EngineHost } from './engineHost';
+import { runsSignature } from './runFiles';
 import { runDetails, runItem, type DetailData, type RunItemData } from './runsModel';
 
 export type RunsNode =
@@ -26,9 +28,22 @@ export class RunsView implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
   ) {
     this.view = vscode.window.createTreeView('datadiet.runs', { treeDataProvider: this, showCollapseAll: true });
     this.disposables.push(this.view, this.changed);
-    // Progress of a job running here: redraw its percent and ETA about once a second.
-    this.disposables.push(host.onDidChange(() => this.refresh(1000)));
+    // Progress of a job running here: redraw its percent and ETA about twice a second.
+    this.disposables.push(host.onDidChange(() => this.refresh(500)));
+    // A safety net under the file watcher (whose events can be late or dropped, e.g. on network file systems):
+    // while the view is visible, a cheap look at the run folders' modification times every few seconds.
+    const poll = setInterval(() => {
+      if (!this.view.visible) return;
+      const sig = runsSignature(this.runsBase);
+      if (sig !== this.signature) {
+        this.signature = sig;
+        this.refresh(0);
+      }
+    }, 3000);
+    this.disposables.push({ dispose: () => clearInterval(poll) });
   }
+
+  private signature = '';
 
   /** Points the view (and its watchers) at a runs root; undefined shows the welcome content. */
   setRoot(root: string | undefined): void {
@@ -73,6 +88,7 @@ export class RunsView implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
   }
 
   readRuns(): RunSummary[] {
+    this.signature = runsSignature(this.runsBase);
     this.runs = this.root ? listRuns(this.root) : [];
     this.onRunsRead(this.runs);
     const running = this.runs.filter((r) => r.manifest?.status === 'running').length;
@@ -123,17 +139,20 @@ export class RunsView implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
     return summary ? { kind: 'run', data: runItem(summary, new Date()), summary } : undefined;
   }
 
-  /** The run a command was invoked on: a tree node, a folder path, or a run id. */
+  /** The run a command was invoked on: a tree node, a folder path (or Uri), or a run id. Reads the runs afresh. */
   resolve(arg: unknown): RunSummary | undefined {
-    const runs = this.runs.length ? this.runs : this.readRuns();
+    const runs = this.readRuns();
     if (arg && typeof arg === 'object' && 'kind' in arg) {
       const n = arg as RunsNode;
       const dir = n.kind === 'run' ? n.summary.dir : n.runDir;
       return runs.find((r) => r.dir === dir) ?? (n.kind === 'run' ? n.summary : undefined);
     }
-    if (arg instanceof vscode.Uri) return runs.find((r) => r.dir === arg.fsPath);
-    if (typeof arg === 'string') return runs.find((r) => r.dir === arg || path.basename(r.dir) === arg);
-    return undefined;
+    const p = arg instanceof vscode.Uri ? arg.fsPath : typeof arg === 'string' ? arg : undefined;
+    if (!p) return undefined;
+    const found = runs.find((r) => r.dir === p || path.basename(r.dir) === p);
+    if (found) return found;
+    // A run folder elsewhere (another runs root): read it where it is.
+    return path.isAbsolute(p) && fs.existsSync(path.join(p, MANIFEST)) ? readRun(p) : undefined;
   }
 
   dispose(): void {

@@ -80,3 +80,23 @@ export class ProgressTracker {
     return this.reported;
   }
 }
+
+/**
+ * Lets through at most one call per `intervalMs`, plus every call that `force` marks (phase changes, the end): the
+ * engine can report hundreds of steps a second, and each report is a message to the window.
+ */
+export class Throttle {
+  private last = -Infinity;
+
+  constructor(
+    private readonly intervalMs: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  pass(force = false): boolean {
+    const t = this.now();
+    if (!force && t - this.last < this.intervalMs) return false;
+    this.last = t;
+    return true;
+  }
+}

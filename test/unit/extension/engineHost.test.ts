@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { RunManifest } from '../../../src/core/store/runManifest';
 import { readRun } from '../../../src/core/store/runStore';
 import { EngineHost } from '../../../src/extension/engineHost';
-import { deleteRunDir, isRunDirOf, markRunFailed } from '../../../src/extension/runFiles';
+import { deleteRunDir, isRunDirOf, markRunFailed, runsSignature } from '../../../src/extension/runFiles';
 import { distFile, tempDir } from '../helpers/paths';
 
 const small = { dataset: 'mnist', model: 'linear', trainSubset: 2000, batchSize: 32, validation: 100, backend: 'wasm' };
@@ -120,4 +120,21 @@ test('deleteRunDir removes only run folders directly under the runs folder', () 
   assert.ok(fs.existsSync(root));
   deleteRunDir(base, run);
   assert.ok(!fs.existsSync(run));
+});
+
+test('runsSignature changes when a run folder appears, its manifest is rewritten, or it goes', async () => {
+  const base = path.join(tempDir('sig'), '.datadiet', 'runs');
+  assert.equal(runsSignature(base), '', 'no runs folder yet');
+  assert.equal(runsSignature(undefined), '');
+  const run = path.join(base, 'r1');
+  fs.mkdirSync(run, { recursive: true });
+  const a = runsSignature(base);
+  assert.match(a, /^r1:/);
+  await new Promise((r) => setTimeout(r, 20));
+  fs.writeFileSync(path.join(run, '.manifest.json.tmp'), '{}');
+  fs.renameSync(path.join(run, '.manifest.json.tmp'), path.join(run, 'manifest.json'));
+  const b = runsSignature(base);
+  assert.notEqual(b, a, 'an atomic rewrite touches the folder');
+  fs.rmSync(run, { recursive: true });
+  assert.equal(runsSignature(base), '');
 });

@@ -14,7 +14,7 @@ function manifest(patch: Partial<RunManifest> = {}): RunManifest {
     status: 'done',
     createdAt: '2026-11-22T11:55:00Z',
     updatedAt: '2026-11-22T11:58:00Z',
-    config: { dataset: 'mnist', model: 'cnn-small', width: 1, epochs: 2, steps: 844, batchSize: 128, trainSubset: 2000 },
+    config: { dataset: 'mnist', model: 'cnn-small', width: 1, epochs: 2, steps: 28, batchSize: 128, trainSubset: 2000 },
     seeds: { init: 0 },
     dataset: { spec: 'mnist', name: 'mnist/train', fingerprint: 'x', shape: [28, 28, 1], numClasses: 10, trainSize: 1800, valSize: 200, testSize: 10000 },
     model: { arch: 'cnn-small', width: 1, params: 421642 },
@@ -82,7 +82,7 @@ test('details: status, dataset sizes, model parameters, backend with reason, acc
   assert.equal(rows['test accuracy'], '98.12% (loss 0.0612)');
   assert.equal(rows['validation accuracy'], '97.50%');
   assert.equal(rows.speed, '1,235 examples/s');
-  assert.equal(rows.training, '2 epochs, 844 steps, batch 128, subset of 2,000');
+  assert.equal(rows.training, '28 steps (2 epochs), batch 128, subset of 2,000');
   assert.equal(rows.time, '3 min 00 s');
   assert.equal(rows.folder, dir);
 });

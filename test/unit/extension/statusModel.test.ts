@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatCount, formatDuration, formatEta, formatPercent, relativeTime, shortError } from '../../../src/extension/format';
-import { ProgressTracker, statusBarView } from '../../../src/extension/statusModel';
+import { ProgressTracker, statusBarView, Throttle } from '../../../src/extension/statusModel';
 
 const wasm = { name: 'wasm', device: 'wasm (SIMD, 2 threads)', reason: 'auto: no GPU backend installed' };
 
@@ -72,4 +72,17 @@ test('formatting', () => {
   assert.equal(relativeTime('garbage', now), undefined);
   assert.equal(shortError('a\nb'), 'a');
   assert.equal(shortError('x'.repeat(100), 10), 'xxxxxxxxx\u2026');
+});
+
+test('throttle: one call per interval, forced calls always pass', () => {
+  let t = 0;
+  const th = new Throttle(100, () => t);
+  assert.equal(th.pass(), true);
+  t = 50;
+  assert.equal(th.pass(), false);
+  assert.equal(th.pass(true), true);
+  t = 120;
+  assert.equal(th.pass(), false, 'the forced call restarted the interval');
+  t = 151;
+  assert.equal(th.pass(), true);
 });
