@@ -106,7 +106,9 @@ async function main(): Promise<void> {
     for (const [name, d] of Object.entries(det)) lines.push(`| ${name} | ${d.auroc.toFixed(3)} | ${d.averagePrecision.toFixed(3)} | ${Object.entries(d.precisionAt).map(([k, v]) => `@${k}: ${v.toFixed(3)}`).join(', ')} |`);
     lines.push('');
 
-    const w = await runWindowSweep({ ...common, dataset, scoresFrom: el2n.id, score: 'el2n', validation: 0.1, size: 0.4, offsets: [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6], seeds: Math.min(2, o.seeds) }, ctx).catch((e: Error) => e);
+    // The window sweep holds out validation data; scores from a run with the same split cover exactly its examples.
+    const el2nVal = await score(['el2n'], o.scoreEpoch, { validation: 0.1 });
+    const w = await runWindowSweep({ ...common, dataset, scoresFrom: el2nVal.id, score: 'el2n', validation: 0.1, size: 0.4, offsets: [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6], seeds: Math.min(2, o.seeds) }, ctx).catch((e: Error) => e);
     if (w instanceof Error) lines.push(`Window sweep skipped: ${w.message}`, '');
     else {
       const wt = JSON.parse(fs.readFileSync(path.join(ctx.root, '.datadiet', 'runs', w.id, 'window-sweep.json'), 'utf8')) as { size: number; examples: number; points: WindowPoint[]; best: { offset: number; offsetFraction: number; testAccuracy: number } };
