@@ -10,8 +10,14 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
  * activations with fresh intermediates, and JavaScript loops over the heap run at ~2-4 ns per element. These
  * loops are one pass each at memory speed (f32x4, single-threaded).
  *
+ * The same holds for convolutions: XNNPACK packs (and tfjs first transposes) the filter whenever the filter
+ * tensor is new, i.e. on every training step, and the weight gradient had to be phrased as a conv with dy as a
+ * huge filter. Direct loops over NHWC data with 4x8 register tiles (convTile, convGradTap) do the same
+ * multiply-adds without any packing, at ~30 GFLOP/s per thread here.
+ *
  * The module is built here byte by byte (no toolchain needed at build or run time) and instantiated once per
- * wasm backend instance. Everything is float32 with channels innermost ([P, C] with C % 4 == 0 for the
+ * wasm backend instance; with the threaded backend (shared memory) `SimdRuntime.parallel` also runs it on
+ * worker threads of its own. Everything is float32 with channels innermost ([P, C] with C % 4 == 0 for the
  * per-channel kernels); callers fall back to other code when a shape does not fit. Per-channel sums are
  * accumulated in f32 over blocks of at most 64 rows and then added into f64 accumulators, so their error does
  * not grow with the number of rows.
@@ -164,11 +170,12 @@ function moduleBytes(funcs: readonly FuncDef[], shared: boolean): Uint8Array {
 const BLOCK_ROWS = 64;
 
 /**
- * colSums(x, P, C, shift, acc32, acc64 [, y]) and variants: for a [P, C] array (byte offsets; C % 4 == 0),
- *   acc64[c]     += sum_p g[p, c]
- *   acc64[C + c] += sum_p g[p, c] * (x[p, c] - shift[c])      (when `second` is 'cross', g = dy)
- *   acc64[C + c] += sum_p (x[p, c] - shift[c])^2              (when `second` is 'square', g = x - shift)
- * where for 'cross' g = dy masked by y > 0 when `relu`. acc32 is 2C floats of scratch.
+ * colSums(x, P, C, shift, acc32, acc64 [, x, y]) and variants: for a [P, C] array (byte offsets; C % 4 == 0),
+ *   acc64[c]      += sum_p g[p, c]
+ *   acc64[C + c]  += sum_p (x[p, c] - shift[c])^2             (when `second` is 'square', g = x - shift)
+ *   acc64[C + c]  += sum_p g[p, c] * (x[p, c] - shift[c])     (when `second` is 'cross', g = dy,
+ *   acc64[2C + c] += sum_p (x[p, c] - shift[c])                 masked by y > 0 when `relu`)
+ * acc32 holds as many floats as acc64 doubles (scratch).
  */
 function colSums(name: string, second: 'none' | 'square' | 'cross', relu: boolean): FuncDef {
   // params: 0 src (x, or dy for 'cross'), 1 P, 2 C, 3 shift, 4 acc32, 5 acc64, 6 x (cross), 7 y (cross+relu)
@@ -178,7 +185,7 @@ function colSums(name: string, second: 'none' | 'square' | 'cross', relu: boolea
   const p0 = n++, pend = n++, p = n++, c = n++, rowBytes = n++, off = n++, j = n++, nAcc = n++;
   const v = n++, g = n++;
   const locals = [I32, I32, I32, I32, I32, I32, I32, I32, V128, V128];
-  const accCount = second === 'none' ? 1 : 2;
+  const accCount = second === 'none' ? 1 : second === 'square' ? 2 : 3;
   const zero = [...op.f32(0), ...op.f32x4Splat];
   // acc32[c] += value on the stack (address computed first)
   const accum = (base: Code, value: Code): Code => [
@@ -202,6 +209,8 @@ function colSums(name: string, second: 'none' | 'square' | 'cross', relu: boolea
     inner.push(
       accum([...at(A32, c), ...op.get(2), ...op.i32(2), ...op.i32Shl, ...op.i32Add], [...op.get(g), ...op.get(v), ...op.f32x4Mul]),
     );
+    // third sum: x - shift
+    inner.push(accum([...at(A32, c), ...op.get(2), ...op.i32(3), ...op.i32Shl, ...op.i32Add], op.get(v)));
   } else {
     inner.push([...at(SRC, off), ...op.vLoad(), ...at(SHIFT, c), ...op.vLoad(), ...op.f32x4Sub, ...op.set(v)]);
     inner.push(accum(at(A32, c), op.get(v)));
@@ -300,16 +309,21 @@ function bnGrad(relu: boolean): FuncDef {
   return { name: relu ? 'bnGradRelu' : 'bnGrad', params, locals: [I32, I32, I32, I32, V128], body };
 }
 
-/** Elementwise over n4 vectors of 4 floats: 'addRelu' out = max(a + b, 0); 'reluGrad' out = a masked by b > 0. */
-function elementwise(kind: 'addRelu' | 'reluGrad'): FuncDef {
+/**
+ * Elementwise over nBytes (a multiple of 16): 'addRelu' out = max(a + b, 0); 'reluGrad' out = a masked by b > 0;
+ * 'add' out = a + b.
+ */
+function elementwise(kind: 'addRelu' | 'reluGrad' | 'add'): FuncDef {
   // params: 0 a, 1 b, 2 out, 3 nBytes (multiple of 16)
   const A = 0, B = 1, OUT = 2, NB = 3;
   const off = 4;
   const zero = [...op.f32(0), ...op.f32x4Splat];
+  const ab = [...op.get(A), ...op.get(off), ...op.i32Add, ...op.vLoad(), ...op.get(B), ...op.get(off), ...op.i32Add, ...op.vLoad()];
   const value: Code =
-    kind === 'addRelu'
-      ? [...op.get(A), ...op.get(off), ...op.i32Add, ...op.vLoad(), ...op.get(B), ...op.get(off), ...op.i32Add, ...op.vLoad(),
-        ...op.f32x4Add, ...zero, ...op.f32x4Max]
+    kind === 'add'
+      ? [...ab, ...op.f32x4Add]
+      : kind === 'addRelu'
+      ? [...ab, ...op.f32x4Add, ...zero, ...op.f32x4Max]
       : [...op.get(A), ...op.get(off), ...op.i32Add, ...op.vLoad(), ...op.get(B), ...op.get(off), ...op.i32Add, ...op.vLoad(),
         ...zero, ...op.f32x4Gt, ...op.vAnd];
   const body = forLoop(off, op.i32(0), op.get(NB), op.i32(16), [...op.get(OUT), ...op.get(off), ...op.i32Add, ...value, ...op.vStore()]);
@@ -444,7 +458,116 @@ function convGradTap(): FuncDef {
   return { name: 'convGradTap', params: 13, locals, body };
 }
 
+/**
+ * convTile: a direct convolution over a block of output rows, NHWC, weights packed as [Co/8, KH, KW, Ci, 8]
+ * (each block of 8 output channels contiguous: every cache line of it is used, see convDirect.ts packWeights):
+ *   y[e, r, q, co] = sum_{kh, kw, ci} x[e, r, q, kh, kw, ci] * w[co/8, kh, kw, ci, co%8]
+ * with x addressed as xBase + e*xEx + r*xRow + q*xCol + kh*xTapRow + kw*Ci*4 + ci*4 (the caller pads x and folds
+ * the stride into xRow/xCol) and y as yBase + e*yEx + r*yRow + q*yCol + co*4 (strided outputs write polyphase
+ * results in place). Tiles of 4 output columns x 8 channels live in eight f32x4 accumulators; a row's last
+ * tile is shifted left to end at owCount (it recomputes some columns: same values). Co % 8 == 0, owCount >= 4.
+ * params: x, w, y, nCount, ohCount, owCount, xEx, xRow, xCol, xTapRow, yEx, yRow, yCol, KH, KW, Ci, Co.
+ */
+function convTile(): FuncDef {
+  // (Two input channels per iteration measured 35% slower: V8 spills with the extra live vectors.)
+  const unroll = 1;
+  const X = 0, W = 1, Y = 2, NC = 3, OHC = 4, OWC = 5, XEX = 6, XROW = 7, XCOL = 8, XTAP = 9, YEX = 10, YROW = 11, YCOL = 12;
+  const KH = 13, KW = 14, CI = 15, CO = 16;
+  let n = 17;
+  const co = n++, e = n++, r = n++, q = n++, qq = n++, kh = n++, kw = n++, ci = n++, xp = n++, wp = n++, xq = n++, wq = n++;
+  const wStep = n++, ciBytes = n++, xr = n++, yr = n++, yp = n++, last = n++;
+  // the tile's four column addresses, computed once per input channel step
+  const xa = [n++, n++, n++, n++];
+  const acc = Array.from({ length: 8 }, () => n++);
+  const w0 = n++, w1 = n++, xv = n++;
+  const locals = [...Array(22).fill(I32), ...Array(11).fill(V128)];
+  const zero = [...op.f32(0), ...op.f32x4Splat];
+  const inner: Code[] = [];
+  for (let i = 1; i < 4; i++) inner.push([...op.get(xa[i - 1]), ...op.get(XCOL), ...op.i32Add, ...op.set(xa[i])]);
+  for (let u = 0; u < unroll; u++) {
+    inner.push([...op.get(wp), ...op.vLoad(32 * u), ...op.set(w0)]);
+    inner.push([...op.get(wp), ...op.vLoad(32 * u + 16), ...op.set(w1)]);
+    for (let i = 0; i < 4; i++) {
+      inner.push([...op.get(xa[i]), ...op.vLoad32Splat(4 * u), ...op.set(xv)]);
+      for (let j = 0; j < 2; j++) {
+        const a = acc[2 * i + j];
+        inner.push([...op.get(a), ...op.get(xv), ...op.get(j ? w1 : w0), ...op.f32x4Mul, ...op.f32x4Add, ...op.set(a)]);
+      }
+    }
+  }
+  inner.push([...op.get(xa[0]), ...op.i32(4 * unroll), ...op.i32Add, ...op.set(xa[0])]);
+  inner.push([...op.get(wp), ...op.i32(32 * unroll), ...op.i32Add, ...op.set(wp)]);
+  const store: Code[] = [];
+  for (let i = 0; i < 4; i++) {
+    for (let j = 0; j < 2; j++) {
+      store.push([
+        ...op.get(yp), ...(i ? [...op.get(YCOL), ...op.i32(i), ...op.i32Mul, ...op.i32Add] : []), ...op.get(acc[2 * i + j]),
+        ...op.vStore(16 * j),
+      ]);
+    }
+  }
+  const body: Code = [
+    // wStep = 32 (next ci in a packed block), ciBytes = Ci*4; last = owCount - 4
+    ...op.i32(32), ...op.set(wStep),
+    ...op.get(CI), ...op.i32(2), ...op.i32Shl, ...op.set(ciBytes),
+    ...op.get(OWC), ...op.i32(4), ...op.i32Sub, ...op.set(last),
+    ...forLoop(co, op.i32(0), op.get(CO), op.i32(8),
+      forLoop(e, op.i32(0), op.get(NC), op.i32(1),
+        forLoop(r, op.i32(0), op.get(OHC), op.i32(1),
+          // xr = x + e*xEx + r*xRow ; yr = y + e*yEx + r*yRow + co*4
+          [...op.get(X), ...op.get(e), ...op.get(XEX), ...op.i32Mul, ...op.i32Add, ...op.get(r), ...op.get(XROW), ...op.i32Mul, ...op.i32Add, ...op.set(xr)],
+          [...op.get(Y), ...op.get(e), ...op.get(YEX), ...op.i32Mul, ...op.i32Add, ...op.get(r), ...op.get(YROW), ...op.i32Mul, ...op.i32Add,
+            ...op.get(co), ...op.i32(2), ...op.i32Shl, ...op.i32Add, ...op.set(yr)],
+          forLoop(q, op.i32(0), op.get(OWC), op.i32(4),
+            // qq = min(q, owCount - 4)
+            [...op.get(q), ...op.get(last), ...op.get(q), ...op.get(last), ...op.i32LtU, ...op.select, ...op.set(qq)],
+            ...acc.map((a) => [...zero, ...op.set(a)]),
+            // xq = xr + qq*xCol ; wq = w + (co/8) * KH*KW*Ci*32 = w + co * KH*KW*Ci*4
+            [...op.get(xr), ...op.get(qq), ...op.get(XCOL), ...op.i32Mul, ...op.i32Add, ...op.set(xq)],
+            [...op.get(W), ...op.get(co), ...op.get(KH), ...op.i32Mul, ...op.get(KW), ...op.i32Mul, ...op.get(ciBytes), ...op.i32Mul,
+              ...op.i32Add, ...op.set(wq)],
+            forLoop(kh, op.i32(0), op.get(KH), op.i32(1),
+              forLoop(kw, op.i32(0), op.get(KW), op.i32(1),
+                [...op.get(xq), ...op.get(kw), ...op.get(ciBytes), ...op.i32Mul, ...op.i32Add, ...op.set(xa[0])],
+                [...op.get(wq), ...op.set(wp)],
+                forLoop(ci, op.i32(0), op.get(CI), op.i32(unroll), ...inner),
+                // next kw: the packed weights advance by Ci*32 (wp already did)
+                [...op.get(wp), ...op.set(wq)]),
+              [...op.get(xq), ...op.get(XTAP), ...op.i32Add, ...op.set(xq)]),
+            [...op.get(yr), ...op.get(qq), ...op.get(YCOL), ...op.i32Mul, ...op.i32Add, ...op.set(yp)],
+            ...store)))),
+  ];
+  return { name: 'convTile', params: 17, locals, body };
+}
+
+/**
+ * sgdStep(p, g, buf, outP, outBuf, nBytes, prm), prm = 5 floats [lr, mb, a, b, wd]:
+ *   d = g + wd p;  nb = mb buf + d;  outBuf = nb;  outP = p - lr (a d + b nb)
+ * torch.optim.SGD with mb = momentum (0 on the first step), (a, b) = (1, momentum) with Nesterov, else (0, 1).
+ */
+function sgdStep(): FuncDef {
+  const P = 0, G = 1, BUF = 2, OP = 3, OB = 4, NB = 5, PRM = 6;
+  let n = 7;
+  const off = n++;
+  const lr = n++, mb = n++, a = n++, b = n++, wd = n++, pv = n++, d = n++, nb = n++;
+  const at = (ptr: number): Code => [...op.get(ptr), ...op.get(off), ...op.i32Add];
+  const body: Code = [
+    ...[lr, mb, a, b, wd].flatMap((l, i) => [...op.get(PRM), ...op.vLoad32Splat(4 * i), ...op.set(l)]),
+    ...forLoop(off, op.i32(0), op.get(NB), op.i32(16),
+      [...at(P), ...op.vLoad(), ...op.set(pv)],
+      [...at(G), ...op.vLoad(), ...op.get(wd), ...op.get(pv), ...op.f32x4Mul, ...op.f32x4Add, ...op.set(d)],
+      [...op.get(mb), ...at(BUF), ...op.vLoad(), ...op.f32x4Mul, ...op.get(d), ...op.f32x4Add, ...op.set(nb)],
+      [...at(OB), ...op.get(nb), ...op.vStore()],
+      [...at(OP), ...op.get(pv), ...op.get(lr),
+        ...op.get(a), ...op.get(d), ...op.f32x4Mul, ...op.get(b), ...op.get(nb), ...op.f32x4Mul, ...op.f32x4Add,
+        ...op.f32x4Mul, ...op.f32x4Sub, ...op.vStore()]),
+  ];
+  return { name: 'sgdStep', params: 7, locals: [I32, V128, V128, V128, V128, V128, V128, V128, V128], body };
+}
+
 const FUNCS: readonly FuncDef[] = [
+  sgdStep(),
+  convTile(),
   convGradTap(),
   transposeAMB(),
   swapABI(),
@@ -457,9 +580,15 @@ const FUNCS: readonly FuncDef[] = [
   bnGrad(true),
   elementwise('addRelu'),
   elementwise('reluGrad'),
+  elementwise('add'),
 ];
 
 export interface SimdExports {
+  sgdStep(p: number, g: number, buf: number, outP: number, outBuf: number, nBytes: number, prm: number): void;
+  convTile(
+    x: number, w: number, y: number, nCount: number, ohCount: number, owCount: number, xEx: number, xRow: number,
+    xCol: number, xTapRow: number, yEx: number, yRow: number, yCol: number, kh: number, kw: number, ci: number, co: number,
+  ): void;
   convGradTap(
     x: number, dy: number, out: number, nCount: number, xExStride: number, dyExStride: number, ohCount: number,
     xRowStride: number, dyRowStride: number, owCount: number, xColStride: number, ci: number, co: number,
@@ -475,6 +604,7 @@ export interface SimdExports {
   bnGradRelu(dy: number, x: number, out: number, p: number, c: number, prm: number, y: number): void;
   addRelu(a: number, b: number, out: number, nBytes: number): void;
   reluGrad(dy: number, y: number, out: number, nBytes: number): void;
+  add(a: number, b: number, out: number, nBytes: number): void;
 }
 
 /** The module's bytes for a shared (threaded build) or ordinary memory; exported for tests. */
@@ -485,6 +615,7 @@ export function simdModuleBytes(shared: boolean): Uint8Array {
 interface WasmModuleLike {
   wasmMemory?: unknown;
   asm?: { memory?: unknown };
+  tfjs?: { getThreadsCount?: () => number };
   _malloc(n: number): number;
   _free(p: number): void;
   HEAPU8: Uint8Array;
@@ -497,10 +628,83 @@ interface WebAssemblyApi {
 }
 const WA = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
 
-/** One instance per wasm backend, with its scratch memory in the backend's heap. */
+export type SimdFn = keyof SimdExports;
+/** One call of a SIMD loop: its name and its (i32) arguments. */
+export type SimdCall = readonly [SimdFn, ...number[]];
+
+const FN_NAMES: readonly string[] = FUNCS.map((f) => f.name);
+/** Int32 slots per call record: function index, argument count, up to 22 arguments. */
+const REC = 24;
+/**
+ * Control block (Int32 slots in the heap): 0 job sequence number, 1 next task (atomic counter), 2 task count,
+ * 3 record list offset, 4 task table offset, 5 workers done with the job, 6 error flag; from slot 16 on, 16
+ * slots per worker (slot 0: ready).
+ */
+const CTRL_SLOTS = 16;
+
+/**
+ * The worker: instantiates the same module on the same (shared) memory, flags itself ready, then for every
+ * job takes tasks (ranges of call records) off the shared counter until none are left, and reports done.
+ */
+const WORKER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { memory, bytes, ctrl, index, names } = workerData;
+const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+const fns = names.map((n) => inst.exports[n]);
+let i32 = new Int32Array(memory.buffer);
+const c = ctrl >> 2;
+let seen = Atomics.load(i32, c);
+Atomics.store(i32, c + ${CTRL_SLOTS} + index * ${CTRL_SLOTS}, 1);
+for (;;) {
+  Atomics.wait(i32, c, seen);
+  const seq = Atomics.load(i32, c);
+  if (seq === seen) continue;
+  seen = seq;
+  if (i32.length * 4 !== memory.buffer.byteLength) i32 = new Int32Array(memory.buffer);
+  const count = i32[c + 2];
+  if (count < 0) break;
+  const recs = i32[c + 3] >> 2;
+  const tasks = i32[c + 4] >> 2;
+  try {
+    for (;;) {
+      const t = Atomics.add(i32, c + 1, 1);
+      if (t >= count) break;
+      for (let k = i32[tasks + 2 * t]; k < i32[tasks + 2 * t + 1]; k++) {
+        const r = recs + k * ${REC};
+        fns[i32[r]](...i32.subarray(r + 2, r + 2 + i32[r + 1]));
+      }
+    }
+  } catch (e) {
+    Atomics.store(i32, c + 6, 1);
+  }
+  Atomics.add(i32, c + 5, 1);
+  Atomics.notify(i32, c + 5);
+}
+`;
+
+interface WorkerLike {
+  unref(): void;
+  terminate(): unknown;
+  on(ev: string, f: (...a: unknown[]) => void): unknown;
+}
+
+interface PoolWorker {
+  readonly worker: WorkerLike;
+  /** Int32 index of this worker's ready slot. */
+  readonly ready: number;
+  dead: boolean;
+}
+
+/** One instance per wasm backend, with its scratch memory in the backend's heap and its worker threads. */
 export class SimdRuntime {
   private scratch = 0;
   private scratchBytes = 0;
+  private readonly pool: PoolWorker[] = [];
+  /** Int32 index of the control block; job buffer (records + task table) and its size. */
+  private ctrl = 0;
+  private seq = 0;
+  private jobBuf = 0;
+  private jobBytes = 0;
 
   constructor(
     readonly backend: BackendWasm,
@@ -534,6 +738,136 @@ export class SimdRuntime {
     if (!d) throw new Error('simd: tensor data not found in the wasm backend');
     return d.memoryOffset;
   }
+
+  /** Starts `count` worker threads on the (shared) memory; they join `parallel` once they have started. */
+  startWorkers(memory: unknown, bytes: Uint8Array, count: number): void {
+    if (count <= 0) return;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Worker } = require('node:worker_threads') as { Worker: new (src: string, o: object) => WorkerLike };
+    const raw = this.module._malloc(4 * CTRL_SLOTS * (count + 1) + 64);
+    const aligned = (raw + 63) & ~63;
+    new Int32Array(this.buffer, aligned, CTRL_SLOTS * (count + 1)).fill(0);
+    this.ctrl = aligned >> 2;
+    for (let i = 0; i < count; i++) {
+      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { memory, bytes, ctrl: aligned, index: i, names: FN_NAMES } });
+      const w: PoolWorker = { worker, ready: this.ctrl + CTRL_SLOTS * (i + 1), dead: false };
+      worker.on('error', () => (w.dead = true));
+      worker.on('exit', () => (w.dead = true));
+      worker.unref();
+      this.pool.push(w);
+    }
+  }
+
+  private ready(): PoolWorker[] {
+    if (this.pool.length === 0) return [];
+    const i32 = new Int32Array(this.buffer);
+    return this.pool.filter((w) => !w.dead && Atomics.load(i32, w.ready) === 1);
+  }
+
+  /** Most threads `parallel` may ever use (this one and every worker started). */
+  get maxThreads(): number {
+    return 1 + this.pool.length;
+  }
+
+  /** Threads that `parallel` runs on right now (this one and the started workers). */
+  get threads(): number {
+    return 1 + this.ready().length;
+  }
+
+  /**
+   * Runs the tasks (each a list of calls, run in order) on this thread and the ready workers: every thread takes
+   * the next task off a shared counter until none are left, so a thread that is held up (another process on
+   * the core) just takes fewer. Returns when all are done. Calls of different tasks must not write the same
+   * memory.
+   */
+  parallel(tasks: readonly (readonly SimdCall[])[]): void {
+    const run = (calls: readonly SimdCall[]) => {
+      for (const c of calls) (this.fn[c[0]] as (...a: number[]) => void)(...(c.slice(1) as number[]));
+    };
+    const workers = tasks.length > 1 ? this.ready() : [];
+    if (workers.length === 0) {
+      for (const t of tasks) run(t);
+      return;
+    }
+    // Records and the task table into the heap (allocation first: views are taken after it).
+    const records = tasks.reduce((s, t) => s + t.length, 0);
+    const need = records * REC * 4 + tasks.length * 8;
+    if (need > this.jobBytes) {
+      if (this.jobBuf) this.module._free(this.jobBuf);
+      this.jobBytes = Math.max(need, 2 * this.jobBytes, 4096);
+      this.jobBuf = this.module._malloc(this.jobBytes);
+    }
+    let i32 = new Int32Array(this.buffer);
+    const recBase = this.jobBuf >> 2;
+    const taskBase = recBase + records * REC;
+    let k = 0;
+    tasks.forEach((calls, t) => {
+      i32[taskBase + 2 * t] = k;
+      for (const c of calls) {
+        const r = recBase + k * REC;
+        i32[r] = FN_NAMES.indexOf(c[0]);
+        i32[r + 1] = c.length - 1;
+        for (let a = 1; a < c.length; a++) i32[r + 1 + a] = c[a] as number;
+        k++;
+      }
+      i32[taskBase + 2 * t + 1] = k;
+    });
+    const c = this.ctrl;
+    Atomics.store(i32, c + 1, 0);
+    i32[c + 2] = tasks.length;
+    i32[c + 3] = this.jobBuf;
+    i32[c + 4] = taskBase * 4;
+    Atomics.store(i32, c + 5, 0);
+    this.seq = (this.seq + 1) | 0;
+    Atomics.store(i32, c, this.seq);
+    Atomics.notify(i32, c);
+    let failure: unknown;
+    try {
+      for (;;) {
+        const t = Atomics.add(i32, c + 1, 1);
+        if (t >= tasks.length) break;
+        run(tasks[t]);
+      }
+    } catch (e) {
+      failure = e;
+      Atomics.store(i32, c + 1, tasks.length); // let the workers stop early
+    }
+    // Wait for every ready worker to have finished with this job (it may still be reading its records).
+    i32 = new Int32Array(this.buffer);
+    const t0 = Date.now();
+    for (;;) {
+      const done = Atomics.load(i32, c + 5);
+      if (done >= workers.length) break;
+      Atomics.wait(i32, c + 5, done, 100);
+      if (Date.now() - t0 > 60000) {
+        for (const w of workers) w.dead = true;
+        failure ??= new Error('simd: worker threads did not finish in 60 s');
+        break;
+      }
+    }
+    if (Atomics.load(i32, c + 6) !== 0) {
+      Atomics.store(i32, c + 6, 0);
+      failure ??= new Error('simd: a worker thread failed');
+    }
+    if (failure) throw failure;
+  }
+
+  /**
+   * [start, end) parts of [0, n) for `parallel` tasks: at most `maxParts` (default: four per possible thread),
+   * multiples of `align`, none smaller than `minPart` (so small jobs stay on one thread).
+   */
+  split(n: number, minPart: number, align = 1, maxParts = 4 * this.maxThreads): [number, number][] {
+    const parts = this.maxThreads === 1 ? 1 : Math.max(1, Math.min(maxParts, Math.floor(n / Math.max(1, minPart))));
+    const out: [number, number][] = [];
+    let start = 0;
+    for (let i = 0; i < parts; i++) {
+      let end = i === parts - 1 ? n : Math.round(((i + 1) * n) / parts / align) * align;
+      end = Math.min(n, Math.max(start, end));
+      out.push([start, end]);
+      start = end;
+    }
+    return out.filter(([a, b]) => b > a);
+  }
 }
 
 const runtimes = new WeakMap<object, SimdRuntime | null>();
@@ -548,13 +882,28 @@ export function simdRuntime(backend: BackendWasm): SimdRuntime | null {
     const memory = m.wasmMemory ?? m.asm?.memory;
     if (memory && typeof m._malloc === 'function') {
       const shared = typeof SharedArrayBuffer !== 'undefined' && m.HEAPU8.buffer instanceof SharedArrayBuffer;
-      const mod = new WA.Module(simdModuleBytes(shared));
-      const inst = new WA.Instance(mod, { env: { memory } });
+      const bytes = simdModuleBytes(shared);
+      const inst = new WA.Instance(new WA.Module(bytes), { env: { memory } });
       rt = new SimdRuntime(backend, inst.exports as unknown as SimdExports);
+      // As many threads as the backend's own thread pool (the threaded build has a shared memory).
+      const threads = shared ? (m.tfjs?.getThreadsCount?.() ?? 1) : 1;
+      if (threads > 1 && simdWorkersEnabled) {
+        try {
+          rt.startWorkers(memory, bytes, threads - 1);
+        } catch {
+          // no workers: everything runs on the calling thread
+        }
+      }
     }
   } catch {
     rt = null;
   }
   runtimes.set(backend, rt);
   return rt;
+}
+
+let simdWorkersEnabled = true;
+/** Whether runtimes created from now on start worker threads (tests compare both). */
+export function setSimdWorkers(enabled: boolean): void {
+  simdWorkersEnabled = enabled;
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { convBackpropInputDirect } from './convDirect';
 import { fastSlice } from './slice';
 import { assertNHWC, asShape4, input, heapF32, type KernelArgs, pair, type PadAttr, type RoundingAttr, Scope } from './util';
 
@@ -48,6 +49,8 @@ export function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo {
     return out;
   }
 
+  const direct = convBackpropInputDirect(backend, dy, filter, info);
+  if (direct) return direct;
   if (sh === sw && sh > 1) {
     const out = viaPhases(backend, dy, filter, info);
     if (out) return out;

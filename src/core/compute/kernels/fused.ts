@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { simdRuntime, type SimdRuntime } from '../simd';
+import { simdRuntime, type SimdCall, type SimdRuntime } from '../simd';
 import { input, type KernelArgs, type WasmBackend } from './util';
 
 /**
@@ -17,6 +17,9 @@ import { input, type KernelArgs, type WasmBackend } from './util';
  *   (batch statistics), with the ReLU mask y > 0 applied to dy first when relu. -> [dx, dgamma, dbeta]. Two
  *   passes: sums of g and g * (x - mean), then dx = a g + k (x - mean) + d per channel.
  * - AddRelu {a, b}: max(a + b, 0) (same shapes). ReluGrad {dy, y}: dy where y > 0, else 0.
+ * - Sgd {p, g, buf?} attrs {lr, momentum, weightDecay, nesterov}: one torch.optim.SGD momentum step (the same
+ *   float32 operations in the same order as Sgd's composed ops; without buf it is the first step, buf = d)
+ *   -> [newP, newBuf].
  */
 
 export const BN_STATS = 'DataDietBatchNormStats';
@@ -24,6 +27,7 @@ export const BN_APPLY = 'DataDietBatchNormApply';
 export const BN_GRAD = 'DataDietBatchNormGrad';
 export const ADD_RELU = 'DataDietAddRelu';
 export const RELU_GRAD = 'DataDietReluGrad';
+export const SGD = 'DataDietSgd';
 
 function runtime(backend: WasmBackend, kernel: string): SimdRuntime {
   const rt = simdRuntime(backend);
@@ -48,10 +52,45 @@ function vector(backend: WasmBackend, t: tf.TensorInfo, c: number, what: string)
   return backend.typedArrayFromHeap(t) as Float32Array;
 }
 
-/** Scratch layout: f64 accumulators (2C), f32 accumulators (2C), then up to 4 f32 parameter vectors (4C). */
-function scratch(rt: SimdRuntime, c: number): { a64: number; a32: number; prm: number } {
-  const base = rt.scratchAt(c * (16 + 8 + 16));
-  return { a64: base, a32: base + 16 * c, prm: base + 24 * c };
+/**
+ * Scratch layout: up to 4 f32 parameter vectors (4C), then per task (see `split`: at most four per thread)
+ * f64 accumulators (3C) and f32 accumulators (3C).
+ */
+function scratch(rt: SimdRuntime, c: number): { prm: number; a64: (t: number) => number; a32: (t: number) => number } {
+  const slots = 4 * rt.maxThreads;
+  const base = rt.scratchAt(c * (16 + 36 * slots));
+  return { prm: base, a64: (t) => base + 16 * c + 36 * c * t, a32: (t) => base + 16 * c + 36 * c * t + 24 * c };
+}
+
+/** Rows per task below which a per-channel pass is not split further. */
+const MIN_ROWS = 2048;
+
+/**
+ * Runs a per-channel sum over [P, C] rows split across threads (each into its own accumulators) and returns
+ * the f64 sums added up, `width` C-vectors of them.
+ */
+function parallelSums(
+  rt: SimdRuntime,
+  p: number,
+  c: number,
+  width: number,
+  s: ReturnType<typeof scratch>,
+  call: (start: number, rows: number, a32: number, a64: number) => SimdCall,
+): Float64Array {
+  const parts = rt.split(p, MIN_ROWS);
+  for (let t = 0; t < parts.length; t++) new Float64Array(rt.buffer, s.a64(t), width * c).fill(0);
+  rt.parallel(parts.map(([a, b], t) => [call(a, b - a, s.a32(t), s.a64(t))])); // one accumulator slot per task
+  const total = new Float64Array(width * c);
+  for (let t = 0; t < parts.length; t++) {
+    const acc = new Float64Array(rt.buffer, s.a64(t), width * c);
+    for (let k = 0; k < width * c; k++) total[k] += acc[k];
+  }
+  return total;
+}
+
+/** An elementwise per-row pass over [P, C] split across threads. */
+function parallelRows(rt: SimdRuntime, p: number, call: (start: number, rows: number) => SimdCall): void {
+  rt.parallel(rt.split(p, MIN_ROWS).map(([a, b]) => [call(a, b - a)]));
 }
 
 function batchNormStats(args: KernelArgs): tf.TensorInfo[] {
@@ -64,15 +103,11 @@ function batchNormStats(args: KernelArgs): tf.TensorInfo[] {
   const rt = runtime(backend, BN_STATS);
   const outs = [0, 1, 2, 3].map(() => backend.makeOutput([c], 'float32'));
   const s = scratch(rt, c);
-  let buf = rt.buffer;
   const xo = rt.offset(x.dataId);
   // Shift by the first row: sums of (x - x[0]) and their squares lose nothing to a large mean.
-  new Float32Array(buf, s.prm, c).set(new Float32Array(buf, xo, c));
-  new Float64Array(buf, s.a64, 2 * c).fill(0);
-  rt.fn.colSumSq(xo, p, c, s.prm, s.a32, s.a64);
-  buf = rt.buffer;
-  const acc = new Float64Array(buf, s.a64, 2 * c);
-  const shift = new Float32Array(buf, s.prm, c);
+  new Float32Array(rt.buffer, s.prm, c).set(new Float32Array(rt.buffer, xo, c));
+  const acc = parallelSums(rt, p, c, 2, s, (start, rows, a32, a64) => ['colSumSq', xo + start * c * 4, rows, c, s.prm, a32, a64]);
+  const shift = new Float32Array(rt.buffer, s.prm, c);
   const [mean, variance, newMean, newVar] = outs.map((o) => backend.typedArrayFromHeap(o) as Float32Array);
   const rm = vector(backend, runMean, c, BN_STATS);
   const rv = vector(backend, runVar, c, BN_STATS);
@@ -106,7 +141,10 @@ function batchNormApply(args: KernelArgs): tf.TensorInfo {
     prm[c + k] = gamma[k] / Math.sqrt(variance[k] + eps);
     prm[2 * c + k] = beta[k];
   }
-  rt.fn.affine(rt.offset(x.dataId), rt.offset(out.dataId), p, c, s.prm, attrs.relu ? 1 : 0);
+  const xo = rt.offset(x.dataId);
+  const oo = rt.offset(out.dataId);
+  const relu = attrs.relu ? 1 : 0;
+  parallelRows(rt, p, (start, rows) => ['affine', xo + start * c * 4, oo + start * c * 4, rows, c, s.prm, relu]);
   return out;
 }
 
@@ -128,33 +166,44 @@ function batchNormGrad(args: KernelArgs): tf.TensorInfo[] {
   const dgamma = backend.makeOutput([c], 'float32');
   const dbeta = backend.makeOutput([c], 'float32');
   const s = scratch(rt, c);
-  const meanT = input(inputs, 'mean', BN_GRAD);
-  new Float32Array(rt.buffer, s.prm, c).set(vector(backend, meanT, c, BN_GRAD));
-  new Float64Array(rt.buffer, s.a64, 2 * c).fill(0);
   const dyo = rt.offset(dy.dataId);
   const xo = rt.offset(x.dataId);
-  if (y) rt.fn.colCrossRelu(dyo, p, c, s.prm, s.a32, s.a64, xo, rt.offset(y.dataId));
-  else rt.fn.colCross(dyo, p, c, s.prm, s.a32, s.a64, xo);
-  const acc = new Float64Array(rt.buffer, s.a64, 2 * c);
+  // Sums shifted by the first row K of x (x - K is exact in f32 for values of one scale), among them sum(x - K):
+  // the exact batch mean is recovered in f64 (the mean tensor was rounded to f32), and with it
+  // sum g (x - mean) = sum g (x - K) - (mean - K) sum g.
+  new Float32Array(rt.buffer, s.prm, c).set(new Float32Array(rt.buffer, xo, c));
+  const yo = y ? rt.offset(y.dataId) : 0;
+  const acc = parallelSums(rt, p, c, 3, s, (start, rows, a32, a64) => {
+    const o = start * c * 4;
+    return y
+      ? ['colCrossRelu', dyo + o, rows, c, s.prm, a32, a64, xo + o, yo + o]
+      : ['colCross', dyo + o, rows, c, s.prm, a32, a64, xo + o];
+  });
   const variance = vector(backend, input(inputs, 'variance', BN_GRAD), c, BN_GRAD);
   const gamma = vector(backend, input(inputs, 'gamma', BN_GRAD), c, BN_GRAD);
+  vector(backend, input(inputs, 'mean', BN_GRAD), c, BN_GRAD); // shape check (the mean is recomputed)
   const prm = new Float32Array(rt.buffer, s.prm, 4 * c);
   const dg = backend.typedArrayFromHeap(dgamma) as Float32Array;
   const db = backend.typedArrayFromHeap(dbeta) as Float32Array;
   for (let k = 0; k < c; k++) {
     const inv = 1 / Math.sqrt(variance[k] + eps);
     const sg = acc[k];
-    const dgk = inv * acc[c + k];
+    const shiftedMean = acc[2 * c + k] / p; // mean - K
+    const dgk = inv * (acc[c + k] - shiftedMean * sg);
     db[k] = sg;
     dg[k] = dgk;
     const a = gamma[k] * inv;
-    // dx = a g + k (x - mean) + d  (prm[0..c) already holds the mean)
+    const kk = (-a * inv * dgk) / p;
+    // dx = a g + kk (x - mean) + d = a g + kk (x - K) + (d - kk (mean - K))   (prm[0..c) holds K)
     prm[c + k] = a;
-    prm[2 * c + k] = (-a * inv * dgk) / p;
-    prm[3 * c + k] = (-a * sg) / p;
+    prm[2 * c + k] = kk;
+    prm[3 * c + k] = (-a * sg) / p - kk * shiftedMean;
   }
-  if (y) rt.fn.bnGradRelu(dyo, xo, rt.offset(dx.dataId), p, c, s.prm, rt.offset(y.dataId));
-  else rt.fn.bnGrad(dyo, xo, rt.offset(dx.dataId), p, c, s.prm);
+  const dxo = rt.offset(dx.dataId);
+  parallelRows(rt, p, (start, rows) => {
+    const o = start * c * 4;
+    return y ? ['bnGradRelu', dyo + o, xo + o, dxo + o, rows, c, s.prm, yo + o] : ['bnGrad', dyo + o, xo + o, dxo + o, rows, c, s.prm];
+  });
   return [dx, dgamma, dbeta];
 }
 
@@ -175,7 +224,10 @@ function binary(args: KernelArgs, kernel: string, names: [string, string], f: 'a
   if (n === 0) return out;
   const rt = runtime(backend, kernel);
   const n4 = n & ~3;
-  if (n4 > 0) rt.fn[f](rt.offset(a.dataId), rt.offset(b.dataId), rt.offset(out.dataId), n4 * 4);
+  if (n4 > 0) {
+    const [ao, bo, oo] = [rt.offset(a.dataId), rt.offset(b.dataId), rt.offset(out.dataId)];
+    rt.parallel(rt.split(n4, 65536, 4).map(([i, j]): SimdCall[] => [[f, ao + i * 4, bo + i * 4, oo + i * 4, (j - i) * 4]]));
+  }
   if (n4 < n) {
     const av = backend.typedArrayFromHeap(a) as Float32Array;
     const bv = backend.typedArrayFromHeap(b) as Float32Array;
@@ -185,7 +237,44 @@ function binary(args: KernelArgs, kernel: string, names: [string, string], f: 'a
   return out;
 }
 
+function sgd(args: KernelArgs): tf.TensorInfo[] {
+  const { inputs, backend, attrs } = args;
+  const p = input(inputs, 'p', SGD);
+  const g = input(inputs, 'g', SGD);
+  const buf = inputs.buf;
+  const n = sameShape(p, g, SGD);
+  if (buf) sameShape(p, buf, SGD);
+  const lr = attrs.lr as number;
+  const m = attrs.momentum as number;
+  const wd = attrs.weightDecay as number;
+  const nesterov = attrs.nesterov === true;
+  const outP = backend.makeOutput(p.shape.slice(), 'float32');
+  const outBuf = backend.makeOutput(p.shape.slice(), 'float32');
+  const prm = [lr, buf ? m : 0, nesterov ? 1 : 0, nesterov ? m : 1, wd];
+  const n4 = n & ~3;
+  if (n4 > 0) {
+    const rt = runtime(backend, SGD);
+    const s = rt.scratchAt(32);
+    new Float32Array(rt.buffer, s, 5).set(prm);
+    // Without a buffer (first step) it is multiplied by 0: any finite data will do, g is at hand.
+    rt.fn.sgdStep(rt.offset(p.dataId), rt.offset(g.dataId), rt.offset((buf ?? g).dataId), rt.offset(outP.dataId), rt.offset(outBuf.dataId), n4 * 4, s);
+  }
+  if (n4 < n) {
+    const f = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
+    const [pv, gv, bv, op, ob] = [f(p), f(g), buf ? f(buf) : undefined, f(outP), f(outBuf)];
+    const r = Math.fround;
+    for (let i = n4; i < n; i++) {
+      const d = wd ? r(gv[i] + r(wd * pv[i])) : gv[i];
+      const nb = bv ? r(r(m * bv[i]) + d) : d;
+      ob[i] = nb;
+      op[i] = r(pv[i] - r(lr * (nesterov ? r(d + r(m * nb)) : nb)));
+    }
+  }
+  return [outP, outBuf];
+}
+
 export const fusedKernelConfigs: readonly tf.KernelConfig[] = [
+  { kernelName: SGD, backendName: 'wasm', kernelFunc: sgd as unknown as tf.KernelFunc },
   { kernelName: BN_STATS, backendName: 'wasm', kernelFunc: batchNormStats as unknown as tf.KernelFunc },
   { kernelName: BN_APPLY, backendName: 'wasm', kernelFunc: batchNormApply as unknown as tf.KernelFunc },
   { kernelName: BN_GRAD, backendName: 'wasm', kernelFunc: batchNormGrad as unknown as tf.KernelFunc },

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { batchMatMulConfig, setStockBatchMatMul } from './batchMatMul';
+import { conv2DConfig, setStockConv2D } from './conv2d';
 import { conv2DBackpropFilterConfig } from './conv2dBackpropFilter';
 import { conv2DBackpropInputConfig } from './conv2dBackpropInput';
 import { fusedKernelConfigs } from './fused';
@@ -13,10 +14,13 @@ import type { WasmKernel } from './util';
 /**
  * Kernels registered for the wasm backend on top of (or instead of) the stock ones, and why:
  *
+ * - Conv2D: direct SIMD loops (convDirect.ts) where they apply (outputs >= 4 wide, Co % 8 == 0): faster than
+ *   XNNPACK per thread (even with its packed filter cached), and XNNPACK re-packs the filter every training step.
  * - Conv2DBackpropFilter: not registered by tfjs-backend-wasm at all, so any conv weight gradient throws.
- *   Composed from Transpose + Conv2D (XNNPACK).
- * - Conv2DBackpropInput: the stock kernel is a scalar loop; this one is a Conv2D (XNNPACK) over the zero-dilated,
- *   padded output gradient with the rotated filter.
+ *   SIMD tap loops (../simd.ts convGradTap) over NHWC x and dy; XNNPACK-based fallbacks.
+ * - Conv2DBackpropInput: the stock kernel is a scalar loop; this one runs the direct loops (polyphase for
+ *   strides > 1: no multiply-adds with inserted zeros), else a Conv2D (XNNPACK) over the padded (for strides > 1
+ *   polyphase-combined) output gradient with the rotated filter.
  * - Slice, Unpack, SplitV: the stock ones copy the whole input out of the heap per call (per output for
  *   Unpack/SplitV); these copy only the sliced region.
  * - BatchMatMul: the stock kernel runs a scalar loop (~12-15x slower) when transposeA or transposeB is set,
@@ -26,14 +30,19 @@ import type { WasmKernel } from './util';
  *   kernels transpose the whole input first; these reduce in one pass.
  * - Transpose: the stock kernel is a generic index loop; 2-D / NHWC<->CHWN / outer-axis swaps run on SIMD loops.
  * - Identity: the stock kernel copies; the engine clones every tensor a gradient needs, so it shares the data.
- * - DataDiet* (new names, no stock counterpart): fused batch norm (statistics, apply + ReLU, backward) and
- *   residual add + ReLU on SIMD loops (fused.ts), called by models/layers.ts on wasm.
+ * - DataDiet* (new names, no stock counterpart): fused batch norm (statistics, apply + ReLU, backward),
+ *   residual add + ReLU and the SGD momentum step on SIMD loops (fused.ts), called by models/layers.ts and
+ *   train/sgd.ts on wasm.
+ *
+ * The SIMD loops (../simd.ts) run on the backend's heap and, with the threaded backend, on their own worker
+ * threads (as many as the backend's threads) between XNNPACK calls.
  *
  * Everything else a small CNN or ResNet needs in training (Conv2D, Relu/Step, MaxPool/MaxPoolGrad,
  * AvgPool/AvgPoolGrad, Mean/Sum, BatchMatMul, Softmax/LogSoftmax parts, Rsqrt, Tile, PadV2, ...) is registered
  * by tfjs-backend-wasm itself; `missingTrainingKernels()` checks that list.
  */
 export const WASM_KERNEL_OVERRIDES: readonly tf.KernelConfig[] = [
+  conv2DConfig,
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   batchMatMulConfig,
@@ -73,6 +82,7 @@ export function registerWasmKernels(): string[] {
   setStockBatchMatMul(stock.get(tf.BatchMatMul)?.kernelFunc as unknown as WasmKernel | undefined);
   setStockIdentity(stock.get(tf.Identity)?.kernelFunc as unknown as WasmKernel | undefined);
   setStockTranspose(stock.get(tf.Transpose)?.kernelFunc as unknown as WasmKernel | undefined);
+  setStockConv2D(stock.get(tf.Conv2D)?.kernelFunc as unknown as WasmKernel | undefined);
   setStockReducers(
     stock.get(tf.Sum)?.kernelFunc as unknown as WasmKernel | undefined,
     stock.get(tf.Mean)?.kernelFunc as unknown as WasmKernel | undefined,

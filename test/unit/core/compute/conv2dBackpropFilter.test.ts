@@ -26,6 +26,14 @@ const CASES: Case[] = [
   { x: [2, 6, 6, 5], k: [1, 1], co: 7, stride: 2, pad: 'valid' },
   { x: [2, 8, 8, 4], k: [3, 3], co: 8, stride: 3, pad: 'same' },
   { x: [4, 12, 12, 1], k: [3, 3], co: 8, stride: 1, pad: 'same' },
+  // Channel counts the SIMD tap loops take without padding (Ci % 4 == 0, Co % 8 == 0), every kind of window.
+  { x: [3, 9, 9, 8], k: [3, 3], co: 16, stride: 1, pad: 'same' },
+  { x: [3, 10, 10, 4], k: [3, 3], co: 8, stride: 2, pad: 'same' },
+  { x: [3, 9, 9, 4], k: [3, 3], co: 8, stride: 2, pad: 'same' },
+  { x: [2, 8, 6, 12], k: [1, 1], co: 24, stride: 2, pad: 'same' },
+  { x: [2, 8, 8, 4], k: [3, 3], co: 8, stride: 1, pad: 'valid' },
+  { x: [2, 5, 5, 4], k: [3, 3], co: 8, stride: 1, pad: 3 },
+  { x: [2, 7, 9, 4], k: [3, 2], co: 8, stride: [2, 1], pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
 ];
 
 async function check(c: Case, label: string): Promise<void> {
@@ -40,17 +48,25 @@ async function check(c: Case, label: string): Promise<void> {
   );
 }
 
-test('Conv2DBackpropFilter on wasm matches cpu (strides 1/2/3, same/valid/explicit pads, both paths)', async () => {
+test('Conv2DBackpropFilter on wasm matches cpu (strides 1/2/3, same/valid/explicit pads, all three paths)', async () => {
   await useWasm();
   const saved = { ...tuning };
   try {
     for (const c of CASES) {
-      for (const path of ['conv', 'gemm'] as const) {
+      for (const path of ['taps', 'conv', 'gemm'] as const) {
+        tuning.taps = path === 'taps';
         tuning.gemmMaxRows = path === 'gemm' ? 1e9 : 0;
         await check(c, `${path} ${JSON.stringify(c)}`);
       }
     }
+    // SIMD taps over several blocks of examples.
+    tuning.taps = true;
+    tuning.tapsBlockBytes = 1;
+    await check({ x: [5, 6, 6, 4], k: [3, 3], co: 8, stride: 1, pad: 'same' }, 'taps blocked');
+    await check({ x: [5, 6, 6, 3], k: [3, 3], co: 5, stride: 2, pad: 'same' }, 'taps blocked, padded channels');
+    tuning.tapsBlockBytes = saved.tapsBlockBytes;
     // GEMM in several batch chunks.
+    tuning.taps = false;
     tuning.gemmMaxRows = 1e9;
     tuning.colsLimit = 300;
     await check({ x: [5, 6, 6, 2], k: [3, 3], co: 3, stride: 1, pad: 'same' }, 'gemm chunked');
@@ -66,6 +82,9 @@ test('Conv2DBackpropFilter on wasm leaks nothing (engine tensors, bytes, wasm da
     const x = tf.tensor4d(randomValues(2 * 8 * 8 * 3, 3), [2, 8, 8, 3]);
     const dy = tf.tensor4d(randomValues(2 * 4 * 4 * 5, 4), [2, 4, 4, 5]);
     const run = () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 2, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 3, 5] }) as tf.Tensor;
+    tuning.taps = true;
+    await assertNoLeak(run, 'taps (padded channels)');
+    tuning.taps = false;
     for (const rows of [0, 1e9]) {
       tuning.gemmMaxRows = rows;
       tuning.colsLimit = rows ? 100 : saved.colsLimit; // chunked GEMM disposes its partial sums too

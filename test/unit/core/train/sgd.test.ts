@@ -36,3 +36,35 @@ test('step schedule multiplies the rate by gamma at each milestone fraction of t
   assert.ok(Math.abs(learningRateAt(s, 50) - 0.02) < 1e-12);
   assert.ok(Math.abs(learningRateAt(s, 99) - 0.004) < 1e-12);
 });
+
+test('SGD on wasm (one fused kernel per parameter) matches the composed ops on cpu', async () => {
+  const { initBackend } = await import('../../../../src/core/compute/backend');
+  const rows = (seed: number, n: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(seed * 7.3 + i * 1.7) * 2);
+  const run = (): Float32Array[] => {
+    const out: Float32Array[] = [];
+    for (const options of [
+      { momentum: 0.9, nesterov: true, weightDecay: 5e-4 },
+      { momentum: 0.8, nesterov: false, weightDecay: 0 },
+      { momentum: 0, nesterov: false, weightDecay: 1e-3 },
+    ]) {
+      // Sizes with and without a remainder of 4 (the SIMD loop's tail).
+      const vars = [tf.variable(tf.tensor(rows(1, 12), [3, 4])), tf.variable(tf.tensor(rows(2, 7)))];
+      const sgd = new Sgd(options);
+      for (let step = 0; step < 3; step++) {
+        const grads: tf.NamedTensorMap = {};
+        vars.forEach((v, i) => (grads[v.name] = tf.tensor(rows(10 * step + i, v.size), v.shape)));
+        sgd.step(vars, grads, 0.05 * (step + 1));
+        tf.dispose(Object.values(grads));
+      }
+      vars.forEach((v) => out.push(v.dataSync() as Float32Array));
+      sgd.dispose();
+      tf.dispose(vars);
+    }
+    return out;
+  };
+  await initBackend('wasm', { threads: 1 });
+  const wasm = run();
+  await useCpu();
+  const cpu = run();
+  cpu.forEach((ref, i) => ref.forEach((x, j) => assert.ok(Math.abs(wasm[i][j] - x) <= 1e-6 * Math.max(1, Math.abs(x)), `${i}/${j}: ${wasm[i][j]} vs ${x}`)));
+});
