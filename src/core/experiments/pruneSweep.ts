@@ -140,14 +140,16 @@ export async function runPruneSweep(partial: Partial<PruneSweepConfig> & { datas
   try {
     const backend = await initBackend(cfg.backend, { threads: cfg.threads });
     report({ ...base, phase: 'load', message: `loading ${cfg.dataset}`, fraction: 0 });
-    const data = prepareData({ dataset: cfg.dataset, validation: cfg.validation, splitSeed: cfg.seed, trainSubset: cfg.trainSubset, subsetSeed: cfg.seed + 1000 });
+    const data = prepareData({ dataset: cfg.dataset, validation: cfg.validation, splitSeed: cfg.seed, trainSubset: cfg.trainSubset, subsetSeed: cfg.seed + 1000, annotations: cfg.annotations });
     const scoreDir = resolveScoreRun(ctx.root, cfg.scoresFrom, data.record.fingerprint);
     const scores = scoresForTraining(data, scoreDir, cfg.score);
     const labels = Int32Array.from(data.trainIndices, (i) => data.train.labels[i]);
     const n = data.trainIndices.length;
     const steps = cfg.steps ?? cfg.epochs * stepsPerEpoch(n, cfg.batchSize);
     const augment = cfg.augment === 'auto' ? data.train.shape[2] === 3 : cfg.augment;
-    run.update({ backend, dataset: data.record, config: { ...cfg, steps, augment, scoresRun: path.basename(scoreDir) } });
+    // Transfer: scores of one architecture may prune for another; the dataset fingerprint is what must match.
+    const scoresModel = readRun(scoreDir).manifest?.model;
+    run.update({ backend, dataset: data.record, config: { ...cfg, steps, augment, scoresRun: path.basename(scoreDir), scoresModel } });
 
     const jobs: { strategy: string; fraction: number; seed: number }[] = [];
     for (let s = 0; s < cfg.seeds; s++) {
@@ -185,12 +187,12 @@ export async function runPruneSweep(partial: Partial<PruneSweepConfig> & { datas
       report({ ...base, phase: 'eval', message: `${strategy} ${Math.round(fraction * 100)}% pruned, seed ${seed}: test accuracy ${(100 * res.testAccuracy).toFixed(2)}%`, fraction: (j + 1) / jobs.length });
     }
     const summary = summarize(rows);
-    const results = { score: cfg.score, rows, summary, steps, examples: n };
+    const results = { score: cfg.score, scoresModel, model: { arch: cfg.model, width: cfg.width }, rows, summary, steps, examples: n };
     writeJsonAtomic(path.join(run.dir, 'prune-sweep.json'), results);
     if (rows.length < jobs.length) {
       return run.finish('cancelled', { error: `cancelled after ${rows.length} of ${jobs.length} trainings; the table holds the finished ones`, results: { ...results, partial: true } });
     }
-    return run.finish('done', { results: { score: cfg.score, summary: summary.map(({ accuracies: _a, ...p }) => p), steps, examples: n } });
+    return run.finish('done', { results: { score: cfg.score, scoresModel, summary: summary.map(({ accuracies: _a, ...p }) => p), steps, examples: n } });
   } catch (e) {
     run.finish('failed', { error: (e as Error).message ?? String(e) });
     throw e;

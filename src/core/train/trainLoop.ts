@@ -23,6 +23,11 @@ export interface TrainOptions {
    * epoch t of a longer run). Defaults to `steps`.
    */
   readonly scheduleSteps?: number;
+  /**
+   * Step of the schedule at which this call starts (a child spawned from a parent at step t* continues the
+   * parent's learning-rate schedule instead of restarting it). Defaults to 0.
+   */
+  readonly scheduleOffset?: number;
   /** Fractions of `steps` where the learning rate is multiplied by `gamma`. */
   readonly milestones: readonly number[];
   readonly gamma: number;
@@ -176,7 +181,7 @@ export async function trainModel(model: Model, data: TrainData, options: TrainOp
         const n = batchIdx.length;
         const xs = normalizeBatch(train, batchIdx, stats);
         if (options.augment) augmentBatch(xs, n, train.shape, rng);
-        const lr = learningRateAt(schedule, step);
+        const lr = learningRateAt(schedule, step + (options.scheduleOffset ?? 0));
         const labels = Int32Array.from(batchIdx, (i) => train.labels[i]);
         const { loss, logits, predicted } = trainStep(model, sgd, vars, xs, labels, lr);
         trainMs += performance.now() - t0;

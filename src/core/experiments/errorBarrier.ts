@@ -1,0 +1,217 @@
+import * as path from 'node:path';
+import { band } from '../analysis/percentiles';
+import { initBackend } from '../compute/backend';
+import { recomputeBatchNormStats } from '../dynamics/batchNormStats';
+import { alphaGrid, errorBarrier } from '../dynamics/errorBarrier';
+import { interpolateWeights, loadWeights, snapshotWeights, type WeightSnapshot } from '../dynamics/weights';
+import { buildModel } from '../models/registry';
+import { makeRng, permutation } from '../random';
+import { writeJsonAtomic } from '../store/atomicWrite';
+import type { RunManifest } from '../store/runManifest';
+import { createRun } from '../store/runStore';
+import { evaluate } from '../train/evaluate';
+import { stepsPerEpoch, trainModel } from '../train/trainLoop';
+import { versions } from '../versions';
+import { el2nNow } from './el2nNow';
+import { prepareData } from './experimentData';
+import { EtaEstimator, type JobContext } from './job';
+import { resolveScoreRun, scoresForTraining } from './pruneSweep';
+import { TRAIN_DEFAULTS, type TrainRunConfig } from './trainRun';
+
+/**
+ * Linear-mode-connectivity error barrier on score subsets (Data Diet section 5.2, Fig. 4; Frankle et al. 2020).
+ * A parent is trained; at each spawn step t* its weights are copied into two children that finish the budget T
+ * on ALL trained examples with independent data orders (the parent's learning-rate schedule continues from t*;
+ * the momentum buffer starts fresh). The children are interpolated at alphas 0..1 and the error is measured on
+ * three subsets of the training data, as in the paper: the `subsetSize` highest- and lowest-scoring examples and a
+ * random subset, plus the test split. barrier = max over alpha of err(alpha) - [(1 - alpha) err(0) + alpha err(1)].
+ *
+ * Batch norm: the running statistics are NOT interpolated for evaluation; they are recomputed for every
+ * interpolated network from `bnBatches` training batches (the average of two networks' statistics is not the
+ * statistics of the averaged network, and using it inflates the barrier). Models without batch norm skip this.
+ *
+ * Scores: EL2N of the parent at the end of epoch `scoreEpoch` (the paper: epoch 10), or a given score run.
+ */
+export interface ErrorBarrierConfig extends TrainRunConfig {
+  /** Spawn times as fractions of the budget (t* = round(f T)); 0 spawns from the initialization. */
+  readonly spawnFractions: readonly number[];
+  /** Children pairs per spawn time. */
+  readonly pairs: number;
+  readonly subsetSize: number;
+  readonly scoresFrom?: string;
+  readonly score: string;
+  readonly scoreEpoch: number;
+  /** Intervals of the alpha grid (intervals + 1 points). */
+  readonly alphaSteps: number;
+  readonly bnBatches: number;
+  /** Evaluate the test error on the first this many test examples (all when absent). */
+  readonly testExamples?: number;
+}
+
+export const ERROR_BARRIER_DEFAULTS: Omit<ErrorBarrierConfig, 'dataset'> = {
+  ...TRAIN_DEFAULTS,
+  validation: 0,
+  epochs: 2,
+  batchSize: 32,
+  trainSubset: 2000,
+  spawnFractions: [0, 0.05, 0.1, 0.25, 0.5],
+  pairs: 1,
+  subsetSize: 500,
+  score: 'el2n',
+  scoreEpoch: 1,
+  alphaSteps: 10,
+  bnBatches: 20,
+  testExamples: 2000,
+};
+
+export const BARRIER_SETS = ['highest', 'lowest', 'random', 'test'] as const;
+export type BarrierSet = (typeof BARRIER_SETS)[number];
+
+export interface BarrierRow {
+  readonly spawnStep: number;
+  readonly spawnFraction: number;
+  readonly pair: number;
+  readonly set: BarrierSet;
+  /** Error at each alpha. */
+  readonly errors: number[];
+  readonly barrier: number;
+  readonly alphaAtMax: number;
+}
+
+export interface BarrierPoint {
+  readonly spawnStep: number;
+  readonly set: BarrierSet;
+  readonly barriers: number[];
+  readonly mean: number;
+  readonly lo: number;
+  readonly hi: number;
+}
+
+/** Mean and 16th-84th percentile band of the barrier per (set, spawn step). */
+export function summarizeBarriers(rows: readonly BarrierRow[]): BarrierPoint[] {
+  const groups = new Map<string, BarrierRow[]>();
+  for (const r of rows) groups.set(`${r.set}\u0000${r.spawnStep}`, [...(groups.get(`${r.set}\u0000${r.spawnStep}`) ?? []), r]);
+  return [...groups.values()]
+    .map((g) => {
+      const barriers = g.map((r) => r.barrier);
+      return { spawnStep: g[0].spawnStep, set: g[0].set, barriers, ...band(barriers) };
+    })
+    .sort((a, b) => BARRIER_SETS.indexOf(a.set) - BARRIER_SETS.indexOf(b.set) || a.spawnStep - b.spawnStep);
+}
+
+export async function runErrorBarrier(partial: Partial<ErrorBarrierConfig> & { dataset: string }, ctx: JobContext): Promise<RunManifest> {
+  const cfg: ErrorBarrierConfig = { ...ERROR_BARRIER_DEFAULTS, ...partial };
+  if (cfg.spawnFractions.some((f) => !(f >= 0 && f < 1))) throw new Error(`spawn fractions must be in [0, 1), got ${cfg.spawnFractions.join(', ')}`);
+  const report = ctx.onProgress ?? (() => {});
+  const run = createRun(ctx.root, { kind: 'error-barrier', config: { ...cfg }, seeds: { init: cfg.seed, data: cfg.dataSeed ?? cfg.seed + 1000 }, versions: versions() });
+  const base = { runId: run.id, runDir: run.dir };
+  try {
+    const backend = await initBackend(cfg.backend, { threads: cfg.threads });
+    report({ ...base, phase: 'load', message: `loading ${cfg.dataset}`, fraction: 0 });
+    const data = prepareData({ dataset: cfg.dataset, validation: cfg.validation, splitSeed: cfg.seed, trainSubset: cfg.trainSubset, subsetSeed: cfg.seed + 1000 });
+    const n = data.trainIndices.length;
+    if (!(Number.isInteger(cfg.subsetSize) && cfg.subsetSize >= 1 && 2 * cfg.subsetSize <= n)) throw new Error(`--subset-size must be an integer with 2 x size <= ${n} trained examples (highest and lowest must not overlap), got ${cfg.subsetSize}`);
+    const perEpoch = stepsPerEpoch(n, cfg.batchSize);
+    const steps = cfg.steps ?? cfg.epochs * perEpoch;
+    const spawnSteps = [...new Set(cfg.spawnFractions.map((f) => Math.round(f * steps)))].sort((a, b) => a - b);
+    const fixed = cfg.scoresFrom ? scoresForTraining(data, resolveScoreRun(ctx.root, cfg.scoresFrom, data.record.fingerprint), cfg.score) : undefined;
+    if (!fixed && cfg.scoreEpoch * perEpoch > steps) throw new Error(`score epoch ${cfg.scoreEpoch} is past the end of training (${steps} steps)`);
+    const augment = cfg.augment === 'auto' ? data.train.shape[2] === 3 : cfg.augment;
+    const dataSeed = cfg.dataSeed ?? cfg.seed + 1000;
+    const alphas = alphaGrid(cfg.alphaSteps);
+    const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: data.train.shape, numClasses: data.train.numClasses }, makeRng(cfg.seed).next);
+    run.update({ backend, dataset: data.record, model: { arch: cfg.model, width: cfg.width, params: model.numParams() }, config: { ...cfg, steps, augment, spawnSteps, alphas } });
+    const trainData = { train: data.train, trainIndices: data.trainIndices, stats: data.stats };
+    const options = { ...cfg, steps, scheduleSteps: steps, augment };
+    const eta = new EtaEstimator();
+    // Work: parent steps, then per spawn and pair two children of (T - t*) steps.
+    const parentSteps = Math.max(spawnSteps[spawnSteps.length - 1], fixed ? 0 : cfg.scoreEpoch * perEpoch);
+    const total = parentSteps + spawnSteps.reduce((s, t) => s + 2 * cfg.pairs * (steps - t), 0);
+    let done = 0;
+    const tick = (message: string) => (s: { step: number; loss: number }) => {
+      const { etaSeconds } = eta.tick(done + s.step, total);
+      report({ ...base, phase: 'train', message, fraction: (done + s.step) / total, step: s.step, loss: s.loss, etaSeconds });
+    };
+    try {
+      // 1. Parent: snapshots at the spawn steps, scores at the score epoch.
+      const snapshots = new Map<number, WeightSnapshot>();
+      if (spawnSteps[0] === 0) snapshots.set(0, snapshotWeights(model));
+      let scores = fixed;
+      let cancelled = false;
+      if (parentSteps > 0) {
+        const res = await trainModel(model, trainData, { ...options, steps: parentSteps, dataSeed }, {
+          signal: ctx.signal,
+          onStep: (s) => {
+            if (spawnSteps.includes(s.step)) snapshots.set(s.step, snapshotWeights(model));
+            tick(`parent, step ${s.step}/${parentSteps}`)(s);
+          },
+          onEpoch: (m) => {
+            if (!fixed && m.epoch === cfg.scoreEpoch) scores = el2nNow(model, data);
+          },
+        });
+        cancelled = res.cancelled;
+        done += parentSteps;
+      }
+      const rows: BarrierRow[] = [];
+      if (!cancelled) {
+        // 2. The three training subsets (positions into trainIndices -> dataset indices).
+        const order = Array.from(scores!.keys()).sort((a, b) => scores![a] - scores![b] || a - b);
+        const k = cfg.subsetSize;
+        const pick = (pos: ArrayLike<number>) => Int32Array.from(Array.from(pos, (p) => data.trainIndices[p])).sort();
+        const rand = permutation(n, makeRng(cfg.seed + 3000)).subarray(0, k);
+        const testIdx = cfg.testExamples !== undefined && cfg.testExamples < data.test.labels.length ? Int32Array.from({ length: cfg.testExamples }, (_, i) => i) : undefined;
+        const sets: Record<BarrierSet, () => number> = {
+          highest: () => 1 - evaluate(model, data.train, data.stats, pick(order.slice(n - k))).accuracy,
+          lowest: () => 1 - evaluate(model, data.train, data.stats, pick(order.slice(0, k))).accuracy,
+          random: () => 1 - evaluate(model, data.train, data.stats, pick(rand)).accuracy,
+          test: () => 1 - evaluate(model, data.test, data.stats, testIdx).accuracy,
+        };
+        const bnRng = makeRng(cfg.seed + 4000);
+        const bnBatches = Array.from({ length: model.state.length ? cfg.bnBatches : 0 }, () => {
+          const p = permutation(n, bnRng).subarray(0, Math.min(n, cfg.batchSize));
+          return Int32Array.from(p, (q) => data.trainIndices[q]);
+        });
+        // 3. Children and their interpolations.
+        outer: for (const t of spawnSteps) {
+          for (let pair = 0; pair < cfg.pairs; pair++) {
+            const children: WeightSnapshot[] = [];
+            for (let child = 0; child < 2; child++) {
+              loadWeights(model, snapshots.get(t)!);
+              const childSeed = dataSeed + 10_000 + 100 * pair + child;
+              if (t < steps) {
+                const res = await trainModel(model, trainData, { ...options, steps: steps - t, scheduleOffset: t, dataSeed: childSeed }, { signal: ctx.signal, onStep: tick(`spawn at step ${t}: pair ${pair + 1}, child ${child + 1}`) });
+                done += steps - t;
+                if (res.cancelled) {
+                  cancelled = true;
+                  break outer;
+                }
+              }
+              children.push(snapshotWeights(model));
+            }
+            const errors: Record<BarrierSet, number[]> = { highest: [], lowest: [], random: [], test: [] };
+            for (const alpha of alphas) {
+              loadWeights(model, interpolateWeights(children[0], children[1], alpha));
+              recomputeBatchNormStats(model, data.train, data.stats, bnBatches);
+              for (const set of BARRIER_SETS) errors[set].push(sets[set]());
+            }
+            for (const set of BARRIER_SETS) {
+              const b = errorBarrier(alphas, errors[set]);
+              rows.push({ spawnStep: t, spawnFraction: t / steps, pair, set, errors: errors[set], barrier: b.barrier, alphaAtMax: b.alpha });
+            }
+            report({ ...base, phase: 'eval', message: `spawn at step ${t}: barrier ${BARRIER_SETS.map((s) => `${s} ${(100 * rows.find((r) => r.spawnStep === t && r.pair === pair && r.set === s)!.barrier).toFixed(2)}%`).join(', ')}`, fraction: done / total });
+          }
+        }
+      }
+      const summary = summarizeBarriers(rows);
+      const results = { score: fixed ? cfg.score : `el2n (parent, epoch ${cfg.scoreEpoch})`, scoresFrom: cfg.scoresFrom, subsetSize: cfg.subsetSize, examples: n, steps, spawnSteps, alphas, bnRecomputed: model.state.length > 0, rows, summary };
+      writeJsonAtomic(path.join(run.dir, 'error-barrier.json'), results);
+      if (cancelled) return run.finish('cancelled', { error: `cancelled; the table holds the ${rows.length / BARRIER_SETS.length} finished children pairs`, results: { ...results, partial: true } });
+      return run.finish('done', { results: { score: results.score, steps, spawnSteps, summary: summary.map(({ barriers: _b, ...p }) => p) } });
+    } finally {
+      model.dispose();
+    }
+  } catch (e) {
+    run.finish('failed', { error: (e as Error).message ?? String(e) });
+    throw e;
+  }
+}

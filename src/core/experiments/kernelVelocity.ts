@@ -1,0 +1,148 @@
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../compute/backend';
+import { normalizeBatch } from '../data/normalize';
+import { kernelDistance } from '../dynamics/kernelDistance';
+import { logitNtkGram } from '../dynamics/ntkGram';
+import type { Model } from '../models/model';
+import { buildModel } from '../models/registry';
+import { makeRng } from '../random';
+import { writeJsonAtomic } from '../store/atomicWrite';
+import type { RunManifest } from '../store/runManifest';
+import { createRun } from '../store/runStore';
+import { stepsPerEpoch, trainModel } from '../train/trainLoop';
+import { versions } from '../versions';
+import { el2nNow } from './el2nNow';
+import { prepareData, type ExperimentData } from './experimentData';
+import { EtaEstimator, type JobContext } from './job';
+import { resolveScoreRun, scoresForTraining } from './pruneSweep';
+import { TRAIN_DEFAULTS, type TrainRunConfig } from './trainRun';
+
+/**
+ * NTK kernel velocity along the score-sorted data (Data Diet section 5.1, Fig. 3): sort the trained examples by
+ * score (ascending), take `windows` windows of `windowSize` contiguous examples spread evenly from the lowest to
+ * the highest scores, and for each window the cosine distance between its logit-NTK Gram matrix at the end of
+ * epoch t and at the end of epoch t + 1 (t = 0: initialization). Scores are EL2N of this very model at epoch t,
+ * as in the paper, unless a score run is given (then one fixed order for all epochs).
+ */
+export interface KernelVelocityConfig extends TrainRunConfig {
+  /** Score run to sort by (id or folder); absent: EL2N of the trained model at each epoch t. */
+  readonly scoresFrom?: string;
+  readonly score: string;
+  readonly windows: number;
+  readonly windowSize: number;
+}
+
+export const KERNEL_VELOCITY_DEFAULTS: Omit<KernelVelocityConfig, 'dataset'> = {
+  ...TRAIN_DEFAULTS,
+  validation: 0,
+  epochs: 3,
+  batchSize: 64,
+  trainSubset: 2000,
+  score: 'el2n',
+  windows: 10,
+  windowSize: 50,
+};
+
+export interface VelocityRow {
+  /** Velocity between the end of epoch t and of epoch t + 1. */
+  readonly epoch: number;
+  readonly window: number;
+  /** First sorted position of the window, and that as a fraction of the trained examples. */
+  readonly start: number;
+  readonly startFraction: number;
+  readonly meanScore: number;
+  readonly velocity: number;
+}
+
+/** Evenly spread window starts from the lowest (0) to the highest (n - m) scores. */
+export function windowStarts(n: number, size: number, windows: number): number[] {
+  if (!(Number.isInteger(size) && size >= 1 && size <= n)) throw new RangeError(`window size must be an integer in [1, ${n}] (the trained examples), got ${size}`);
+  if (!(Number.isInteger(windows) && windows >= 1)) throw new RangeError(`need at least one window, got ${windows}`);
+  if (windows === 1) return [0];
+  return [...new Set(Array.from({ length: windows }, (_, w) => Math.round((w * (n - size)) / (windows - 1))))];
+}
+
+interface Window {
+  readonly start: number;
+  /** Dataset indices of its examples. */
+  readonly indices: Int32Array;
+  readonly meanScore: number;
+}
+
+function windowsOf(data: ExperimentData, scores: Float32Array, starts: number[], size: number): Window[] {
+  const order = Array.from(scores.keys()).sort((a, b) => scores[a] - scores[b] || a - b);
+  return starts.map((start) => {
+    const pos = order.slice(start, start + size);
+    return { start, indices: Int32Array.from(pos, (p) => data.trainIndices[p]), meanScore: pos.reduce((s, p) => s + scores[p], 0) / size };
+  });
+}
+
+function gramOf(model: Model, data: ExperimentData, idx: Int32Array): Float32Array {
+  const [h, w, c] = data.train.shape;
+  const x = tf.tensor4d(normalizeBatch(data.train, idx, data.stats), [idx.length, h, w, c]);
+  try {
+    return logitNtkGram(model, x).gram;
+  } finally {
+    x.dispose();
+  }
+}
+
+export async function runKernelVelocity(partial: Partial<KernelVelocityConfig> & { dataset: string }, ctx: JobContext): Promise<RunManifest> {
+  const cfg: KernelVelocityConfig = { ...KERNEL_VELOCITY_DEFAULTS, ...partial };
+  const report = ctx.onProgress ?? (() => {});
+  const run = createRun(ctx.root, { kind: 'kernel-velocity', config: { ...cfg }, seeds: { init: cfg.seed, data: cfg.dataSeed ?? cfg.seed + 1000 }, versions: versions() });
+  const base = { runId: run.id, runDir: run.dir };
+  try {
+    const backend = await initBackend(cfg.backend, { threads: cfg.threads });
+    report({ ...base, phase: 'load', message: `loading ${cfg.dataset}`, fraction: 0 });
+    const data = prepareData({ dataset: cfg.dataset, validation: cfg.validation, splitSeed: cfg.seed, trainSubset: cfg.trainSubset, subsetSeed: cfg.seed + 1000 });
+    const n = data.trainIndices.length;
+    const starts = windowStarts(n, cfg.windowSize, cfg.windows);
+    const fixed = cfg.scoresFrom ? scoresForTraining(data, resolveScoreRun(ctx.root, cfg.scoresFrom, data.record.fingerprint), cfg.score) : undefined;
+    const steps = cfg.steps ?? cfg.epochs * stepsPerEpoch(n, cfg.batchSize);
+    const augment = cfg.augment === 'auto' ? data.train.shape[2] === 3 : cfg.augment;
+    const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: data.train.shape, numClasses: data.train.numClasses }, makeRng(cfg.seed).next);
+    run.update({ backend, dataset: data.record, model: { arch: cfg.model, width: cfg.width, params: model.numParams() }, config: { ...cfg, steps, augment, windowStarts: starts } });
+    const rows: VelocityRow[] = [];
+    const eta = new EtaEstimator();
+    try {
+      // Windows of epoch t and their Grams at t; at t + 1 the same examples' Grams give the velocities.
+      const take = (epoch: number) => {
+        report({ ...base, phase: 'score', message: `epoch ${epoch}: Gram matrices of ${starts.length} windows`, fraction: (epoch * stepsPerEpoch(n, cfg.batchSize)) / steps });
+        const windows = windowsOf(data, fixed ?? el2nNow(model, data), starts, cfg.windowSize);
+        return { epoch, windows, grams: windows.map((w) => gramOf(model, data, w.indices)) };
+      };
+      let prev = take(0);
+      const res = await trainModel(
+        model,
+        { train: data.train, trainIndices: data.trainIndices, stats: data.stats },
+        { ...cfg, steps, dataSeed: cfg.dataSeed ?? cfg.seed + 1000, augment },
+        {
+          signal: ctx.signal,
+          onStep: (s) => {
+            const { etaSeconds } = eta.tick(s.step, steps);
+            report({ ...base, phase: 'train', message: `epoch ${s.epoch}, step ${s.step}/${steps}`, fraction: s.step / steps, step: s.step, totalSteps: steps, loss: s.loss, etaSeconds });
+          },
+          onEpoch: (m) => {
+            prev.windows.forEach((w, i) => {
+              const velocity = kernelDistance(prev.grams[i], gramOf(model, data, w.indices));
+              rows.push({ epoch: prev.epoch, window: i, start: w.start, startFraction: w.start / n, meanScore: w.meanScore, velocity });
+            });
+            report({ ...base, phase: 'eval', message: `kernel velocity, epoch ${prev.epoch} to ${m.epoch}: ${rows.slice(-prev.windows.length).map((r) => r.velocity.toFixed(3)).join(' ')}`, fraction: m.step / steps });
+            if (m.step < steps) prev = take(m.epoch);
+          },
+        },
+      );
+      const results = { score: fixed ? cfg.score : 'el2n (this model, epoch t)', scoresFrom: cfg.scoresFrom, windowSize: cfg.windowSize, windows: starts.length, examples: n, classes: data.train.numClasses, steps, rows };
+      writeJsonAtomic(path.join(run.dir, 'kernel-velocity.json'), results);
+      if (res.cancelled) return run.finish('cancelled', { error: `cancelled after ${res.stepsDone} of ${steps} steps; the table holds the finished epochs`, results: { ...results, partial: true } });
+      return run.finish('done', { results: { ...results, rows: undefined, epochs: [...new Set(rows.map((r) => r.epoch))].length } });
+    } finally {
+      model.dispose();
+    }
+  } catch (e) {
+    run.finish('failed', { error: (e as Error).message ?? String(e) });
+    throw e;
+  }
+}
