@@ -107,11 +107,19 @@ export function decodeCifarRecords(
   for (let i = 0; i < n; i++) {
     const base = i * rec;
     if (info.numCoarse !== undefined && buf[base] >= info.numCoarse) {
-      throw new DataFormatError(file, `record ${i}: coarse label ${buf[base]} is out of range [0, ${info.numCoarse})`);
+      throw new DataFormatError(
+        file,
+        `record ${i} (byte offset ${base}): coarse label ${buf[base]} is out of range [0, ${info.numCoarse})`,
+        'is this a CIFAR-10 file? use cifar10:<dir>; otherwise the file is damaged: extract the archive again',
+      );
     }
     const label = buf[base + info.labelBytes - 1];
     if (label >= info.numClasses) {
-      throw new DataFormatError(file, `record ${i}: label ${label} is out of range [0, ${info.numClasses})`);
+      throw new DataFormatError(
+        file,
+        `record ${i} (byte offset ${base}): label ${label} is out of range [0, ${info.numClasses})`,
+        variant === 'cifar10' ? 'is this a CIFAR-100 file? use cifar100:<dir>; otherwise extract the archive again' : 'the file is damaged: extract the archive again',
+      );
     }
     labels[offset + i] = label;
     const px = base + info.labelBytes;
@@ -146,6 +154,7 @@ export function loadCifarBatches(files: readonly string[], variant: CifarVariant
     } catch (e) {
       throw new DataFormatError(f, `cannot read: ${(e as Error).message}`);
     }
+    if (size === 0) throw new DataFormatError(f, 'the file is empty (0 bytes, no records)', 'the download or extraction was probably interrupted; extract the archive again');
     if (size % rec !== 0) {
       throw recordSizeError(f, size, variant);
     }
@@ -176,7 +185,7 @@ export function readCifarClassNames(file: string, variant: CifarVariant): string
     .filter((s) => s.length > 0);
   const want = VARIANTS[variant].numClasses;
   if (names.length !== want) {
-    throw new DataFormatError(file, `lists ${names.length} class names, expected ${want} for ${variant}`);
+    throw new DataFormatError(file, `lists ${names.length} class names, expected ${want} for ${variant}`, `write one name per line, ${want} lines, in label order (or delete the file to use the standard names)`);
   }
   return names;
 }

@@ -31,6 +31,36 @@ export function hasImageExtension(file: string): boolean {
 const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 /**
+ * Largest image we decode (64 megapixels). Checked on the declared size before decoding: a 100-byte PNG can declare
+ * 30000x30000 pixels, which makes pngjs allocate gigabytes and stall the engine for minutes.
+ */
+export const MAX_IMAGE_PIXELS = 64 * 1024 * 1024;
+
+const UNSUPPORTED_FORMATS: readonly [string, (b: Uint8Array) => boolean][] = [
+  ['GIF', (b) => b[0] === 0x47 && b[1] === 0x49 && b[2] === 0x46],
+  ['BMP', (b) => b[0] === 0x42 && b[1] === 0x4d],
+  ['WebP', (b) => b[0] === 0x52 && b[1] === 0x49 && b[2] === 0x46 && b[3] === 0x46 && b[8] === 0x57 && b[9] === 0x45],
+  ['TIFF', (b) => (b[0] === 0x49 && b[1] === 0x49 && b[2] === 0x2a) || (b[0] === 0x4d && b[1] === 0x4d && b[3] === 0x2a)],
+];
+
+/** What a non-PNG/JPEG file looks like, for the error message: a known image format, empty, or its first bytes. */
+function describeHeader(buf: Uint8Array): string {
+  if (buf.length === 0) return 'the file is empty (0 bytes)';
+  const known = UNSUPPORTED_FORMATS.find(([, is]) => buf.length >= 12 && is(buf));
+  if (known) return `it is a ${known[0]} image, which is not supported`;
+  const first = Array.from(buf.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');
+  return `unrecognized file header: first bytes ${first}`;
+}
+
+function tooLarge(file: string, kind: string, width: number, height: number, where: string): DataFormatError {
+  return new DataFormatError(
+    file,
+    `${kind} header declares ${width}x${height} pixels, over the ${MAX_IMAGE_PIXELS / (1024 * 1024)}-megapixel limit${where}; the header is probably corrupt`,
+    'downscale the image, or remove the file',
+  );
+}
+
+/**
  * Decode by content (magic bytes), not by extension: a JPEG saved as .png is common in scraped datasets and
  * decodes fine. `context` is appended to error messages (e.g. "listed at line 4 of labels.csv").
  */
@@ -41,6 +71,13 @@ export function decodeImageBuffer(buf: Uint8Array, file: string, context = ''): 
   let width: number;
   let height: number;
   if (buf.length >= 8 && PNG_MAGIC.every((b, i) => buf[i] === b)) {
+    // IHDR is always the first chunk: width and height are the big-endian uint32s at offsets 16 and 20.
+    if (buf.length >= 24) {
+      const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+      const w = view.getUint32(16, false);
+      const h = view.getUint32(20, false);
+      if (w * h > MAX_IMAGE_PIXELS) throw tooLarge(file, 'PNG', w, h, where);
+    }
     try {
       // pngjs expands palette, gray and 16-bit images to 8-bit RGBA.
       const png = PNG.sync.read(Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength));
@@ -48,22 +85,27 @@ export function decodeImageBuffer(buf: Uint8Array, file: string, context = ''): 
       rgba = png.data;
       stride = 4;
     } catch (e) {
-      throw new DataFormatError(file, `cannot decode PNG: ${(e as Error).message}${where}`);
+      throw new DataFormatError(file, `cannot decode PNG: ${(e as Error).message}${where}`, 'the file is corrupt or truncated; re-export it or remove it');
     }
   } else if (buf.length >= 3 && buf[0] === 0xff && buf[1] === 0xd8 && buf[2] === 0xff) {
     try {
-      const img = jpeg.decode(buf, { useTArray: true, formatAsRGBA: false });
+      const img = jpeg.decode(buf, {
+        useTArray: true,
+        formatAsRGBA: false,
+        maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6,
+        maxMemoryUsageInMB: 1024,
+      });
       ({ width, height } = img);
       rgba = img.data;
       stride = 3;
     } catch (e) {
-      throw new DataFormatError(file, `cannot decode JPEG: ${(e as Error).message}${where}`);
+      throw new DataFormatError(file, `cannot decode JPEG: ${(e as Error).message}${where}`, 'the file is corrupt or truncated; re-export it or remove it');
     }
   } else {
-    throw new DataFormatError(file, `not a PNG or JPEG image (unrecognized file header)${where}`);
+    throw new DataFormatError(file, `not a PNG or JPEG image (${describeHeader(buf)})${where}`, 'convert it to PNG, or remove it');
   }
   if (width === 0 || height === 0 || rgba.length < width * height * stride) {
-    throw new DataFormatError(file, `decoded to an empty or incomplete ${width}x${height} image${where}`);
+    throw new DataFormatError(file, `decoded to an empty or incomplete ${width}x${height} image${where}`, 'the file is corrupt or truncated; re-export it or remove it');
   }
   return toCompact(rgba, width, height, stride);
 }

@@ -54,11 +54,12 @@ function parseIdxHeader(buf: Uint8Array, file: string): IdxHeader | null {
     const name = DTYPE_NAMES[dtype] ?? 'unknown';
     throw new DataFormatError(
       file,
-      `unsupported IDX dtype byte 0x${dtype.toString(16).padStart(2, '0')} (${name}); only 0x08 (unsigned byte) is supported`,
+      `unsupported IDX dtype byte 0x${dtype.toString(16).padStart(2, '0')} (${name}) at offset 2; only 0x08 (unsigned byte) is supported`,
+      'convert the images to unsigned bytes (0-255) when writing the IDX file',
     );
   }
   const ndims = buf[3];
-  if (ndims === 0) throw new DataFormatError(file, 'IDX header declares 0 dimensions');
+  if (ndims === 0) throw new DataFormatError(file, 'IDX header declares 0 dimensions (byte 3)', 'the header is corrupt; fetch the file again');
   const headerBytes = 4 + 4 * ndims;
   if (buf.length < headerBytes) return null;
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -74,6 +75,7 @@ function parseIdxHeader(buf: Uint8Array, file: string): IdxHeader | null {
     throw new DataFormatError(
       file,
       `IDX header declares dimensions [${dims.join(', ')}] = ${dataBytes} bytes, over the ${IDX_MAX_DATA_BYTES}-byte limit; the header is probably corrupt`,
+      'fetch the file again',
     );
   }
   return { dims, headerBytes, dataBytes };
@@ -91,12 +93,12 @@ function peekGzipHeader(buf: Uint8Array, file: string): IdxHeader {
     try {
       out = zlib.gunzipSync(part, { finishFlush: zlib.constants.Z_SYNC_FLUSH });
     } catch (e) {
-      throw new DataFormatError(file, `corrupt gzip data: ${(e as Error).message}`);
+      throw new DataFormatError(file, `corrupt gzip data: ${(e as Error).message}`, 'the file is damaged; fetch the file again');
     }
     const header = parseIdxHeader(out, file);
     if (header) return header;
     if (part.length === buf.length) {
-      throw new DataFormatError(file, `truncated: the file decompresses to ${out.length} bytes, too short for an IDX header`);
+      throw new DataFormatError(file, `truncated: the file decompresses to ${out.length} bytes, too short for an IDX header`, 'fetch the file again');
     }
   }
 }
@@ -108,7 +110,7 @@ function gunzipBounded(buf: Uint8Array, file: string, expected: number): Buffer 
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
-      throw new DataFormatError(file, `decompresses to more than the ${expected} bytes its IDX header declares`);
+      throw new DataFormatError(file, `decompresses to more than the ${expected} bytes its IDX header declares`, 'the file is damaged; fetch the file again');
     }
     // A stream cut short: decompress what is there so the error can say how much is missing.
     if (err.code === 'Z_BUF_ERROR') {
@@ -121,7 +123,7 @@ function gunzipBounded(buf: Uint8Array, file: string, expected: number): Buffer 
       const got = partial ? `, only ${partial.length} decompress` : '';
       throw new DataFormatError(file, `truncated gzip stream: the header declares ${expected} bytes${got}`, 'the download was probably interrupted; fetch the file again');
     }
-    throw new DataFormatError(file, `corrupt gzip data: ${err.message}`);
+    throw new DataFormatError(file, `corrupt gzip data: ${err.message}`, 'the file is damaged; fetch the file again');
   }
 }
 
@@ -134,7 +136,7 @@ export function parseIdx(input: Uint8Array, file: string): IdxArray {
     buf = gunzipBounded(buf, file, header.headerBytes + header.dataBytes);
   } else {
     header = parseIdxHeader(buf, file);
-    if (!header) throw new DataFormatError(file, `truncated: ${buf.length} bytes is too short for an IDX header`);
+    if (!header) throw new DataFormatError(file, `truncated: ${buf.length} bytes is too short for an IDX header`, 'the download was probably interrupted; fetch the file again');
   }
   const need = header.headerBytes + header.dataBytes;
   if (buf.length < need) {
@@ -145,7 +147,11 @@ export function parseIdx(input: Uint8Array, file: string): IdxArray {
     );
   }
   if (buf.length > need) {
-    throw new DataFormatError(file, `${buf.length - need} unexpected bytes after the ${need} bytes the IDX header declares`);
+    throw new DataFormatError(
+      file,
+      `${buf.length - need} unexpected bytes after the ${need} bytes the IDX header declares (at offset ${need})`,
+      'the header does not match the data; fetch the file again',
+    );
   }
   // Copy into a fresh plain Uint8Array (Buffer#slice would only make a view): callers get a tight buffer,
   // offset 0, that does not pin the whole file buffer.
@@ -157,7 +163,7 @@ export function readIdx(file: string): IdxArray {
   try {
     buf = fs.readFileSync(file);
   } catch (e) {
-    throw new DataFormatError(file, `cannot read: ${(e as Error).message}`);
+    throw new DataFormatError(file, `cannot read: ${(e as Error).message}`, 'check that the file exists and is readable');
   }
   return parseIdx(buf, file);
 }
@@ -185,10 +191,14 @@ export function idxPairToDataset(
   opts: IdxPairOptions = {},
 ): ImageDataset {
   if (images.dims.length !== 3 && images.dims.length !== 4) {
-    throw new DataFormatError(imagesFile, `image IDX file must have 3 dimensions [N, H, W] or 4 [N, H, W, C], got [${images.dims.join(', ')}]`);
+    throw new DataFormatError(
+      imagesFile,
+      `image IDX file must have 3 dimensions [N, H, W] or 4 [N, H, W, C], got [${images.dims.join(', ')}]`,
+      'is this the labels file? check which file is which',
+    );
   }
   if (labels.dims.length !== 1) {
-    throw new DataFormatError(labelsFile, `label IDX file must have 1 dimension [N], got [${labels.dims.join(', ')}]`);
+    throw new DataFormatError(labelsFile, `label IDX file must have 1 dimension [N], got [${labels.dims.join(', ')}]`, 'write one label byte per example, not one-hot rows');
   }
   const [n, h, w] = images.dims;
   const c = images.dims.length === 4 ? images.dims[3] : 1;
@@ -207,7 +217,11 @@ export function idxPairToDataset(
   }
   if (maxLabel >= numClasses) {
     const at = labels.data.indexOf(maxLabel);
-    throw new DataFormatError(labelsFile, `label ${maxLabel} at index ${at} is out of range [0, ${numClasses})`);
+    throw new DataFormatError(
+      labelsFile,
+      `label ${maxLabel} at index ${at} (byte offset ${labels.dims.length * 4 + 4 + at}) is out of range [0, ${numClasses})`,
+      `labels must be class indices 0..${numClasses - 1}; for other class counts use idx:<dir>`,
+    );
   }
   if (opts.classNames && opts.classNames.length !== numClasses) {
     throw new Error(`loadIdxPair: ${opts.classNames.length} class names given for ${numClasses} classes`);

@@ -57,17 +57,25 @@ export function listClassFolders(dir: string): string[] {
 /** Image files under `dir`, recursively, in sorted path order (so example order is reproducible). */
 export function listImageFiles(dir: string): string[] {
   const out: string[] = [];
-  const walk = (d: string, depth: number): void => {
-    // Guards against symlink cycles; real datasets are never this deep.
-    if (depth > 32) throw new DataFormatError(d, 'folders nested more than 32 levels deep (symlink loop?)');
+  const walk = (d: string, depth: number, ancestors: readonly string[]): void => {
+    // A symlink back to a folder above would recurse forever; real datasets are never 32 levels deep either.
+    let real = d;
+    try {
+      real = fs.realpathSync(d);
+    } catch {
+      /* unreadable: visibleEntries reports it */
+    }
+    const loop = ancestors.indexOf(real);
+    if (loop >= 0) throw new DataFormatError(d, `symlink loop: this folder is ${real}, which contains it`, 'remove the symlink loop');
+    if (depth > 32) throw new DataFormatError(d, 'folders nested more than 32 levels deep', 'flatten the folder structure');
     for (const e of visibleEntries(d)) {
       const kind = entryKind(d, e);
       const p = path.join(d, e.name);
-      if (kind === 'dir') walk(p, depth + 1);
+      if (kind === 'dir') walk(p, depth + 1, [...ancestors, real]);
       else if (kind === 'file' && hasImageExtension(e.name)) out.push(p);
     }
   };
-  walk(dir, 0);
+  walk(dir, 0, []);
   return out;
 }
 
@@ -107,11 +115,15 @@ function scanFolder(root: string, classNames?: readonly string[]): ScannedFolder
     const dir = path.join(root, folder);
     const label = names.indexOf(folder);
     if (label < 0) {
-      throw new DataFormatError(dir, `class folder '${folder}' does not exist in the training split (classes: ${names.join(', ')})`);
+      throw new DataFormatError(
+        dir,
+        `class folder '${folder}' does not exist in the training split (classes: ${names.join(', ')})`,
+        'train/ and test/ need the same class folders: rename or remove it',
+      );
     }
     const images = listImageFiles(dir);
     if (images.length === 0) {
-      throw new DataFormatError(dir, `class folder '${folder}' contains no images (${IMAGE_EXTENSIONS.join(', ')})`);
+      throw new DataFormatError(dir, `class folder '${folder}' contains no images (${IMAGE_EXTENSIONS.join(', ')})`, 'add images to it or remove the folder');
     }
     for (const f of images) {
       files.push(f);

@@ -60,7 +60,7 @@ export function parseCsv(text: string, file: string): CsvRow[] {
       const startLine = line;
       i++;
       for (;;) {
-        if (i >= src.length) throw new DataFormatError(file, `line ${startLine}: unterminated quoted field`);
+        if (i >= src.length) throw new DataFormatError(file, `line ${startLine}: unterminated quoted field`, 'close the quote, or remove it if the field needs none');
         const c = src[i];
         if (c === '"') {
           if (src[i + 1] === '"') {
@@ -121,11 +121,11 @@ export function parseCsvManifest(text: string, file: string): ManifestEntry[] {
       const lower = fields.map((f) => f.toLowerCase());
       if (lower.length === 2 && lower[0] === 'path' && lower[1] === 'label') return;
       if (lower.includes('path') || lower.includes('label')) {
-        throw new DataFormatError(file, `line ${row.line}: header must be exactly "path,label", got "${fields.join(',')}"`);
+        throw new DataFormatError(file, `line ${row.line}: header must be exactly "path,label", got "${fields.join(',')}"`, 'rename the columns to path,label (in that order), or drop the header');
       }
     }
     if (fields.length < 2) {
-      throw new DataFormatError(file, `line ${row.line}: missing column: expected "path,label", got ${fields.length} field`);
+      throw new DataFormatError(file, `line ${row.line}: missing column: expected "path,label", got ${fields.length} field`, 'every row needs a path and a label');
     }
     if (fields.length > 2) {
       throw new DataFormatError(
@@ -150,19 +150,19 @@ export function parseJsonlManifest(text: string, file: string): ManifestEntry[] 
     try {
       obj = JSON.parse(raw);
     } catch (e) {
-      throw new DataFormatError(file, `line ${line}: invalid JSON: ${(e as Error).message}`);
+      throw new DataFormatError(file, `line ${line}: invalid JSON: ${(e as Error).message}`, 'one JSON object per line, with double-quoted keys and strings');
     }
     if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
-      throw new DataFormatError(file, `line ${line}: expected a JSON object {"path": ..., "label": ...}`);
+      throw new DataFormatError(file, `line ${line}: expected a JSON object`, 'write each line as {"path": ..., "label": ...}');
     }
     const rec = obj as Record<string, unknown>;
     for (const key of ['path', 'label']) {
-      if (!(key in rec) || rec[key] === null) throw new DataFormatError(file, `line ${line}: missing column "${key}"`);
+      if (!(key in rec) || rec[key] === null) throw new DataFormatError(file, `line ${line}: missing column "${key}"`, 'every line needs "path" and "label"');
     }
-    if (typeof rec.path !== 'string') throw new DataFormatError(file, `line ${line}: "path" must be a string`);
+    if (typeof rec.path !== 'string') throw new DataFormatError(file, `line ${line}: "path" must be a string`, 'give the image as a relative path in quotes');
     const label = rec.label;
     if (typeof label !== 'string' && typeof label !== 'number') {
-      throw new DataFormatError(file, `line ${line}: "label" must be an integer or a class name string`);
+      throw new DataFormatError(file, `line ${line}: "label" must be an integer or a class name string`, 'write the label as a class index or a class name');
     }
     entries.push({ path: rec.path.trim(), label: String(label).trim(), line });
   });
@@ -176,15 +176,63 @@ export function manifestFormat(file: string): ManifestFormat {
   return ext === '.jsonl' || ext === '.ndjson' ? 'jsonl' : 'csv';
 }
 
+/** Offset of the first byte that does not start or continue a valid UTF-8 sequence, or -1. */
+export function firstInvalidUtf8(buf: Uint8Array): number {
+  for (let i = 0; i < buf.length; ) {
+    const b = buf[i];
+    let need: number;
+    let min: number;
+    if (b < 0x80) {
+      i++;
+      continue;
+    } else if (b >= 0xc2 && b <= 0xdf) [need, min] = [1, 0x80];
+    else if (b >= 0xe0 && b <= 0xef) [need, min] = [2, 0x800];
+    else if (b >= 0xf0 && b <= 0xf4) [need, min] = [3, 0x10000];
+    else return i;
+    if (i + need >= buf.length) return i; // cut short at the end of the file
+    let cp = b & (0x3f >> need);
+    for (let k = 1; k <= need; k++) {
+      const c = buf[i + k];
+      if (c === undefined || (c & 0xc0) !== 0x80) return i;
+      cp = (cp << 6) | (c & 0x3f);
+    }
+    // Overlong forms, UTF-16 surrogates and code points past U+10FFFF are invalid too.
+    if (cp < min || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) return i;
+    i += need + 1;
+  }
+  return -1;
+}
+
+/**
+ * Manifest bytes as text. Only UTF-8 (with or without BOM) is accepted: decoding Latin-1 or UTF-16 as UTF-8 would
+ * turn file names into replacement characters and fail later with a misleading "file not found".
+ */
+export function decodeManifestText(buf: Uint8Array, file: string): string {
+  if (buf.length >= 2 && ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff))) {
+    throw new DataFormatError(file, 'the manifest is UTF-16 encoded (byte-order mark at offset 0)', 'save it as UTF-8');
+  }
+  const bad = firstInvalidUtf8(buf);
+  const nul = buf.indexOf(0);
+  const at = bad < 0 ? nul : nul < 0 ? bad : Math.min(bad, nul);
+  if (at >= 0) {
+    let line = 1;
+    for (let i = 0; i < at; i++) if (buf[i] === 0x0a) line++;
+    const what = at === nul ? 'a NUL byte (a binary file?)' : `byte 0x${buf[at].toString(16).padStart(2, '0')}, which is not valid UTF-8`;
+    throw new DataFormatError(file, `line ${line} (byte offset ${at}): ${what}`, 'save the manifest as UTF-8 text');
+  }
+  return new TextDecoder('utf-8').decode(buf);
+}
+
 export function readManifestEntries(file: string, format: ManifestFormat = manifestFormat(file)): ManifestEntry[] {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = decodeManifestText(fs.readFileSync(file), file);
   } catch (e) {
+    if (e instanceof DataFormatError) throw e;
     throw new DataFormatError(file, `cannot read manifest: ${(e as Error).message}`);
   }
   const entries = format === 'jsonl' ? parseJsonlManifest(text, file) : parseCsvManifest(text, file);
-  if (entries.length === 0) throw new DataFormatError(file, 'manifest lists no images');
+  if (entries.length === 0) throw new DataFormatError(file, 'manifest lists no images', 'add one row per image: path,label');
   return entries;
 }
 
@@ -204,7 +252,7 @@ const NON_NEGATIVE_INT = /^\+?\d+$/;
  * guessing would silently mislabel examples.
  */
 export function manifestLabels(entries: readonly ManifestEntry[], file: string): ManifestLabels {
-  for (const e of entries) if (e.label === '') throw new DataFormatError(file, `line ${e.line}: empty label`);
+  for (const e of entries) if (e.label === '') throw new DataFormatError(file, `line ${e.line}: empty label`, 'every row needs a label');
   const numeric = entries.filter((e) => NUMBER_LIKE.test(e.label));
   if (numeric.length === entries.length) {
     const labels = new Int32Array(entries.length);
@@ -212,10 +260,10 @@ export function manifestLabels(entries: readonly ManifestEntry[], file: string):
     entries.forEach((e, i) => {
       const v = Number(e.label);
       if (!NON_NEGATIVE_INT.test(e.label) || !Number.isSafeInteger(v)) {
-        throw new DataFormatError(file, `line ${e.line}: label "${e.label}" is not a non-negative integer class index`);
+        throw new DataFormatError(file, `line ${e.line}: label "${e.label}" is not a non-negative integer class index`, 'class indices start at 0; or use class names');
       }
       if (v > MAX_INTEGER_LABEL) {
-        throw new DataFormatError(file, `line ${e.line}: label ${v} is too large (over ${MAX_INTEGER_LABEL}); is the label column an ID?`);
+        throw new DataFormatError(file, `line ${e.line}: label ${v} is too large (over ${MAX_INTEGER_LABEL})`, 'is the label column an ID? labels are class indices from 0');
       }
       labels[i] = v;
       if (v > max) max = v;
@@ -251,7 +299,7 @@ export function resolveManifestPaths(file: string, entries: readonly ManifestEnt
   const rootReal = fs.realpathSync(root);
   const seen = new Map<string, number>();
   return entries.map((e) => {
-    if (e.path === '') throw new DataFormatError(file, `line ${e.line}: empty path`);
+    if (e.path === '') throw new DataFormatError(file, `line ${e.line}: empty path`, 'every row needs the path of an image');
     const abs = path.resolve(root, e.path);
     // Checked before touching the filesystem, so probing outside paths reveals nothing (not even existence).
     if (!isInside(root, abs) && !isInside(rootReal, abs)) {
@@ -263,10 +311,14 @@ export function resolveManifestPaths(file: string, entries: readonly ManifestEnt
     } catch {
       throw new DataFormatError(file, `line ${e.line}: file not found: ${e.path}`, `paths are relative to ${root}`);
     }
-    if (!st.isFile()) throw new DataFormatError(file, `line ${e.line}: not a file: ${e.path}`);
+    if (!st.isFile()) throw new DataFormatError(file, `line ${e.line}: not a file: ${e.path}`, 'each row must name one image file');
     const real = fs.realpathSync(abs);
     if (!isInside(rootReal, real)) {
-      throw new DataFormatError(file, `line ${e.line}: path "${e.path}" resolves (through a symlink) outside the manifest's folder, to ${real}`);
+      throw new DataFormatError(
+        file,
+        `line ${e.line}: path "${e.path}" resolves (through a symlink) outside the manifest's folder, to ${real}`,
+        'copy the file into the dataset folder instead of linking to it',
+      );
     }
     const prev = seen.get(real);
     if (prev !== undefined) {

@@ -40,9 +40,22 @@ export function saveCheckpoint(model: Model, dir: string, name: string): void {
 
 export function loadCheckpoint(model: Model, dir: string, name: string): void {
   const indexFile = path.join(dir, `${name}.json`);
-  const index = JSON.parse(fs.readFileSync(indexFile, 'utf8')) as CheckpointIndex;
-  if (index.format !== 'datadiet-weights-1') throw new Error(`${indexFile}: not a Data Diet checkpoint`);
-  const buf = fs.readFileSync(path.join(dir, `${name}.bin`));
+  const binFile = path.join(dir, `${name}.bin`);
+  const rerun = ' (rerun the training to write new weights)';
+  let index: CheckpointIndex;
+  try {
+    index = JSON.parse(fs.readFileSync(indexFile, 'utf8')) as CheckpointIndex;
+  } catch (e) {
+    throw new Error(`${indexFile}: cannot read the checkpoint index: ${(e as Error).message}${rerun}`);
+  }
+  if (index?.format !== 'datadiet-weights-1' || !Array.isArray(index.tensors)) throw new Error(`${indexFile}: not a Data Diet checkpoint${rerun}`);
+  if (!fs.existsSync(binFile)) throw new Error(`${binFile}: missing; ${path.basename(indexFile)} has no weights next to it${rerun}`);
+  const buf = fs.readFileSync(binFile);
+  // Checked before any tensor is assigned, so a torn file never leaves a half-loaded model.
+  const need = 4 * index.tensors.reduce((m, t) => Math.max(m, t.offset + t.size), 0);
+  if (buf.byteLength !== need) {
+    throw new Error(`${binFile}: ${buf.byteLength < need ? 'truncated' : 'wrong size'}: ${buf.byteLength} bytes, ${path.basename(indexFile)} needs ${need}${rerun}`);
+  }
   const data = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
   const byName = new Map(index.tensors.map((t) => [t.name, t]));
   for (const t of namedTensors(model)) {
@@ -51,6 +64,9 @@ export function loadCheckpoint(model: Model, dir: string, name: string): void {
     if (e.shape.join('x') !== t.variable.shape.join('x')) {
       throw new Error(`${indexFile}: "${t.name}" has shape ${e.shape.join('x')}, the model needs ${t.variable.shape.join('x')}`);
     }
+  }
+  for (const t of namedTensors(model)) {
+    const e = byName.get(t.name)!;
     tf.tidy(() => t.variable.assign(tf.tensor(data.subarray(e.offset, e.offset + e.size), t.variable.shape)));
   }
 }

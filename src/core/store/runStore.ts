@@ -125,7 +125,7 @@ export function readRun(dir: string): RunSummary {
   }
   try {
     const manifest = JSON.parse(text) as RunManifest;
-    if (manifest.schema !== 1 || typeof manifest.id !== 'string') return { dir, problem: `${file}: not a Data Diet run manifest` };
+    if (manifest.schema !== 1 || typeof manifest.id !== 'string') return { dir, problem: `${file}: not a Data Diet run manifest (it lacks "schema": 1 and a string "id")` };
     // A run left 'running' by a process that no longer exists died (SIGKILL, crash): show it as failed.
     if (manifest.status === 'running' && manifest.pid !== undefined && !processAlive(manifest.pid)) {
       return { dir, manifest: { ...manifest, status: 'failed', error: manifest.error ?? 'the engine process ended without finishing this run' } };

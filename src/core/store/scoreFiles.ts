@@ -357,7 +357,7 @@ export function readScoreTable(dir: string, name: string): ScoreTable {
   try {
     columns = readParquetColumns(bytes);
   } catch (e) {
-    throw new Error(`${file}: not a readable score table: ${(e as Error).message}`);
+    throw new Error(`${file}: not a readable score table: ${(e as Error).message} (the file is damaged; rerun the score job to rewrite it)`);
   }
   const names = [...columns.keys()];
   for (const required of ['index', 'label', 'score']) {
