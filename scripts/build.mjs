@@ -29,3 +29,6 @@ await esbuild.build({
   outdir: dist,
   define: { __DATADIET_VERSION__: JSON.stringify(pkg.version) },
 });
+
+// The notebook renderer is a browser ES module, built separately (scripts/build-renderer.mjs).
+if (fs.existsSync(path.join(root, 'renderers/renderer.ts'))) await (await import('./build-renderer.mjs')).buildRenderer(root);

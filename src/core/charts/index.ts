@@ -1,7 +1,7 @@
 // Chart builders (data -> Vega-Lite v6 spec), theming and headless SVG rendering.
 export { pruningCurve, pruningCurveRows, type PruningCurveInput, type PruningCurveRow } from './pruningCurve';
 export { windowSweep, windowSweepRows, type WindowSweepInput, type WindowSweepRow } from './windowSweep';
-export { scoreHistogram, histogram, histogramRows, type ScoreHistogramInput, type Histogram, type HistogramRow } from './scoreHistogram';
+export { scoreHistogram, histogramChart, histogram, histogramRows, type ScoreHistogramInput, type Histogram, type HistogramRow } from './scoreHistogram';
 export { scatter, scatterSample, type ScatterInput, type ScatterRow, type ScatterSample } from './scatter';
 export { curves, curveRows, type CurvesInput, type CurveRow } from './curves';
 export { heatmap, heatmapCells, type HeatmapInput, type HeatmapCell } from './heatmap';

@@ -105,14 +105,19 @@ export function histogramRows(h: Histogram): HistogramRow[] {
 
 export function scoreHistogram(input: ScoreHistogramInput): TopLevelSpec {
   const h = histogram(input.values, input.bins ?? DEFAULT_BINS, input.groups);
+  return histogramChart(h, input);
+}
+
+/** The chart of an already binned histogram (e.g. one saved in a notebook output); one group or several. */
+export function histogramChart(h: Histogram, input: Omit<ScoreHistogramInput, 'values' | 'groups' | 'bins'>): TopLevelSpec {
   const rows = histogramRows(h);
-  const grouped = input.groups !== undefined;
+  const grouped = h.groups.length > 1;
   const yField = input.normalize ? 'fraction' : 'count';
   const notes: string[] = [];
   if (grouped) {
     h.groups.forEach((g, i) => notes.push(`${g}: ${h.counts[i].reduce((a, c) => a + c, 0).toLocaleString('en-US')}`));
   } else {
-    notes.push(`${(input.values.length - h.nonFinite).toLocaleString('en-US')} examples`);
+    notes.push(`${h.counts[0].reduce((a, c) => a + c, 0).toLocaleString('en-US')} examples`);
   }
   if (h.nonFinite > 0) notes.push(`${h.nonFinite.toLocaleString('en-US')} non-finite left out`);
   return {

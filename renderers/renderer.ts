@@ -1,0 +1,221 @@
+/**
+ * Data Diet notebook renderer (contributes.notebookRenderer, bundled to dist/renderer.js as an ES module).
+ * Charts: payload -> Vega-Lite spec with the same pure builders as the SVG fallbacks, drawn by vega-embed with
+ * vega-interpreter (no eval / new Function: `ast: true, expr: expressionInterpreter`). Galleries: see gallery.ts.
+ * Histograms with examples (or a run to ask) can be brushed: the brushed score range's gallery appears below.
+ */
+import embed, { type Result } from 'vega-embed';
+import { expressionInterpreter } from 'vega-interpreter';
+import type { TopLevelSpec } from 'vega-lite';
+import { brushGallery, examplesInRange } from '../src/core/notebook/brush';
+import { fmtScore } from '../src/core/notebook/galleryText';
+import { kindOfMime, type AnnotatedMessage, type ExtensionToRenderer, type GalleryPayload, type HistogramPayload, type PayloadByKind, type PayloadKind, type RequestRangeMessage } from '../src/core/notebook/mime';
+import { checkPayload, payloadSpec, withBrush, type ChartKind } from '../src/core/notebook/payloadSpec';
+import type { ActivationFunction, RendererContext } from './api';
+import { GalleryView } from './gallery';
+import css from './styles.css';
+import { onThemeChange, themeConfig } from './theme';
+
+interface Output {
+  dispose(): void;
+  onMessage?(m: ExtensionToRenderer): void;
+}
+
+const el = <K extends keyof HTMLElementTagNameMap>(tag: K, cls: string, text?: string): HTMLElementTagNameMap[K] => {
+  const e = document.createElement(tag);
+  e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+};
+
+/** A fresh shadow root per output keeps our styles in and the notebook's out. */
+function shadowOf(element: HTMLElement): ShadowRoot {
+  const root = element.shadowRoot ?? element.attachShadow({ mode: 'open' });
+  root.replaceChildren();
+  const style = document.createElement('style');
+  style.textContent = css;
+  root.append(style);
+  return root;
+}
+
+function mergeConfig(spec: TopLevelSpec): TopLevelSpec {
+  const theme = themeConfig() as Record<string, unknown>;
+  const own = (spec.config ?? {}) as Record<string, unknown>;
+  const config: Record<string, unknown> = { ...theme };
+  for (const [k, v] of Object.entries(own)) {
+    const t = theme[k];
+    config[k] = t && typeof t === 'object' && v && typeof v === 'object' && !Array.isArray(v) ? { ...t, ...v } : v;
+  }
+  return { ...spec, config } as TopLevelSpec;
+}
+
+async function draw(host: HTMLElement, spec: TopLevelSpec): Promise<Result> {
+  return embed(host, mergeConfig(spec) as never, {
+    renderer: 'svg',
+    ast: true,
+    expr: expressionInterpreter,
+    // Saving as SVG/PNG stays; nothing that opens an external editor or shows the raw spec.
+    actions: { export: true, source: false, compiled: false, editor: false },
+  });
+}
+
+let requestSeq = 0;
+
+class ChartOutput implements Output {
+  private result: Result | undefined;
+  private gallery: GalleryView | undefined;
+  private readonly chartHost: HTMLElement;
+  private readonly below: HTMLElement;
+  private readonly stopTheme: () => void;
+  private pending: string | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private disposed = false;
+
+  constructor(
+    private readonly root: ShadowRoot,
+    private readonly kind: ChartKind,
+    private readonly payload: PayloadByKind[ChartKind],
+    private readonly ctx: RendererContext,
+  ) {
+    this.chartHost = el('div', 'dd-chart');
+    this.below = el('div', 'dd-below');
+    root.append(this.chartHost, this.below);
+    this.stopTheme = onThemeChange(() => void this.render());
+  }
+
+  private get brushable(): boolean {
+    if (this.kind !== 'histogram') return false;
+    const h = this.payload as HistogramPayload;
+    return (h.examples?.length ?? 0) > 0 || (h.source !== undefined && this.ctx.postMessage !== undefined);
+  }
+
+  async render(): Promise<void> {
+    this.result?.finalize();
+    this.chartHost.replaceChildren();
+    let spec = payloadSpec(this.kind, this.payload);
+    if (this.brushable) spec = withBrush(spec);
+    const result = await draw(this.chartHost, spec);
+    if (this.disposed) return result.finalize();
+    this.result = result;
+    if (this.brushable) {
+      if (!this.gallery) this.below.replaceChildren(el('div', 'dd-hint', 'Drag across the histogram to see the examples in a score range.'));
+      result.view.addSignalListener('brush', (_name, value) => {
+        // Brushing fires on every mouse move: act once it rests.
+        clearTimeout(this.timer);
+        this.timer = setTimeout(() => this.onBrush(value as Record<string, [number, number]> | undefined), 150);
+      });
+    }
+  }
+
+  private onBrush(value: Record<string, [number, number]> | undefined): void {
+    const range = value && Object.values(value)[0];
+    this.gallery?.dispose();
+    this.gallery = undefined;
+    this.pending = undefined;
+    if (!range || range.length !== 2) {
+      this.below.replaceChildren(el('div', 'dd-hint', 'Drag across the histogram to see the examples in a score range.'));
+      return;
+    }
+    const h = this.payload as HistogramPayload;
+    const lo = Math.min(range[0], range[1]);
+    const hi = Math.max(range[0], range[1]);
+    const about = examplesInRange(h, lo, hi);
+    const local = brushGallery(h, lo, hi);
+    const shown = local.groups.reduce((a, g) => a + g.items.length, 0);
+    this.showGallery(local, `${shown.toLocaleString('en-US')} sampled of about ${about.toLocaleString('en-US')} examples with ${h.score} in [${fmtScore(lo)}, ${fmtScore(hi)}]`);
+    if (h.source && this.ctx.postMessage) {
+      const requestId = `r${++requestSeq}`;
+      this.pending = requestId;
+      const m: RequestRangeMessage = { type: 'requestRange', requestId, runId: h.source.runId, score: h.source.score ?? h.score, lo, hi };
+      this.ctx.postMessage(m);
+    }
+  }
+
+  private showGallery(p: GalleryPayload, note: string): void {
+    this.gallery?.dispose();
+    this.below.replaceChildren();
+    this.gallery = new GalleryView(this.below, p, { note, post: postOf(this.ctx) });
+  }
+
+  onMessage(m: ExtensionToRenderer): void {
+    if (m.type === 'rangeGallery' && m.requestId === this.pending) {
+      this.pending = undefined;
+      if (m.gallery) {
+        try {
+          checkPayload('gallery', m.gallery);
+          this.showGallery(m.gallery, 'from the run');
+        } catch (e) {
+          this.below.append(el('div', 'dd-error', String((e as Error).message ?? e)));
+        }
+      } else if (m.error) this.below.append(el('div', 'dd-note', `Showing the sample only: ${m.error}`));
+    } else if (m.type === 'annotated') this.gallery?.annotatedMessage(m as AnnotatedMessage);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    clearTimeout(this.timer);
+    this.stopTheme();
+    this.result?.finalize();
+    this.gallery?.dispose();
+  }
+}
+
+function postOf(ctx: RendererContext): ((m: import('../src/core/notebook/mime').AnnotateMessage) => void) | undefined {
+  const post = ctx.postMessage;
+  return post ? (m) => post.call(ctx, m) : undefined;
+}
+
+class GalleryOutput implements Output {
+  private readonly view: GalleryView;
+  constructor(root: ShadowRoot, payload: GalleryPayload, ctx: RendererContext) {
+    const host = el('div', 'dd-gallery-host');
+    root.append(host);
+    this.view = new GalleryView(host, payload, { post: postOf(ctx) });
+  }
+  onMessage(m: ExtensionToRenderer): void {
+    if (m.type === 'annotated') this.view.annotatedMessage(m);
+  }
+  dispose(): void {
+    this.view.dispose();
+  }
+}
+
+export const activate: ActivationFunction = (ctx) => {
+  const outputs = new Map<string, Output>();
+  ctx.onDidReceiveMessage?.((raw) => {
+    const m = raw as ExtensionToRenderer;
+    if (!m || typeof m !== 'object' || (m.type !== 'rangeGallery' && m.type !== 'annotated')) return;
+    for (const o of outputs.values()) o.onMessage?.(m);
+  });
+  return {
+    async renderOutputItem(item, element, signal) {
+      outputs.get(item.id)?.dispose();
+      outputs.delete(item.id);
+      const root = shadowOf(element);
+      const kind: PayloadKind | undefined = kindOfMime(item.mime);
+      try {
+        if (!kind) throw new TypeError(`Data Diet cannot render ${item.mime}`);
+        const payload = item.json();
+        checkPayload(kind, payload);
+        if (kind === 'gallery') {
+          outputs.set(item.id, new GalleryOutput(root, payload as GalleryPayload, ctx));
+          return;
+        }
+        const out = new ChartOutput(root, kind, payload as PayloadByKind[ChartKind], ctx);
+        outputs.set(item.id, out);
+        signal?.addEventListener('abort', () => out.dispose());
+        await out.render();
+      } catch (e) {
+        root.append(el('div', 'dd-error', `Data Diet could not draw this output: ${(e as Error)?.message ?? String(e)}`));
+      }
+    },
+    disposeOutputItem(id) {
+      for (const [k, o] of outputs) {
+        if (id === undefined || k === id) {
+          o.dispose();
+          outputs.delete(k);
+        }
+      }
+    },
+  };
+};
