@@ -14,6 +14,7 @@ import type { RunManifest } from '../core/store/runManifest';
 import { listRuns, runsDir } from '../core/store/runStore';
 import { datadietVersion } from '../core/versions';
 import { makeProgressPrinter } from './progress';
+import { registerAnalyzeCommands } from './analyzeCommand';
 
 function num(name: string, check: (n: number) => boolean, hint: string) {
   return (value: string): number => {
@@ -361,6 +362,8 @@ export function buildProgram(): Command {
     .action(async (flags: WindowFlags) => {
       process.exitCode = await windowSweep(flags, process.stdout);
     });
+
+  registerAnalyzeCommands(program, { addTrainOptions, toConfig, runWithProgress });
 
   program
     .command('runs')

@@ -4,6 +4,7 @@ import { runScores, type ScoreRunConfig } from '../core/experiments/scoreRun';
 import { runWindowSweep, type WindowSweepConfig } from '../core/experiments/windowSweep';
 import { runTraining, type TrainRunConfig } from '../core/experiments/trainRun';
 import type { JobName } from './protocol';
+import { seed000Job } from './seed000Jobs';
 
 /** Job name -> implementation; the engine process and the CLI share this table. */
 export async function runJob(job: JobName, params: Record<string, unknown>, ctx: JobContext): Promise<unknown> {
@@ -26,6 +27,12 @@ export async function runJob(job: JobName, params: Record<string, unknown>, ctx:
       if (typeof params.scoresFrom !== 'string') throw new Error('window job needs "scoresFrom": the id or folder of a score run');
       return runWindowSweep(params as Partial<WindowSweepConfig> & { dataset: string; scoresFrom: string }, ctx);
     }
+    case 'entropy':
+    case 'overlap':
+    case 'grad-heatmap':
+    case 'grad-sum':
+    case 'strategies':
+      return seed000Job(job, params, ctx);
     default:
       throw new Error(`unknown job "${String(job)}"`);
   }

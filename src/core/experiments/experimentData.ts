@@ -7,6 +7,7 @@ import { injectLabelNoise } from '../data/noise';
 import { splitValidation } from '../data/split';
 import { makeRng } from '../random';
 import type { DatasetRecord } from '../store/runManifest';
+import { loadAnnotationsFor } from '../annotations/datasetAnnotations';
 
 /**
  * The data every experiment works on: the dataset's train split in its original order (scores are reported in
@@ -44,6 +45,8 @@ export interface DataOptions {
   /** Fraction of the trained examples whose labels are permuted among themselves (Data Diet's noise protocol). */
   readonly labelNoise?: number;
   readonly noiseSeed?: number;
+  /** annotations.jsonl whose corrected labels and exclusions apply (after any injected noise: they fix it). */
+  readonly annotations?: string;
 }
 
 export function datasetFingerprint(splits: DatasetSplits): string {
@@ -71,9 +74,18 @@ export function prepareData(o: DataOptions): ExperimentData {
     });
     train = { ...splits.train, labels, name: `${splits.train.name}+noise${o.labelNoise}` };
   }
+  let notes: string[] = [];
+  if (o.annotations) {
+    const a = loadAnnotationsFor(train, o.annotations);
+    train = { ...train, labels: a.labels, name: `${train.name}+annotated` };
+    trainIndices = trainIndices.filter((i) => !a.excluded[i]);
+    // Injected noise that the annotations fixed is no longer noise.
+    if (corrupted) corrupted = corrupted.map((c, i) => (c && a.labels[i] !== splits.train.labels[i] ? 1 : 0));
+    notes = a.notes;
+  }
   return {
     splits,
-    info,
+    info: notes.length ? { ...info, notes: [...info.notes, ...notes] } : info,
     train,
     corrupted,
     cleanLabels: splits.train.labels,

@@ -15,6 +15,7 @@ import { perExampleGradNorms, type ConvMethod, type NormKind, type ParamSubset }
 import type { RunManifest } from '../store/runManifest';
 import { createRun } from '../store/runStore';
 import { writeScoreTable } from '../store/scoreFiles';
+import { softmaxRows, summarizePredictions, writePredictions } from '../annotations/predictions';
 import { stepsPerEpoch, trainModel } from '../train/trainLoop';
 import { versions } from '../versions';
 import * as path from 'node:path';
@@ -99,6 +100,8 @@ function chunkedPointwise(
   seconds: Map<ScoreName, number>,
   onChunk: (done: number) => void,
   signal?: AbortSignal,
+  /** When given (N x K), filled with each scored example's softmax (for suspects: annotations/predictions.ts). */
+  probs?: Float32Array,
 ): RunScores | undefined {
   const scored = data.trainIndices;
   const n = scored.length;
@@ -159,6 +162,7 @@ function chunkedPointwise(
           dst.set(v, start);
         });
       }
+      if (probs) probs.set(softmaxRows(getLogits(), k), start * k);
     });
     onChunk(Math.min(n, start + cfg.scoreBatch));
   }
@@ -217,6 +221,7 @@ export async function runScores(partial: Partial<ScoreRunConfig> & { dataset: st
       subsetSeed: cfg.seed + 1000,
       labelNoise: cfg.labelNoise,
       noiseSeed: cfg.noiseSeed,
+      annotations: cfg.annotations,
     });
     // Scored examples are the ones trained on (all of the train split unless validation or a subset is asked for).
     const scored = data.trainIndices;
@@ -231,6 +236,7 @@ export async function runScores(partial: Partial<ScoreRunConfig> & { dataset: st
 
     const perRun = new Map<ScoreName, Float32Array[]>(cfg.scores.map((s) => [s, []]));
     const firstLearned: Float32Array[] = [];
+    const perRunProbs: Float32Array[] = [];
     const seconds = new Map<ScoreName, number>();
     // Work units: one per training example-step and one per scored example.
     const runWork = steps * cfg.batchSize + n;
@@ -269,12 +275,14 @@ export async function runScores(partial: Partial<ScoreRunConfig> & { dataset: st
           trainSeconds += (performance.now() - t0) / 1000;
           if (res.cancelled) break;
         }
+        const probs = new Float32Array(n * data.train.numClasses);
         const scored = chunkedPointwise(model, data, cfg, pointwise, seconds, (done) => {
           const at = workBefore + steps * cfg.batchSize + done;
           const { etaSeconds } = eta.tick(at, totalWork);
           report({ ...base, phase: 'score', message: `run ${r + 1}/${cfg.runs}: scoring ${done}/${n}`, fraction: at / totalWork, etaSeconds });
-        }, ctx.signal);
+        }, ctx.signal, probs);
         if (!scored) break;
+        perRunProbs.push(probs);
         for (const [name, v] of scored) perRun.get(name)!.push(v);
         if (forgetting) {
           const f = forgetting.result();
@@ -318,6 +326,11 @@ export async function runScores(partial: Partial<ScoreRunConfig> & { dataset: st
           },
         }, { csv: cfg.csv });
       }
+    }
+    if (runsDone > 0) {
+      const sources = data.train.sources ? Array.from(scored, (i) => data.train.sources![i]) : undefined;
+      const probs = perRunProbs.slice(0, runsDone);
+      writePredictions(run.dir, summarizePredictions(index, labels, probs, data.train.numClasses, sources), probs);
     }
     const correlations = means.length > 1 ? spearmanMatrix(means) : undefined;
     const detection = corrupted ? noiseDetection(means, corrupted) : undefined;

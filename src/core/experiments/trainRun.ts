@@ -38,6 +38,8 @@ export interface TrainRunConfig {
   readonly threads?: number;
   /** Train on a seeded random subset of this many training examples (quick looks, tests). */
   readonly trainSubset?: number;
+  /** annotations.jsonl whose label corrections and exclusions apply to the training split (annotations/apply.ts). */
+  readonly annotations?: string;
 }
 
 export const TRAIN_DEFAULTS: Omit<TrainRunConfig, 'dataset'> = {
@@ -79,7 +81,7 @@ export async function runTraining(partial: Partial<TrainRunConfig> & { dataset: 
 
     report({ ...base, phase: 'load', message: `loading ${config.dataset}`, fraction: 0 });
     const t0 = performance.now();
-    const data = prepareData({ dataset: config.dataset, validation: config.validation, splitSeed: config.seed, trainSubset: config.trainSubset, subsetSeed: dataSeed });
+    const data = prepareData({ dataset: config.dataset, validation: config.validation, splitSeed: config.seed, trainSubset: config.trainSubset, subsetSeed: dataSeed, annotations: config.annotations });
     const steps = config.steps ?? config.epochs * stepsPerEpoch(data.trainIndices.length, config.batchSize);
     const augment = config.augment === 'auto' ? data.train.shape[2] === 3 : config.augment;
     const model = buildModel(

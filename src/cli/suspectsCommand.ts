@@ -1,0 +1,71 @@
+/** `datadiet suspects` (review order of suspected label issues of a score run) and `datadiet annotations export`. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
+import { loadRunSuspects } from '../core/annotations/runSuspects';
+import { DEFAULT_SUSPECT_THRESHOLD } from '../core/annotations/suspects';
+import { describeProblems, readAnnotationsFile } from '../core/annotations/annotationStore';
+import { exportCleanedManifest } from '../core/annotations/apply';
+import { runsDir } from '../core/store/runStore';
+
+function runDirOf(root: string, run: string): string {
+  if (fs.existsSync(path.join(run, 'manifest.json'))) return path.resolve(run);
+  const dir = path.join(runsDir(path.resolve(root)), run);
+  if (!fs.existsSync(path.join(dir, 'manifest.json'))) throw new Error(`no run "${run}" (looked for ${dir}/manifest.json)`);
+  return dir;
+}
+
+function threshold(v: string): number {
+  const x = Number(v);
+  if (!(x >= -1 && x <= 1)) throw new InvalidArgumentError('a number in [-1, 1] (0.5: another class leads by 50 points)');
+  return x;
+}
+
+export function registerAnnotationCommands(program: Command): void {
+  program
+    .command('suspects')
+    .description('suspected label issues of a score run, in review order (and precision@k when noise was injected)')
+    .requiredOption('--run <id>', 'id or folder of a score run')
+    .option('--threshold <x>', 'flag when another class leads the label by this much probability', threshold, DEFAULT_SUSPECT_THRESHOLD)
+    .option('--top <n>', 'list this many', (v: string) => Number.parseInt(v, 10), 20)
+    .option('--root <dir>', 'where .datadiet/runs lives', process.cwd())
+    .option('--json', 'print as JSON')
+    .action((f: { run: string; threshold: number; top: number; root: string; json?: boolean }) => {
+      const s = loadRunSuspects(runDirOf(f.root, f.run), { threshold: f.threshold });
+      const p = s.predictions;
+      const top = Array.from(s.ranking.order.subarray(0, f.top), (r) => ({
+        index: p.index[r],
+        ...(p.sources ? { path: p.sources[r] } : {}),
+        label: p.label[r],
+        predicted: p.predicted[r],
+        confidence: Number(p.confidence[r].toFixed(4)),
+        suspicion: Number(s.ranking.suspicion[r].toFixed(4)),
+        ...(s.corrupted ? { corrupted: s.corrupted[r] === 1 } : {}),
+      }));
+      if (f.json) {
+        process.stdout.write(JSON.stringify({ run: s.runDir, examples: p.index.length, flagged: s.ranking.count, threshold: f.threshold, tieBreak: s.score?.name, quality: s.quality, top }, null, 2) + '\n');
+        return;
+      }
+      const out = process.stdout;
+      out.write(`${s.ranking.count} of ${p.index.length} examples suspected (threshold ${f.threshold}; tie-break ${s.score?.name ?? 'none'})\n`);
+      if (s.quality) {
+        const q = s.quality;
+        out.write(`  noise study: ${q.corrupted} corrupted labels; review queue precision ${Object.entries(q.precisionAt).map(([k, v]) => `@${k} ${v.toFixed(3)}`).join(', ')}\n`);
+        out.write(`  flagged set: precision ${q.flaggedPrecision.toFixed(3)}, recall ${q.flaggedRecall.toFixed(3)}\n`);
+      }
+      for (const t of top) out.write(`  #${t.index}${t.path ? ` ${t.path}` : ''}  label ${t.label} -> predicted ${t.predicted} (${(100 * t.confidence).toFixed(1)}%)${t.corrupted === undefined ? '' : t.corrupted ? '  [corrupted]' : ''}\n`);
+    });
+
+  program
+    .command('export-manifest')
+    .description('write a copy of a CSV/JSONL label manifest with annotated corrections applied and excluded rows dropped')
+    .requiredOption('--manifest <file>', 'the source manifest')
+    .requiredOption('--annotations <file>', 'annotations.jsonl')
+    .requiredOption('--out <file>', 'where the cleaned manifest goes (.csv or .jsonl)')
+    .action((f: { manifest: string; annotations: string; out: string }) => {
+      const a = readAnnotationsFile(f.annotations);
+      if (a.problems.length) throw new Error(describeProblems(a.problems));
+      const r = exportCleanedManifest(f.manifest, a.entries, path.dirname(path.resolve(f.annotations)), f.out);
+      process.stdout.write(`${r.written}: ${r.kept} rows (${r.relabeled} relabeled, ${r.excluded} excluded)\n`);
+    });
+}

@@ -1,0 +1,26 @@
+/**
+ * Notebook gallery actions (flag, relabel, ok, exclude; see notebook/mime.ts) written to the same annotations as
+ * the editor and the review queue. The controller forwards each parsed `annotate` message here and posts the
+ * returned `annotated` message to every renderer, so all open galleries mark the example.
+ */
+import type { AnnotatedMessage, AnnotateMessage } from '../notebook/mime';
+import type { AnnotationStore } from './annotationStore';
+import type { AnnotationTarget } from './annotationTarget';
+
+export function applyGalleryAction(store: AnnotationStore, target: AnnotationTarget, msg: AnnotateMessage, note?: string): AnnotatedMessage {
+  const reply: AnnotatedMessage = { type: 'annotated', runId: msg.runId, index: msg.index, action: msg.action, ...(msg.label !== undefined ? { label: msg.label } : {}) };
+  try {
+    store.append([
+      {
+        ...target.keyOf(msg.index),
+        action: msg.action,
+        ...(msg.action === 'relabel' ? { newLabel: msg.label! } : {}),
+        ...(msg.originalLabel !== undefined ? { originalLabel: msg.originalLabel } : {}),
+        note: note ?? `notebook gallery${msg.score ? ` (${msg.score})` : ''}`,
+      },
+    ]);
+    return reply;
+  } catch (e) {
+    return { ...reply, error: (e as Error).message };
+  }
+}

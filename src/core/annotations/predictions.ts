@@ -1,0 +1,110 @@
+/**
+ * The model's averaged prediction for every scored example, kept next to a score run's tables so that suspects
+ * (suspects.ts) can ask "does a confident model disagree with the label?":
+ *   <runDir>/predictions/softmax.parquet (and .npy)  the score-table layout (scoreFiles.ts) with
+ *       score = mean over runs of p(label | x), run_r = that probability in run r,
+ *       predicted = argmax of the mean softmax, confidence = its mean probability, p_0..p_{K-1} = the mean softmax.
+ *   <runDir>/predictions/sources.json  the source path of each row, for manifest and image-folder datasets.
+ * A separate folder, so that runs from before predictions existed still read, and score listings stay scores.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { writeJsonAtomic } from '../store/atomicWrite';
+import { readScoreTable, writeScoreTable } from '../store/scoreFiles';
+
+export const PREDICTIONS_TABLE = 'softmax';
+
+export function predictionsDir(runDir: string): string {
+  return path.join(runDir, 'predictions');
+}
+
+/** Row-wise softmax of N x K logits, max-shifted (no overflow for large logits). */
+export function softmaxRows(logits: ArrayLike<number>, k: number): Float32Array {
+  const n = logits.length / k;
+  const out = new Float32Array(logits.length);
+  for (let r = 0; r < n; r++) {
+    let max = -Infinity;
+    for (let c = 0; c < k; c++) max = Math.max(max, logits[r * k + c]);
+    let sum = 0;
+    for (let c = 0; c < k; c++) sum += Math.exp(logits[r * k + c] - max);
+    for (let c = 0; c < k; c++) out[r * k + c] = Math.exp(logits[r * k + c] - max) / sum;
+  }
+  return out;
+}
+
+export interface Predictions {
+  /** Dataset index of each row, ascending. */
+  readonly index: Int32Array;
+  /** The (possibly noisy) label the model was trained on. */
+  readonly label: Int32Array;
+  readonly numClasses: number;
+  /** N x K mean softmax over the runs. */
+  readonly probs: Float32Array;
+  readonly predicted: Int32Array;
+  /** Mean probability of the predicted class. */
+  readonly confidence: Float32Array;
+  /** Mean probability of the given label. */
+  readonly labelProb: Float32Array;
+  /** Source path per row (manifest / folder datasets), else undefined. */
+  readonly sources?: readonly string[];
+}
+
+/** Mean softmax over runs, then argmax and its probability per row. */
+export function summarizePredictions(index: Int32Array, label: Int32Array, perRunProbs: readonly Float32Array[], k: number, sources?: readonly string[]): Predictions {
+  if (perRunProbs.length === 0) throw new RangeError('summarizePredictions: no runs');
+  const n = index.length;
+  const probs = new Float32Array(n * k);
+  for (const p of perRunProbs) {
+    if (p.length !== n * k) throw new RangeError(`summarizePredictions: a run has ${p.length} probabilities, expected ${n} x ${k}`);
+    for (let i = 0; i < p.length; i++) probs[i] += p[i] / perRunProbs.length;
+  }
+  const predicted = new Int32Array(n);
+  const confidence = new Float32Array(n);
+  const labelProb = new Float32Array(n);
+  for (let r = 0; r < n; r++) {
+    let best = 0;
+    for (let c = 1; c < k; c++) if (probs[r * k + c] > probs[r * k + best]) best = c;
+    predicted[r] = best;
+    confidence[r] = probs[r * k + best];
+    labelProb[r] = probs[r * k + label[r]];
+  }
+  return { index, label, numClasses: k, probs, predicted, confidence, labelProb, ...(sources ? { sources } : {}) };
+}
+
+export function writePredictions(runDir: string, p: Predictions, perRunProbs: readonly Float32Array[]): void {
+  const dir = predictionsDir(runDir);
+  const k = p.numClasses;
+  const n = p.index.length;
+  const extra: Record<string, Float32Array> = { predicted: Float32Array.from(p.predicted), confidence: p.confidence };
+  for (let c = 0; c < k; c++) extra[`p_${c}`] = Float32Array.from({ length: n }, (_, r) => p.probs[r * k + c]);
+  const perRun = perRunProbs.map((q) => Float32Array.from({ length: n }, (_, r) => q[r * k + p.label[r]]));
+  writeScoreTable(dir, PREDICTIONS_TABLE, { name: PREDICTIONS_TABLE, index: p.index, label: p.label, score: p.labelProb, perRun, extra });
+  if (p.sources) writeJsonAtomic(path.join(dir, 'sources.json'), p.sources);
+}
+
+/** Reads a run's predictions; undefined for runs scored before predictions were recorded. */
+export function readPredictions(runDir: string): Predictions | undefined {
+  const dir = predictionsDir(runDir);
+  if (!fs.existsSync(path.join(dir, `${PREDICTIONS_TABLE}.parquet`))) return undefined;
+  const t = readScoreTable(dir, PREDICTIONS_TABLE);
+  const extra = t.extra ?? {};
+  const cols = Object.keys(extra).filter((c) => /^p_\d+$/.test(c));
+  const k = cols.length;
+  const file = path.join(dir, `${PREDICTIONS_TABLE}.parquet`);
+  if (k === 0 || !extra.predicted || !extra.confidence) throw new Error(`${file}: missing predicted/confidence/p_<class> columns`);
+  const n = t.index.length;
+  const probs = new Float32Array(n * k);
+  for (let c = 0; c < k; c++) {
+    const col = extra[`p_${c}`];
+    if (!col) throw new Error(`${file}: column p_${c} is missing (have ${cols.join(', ')})`);
+    for (let r = 0; r < n; r++) probs[r * k + c] = col[r];
+  }
+  let sources: string[] | undefined;
+  const sf = path.join(dir, 'sources.json');
+  if (fs.existsSync(sf)) {
+    const s = JSON.parse(fs.readFileSync(sf, 'utf8')) as unknown;
+    if (!Array.isArray(s) || s.length !== n) throw new Error(`${sf}: expected an array of ${n} paths`);
+    sources = s as string[];
+  }
+  return { index: t.index, label: t.label, numClasses: k, probs, predicted: Int32Array.from(extra.predicted), confidence: extra.confidence, labelProb: t.score, ...(sources ? { sources } : {}) };
+}

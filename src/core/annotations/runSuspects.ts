@@ -1,0 +1,50 @@
+/**
+ * Suspects of one score run: its recorded predictions (predictions.ts) ranked by suspicion (suspects.ts), with a
+ * score table (EL2N when present) as tie-break and for percentiles, and the noise study's ground truth when the
+ * run injected noise (the `corrupted` column of its score tables).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { readScoreTable, scoresDir, type ScoreTable } from '../store/scoreFiles';
+import { readPredictions, type Predictions } from './predictions';
+import { rankSuspects, suspectQuality, type SuspectQuality, type SuspectRanking } from './suspects';
+
+export interface RunSuspects {
+  readonly runDir: string;
+  readonly predictions: Predictions;
+  readonly ranking: SuspectRanking;
+  /** The score table used as tie-break (rows aligned with predictions), if any. */
+  readonly score?: ScoreTable;
+  /** 1 for rows whose label was corrupted by injected noise (noise study). */
+  readonly corrupted?: Float32Array;
+  readonly quality?: SuspectQuality;
+}
+
+/** Score tables present in a run, preferred tie-break first. */
+export function runScoreNames(runDir: string): string[] {
+  const dir = scoresDir(runDir);
+  if (!fs.existsSync(dir)) return [];
+  const names = fs.readdirSync(dir).filter((f) => f.endsWith('.parquet')).map((f) => f.slice(0, -'.parquet'.length));
+  const pref = ['el2n', 'grand', 'forgetting'];
+  return names.sort((a, b) => (pref.indexOf(a) + 1 || 99) - (pref.indexOf(b) + 1 || 99) || a.localeCompare(b));
+}
+
+export function loadRunSuspects(runDir: string, opts: { threshold?: number; score?: string; ks?: number[] } = {}): RunSuspects {
+  const predictions = readPredictions(runDir);
+  if (!predictions) throw new Error(`${path.join(runDir, 'predictions')}: this score run has no recorded predictions (scored before suspects existed); score again`);
+  const name = opts.score ?? runScoreNames(runDir)[0];
+  let score: ScoreTable | undefined;
+  if (name) {
+    score = readScoreTable(scoresDir(runDir), name);
+    if (score.index.length !== predictions.index.length || score.index.some((v, i) => v !== predictions.index[i])) {
+      throw new Error(`${runDir}: score table "${name}" and the predictions cover different examples`);
+    }
+  }
+  // AUM-like scores are "low = suspicious"; the tie-break wants "high = suspicious".
+  const flip = name === 'aum' || name === 'confidence' || name === 'correctness';
+  const tieBreak = score ? (flip ? score.score.map((v) => -v) : score.score) : undefined;
+  const ranking = rankSuspects(predictions, { threshold: opts.threshold, tieBreak });
+  const corrupted = score?.extra?.corrupted;
+  const quality = corrupted ? suspectQuality(ranking, corrupted, opts.ks) : undefined;
+  return { runDir, predictions, ranking, ...(score ? { score } : {}), ...(corrupted ? { corrupted, quality } : {}) };
+}

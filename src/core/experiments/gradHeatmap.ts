@@ -1,0 +1,132 @@
+import * as path from 'node:path';
+import { initBackend } from '../compute/backend';
+import type { ConvMethod } from '../scores/perExampleGrads';
+import { makeRng } from '../random';
+import { writeJsonAtomic } from '../store/atomicWrite';
+import type { RunManifest } from '../store/runManifest';
+import { createRun } from '../store/runStore';
+import { stepsPerEpoch } from '../train/trainLoop';
+import { versions } from '../versions';
+import { exampleGradNorms } from './exampleGradNorms';
+import { prepareData } from './experimentData';
+import { EtaEstimator, type JobContext } from './job';
+import { probedTraining } from './probedTraining';
+import { TRAIN_DEFAULTS, type TrainRunConfig } from './trainRun';
+
+/**
+ * Gradient-magnitude heatmap (Vodrahalli et al. 2018, Fig. 2 and 5): the exact per-example gradient norm
+ * ||grad_w loss(x_i, y_i)|| of a random sample of training examples at initialization and at the end of every
+ * epoch of one training run. The paper sees all magnitudes start alike and spread apart as training goes on, so
+ * that late in training only some examples still move the weights.
+ */
+export interface GradHeatmapConfig extends TrainRunConfig {
+  /** Examples sampled from the trained ones. */
+  readonly sample: number;
+  /** Seed of the sample (default seed + 2000). */
+  readonly sampleSeed?: number;
+  readonly convMethod: ConvMethod;
+  /** Examples per per-example-gradient chunk. */
+  readonly scoreBatch: number;
+}
+
+export const HEATMAP_DEFAULTS: Omit<GradHeatmapConfig, 'dataset'> = {
+  ...TRAIN_DEFAULTS,
+  validation: 0,
+  epochs: 5,
+  sample: 128,
+  convMethod: 'auto',
+  scoreBatch: 256,
+};
+
+export interface GradHeatmapTable {
+  /** Dataset indices of the sampled examples, one per row, ordered by their last measured norm, largest first. */
+  readonly examples: number[];
+  readonly labels: number[];
+  /** 0 = initialization, then each finished epoch. */
+  readonly epochs: number[];
+  /** values[row][column]: gradient norm of examples[row] at epochs[column]. */
+  readonly values: number[][];
+  readonly testAccuracy: (number | null)[];
+  readonly steps: number;
+  readonly partial: boolean;
+}
+
+/**
+ * Rows (examples) reordered by their value in the last column, largest first, ties by example id: the
+ * examples that still carry large gradients at the end come first.
+ */
+export function orderRowsByLast(examples: readonly number[], columns: readonly Float32Array[]): number[] {
+  const last = columns[columns.length - 1];
+  return examples.map((_, i) => i).sort((a, b) => last[b] - last[a] || examples[a] - examples[b]);
+}
+
+/** The table from the per-epoch norm columns (pure). */
+export function heatmapTable(examples: Int32Array, labels: Int32Array, epochs: number[], columns: Float32Array[], extra: Pick<GradHeatmapTable, 'testAccuracy' | 'steps' | 'partial'>): GradHeatmapTable {
+  const ids = [...examples];
+  const order = orderRowsByLast(ids, columns);
+  return {
+    examples: order.map((r) => ids[r]),
+    labels: order.map((r) => labels[r]),
+    epochs: [...epochs],
+    values: order.map((r) => columns.map((col) => col[r])),
+    ...extra,
+  };
+}
+
+export async function runGradHeatmap(partial: Partial<GradHeatmapConfig> & { dataset: string }, ctx: JobContext): Promise<RunManifest> {
+  const cfg: GradHeatmapConfig = { ...HEATMAP_DEFAULTS, ...partial };
+  if (!Number.isInteger(cfg.sample) || cfg.sample < 1) throw new RangeError(`sample must be a positive number of examples, got ${cfg.sample}`);
+  const report = ctx.onProgress ?? (() => {});
+  const run = createRun(ctx.root, { kind: 'grad-heatmap', config: { ...cfg }, seeds: { init: cfg.seed, sample: cfg.sampleSeed ?? cfg.seed + 2000 }, versions: versions() });
+  const base = { runId: run.id, runDir: run.dir };
+  try {
+    const backend = await initBackend(cfg.backend, { threads: cfg.threads });
+    report({ ...base, phase: 'load', message: `loading ${cfg.dataset}`, fraction: 0 });
+    const data = prepareData({ dataset: cfg.dataset, validation: cfg.validation, splitSeed: cfg.seed, trainSubset: cfg.trainSubset, subsetSeed: cfg.seed + 1000 });
+    const n = data.trainIndices.length;
+    if (cfg.sample > n) throw new RangeError(`sample of ${cfg.sample} examples exceeds the ${n} trained examples`);
+    const sample = makeRng(cfg.sampleSeed ?? cfg.seed + 2000).shuffle(Int32Array.from(data.trainIndices)).slice(0, cfg.sample).sort();
+    const labels = Int32Array.from(sample, (i) => data.train.labels[i]);
+    const steps = cfg.steps ?? cfg.epochs * stepsPerEpoch(n, cfg.batchSize);
+    run.update({ backend, dataset: data.record, config: { ...cfg, steps } });
+
+    const epochs: number[] = [];
+    const columns: Float32Array[] = [];
+    const testAccuracy: (number | null)[] = [];
+    const save = (partialTable: boolean) => {
+      const table = heatmapTable(sample, labels, epochs, columns, { testAccuracy, steps, partial: partialTable });
+      writeJsonAtomic(path.join(run.dir, 'grad-heatmap.json'), table);
+      return table;
+    };
+    const eta = new EtaEstimator();
+    const res = await probedTraining(
+      cfg,
+      data,
+      steps,
+      (model, epoch, metrics) => {
+        const t0 = performance.now();
+        columns.push(exampleGradNorms(model, data.train, data.stats, sample, { chunk: cfg.scoreBatch, convMethod: cfg.convMethod }));
+        epochs.push(epoch);
+        testAccuracy.push(metrics?.test?.accuracy ?? null);
+        if (epoch === 0) run.update({ model: { arch: cfg.model, width: cfg.width, params: model.numParams() } });
+        save(true);
+        const acc = metrics?.test ? `, test accuracy ${(100 * metrics.test.accuracy).toFixed(2)}%` : '';
+        report({ ...base, phase: 'score', message: `epoch ${epoch}: gradient norms of ${cfg.sample} examples in ${((performance.now() - t0) / 1000).toFixed(1)} s${acc}`, fraction: (metrics?.step ?? 0) / steps });
+      },
+      {
+        signal: ctx.signal,
+        onStep: (step, epoch, loss) => {
+          const { etaSeconds } = eta.tick(step, steps);
+          report({ ...base, phase: 'train', message: `epoch ${epoch}, step ${step}/${steps}`, fraction: step / steps, step, totalSteps: steps, epoch, loss, etaSeconds });
+        },
+      },
+    );
+    const table = save(res.cancelled);
+    const results = { examples: table.examples.length, epochs: table.epochs.length, steps: res.stepsDone, testAccuracy: testAccuracy[testAccuracy.length - 1] ?? undefined };
+    if (res.cancelled) return run.finish('cancelled', { error: `cancelled after ${res.stepsDone} of ${steps} steps; the table holds the epochs measured so far`, results: { ...results, partial: true } });
+    return run.finish('done', { results });
+  } catch (e) {
+    run.finish('failed', { error: (e as Error).message ?? String(e) });
+    throw e;
+  }
+}

@@ -1,0 +1,185 @@
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../compute/backend';
+import { normalizeBatch } from '../data/normalize';
+import type { Model } from '../models/model';
+import { makeRng } from '../random';
+import { perExampleGradNorms, type ConvMethod } from '../scores/perExampleGrads';
+import { writeJsonAtomic } from '../store/atomicWrite';
+import type { RunManifest } from '../store/runManifest';
+import { createRun } from '../store/runStore';
+import { stepsPerEpoch } from '../train/trainLoop';
+import { versions } from '../versions';
+import { crossEntropyCotangent } from './exampleGradNorms';
+import { prepareData } from './experimentData';
+import { EtaEstimator, type JobContext } from './job';
+import { probedTraining } from './probedTraining';
+import { TRAIN_DEFAULTS, type TrainRunConfig } from './trainRun';
+
+/**
+ * ||sum_i grad L_i|| vs sum_i ||grad L_i|| over random minibatches (Vodrahalli et al. 2018, Fig. 1 and eq. 6).
+ * The triangle inequality makes the sum of per-example norms an upper bound of the minibatch gradient's norm;
+ * the paper finds the two linearly correlated, which is its reason to rank examples by their own gradient norm.
+ * A ratio near 1 means the examples' gradients point the same way; near 1/sqrt(B), nearly orthogonal.
+ */
+export interface MinibatchGradSum {
+  /** ||sum_i grad_w L_i||_2 over all parameters. */
+  readonly normOfSum: number;
+  /** sum_i ||grad_w L_i||_2. */
+  readonly sumOfNorms: number;
+}
+
+/**
+ * Both quantities for one minibatch, batch norm in inference mode (examples do not interact, so the minibatch
+ * gradient is exactly the sum of the per-example ones). The sum's gradient comes from one ordinary backward pass
+ * of sum_i <f(x_i), c_i> with the cross-entropy cotangents c_i held constant; the per-example norms from
+ * scores/perExampleGrads.ts.
+ */
+export function minibatchGradSum(model: Model, x: tf.Tensor4D, labels: Int32Array, convMethod: ConvMethod = 'auto'): MinibatchGradSum {
+  return tf.tidy(() => {
+    const cot = crossEntropyCotangent(model, x, labels);
+    const vars = model.params.map((p) => p.variable);
+    const { grads } = tf.variableGrads(() => tf.sum(tf.mul(model.forward(x, { training: false }), cot)) as tf.Scalar, vars);
+    let sq = 0;
+    for (const v of vars) sq += tf.sum(tf.square(grads[v.name])).dataSync()[0];
+    const norms = perExampleGradNorms(model, x, cot, { norm: 'l2', subset: 'all', convMethod });
+    let sumOfNorms = 0;
+    for (const v of norms) sumOfNorms += v;
+    return { normOfSum: Math.sqrt(sq), sumOfNorms };
+  });
+}
+
+/** Pearson linear correlation; NaN when either side is constant or there are fewer than 2 points. */
+export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const n = a.length;
+  if (b.length !== n) throw new RangeError(`pearson: lengths differ (${n} vs ${b.length})`);
+  if (n < 2) return NaN;
+  let ma = 0;
+  let mb = 0;
+  for (let i = 0; i < n; i++) {
+    ma += a[i] / n;
+    mb += b[i] / n;
+  }
+  let sab = 0;
+  let saa = 0;
+  let sbb = 0;
+  for (let i = 0; i < n; i++) {
+    sab += (a[i] - ma) * (b[i] - mb);
+    saa += (a[i] - ma) ** 2;
+    sbb += (b[i] - mb) ** 2;
+  }
+  return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : NaN;
+}
+
+export interface GradSumConfig extends TrainRunConfig {
+  /** Random minibatches measured at each epoch. */
+  readonly batches: number;
+  /** Examples per measured minibatch (default: the training batch size, as in the paper). */
+  readonly gradBatchSize?: number;
+  readonly convMethod: ConvMethod;
+}
+
+export const GRADSUM_DEFAULTS: Omit<GradSumConfig, 'dataset'> = {
+  ...TRAIN_DEFAULTS,
+  validation: 0,
+  epochs: 2,
+  batches: 32,
+  convMethod: 'auto',
+};
+
+export interface GradSumRow extends MinibatchGradSum {
+  readonly epoch: number;
+  readonly batch: number;
+  /** normOfSum / sumOfNorms, in (0, 1]. */
+  readonly ratio: number;
+}
+
+export interface GradSumTable {
+  readonly batchSize: number;
+  readonly rows: GradSumRow[];
+  /** Per measured epoch: Pearson correlation of the two quantities over its minibatches, and the mean ratio. */
+  readonly perEpoch: { epoch: number; pearson: number; meanRatio: number; testAccuracy: number | null }[];
+  /** Pearson over all rows (epochs pooled, as the paper's scatter pools its minibatches). */
+  readonly pearson: number;
+  readonly steps: number;
+  readonly partial: boolean;
+}
+
+export function gradSumSummary(rows: readonly GradSumRow[], accuracy: Map<number, number | null>): Pick<GradSumTable, 'perEpoch' | 'pearson'> {
+  const epochs = [...new Set(rows.map((r) => r.epoch))].sort((a, b) => a - b);
+  const perEpoch = epochs.map((epoch) => {
+    const rs = rows.filter((r) => r.epoch === epoch);
+    return {
+      epoch,
+      pearson: pearson(rs.map((r) => r.sumOfNorms), rs.map((r) => r.normOfSum)),
+      meanRatio: rs.reduce((s, r) => s + r.ratio, 0) / rs.length,
+      testAccuracy: accuracy.get(epoch) ?? null,
+    };
+  });
+  return { perEpoch, pearson: pearson(rows.map((r) => r.sumOfNorms), rows.map((r) => r.normOfSum)) };
+}
+
+export async function runGradSum(partial: Partial<GradSumConfig> & { dataset: string }, ctx: JobContext): Promise<RunManifest> {
+  const cfg: GradSumConfig = { ...GRADSUM_DEFAULTS, ...partial };
+  if (!Number.isInteger(cfg.batches) || cfg.batches < 1) throw new RangeError(`batches must be a positive integer, got ${cfg.batches}`);
+  const report = ctx.onProgress ?? (() => {});
+  const run = createRun(ctx.root, { kind: 'grad-sum', config: { ...cfg }, seeds: { init: cfg.seed, batches: cfg.seed + 3000 }, versions: versions() });
+  const base = { runId: run.id, runDir: run.dir };
+  try {
+    const backend = await initBackend(cfg.backend, { threads: cfg.threads });
+    report({ ...base, phase: 'load', message: `loading ${cfg.dataset}`, fraction: 0 });
+    const data = prepareData({ dataset: cfg.dataset, validation: cfg.validation, splitSeed: cfg.seed, trainSubset: cfg.trainSubset, subsetSeed: cfg.seed + 1000 });
+    const n = data.trainIndices.length;
+    const bs = cfg.gradBatchSize ?? cfg.batchSize;
+    if (!Number.isInteger(bs) || bs < 1 || bs > n) throw new RangeError(`minibatch size must be in [1, ${n}] (the trained examples), got ${bs}`);
+    const steps = cfg.steps ?? cfg.epochs * stepsPerEpoch(n, cfg.batchSize);
+    run.update({ backend, dataset: data.record, config: { ...cfg, gradBatchSize: bs, steps } });
+    const [h, w, c] = data.train.shape;
+    const rows: GradSumRow[] = [];
+    const accuracy = new Map<number, number | null>();
+    const save = (partialTable: boolean): GradSumTable => {
+      const table = { batchSize: bs, rows, ...gradSumSummary(rows, accuracy), steps, partial: partialTable };
+      writeJsonAtomic(path.join(run.dir, 'grad-sum.json'), table);
+      return table;
+    };
+    const eta = new EtaEstimator();
+    const res = await probedTraining(
+      cfg,
+      data,
+      steps,
+      (model, epoch, metrics) => {
+        // The same minibatches at every epoch, so epochs differ only by the weights.
+        const rng = makeRng(cfg.seed + 3000);
+        for (let b = 0; b < cfg.batches; b++) {
+          const idx = rng.shuffle(Int32Array.from(data.trainIndices)).slice(0, bs);
+          const labels = Int32Array.from(idx, (i) => data.train.labels[i]);
+          const x = tf.tensor4d(normalizeBatch(data.train, idx, data.stats), [bs, h, w, c]);
+          try {
+            const m = minibatchGradSum(model, x, labels, cfg.convMethod);
+            rows.push({ epoch, batch: b, ...m, ratio: m.normOfSum / m.sumOfNorms });
+          } finally {
+            x.dispose();
+          }
+        }
+        accuracy.set(epoch, metrics?.test?.accuracy ?? null);
+        if (epoch === 0) run.update({ model: { arch: cfg.model, width: cfg.width, params: model.numParams() } });
+        const s = save(true).perEpoch.find((p) => p.epoch === epoch)!;
+        report({ ...base, phase: 'score', message: `epoch ${epoch}: ${cfg.batches} minibatches of ${bs}, Pearson ${s.pearson.toFixed(3)}, mean ratio ${s.meanRatio.toFixed(3)}`, fraction: (metrics?.step ?? 0) / steps });
+      },
+      {
+        signal: ctx.signal,
+        onStep: (step, epoch, loss) => {
+          const { etaSeconds } = eta.tick(step, steps);
+          report({ ...base, phase: 'train', message: `epoch ${epoch}, step ${step}/${steps}`, fraction: step / steps, step, totalSteps: steps, epoch, loss, etaSeconds });
+        },
+      },
+    );
+    const table = save(res.cancelled);
+    const results = { batchSize: bs, batches: cfg.batches, pearson: table.pearson, perEpoch: table.perEpoch };
+    if (res.cancelled) return run.finish('cancelled', { error: `cancelled after ${res.stepsDone} of ${steps} steps; the table holds the epochs measured so far`, results: { ...results, partial: true } });
+    return run.finish('done', { results });
+  } catch (e) {
+    run.finish('failed', { error: (e as Error).message ?? String(e) });
+    throw e;
+  }
+}

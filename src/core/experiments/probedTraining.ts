@@ -1,0 +1,45 @@
+import { buildModel } from '../models/registry';
+import type { Model } from '../models/model';
+import { makeRng } from '../random';
+import { trainModel, type EpochMetrics } from '../train/trainLoop';
+import type { ExperimentData } from './experimentData';
+import type { TrainRunConfig } from './trainRun';
+
+export interface ProbedTrainingResult {
+  readonly epochs: readonly EpochMetrics[];
+  readonly stepsDone: number;
+  readonly cancelled: boolean;
+  readonly params: number;
+}
+
+/**
+ * Trains a fresh model (init seed cfg.seed) on data.trainIndices for `steps` iterations and calls `probe` on the
+ * model at initialization (epoch 0) and after every epoch: analyses of how per-example quantities evolve over
+ * training (gradient-norm heatmap, ||sum of grads|| vs sum of ||grads||) look at the weights through it.
+ */
+export async function probedTraining(
+  cfg: TrainRunConfig,
+  data: ExperimentData,
+  steps: number,
+  probe: (model: Model, epoch: number, metrics?: EpochMetrics) => void | Promise<void>,
+  hooks: { signal?: AbortSignal; onStep?: (step: number, epoch: number, loss: number) => void } = {},
+): Promise<ProbedTrainingResult> {
+  const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: data.train.shape, numClasses: data.train.numClasses }, makeRng(cfg.seed).next);
+  try {
+    await probe(model, 0);
+    const augment = cfg.augment === 'auto' ? data.train.shape[2] === 3 : cfg.augment;
+    const res = await trainModel(
+      model,
+      { train: data.train, trainIndices: data.trainIndices, test: data.test, stats: data.stats },
+      { ...cfg, steps, dataSeed: cfg.dataSeed ?? cfg.seed + 1000, augment },
+      {
+        signal: hooks.signal,
+        onStep: (s) => hooks.onStep?.(s.step, s.epoch, s.loss),
+        onEpoch: (m) => probe(model, m.epoch, m),
+      },
+    );
+    return { epochs: res.epochs, stepsDone: res.stepsDone, cancelled: res.cancelled, params: model.numParams() };
+  } finally {
+    model.dispose();
+  }
+}

@@ -1,0 +1,110 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { applyAnnotations, exportCleanedManifest, resolveLabel } from '../../../../src/core/annotations/apply';
+import { AnnotationStore } from '../../../../src/core/annotations/annotationStore';
+import { makeEntry } from '../../../../src/core/annotations/annotationEntry';
+import { prepareData } from '../../../../src/core/experiments/experimentData';
+import { annotationTarget } from '../../../../src/core/annotations/annotationTarget';
+import { applyGalleryAction } from '../../../../src/core/annotations/galleryAction';
+import { tempDir, writeGrayPng } from '../data/fixtures';
+
+test('labels resolve from indices and class names, with errors naming the entry', () => {
+  const space = { numClasses: 3, classNames: ['cat', 'dog', 'fox'] };
+  assert.equal(resolveLabel('dog', space, 'e1'), 1);
+  assert.equal(resolveLabel(2, space, 'e1'), 2);
+  assert.throws(() => resolveLabel('cow', space, 'entry e1'), /entry e1: label "cow" is not a class of this dataset \(cat, dog, fox\)/);
+  assert.throws(() => resolveLabel(3, { numClasses: 3 }, 'entry e2'), /entry e2: label 3 is outside 0..2/);
+});
+
+test('the newest decision per example applies: relabel, exclude, ok undoes a relabel; unknown examples are listed', () => {
+  const t = (s: number) => `2026-01-01T00:00:0${s}.000Z`;
+  const entries = [
+    makeEntry({ index: 0, action: 'relabel', newLabel: 2, time: t(1) }),
+    makeEntry({ index: 1, action: 'relabel', newLabel: 2, time: t(1) }),
+    makeEntry({ index: 1, action: 'ok', time: t(2) }),
+    makeEntry({ index: 2, action: 'exclude', time: t(1) }),
+    makeEntry({ index: 3, action: 'flag', time: t(1) }),
+    makeEntry({ index: 50, action: 'exclude', time: t(1) }),
+  ];
+  const a = applyAnnotations({ labels: Int32Array.from([0, 1, 1, 0]), numClasses: 3 }, entries, '/x');
+  assert.deepEqual(Array.from(a.labels), [2, 1, 1, 0]);
+  assert.deepEqual(Array.from(a.excluded), [0, 0, 1, 0]);
+  assert.equal(a.relabeled, 1);
+  assert.deepEqual(a.unmatched, ['index:50']);
+});
+
+function digitManifest(): { dir: string; manifest: string } {
+  const dir = tempDir('datadiet-ann-apply-');
+  const rows = ['path,label'];
+  for (let i = 0; i < 12; i++) {
+    writeGrayPng(path.join(dir, 'img', `${i}.png`), 4, 4, (x, y) => (x + y + i) * 10);
+    rows.push(`img/${i}.png,${i % 2 ? 'odd' : 'even'}`);
+  }
+  const manifest = path.join(dir, 'labels.csv');
+  fs.writeFileSync(manifest, rows.join('\n') + '\n');
+  return { dir, manifest };
+}
+
+test('experiments use corrected labels and drop excluded examples (--annotations)', () => {
+  const { dir, manifest } = digitManifest();
+  const before = prepareData({ dataset: `csv:${manifest}`, validation: 0, splitSeed: 0, subsetSeed: 0 });
+  const src = before.train.sources!;
+  const rel = (i: number) => path.relative(dir, src[i]).split(path.sep).join('/');
+  const file = path.join(dir, 'annotations.jsonl');
+  // Relabel train example 0 to the other class (by name) and exclude train example 1.
+  const other = before.train.labels[0] === 0 ? 'odd' : 'even';
+  new AnnotationStore(file).append([
+    { path: rel(0), action: 'relabel', newLabel: other },
+    { path: rel(1), action: 'exclude' },
+  ]);
+  const after = prepareData({ dataset: `csv:${manifest}`, validation: 0, splitSeed: 0, subsetSeed: 0, annotations: file });
+  assert.equal(after.train.labels[0], 1 - before.train.labels[0]);
+  assert.deepEqual(Array.from(after.trainIndices), Array.from(before.trainIndices).filter((i) => i !== 1));
+  assert.ok(after.info.notes.some((n) => /1 relabeled, 1 excluded/.test(n)));
+  assert.throws(() => prepareData({ dataset: `csv:${manifest}`, validation: 0, splitSeed: 0, subsetSeed: 0, annotations: path.join(dir, 'nope.jsonl') }), /nope\.jsonl: annotations file not found/);
+  fs.appendFileSync(file, 'garbage\n');
+  assert.throws(() => prepareData({ dataset: `csv:${manifest}`, validation: 0, splitSeed: 0, subsetSeed: 0, annotations: file }), /annotations\.jsonl:3: not valid JSON/);
+});
+
+test('annotations fix injected noise: fixed examples no longer count as corrupted', () => {
+  const { dir, manifest } = digitManifest();
+  const noisy = prepareData({ dataset: `csv:${manifest}`, validation: 0, splitSeed: 0, subsetSeed: 0, labelNoise: 0.5, noiseSeed: 1 });
+  const bad = Array.from(noisy.corrupted!.entries()).filter(([, c]) => c).map(([i]) => i);
+  assert.ok(bad.length > 0);
+  const file = path.join(dir, 'annotations.jsonl');
+  const fix = bad[0];
+  new AnnotationStore(file).append([{ path: path.relative(dir, noisy.train.sources![fix]), action: 'relabel', newLabel: noisy.cleanLabels[fix] }]);
+  const fixed = prepareData({ dataset: `csv:${manifest}`, validation: 0, splitSeed: 0, subsetSeed: 0, labelNoise: 0.5, noiseSeed: 1, annotations: file });
+  assert.equal(fixed.corrupted![fix], 0);
+  assert.equal(fixed.corrupted!.reduce((s, v) => s + v, 0), bad.length - 1);
+});
+
+test('a cleaned manifest keeps paths, writes names as names, drops excluded rows, and never overwrites its source', () => {
+  const { dir, manifest } = digitManifest();
+  const entries = [makeEntry({ path: 'img/0.png', action: 'relabel', newLabel: 'odd' }), makeEntry({ path: 'img/3.png', action: 'exclude' }), makeEntry({ path: 'img/5.png', action: 'relabel', newLabel: 0 })];
+  const out = path.join(dir, 'clean.csv');
+  const r = exportCleanedManifest(manifest, entries, dir, out);
+  assert.deepEqual({ kept: r.kept, relabeled: r.relabeled, excluded: r.excluded }, { kept: 11, relabeled: 2, excluded: 1 });
+  const lines = fs.readFileSync(out, 'utf8').trim().split('\n');
+  assert.equal(lines[0], 'path,label');
+  assert.equal(lines[1], 'img/0.png,odd');
+  assert.ok(!lines.includes('img/3.png,odd'));
+  assert.ok(lines.includes('img/5.png,even'));
+  assert.throws(() => exportCleanedManifest(manifest, entries, dir, manifest), /must not overwrite its source/);
+});
+
+test('gallery actions land in the dataset\'s annotations, by path for manifests and by index for binary sets', () => {
+  const { dir, manifest } = digitManifest();
+  const t = annotationTarget(dir, { spec: `csv:${manifest}`, name: 'labels', fingerprint: 'f'.repeat(64) }, (i) => path.join(dir, 'img', `${i}.png`));
+  assert.equal(t.file, path.join(dir, 'annotations.jsonl'));
+  const store = new AnnotationStore(t.file);
+  const reply = applyGalleryAction(store, t, { type: 'annotate', runId: 'r1', index: 4, action: 'relabel', label: 1, originalLabel: 0 });
+  assert.equal(reply.error, undefined);
+  const e = store.read().entries[0];
+  assert.deepEqual({ path: e.path, action: e.action, newLabel: e.newLabel, originalLabel: e.originalLabel }, { path: 'img/4.png', action: 'relabel', newLabel: 1, originalLabel: 0 });
+  const b = annotationTarget('/ws', { spec: 'mnist', name: 'mnist/train', fingerprint: 'abcdef0123456789' });
+  assert.equal(b.file, '/ws/.datadiet/annotations/mnist_train-abcdef012345/annotations.jsonl');
+  assert.deepEqual(b.keyOf(7), { index: 7 });
+});
