@@ -115,6 +115,27 @@ function processAlive(pid: number): boolean {
   }
 }
 
+const STATUSES: readonly string[] = ['running', 'done', 'cancelled', 'failed'];
+const isObject = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The fields every reader (CLI listing, runs view, resume) relies on, checked once here so that a hand-edited or
+ * foreign manifest is reported as a problem instead of crashing a reader with a TypeError.
+ */
+function manifestShapeProblem(m: RunManifest): string | undefined {
+  if (typeof m.kind !== 'string') return 'field "kind" must be a string';
+  if (!STATUSES.includes(m.status)) return `field "status" must be one of ${STATUSES.join(', ')}, got ${JSON.stringify(m.status)}`;
+  if (!isObject(m.config)) return 'field "config" must be an object';
+  if (!isObject(m.timings) || typeof m.timings.startedAt !== 'string') return 'field "timings.startedAt" must be a string';
+  if (m.error !== undefined && typeof m.error !== 'string') return 'field "error" must be a string';
+  // process.kill(0 or -1, 0) would probe a whole process group and always report "alive".
+  if (m.pid !== undefined && !(Number.isInteger(m.pid) && m.pid > 0)) return 'field "pid" must be a positive integer';
+  for (const k of ['dataset', 'model', 'backend', 'results'] as const) {
+    if (m[k] !== undefined && !isObject(m[k])) return `field "${k}" must be an object`;
+  }
+  return undefined;
+}
+
 export function readRun(dir: string): RunSummary {
   const file = path.join(dir, MANIFEST);
   let text: string;
@@ -125,7 +146,9 @@ export function readRun(dir: string): RunSummary {
   }
   try {
     const manifest = JSON.parse(text) as RunManifest;
-    if (manifest.schema !== 1 || typeof manifest.id !== 'string') return { dir, problem: `${file}: not a Data Diet run manifest (it lacks "schema": 1 and a string "id")` };
+    if (manifest?.schema !== 1 || typeof manifest.id !== 'string') return { dir, problem: `${file}: not a Data Diet run manifest (it lacks "schema": 1 and a string "id")` };
+    const bad = manifestShapeProblem(manifest);
+    if (bad) return { dir, problem: `${file}: ${bad}` };
     // A run left 'running' by a process that no longer exists died (SIGKILL, crash): show it as failed.
     if (manifest.status === 'running' && manifest.pid !== undefined && !processAlive(manifest.pid)) {
       return { dir, manifest: { ...manifest, status: 'failed', error: manifest.error ?? 'the engine process ended without finishing this run' } };
