@@ -20,6 +20,7 @@ for (const f of fs.readdirSync(wasmDir).filter((f) => f.endsWith('.wasm'))) {
 const entries = { cli: 'src/cli/main.ts', engine: 'src/engine/main.ts' };
 if (fs.existsSync(path.join(root, 'src/extension/extension.ts'))) entries.extension = 'src/extension/extension.ts';
 if (fs.existsSync(path.join(root, 'bench/bench.ts'))) entries.bench = 'bench/bench.ts';
+if (fs.existsSync(path.join(root, 'bench/profile.ts'))) entries.profile = 'bench/profile.ts';
 if (fs.existsSync(path.join(root, 'src/core/charts/render.ts'))) entries.reproduce = 'bench/reproduce.ts';
 
 await esbuild.build({

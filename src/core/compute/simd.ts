@@ -93,6 +93,8 @@ const op = {
   f64Load: (off = 0): Code => [0x2b, ...mem(3, off)],
   f64Store: (off = 0): Code => [0x39, ...mem(3, off)],
   f64Add: [0xa0],
+  f64: (v: number): Code => [0x44, ...new Uint8Array(new Float64Array([v]).buffer)],
+  f32x4Lane: (l: number): Code => simd(31, l),
   f64PromoteF32: [0xbb],
   block: (...body: Code[]): Code => [0x02, 0x40, ...body.flat(), 0x0b],
   loop: (...body: Code[]): Code => [0x03, 0x40, ...body.flat(), 0x0b],
@@ -106,6 +108,8 @@ const op = {
   f32x4Splat: simd(19),
   f32x4Gt: simd(68),
   vAnd: simd(78),
+  vAndNot: simd(79),
+  vBitselect: simd(82),
   f32x4Add: simd(228),
   f32x4Sub: simd(229),
   f32x4Mul: simd(230),
@@ -565,6 +569,80 @@ function sgdStep(): FuncDef {
   return { name: 'sgdStep', params: 7, locals: [I32, V128, V128, V128, V128, V128, V128, V128, V128], body };
 }
 
+/**
+ * sumSqClear(src, nBytes, out): out (f64) = sum of src[i]^2 over nBytes (a multiple of 16), and src zeroed
+ * (scratch that the next example's gradient accumulates into). f32x4 partial sums over blocks of 256 floats,
+ * added into an f64 total.
+ */
+function sumSqClear(): FuncDef {
+  const SRC = 0, NB = 1, OUT = 2;
+  let n = 3;
+  const off = n++, k = n++, end = n++, acc = n++, v = n++, total = n++;
+  const zero = [...op.f32(0), ...op.f32x4Splat];
+  const lane = (l: number): Code => [...op.get(acc), ...op.f32x4Lane(l), ...op.f64PromoteF32, ...op.get(total), ...op.f64Add, ...op.set(total)];
+  const body: Code = [
+    ...op.f64(0), ...op.set(total),
+    ...forLoop(off, op.i32(0), op.get(NB), op.i32(1024),
+      // end = min(off + 1024, nBytes)
+      [...op.get(off), ...op.i32(1024), ...op.i32Add, ...op.get(NB),
+        ...op.get(off), ...op.i32(1024), ...op.i32Add, ...op.get(NB), ...op.i32LtU, ...op.select, ...op.set(end)],
+      [...zero, ...op.set(acc)],
+      forLoop(k, op.get(off), op.get(end), op.i32(16),
+        [...op.get(SRC), ...op.get(k), ...op.i32Add, ...op.vLoad(), ...op.set(v)],
+        [...op.get(acc), ...op.get(v), ...op.get(v), ...op.f32x4Mul, ...op.f32x4Add, ...op.set(acc)],
+        [...op.get(SRC), ...op.get(k), ...op.i32Add, ...zero, ...op.vStore()]),
+      lane(0), lane(1), lane(2), lane(3)),
+    ...op.get(OUT), ...op.get(total), ...op.f64Store(),
+  ];
+  return { name: 'sumSqClear', params: 3, locals: [I32, I32, I32, V128, V128, F64], body };
+}
+
+/**
+ * maxPool2x2Grad(x, dy, out, N, OH, OW, cBytes, xExBytes, xRowBytes): the gradient of an unpadded 2x2 stride-2
+ * max pool over NHWC x (C % 4 == 0): within each window dy goes to the first maximum in row-major order (strict
+ * comparisons from -Infinity, as the cpu backend), the window's other three inputs get 0. Inputs outside every
+ * window (odd trailing rows/columns) are not written.
+ */
+function maxPool2x2Grad(): FuncDef {
+  const X = 0, DY = 1, OUT = 2, N = 3, OH = 4, OW = 5, CB = 6, XEX = 7, XROW = 8;
+  let n = 9;
+  const b = n++, r = n++, q = n++, k = n++, xb = n++, xq = n++, gp = n++, a = n++, delta = n++;
+  const v = [n++, n++, n++, n++];
+  const s = [n++, n++, n++, n++];
+  const m = n++, g = n++;
+  const locals = [...Array(9).fill(I32), ...Array(10).fill(V128)];
+  // byte offsets of the window's four inputs from its first
+  const offs: Code[] = [[], [...op.get(CB), ...op.i32Add], [...op.get(XROW), ...op.i32Add], [...op.get(XROW), ...op.i32Add, ...op.get(CB), ...op.i32Add]];
+  const inner: Code[] = [
+    [...op.get(xq), ...op.get(k), ...op.i32Add, ...op.set(a)],
+    ...v.map((vi, i) => [...op.get(a), ...offs[i], ...op.vLoad(), ...op.set(vi)]),
+    [...op.f32(-Infinity), ...op.f32x4Splat, ...op.set(m)],
+  ];
+  for (let i = 0; i < 4; i++) {
+    inner.push([...op.get(v[i]), ...op.get(m), ...op.f32x4Gt, ...op.set(s[i])]);
+    if (i < 3) inner.push([...op.get(v[i]), ...op.get(m), ...op.get(s[i]), ...op.vBitselect, ...op.set(m)]);
+  }
+  inner.push([...op.get(gp), ...op.vLoad(), ...op.set(g)]);
+  // The last selector that fired wins: store g & s3, then g &= ~s3, and so on down to s0.
+  for (let i = 3; i >= 0; i--) {
+    inner.push([...op.get(a), ...op.get(delta), ...op.i32Add, ...offs[i], ...op.get(g), ...op.get(s[i]), ...op.vAnd, ...op.vStore()]);
+    if (i > 0) inner.push([...op.get(g), ...op.get(s[i]), ...op.vAndNot, ...op.set(g)]);
+  }
+  inner.push([...op.get(gp), ...op.i32(16), ...op.i32Add, ...op.set(gp)]);
+  const body: Code = [
+    ...op.get(DY), ...op.set(gp),
+    ...op.get(OUT), ...op.get(X), ...op.i32Sub, ...op.set(delta),
+    ...forLoop(b, op.i32(0), op.get(N), op.i32(1),
+      [...op.get(X), ...op.get(b), ...op.get(XEX), ...op.i32Mul, ...op.i32Add, ...op.set(xb)],
+      forLoop(r, op.i32(0), op.get(OH), op.i32(1),
+        [...op.get(xb), ...op.get(r), ...op.get(XROW), ...op.i32Mul, ...op.i32(1), ...op.i32Shl, ...op.i32Add, ...op.set(xq)],
+        forLoop(q, op.i32(0), op.get(OW), op.i32(1),
+          forLoop(k, op.i32(0), op.get(CB), op.i32(16), ...inner),
+          [...op.get(xq), ...op.get(CB), ...op.i32(1), ...op.i32Shl, ...op.i32Add, ...op.set(xq)]))),
+  ];
+  return { name: 'maxPool2x2Grad', params: 9, locals, body };
+}
+
 const FUNCS: readonly FuncDef[] = [
   sgdStep(),
   convTile(),
@@ -581,6 +659,8 @@ const FUNCS: readonly FuncDef[] = [
   elementwise('addRelu'),
   elementwise('reluGrad'),
   elementwise('add'),
+  sumSqClear(),
+  maxPool2x2Grad(),
 ];
 
 export interface SimdExports {
@@ -605,6 +685,8 @@ export interface SimdExports {
   addRelu(a: number, b: number, out: number, nBytes: number): void;
   reluGrad(dy: number, y: number, out: number, nBytes: number): void;
   add(a: number, b: number, out: number, nBytes: number): void;
+  sumSqClear(src: number, nBytes: number, out: number): void;
+  maxPool2x2Grad(x: number, dy: number, out: number, n: number, oh: number, ow: number, cBytes: number, xExBytes: number, xRowBytes: number): void;
 }
 
 /** The module's bytes for a shared (threaded build) or ordinary memory; exported for tests. */
@@ -637,10 +719,16 @@ const FN_NAMES: readonly string[] = FUNCS.map((f) => f.name);
 const REC = 24;
 /**
  * Control block (Int32 slots in the heap): 0 job sequence number, 1 next task (atomic counter), 2 task count,
- * 3 record list offset, 4 task table offset, 5 workers done with the job, 6 error flag; from slot 16 on, 16
+ * 3 record list offset, 4 task table offset, 5 workers done with the job, 6 error flag, 7 spin polls; from slot 16 on, 16
  * slots per worker (slot 0: ready).
  */
 const CTRL_SLOTS = 16;
+/**
+ * Atomics.load polls (~0.2 ms at 20000) a thread makes before it sleeps on a futex: jobs come in bursts with a
+ * little JavaScript between them, and waking a sleeping worker costs more than that. Read by the workers from
+ * control slot 7 at every job, so benchmarks can switch it in place (bench/profile.ts --ab spin).
+ */
+export const simdTuning = { spin: 20000 };
 
 /**
  * The worker: instantiates the same module on the same (shared) memory, flags itself ready, then for every
@@ -656,6 +744,8 @@ const c = ctrl >> 2;
 let seen = Atomics.load(i32, c);
 Atomics.store(i32, c + ${CTRL_SLOTS} + index * ${CTRL_SLOTS}, 1);
 for (;;) {
+  // Jobs come in bursts (a layer's kernels): poll briefly before sleeping.
+  for (let k = 0, spin = i32[c + 7]; k < spin && Atomics.load(i32, c) === seen; k++);
   Atomics.wait(i32, c, seen);
   const seq = Atomics.load(i32, c);
   if (seq === seen) continue;
@@ -818,6 +908,7 @@ export class SimdRuntime {
     i32[c + 3] = this.jobBuf;
     i32[c + 4] = taskBase * 4;
     Atomics.store(i32, c + 5, 0);
+    i32[c + 7] = simdTuning.spin;
     this.seq = (this.seq + 1) | 0;
     Atomics.store(i32, c, this.seq);
     Atomics.notify(i32, c);
@@ -835,6 +926,7 @@ export class SimdRuntime {
     // Wait for every ready worker to have finished with this job (it may still be reading its records).
     i32 = new Int32Array(this.buffer);
     const t0 = Date.now();
+    for (let k = 0; k < simdTuning.spin && Atomics.load(i32, c + 5) < workers.length; k++);
     for (;;) {
       const done = Atomics.load(i32, c + 5);
       if (done >= workers.length) break;

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { AffineInfo, LinearInfo, Param } from '../models/layers';
 import type { Model } from '../models/model';
+import { CONV_GRAD_SQ_NORMS, convGradSqNormsReady } from '../compute/kernels/convGradSqNorms';
 
 /**
  * Exact per-example gradient norms from ONE backward pass (no batch-size-1 loop).
@@ -149,10 +150,18 @@ function linearPart(c: Extract<Capture, { kind: 'linear' }>, norm: NormKind, sub
       const [, oh, ow, co] = dy.shape;
       const kDim = k * k * input.shape[3]!;
       const cost = convCosts(oh! * ow!, kDim, co!);
-      const ghost = norm === 'l2' && (method === 'ghost' || (method === 'auto' && cost.ghost < cost.direct));
-      part = ghost
-        ? convWeightSqNormsGhost(input as tf.Tensor4D, dy as tf.Tensor4D, k, info.stride ?? 1, info.pad ?? 'same')
-        : reduceRows(convWeightGradsDirect(input as tf.Tensor4D, dy as tf.Tensor4D, k, info.stride ?? 1, info.pad ?? 'same'), norm, 1);
+      const stride = info.stride ?? 1;
+      const pad = info.pad ?? 'same';
+      // On wasm the direct l2 norms run as one fused kernel, several times faster per multiply-add than the
+      // ghost norm's per-example batched matmuls.
+      const fused = norm === 'l2' && method !== 'ghost' && convGradSqNormsReady();
+      const ghostCost = fused ? perExampleGradTuning.fusedDirectOverGhost * cost.ghost : cost.ghost;
+      const ghost = norm === 'l2' && (method === 'ghost' || (method === 'auto' && ghostCost < cost.direct));
+      part = fused && !ghost
+        ? (tf.engine().runKernel(CONV_GRAD_SQ_NORMS, { x: input, dy }, { filterSize: [k, k], strides: [stride, stride], pad }) as tf.Tensor1D)
+        : ghost
+        ? convWeightSqNormsGhost(input as tf.Tensor4D, dy as tf.Tensor4D, k, stride, pad)
+        : reduceRows(convWeightGradsDirect(input as tf.Tensor4D, dy as tf.Tensor4D, k, stride, pad), norm, 1);
     }
     acc = combine(acc, part, norm);
   }
@@ -194,37 +203,96 @@ function lastLayerNorms(model: Model, x: tf.Tensor4D, cotangent: tf.Tensor2D, no
   });
 }
 
+/** Switches for benchmarks (bench/profile.ts --ab): both change only the work, never the result. */
+export const perExampleGradTuning = {
+  /** A cotangent given as a function of the logits is computed from the taped forward pass (one forward, not two). */
+  singleForward: true,
+  /**
+   * Differentiate w.r.t. a scalar zero added to the first layer's output instead of w.r.t. the input, so the
+   * backward pass stops there (the first conv's input gradient is never needed).
+   */
+  probe: true,
+  /**
+   * With the fused direct kernel (wasm), 'auto' takes the ghost norm only where it needs this many times fewer
+   * multiply-adds than the direct method.
+   */
+  fusedDirectOverGhost: 4,
+};
+
+/** A cotangent [N, K]: given, or computed from the logits (treated as a constant, not differentiated). */
+export type Cotangent = tf.Tensor2D | ((logits: tf.Tensor2D) => tf.Tensor2D);
+
+/** GraNd's cotangent: softmax(logits) - onehot(labels), the cross-entropy gradient w.r.t. the logits. */
+export function grandCotangent(labels: Int32Array, numClasses: number): (logits: tf.Tensor2D) => tf.Tensor2D {
+  return (logits) =>
+    tf.tidy(() => tf.sub(tf.softmax(logits), tf.oneHot(tf.tensor1d(labels, 'int32'), numClasses)) as tf.Tensor2D);
+}
+
+/** sum_i <logits_i, c_i> with c = cot(logits) held constant: its gradient w.r.t. the logits is c itself. */
+function dotWithConstant(logits: tf.Tensor2D, cot: (logits: tf.Tensor2D) => tf.Tensor2D): tf.Scalar {
+  const f = tf.customGrad((l, save) => {
+    // Ops inside a custom gradient's forward function are not recorded on the tape.
+    const c = cot(l as tf.Tensor2D);
+    (save as (ts: tf.Tensor[]) => void)([c]);
+    return { value: tf.sum(tf.mul(l as tf.Tensor, c)), gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, saved[0]) };
+  });
+  return f(logits) as tf.Scalar;
+}
+
 /**
  * Norm of each example's gradient of <f(x_i), c_i> w.r.t. the chosen parameters, in inference mode.
- * `cotangent` is [N, numClasses] and treated as a constant. Returns N norms (l2: the square root is taken).
+ * `cotangent` is [N, numClasses] (or a function of the logits giving it) and treated as a constant. Returns
+ * N norms (l2: the square root is taken).
  */
-export function perExampleGradNorms(model: Model, x: tf.Tensor4D, cotangent: tf.Tensor2D, options: GradNormOptions = {}): Float32Array {
+export function perExampleGradNorms(model: Model, x: tf.Tensor4D, cotangent: Cotangent, options: GradNormOptions = {}): Float32Array {
   const norm = options.norm ?? 'l2';
   const subset = options.subset ?? 'all';
   const method = options.convMethod ?? 'auto';
-  if (subset === 'last-layer') return lastLayerNorms(model, x, cotangent, norm);
+  if (subset === 'last-layer') {
+    const cot = typeof cotangent === 'function' ? tf.tidy(() => cotangent(model.forward(x, { training: false }) as tf.Tensor2D)) : cotangent;
+    try {
+      return lastLayerNorms(model, x, cot, norm);
+    } finally {
+      if (cot !== cotangent) cot.dispose();
+    }
+  }
   const captures: Capture[] = [];
   try {
     return tf.tidy(() => {
-      const f = (xIn: tf.Tensor) => {
+      const { singleForward, probe } = perExampleGradTuning;
+      const cot: Cotangent =
+        typeof cotangent === 'function' && !singleForward ? cotangent(model.forward(x, { training: false }) as tf.Tensor2D) : cotangent;
+      // With the probe, the first hooked layer's output gets + p (p = 0) and the gradient is taken w.r.t. p.
+      let pending: tf.Tensor | undefined;
+      const first = (out: tf.Tensor): tf.Tensor => {
+        if (!pending) return out;
+        const y = tf.add(out, pending);
+        pending = undefined;
+        return y;
+      };
+      const f = (xIn: tf.Tensor, p?: tf.Tensor) => {
+        pending = p;
         const logits = model.forward(xIn as tf.Tensor4D, {
           training: false,
           onLinear: (info, input, out) => {
+            out = first(out);
             if (!selected(info.weight, subset) && !selected(info.bias, subset)) return out;
             const c: Capture = { kind: 'linear', info, input: tf.keep(tf.clone(input)) }; // clone: input may be the caller's x
             captures.push(c);
             return tapGradient(out, (dy) => (c.dy = dy));
           },
           onAffine: (info, xhat, out) => {
+            out = first(out);
             if (subset !== 'all') return out;
             const c: Capture = { kind: 'affine', info, xhat: tf.keep(xhat) };
             captures.push(c);
             return tapGradient(out, (dy) => (c.dy = dy));
           },
-        });
-        return tf.sum(tf.mul(logits, cotangent));
+        }) as tf.Tensor2D;
+        return typeof cot === 'function' ? dotWithConstant(logits, cot) : tf.sum(tf.mul(logits, cot));
       };
-      tf.grad(f)(x);
+      if (probe) tf.grad((p: tf.Tensor) => f(x, p))(tf.scalar(0));
+      else tf.grad((xIn: tf.Tensor) => f(xIn))(x);
       let acc: tf.Tensor1D | undefined;
       for (const c of captures) {
         if (!c.dy) throw new Error(`no gradient reached layer ${c.info.name}`);

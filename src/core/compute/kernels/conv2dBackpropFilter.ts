@@ -189,7 +189,7 @@ function viaTaps(backend: KernelArgs['backend'], x: tf.TensorInfo, dy: tf.Tensor
 }
 
 /** [rows, c] -> [rows, cp] with zeros in the added channels. */
-function padChannels(backend: KernelArgs['backend'], t: tf.TensorInfo, rows: number, c: number, cp: number): tf.TensorInfo {
+export function padChannels(backend: KernelArgs['backend'], t: tf.TensorInfo, rows: number, c: number, cp: number): tf.TensorInfo {
   const out = backend.makeOutput([rows, cp], 'float32');
   const src = heapF32(backend, t);
   const dst = heapF32(backend, out);

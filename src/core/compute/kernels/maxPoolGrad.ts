@@ -1,12 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { simdRuntime } from '../simd';
 import { asShape4, heapF32, input, type KernelArgs } from './util';
 
 /**
  * MaxPoolGrad for wasm. The stock kernel takes ~90 ms for a 2x2 pool over 128x28x28x32 (a JS pass takes
  * ~10 ms). Same semantics as the cpu backend: within each window the gradient goes to the first maximum in
  * row-major order (ties, common after ReLU, go to the first), and overlapping windows accumulate.
- * Channels are innermost (NHWC), so each window position is scanned across all channels at once.
+ * Channels are innermost (NHWC), so each window position is scanned across all channels at once. The common
+ * 2x2 stride-2 pool with C % 4 == 0 runs on a SIMD loop (../simd.ts maxPool2x2Grad) split over the threads.
  */
+export const maxPoolGradTuning = { simd: true };
+
 export function maxPoolGrad(args: KernelArgs): tf.TensorInfo {
   const { inputs, backend, attrs } = args;
   const dy = input(inputs, 'dy', 'MaxPoolGrad');
@@ -27,8 +31,22 @@ export function maxPoolGrad(args: KernelArgs): tf.TensorInfo {
   const xv = heapF32(backend, x);
   const gv = heapF32(backend, dy);
   const out = heapF32(backend, dx);
-  out.fill(0);
-  if (fh === 2 && fw === 2 && sh === 2 && sw === 2 && padInfo.top === 0 && padInfo.left === 0 && 2 * oh <= h && 2 * ow <= w) {
+  const is2x2 = fh === 2 && fw === 2 && sh === 2 && sw === 2 && padInfo.top === 0 && padInfo.left === 0 && 2 * oh <= h && 2 * ow <= w;
+  const rt = is2x2 && c % 4 === 0 && maxPoolGradTuning.simd ? simdRuntime(backend) : null;
+  // The SIMD loop writes every input inside a window; only odd trailing rows/columns need zeros.
+  if (!rt || 2 * oh < h || 2 * ow < w) out.fill(0);
+  if (rt) {
+    const xo = rt.offset(x.dataId);
+    const go = rt.offset(dy.dataId);
+    const oo = rt.offset(dx.dataId);
+    const xEx = h * w * c * 4;
+    const gEx = oh * ow * c * 4;
+    rt.parallel(
+      rt.split(n, 2).map(([b0, b1]) => [['maxPool2x2Grad', xo + b0 * xEx, go + b0 * gEx, oo + b0 * xEx, b1 - b0, oh, ow, c * 4, xEx, w * c * 4]]),
+    );
+    return dx;
+  }
+  if (is2x2) {
     pool2x2(xv, gv, out, n, h, w, c, oh, ow);
     return dx;
   }

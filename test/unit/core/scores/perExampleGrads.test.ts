@@ -5,7 +5,7 @@ import { relError, useCpu } from '../../helpers/tf';
 import { buildModel } from '../../../../src/core/models/registry';
 import type { Model, ModelSpec } from '../../../../src/core/models/model';
 import { makeRng } from '../../../../src/core/random';
-import { lastLinearLayer, perExampleGradNorms, type ConvMethod, type NormKind, type ParamSubset } from '../../../../src/core/scores/perExampleGrads';
+import { grandCotangent as grandCotangentOf, lastLinearLayer, perExampleGradNorms, perExampleGradTuning, type ConvMethod, type NormKind, type ParamSubset } from '../../../../src/core/scores/perExampleGrads';
 import type { Param } from '../../../../src/core/models/layers';
 import { initBackend } from '../../../../src/core/compute/backend';
 
@@ -124,5 +124,39 @@ test('on the wasm backend (the one users run) GraNd matches the reference too', 
   ];
   check({ arch: 'cnn-small', width: 0.25, inputShape: [12, 12, 1], numClasses: 10 }, 4, variants);
   check({ arch: 'resnet18', width: 0.0625, inputShape: [8, 8, 3], numClasses: 10 }, 3, variants);
+  await useCpu();
+});
+
+test('a cotangent given as a function of the logits (one forward pass) gives the same norms, with or without the probe', async () => {
+  for (const backend of ['cpu', 'wasm'] as const) {
+    if (backend === 'cpu') await useCpu();
+    else await initBackend('wasm', { threads: 1 });
+    for (const spec of [
+      { arch: 'cnn-small', width: 0.25, inputShape: [12, 12, 1], numClasses: 10 },
+      { arch: 'resnet18', width: 0.0625, inputShape: [8, 8, 3], numClasses: 10 },
+    ] as ModelSpec[]) {
+      const model = perturbed(spec, 6);
+      const n = 4;
+      const x = tf.randomNormal([n, ...spec.inputShape], 0, 1, 'float32', 7) as tf.Tensor4D;
+      const labels = [3, 1, 4, 1];
+      const cot = grandCotangent(model, x, labels);
+      const ref = referenceNorms(model, x, cot, 'l2', 'all');
+      const before = tf.memory().numTensors;
+      for (const [singleForward, probe] of [[true, true], [true, false], [false, true], [false, false]]) {
+        Object.assign(perExampleGradTuning, { singleForward, probe });
+        for (const subset of ['all', 'last-layer'] as ParamSubset[]) {
+          const ours = perExampleGradNorms(model, x, grandCotangentOf(Int32Array.from(labels), 10), { subset });
+          const want = subset === 'all' ? ref : referenceNorms(model, x, cot, 'l2', subset);
+          const err = relError(ours, want);
+          assert.ok(err < 1e-4, `${backend} ${spec.arch} single=${singleForward} probe=${probe} ${subset}: relative error ${err}`);
+        }
+      }
+      Object.assign(perExampleGradTuning, { singleForward: true, probe: true });
+      assert.equal(tf.memory().numTensors, before, 'no tensors leak');
+      cot.dispose();
+      x.dispose();
+      model.dispose();
+    }
+  }
   await useCpu();
 });
