@@ -22,10 +22,15 @@ import {
   experimentSteps,
   rerunRequest,
   type CompleteAnswers,
+  type Goal,
   type JobRequest,
   type WizardState,
 } from './wizard';
 import { runWizard } from './wizardUi';
+import { buildSweepRequest, sweepSteps, usableScoreRuns, type SweepKind, type SweepState } from './sweepWizard';
+
+const GOAL_ACTIONS: Record<Goal, string> = { train: 'train models', score: 'compute scores', noise: 'run label-noise studies' };
+const GOAL_TITLES: Record<Goal, string> = { train: 'Data Diet: New Experiment', score: 'Data Diet: Compute Scores', noise: 'Data Diet: Label-Noise Study' };
 
 export interface CommandDeps {
   readonly host: EngineHost;
@@ -47,6 +52,9 @@ export class Commands {
     const r = (id: string, fn: (...args: unknown[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
     r('datadiet.newExperiment', (arg) => this.newExperiment('train', arg));
     r('datadiet.computeScores', (arg) => this.newExperiment('score', arg));
+    r('datadiet.noiseStudy', (arg) => this.newExperiment('noise', arg));
+    r('datadiet.pruneDataset', (arg) => this.sweep('prune', arg));
+    r('datadiet.windowSweep', (arg) => this.sweep('window', arg));
     r('datadiet.cancelRun', (arg) => this.cancelRun(arg));
     r('datadiet.chooseBackend', (arg) => this.chooseBackend(arg));
     r('datadiet.showLogs', () => this.d.output.show(true));
@@ -62,19 +70,62 @@ export class Commands {
    * The wizard, then the job(s). `arg` (from tests, walkthrough links or other extensions) may preset answers:
    * with a dataset, the wizard is skipped. Resolves with the finished runs' manifests.
    */
-  async newExperiment(goal: 'train' | 'score', arg?: unknown): Promise<RunManifest[] | undefined> {
-    if (!requireTrust(goal === 'score' ? 'compute scores' : 'train models')) return undefined;
+  async newExperiment(goal: Goal, arg?: unknown): Promise<RunManifest[] | undefined> {
+    if (!requireTrust(GOAL_ACTIONS[goal])) return undefined;
     const settings = this.d.settings();
     const preset = arg && typeof arg === 'object' && !('kind' in arg) ? (arg as Partial<CompleteAnswers>) : {};
     let state: WizardState | undefined = { goal, ...preset };
     if (!preset.dataset) {
       const steps = experimentSteps(settings, datasetItems(await this.findDatasets(), fs.existsSync(FASHION_MNIST_DIR)));
-      state = await runWizard(goal === 'score' ? steps.filter((s) => s.id !== 'goal') : steps, state, goal === 'score' ? 'Data Diet: Compute Scores' : 'Data Diet: New Experiment');
+      state = await runWizard(goal === 'train' ? steps : steps.filter((s) => s.id !== 'goal'), state, GOAL_TITLES[goal]);
       if (!state) return undefined;
     }
     const answers = completeAnswers(state, settings);
     if (!answers) return undefined;
     return this.startJobs(buildJobRequests(answers, settings));
+  }
+
+  /**
+   * Prune Dataset / Sliding-Window Sweep: from a finished score run (picked, the tree item the command was run on, or
+   * `{ scoresFrom: id, ... }` preset answers that skip the wizard) to one engine job.
+   */
+  async sweep(kind: SweepKind, arg?: unknown): Promise<RunManifest[] | undefined> {
+    if (!requireTrust(kind === 'prune' ? 'retrain pruned subsets' : 'run window sweeps')) return undefined;
+    const title = kind === 'prune' ? 'Data Diet: Prune Dataset' : 'Data Diet: Sliding-Window Sweep';
+    const runs = usableScoreRuns(this.d.runsView.readRuns());
+    const fromTree = this.d.runsView.resolve(arg)?.manifest;
+    const preset = !fromTree && arg && typeof arg === 'object' && 'scoresFrom' in arg ? (arg as Partial<SweepState> & { scoresFrom: string }) : undefined;
+    let state: SweepState | undefined = { kind };
+    if (fromTree) {
+      if (!runs.some((m) => m.id === fromTree.id)) {
+        void vscode.window.showErrorMessage(`Data Diet: ${fromTree.id} is not a finished score run: ${kind === 'prune' ? 'pruning' : 'a window sweep'} starts from one.`);
+        return undefined;
+      }
+      state = { kind, scoreRun: fromTree };
+    } else if (preset) {
+      const m = runs.find((r) => r.id === preset.scoresFrom);
+      if (!m) {
+        void vscode.window.showErrorMessage(`Data Diet: no finished score run "${preset.scoresFrom}" under ${this.d.runsRoot()}.`);
+        return undefined;
+      }
+      const { scoresFrom: _id, ...answers } = preset;
+      state = { ...answers, kind, scoreRun: m };
+    } else if (!runs.length) {
+      const compute = 'Compute Scores';
+      const pick = await vscode.window.showInformationMessage(
+        `${title} starts from the scores of a finished score run, and there is none under ${this.d.runsRoot()} yet.`,
+        compute,
+      );
+      if (pick === compute) await vscode.commands.executeCommand('datadiet.computeScores');
+      return undefined;
+    }
+    if (!preset) {
+      const steps = sweepSteps(kind, runs, this.d.settings()).filter((st) => !(st.id === 'scoreRun' && state!.scoreRun));
+      state = await runWizard(steps, state, title);
+      if (!state) return undefined;
+    }
+    const req = buildSweepRequest(state, this.d.settings());
+    return req ? this.startJobs([req]) : undefined;
   }
 
   private async findDatasets() {

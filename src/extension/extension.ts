@@ -4,6 +4,8 @@ import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { Commands } from './commands';
 import { EngineHost } from './engineHost';
+import { installGpuSupport } from './gpuInstall';
+import { engineEnv } from './gpuPackages';
 import { RunsView } from './runsView';
 import { readSettings, resolveRunsRoot, type Settings } from './settings';
 import { StatusBar } from './statusBar';
@@ -29,7 +31,8 @@ export function activate(context: vscode.ExtensionContext): DataDietApi {
   const runsRoot = () =>
     resolveRunsRoot(settings().runsRoot, vscode.workspace.workspaceFolders?.[0]?.uri.fsPath, context.globalStorageUri.fsPath, os.homedir());
 
-  host = new EngineHost({ enginePath: context.asAbsolutePath('dist/engine.js'), log });
+  // The engine also finds compute packages that "Install GPU Support" put in the global storage (NODE_PATH).
+  host = new EngineHost({ enginePath: context.asAbsolutePath('dist/engine.js'), log, env: engineEnv(process.env, context.globalStorageUri.fsPath) });
   const engineHost = host;
   const statusBar = new StatusBar(engineHost, () => settings().backend, isTrusted);
   const runsView = new RunsView(engineHost, (runs) => statusBar.setLastBackend(runs.find((r) => r.manifest?.backend)?.manifest?.backend));
@@ -38,6 +41,11 @@ export function activate(context: vscode.ExtensionContext): DataDietApi {
 
   const commands = new Commands({ host: engineHost, runsView, output, settings, runsRoot, log });
   commands.register(context);
+  context.subscriptions.push(
+    vscode.commands.registerCommand('datadiet.installGpu', (arg) =>
+      installGpuSupport({ globalStorage: context.globalStorageUri.fsPath, host: engineHost, output, log, optionalDependencies: (context.extension.packageJSON.optionalDependencies ?? {}) as Record<string, string> }, arg),
+    ),
+  );
 
   // Context keys for menus and welcome content, set only when they change.
   const contextKeys = new Map<string, boolean>();

@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import type { RunManifest, RunStatus } from '../core/store/runManifest';
 import type { RunSummary } from '../core/store/runStore';
+import { detectionSummary, pruneSummary, windowSummary } from './resultSummary';
 import { formatCount, formatDuration, formatEta, formatPercent, relativeTime, shortError } from './format';
 
 /** Live progress of a run this window's engine is running (manifests are only rewritten at milestones). */
@@ -73,8 +74,12 @@ export function headline(m: RunManifest): string | undefined {
     const scores = Array.isArray(r.scores) ? (r.scores as string[]) : Array.isArray(m.config.scores) ? (m.config.scores as string[]) : [];
     const runs = typeof r.runs === 'number' ? r.runs : undefined;
     if (!scores.length) return undefined;
-    return runs !== undefined ? `${scores.join(', ')} \u00b7 ${runs} run${runs === 1 ? '' : 's'}` : scores.join(', ');
+    const base = runs !== undefined ? `${scores.join(', ')} \u00b7 ${runs} run${runs === 1 ? '' : 's'}` : scores.join(', ');
+    const auroc = detectionSummary(m);
+    return auroc ? `${base} \u00b7 ${auroc}` : base;
   }
+  if (m.kind === 'prune') return pruneSummary(m);
+  if (m.kind === 'window') return windowSummary(m);
   const acc = formatPercent(r.testAccuracy);
   return acc ? `${acc} test` : undefined;
 }

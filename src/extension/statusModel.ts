@@ -54,7 +54,29 @@ export function statusBarView(s: StatusState): StatusView {
       command: 'datadiet.cancelRun',
     };
   }
-  return { text: `$(chip) ${name}`, tooltip: `Data Diet\n${why}\n\nClick to choose the compute backend.`, command: 'datadiet.chooseBackend' };
+  const short = backendWhy(s.backend);
+  return { text: `$(chip) ${name}${short ? ` (${short})` : ''}`, tooltip: `Data Diet\n${why}\n\nClick to choose the compute backend.`, command: 'datadiet.chooseBackend' };
+}
+
+/**
+ * Why this backend, in a few words for the status bar: "GPU", "as set", "no GPU backend installed", "no GPU: no
+ * Vulkan loader". From the engine's reason, which lists each better candidate it skipped as "name: why".
+ */
+export function backendWhy(b: BackendRecord | undefined): string | undefined {
+  if (!b) return undefined;
+  if (b.name === 'tfjs-node-gpu' || b.name === 'webgpu') return 'GPU';
+  if (/^requested/.test(b.reason)) return 'as set';
+  const skipped = new Map<string, string>();
+  for (const part of b.reason.split(/;\s*/)) {
+    const m = /^(tfjs-node-gpu|tfjs-node|webgpu|wasm|cpu):\s*(.*)$/.exec(part.trim());
+    if (m) skipped.set(m[1], m[2]);
+  }
+  const gpu = ['tfjs-node-gpu', 'webgpu'].map((k) => skipped.get(k)).filter((r): r is string => r !== undefined);
+  if (!gpu.length) return undefined;
+  if (gpu.every((r) => /not installed/.test(r))) return 'no GPU backend installed';
+  const why = gpu.find((r) => !/not installed/.test(r))!;
+  const short = why.replace(/\s*\(.*$/, '').replace(/, so .*$/, '');
+  return `no GPU: ${short.length > 40 ? `${short.slice(0, 40)}\u2026` : short}`;
 }
 
 /**

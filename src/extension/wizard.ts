@@ -7,7 +7,8 @@ import type { Architecture } from '../core/models/model';
 import { ARCHITECTURE_CHOICES, SCORE_DYNAMICS, SCORE_OPTIONS } from './choices';
 import type { Settings } from './settings';
 
-export type Goal = 'train' | 'score';
+/** 'noise': a label-noise study, a score job with injected label noise that reports how well each score finds it. */
+export type Goal = 'train' | 'score' | 'noise';
 
 export interface WizardState {
   readonly goal: Goal;
@@ -18,6 +19,8 @@ export interface WizardState {
   readonly epochs?: number;
   readonly runs?: number;
   readonly scores?: readonly ScoreName[];
+  /** Noise study: fraction of the training labels permuted. */
+  readonly labelNoise?: number;
 }
 
 export interface PickItem<T> {
@@ -34,17 +37,18 @@ export interface PickItem<T> {
 export interface WizardUi {
   browse(kind: 'folder' | 'file'): Promise<string | undefined>;
   askNumber(prompt: string, validate: (text: string) => string | undefined): Promise<number | undefined>;
+  askText?(prompt: string, validate: (text: string) => string | undefined): Promise<string | undefined>;
 }
 
-export interface WizardStep<V = unknown> {
+export interface WizardStep<V = unknown, S = WizardState> {
   readonly id: string;
   readonly title: string;
   readonly placeholder: string;
   readonly canPickMany?: boolean;
-  skip?(s: WizardState): boolean;
-  items(s: WizardState): readonly PickItem<V>[];
+  skip?(s: S): boolean;
+  items(s: S): readonly PickItem<V>[];
   /** The next state, or undefined to stay on this step (a dialog was dismissed). */
-  apply(s: WizardState, picked: readonly V[], ui: WizardUi): Promise<WizardState | undefined>;
+  apply(s: S, picked: readonly V[], ui: WizardUi): Promise<S | undefined>;
 }
 
 // ---------------------------------------------------------------------------------------------------- datasets
@@ -142,6 +146,14 @@ export function scoreEpochFor(epochs: number, scores: readonly ScoreName[]): num
   return Math.min(whole, Math.max(1, Math.ceil(epochs / 10)));
 }
 
+export const DEFAULT_LABEL_NOISE = 0.2;
+
+export function validateNoise(text: string): string | undefined {
+  const n = Number(text.trim());
+  if (text.trim() === '' || !Number.isFinite(n) || n <= 0 || n >= 1) return 'a fraction between 0 and 1, e.g. 0.2';
+  return undefined;
+}
+
 // ---------------------------------------------------------------------------------------------------- steps
 
 const CUSTOM = -1;
@@ -162,6 +174,7 @@ export function experimentSteps(settings: Settings, datasets: readonly PickItem<
     items: (s) => [
       { label: '$(beaker) Train a classifier', detail: 'train, evaluate on the test split each epoch, record the run', value: 'train', picked: s.goal === 'train' },
       { label: '$(graph) Score every training example', detail: 'EL2N, GraNd, forgetting\u2026 averaged over K independent runs', value: 'score', picked: s.goal === 'score' },
+      { label: '$(bug) Label-noise study', detail: 'permute some training labels, score, and report how well each score finds them (AUROC)', value: 'noise', picked: s.goal === 'noise' },
     ],
     apply: async (s, [g]) => ({ ...s, goal: g }),
   };
@@ -196,7 +209,7 @@ export function experimentSteps(settings: Settings, datasets: readonly PickItem<
     title: 'Scores',
     placeholder: 'Scores to compute (space to toggle, Enter to accept)',
     canPickMany: true,
-    skip: (s) => s.goal !== 'score',
+    skip: (s) => s.goal === 'train',
     items: (s) => SCORE_OPTIONS.map((o) => ({ label: o.id, detail: o.detail, value: o.id, picked: s.scores ? s.scores.includes(o.id) : !!o.picked })),
     apply: async (s, picked) => (picked.length ? { ...s, scores: picked } : undefined),
   };
@@ -215,19 +228,30 @@ export function experimentSteps(settings: Settings, datasets: readonly PickItem<
     title: 'Runs',
     placeholder: 'Independent runs (seeds 0, 1, \u2026)',
     items: (s) =>
-      numberItems([1, 2, 3, 5, 10], s.runs ?? (s.goal === 'score' ? settings.runs : 1), (n) =>
-        s.goal === 'score' ? `${n} run${n === 1 ? '' : 's'}: scores average over ${n}` : `${n} training run${n === 1 ? '' : 's'}`,
+      numberItems([1, 2, 3, 5, 10], s.runs ?? (s.goal === 'train' ? 1 : settings.runs), (n) =>
+        s.goal !== 'train' ? `${n} run${n === 1 ? '' : 's'}: scores average over ${n}` : `${n} training run${n === 1 ? '' : 's'}`,
       ),
     apply: async (s, [n], ui) => {
       const r = n === CUSTOM ? await ui.askNumber('Independent runs', validateRuns) : n;
       return r === undefined ? undefined : { ...s, runs: r };
     },
   };
-  return [goal, dataset, model, scores, epochs, runs] as WizardStep[];
+  const noise: WizardStep<number> = {
+    id: 'noise',
+    title: 'Label noise',
+    placeholder: 'Fraction of the training labels to permute (validation and test labels stay clean)',
+    skip: (s) => s.goal !== 'noise',
+    items: (s) => numberItems([0.05, 0.1, 0.2, 0.3, 0.5], s.labelNoise ?? DEFAULT_LABEL_NOISE, (n) => `${Math.round(n * 100)}% noisy labels`),
+    apply: async (s, [n], ui) => {
+      const f = n === CUSTOM ? await ui.askNumber('Fraction of noisy training labels, e.g. 0.2', validateNoise) : n;
+      return f === undefined ? undefined : { ...s, labelNoise: f };
+    },
+  };
+  return [goal, dataset, model, noise, scores, epochs, runs] as WizardStep[];
 }
 
 /** The steps shown for a state (skipped ones left out), for "step i of n". */
-export function visibleSteps(steps: readonly WizardStep[], s: WizardState): WizardStep[] {
+export function visibleSteps<S>(steps: readonly WizardStep<unknown, S>[], s: S): WizardStep<unknown, S>[] {
   return steps.filter((st) => !st.skip?.(s));
 }
 
@@ -248,6 +272,7 @@ export interface CompleteAnswers {
   readonly epochs: number;
   readonly runs: number;
   readonly scores?: readonly ScoreName[];
+  readonly labelNoise?: number;
 }
 
 export function completeAnswers(s: WizardState, settings: Settings): CompleteAnswers | undefined {
@@ -258,8 +283,9 @@ export function completeAnswers(s: WizardState, settings: Settings): CompleteAns
     datasetLabel: s.datasetLabel,
     model: s.model ?? settings.model,
     epochs: s.epochs ?? 2,
-    runs: s.runs ?? (s.goal === 'score' ? settings.runs : 1),
-    scores: s.goal === 'score' ? (s.scores ?? SCORE_OPTIONS.filter((o) => o.picked).map((o) => o.id)) : undefined,
+    runs: s.runs ?? (s.goal === 'train' ? 1 : settings.runs),
+    scores: s.goal === 'train' ? undefined : (s.scores ?? SCORE_OPTIONS.filter((o) => o.picked).map((o) => o.id)),
+    ...(s.goal === 'noise' ? { labelNoise: s.labelNoise ?? DEFAULT_LABEL_NOISE } : {}),
   };
 }
 
@@ -284,10 +310,15 @@ export function buildJobRequests(a: CompleteAnswers, settings: Settings): JobReq
   if (settings.trainSubset > 0) common.trainSubset = settings.trainSubset;
   const what = a.datasetLabel ?? a.dataset;
   const length = settings.steps > 0 ? plural(settings.steps, 'step') : plural(a.epochs, 'epoch');
-  if (a.goal === 'score') {
+  if (a.goal === 'score' || a.goal === 'noise') {
     const scores = a.scores?.length ? [...a.scores] : ['el2n', 'grand'];
     const params: Record<string, unknown> = { ...common, scores, runs: a.runs, scoreEpoch: scoreEpochFor(a.epochs, scores as ScoreName[]) };
     if (settings.steps > 0) params.steps = settings.steps;
+    if (a.goal === 'noise') {
+      params.labelNoise = a.labelNoise ?? DEFAULT_LABEL_NOISE;
+      const pct = `${Math.round((a.labelNoise ?? DEFAULT_LABEL_NOISE) * 100)}%`;
+      return [{ job: 'score', params, title: `Label-noise study on ${what}: ${pct} noisy, ${scores.join(', ')} (${a.model}, ${plural(a.runs, 'run')})` }];
+    }
     return [{ job: 'score', params, title: `Scoring ${what}: ${scores.join(', ')} (${a.model}, ${plural(a.runs, 'run')})` }];
   }
   return Array.from({ length: a.runs }, (_, r) => {

@@ -19,6 +19,9 @@ export const vscodeWizardUi: WizardUi = {
     const text = await vscode.window.showInputBox({ prompt, validateInput: validate, ignoreFocusOut: true });
     return text === undefined ? undefined : Number(text.trim());
   },
+  async askText(prompt, validate) {
+    return vscode.window.showInputBox({ prompt, validateInput: validate, ignoreFocusOut: true });
+  },
 };
 
 const BACK = Symbol('back');
@@ -29,7 +32,7 @@ function toItems<V>(items: readonly PickItem<V>[]): Item[] {
   );
 }
 
-function pick(step: WizardStep, state: WizardState, title: string, index: number, total: number, canGoBack: boolean): Promise<readonly unknown[] | typeof BACK | undefined> {
+function pick<S>(step: WizardStep<unknown, S>, state: S, title: string, index: number, total: number, canGoBack: boolean): Promise<readonly unknown[] | typeof BACK | undefined> {
   return new Promise((resolve) => {
     const qp = vscode.window.createQuickPick<Item>();
     const items = toItems(step.items(state));
@@ -65,9 +68,9 @@ function pick(step: WizardStep, state: WizardState, title: string, index: number
 }
 
 /** Walks the steps from `initial`; undefined when the user cancels (Escape). */
-export async function runWizard(steps: readonly WizardStep[], initial: WizardState, title: string, ui: WizardUi = vscodeWizardUi): Promise<WizardState | undefined> {
+export async function runWizard<S = WizardState>(steps: readonly WizardStep<unknown, S>[], initial: S, title: string, ui: WizardUi = vscodeWizardUi): Promise<S | undefined> {
   let state = initial;
-  const history: { index: number; state: WizardState }[] = [];
+  const history: { index: number; state: S }[] = [];
   let i = 0;
   while (i < steps.length) {
     const step = steps[i];

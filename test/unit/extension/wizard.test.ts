@@ -11,6 +11,7 @@ import {
   rerunRequest,
   scoreEpochFor,
   validateEpochs,
+  validateNoise,
   validateRuns,
   visibleSteps,
   type PickItem,
@@ -185,4 +186,23 @@ test('rerun: same job kind and config; score runs get their schedule budget back
   assert.deepEqual(s!.params, { dataset: 'mnist', steps: 94, scores: ['el2n'] });
   assert.equal(rerunRequest('prune', { dataset: 'mnist' }, 'x'), undefined);
   assert.equal(rerunRequest('train', {}, 'x'), undefined);
+});
+
+test('wizard: a label-noise study asks for the noise fraction and becomes a score job with labelNoise', async () => {
+  const settings: Settings = { ...DEFAULT_SETTINGS, backend: 'wasm', runs: 2 };
+  const steps = experimentSteps(settings, datasetItems([], false)).filter((s) => s.id !== 'goal');
+  const { state, seen } = await drive(steps, { goal: 'noise' }, { dataset: byLabel(/MNIST$/), model: byLabel(/^linear$/), noise: byLabel(/^30% noisy labels$/) }, noUi);
+  assert.deepEqual(seen, ['dataset', 'model', 'noise', 'scores', 'epochs', 'runs']);
+  const a = completeAnswers(state, settings)!;
+  assert.equal(a.labelNoise, 0.3);
+  assert.equal(a.runs, 2);
+  const [req] = buildJobRequests(a, settings);
+  assert.equal(req.job, 'score');
+  assert.equal(req.params.labelNoise, 0.3);
+  assert.deepEqual(req.params.scores, ['el2n'], 'the first preselected score (drive() picks one item)');
+  assert.equal(req.title, 'Label-noise study on MNIST: 30% noisy, el2n (linear, 2 runs)');
+  assert.equal(completeAnswers({ goal: 'noise', dataset: 'mnist' }, settings)!.labelNoise, 0.2, 'default 20%');
+  assert.equal('labelNoise' in completeAnswers({ goal: 'score', dataset: 'mnist' }, settings)!, false);
+  assert.equal(validateNoise('1'), 'a fraction between 0 and 1, e.g. 0.2');
+  assert.equal(validateNoise('0.4'), undefined);
 });
