@@ -35,7 +35,7 @@ test('every chart payload draws SVG marks under a CSP without unsafe-eval, in li
     const fill = await page.locator('#o0 svg .role-axis-label text').first().getAttribute('fill');
     assert.equal(fill, { light: '#3b3b3b', dark: '#cccccc', 'high-contrast': '#ffffff' }[theme]);
     if (theme === 'dark') await page.screenshot({ path: 'test-output/renderer-dark.png', fullPage: true }).catch(() => undefined);
-    assert.deepEqual(await page.evaluate(() => (window as unknown as { violations: string[] }).violations), []);
+    assert.deepEqual(await page.evaluate(() => (globalThis as unknown as { violations: string[] }).violations), []);
     assert.deepEqual(page.errors, []);
     await page.close();
   }
@@ -56,7 +56,7 @@ test('brushing the histogram shows that score range\'s examples below it, and as
   const note = await page.locator('#h .dd-gallery-head .dd-note').first().textContent();
   assert.match(note!, /sampled of about [\d,]+ examples with EL2N in \[/);
   const scores = await page.locator('#h .dd-tile .dd-score').allTextContents();
-  const posted = await page.evaluate(() => (window as unknown as { posted: { type: string; lo: number; hi: number; requestId: string; runId: string }[] }).posted);
+  const posted = await page.evaluate(() => (globalThis as unknown as { posted: { type: string; lo: number; hi: number; requestId: string; runId: string }[] }).posted);
   const req = posted.find((m) => m.type === 'requestRange')!;
   assert.equal(req.runId, '2026-12-01-score-abc');
   for (const s of scores) assert.ok(Number(s) >= req.lo - 1e-3 && Number(s) <= req.hi + 1e-3, `${s} in [${req.lo}, ${req.hi}]`);
@@ -64,7 +64,7 @@ test('brushing the histogram shows that score range\'s examples below it, and as
   assert.equal(scores.length, Math.min(inRange, 40 * new Set(h.examples!.filter((e) => e.score >= req.lo && e.score <= req.hi).map((e) => e.label)).size));
   // The extension's answer replaces the sample.
   const full = payloadCases().find((c) => c.name === 'gallery percentile')!.payload as GalleryPayload;
-  await page.evaluate(([id, g]) => (window as unknown as { sendToRenderer(m: unknown): void }).sendToRenderer({ type: 'rangeGallery', requestId: id, gallery: g }), [req.requestId, full] as const);
+  await page.evaluate(([id, g]) => (globalThis as unknown as { sendToRenderer(m: unknown): void }).sendToRenderer({ type: 'rangeGallery', requestId: id, gallery: g }), [req.requestId, full] as const);
   await page.locator('#h .dd-note', { hasText: 'from the run' }).waitFor();
   assert.deepEqual(page.errors, []);
   await page.close();
@@ -81,7 +81,7 @@ test('gallery: hostile class names stay text, click enlarges, actions post annot
   assert.equal(await page.locator('#g .dd-title').textContent(), g.title);
   const names = await page.locator('#g .dd-class').allTextContents();
   assert.deepEqual(names, g.groups.map((grp) => grp.className));
-  const srcs = await page.locator('#g img').evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).getAttribute('src') ?? ''));
+  const srcs = await page.locator('#g img').evaluateAll((imgs) => imgs.map((i) => i.getAttribute('src') ?? ''));
   assert.equal(srcs.length, g.groups.reduce((a, grp) => a + grp.items.length, 0) - 1);
   for (const s of srcs) assert.match(s, /^data:image\/png;base64,/);
   assert.equal(await page.locator('#g script, #g [onerror]').count(), 0);
@@ -94,12 +94,12 @@ test('gallery: hostile class names stay text, click enlarges, actions post annot
   await page.locator('#g .dd-detail button[data-action="flag"]').click();
   await page.locator('#g .dd-detail select').selectOption('7');
   await page.locator('#g .dd-detail button[data-action="relabel"]').click();
-  const posted = await page.evaluate(() => (window as unknown as { posted: unknown[] }).posted);
+  const posted = await page.evaluate(() => (globalThis as unknown as { posted: unknown[] }).posted);
   assert.deepEqual(posted, [
     { type: 'annotate', runId: '2026-12-01-score-abc', index: first.index, action: 'flag', originalLabel: 2, score: 'el2n' },
     { type: 'annotate', runId: '2026-12-01-score-abc', index: first.index, action: 'relabel', originalLabel: 2, score: 'el2n', label: 7 },
   ]);
-  await page.evaluate((i) => (window as unknown as { sendToRenderer(m: unknown): void }).sendToRenderer({ type: 'annotated', runId: '2026-12-01-score-abc', index: i, action: 'relabel', label: 7 }), first.index);
+  await page.evaluate((i) => (globalThis as unknown as { sendToRenderer(m: unknown): void }).sendToRenderer({ type: 'annotated', runId: '2026-12-01-score-abc', index: i, action: 'relabel', label: 7 }), first.index);
   assert.match((await page.locator('#g .dd-detail .dd-status').textContent())!, /relabeled to .* \(saved\)/);
   await page.keyboard.press('Escape');
   assert.equal(await page.locator('#g .dd-detail').count(), 0);
@@ -119,7 +119,10 @@ test('a 10,000-image gallery starts with a chunk per class and adds more on dema
   const lastTiles = page.locator('#big .dd-group').last().locator('.dd-tile');
   assert.equal(await lastTiles.count(), 40);
   await page.locator('#big .dd-more').last().scrollIntoViewIfNeeded();
-  await page.waitForFunction(() => document.querySelectorAll('#big .dd-group:last-of-type .dd-tile').length > 40 || (document.querySelector('#big')?.shadowRoot?.querySelectorAll('.dd-group:last-of-type .dd-tile').length ?? 0) > 40);
+  await page.waitForFunction(() => {
+    const d = (globalThis as unknown as { document: { querySelector(s: string): { shadowRoot: { querySelectorAll(s: string): { length: number } } } } }).document;
+    return d.querySelector('#big').shadowRoot.querySelectorAll('.dd-group:last-of-type .dd-tile').length > 40;
+  });
   // ... and the button adds one too, without rendering everything.
   const now = await lastTiles.count();
   await page.locator('#big .dd-more').last().click();

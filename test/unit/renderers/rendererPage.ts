@@ -80,10 +80,10 @@ export async function rendererPage(browser: Browser, bundle: string, theme: Page
     return route.fulfill({ status: 404, body: '' });
   });
   await page.goto(`${ORIGIN}/`);
-  await page.waitForFunction(() => (window as unknown as { rendererReady?: boolean }).rendererReady === true);
+  await page.waitForFunction(() => (globalThis as unknown as { rendererReady?: boolean }).rendererReady === true);
   return page;
 }
 
 export async function renderItem(page: Page, id: string, mime: string, json: unknown): Promise<{ rendered: number; painted: number }> {
-  return page.evaluate(([i, m, j]) => (window as unknown as { renderItem(a: string, b: string, c: unknown): Promise<{ rendered: number; painted: number }> }).renderItem(i as string, m as string, j), [id, mime, json] as const);
+  return page.evaluate(([i, m, j]) => (globalThis as unknown as { renderItem(a: string, b: string, c: unknown): Promise<{ rendered: number; painted: number }> }).renderItem(i as string, m as string, j), [id, mime, json] as const);
 }
