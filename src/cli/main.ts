@@ -14,7 +14,11 @@ import type { RunManifest } from '../core/store/runManifest';
 import { listRuns, runsDir } from '../core/store/runStore';
 import { datadietVersion } from '../core/versions';
 import { makeProgressPrinter } from './progress';
+import { printable } from './printable';
+import { addRunActions } from './runsCommands';
+import { registerAnnotationCommands } from './suspectsCommand';
 import { registerAnalyzeCommands } from './analyzeCommand';
+import { registerDynamicsCommands } from './dynamicsCommands';
 
 function num(name: string, check: (n: number) => boolean, hint: string) {
   return (value: string): number => {
@@ -54,6 +58,7 @@ interface TrainFlags {
   backend: BackendChoice;
   threads?: number;
   subset?: number;
+  annotations?: string;
   root: string;
   json?: boolean;
 }
@@ -80,6 +85,7 @@ function addTrainOptions(cmd: Command, defaults: Partial<TrainRunConfig> & { dat
     .addOption(new Option('--backend <name>', 'compute backend').choices(BACKEND_CHOICES as unknown as string[]).default(d.backend))
     .option('--threads <n>', 'wasm threads', positiveInt('--threads'))
     .option('--subset <n>', 'train on a seeded random subset of n examples', positiveInt('--subset'))
+    .option('--annotations <file>', 'apply label corrections and exclusions from an annotations.jsonl')
     .option('--root <dir>', 'where .datadiet/runs lives', process.cwd())
     .option('--json', 'print the final run manifest as JSON');
 }
@@ -105,6 +111,7 @@ function toConfig(f: TrainFlags): Partial<TrainRunConfig> & { dataset: string } 
     backend: f.backend,
     threads: f.threads,
     trainSubset: f.subset,
+    annotations: f.annotations,
   };
 }
 
@@ -250,7 +257,8 @@ async function prune(flags: PruneFlags, out: NodeJS.WriteStream): Promise<number
     return exitCode(m);
   }
   out.write(`\nrun ${m.id}: ${m.status}${m.error ? ` (${m.error})` : ''}\n`);
-  const r = m.results as { summary?: Omit<PrunePoint, 'accuracies'>[] } | undefined;
+  const r = m.results as { summary?: Omit<PrunePoint, 'accuracies'>[]; scoresModel?: { arch: string; width: number } } | undefined;
+  if (r?.scoresModel && (r.scoresModel.arch !== flags.model || r.scoresModel.width !== flags.width)) out.write(`  transfer: scores from ${r.scoresModel.arch} x${r.scoresModel.width}, retrained ${flags.model} x${flags.width}\n`);
   out.write(`  test accuracy, mean [16th-84th percentile] over ${flags.seeds} seed(s):\n`);
   for (const p of r?.summary ?? []) {
     out.write(`  ${p.strategy.padEnd(12)} ${String(Math.round(p.fractionPruned * 100)).padStart(3)}% pruned  ${(100 * p.mean).toFixed(2)}% [${(100 * p.lo).toFixed(2)}, ${(100 * p.hi).toFixed(2)}]\n`);
@@ -364,8 +372,11 @@ export function buildProgram(): Command {
     });
 
   registerAnalyzeCommands(program, { addTrainOptions, toConfig, runWithProgress });
+  registerDynamicsCommands(program, { addTrainOptions, toConfig, runWithProgress });
 
-  program
+  registerAnnotationCommands(program);
+
+  const runsCommand = program
     .command('runs')
     .description('list recorded runs, newest first')
     .option('--root <dir>', 'where .datadiet/runs lives', process.cwd())
@@ -382,7 +393,7 @@ export function buildProgram(): Command {
       }
       for (const r of runs) {
         if (!r.manifest) {
-          process.stdout.write(`${path.basename(r.dir)}  unreadable: ${r.problem}\n`);
+          process.stdout.write(printable(`${path.basename(r.dir)}  unreadable: ${r.problem}`) + '\n');
           continue;
         }
         const m = r.manifest;
@@ -395,9 +406,10 @@ export function buildProgram(): Command {
           acc === undefined ? '' : `test ${(100 * acc).toFixed(2)}%`,
           m.error ? `(${m.error})` : '',
         ];
-        process.stdout.write(cols.join('  ').trimEnd() + '\n');
+        process.stdout.write(printable(cols.join('  ').trimEnd()) + '\n');
       }
     });
+  addRunActions(runsCommand);
   return program;
 }
 
@@ -405,7 +417,7 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (e) {
-    process.stderr.write(`datadiet: ${(e as Error).message}\n`);
+    process.stderr.write(`datadiet: ${printable((e as Error).message)}\n`);
     process.exitCode = 1;
   }
 }

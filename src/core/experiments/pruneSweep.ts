@@ -12,6 +12,7 @@ import { readScoreTable, scoresDir } from '../store/scoreFiles';
 import { stepsPerEpoch, trainModel } from '../train/trainLoop';
 import { versions } from '../versions';
 import { prepareData, type ExperimentData } from './experimentData';
+import { assertFitsInMemory, loadedBytes } from './memoryEstimate';
 import { EtaEstimator, type JobContext } from './job';
 import { TRAIN_DEFAULTS, type TrainRunConfig } from './trainRun';
 
@@ -92,6 +93,7 @@ export interface RetrainContext {
 export async function retrain(ctx: RetrainContext, indices: Int32Array, seed: number): Promise<{ testAccuracy: number; valAccuracy?: number } | undefined> {
   const { data, cfg } = ctx;
   const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: data.train.shape, numClasses: data.train.numClasses }, makeRng(seed).next);
+  await assertFitsInMemory(model, { batchSize: cfg.batchSize, width: cfg.width, datasetBytes: loadedBytes(data) });
   try {
     const res = await trainModel(
       model,

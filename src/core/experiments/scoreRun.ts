@@ -21,6 +21,7 @@ import { versions } from '../versions';
 import * as path from 'node:path';
 import { writeJsonAtomic } from '../store/atomicWrite';
 import { prepareData, type ExperimentData } from './experimentData';
+import { assertFitsInMemory, loadedBytes } from './memoryEstimate';
 import { EtaEstimator, type JobContext } from './job';
 import { TRAIN_DEFAULTS, type TrainRunConfig } from './trainRun';
 
@@ -247,6 +248,8 @@ export async function runScores(partial: Partial<ScoreRunConfig> & { dataset: st
       const seed = cfg.seed + r;
       const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: data.train.shape, numClasses: data.train.numClasses }, makeRng(seed).next);
       if (r === 0) run.update({ model: { arch: cfg.model, width: cfg.width, params: model.numParams() } });
+      const perExampleGradients = cfg.convMethod === 'direct' && cfg.scores.some((s) => s.startsWith('grand') || s === 'gradmag');
+      if (r === 0) await assertFitsInMemory(model, { batchSize: Math.max(cfg.batchSize, cfg.scoreBatch), width: cfg.width, datasetBytes: loadedBytes(data), perExampleGradients });
       try {
         const forgetting = dynamics.includes('forgetting') ? new ForgettingTracker(total) : undefined;
         const margin = dynamics.includes('aum') ? new MarginTracker(total, data.train.numClasses) : undefined;

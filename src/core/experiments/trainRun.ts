@@ -8,6 +8,7 @@ import { createRun } from '../store/runStore';
 import { stepsPerEpoch, trainModel, TrainingDivergedError } from '../train/trainLoop';
 import { versions } from '../versions';
 import { prepareData } from './experimentData';
+import { assertFitsInMemory, loadedBytes } from './memoryEstimate';
 import { EtaEstimator, type JobContext } from './job';
 
 export interface TrainRunConfig {
@@ -88,6 +89,7 @@ export async function runTraining(partial: Partial<TrainRunConfig> & { dataset: 
       { arch: config.model, width: config.width, inputShape: data.train.shape, numClasses: data.train.numClasses },
       makeRng(config.seed).next,
     );
+    await assertFitsInMemory(model, { batchSize: config.batchSize, width: config.width, datasetBytes: loadedBytes(data) });
     run.update({
       dataset: data.record,
       model: { arch: config.model, width: config.width, params: model.numParams() },
