@@ -1,6 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { PERCENT } from './common';
 import { curves } from './curves';
+import { tightX } from './tightX';
 
 /**
  * Overlap |S1 ∩ S2| / k of two models' top-k sets vs k (Vodrahalli et al. 2018, Fig. 6), with the chance level
@@ -14,7 +15,7 @@ export interface TopKOverlapChartInput {
 }
 
 export function topKOverlapChart(input: TopKOverlapChartInput): TopLevelSpec {
-  return curves({
+  return tightX(curves({
     title: input.title ?? 'Overlap of the top-k sets of two models',
     xTitle: 'k (examples with the highest scores)',
     yTitle: 'Overlap |S1 ∩ S2| / k',
@@ -22,5 +23,5 @@ export function topKOverlapChart(input: TopKOverlapChartInput): TopLevelSpec {
     yFormat: PERCENT,
     series: input.series.map((s) => ({ name: s.name, x: input.ks, y: s.overlap })),
     baseline: { name: 'random (k/N)', y: input.baseline, x: input.ks },
-  });
+  }));
 }

@@ -15,6 +15,7 @@ test('a line per score plus random, and the dashed uniform baseline ln 10', asyn
   assert.equal(itemCount(svg, 'symbol'), 3 * ks.length);
   assert.match(svg, /stroke-dasharray="6,4"/);
   const t = texts(svg);
+  assert.ok(!t.includes('10,000'), 'the k axis ends at the largest k (2,000), not the next power of 10');
   for (const s of ['el2n', 'grand', 'random', 'uniform: ln 10 = 2.30', 'Label entropy (nats)', 'Label entropy of the top-k examples']) assert.ok(t.includes(s), `${s} in ${t.join('|')}`);
 });
 

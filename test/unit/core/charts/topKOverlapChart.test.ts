@@ -13,6 +13,7 @@ test('one line per pair of models and the dashed random baseline k/N, percent ax
   const t = texts(svg);
   for (const s of ['run 0 vs run 1', 'run 0 vs run 2', 'random (k/N)', 'Overlap |S1 ∩ S2| / k']) assert.ok(t.includes(s), `${s} in ${t.join('|')}`);
   assert.ok(t.some((s) => /^\d+%$/.test(s)), 'percent y axis');
+  assert.ok(!t.includes('10,000'), 'the k axis ends at the largest k');
 });
 
 test('names from data are escaped', async () => {
