@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { MIME, type GalleryPayload, type HistogramPayload } from '../../../src/core/notebook/mime';
 import { payloadCases } from '../core/notebook/payloadCases';
+import { pythonOutputs } from '../core/notebook/pythonOutputs';
 import { HOSTILE } from '../core/charts/svg';
 import { buildRendererBundle, CHROMIUM, launch, rendererPage, renderItem } from './rendererPage';
 
@@ -138,5 +139,18 @@ test('an output this renderer cannot read says why instead of failing silently',
   assert.match((await page.locator('#bad .dd-error').textContent())!, /payload version 3 is not supported/);
   await renderItem(page, 'bad2', MIME.pruningCurve, { version: 1, series: [] });
   assert.match((await page.locator('#bad2 .dd-error').textContent())!, /pruningCurve: no series/);
+  await page.close();
+});
+
+test('outputs written by a Python kernel render: charts draw marks, the gallery shows its images', { skip: noBrowser }, async () => {
+  const page = await rendererPage(browser!, bundle, 'dark');
+  for (const [i, o] of pythonOutputs().entries()) {
+    await renderItem(page, `py${i}`, o.mime, o.payload);
+    const n = await page.locator(`#py${i} svg .role-mark path, #py${i} .dd-tile img`).count();
+    assert.ok(n > 0, `${o.cell} ${o.mime} drew nothing`);
+    assert.equal(await page.locator(`#py${i} .dd-error`).count(), 0);
+  }
+  await page.screenshot({ path: 'test-output/renderer-python-outputs.png', fullPage: true }).catch(() => undefined);
+  assert.deepEqual(page.errors, []);
   await page.close();
 });
