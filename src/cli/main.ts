@@ -170,9 +170,9 @@ async function runWithProgress(job: (ctx: { root: string; signal: AbortSignal; o
     onProgress: (p: JobProgress) => {
       if (!runDir && p.runDir) {
         runDir = p.runDir;
-        process.stderr.write(`run directory: ${runDir}\n`);
+        process.stderr.write(`run directory: ${printable(runDir)}\n`);
       }
-      printer(p);
+      printer({ ...p, message: printable(p.message) });
     },
   });
   return { manifest, runDir };

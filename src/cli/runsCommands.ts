@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
+import type { JobProgress } from '../core/experiments/job';
 import type { RunManifest } from '../core/store/runManifest';
 import { deleteRun, resumePlan } from '../core/store/runActions';
 import { runJob } from '../engine/jobs';
@@ -19,7 +20,8 @@ export function addRunActions(runs: Command): void {
       const abort = new AbortController();
       process.on('SIGINT', () => abort.abort());
       const printer = makeProgressPrinter(process.stderr, Boolean(process.stderr.isTTY));
-      const m = (await runJob(plan.job as JobName, plan.params, { root, signal: abort.signal, onProgress: printer })) as RunManifest;
+      const onProgress = (p: JobProgress) => printer({ ...p, message: printable(p.message) });
+      const m = (await runJob(plan.job as JobName, plan.params, { root, signal: abort.signal, onProgress })) as RunManifest;
       process.stdout.write(`run ${m.id}: ${m.status}${m.error ? ` (${printable(m.error)})` : ''}; resumed from ${id}\n`);
       process.exitCode = m.status === 'done' ? 0 : m.status === 'cancelled' ? 130 : 1;
     });
