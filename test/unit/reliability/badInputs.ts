@@ -18,6 +18,8 @@ import { loadCheckpoint } from '../../../src/core/store/checkpoint';
 import type { Model } from '../../../src/core/models/model';
 import { scoresForTraining } from '../../../src/core/experiments/pruneSweep';
 import { deleteRun, resumePlan } from '../../../src/core/store/runActions';
+import { loadAnnotationsFor } from '../../../src/core/annotations/datasetAnnotations';
+import type { ImageDataset } from '../../../src/core/data/dataset';
 import { repoRoot } from '../helpers/paths';
 
 export type Area = 'IDX' | 'CIFAR' | 'Image folder' | 'CSV manifest' | 'JSONL manifest' | 'Run directory' | 'Score files' | 'Annotations';
@@ -35,7 +37,7 @@ export interface BadInput {
    * An error is expected: its message must contain `file` (the file or folder named), `place` (line, offset,
    * record, field...) when the problem has one, and `fix` (what to do). Tolerated inputs have `accepted` instead.
    */
-  readonly expect?: { readonly file: string; readonly place?: RegExp; readonly fix: RegExp; readonly message: RegExp };
+  readonly expect?: { readonly file: string; readonly place?: RegExp; readonly fix?: RegExp; readonly message: RegExp };
   /** Inputs that are valid variants (BOM, CRLF, torn last metrics line): a summary of what loads. */
   readonly accepted?: (result: unknown) => string;
 }
@@ -141,6 +143,17 @@ function scoreRunManifest(id: string, status = 'done'): object {
     timings: { startedAt: '2026-12-01T00:00:00.000Z' },
   };
 }
+
+/** A 4-example cat/dog dataset whose images a.png..d.png sit in dir/data, and an annotations file there. */
+function annotated(dir: string, lines: (string | object)[]): { run: () => unknown } {
+  const root = path.join(dir, 'data');
+  const sources = ['a.png', 'b.png', 'c.png', 'd.png'].map((f) => path.join(root, f));
+  const ds: ImageDataset = { name: 'toy', images: new Uint8Array(16), labels: Int32Array.from([0, 1, 0, 1]), shape: [2, 2, 1], numClasses: 2, classNames: ['cat', 'dog'], sources };
+  const file = write(path.join(root, 'annotations.jsonl'), lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n') + '\n');
+  return { run: () => loadAnnotationsFor(ds, file) };
+}
+const entry = (over: object) => ({ id: 'e1', path: 'b.png', action: 'relabel', newLabel: 'cat', time: '2026-12-01T00:00:00.000Z', ...over });
+const notes = (r: unknown) => (r as { notes: string[] }).notes.join('; ');
 
 const csv = (dir: string, text: string | Buffer, name = 'labels.csv') => ({ spec: `csv:${manifestWith(dir, name, text)}` });
 const jsonl = (dir: string, text: string | Buffer, name = 'labels.jsonl') => ({ spec: `jsonl:${manifestWith(dir, name, text)}` });
@@ -757,5 +770,48 @@ export const BAD_INPUTS: readonly BadInput[] = [
       return { run: () => readScoreTable(d, 'el2n') };
     },
     expect: { file: 'el2n.parquet', place: /footer|metadata|length/i, fix: /rerun the score job/, message: /not a readable score table/ },
+  },
+  // ---------------------------------------------------------------------------------------------------- Annotations
+  {
+    id: 'annotations-invalid-json',
+    area: 'Annotations',
+    input: 'annotations.jsonl with a line cut off mid-object',
+    make: (dir) => annotated(dir, [entry({}), '{"id": "e2", "path": "c.png", "act']),
+    expect: { file: 'annotations.jsonl:2', place: /:2:/, message: /not valid JSON/ },
+  },
+  {
+    id: 'annotations-unknown-action',
+    area: 'Annotations',
+    input: 'entry with "action": "delete"',
+    make: (dir) => annotated(dir, [entry({ action: 'delete' })]),
+    expect: { file: 'annotations.jsonl:1', place: /:1:/, message: /"action" must be one of relabel, exclude, ok, flag/ },
+  },
+  {
+    id: 'annotations-relabel-without-label',
+    area: 'Annotations',
+    input: 'relabel entry without "newLabel"',
+    make: (dir) => annotated(dir, [entry({}), entry({ id: 'e2', newLabel: undefined })]),
+    expect: { file: 'annotations.jsonl:2', place: /:2:/, message: /"relabel" needs "newLabel"/ },
+  },
+  {
+    id: 'annotations-unknown-class',
+    area: 'Annotations',
+    input: 'relabel to "zebra", not a class of the dataset',
+    make: (dir) => annotated(dir, [entry({ newLabel: 'zebra' })]),
+    expect: { file: 'annotations.jsonl', place: /entry e1/, message: /label "zebra" is not a class of this dataset \(cat, dog\)/ },
+  },
+  {
+    id: 'annotations-path-escape',
+    area: 'Annotations',
+    input: 'entry path ../../etc/passwd (matches no example; nothing outside the dataset is read)',
+    make: (dir) => annotated(dir, [entry({ path: '../../etc/passwd', action: 'exclude', newLabel: undefined })]),
+    accepted: notes,
+  },
+  {
+    id: 'annotations-bom-crlf',
+    area: 'Annotations',
+    input: 'UTF-8 BOM and CRLF line ends (tolerated)',
+    make: (dir) => annotated(dir, ['\ufeff' + JSON.stringify(entry({})) + '\r', JSON.stringify(entry({ id: 'e2', path: 'c.png', action: 'exclude' })) + '\r']),
+    accepted: notes,
   },
 ];

@@ -23,6 +23,9 @@ import { decodeManifestText, firstInvalidUtf8, manifestLabels, parseCsvManifest,
 import { readMetrics, readRun } from '../../../src/core/store/runStore';
 import { decodeNpy, encodeNpy, readScoreTable, writeScoreTable } from '../../../src/core/store/scoreFiles';
 import { tempDir } from '../helpers/paths';
+import { parseAnnotations } from '../../../src/core/annotations/annotationStore';
+import { applyAnnotations } from '../../../src/core/annotations/apply';
+import { entryProblem } from '../../../src/core/annotations/annotationEntry';
 
 const RUNS = Math.max(1, Number(process.env.FUZZ_RUNS) || 400);
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined;
@@ -324,4 +327,34 @@ test('fuzz score files: mutated .parquet tables', LIMIT, () => {
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+// ------------------------------------------------------------------------------------------------ annotations
+
+test('fuzz annotations.jsonl: bad lines are reported by line, good ones applied; only the domain errors', LIMIT, () => {
+  const file = 'fuzz/annotations.jsonl';
+  const ds = { labels: Int32Array.from([0, 1, 0, 1]), numClasses: 2, classNames: ['cat', 'dog'], sources: ['/d/a.png', '/d/b.png', '/d/c.png', '/d/d.png'] };
+  const value = fc.oneof(fc.jsonValue(), fc.constantFrom('cat', 'dog', 'zebra', 'a.png', '../a.png', '', -1, 0, 1, 2, 1.5, null, '2026-12-01T00:00:00Z'));
+  const entryLike = fc.record(
+    { id: fc.oneof(fc.string({ maxLength: 3 }), value), path: value, index: value, action: fc.oneof(fc.constantFrom('relabel', 'exclude', 'ok', 'flag'), value), newLabel: value, originalLabel: value, time: fc.oneof(fc.constant('2026-12-01T00:00:00Z'), value) },
+    { requiredKeys: [] },
+  );
+  const line = fc.oneof(entryLike.map((e) => JSON.stringify(e)), manifestText);
+  fc.assert(
+    fc.property(fc.array(line, { maxLength: 6 }), fc.constantFrom('\n', '\r\n'), (lines, eol) => {
+      total++;
+      const read = parseAnnotations(lines.join(eol), file);
+      for (const p of read.problems) assert.ok(p.file === file && p.line >= 1 && p.line <= lines.join(eol).split('\n').length && p.message.length > 0);
+      for (const e of read.entries) assert.equal(entryProblem(e), undefined);
+      try {
+        const a = applyAnnotations(ds, read.entries, '/d', file);
+        for (const l of a.labels) assert.ok(l === 0 || l === 1);
+        parsed++;
+      } catch (e) {
+        if (!(e instanceof RangeError && e.message.startsWith(`${file}: entry `))) throw e;
+        refused++;
+      }
+    }),
+    params(),
+  );
 });
