@@ -122,7 +122,7 @@ export async function installGpuSupport(d: GpuInstallDeps, arg?: unknown): Promi
   }
   // A fresh engine process tries it with the next job (an idle one is stopped now; a busy one keeps its backend).
   if (!d.host.activeJobs.length) d.host.kill();
-  const message = `Data Diet: ${chosen.name} ${got} installed in ${computeNodeModules(d.globalStorage)}. With the backend on "auto", the next job tries ${chosen.backend} first; the status bar says which device runs and why.`;
+  const message = `Data Diet: ${chosen.name} ${got} installed in ${computeNodeModules(d.globalStorage)}. The next job tries it (backend "auto" or "${chosen.backend}"); the status bar says which device runs and why.`;
   d.log(message);
   void vscode.window.showInformationMessage(message, 'Choose Compute Backend').then((p) => p && vscode.commands.executeCommand('datadiet.chooseBackend'));
   return { ok: true, package: chosen.name, version: got, message };

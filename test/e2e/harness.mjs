@@ -408,7 +408,7 @@ export async function createHarness({ keep = false } = {}) {
         return t;
       },
       async toastText(locator) {
-        return (await locator.textContent({ timeout: 1000 }).catch(() => '')) ?? '';
+        return (await locator.innerText({ timeout: 1000 }).catch(() => '')) ?? '';
       },
       async clearToasts() {
         await h.page.keyboard.press('Escape');
