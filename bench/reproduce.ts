@@ -6,6 +6,10 @@
  *   2. prune sweep: keep the highest EL2N / GraNd / forgetting scores vs random, pruned fractions x seeds
  *   3. noise study: 10% of labels permuted; how well EL2N (and AUM, forgetting) find them
  *   4. sliding-window sweep over EL2N
+ *   5. with --dynamics: NTK kernel velocity along the EL2N-sorted data and the linear-mode-connectivity error barrier
+ *
+ * The report opens with the headline numbers the papers lead us to expect (EL2N at 50% pruned within 0.3 points
+ * of full data, above random at high pruning, AUROC >= 0.95 for 10% noise), as measured, whatever they are.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -17,6 +21,12 @@ import type { RunManifest } from '../src/core/store/runManifest';
 import { pruningCurve } from '../src/core/charts/pruningCurve';
 import { windowSweep } from '../src/core/charts/windowSweep';
 import { renderSvg } from '../src/core/charts/render';
+import { scoreHistogram } from '../src/core/charts/scoreHistogram';
+import { kernelVelocity } from '../src/core/charts/kernelVelocity';
+import { errorBarrierChart } from '../src/core/charts/errorBarrier';
+import { runKernelVelocity, type VelocityRow } from '../src/core/experiments/kernelVelocity';
+import { BARRIER_SETS, runErrorBarrier, type BarrierPoint } from '../src/core/experiments/errorBarrier';
+import { readScoreTable, scoresDir } from '../src/core/store/scoreFiles';
 
 interface Options {
   datasets: string[];
@@ -28,10 +38,11 @@ interface Options {
   fractions: number[];
   root: string;
   out: string;
+  dynamics: boolean;
 }
 
 function parse(argv: string[]): Options {
-  const o: Options = { datasets: ['mnist', 'fashion-mnist'], seeds: 4, runs: 4, epochs: 4, scoreEpoch: 1, fractions: [0.3, 0.5, 0.7, 0.8], root: 'reproduction', out: 'reproduction/REPORT.md' };
+  const o: Options = { datasets: ['mnist', 'fashion-mnist'], seeds: 4, runs: 4, epochs: 4, scoreEpoch: 1, fractions: [0.3, 0.5, 0.7, 0.8], root: 'reproduction', out: 'reproduction/REPORT.md', dynamics: false };
   for (let i = 0; i < argv.length; i++) {
     const [k, v] = [argv[i], argv[i + 1]];
     if (k === '--quick') Object.assign(o, { subset: 6000, seeds: 2, runs: 2, epochs: 2, fractions: [0.5, 0.8] });
@@ -43,8 +54,9 @@ function parse(argv: string[]): Options {
     else if (k === '--score-epoch') (o.scoreEpoch = Number(v)), i++;
     else if (k === '--root') (o.root = v), i++;
     else if (k === '--out') (o.out = v), i++;
+    else if (k === '--dynamics') o.dynamics = true;
     else {
-      process.stdout.write('usage: npm run reproduce -- [--quick] [--datasets mnist,fashion-mnist] [--subset N] [--seeds 4] [--runs 4] [--epochs 4] [--score-epoch 1] [--root reproduction] [--out reproduction/REPORT.md]\n');
+      process.stdout.write('usage: npm run reproduce -- [--quick] [--datasets mnist,fashion-mnist] [--subset N] [--seeds 4] [--runs 4] [--epochs 4] [--score-epoch 1] [--root reproduction] [--out reproduction/REPORT.md] [--dynamics]\n');
       process.exit(k === '--help' ? 0 : 2);
     }
   }
@@ -55,6 +67,28 @@ const log = (p: JobProgress) => {
   if (p.phase !== 'train' && p.phase !== 'score') process.stderr.write(`  ${p.message}\n`);
 };
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+const runDir = (root: string, id: string) => path.join(root, '.datadiet', 'runs', id);
+const readTable = <T>(root: string, id: string, file: string): T => JSON.parse(fs.readFileSync(path.join(runDir(root, id), file), 'utf8')) as T;
+
+/** What the closing note quotes, per dataset. */
+interface Headline {
+  dataset: string;
+  full?: { mean: number; lo: number; hi: number };
+  at: { strategy: string; fraction: number; mean: number; lo: number; hi: number }[];
+  auroc?: number;
+  averagePrecision?: number;
+}
+
+function headlineLines(h: Headline[]): string[] {
+  const out = ['## Headline numbers', '', '| dataset | full data | EL2N 50% pruned | random 50% pruned | EL2N 80% pruned | random 80% pruned | EL2N AUROC, 10% noise |', '|---|---|---|---|---|---|---|'];
+  const cell = (x?: { mean: number; lo: number; hi: number }) => (x ? `${pct(x.mean)} [${pct(x.lo)}, ${pct(x.hi)}]` : 'n/a');
+  for (const d of h) {
+    const at = (strategy: string, fraction: number) => d.at.find((p) => p.strategy === strategy && Math.abs(p.fraction - fraction) < 1e-9);
+    out.push(`| ${d.dataset} | ${cell(d.full)} | ${cell(at('keep-top', 0.5))} | ${cell(at('random', 0.5))} | ${cell(at('keep-top', 0.8))} | ${cell(at('random', 0.8))} | ${d.auroc === undefined ? 'n/a' : d.auroc.toFixed(3)} |`);
+  }
+  out.push('', 'Test accuracy: mean over seeds [16th, 84th percentile]. Expected from the papers: EL2N at 50% within 0.3 points of full data, above random at high pruning, AUROC >= 0.95.', '');
+  return out;
+}
 
 async function main(): Promise<void> {
   const o = parse(process.argv.slice(2));
@@ -63,9 +97,14 @@ async function main(): Promise<void> {
   // Small subsets get small batches, so a 2-epoch budget is still a few hundred SGD steps.
   const batchSize = o.subset && o.subset < 20_000 ? 32 : 128;
   const common = { model: 'cnn-small' as const, width: 1, epochs: o.epochs, trainSubset: o.subset, batchSize };
-  const lines: string[] = [`# Data Diet reproduction`, '', `${new Date().toISOString()}; cnn-small, batch ${batchSize}, ${o.epochs} epochs budget, ${o.runs} scoring runs, ${o.seeds} seeds per point${o.subset ? `, ${o.subset}-example training subset` : ''}.`, ''];
+  const headlines: Headline[] = [];
+  const intro: string[] = [`# Data Diet reproduction`, '', `${new Date().toISOString()}; cnn-small, batch ${batchSize}, ${o.epochs} epochs budget, ${o.runs} scoring runs, ${o.seeds} seeds per point${o.subset ? `, ${o.subset}-example training subset` : ''}.`, ''];
+  const lines: string[] = [];
+  const write = () => fs.writeFileSync(o.out, [...intro, ...headlineLines(headlines), ...lines].join('\n') + '\n');
   for (const dataset of o.datasets) {
     process.stderr.write(`\n== ${dataset}\n`);
+    const head: Headline = { dataset, at: [] };
+    headlines.push(head);
     const score = (scores: string[], scoreEpoch: number, extra: object = {}): Promise<RunManifest> =>
       runScores({ ...common, dataset, scores: scores as never, scoreEpoch, runs: o.runs, ...extra }, ctx);
     const el2n = await score(['el2n'], o.scoreEpoch);
@@ -85,8 +124,10 @@ async function main(): Promise<void> {
       for (const p of table.summary) {
         if (p.strategy === 'full data') {
           fullData = p.accuracies;
+          head.full ??= { mean: p.mean, lo: p.lo, hi: p.hi };
           continue;
         }
+        if (s.score === 'el2n') head.at.push({ strategy: p.strategy, fraction: p.fractionPruned, mean: p.mean, lo: p.lo, hi: p.hi });
         const name = p.strategy === 'random' ? 'random' : s.name;
         let ser = series.find((x) => x.name === name);
         if (!ser) series.push((ser = { name, points: [] }));
@@ -105,6 +146,15 @@ async function main(): Promise<void> {
     lines.push('### Finding 10% injected label noise', '', '| score | AUROC | average precision | precision@k |', '|---|---|---|---|');
     for (const [name, d] of Object.entries(det)) lines.push(`| ${name} | ${d.auroc.toFixed(3)} | ${d.averagePrecision.toFixed(3)} | ${Object.entries(d.precisionAt).map(([k, v]) => `@${k}: ${v.toFixed(3)}`).join(', ')} |`);
     lines.push('');
+    head.auroc = det.el2n?.auroc;
+    head.averagePrecision = det.el2n?.averagePrecision;
+    // EL2N of clean vs corrupted examples (Data Diet Fig. 14), each group as fractions of its own size.
+    const noisy = readScoreTable(scoresDir(runDir(ctx.root, noise.id)), 'el2n');
+    if (noisy.extra?.corrupted) {
+      const hist = `${dataset}-noise-el2n.svg`;
+      fs.writeFileSync(path.join(path.dirname(o.out), hist), await renderSvg(scoreHistogram({ score: `EL2N (epoch ${Math.max(1, o.scoreEpoch)})`, values: noisy.score, groups: { name: 'corrupted', member: noisy.extra.corrupted, rest: 'clean' }, normalize: true, title: `${dataset}: EL2N of clean and corrupted labels` })));
+      lines.push(`![EL2N of clean vs corrupted labels](${hist})`, '');
+    }
 
     // The window sweep holds out validation data; scores from a run with the same split cover exactly its examples.
     const el2nVal = await score(['el2n'], o.scoreEpoch, { validation: 0.1 });
@@ -116,7 +166,24 @@ async function main(): Promise<void> {
       fs.writeFileSync(path.join(path.dirname(o.out), svg), await renderSvg(windowSweep({ size: wt.size, n: wt.examples, points: wt.points.map((p) => ({ offset: p.offset, val: p.val, test: p.test })), best: { offset: wt.best.offset } })));
       lines.push('### Sliding window (EL2N, 40% kept)', '', `Best window on validation: offset ${Math.round(wt.best.offsetFraction * 100)}%, test accuracy ${pct(wt.best.testAccuracy)}.`, '', `![window sweep](${svg})`, '');
     }
-    fs.writeFileSync(o.out, lines.join('\n') + '\n');
+    write();
+
+    if (o.dynamics) {
+      const kv = await runKernelVelocity({ ...common, dataset, epochs: Math.max(2, o.epochs), windows: 10, windowSize: 50 }, ctx);
+      const kt = readTable<{ rows: VelocityRow[]; windowSize: number; score: string }>(ctx.root, kv.id, 'kernel-velocity.json');
+      const kvSvg = `${dataset}-kernel-velocity.svg`;
+      fs.writeFileSync(path.join(path.dirname(o.out), kvSvg), await renderSvg(kernelVelocity({ rows: kt.rows, windowSize: kt.windowSize, score: kt.score, title: `${dataset}: NTK kernel velocity` })));
+      lines.push('### Kernel velocity along the EL2N-sorted data', '', `![kernel velocity](${kvSvg})`, '');
+      const eb = await runErrorBarrier({ ...common, dataset, subsetSize: Math.min(1000, Math.floor((o.subset ?? 60000) / 4)), pairs: Math.min(2, o.seeds) }, ctx);
+      const et = readTable<{ summary: BarrierPoint[]; steps: number }>(ctx.root, eb.id, 'error-barrier.json');
+      const ebSvg = `${dataset}-error-barrier.svg`;
+      const series = BARRIER_SETS.map((set) => ({ name: set === 'test' ? 'test split' : `${set} EL2N`, points: et.summary.filter((p) => p.set === set).map((p) => ({ spawnStep: p.spawnStep, barriers: p.barriers })) }));
+      fs.writeFileSync(path.join(path.dirname(o.out), ebSvg), await renderSvg(errorBarrierChart({ series, steps: et.steps, title: `${dataset}: error barrier between children` })));
+      lines.push('### Linear mode connectivity', '', '| spawn step | ' + BARRIER_SETS.join(' | ') + ' |', '|---|' + BARRIER_SETS.map(() => '---|').join(''));
+      for (const step of [...new Set(et.summary.map((p) => p.spawnStep))]) lines.push(`| ${step} | ${BARRIER_SETS.map((set) => pct(et.summary.find((p) => p.set === set && p.spawnStep === step)?.mean ?? NaN)).join(' | ')} |`);
+      lines.push('', `![error barrier](${ebSvg})`, '');
+      write();
+    }
   }
   process.stderr.write(`\nreport: ${o.out}\n`);
 }

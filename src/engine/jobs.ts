@@ -5,6 +5,7 @@ import { runWindowSweep, type WindowSweepConfig } from '../core/experiments/wind
 import { runTraining, type TrainRunConfig } from '../core/experiments/trainRun';
 import type { JobName } from './protocol';
 import { seed000Job } from './seed000Jobs';
+import { dynamicsJob } from './dynamicsJobs';
 
 /** Job name -> implementation; the engine process and the CLI share this table. */
 export async function runJob(job: JobName, params: Record<string, unknown>, ctx: JobContext): Promise<unknown> {
@@ -33,6 +34,10 @@ export async function runJob(job: JobName, params: Record<string, unknown>, ctx:
     case 'grad-sum':
     case 'strategies':
       return seed000Job(job, params, ctx);
+    case 'kernel-velocity':
+    case 'error-barrier':
+    case 'el2n-grid':
+      return dynamicsJob(job, params, ctx);
     default:
       throw new Error(`unknown job "${String(job)}"`);
   }
