@@ -3,6 +3,7 @@
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { Commands } from './commands';
+import { registerAnnotations } from './annotations';
 import { EngineHost } from './engineHost';
 import { installGpuSupport } from './gpuInstall';
 import { engineEnv } from './gpuPackages';
@@ -11,6 +12,7 @@ import { readSettings, resolveRunsRoot, type Settings } from './settings';
 import { StatusBar } from './statusBar';
 import { Throttle } from './statusModel';
 import { isTrusted } from './trust';
+import { startEventLoopProbe } from './eventLoopProbe';
 
 /** What activate() returns: for integration tests and other extensions. */
 export interface DataDietApi {
@@ -39,8 +41,10 @@ export function activate(context: vscode.ExtensionContext): DataDietApi {
   context.subscriptions.push(statusBar, runsView);
   runsView.setRoot(runsRoot());
 
+  context.subscriptions.push(startEventLoopProbe());
   const commands = new Commands({ host: engineHost, runsView, output, settings, runsRoot, log });
   commands.register(context);
+  registerAnnotations(context, { runsRoot, log, startJobs: (reqs) => commands.startJobs(reqs) });
   context.subscriptions.push(
     vscode.commands.registerCommand('datadiet.installGpu', (arg) =>
       installGpuSupport({ globalStorage: context.globalStorageUri.fsPath, host: engineHost, output, log, optionalDependencies: (context.extension.packageJSON.optionalDependencies ?? {}) as Record<string, string> }, arg),
