@@ -12,6 +12,7 @@ import { readScoreTable, scoresDir } from '../store/scoreFiles';
 import { stepsPerEpoch, trainModel } from '../train/trainLoop';
 import { versions } from '../versions';
 import { prepareData, type ExperimentData } from './experimentData';
+import { checkSameNoise, corruptedAmong, scoreRunNoise } from './scoreRunNoise';
 import { assertFitsInMemory, loadedBytes } from './memoryEstimate';
 import { EtaEstimator, type JobContext } from './job';
 import { TRAIN_DEFAULTS, type TrainRunConfig } from './trainRun';
@@ -53,6 +54,8 @@ export interface RetrainRow {
   readonly seed: number;
   readonly testAccuracy: number;
   readonly valAccuracy?: number;
+  /** Noise study: kept training examples whose label was corrupted. */
+  readonly corruptedKept?: number;
 }
 
 /** Finds a score run by id or folder and checks it scored this dataset. */
@@ -142,8 +145,11 @@ export async function runPruneSweep(partial: Partial<PruneSweepConfig> & { datas
   try {
     const backend = await initBackend(cfg.backend, { threads: cfg.threads });
     report({ ...base, phase: 'load', message: `loading ${cfg.dataset}`, fraction: 0 });
-    const data = prepareData({ dataset: cfg.dataset, validation: cfg.validation, splitSeed: cfg.seed, trainSubset: cfg.trainSubset, subsetSeed: cfg.seed + 1000, annotations: cfg.annotations });
+    // Scores from a noise study: retrain on the same noisy labels.
+    const noise = scoreRunNoise(ctx.root, cfg.scoresFrom);
+    const data = prepareData({ dataset: cfg.dataset, validation: cfg.validation, splitSeed: cfg.seed, trainSubset: cfg.trainSubset, subsetSeed: cfg.seed + 1000, annotations: cfg.annotations, ...noise });
     const scoreDir = resolveScoreRun(ctx.root, cfg.scoresFrom, data.record.fingerprint);
+    checkSameNoise(data, scoreDir, cfg.score);
     const scores = scoresForTraining(data, scoreDir, cfg.score);
     const labels = Int32Array.from(data.trainIndices, (i) => data.train.labels[i]);
     const n = data.trainIndices.length;
@@ -151,7 +157,7 @@ export async function runPruneSweep(partial: Partial<PruneSweepConfig> & { datas
     const augment = cfg.augment === 'auto' ? data.train.shape[2] === 3 : cfg.augment;
     // Transfer: scores of one architecture may prune for another; the dataset fingerprint is what must match.
     const scoresModel = readRun(scoreDir).manifest?.model;
-    run.update({ backend, dataset: data.record, config: { ...cfg, steps, augment, scoresRun: path.basename(scoreDir), scoresModel } });
+    run.update({ backend, dataset: data.record, config: { ...cfg, steps, augment, scoresRun: path.basename(scoreDir), scoresModel, ...noise } });
 
     const jobs: { strategy: string; fraction: number; seed: number }[] = [];
     for (let s = 0; s < cfg.seeds; s++) {
@@ -185,7 +191,7 @@ export async function runPruneSweep(partial: Partial<PruneSweepConfig> & { datas
       const indices = Int32Array.from(positions, (p) => data.trainIndices[p]);
       const res = await retrain(rctx(j), indices, seed);
       if (!res) break;
-      rows.push({ strategy, fractionPruned: fraction, kept, seed, ...res });
+      rows.push({ strategy, fractionPruned: fraction, kept, seed, ...res, ...(data.corrupted ? { corruptedKept: corruptedAmong(data, indices) } : {}) });
       report({ ...base, phase: 'eval', message: `${strategy} ${Math.round(fraction * 100)}% pruned, seed ${seed}: test accuracy ${(100 * res.testAccuracy).toFixed(2)}%`, fraction: (j + 1) / jobs.length });
     }
     const summary = summarize(rows);

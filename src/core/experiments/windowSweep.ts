@@ -9,6 +9,7 @@ import { createRun } from '../store/runStore';
 import { stepsPerEpoch } from '../train/trainLoop';
 import { versions } from '../versions';
 import { prepareData } from './experimentData';
+import { checkSameNoise, corruptedAmong, scoreRunNoise } from './scoreRunNoise';
 import { EtaEstimator, type JobContext } from './job';
 import { PRUNE_DEFAULTS, resolveScoreRun, retrain, scoresForTraining, type RetrainContext } from './pruneSweep';
 import type { TrainRunConfig } from './trainRun';
@@ -46,6 +47,8 @@ export interface WindowPoint {
   readonly testLo: number;
   readonly testHi: number;
   readonly valMean: number;
+  /** Noise study: training examples in the window whose label was corrupted. */
+  readonly corrupted?: number;
 }
 
 export async function runWindowSweep(partial: Partial<WindowSweepConfig> & { dataset: string; scoresFrom: string }, ctx: JobContext): Promise<RunManifest> {
@@ -57,8 +60,11 @@ export async function runWindowSweep(partial: Partial<WindowSweepConfig> & { dat
   try {
     const backend = await initBackend(cfg.backend, { threads: cfg.threads });
     report({ ...base, phase: 'load', message: `loading ${cfg.dataset}`, fraction: 0 });
-    const data = prepareData({ dataset: cfg.dataset, validation: cfg.validation, splitSeed: cfg.seed, trainSubset: cfg.trainSubset, subsetSeed: cfg.seed + 1000 });
+    // Scores from a noise study: retrain on the same noisy labels.
+    const noise = scoreRunNoise(ctx.root, cfg.scoresFrom);
+    const data = prepareData({ dataset: cfg.dataset, validation: cfg.validation, splitSeed: cfg.seed, trainSubset: cfg.trainSubset, subsetSeed: cfg.seed + 1000, ...noise });
     const scoreDir = resolveScoreRun(ctx.root, cfg.scoresFrom, data.record.fingerprint);
+    const corruptedTrained = checkSameNoise(data, scoreDir, cfg.score);
     const scores = scoresForTraining(data, scoreDir, cfg.score);
     const n = data.trainIndices.length;
     const size = keepCount(n, cfg.size);
@@ -66,7 +72,7 @@ export async function runWindowSweep(partial: Partial<WindowSweepConfig> & { dat
     if (offsets.length === 0) throw new Error(`no offset leaves room for a window of ${size} of ${n} examples`);
     const steps = cfg.steps ?? cfg.epochs * stepsPerEpoch(n, cfg.batchSize);
     const augment = cfg.augment === 'auto' ? data.train.shape[2] === 3 : cfg.augment;
-    run.update({ backend, dataset: data.record, config: { ...cfg, steps, augment, windowSize: size, scoresRun: path.basename(scoreDir) } });
+    run.update({ backend, dataset: data.record, config: { ...cfg, steps, augment, windowSize: size, scoresRun: path.basename(scoreDir), ...noise } });
 
     const total = offsets.length * cfg.seeds;
     const eta = new EtaEstimator();
@@ -101,11 +107,11 @@ export async function runWindowSweep(partial: Partial<WindowSweepConfig> & { dat
       }
       if (test.length === 0) break;
       const b = band(test);
-      points.push({ offset, offsetFraction: offset / n, test, val, testMean: b.mean, testLo: b.lo, testHi: b.hi, valMean: val.reduce((a, v) => a + v, 0) / val.length });
+      points.push({ offset, offsetFraction: offset / n, test, val, testMean: b.mean, testLo: b.lo, testHi: b.hi, valMean: val.reduce((a, v) => a + v, 0) / val.length, ...(data.corrupted ? { corrupted: corruptedAmong(data, indices) } : {}) });
       if (cancelled) break;
     }
     const best = points.length ? points.reduce((a, p) => (p.valMean > a.valMean ? p : a)) : undefined;
-    const results = { score: cfg.score, size, examples: n, steps, points, best: best && { offset: best.offset, offsetFraction: best.offsetFraction, valAccuracy: best.valMean, testAccuracy: best.testMean } };
+    const results = { score: cfg.score, size, examples: n, steps, ...(noise.labelNoise ? { labelNoise: noise.labelNoise, corruptedTrained } : {}), points, best: best && { offset: best.offset, offsetFraction: best.offsetFraction, valAccuracy: best.valMean, testAccuracy: best.testMean } };
     writeJsonAtomic(path.join(run.dir, 'window-sweep.json'), results);
     if (cancelled) return run.finish('cancelled', { error: `cancelled after ${job} of ${total} trainings; the table holds the finished windows`, results: { ...results, partial: true } });
     return run.finish('done', { results: { score: cfg.score, size, best: results.best } });
