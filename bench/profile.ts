@@ -99,18 +99,27 @@ async function main(): Promise<void> {
       const flip = SWITCHES[a.ab];
       if (!flip) throw new Error(`unknown switch ${a.ab} (${Object.keys(SWITCHES).join(', ')})`);
       const times: [number[], number[]] = [[], []];
+      // CPU time of the whole process (all threads): less sensitive to other processes than wall time.
+      const cpu: [number[], number[]] = [[], []];
       for (const on of [false, true]) (flip(on), fn(), fn());
       for (let r = 0; r < a.rounds; r++) {
         for (const on of r % 2 ? [true, false] : [false, true]) {
           flip(on);
           const t0 = performance.now();
+          const c0 = process.cpuUsage();
           fn();
           times[on ? 1 : 0].push(performance.now() - t0);
+          const c = process.cpuUsage(c0);
+          cpu[on ? 1 : 0].push((c.user + c.system) / 1000);
         }
       }
       flip(true);
       const [ma, mb] = times.map(median);
-      process.stdout.write(`${name} --ab ${a.ab}: A (off) ${ma.toFixed(1)} ms, B (on) ${mb.toFixed(1)} ms, B/A ${(mb / ma).toFixed(3)}  [A ${times[0].map((t) => t.toFixed(0)).join(' ')} | B ${times[1].map((t) => t.toFixed(0)).join(' ')}]\n`);
+      const [ca, cb] = cpu.map(median);
+      process.stdout.write(
+        `${name} --ab ${a.ab}: A (off) ${ma.toFixed(1)} ms, B (on) ${mb.toFixed(1)} ms, B/A ${(mb / ma).toFixed(3)}; ` +
+          `CPU ms A ${ca.toFixed(0)}, B ${cb.toFixed(0)}  [A ${times[0].map((t) => t.toFixed(0)).join(' ')} | B ${times[1].map((t) => t.toFixed(0)).join(' ')}]\n`,
+      );
     } else {
       const p = await profileKernels(a.iters, fn);
       process.stdout.write(profileTable(`${name}, batch ${a.batch}`, p, 15).join('\n') + '\n\n');

@@ -131,6 +131,17 @@ function forLoop(i: number, from: Code, end: Code, step: Code, ...body: Code[]):
   ];
 }
 
+/**
+ * Whether the module being built uses f32x4.relaxed_madd (one fused multiply-add instruction, FMA3 on x64)
+ * in the convolution loops instead of a multiply and an add: set by `simdModuleBytes` while it builds.
+ */
+let useFma = false;
+
+/** acc + a * b on f32x4 values (code producing each); fused when the module is built with FMA. */
+function madd(acc: Code, a: Code, b: Code): Code {
+  return useFma ? [...a, ...b, ...acc, ...simd(0x105)] : [...acc, ...a, ...b, ...op.f32x4Mul, ...op.f32x4Add];
+}
+
 interface FuncDef {
   readonly name: string;
   readonly params: number;
@@ -432,7 +443,7 @@ function convGradTap(): FuncDef {
     step.push([...op.get(xp), ...op.vLoad32Splat(4 * i), ...op.set(xv)]);
     for (let j = 0; j < 2; j++) {
       const a = acc[2 * i + j];
-      step.push([...op.get(a), ...op.get(xv), ...op.get(j ? d1 : d0), ...op.f32x4Mul, ...op.f32x4Add, ...op.set(a)]);
+      step.push([...madd(op.get(a), op.get(xv), op.get(j ? d1 : d0)), ...op.set(a)]);
     }
   }
   step.push([...op.get(xp), ...op.get(XCOL), ...op.i32Add, ...op.set(xp)]);
@@ -495,7 +506,7 @@ function convTile(): FuncDef {
       inner.push([...op.get(xa[i]), ...op.vLoad32Splat(4 * u), ...op.set(xv)]);
       for (let j = 0; j < 2; j++) {
         const a = acc[2 * i + j];
-        inner.push([...op.get(a), ...op.get(xv), ...op.get(j ? w1 : w0), ...op.f32x4Mul, ...op.f32x4Add, ...op.set(a)]);
+        inner.push([...madd(op.get(a), op.get(xv), op.get(j ? w1 : w0)), ...op.set(a)]);
       }
     }
   }
@@ -643,7 +654,7 @@ function maxPool2x2Grad(): FuncDef {
   return { name: 'maxPool2x2Grad', params: 9, locals, body };
 }
 
-const FUNCS: readonly FuncDef[] = [
+const funcs = (): FuncDef[] => [
   sgdStep(),
   convTile(),
   convGradTap(),
@@ -689,9 +700,60 @@ export interface SimdExports {
   maxPool2x2Grad(x: number, dy: number, out: number, n: number, oh: number, ow: number, cBytes: number, xExBytes: number, xRowBytes: number): void;
 }
 
-/** The module's bytes for a shared (threaded build) or ordinary memory; exported for tests. */
-export function simdModuleBytes(shared: boolean): Uint8Array {
-  return moduleBytes(FUNCS, shared);
+/**
+ * The module's bytes for a shared (threaded build) or ordinary memory, with or without relaxed-SIMD fused
+ * multiply-adds (see `relaxedSimdAvailable`); exported for tests.
+ */
+export function simdModuleBytes(shared: boolean, fma = false): Uint8Array {
+  useFma = fma;
+  try {
+    return moduleBytes(funcs(), shared);
+  } finally {
+    useFma = false;
+  }
+}
+
+/** A tiny module using f32x4.relaxed_madd: compiles only where relaxed SIMD is on. */
+function relaxedProbe(): Uint8Array {
+  const splat = (v: number): number[] => [...op.f32(v), ...op.f32x4Splat];
+  const body = [0x00, ...splat(2), ...splat(3), ...splat(4), ...simd(0x105), ...op.f32x4Lane(0), 0x0b];
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vec([[0x60, 0, 1, F32]])),
+    ...section(3, vec([u32(0)])),
+    ...section(7, vec([[...str('f'), 0x00, 0]])),
+    ...section(10, vec([[...u32(body.length), ...body]])),
+  ]);
+}
+
+let relaxed: boolean | undefined;
+/**
+ * Whether this process can run relaxed SIMD (fused multiply-add): on by default from V8 11.4 (Node 22);
+ * Node 20's V8 has it behind --experimental-wasm-relaxed-simd, which is switched on here (process-wide, before
+ * any module using it is compiled; the worker threads share the flag). `simdTuning.fma` false skips it.
+ */
+export function relaxedSimdAvailable(): boolean {
+  if (!simdTuning.fma) return false;
+  if (relaxed !== undefined) return relaxed;
+  const works = () => {
+    try {
+      const inst = new WA.Instance(new WA.Module(relaxedProbe()), {});
+      return (inst.exports.f as () => number)() === 10;
+    } catch {
+      return false;
+    }
+  };
+  relaxed = works();
+  if (!relaxed) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      (require('node:v8') as { setFlagsFromString(f: string): void }).setFlagsFromString('--experimental-wasm-relaxed-simd');
+      relaxed = works();
+    } catch {
+      relaxed = false;
+    }
+  }
+  return relaxed;
 }
 
 interface WasmModuleLike {
@@ -714,7 +776,7 @@ export type SimdFn = keyof SimdExports;
 /** One call of a SIMD loop: its name and its (i32) arguments. */
 export type SimdCall = readonly [SimdFn, ...number[]];
 
-const FN_NAMES: readonly string[] = FUNCS.map((f) => f.name);
+const FN_NAMES: readonly string[] = funcs().map((f) => f.name);
 /** Int32 slots per call record: function index, argument count, up to 22 arguments. */
 const REC = 24;
 /**
@@ -728,7 +790,11 @@ const CTRL_SLOTS = 16;
  * little JavaScript between them, and waking a sleeping worker costs more than that. Read by the workers from
  * control slot 7 at every job, so benchmarks can switch it in place (bench/profile.ts --ab spin).
  */
-export const simdTuning = { spin: 20000 };
+export const simdTuning = {
+  spin: 20000,
+  /** Use relaxed-SIMD fused multiply-adds in the conv loops where the engine has them (read when a runtime starts). */
+  fma: typeof process === 'undefined' || process.env.DATADIET_NO_FMA !== '1',
+};
 
 /**
  * The worker: instantiates the same module on the same (shared) memory, flags itself ready, then for every
@@ -795,6 +861,8 @@ export class SimdRuntime {
   private seq = 0;
   private jobBuf = 0;
   private jobBytes = 0;
+  /** Whether the conv loops run fused multiply-adds (relaxed SIMD). */
+  fma = false;
 
   constructor(
     readonly backend: BackendWasm,
@@ -974,9 +1042,11 @@ export function simdRuntime(backend: BackendWasm): SimdRuntime | null {
     const memory = m.wasmMemory ?? m.asm?.memory;
     if (memory && typeof m._malloc === 'function') {
       const shared = typeof SharedArrayBuffer !== 'undefined' && m.HEAPU8.buffer instanceof SharedArrayBuffer;
-      const bytes = simdModuleBytes(shared);
+      const fma = relaxedSimdAvailable();
+      const bytes = simdModuleBytes(shared, fma);
       const inst = new WA.Instance(new WA.Module(bytes), { env: { memory } });
       rt = new SimdRuntime(backend, inst.exports as unknown as SimdExports);
+      rt.fma = fma;
       // As many threads as the backend's own thread pool (the threaded build has a shared memory).
       const threads = shared ? (m.tfjs?.getThreadsCount?.() ?? 1) : 1;
       if (threads > 1 && simdWorkersEnabled) {
