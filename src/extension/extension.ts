@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { Commands } from './commands';
 import { registerAnnotations } from './annotations';
+import { registerNotebooks } from './notebook';
 import { EngineHost } from './engineHost';
 import { installGpuSupport } from './gpuInstall';
 import { engineEnv } from './gpuPackages';
@@ -45,6 +46,7 @@ export function activate(context: vscode.ExtensionContext): DataDietApi {
   const commands = new Commands({ host: engineHost, runsView, output, settings, runsRoot, log });
   commands.register(context);
   registerAnnotations(context, { runsRoot, log, startJobs: (reqs) => commands.startJobs(reqs) });
+  registerNotebooks(context, { host: engineHost, runsRoot, settings, log });
   context.subscriptions.push(
     vscode.commands.registerCommand('datadiet.installGpu', (arg) =>
       installGpuSupport({ globalStorage: context.globalStorageUri.fsPath, host: engineHost, output, log, optionalDependencies: (context.extension.packageJSON.optionalDependencies ?? {}) as Record<string, string> }, arg),

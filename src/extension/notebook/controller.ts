@@ -1,0 +1,146 @@
+// The "Data Diet" kernel for Jupyter notebooks (VS Code's built-in .ipynb support): runs Data Diet cells with the
+// executor (core/cells/execute.ts), streams training progress into the cell, and interrupts the engine job.
+import * as vscode from 'vscode';
+import { CellError, executeCell, type ExecEnv } from '../../core/cells/execute';
+import { cellOutputItems } from '../../core/cells/outputItems';
+import { CELL_LANGUAGE } from '../../core/cells/starter';
+import { loadDataset } from '../../core/data/load';
+import type { OutputItem } from '../../core/notebook/fallbacks';
+import type { ThumbSource } from '../../core/notebook/thumbnail';
+import type { RunManifest } from '../../core/store/runManifest';
+import type { EngineHost } from '../engineHost';
+import type { Settings } from '../settings';
+import { Throttle } from '../statusModel';
+import { isTrusted } from '../trust';
+import { progressText } from './progressText';
+import type { RunCache } from './runCache';
+
+export const CONTROLLER_ID = 'datadiet.kernel';
+export const NOTEBOOK_TYPE = 'jupyter-notebook';
+
+export interface ControllerDeps {
+  readonly host: EngineHost;
+  readonly runsRoot: () => string;
+  readonly settings: () => Settings;
+  readonly runCache: RunCache;
+  readonly log: (line: string) => void;
+}
+
+type Images = ThumbSource & { readonly classNames?: readonly string[] };
+
+/** Training images by dataset spec; a gallery cell runs often and MNIST takes a second to read. */
+export class ImageCache {
+  private readonly cache = new Map<string, Images>();
+
+  constructor(private readonly max = 2) {}
+
+  get(spec: string): Images {
+    const hit = this.cache.get(spec);
+    if (hit) return hit;
+    const { splits, info } = loadDataset(spec);
+    const images: Images = { images: splits.train.images, shape: splits.train.shape, classNames: info.classNames ?? splits.train.classNames };
+    if (this.cache.size >= this.max) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(spec, images);
+    return images;
+  }
+}
+
+export function toVscodeItem(item: OutputItem): vscode.NotebookCellOutputItem {
+  return 'json' in item ? vscode.NotebookCellOutputItem.json(item.json, item.mime) : vscode.NotebookCellOutputItem.text(item.text, item.mime);
+}
+
+export class DataDietController implements vscode.Disposable {
+  readonly controller: vscode.NotebookController;
+  private order = 0;
+  /** Running executions by cell, so an interrupt can stop their jobs. */
+  private readonly running = new Map<vscode.NotebookCell, AbortController>();
+  readonly images = new ImageCache();
+
+  constructor(private readonly d: ControllerDeps) {
+    this.controller = vscode.notebooks.createNotebookController(CONTROLLER_ID, NOTEBOOK_TYPE, 'Data Diet');
+    this.controller.supportedLanguages = [CELL_LANGUAGE];
+    this.controller.supportsExecutionOrder = true;
+    this.controller.description = 'Scores, pruning sweeps and galleries of .datadiet runs';
+    this.controller.executeHandler = (cells, notebook) => this.executeAll(cells, notebook);
+    this.controller.interruptHandler = (notebook) => this.interrupt(notebook);
+  }
+
+  /** Notebooks written in the Data Diet language prefer this kernel. */
+  updateAffinity(notebook: vscode.NotebookDocument): void {
+    if (notebook.notebookType !== NOTEBOOK_TYPE) return;
+    const meta = notebook.metadata as { metadata?: { language_info?: { name?: string } }; language_info?: { name?: string } };
+    const lang = meta.metadata?.language_info?.name ?? meta.language_info?.name;
+    const ours = lang === CELL_LANGUAGE || notebook.getCells().some((c) => c.kind === vscode.NotebookCellKind.Code && c.document.languageId === CELL_LANGUAGE);
+    if (ours) this.controller.updateNotebookAffinity(notebook, vscode.NotebookControllerAffinity.Preferred);
+  }
+
+  private async executeAll(cells: vscode.NotebookCell[], _notebook: vscode.NotebookDocument): Promise<void> {
+    // One at a time, in order: later cells may read runs that earlier ones record.
+    for (const cell of cells) await this.execute(cell);
+  }
+
+  private interrupt(notebook: vscode.NotebookDocument): void {
+    for (const [cell, ac] of this.running) if (cell.notebook === notebook) ac.abort();
+  }
+
+  private async execute(cell: vscode.NotebookCell): Promise<void> {
+    const exec = this.controller.createNotebookCellExecution(cell);
+    exec.executionOrder = ++this.order;
+    const ac = new AbortController();
+    this.running.set(cell, ac);
+    const sub = exec.token.onCancellationRequested(() => ac.abort());
+    exec.start(Date.now());
+    await exec.clearOutput();
+    const throttle = new Throttle(250);
+    const env: ExecEnv = {
+      root: this.d.runsRoot(),
+      trusted: isTrusted(),
+      jobDefaults: { backend: this.d.settings().backend },
+      images: (spec) => this.images.get(spec),
+      signal: ac.signal,
+      runJob: (job, params, onProgress, signal) => this.runJob(job, params, onProgress, signal),
+      onProgress: (line, p) => {
+        if (!throttle.pass()) return;
+        const command = cell.document.lineAt(line).text.trim().split(/\s+/)[0];
+        void exec.replaceOutput(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.text(progressText(command, p), 'text/plain')]));
+      },
+    };
+    try {
+      const outs = await executeCell(cell.document.getText(), env);
+      const outputs: vscode.NotebookCellOutput[] = [];
+      for (const out of outs) {
+        outputs.push(new vscode.NotebookCellOutput((await cellOutputItems(out)).map(toVscodeItem)));
+        if (out.type === 'payload') this.d.log(`notebook: ${out.summary}`);
+      }
+      await exec.replaceOutput(outputs);
+      exec.end(!ac.signal.aborted, Date.now());
+    } catch (e) {
+      const err = e as Error;
+      const shown = e instanceof CellError ? { name: 'Data Diet', message: err.message } : { name: err.name || 'Error', message: err.message, stack: err.stack };
+      await exec.replaceOutput(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error(shown as Error)]));
+      exec.end(false, Date.now());
+      if (!(e instanceof CellError)) this.d.log(`notebook cell failed: ${err.stack ?? err.message}`);
+    } finally {
+      sub.dispose();
+      this.running.delete(cell);
+      this.d.runCache.invalidate();
+    }
+  }
+
+  private async runJob(job: 'score' | 'prune' | 'window', params: Record<string, unknown>, onProgress: (p: import('../../core/experiments/job').JobProgress) => void, signal: AbortSignal): Promise<RunManifest> {
+    const active = this.d.host.start(job, this.d.runsRoot(), params, `Notebook ${job}`, (p) => onProgress(p));
+    const cancel = () => active.cancel();
+    if (signal.aborted) cancel();
+    signal.addEventListener('abort', cancel);
+    try {
+      return await active.result;
+    } finally {
+      signal.removeEventListener('abort', cancel);
+    }
+  }
+
+  dispose(): void {
+    for (const ac of this.running.values()) ac.abort();
+    this.controller.dispose();
+  }
+}

@@ -1,0 +1,42 @@
+// Notebook support: the Data Diet kernel, the cell language's editor features, renderer messaging and the notebook
+// commands. One call from activate().
+import * as vscode from 'vscode';
+import type { EngineHost } from '../engineHost';
+import type { Settings } from '../settings';
+import { isTrusted } from '../trust';
+import { DataDietController } from './controller';
+import { registerLanguageFeatures } from './languageFeatures';
+import { registerNotebookCommands } from './notebookCommands';
+import { annotationsSink, registerRendererMessaging, type GalleryActionSink } from './rendererMessages';
+import { RunCache } from './runCache';
+
+export interface NotebookApi {
+  readonly controller: DataDietController;
+  /** Replaces where gallery actions go (default: the annotations of the run's dataset). */
+  setGalleryActionSink(sink: GalleryActionSink): void;
+}
+
+export function registerNotebooks(
+  context: vscode.ExtensionContext,
+  deps: { readonly host: EngineHost; readonly runsRoot: () => string; readonly settings: () => Settings; readonly log: (line: string) => void },
+): NotebookApi {
+  const runCache = new RunCache(deps.runsRoot);
+  const controller = new DataDietController({ ...deps, runCache });
+  context.subscriptions.push(controller);
+  for (const nb of vscode.workspace.notebookDocuments) controller.updateAffinity(nb);
+  context.subscriptions.push(vscode.workspace.onDidOpenNotebookDocument((nb) => controller.updateAffinity(nb)));
+  registerLanguageFeatures(context, runCache);
+  let sink = annotationsSink(deps.runsRoot, runCache);
+  registerRendererMessaging(context, {
+    sink: () => sink,
+    env: () => ({ root: deps.runsRoot(), trusted: isTrusted(), images: (spec) => controller.images.get(spec) }),
+    log: deps.log,
+  });
+  registerNotebookCommands(context, { runsRoot: deps.runsRoot, runs: runCache });
+  return {
+    controller,
+    setGalleryActionSink: (s) => {
+      sink = s;
+    },
+  };
+}
