@@ -285,7 +285,7 @@ async function windowSweep(flags: WindowFlags, out: NodeJS.WriteStream): Promise
   out.write(`\nrun ${m.id}: ${m.status}${m.error ? ` (${m.error})` : ''}\n`);
   const table = JSON.parse(fs.readFileSync(path.join(runDir, 'window-sweep.json'), 'utf8')) as { points: WindowPoint[]; best?: { offsetFraction: number; valAccuracy: number; testAccuracy: number } };
   for (const p of table.points) {
-    out.write(`  offset ${String(Math.round(p.offsetFraction * 100)).padStart(3)}%  val ${(100 * p.valMean).toFixed(2)}%  test ${(100 * p.testMean).toFixed(2)}% [${(100 * p.testLo).toFixed(2)}, ${(100 * p.testHi).toFixed(2)}]\n`);
+    out.write(`  offset ${String(Math.round(p.offsetFraction * 100)).padStart(3)}%  val ${(100 * p.valMean).toFixed(2)}%  test ${(100 * p.testMean).toFixed(2)}% [${(100 * p.testLo).toFixed(2)}, ${(100 * p.testHi).toFixed(2)}]${p.corrupted === undefined ? '' : `  noisy labels in window ${p.corrupted}`}\n`);
   }
   if (table.best) out.write(`  best window on validation: offset ${Math.round(table.best.offsetFraction * 100)}%, test accuracy ${(100 * table.best.testAccuracy).toFixed(2)}%\n`);
   out.write(`  table           ${runDir}/window-sweep.json\n`);
