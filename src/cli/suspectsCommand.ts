@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadRunSuspects } from '../core/annotations/runSuspects';
 import { DEFAULT_SUSPECT_THRESHOLD } from '../core/annotations/suspects';
-import { describeProblems, readAnnotationsFile } from '../core/annotations/annotationStore';
+import { AnnotationStore, describeProblems, readAnnotationsFile } from '../core/annotations/annotationStore';
+import { ANNOTATION_ACTIONS, type AnnotationAction } from '../core/annotations/annotationEntry';
 import { exportCleanedManifest } from '../core/annotations/apply';
 import { runsDir } from '../core/store/runStore';
 
@@ -54,6 +55,27 @@ export function registerAnnotationCommands(program: Command): void {
         out.write(`  flagged set: precision ${q.flaggedPrecision.toFixed(3)}, recall ${q.flaggedRecall.toFixed(3)}\n`);
       }
       for (const t of top) out.write(`  #${t.index}${t.path ? ` ${t.path}` : ''}  label ${t.label} -> predicted ${t.predicted} (${(100 * t.confidence).toFixed(1)}%)${t.corrupted === undefined ? '' : t.corrupted ? '  [corrupted]' : ''}\n`);
+    });
+
+  program
+    .command('annotate')
+    .description('add decisions to an annotations.jsonl (merged with concurrent writers; prints each entry id once it is on disk)')
+    .requiredOption('--annotations <file>', 'annotations.jsonl')
+    .option('--index <i>', 'train-split index of the example (binary datasets)', (v: string) => Number.parseInt(v, 10))
+    .option('--path <p>', 'image path relative to the annotations file (manifests, folders)')
+    .requiredOption('--action <a>', `one of ${ANNOTATION_ACTIONS.join(', ')}`)
+    .option('--label <l>', 'new label for relabel (class index or name)')
+    .option('--note <text>', 'a note')
+    .option('--count <n>', 'annotate n consecutive indices starting at --index, one write each', (v: string) => Number.parseInt(v, 10), 1)
+    .action((f: { annotations: string; index?: number; path?: string; action: string; label?: string; note?: string; count: number }) => {
+      if (!(ANNOTATION_ACTIONS as readonly string[]).includes(f.action)) throw new InvalidArgumentError(`--action must be one of ${ANNOTATION_ACTIONS.join(', ')}`);
+      if ((f.index === undefined) === (f.path === undefined)) throw new InvalidArgumentError('give exactly one of --index and --path');
+      const store = new AnnotationStore(f.annotations, { author: `cli-${process.pid}` });
+      const newLabel = f.label === undefined ? undefined : /^\d+$/.test(f.label) ? Number(f.label) : f.label;
+      for (let k = 0; k < (f.path !== undefined ? 1 : f.count); k++) {
+        const [e] = store.append([{ ...(f.path !== undefined ? { path: f.path } : { index: f.index! + k }), action: f.action as AnnotationAction, ...(newLabel !== undefined ? { newLabel } : {}), ...(f.note ? { note: f.note } : {}) }]);
+        process.stdout.write(e.id + '\n');
+      }
     });
 
   program

@@ -12,7 +12,8 @@ import * as path from 'node:path';
 import { parseDatasetSpec } from '../data/load';
 import type { DatasetRecord } from '../store/runManifest';
 import { readRun } from '../store/runStore';
-import { ANNOTATIONS_FILE, AnnotationStore, type StoreOptions } from './annotationStore';
+import { EventEmitter } from 'node:events';
+import { ANNOTATIONS_FILE, AnnotationStore, type ChangeEvent, type StoreOptions } from './annotationStore';
 import { readPredictions } from './predictions';
 
 export interface AnnotationTarget {
@@ -56,9 +57,19 @@ export function annotationTargetForRun(root: string, runDir: string): Annotation
 
 /** One store per file per process, so every view in a window shares its change events. */
 const stores = new Map<string, AnnotationStore>();
+const anyChange = new EventEmitter();
 export function storeFor(file: string, opts: StoreOptions = {}): AnnotationStore {
   const key = path.resolve(file);
   let s = stores.get(key);
-  if (!s) stores.set(key, (s = new AnnotationStore(key, opts)));
+  if (!s) {
+    stores.set(key, (s = new AnnotationStore(key, opts)));
+    s.onChange((e) => anyChange.emit('change', key, e));
+  }
   return s;
+}
+
+/** Every change of any store made through storeFor (views refresh on it), with the file that changed. */
+export function onAnyStoreChange(listener: (file: string, e: ChangeEvent) => void): { dispose(): void } {
+  anyChange.on('change', listener);
+  return { dispose: () => anyChange.off('change', listener) };
 }

@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 
 export interface LockOptions {
   /** Give up after this long (ms). */
@@ -51,6 +52,7 @@ export function withLock<T>(target: string, fn: () => T, opts: LockOptions = {})
   const lockPath = `${target}.lock`;
   const timeoutMs = opts.timeoutMs ?? 5000;
   const staleMs = opts.staleMs ?? 10_000;
+  fs.mkdirSync(path.dirname(lockPath), { recursive: true });
   const start = Date.now();
   let fd: number | undefined;
   for (let wait = 2; fd === undefined; wait = Math.min(50, wait * 2)) {

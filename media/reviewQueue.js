@@ -1,0 +1,81 @@
+// Review queue webview. Every string from data is set with textContent (never innerHTML); images are data: URIs.
+// @ts-check
+(function () {
+  // eslint-disable-next-line no-undef
+  const vscode = acquireVsCodeApi();
+  const app = /** @type {HTMLElement} */ (document.getElementById('app'));
+  let item = null;
+
+  function el(tag, text, cls) {
+    const e = document.createElement(tag);
+    if (text !== undefined) e.textContent = String(text);
+    if (cls) e.className = cls;
+    return e;
+  }
+  function img(src, alt, cls) {
+    const i = document.createElement('img');
+    if (typeof src === 'string' && src.startsWith('data:image/png;base64,')) i.src = src;
+    i.alt = alt;
+    if (cls) i.className = cls;
+    return i;
+  }
+  const pct = (p) => (100 * p).toFixed(1) + '%';
+
+  function render(m) {
+    item = m;
+    app.replaceChildren();
+    const head = el('div', undefined, 'header');
+    head.append(el('strong', `Suspect ${m.position + 1} of ${m.total}`), el('span', `${m.reviewed} reviewed`), el('span', `example #${m.index}${m.source ? ' · ' + m.source : ''}`));
+    app.append(head);
+    const row = el('div', undefined, 'row');
+    row.append(img(m.image, `example ${m.index}`, 'big'));
+    const facts = el('div', undefined, 'facts');
+    facts.append(el('div', `Labelled: ${m.labelName}`), el('div', `Predicted: ${m.predictedName} (${pct(m.confidence)})`), el('div', `Suspicion: ${m.suspicion.toFixed(3)}`));
+    if (m.score) facts.append(el('div', `${m.score.name}: ${m.score.value.toFixed(3)}${m.score.percentile !== undefined ? ` (${m.score.percentile.toFixed(1)} percentile)` : ''}`));
+    facts.append(el('div', 'Top: ' + m.top.map((t) => `${t.name} ${pct(t.p)}`).join(', ')));
+    const dec = el('div', m.decision ? `Decision: ${m.decision.action}${m.decision.newLabel !== undefined ? ' → ' + m.decision.newLabel : ''}` : 'Not reviewed yet', m.decision ? 'decision' : undefined);
+    dec.id = 'decision';
+    facts.append(dec);
+    const buttons = el('div');
+    const b = (text, msg) => {
+      const x = el('button', text);
+      x.addEventListener('click', () => vscode.postMessage(msg));
+      buttons.append(x);
+    };
+    b(`Relabel to ${m.predictedName}`, { type: 'decide', action: 'relabel', label: m.predicted });
+    b('Accept label', { type: 'decide', action: 'ok' });
+    b('Exclude', { type: 'decide', action: 'exclude' });
+    facts.append(buttons);
+    row.append(facts);
+    app.append(row);
+    const nb = el('div', undefined, 'neighbours');
+    nb.append(el('h3', `Nearest (pixel space) labelled ${m.labelName} (claimed)`));
+    for (const n of m.claimed) nb.append(img(n.image, `#${n.index}`));
+    nb.append(el('h3', `Nearest (pixel space) labelled ${m.predictedName} (predicted)`));
+    for (const n of m.predictedNeighbours) nb.append(img(n.image, `#${n.index}`));
+    app.append(nb);
+    const keys = el('div', undefined, 'keys');
+    keys.append(el('kbd', '0-9'), el('span', ' relabel  '), el('kbd', 'x'), el('span', ' exclude  '), el('kbd', 'space'), el('span', ' accept  '), el('kbd', '← →'), el('span', ' move  · saved to ' + m.file));
+    app.append(keys);
+    app.focus();
+  }
+
+  window.addEventListener('message', (e) => {
+    const m = e.data;
+    if (m && m.type === 'item') render(m);
+    if (m && m.type === 'empty') {
+      app.replaceChildren(el('p', m.message));
+    }
+  });
+  window.addEventListener('keydown', (e) => {
+    if (!item || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (/^[0-9]$/.test(e.key) && Number(e.key) < item.classes.length) vscode.postMessage({ type: 'decide', action: 'relabel', label: Number(e.key) });
+    else if (e.key === 'x' || e.key === 'X') vscode.postMessage({ type: 'decide', action: 'exclude' });
+    else if (e.key === ' ') vscode.postMessage({ type: 'decide', action: 'ok' });
+    else if (e.key === 'ArrowRight' || e.key === 'ArrowDown') vscode.postMessage({ type: 'move', delta: 1 });
+    else if (e.key === 'ArrowLeft' || e.key === 'ArrowUp') vscode.postMessage({ type: 'move', delta: -1 });
+    else return;
+    e.preventDefault();
+  });
+  vscode.postMessage({ type: 'ready' });
+})();

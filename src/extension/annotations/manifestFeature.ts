@@ -1,0 +1,226 @@
+// Label manifests (CSV path,label / JSONL) in the editor: suspect rows get a diagnostic on the label, an inlay
+// hint with the score and the predicted class, a hover with the image, its score percentile and top predictions,
+// and quick fixes: relabel to the predicted class (a text edit, so undo works), mark reviewed, exclude from
+// training (both written to annotations.jsonl next to the manifest).
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { manifestFormat, parseCsvManifest, parseJsonlManifest, type ManifestEntry } from '../../core/data/manifest';
+import { labelSpan, manifestRowSuspects, type RowSuspect } from '../../core/annotations/manifestReview';
+import { ANNOTATIONS_FILE } from '../../core/annotations/annotationStore';
+import { storeFor } from '../../core/annotations/annotationTarget';
+import type { AnnotationEntry } from '../../core/annotations/annotationEntry';
+import { decodeImage } from '../../core/data/decodeImage';
+import { thumbnailDataUri } from '../../core/notebook/thumbnail';
+import { diagnosticSeverity, suspectThreshold } from './annotationSettings';
+import type { SuspectCache } from './suspectCache';
+
+const SELECTOR: vscode.DocumentSelector = [
+  { scheme: 'file', pattern: '**/*.csv' },
+  { scheme: 'file', pattern: '**/*.jsonl' },
+  { scheme: 'file', pattern: '**/*.ndjson' },
+];
+const isManifestDoc = (d: vscode.TextDocument) => d.uri.scheme === 'file' && /\.(csv|jsonl|ndjson)$/i.test(d.uri.fsPath) && path.basename(d.uri.fsPath) !== ANNOTATIONS_FILE;
+
+interface DocState {
+  readonly runDir: string;
+  readonly rows: Map<number, RowSuspect>;
+  readonly decisions: Map<string, AnnotationEntry>;
+  readonly annotationsFile: string;
+}
+
+export function annotationsFileOf(manifest: string): string {
+  return path.join(path.dirname(manifest), ANNOTATIONS_FILE);
+}
+
+/** The annotation key of a manifest row: its image path relative to the annotations file's folder. */
+export function rowKey(manifest: string, rowPath: string): string {
+  return path.relative(path.dirname(manifest), path.resolve(path.dirname(manifest), rowPath)).split(path.sep).join('/');
+}
+
+export class ManifestFeature implements vscode.Disposable {
+  private readonly diagnostics = vscode.languages.createDiagnosticCollection('datadiet-suspects');
+  private readonly states = new Map<string, DocState | undefined>();
+  private readonly hintsChanged = new vscode.EventEmitter<void>();
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly cache: SuspectCache,
+    private readonly runsRoot: () => string,
+    private readonly log: (line: string) => void,
+  ) {
+    const self = this;
+    this.disposables.push(
+      this.diagnostics,
+      this.hintsChanged,
+      vscode.workspace.onDidOpenTextDocument((d) => this.update(d)),
+      vscode.workspace.onDidChangeTextDocument((e) => this.update(e.document)),
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        this.states.delete(d.uri.toString());
+        this.diagnostics.delete(d.uri);
+      }),
+      vscode.languages.registerHoverProvider(SELECTOR, { provideHover: (d, p) => this.hover(d, p) }),
+      vscode.languages.registerInlayHintsProvider(SELECTOR, { onDidChangeInlayHints: this.hintsChanged.event, provideInlayHints: (d, r) => this.hints(d, r) }),
+      vscode.languages.registerCodeActionsProvider(SELECTOR, { provideCodeActions: (d, r) => self.actions(d, r) }, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }),
+      vscode.commands.registerCommand('datadiet.annotations.markRow', (manifest: string, rowPath: string, action: 'ok' | 'exclude', label?: string) => this.markRow(manifest, rowPath, action, label)),
+    );
+    for (const d of vscode.workspace.textDocuments) this.update(d);
+  }
+
+  /** Recomputes every open manifest (runs or annotations changed). */
+  refreshAll(): void {
+    for (const d of vscode.workspace.textDocuments) this.update(d);
+  }
+
+  private entries(d: vscode.TextDocument): ManifestEntry[] | undefined {
+    try {
+      return manifestFormat(d.uri.fsPath) === 'jsonl' ? parseJsonlManifest(d.getText(), d.uri.fsPath) : parseCsvManifest(d.getText(), d.uri.fsPath);
+    } catch {
+      return undefined; // mid-edit text that does not parse: keep quiet until it does
+    }
+  }
+
+  update(d: vscode.TextDocument): void {
+    if (!isManifestDoc(d)) return;
+    const key = d.uri.toString();
+    let state: DocState | undefined;
+    try {
+      const runDir = this.cache.runForManifest(this.runsRoot(), d.uri.fsPath);
+      const entries = runDir ? this.entries(d) : undefined;
+      if (runDir && entries) {
+        const run = this.cache.run(runDir, suspectThreshold());
+        const rows = manifestRowSuspects(d.uri.fsPath, entries, run.suspects, run.classNames, run.percentiles);
+        const annotationsFile = annotationsFileOf(d.uri.fsPath);
+        state = { runDir, rows: new Map(rows.map((r) => [r.line, r])), decisions: storeFor(annotationsFile).latest(), annotationsFile };
+      }
+    } catch (e) {
+      this.log(`annotations: ${d.uri.fsPath}: ${(e as Error).message}`);
+    }
+    this.states.set(key, state);
+    this.publish(d, state);
+    this.hintsChanged.fire();
+  }
+
+  private decision(d: vscode.TextDocument, s: DocState, r: RowSuspect): AnnotationEntry | undefined {
+    return s.decisions.get(`path:${rowKey(d.uri.fsPath, r.path)}`);
+  }
+
+  private labelRange(d: vscode.TextDocument, line: number): vscode.Range {
+    const text = d.lineAt(line - 1).text;
+    const span = labelSpan(text, manifestFormat(d.uri.fsPath));
+    return span ? new vscode.Range(line - 1, span.start, line - 1, span.end) : d.lineAt(line - 1).range;
+  }
+
+  private publish(d: vscode.TextDocument, s: DocState | undefined): void {
+    const severity = diagnosticSeverity();
+    if (!s || severity === undefined) {
+      this.diagnostics.delete(d.uri);
+      return;
+    }
+    const out: vscode.Diagnostic[] = [];
+    for (const r of s.rows.values()) {
+      if (!r.flagged || r.line > d.lineCount) continue;
+      const decided = this.decision(d, s, r)?.action;
+      if (decided === 'ok' || decided === 'exclude') continue;
+      const score = r.scoreName && r.score !== undefined ? `; ${r.scoreName} ${r.score.toFixed(3)}${r.percentile !== undefined ? ` (${ordinal(r.percentile)})` : ''}` : '';
+      const diag = new vscode.Diagnostic(this.labelRange(d, r.line), `Suspected label issue: labelled "${r.label}", the model predicts "${r.predictedName}" (${(100 * r.confidence).toFixed(1)}%)${score}`, severity);
+      diag.source = 'Data Diet';
+      diag.code = 'suspect-label';
+      out.push(diag);
+    }
+    this.diagnostics.set(d.uri, out);
+  }
+
+  private hints(d: vscode.TextDocument, range: vscode.Range): vscode.InlayHint[] {
+    const s = this.states.get(d.uri.toString());
+    if (!s) return [];
+    const out: vscode.InlayHint[] = [];
+    for (let line = range.start.line + 1; line <= Math.min(range.end.line + 1, d.lineCount); line++) {
+      const r = s.rows.get(line);
+      if (!r) continue;
+      const decided = this.decision(d, s, r)?.action;
+      const score = r.scoreName && r.score !== undefined ? `${r.scoreName} ${r.score.toFixed(2)} · ` : '';
+      const label = `${score}pred ${r.predictedName} ${(100 * r.confidence).toFixed(0)}%${decided === 'ok' ? ' · reviewed' : decided === 'exclude' ? ' · excluded' : ''}`;
+      const hint = new vscode.InlayHint(d.lineAt(line - 1).range.end, `  ${label}`, vscode.InlayHintKind.Type);
+      hint.paddingLeft = true;
+      out.push(hint);
+    }
+    return out;
+  }
+
+  private hover(d: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
+    const s = this.states.get(d.uri.toString());
+    const r = s?.rows.get(pos.line + 1);
+    if (!s || !r) return undefined;
+    const md = new vscode.MarkdownString(undefined, true);
+    md.supportHtml = true;
+    md.isTrusted = false;
+    try {
+      const img = decodeImage(r.image, `line ${r.line} of ${d.uri.fsPath}`);
+      const uri = thumbnailDataUri({ images: img.data, shape: [img.height, img.width, img.channels] }, 0, 64);
+      const scale = Math.max(1, Math.floor(112 / Math.max(img.width, img.height)));
+      md.appendMarkdown(`<img src="${uri}" width="${img.width * scale}" height="${img.height * scale}" alt="${escapeHtml(r.path)}"/>\n\n`);
+    } catch (e) {
+      md.appendText(`(image not shown: ${(e as Error).message})\n\n`);
+    }
+    md.appendMarkdown(`**${escapeMd(r.path)}** labelled **${escapeMd(r.label)}**${r.flagged ? ' — suspected label issue' : ''}\n\n`);
+    if (r.scoreName && r.score !== undefined) md.appendMarkdown(`${escapeMd(r.scoreName)} ${r.score.toFixed(3)}${r.percentile !== undefined ? `, ${ordinal(r.percentile)}` : ''}; review rank ${r.rank + 1}\n\n`);
+    md.appendMarkdown(`Top predictions: ${r.top.map((t) => `${escapeMd(t.name)} ${(100 * t.p).toFixed(1)}%`).join(', ')}\n\n`);
+    const decided = this.decision(d, s, r);
+    if (decided) md.appendMarkdown(`Annotated: ${decided.action}${decided.newLabel !== undefined ? ` → ${escapeMd(String(decided.newLabel))}` : ''} (${escapeMd(decided.time)})\n\n`);
+    md.appendMarkdown(`_score run ${escapeMd(path.basename(s.runDir))}_`);
+    return new vscode.Hover(md, this.labelRange(d, r.line));
+  }
+
+  private actions(d: vscode.TextDocument, range: vscode.Range): vscode.CodeAction[] {
+    const s = this.states.get(d.uri.toString());
+    const r = s?.rows.get(range.start.line + 1);
+    if (!s || !r) return [];
+    const diags = this.diagnostics.get(d.uri)?.filter((x) => x.range.start.line === r.line - 1) ?? [];
+    const out: vscode.CodeAction[] = [];
+    const span = labelSpan(d.lineAt(r.line - 1).text, manifestFormat(d.uri.fsPath));
+    if (span && r.predictedName !== r.label) {
+      const fix = new vscode.CodeAction(`Relabel to "${r.predictedName}" (predicted, ${(100 * r.confidence).toFixed(1)}%)`, vscode.CodeActionKind.QuickFix);
+      fix.edit = new vscode.WorkspaceEdit();
+      fix.edit.replace(d.uri, new vscode.Range(r.line - 1, span.start, r.line - 1, span.end), span.replacement(r.predictedName));
+      fix.diagnostics = diags;
+      fix.isPreferred = true;
+      out.push(fix);
+    }
+    const mark = (title: string, action: 'ok' | 'exclude') => {
+      const a = new vscode.CodeAction(title, vscode.CodeActionKind.QuickFix);
+      a.command = { command: 'datadiet.annotations.markRow', title, arguments: [d.uri.fsPath, r.path, action, r.label] };
+      a.diagnostics = diags;
+      out.push(a);
+    };
+    mark('Mark as reviewed (label is correct)', 'ok');
+    mark('Exclude from training', 'exclude');
+    return out;
+  }
+
+  private markRow(manifest: string, rowPath: string, action: 'ok' | 'exclude', label?: string): void {
+    const file = annotationsFileOf(manifest);
+    try {
+      storeFor(file).append([{ path: rowKey(manifest, rowPath), action, ...(label ? { originalLabel: label } : {}), note: 'editor quick fix' }]);
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Data Diet: could not write ${file}: ${(e as Error).message}`);
+    }
+    // The store's change event refreshes every view (see annotations/index.ts).
+  }
+
+  dispose(): void {
+    for (const x of this.disposables) x.dispose();
+  }
+}
+
+/** "percentile 95.2" (a decimal percentile has no natural ordinal suffix). */
+function ordinal(p: number): string {
+  return `percentile ${Math.round(p * 10) / 10}`;
+}
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function escapeMd(s: string): string {
+  return escapeHtml(s).replace(/[\\`*_{}[\]()#+\-.!|~]/g, '\\$&');
+}

@@ -1,0 +1,57 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { nearestInPixels } from '../../../../src/core/annotations/neighbours';
+import { labelSpan, manifestRowSuspects } from '../../../../src/core/annotations/manifestReview';
+import { rankSuspects } from '../../../../src/core/annotations/suspects';
+import type { RunSuspects } from '../../../../src/core/annotations/runSuspects';
+
+test('nearest neighbours in pixel space match a full sort, skip the query and respect the candidate list', () => {
+  let s = 7;
+  const rnd = () => (s = (s * 1103515245 + 12345) >>> 0) % 256;
+  const n = 40;
+  const images = Uint8Array.from({ length: n * 12 }, rnd);
+  const src = { images, shape: [2, 2, 3] as const };
+  const cands = Array.from({ length: n }, (_, i) => i).filter((i) => i % 3 !== 0);
+  const dist = (a: number, b: number) => Array.from({ length: 12 }, (_, t) => (images[a * 12 + t] - images[b * 12 + t]) ** 2).reduce((x, y) => x + y, 0);
+  for (const q of [1, 5, 9]) {
+    const ref = cands.filter((i) => i !== q).sort((a, b) => dist(q, a) - dist(q, b) || a - b).slice(0, 4);
+    assert.deepEqual(nearestInPixels(src, q, cands, 4), ref);
+  }
+});
+
+test('manifest rows join the run by image path; suspicion follows the label as written now', () => {
+  const probs = Float32Array.from([0.05, 0.95, 0.9, 0.1]);
+  const label = Int32Array.from([0, 0]);
+  const pred = { index: Int32Array.from([0, 1]), label, numClasses: 2, probs, predicted: Int32Array.from([1, 0]), confidence: Float32Array.from([0.95, 0.9]), labelProb: Float32Array.from([0.05, 0.9]), sources: ['/d/img/a.png', '/d/img/b.png'] };
+  const s: RunSuspects = { runDir: '/r', predictions: pred, ranking: rankSuspects(pred) };
+  const rows = manifestRowSuspects('/d/labels.csv', [
+    { path: 'img/a.png', label: 'cat', line: 2 },
+    { path: 'img/b.png', label: 'cat', line: 3 },
+    { path: 'img/c.png', label: 'dog', line: 4 },
+  ], s, ['cat', 'dog']);
+  assert.equal(rows.length, 2, 'unscored rows (test split) are skipped');
+  assert.equal(rows[0].flagged, true);
+  assert.equal(rows[0].predictedName, 'dog');
+  assert.equal(rows[0].rank, 0);
+  assert.deepEqual(rows[0].top.map((t) => t.name), ['dog', 'cat']);
+  assert.equal(rows[1].flagged, false);
+  // After the user relabels row a to "dog", it is no longer suspect.
+  const fixed = manifestRowSuspects('/d/labels.csv', [{ path: 'img/a.png', label: 'dog', line: 2 }], s, ['cat', 'dog']);
+  assert.equal(fixed[0].flagged, false);
+  assert.equal(path.basename(fixed[0].image), 'a.png');
+});
+
+test('the label span covers exactly the label on CSV and JSONL lines and quotes replacements as needed', () => {
+  const edit = (line: string, fmt: 'csv' | 'jsonl', name: string) => {
+    const sp = labelSpan(line, fmt)!;
+    return line.slice(0, sp.start) + sp.replacement(name) + line.slice(sp.end);
+  };
+  assert.equal(edit('img/1.png,3', 'csv', '5'), 'img/1.png,5');
+  assert.equal(edit('img/1.png, cat  ', 'csv', 'dog'), 'img/1.png, dog  ');
+  assert.equal(edit('"a,b.png","cat, wild"', 'csv', 'dog'), '"a,b.png",dog');
+  assert.equal(edit('img/1.png,cat', 'csv', 'big, cat'), 'img/1.png,"big, cat"');
+  assert.equal(edit('{"path": "a.png", "label": 3}', 'jsonl', '5'), '{"path": "a.png", "label": 5}');
+  assert.equal(edit('{"label": "cat", "path": "a.png"}', 'jsonl', 'dog'), '{"label": "dog", "path": "a.png"}');
+  assert.equal(labelSpan('no label here', 'jsonl'), undefined);
+});
