@@ -81,8 +81,7 @@ export class GalleryView {
       const h = el('div', 'dd-group-head');
       h.append(el('span', 'dd-class', g.className));
       h.append(el('span', 'dd-note', g.items.length < g.matched ? `${g.items.length.toLocaleString('en-US')} of ${g.matched.toLocaleString('en-US')}` : g.matched.toLocaleString('en-US')));
-      const grid = el('div', 'dd-grid');
-      grid.setAttribute('role', 'list');
+      const grid = el('div', 'dd-chunks');
       const more = el('button', 'dd-more');
       more.type = 'button';
       more.dataset.group = String(gi);
@@ -107,9 +106,13 @@ export class GalleryView {
     const g = this.groups[gi];
     if (!g || g.shown >= g.items.length) return;
     const end = Math.min(g.items.length, g.shown + this.chunk);
-    const frag = document.createDocumentFragment();
-    for (let i = g.shown; i < end; i++) frag.append(this.tile(g.items[i]));
-    g.grid.append(frag);
+    // Each chunk is its own grid with content-visibility: auto, so the browser skips layout and paint of the
+    // chunks scrolled away (thousands of tiles cost little once off screen).
+    const chunk = el('div', 'dd-grid');
+    chunk.setAttribute('role', 'list');
+    chunk.style.setProperty('--dd-rows-hint', String(Math.ceil((end - g.shown) / 8)));
+    for (let i = g.shown; i < end; i++) chunk.append(this.tile(g.items[i]));
+    g.grid.append(chunk);
     g.shown = end;
     const left = g.items.length - end;
     g.more.hidden = left === 0;

@@ -53,7 +53,7 @@ test('brushing the histogram shows that score range\'s examples below it, and as
   await page.mouse.down();
   await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5, { steps: 5 });
   await page.mouse.up();
-  await page.locator('#h .dd-tile').first().waitFor({ timeout: 5000 });
+  await page.locator('#h .dd-tile').first().waitFor({ timeout: 30_000 });
   const note = await page.locator('#h .dd-gallery-head .dd-note').first().textContent();
   assert.match(note!, /sampled of about [\d,]+ examples with EL2N in \[/);
   const scores = await page.locator('#h .dd-tile .dd-score').allTextContents();
