@@ -27,7 +27,7 @@ import {
   type WizardState,
 } from './wizard';
 import { runWizard } from './wizardUi';
-import { buildSweepRequest, sweepSteps, usableScoreRuns, type SweepKind, type SweepState } from './sweepWizard';
+import { buildSweepRequest, sweepSteps, usableScoreRuns, WINDOW_VALIDATION, type SweepKind, type SweepState } from './sweepWizard';
 
 const GOAL_ACTIONS: Record<Goal, string> = { train: 'train models', score: 'compute scores', noise: 'run label-noise studies' };
 const GOAL_TITLES: Record<Goal, string> = { train: 'Data Diet: New Experiment', score: 'Data Diet: Compute Scores', noise: 'Data Diet: Label-Noise Study' };
@@ -92,7 +92,7 @@ export class Commands {
   async sweep(kind: SweepKind, arg?: unknown): Promise<RunManifest[] | undefined> {
     if (!requireTrust(kind === 'prune' ? 'retrain pruned subsets' : 'run window sweeps')) return undefined;
     const title = kind === 'prune' ? 'Data Diet: Prune Dataset' : 'Data Diet: Sliding-Window Sweep';
-    const runs = usableScoreRuns(this.d.runsView.readRuns());
+    const runs = usableScoreRuns(this.d.runsView.readRuns(), kind);
     const fromTree = this.d.runsView.resolve(arg)?.manifest;
     const preset = !fromTree && arg && typeof arg === 'object' && 'scoresFrom' in arg ? (arg as Partial<SweepState> & { scoresFrom: string }) : undefined;
     let state: SweepState | undefined = { kind };
@@ -111,12 +111,14 @@ export class Commands {
       const { scoresFrom: _id, ...answers } = preset;
       state = { ...answers, kind, scoreRun: m };
     } else if (!runs.length) {
-      const compute = 'Compute Scores';
-      const pick = await vscode.window.showInformationMessage(
-        `${title} starts from the scores of a finished score run, and there is none under ${this.d.runsRoot()} yet.`,
-        compute,
-      );
-      if (pick === compute) await vscode.commands.executeCommand('datadiet.computeScores');
+      // A window sweep needs scores computed with validation held out (or over the whole training split).
+      const compute = kind === 'window' ? `Compute Scores (${WINDOW_VALIDATION * 100}% held out)` : 'Compute Scores';
+      const why =
+        kind === 'window'
+          ? `${title} picks the best window on validation data, so it starts from a score run that held out validation examples (or scored the whole training split), and there is none under ${this.d.runsRoot()} yet.`
+          : `${title} starts from the scores of a finished score run, and there is none under ${this.d.runsRoot()} yet.`;
+      const pick = await vscode.window.showInformationMessage(why, compute);
+      if (pick === compute) await vscode.commands.executeCommand('datadiet.computeScores', kind === 'window' ? { validation: WINDOW_VALIDATION } : undefined);
       return undefined;
     }
     if (!preset) {

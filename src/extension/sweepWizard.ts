@@ -46,20 +46,30 @@ export function scoreNamesOf(m: RunManifest): string[] {
   return Array.isArray(c) ? c.filter((s): s is string => typeof s === 'string') : [];
 }
 
-/** Score runs that a sweep can start from: done (or cancelled with partial scores), newest first. */
-export function usableScoreRuns(runs: readonly RunSummary[]): RunManifest[] {
+/**
+ * Score runs that a sweep can start from: done (or cancelled with partial scores), newest first. A window sweep
+ * picks its best window on held-out data, so it needs a run that held out validation (its split is reused) or one
+ * that scored the whole training split (no subset), from which validation can be held out.
+ */
+export function usableScoreRuns(runs: readonly RunSummary[], kind: SweepKind = 'prune'): RunManifest[] {
   return runs
     .map((r) => r.manifest)
-    .filter((m): m is RunManifest => !!m && m.kind === 'score' && (m.status === 'done' || (m.status === 'cancelled' && !!m.results?.partial)) && scoreNamesOf(m).length > 0);
+    .filter((m): m is RunManifest => !!m && m.kind === 'score' && (m.status === 'done' || (m.status === 'cancelled' && !!m.results?.partial)) && scoreNamesOf(m).length > 0)
+    .filter((m) => kind !== 'window' || heldOut(m) > 0 || !(typeof m.config.trainSubset === 'number' && m.config.trainSubset > 0));
+}
+
+function heldOut(m: RunManifest): number {
+  return typeof m.config.validation === 'number' ? m.config.validation : 0;
 }
 
 export function scoreRunItem(m: RunManifest): PickItem<RunManifest> {
   const subset = typeof m.config.trainSubset === 'number' ? `, ${m.config.trainSubset.toLocaleString('en-US')} examples` : '';
   const noise = typeof m.config.labelNoise === 'number' && m.config.labelNoise > 0 ? `, ${Math.round(m.config.labelNoise * 100)}% label noise` : '';
+  const val = heldOut(m) > 0 ? `, ${heldOut(m) < 1 ? `${Math.round(heldOut(m) * 100)}%` : heldOut(m)} held out for validation` : '';
   return {
     label: `${datasetName(m)} \u00b7 ${modelName(m)} \u00b7 ${scoreNamesOf(m).join(', ')}`,
     description: m.status === 'done' ? m.id : `${m.id} (partial)`,
-    detail: `${typeof m.results?.runs === 'number' ? `${m.results.runs} run(s)` : ''}${subset}${noise}`.replace(/^, /, '') || undefined,
+    detail: `${typeof m.results?.runs === 'number' ? `${m.results.runs} run(s)` : ''}${subset}${noise}${val}`.replace(/^, /, '') || undefined,
     value: m,
   };
 }

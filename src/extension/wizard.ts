@@ -21,6 +21,8 @@ export interface WizardState {
   readonly scores?: readonly ScoreName[];
   /** Noise study: fraction of the training labels permuted. */
   readonly labelNoise?: number;
+  /** Fraction of the training split held out for validation (score runs a window sweep starts from need one). */
+  readonly validation?: number;
 }
 
 export interface PickItem<T> {
@@ -273,6 +275,7 @@ export interface CompleteAnswers {
   readonly runs: number;
   readonly scores?: readonly ScoreName[];
   readonly labelNoise?: number;
+  readonly validation?: number;
 }
 
 export function completeAnswers(s: WizardState, settings: Settings): CompleteAnswers | undefined {
@@ -286,6 +289,7 @@ export function completeAnswers(s: WizardState, settings: Settings): CompleteAns
     runs: s.runs ?? (s.goal === 'train' ? 1 : settings.runs),
     scores: s.goal === 'train' ? undefined : (s.scores ?? SCORE_OPTIONS.filter((o) => o.picked).map((o) => o.id)),
     ...(s.goal === 'noise' ? { labelNoise: s.labelNoise ?? DEFAULT_LABEL_NOISE } : {}),
+    ...(s.validation !== undefined ? { validation: s.validation } : {}),
   };
 }
 
@@ -308,6 +312,7 @@ export function buildJobRequests(a: CompleteAnswers, settings: Settings): JobReq
     backend: settings.backend,
   };
   if (settings.trainSubset > 0) common.trainSubset = settings.trainSubset;
+  if (a.validation !== undefined) common.validation = a.validation;
   const what = a.datasetLabel ?? a.dataset;
   const length = settings.steps > 0 ? plural(settings.steps, 'step') : plural(a.epochs, 'epoch');
   if (a.goal === 'score' || a.goal === 'noise') {

@@ -32,7 +32,8 @@
 //   await h.runCommand(title, {accept = true})  F1, type title, pick the row (retries until the command exists)
 //   h.quickInput(), h.quickRows()      locators of the quick input and its rows
 //   await h.quickTitle()               the quick input's title text ('' when none)
-//   await h.pick(stepTitle, filter, expectRow, beforeAccept?)  wait for a quick-pick step, filter, check row 1, Enter
+//   await h.pick(stepTitle, filter, expectRow, beforeAccept?)  wait for a quick-pick step (title contains the string or
+//                                      matches the RegExp), type filter, check row 1 holds expectRow, Enter
 //   await h.typeInput(stepTitle, text) wait for an input box step, replace its value, Enter
 //   h.toasts()                         notification toasts locator
 //   await h.toast(text, ms)            first toast containing text, once visible
@@ -383,7 +384,8 @@ export async function createHarness({ keep = false } = {}) {
        * holds `expectRow`, runs `beforeAccept` (a screenshot, a clock), and accepts with Enter.
        */
       async pick(stepTitle, filter, expectRow, beforeAccept) {
-        await h.waitFor(`quick-pick step "${stepTitle}"`, async () => (await h.quickTitle()).includes(stepTitle), 15_000, 100);
+        const titled = (t) => (typeof stepTitle === 'string' ? t.includes(stepTitle) : stepTitle.test(t));
+        await h.waitFor(`quick-pick step "${stepTitle}"`, async () => titled(await h.quickTitle()), 15_000, 100);
         if (filter) await h.page.keyboard.type(filter, { delay: 5 });
         if (expectRow) {
           await h.waitFor(`"${expectRow}" as the first row of "${stepTitle}"`, async () => ((await h.quickRows().first().textContent().catch(() => '')) ?? '').includes(expectRow), 10_000, 100);

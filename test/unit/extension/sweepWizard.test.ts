@@ -8,13 +8,14 @@ import { DEFAULT_SETTINGS, type Settings } from '../../../src/extension/settings
 import {
   buildSweepRequest,
   scoreNamesOf,
+  scoreRunItem,
   sweepSteps,
   usableScoreRuns,
   validateFractionList,
   windowOffsets,
   type SweepState,
 } from '../../../src/extension/sweepWizard';
-import type { PickItem, WizardStep, WizardUi } from '../../../src/extension/wizard';
+import { buildJobRequests, completeAnswers, type PickItem, type WizardStep, type WizardUi } from '../../../src/extension/wizard';
 
 function scoreRun(patch: Partial<RunManifest> = {}): RunManifest {
   return {
@@ -129,4 +130,20 @@ test('result summaries: prune (largest fraction, best first), window (best offse
   assert.equal(headline(noisy), 'el2n, grand \u00b7 2 runs \u00b7 noisy-label AUROC: el2n 0.931, grand 0.800');
   assert.equal(detectionSummary(scoreRun()), undefined);
   assert.equal(pruneSummary(scoreRun({ kind: 'prune', results: {} })), undefined);
+});
+
+test('window sweeps start only from score runs whose split they can reuse: validation held out, or no subset', () => {
+  const subsetNoVal = scoreRun({ id: 'a' });
+  const subsetVal = scoreRun({ id: 'b', config: { ...scoreRun().config, validation: 0.1 } });
+  const wholeNoVal = scoreRun({ id: 'c', config: { ...scoreRun().config, trainSubset: undefined } });
+  const runs = [subsetNoVal, subsetVal, wholeNoVal].map(summary);
+  assert.deepEqual(usableScoreRuns(runs, 'window').map((m) => m.id), ['b', 'c']);
+  assert.deepEqual(usableScoreRuns(runs, 'prune').map((m) => m.id), ['a', 'b', 'c']);
+  assert.match(scoreRunItem(subsetVal).detail!, /10% held out for validation/);
+});
+
+test('Compute Scores with a preset validation fraction passes it to the score job', () => {
+  const a = completeAnswers({ goal: 'score', dataset: 'mnist', validation: 0.1 }, DEFAULT_SETTINGS)!;
+  assert.equal(buildJobRequests(a, DEFAULT_SETTINGS)[0].params.validation, 0.1);
+  assert.equal('validation' in buildJobRequests(completeAnswers({ goal: 'score', dataset: 'mnist' }, DEFAULT_SETTINGS)!, DEFAULT_SETTINGS)[0].params, false);
 });
