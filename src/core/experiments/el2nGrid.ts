@@ -5,6 +5,7 @@ import type { RunManifest } from '../store/runManifest';
 import { createRun, runsDir } from '../store/runStore';
 import { readScoreTable, scoresDir, writeScoreTable } from '../store/scoreFiles';
 import { versions } from '../versions';
+import { definedOnly } from './definedOnly';
 import type { JobContext, JobProgress } from './job';
 import { runScores, SCORE_DEFAULTS, type ScoreRunConfig } from './scoreRun';
 
@@ -55,7 +56,7 @@ function meanOf(columns: Float32Array[]): Float32Array {
 }
 
 export async function runEl2nGrid(partial: Partial<El2nGridConfig> & { dataset: string }, ctx: JobContext): Promise<RunManifest> {
-  const cfg: El2nGridConfig = { ...EL2N_GRID_DEFAULTS, ...partial, scores: ['el2n'] };
+  const cfg: El2nGridConfig = { ...EL2N_GRID_DEFAULTS, ...definedOnly(partial), scores: ['el2n'] } as El2nGridConfig;
   const points = gridPoints(cfg);
   const report = ctx.onProgress ?? (() => {});
   const run = createRun(ctx.root, { kind: 'score', config: { ...cfg, grid: true }, seeds: { first: cfg.seed, runs: cfg.runs }, versions: versions() });

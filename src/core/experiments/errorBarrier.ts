@@ -14,6 +14,7 @@ import { stepsPerEpoch, trainModel } from '../train/trainLoop';
 import { versions } from '../versions';
 import { el2nNow } from './el2nNow';
 import { prepareData } from './experimentData';
+import { definedOnly } from './definedOnly';
 import { EtaEstimator, type JobContext } from './job';
 import { resolveScoreRun, scoresForTraining } from './pruneSweep';
 import { TRAIN_DEFAULTS, type TrainRunConfig } from './trainRun';
@@ -100,7 +101,7 @@ export function summarizeBarriers(rows: readonly BarrierRow[]): BarrierPoint[] {
 }
 
 export async function runErrorBarrier(partial: Partial<ErrorBarrierConfig> & { dataset: string }, ctx: JobContext): Promise<RunManifest> {
-  const cfg: ErrorBarrierConfig = { ...ERROR_BARRIER_DEFAULTS, ...partial };
+  const cfg: ErrorBarrierConfig = { ...ERROR_BARRIER_DEFAULTS, ...definedOnly(partial) } as ErrorBarrierConfig;
   if (cfg.spawnFractions.some((f) => !(f >= 0 && f < 1))) throw new Error(`spawn fractions must be in [0, 1), got ${cfg.spawnFractions.join(', ')}`);
   const report = ctx.onProgress ?? (() => {});
   const run = createRun(ctx.root, { kind: 'error-barrier', config: { ...cfg }, seeds: { init: cfg.seed, data: cfg.dataSeed ?? cfg.seed + 1000 }, versions: versions() });

@@ -14,6 +14,7 @@ import { stepsPerEpoch, trainModel } from '../train/trainLoop';
 import { versions } from '../versions';
 import { el2nNow } from './el2nNow';
 import { prepareData, type ExperimentData } from './experimentData';
+import { definedOnly } from './definedOnly';
 import { EtaEstimator, type JobContext } from './job';
 import { resolveScoreRun, scoresForTraining } from './pruneSweep';
 import { TRAIN_DEFAULTS, type TrainRunConfig } from './trainRun';
@@ -89,7 +90,7 @@ function gramOf(model: Model, data: ExperimentData, idx: Int32Array): Float32Arr
 }
 
 export async function runKernelVelocity(partial: Partial<KernelVelocityConfig> & { dataset: string }, ctx: JobContext): Promise<RunManifest> {
-  const cfg: KernelVelocityConfig = { ...KERNEL_VELOCITY_DEFAULTS, ...partial };
+  const cfg: KernelVelocityConfig = { ...KERNEL_VELOCITY_DEFAULTS, ...definedOnly(partial) } as KernelVelocityConfig;
   const report = ctx.onProgress ?? (() => {});
   const run = createRun(ctx.root, { kind: 'kernel-velocity', config: { ...cfg }, seeds: { init: cfg.seed, data: cfg.dataSeed ?? cfg.seed + 1000 }, versions: versions() });
   const base = { runId: run.id, runDir: run.dir };

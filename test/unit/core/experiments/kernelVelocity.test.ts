@@ -30,3 +30,12 @@ test('kernel velocity on real MNIST: a velocity per window and epoch, in [0, 1],
   const svg = await renderSvg(kernelVelocity({ rows: table.rows, windowSize: table.windowSize, score: table.score }));
   assert.match(svg, /mark-line role-mark/);
 });
+
+test('a linear model has a constant NTK: its velocity is 0 at every window (the Jacobian is the input)', async () => {
+  const root = tempDir('kv-linear');
+  const m = await runKernelVelocity({ dataset: 'mnist', model: 'linear', trainSubset: 200, batchSize: 50, epochs: 1, windows: 2, windowSize: 5, backend: 'wasm' }, { root });
+  assert.equal(m.status, 'done', m.error);
+  const table = JSON.parse(fs.readFileSync(path.join(root, '.datadiet', 'runs', m.id, 'kernel-velocity.json'), 'utf8'));
+  assert.equal(table.rows.length, 2);
+  for (const r of table.rows) assert.ok(r.velocity < 1e-6, String(r.velocity));
+});
