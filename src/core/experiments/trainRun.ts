@@ -1,10 +1,13 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { initBackend, type BackendChoice } from '../compute/backend';
 import { makeRng } from '../random';
 import { buildModel } from '../models/registry';
-import type { Architecture } from '../models/model';
-import { saveCheckpoint } from '../store/checkpoint';
+import type { Architecture, Model } from '../models/model';
+import { loadCheckpoint, saveCheckpoint } from '../store/checkpoint';
+import { clearResumePoint, readResumePoint, saveResumePoint, type ResumePoint } from '../store/resumePoint';
 import type { RunManifest } from '../store/runManifest';
-import { createRun } from '../store/runStore';
+import { createRun, METRICS, runsDir } from '../store/runStore';
 import { stepsPerEpoch, trainModel, TrainingDivergedError } from '../train/trainLoop';
 import { versions } from '../versions';
 import { prepareData } from './experimentData';
@@ -39,6 +42,8 @@ export interface TrainRunConfig {
   readonly threads?: number;
   /** Train on a seeded random subset of this many training examples (quick looks, tests). */
   readonly trainSubset?: number;
+  /** Id of a failed or cancelled run to continue from its last epoch checkpoint (see store/resumePoint.ts). */
+  readonly resumedFrom?: string;
   /** annotations.jsonl whose label corrections and exclusions apply to the training split (annotations/apply.ts). */
   readonly annotations?: string;
 }
@@ -70,7 +75,8 @@ export async function runTraining(partial: Partial<TrainRunConfig> & { dataset: 
   const report = ctx.onProgress ?? (() => {});
   const run = createRun(ctx.root, {
     kind: 'train',
-    config: { ...config },
+    // Not resumedFrom: "rerun with the same configuration" must start over, not resume again (it is in results).
+    config: { ...config, resumedFrom: undefined },
     seeds: { init: config.seed, data: dataSeed, split: config.seed },
     versions: versions(),
   });
@@ -90,10 +96,14 @@ export async function runTraining(partial: Partial<TrainRunConfig> & { dataset: 
       makeRng(config.seed).next,
     );
     await assertFitsInMemory(model, { batchSize: config.batchSize, width: config.width, datasetBytes: loadedBytes(data) });
+    const resume = config.resumedFrom ? resumeInto(model, path.join(runsDir(ctx.root), config.resumedFrom), run.dir, steps) : undefined;
+    // Continuing at step t: the rest of the budget, on the same schedule; the data order after t is a fresh one.
+    const offset = resume?.step ?? 0;
+    const epochOffset = resume?.epoch ?? 0;
     run.update({
       dataset: data.record,
       model: { arch: config.model, width: config.width, params: model.numParams() },
-      config: { ...config, steps, augment, dataSeed },
+      config: { ...config, resumedFrom: undefined, steps, augment, dataSeed },
       timings: { ...run.manifest.timings, loadSeconds: (performance.now() - t0) / 1000 },
     });
 
@@ -104,11 +114,12 @@ export async function runTraining(partial: Partial<TrainRunConfig> & { dataset: 
       const result = await trainModel(
         model,
         { train: data.train, trainIndices: data.trainIndices, val: data.val, test: data.test, stats: data.stats },
-        { ...config, steps, dataSeed, augment },
+        { ...config, steps: steps - offset, scheduleSteps: steps, scheduleOffset: offset, dataSeed: dataSeed + offset, augment },
         {
           signal: ctx.signal,
-          onStep: (s) => {
-            const { etaSeconds, secondsPerUnit: secondsPerStep } = eta.tick(s.step, s.totalSteps);
+          onStep: (rel) => {
+            const s = { ...rel, step: rel.step + offset, totalSteps: steps, epoch: rel.epoch + epochOffset };
+            const { etaSeconds, secondsPerUnit: secondsPerStep } = eta.tick(rel.step, rel.totalSteps);
             const now = performance.now();
             if (now - lastReport < 200 && s.step !== s.totalSteps) return; // throttle: progress is for humans
             lastReport = now;
@@ -125,9 +136,12 @@ export async function runTraining(partial: Partial<TrainRunConfig> & { dataset: 
               etaSeconds,
             });
           },
-          onEpoch: (m) => {
+          onEpoch: (rel) => {
+            const m = { ...rel, epoch: rel.epoch + epochOffset, step: rel.step + offset };
             trainSeconds += m.trainSeconds;
             run.appendMetrics({ ...m, time: new Date().toISOString() });
+            // Weights at each epoch end, so a killed engine's run can be resumed (datadiet runs resume <id>).
+            if (m.step < steps) saveResumePoint(model, run.dir, m.epoch, m.step);
             report({
               ...base,
               phase: 'eval',
@@ -144,11 +158,12 @@ export async function runTraining(partial: Partial<TrainRunConfig> & { dataset: 
       saveCheckpoint(model, run.dir, 'weights');
       const last = result.epochs[result.epochs.length - 1];
       const results = {
-        steps: result.stepsDone,
-        epochs: result.epochs.length,
+        steps: result.stepsDone + offset,
+        epochs: result.epochs.length + epochOffset,
         testAccuracy: last?.test?.accuracy,
         testLoss: last?.test?.loss,
         valAccuracy: last?.val?.accuracy,
+        ...(resume ? { resumedFrom: config.resumedFrom, resumedAtStep: resume.step } : {}),
         trainExamplesPerSecond: trainSeconds > 0 ? result.epochs.reduce((s, e) => s + e.examplesPerSecond * e.trainSeconds, 0) / trainSeconds : undefined,
       };
       if (result.cancelled) {
@@ -158,6 +173,7 @@ export async function runTraining(partial: Partial<TrainRunConfig> & { dataset: 
           timings: { ...run.manifest.timings, trainSeconds },
         });
       }
+      clearResumePoint(run.dir);
       return run.finish('done', { results, timings: { ...run.manifest.timings, trainSeconds } });
     } finally {
       model.dispose();
@@ -167,4 +183,28 @@ export async function runTraining(partial: Partial<TrainRunConfig> & { dataset: 
     run.finish('failed', { error: message });
     throw e;
   }
+}
+
+/**
+ * Loads the last epoch checkpoint of run `fromDir` into `model` and carries its metrics up to that epoch into the
+ * new run; undefined (a rerun from the start) when it has none.
+ */
+function resumeInto(model: Model, fromDir: string, toDir: string, steps: number): ResumePoint | undefined {
+  const point = readResumePoint(fromDir);
+  if (!point || point.step >= steps) return undefined;
+  loadCheckpoint(model, fromDir, point.checkpoint);
+  const kept = fs.existsSync(path.join(fromDir, METRICS))
+    ? fs
+        .readFileSync(path.join(fromDir, METRICS), 'utf8')
+        .split('\n')
+        .filter((l) => {
+          try {
+            return (JSON.parse(l) as { epoch: number }).epoch <= point.epoch;
+          } catch {
+            return false; // blank or torn by the kill
+          }
+        })
+    : [];
+  if (kept.length) fs.writeFileSync(path.join(toDir, METRICS), kept.join('\n') + '\n');
+  return point;
 }

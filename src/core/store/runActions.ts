@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunManifest } from './runManifest';
+import { readResumePoint } from './resumePoint';
 import { readRun, runsDir, type RunSummary } from './runStore';
 
 /** Jobs a run can be restarted as; the run's `kind` is its job name. */
@@ -38,9 +39,11 @@ export interface ResumePlan {
 }
 
 /**
- * How to resume a failed or cancelled run. Runs write their weights once, at the end, so a run that stopped early
- * has no checkpoint to continue from: it reruns from the start with the recorded configuration and seeds (the
- * same results, as runs are deterministic for a backend), as a new run that names the old one in `resumedFrom`.
+ * How to resume a failed or cancelled run, as a new run that names the old one in `resumedFrom`. A training run
+ * continues from the checkpoint it wrote at its last finished epoch (weights restored and the learning-rate
+ * schedule continued; SGD momentum restarts and the data order from there differs, so results are close to, not
+ * identical with, an uninterrupted run). Runs without one (score and sweep runs, or a train run killed in its
+ * first epoch) rerun from the start with the recorded configuration and seeds.
  */
 export function resumePlan(root: string, id: string): ResumePlan {
   const dir = runDirOf(root, id);
@@ -50,7 +53,12 @@ export function resumePlan(root: string, id: string): ResumePlan {
   if (!RESUMABLE_KINDS.includes(m.kind)) throw new Error(`run ${id} is a "${m.kind}" run, which cannot be resumed (resumable: ${RESUMABLE_KINDS.join(', ')})`);
   if (typeof m.config.dataset !== 'string') throw new Error(`${path.join(dir, 'manifest.json')}: the recorded configuration has no "dataset"; rerun it by hand`);
   const params: Record<string, unknown> = { ...m.config, resumedFrom: m.id };
-  return { job: m.kind, params, from: m, how: `no checkpoint is written before a run ends: rerunning ${id} from the start with its recorded configuration and seeds` };
+  const point = m.kind === 'train' ? readResumePoint(dir) : undefined;
+  const total = typeof m.config.steps === 'number' ? ` of ${m.config.steps}` : '';
+  const how = point
+    ? `resuming ${id} from its checkpoint at epoch ${point.epoch} (step ${point.step}${total}): weights restored, schedule continued; momentum restarts`
+    : `no checkpoint in ${id}: rerunning it from the start with its recorded configuration and seeds`;
+  return { job: m.kind, params, from: m, how };
 }
 
 /** Delete run `id`'s folder; a run whose engine is still alive is refused (cancel it first). Returns the folder. */

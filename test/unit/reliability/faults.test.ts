@@ -15,6 +15,7 @@ import type { RunManifest } from '../../../src/core/store/runManifest';
 import { listRuns, readMetrics, readRun } from '../../../src/core/store/runStore';
 import { readNpy, readScoreTable, writeScoreTable, type ScoreTable } from '../../../src/core/store/scoreFiles';
 import { EngineClient } from '../../../src/engine/client';
+import { resumePlan } from '../../../src/core/store/runActions';
 import { distFile, tempDir } from '../helpers/paths';
 import { useCpu } from '../helpers/tf';
 
@@ -105,12 +106,13 @@ function cli(args: string[]): { code: number; out: string; err: string } {
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
 
-test('SIGKILL of the engine mid-epoch leaves a failed run that `datadiet runs resume` reruns and `runs delete` removes', async () => {
+test('SIGKILL of the engine mid-epoch leaves a failed run that `datadiet runs resume` continues from its last epoch, and `runs delete` removes', async () => {
   const root = tempDir('kill-resume');
   const engine = new EngineClient({ enginePath: distFile('engine.js') });
   let killed = false;
-  const job = engine.run<RunManifest>('train', root, { dataset: 'mnist', model: 'linear', trainSubset: 400, batchSize: 20, validation: 0, steps: 60, backend: 'cpu' }, (p) => {
-    if (p.phase === 'train' && p.step !== undefined && p.step >= 3 && !killed) {
+  // 400 examples in batches of 20: 20 steps per epoch, 200 steps. Killed in epoch 2, after epoch 1's checkpoint.
+  const job = engine.run<RunManifest>('train', root, { dataset: 'mnist', model: 'linear', trainSubset: 400, batchSize: 20, validation: 0, steps: 200, backend: 'cpu' }, (p) => {
+    if (p.phase === 'eval' && p.epoch === 1 && !killed) {
       killed = true;
       engine.kill('SIGKILL');
     }
@@ -119,6 +121,9 @@ test('SIGKILL of the engine mid-epoch leaves a failed run that `datadiet runs re
   const [dead] = listRuns(root);
   assert.equal(dead.manifest!.status, 'failed');
   const id = dead.manifest!.id;
+  const point = JSON.parse(fs.readFileSync(path.join(dead.dir, 'resume.json'), 'utf8')) as { epoch: number; step: number; checkpoint: string };
+  assert.ok(point.epoch >= 1 && point.step === 20 * point.epoch, JSON.stringify(point));
+  assert.ok(fs.existsSync(path.join(dead.dir, `${point.checkpoint}.bin`)));
 
   // The listing shows it failed, with the reason.
   const list = cli(['runs', '--root', root]);
@@ -127,13 +132,21 @@ test('SIGKILL of the engine mid-epoch leaves a failed run that `datadiet runs re
 
   const resumed = cli(['runs', 'resume', id, '--root', root]);
   assert.equal(resumed.code, 0, resumed.err);
-  assert.match(resumed.err, /rerunning .* from the start with its recorded configuration and seeds/);
+  assert.match(resumed.err, new RegExp(`resuming ${id} from its checkpoint at epoch ${point.epoch} \\(step ${point.step} of 200\\)`));
   const newId = /run (\S+): done; resumed from/.exec(resumed.out)![1];
-  const again = readRun(path.join(root, '.datadiet', 'runs', newId)).manifest!;
+  const newDir = path.join(root, '.datadiet', 'runs', newId);
+  const again = readRun(newDir).manifest!;
   assert.equal(again.status, 'done');
-  assert.equal(again.config.resumedFrom, id);
-  assert.equal((again.results as { steps: number }).steps, 60, 'the recorded budget, not a new one');
-  assert.equal(again.config.trainSubset, 400);
+  const results = again.results as { steps: number; epochs: number; resumedFrom: string; resumedAtStep: number; testAccuracy: number };
+  assert.deepEqual([results.steps, results.epochs, results.resumedFrom, results.resumedAtStep], [200, 10, id, point.step]);
+  assert.ok(results.testAccuracy > 0.5, `trained on: ${results.testAccuracy}`);
+  assert.equal(again.config.resumedFrom, undefined, 'a rerun of the resumed run starts over');
+  assert.equal(again.config.steps, 200);
+  // One metrics history: the old run's epochs up to the checkpoint, then the new ones.
+  assert.deepEqual(readMetrics(newDir).map((m) => m.epoch), Array.from({ length: 10 }, (_, i) => i + 1));
+  assert.deepEqual(readMetrics(newDir).map((m) => m.step), Array.from({ length: 10 }, (_, i) => 20 * (i + 1)));
+  assert.ok(!fs.existsSync(path.join(newDir, 'resume.json')), 'a finished run drops its resume point');
+  assert.ok(fs.existsSync(path.join(newDir, 'weights.bin')));
 
   // A finished run is not resumed; a path is not a run id; delete removes only the named run.
   assert.match(cli(['runs', 'resume', newId, '--root', root]).err, /finished; nothing to resume/);
@@ -144,6 +157,19 @@ test('SIGKILL of the engine mid-epoch leaves a failed run that `datadiet runs re
   assert.equal(del.code, 0, del.err);
   assert.ok(!fs.existsSync(dead.dir));
   assert.deepEqual(listRuns(root).map((r) => r.manifest!.id), [newId]);
+});
+
+test('a run without a checkpoint is resumed by rerunning it from the start', () => {
+  const root = tempDir('resume-plan');
+  const id = '20261201-000000-score-abcd';
+  const dir = path.join(root, '.datadiet', 'runs', id);
+  fs.mkdirSync(dir, { recursive: true });
+  const m = { schema: 1, id, kind: 'score', status: 'cancelled', createdAt: 'x', updatedAt: 'x', config: { dataset: 'mnist', runs: 2 }, seeds: {}, versions: {}, timings: { startedAt: 'x' } };
+  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(m));
+  const plan = resumePlan(root, id);
+  assert.equal(plan.job, 'score');
+  assert.deepEqual(plan.params, { dataset: 'mnist', runs: 2, resumedFrom: id });
+  assert.match(plan.how, /no checkpoint in .*: rerunning it from the start with its recorded configuration and seeds/);
 });
 
 test('disk full while writing scores: the previous files stay intact and no temp file is left', () => {
