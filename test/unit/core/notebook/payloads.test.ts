@@ -181,3 +181,20 @@ test('renderer messages are checked before the extension acts on them', () => {
   assert.equal(parseRendererMessage({ type: 'requestRange', requestId: 'a', runId: 'r', score: 'el2n', lo: 0.3, hi: 0.2 }), undefined);
   assert.equal(parseRendererMessage('annotate'), undefined);
 });
+
+test('a brushed range request is answered from the full table, capped, addressed to the request', async () => {
+  const { answerRangeRequest } = await import('../../../../src/core/notebook/rangeRequest');
+  const t = table(3000);
+  const req = { type: 'requestRange' as const, requestId: 'r7', runId: 'run-1', score: 'el2n', lo: 0.2, hi: 0.6 };
+  const reply = answerRangeRequest(req, { values: t.values, labels: t.labels, index: t.index, thumbs: t.images, predicted: t.predicted, maxItems: 300 });
+  assert.equal(reply.requestId, 'r7');
+  const g = reply.gallery!;
+  assert.deepEqual(g.source, { runId: 'run-1', score: 'el2n' });
+  const inRange = [...t.values].filter((v) => v >= 0.2 && v <= 0.6).length;
+  assert.equal(g.groups.reduce((a, grp) => a + grp.matched, 0), inRange);
+  const shown = g.groups.reduce((a, grp) => a + grp.items.length, 0);
+  assert.ok(shown <= 300 && shown >= 290, `${shown}`);
+  const bad = answerRangeRequest({ ...req, lo: NaN }, { values: t.values, labels: t.labels, thumbs: t.images });
+  assert.match(bad.error!, /range needs finite lo <= hi/);
+  assert.equal(bad.gallery, undefined);
+});
