@@ -89,6 +89,51 @@ test('Compute Scores runs a score job over K runs and writes score tables', asyn
   assert.ok(rows.some((r) => r.label === 'mnist \u00b7 linear \u00b7 scores' && /el2n, grand \u00b7 2 runs/.test(r.description)), JSON.stringify(rows));
 });
 
+test('Prune Dataset and Sliding-Window Sweep with preset answers start from a score run; the tree shows their results', async () => {
+  const scoreRun = api.runsView.readRuns().map((r) => r.manifest).find((m) => m?.kind === 'score' && m.status === 'done');
+  assert.ok(scoreRun, 'the Compute Scores test left a score run');
+  const [prune] = (await vscode.commands.executeCommand<RunManifest[]>('datadiet.pruneDataset', { scoresFrom: scoreRun.id, score: 'el2n', fractions: [0.5], strategies: ['keep-top', 'random'], seeds: 1 }))!;
+  assert.equal(prune.kind, 'prune');
+  assert.equal(prune.status, 'done');
+  assert.equal(prune.config.scoresFrom, scoreRun.id);
+  assert.equal(prune.config.trainSubset, scoreRun.config.trainSubset, 'the score run\u2019s subset is reused');
+  const rows = await treeRows();
+  assert.ok(rows.some((r) => r.label === 'mnist \u00b7 linear \u00b7 prune' && /at 50% pruned: /.test(r.description)), JSON.stringify(rows));
+  // That score run scored a subset without validation: a window sweep cannot reuse its split, and says so.
+  assert.equal(await vscode.commands.executeCommand('datadiet.windowSweep', { scoresFrom: scoreRun.id }), undefined);
+  const [val] = (await vscode.commands.executeCommand<RunManifest[]>('datadiet.computeScores', { ...mnistLinear, runs: 1, scores: ['el2n'], validation: 0.1 }))!;
+  assert.equal(val.config.validation, 0.1);
+  const [win] = (await vscode.commands.executeCommand<RunManifest[]>('datadiet.windowSweep', { scoresFrom: val.id, size: 0.5, seeds: 1 }))!;
+  assert.equal(win.status, 'done');
+  assert.deepEqual(win.config.offsets, [0, 0.1, 0.2, 0.3, 0.4, 0.5]);
+  assert.equal(typeof (win.results?.best as { offsetFraction?: number })?.offsetFraction, 'number');
+});
+
+test('Label-Noise Study with preset answers records AUROC per score, shown in the tree', async () => {
+  const [m] = (await vscode.commands.executeCommand<RunManifest[]>('datadiet.noiseStudy', { ...mnistLinear, runs: 1, scores: ['el2n', 'grand'], labelNoise: 0.2 }))!;
+  assert.equal(m.status, 'done');
+  assert.equal(m.config.labelNoise, 0.2);
+  const d = m.results?.detection as Record<string, { auroc: number }>;
+  for (const s of ['el2n', 'grand']) assert.ok(d[s].auroc > 0.5, `${s} finds noisy labels better than chance: ${d[s].auroc}`);
+  const rows = await treeRows();
+  assert.ok(rows.some((r) => /noisy-label AUROC: el2n \d\.\d{3}, grand \d\.\d{3}/.test(r.description)), JSON.stringify(rows));
+});
+
+test('Install GPU Support fails with a clear message when npm cannot install (registry unreachable)', async () => {
+  const registry = process.env.npm_config_registry;
+  process.env.npm_config_registry = 'http://127.0.0.1:9/';
+  process.env.npm_config_fetch_retries = '0';
+  try {
+    const r = await vscode.commands.executeCommand<{ ok: boolean; message: string }>('datadiet.installGpu', 'tfjs-node-gpu');
+    assert.equal(r?.ok, false);
+    assert.match(r!.message, /could not install @tensorflow\/tfjs-node-gpu: .*The full npm output is in "Data Diet: Show Logs"/);
+  } finally {
+    if (registry === undefined) delete process.env.npm_config_registry;
+    else process.env.npm_config_registry = registry;
+    delete process.env.npm_config_fetch_retries;
+  }
+});
+
 test('Cancel Run stops the running job within a batch; the run is recorded cancelled', async () => {
   const cfg = vscode.workspace.getConfiguration('datadiet');
   const steps = cfg.get<number>('steps');
