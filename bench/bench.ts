@@ -15,7 +15,8 @@ import { makeRng } from '../src/core/random';
 import { Sgd } from '../src/core/train/sgd';
 import { trainStep } from '../src/core/train/trainLoop';
 import { el2nFromLogits } from '../src/core/scores/el2n';
-import { perExampleGradNorms } from '../src/core/scores/perExampleGrads';
+import { grandCotangent, perExampleGradNorms } from '../src/core/scores/perExampleGrads';
+import { profileKernels, profileTable } from './kernelProfile';
 
 interface Case {
   readonly name: string;
@@ -37,10 +38,12 @@ interface Args {
   out: string;
   torch: boolean;
   only?: string;
+  /** Per-kernel profile of train and grand per model, appended to the table (0: none). */
+  profileIters: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { seconds: 8, batch: 128, threads: Math.min(2, os.cpus().length), backend: 'auto', out: 'bench/results.md', torch: true };
+  const a: Args = { seconds: 8, batch: 128, threads: Math.min(2, os.cpus().length), backend: 'auto', out: 'bench/results.md', torch: true, profileIters: 2 };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = argv[i + 1];
@@ -51,8 +54,9 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--out') (a.out = v), i++;
     else if (k === '--only') (a.only = v), i++;
     else if (k === '--no-torch') a.torch = false;
+    else if (k === '--profile') (a.profileIters = Number(v)), i++;
     else if (k === '--help') {
-      process.stdout.write('usage: npm run bench -- [--seconds 8] [--batch 128] [--threads 2] [--backend auto|wasm|...] [--only cnn-small|resnet18] [--no-torch] [--out bench/results.md]\n');
+      process.stdout.write('usage: npm run bench -- [--seconds 8] [--batch 128] [--threads 2] [--backend auto|wasm|...] [--only cnn-small|resnet18] [--no-torch] [--profile 2 (iterations; 0: none)] [--out bench/results.md]\n');
       process.exit(0);
     } else throw new Error(`unknown bench option ${k}`);
   }
@@ -92,7 +96,7 @@ interface Row {
   readonly torchPhase?: string;
 }
 
-function benchOurs(c: Case, a: Args): { rows: Row[]; params: number; ownTrain: number } {
+async function benchOurs(c: Case, a: Args): Promise<{ rows: Row[]; params: number; ownTrain: number; profile: string[] }> {
   const model: Model = buildModel({ arch: c.arch, width: c.width, inputShape: c.input, numClasses: 10 }, makeRng(0).next);
   const { xs, labels } = randomBatch(c, a.batch, 10);
   const sgd = new Sgd({ momentum: 0.9, nesterov: true, weightDecay: 5e-4 });
@@ -109,14 +113,18 @@ function benchOurs(c: Case, a: Args): { rows: Row[]; params: number; ownTrain: n
       el2nFromLogits(logits, labels, 10);
     }),
   );
-  // Exact GraNd: one backward pass gives every example's gradient norm over all parameters.
-  const grand = measure(a.seconds, a.batch, () =>
+  // Exact GraNd: one forward and one backward pass give every example's gradient norm over all parameters.
+  const grandStep = () =>
     tf.tidy(() => {
-      const x = tf.tensor4d(xs, [a.batch, ...c.input]);
-      const cot = tf.sub(tf.softmax(model.forward(x, { training: false })), tf.oneHot(tf.tensor1d(labels, 'int32'), 10)) as tf.Tensor2D;
-      perExampleGradNorms(model, x, cot);
-    }),
-  );
+      perExampleGradNorms(model, tf.tensor4d(xs, [a.batch, ...c.input]), grandCotangent(labels, 10));
+    });
+  const grand = measure(a.seconds, a.batch, grandStep);
+  const profile: string[] = [];
+  if (a.profileIters > 0) {
+    const trainP = await profileKernels(a.profileIters, () => void trainStep(model, sgd, vars, xs, labels, 0.01));
+    const grandP = await profileKernels(a.profileIters, grandStep);
+    profile.push(...profileTable(`${c.name}, train`, trainP), '', ...profileTable(`${c.name}, exact GraNd`, grandP), '');
+  }
   const params = model.numParams();
   sgd.dispose();
   model.dispose();
@@ -130,6 +138,7 @@ function benchOurs(c: Case, a: Args): { rows: Row[]; params: number; ownTrain: n
     ],
     params,
     ownTrain: train,
+    profile,
   };
 }
 
@@ -175,6 +184,7 @@ async function main(): Promise<void> {
   say(`# Data Diet benchmark, ${new Date().toISOString()}`);
   say('');
   say(`- machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.versions.node}`);
+  say(`- load average (1/5/15 min) at the start: ${os.loadavg().map((x) => x.toFixed(1)).join(' / ')} (other processes slow both sides; PyTorch's OpenMP threads most)`);
   say(`- ours: tfjs ${tf.version_core}, backend ${backend.device} (${backend.reason})`);
   say(`- PyTorch: ${py ? 'see rows' : 'not installed (run scripts/install-torch.sh for the side-by-side numbers)'}`);
   say(`- batch ${a.batch}, ${a.seconds} s per phase after 2 warm-up iterations, random data, examples/s (higher is better)`);
@@ -182,8 +192,10 @@ async function main(): Promise<void> {
   say('| model | params | phase | ours ex/s | PyTorch CPU ex/s | ours / PyTorch |');
   say('|---|---|---|---|---|---|');
   let torchRss = 0;
+  const profiles: string[] = [];
   for (const c of CASES.filter((x) => !a.only || x.arch === a.only)) {
-    const ours = benchOurs(c, a);
+    const ours = await benchOurs(c, a);
+    profiles.push(...ours.profile);
     const t = py ? benchTorch(py, c, a) : undefined;
     if (typeof t === 'string') process.stderr.write(`${c.name}: ${t}\n`);
     const tr = typeof t === 'object' ? t : undefined;
@@ -199,6 +211,13 @@ async function main(): Promise<void> {
   }
   say('');
   say(`Peak resident memory: ours ${(peakRss / 2 ** 20).toFixed(0)} MiB${torchRss ? `, PyTorch ${torchRss.toFixed(0)} MiB` : ''}.`);
+  say(`Load average (1/5/15 min) at the end: ${os.loadavg().map((x) => x.toFixed(1)).join(' / ')} on ${os.cpus().length} cores.`);
+  if (profiles.length) {
+    say('');
+    say('## Where our time goes (per kernel, tf.profile)');
+    say('');
+    for (const l of profiles) say(l);
+  }
   fs.mkdirSync(path.dirname(path.resolve(a.out)), { recursive: true });
   fs.writeFileSync(a.out, lines.join('\n') + '\n');
   process.stdout.write(`\nwritten to ${a.out}\n`);

@@ -64,6 +64,8 @@ const SWITCHES: Record<string, (on: boolean) => void> = {
   direct: (on) => (convDirectTuning.enabled = on),
   'grand-single': (on) => (perExampleGradTuning.singleForward = on),
   'grand-probe': (on) => (perExampleGradTuning.probe = on),
+  // B: the fused direct kernel for every conv layer (up to 16x more multiply-adds); A: the ghost norm where it needs 4x fewer
+  'grand-direct': (on) => (perExampleGradTuning.fusedDirectOverGhost = on ? 16 : 4),
 };
 
 function median(xs: number[]): number {

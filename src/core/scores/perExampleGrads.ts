@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { AffineInfo, LinearInfo, Param } from '../models/layers';
 import type { Model } from '../models/model';
+import { AFFINE_GRAD_SQ_NORMS, affineGradSqNormsReady } from '../compute/kernels/affineGradSqNorms';
 import { CONV_GRAD_SQ_NORMS, convGradSqNormsReady } from '../compute/kernels/convGradSqNorms';
 
 /**
@@ -175,6 +176,9 @@ function linearPart(c: Extract<Capture, { kind: 'linear' }>, norm: NormKind, sub
 function affinePart(c: Extract<Capture, { kind: 'affine' }>, norm: NormKind, subset: Exclude<ParamSubset, 'last-layer'>): tf.Tensor1D | undefined {
   if (subset !== 'all') return undefined; // gamma/beta are neither conv/dense weights nor biases nor the classifier
   const dy = c.dy!;
+  if (norm === 'l2' && dy.shape[dy.rank - 1]! % 4 === 0 && affineGradSqNormsReady()) {
+    return tf.engine().runKernel(AFFINE_GRAD_SQ_NORMS, { dy, xhat: c.xhat }) as tf.Tensor1D; // one fused pass on wasm
+  }
   const dgamma = tf.sum(tf.mul(dy, c.xhat), [1, 2]);
   const dbeta = tf.sum(dy, [1, 2]);
   return combine(reduceRows(dgamma, norm), reduceRows(dbeta, norm), norm);
@@ -214,9 +218,10 @@ export const perExampleGradTuning = {
   probe: true,
   /**
    * With the fused direct kernel (wasm), 'auto' takes the ghost norm only where it needs this many times fewer
-   * multiply-adds than the direct method.
+   * multiply-adds than the direct method (resnet18 x0.25 stage 4, ghost 7x fewer: direct still took 25% less
+   * CPU time for the whole GraNd pass; bench/profile.ts --ab grand-direct).
    */
-  fusedDirectOverGhost: 4,
+  fusedDirectOverGhost: 16,
 };
 
 /** A cotangent [N, K]: given, or computed from the logits (treated as a constant, not differentiated). */

@@ -3,6 +3,7 @@ import { batchMatMulConfig, setStockBatchMatMul } from './batchMatMul';
 import { conv2DConfig, setStockConv2D } from './conv2d';
 import { conv2DBackpropFilterConfig } from './conv2dBackpropFilter';
 import { conv2DBackpropInputConfig } from './conv2dBackpropInput';
+import { affineGradSqNormsConfig } from './affineGradSqNorms';
 import { convGradSqNormsConfig } from './convGradSqNorms';
 import { fusedKernelConfigs } from './fused';
 import { identityConfig, setStockIdentity } from './identity';
@@ -33,7 +34,8 @@ import type { WasmKernel } from './util';
  * - Identity: the stock kernel copies; the engine clones every tensor a gradient needs, so it shares the data.
  * - DataDiet* (new names, no stock counterpart): fused batch norm (statistics, apply + ReLU, backward),
  *   residual add + ReLU and the SGD momentum step on SIMD loops (fused.ts), called by models/layers.ts and
- *   train/sgd.ts on wasm; the per-example conv weight-gradient norms of GraNd (convGradSqNorms.ts).
+ *   train/sgd.ts on wasm; the per-example conv weight and batch-norm affine gradient norms of GraNd
+ *   (convGradSqNorms.ts, affineGradSqNorms.ts).
  *
  * The SIMD loops (../simd.ts) run on the backend's heap and, with the threaded backend, on their own worker
  * threads (as many as the backend's threads) between XNNPACK calls.
@@ -57,6 +59,7 @@ export const WASM_KERNEL_OVERRIDES: readonly tf.KernelConfig[] = [
   transposeConfig,
   ...fusedKernelConfigs,
   convGradSqNormsConfig,
+  affineGradSqNormsConfig,
 ];
 
 const stock = new Map<string, tf.KernelConfig>();
