@@ -75,6 +75,8 @@ export function registerAnnotationCommands(program: Command): void {
       for (let k = 0; k < (f.path !== undefined ? 1 : f.count); k++) {
         const [e] = store.append([{ ...(f.path !== undefined ? { path: f.path } : { index: f.index! + k }), action: f.action as AnnotationAction, ...(newLabel !== undefined ? { newLabel } : {}), ...(f.note ? { note: f.note } : {}) }]);
         process.stdout.write(e.id + '\n');
+        // A breath between writes, so that windows waiting for the lock get their turn (the lock is not a queue).
+        if (k + 1 < f.count) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
       }
     });
 

@@ -50,16 +50,24 @@ export function staleReason(lockPath: string, staleMs: number, now = Date.now())
 /** Runs fn while holding `<target>.lock`. */
 export function withLock<T>(target: string, fn: () => T, opts: LockOptions = {}): T {
   const lockPath = `${target}.lock`;
-  const timeoutMs = opts.timeoutMs ?? 5000;
+  const timeoutMs = opts.timeoutMs ?? 15_000;
   const staleMs = opts.staleMs ?? 10_000;
-  fs.mkdirSync(path.dirname(lockPath), { recursive: true });
   const start = Date.now();
-  let fd: number | undefined;
-  for (let wait = 2; fd === undefined; wait = Math.min(50, wait * 2)) {
-    try {
-      fd = fs.openSync(lockPath, 'wx');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  fs.mkdirSync(path.dirname(lockPath), { recursive: true });
+  // The lock appears with its owner already written in it (write a private file, then hard-link it into place:
+  // link fails if the lock exists), so a writer killed at any moment never leaves an anonymous lock behind.
+  const mine = `${lockPath}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+  fs.writeFileSync(mine, JSON.stringify({ pid: process.pid, host: os.hostname(), time: new Date().toISOString() }));
+  try {
+    for (let wait = 1; ; wait = Math.min(10, wait * 2)) {
+      try {
+        const now = new Date();
+        fs.utimesSync(mine, now, now); // the lock's age counts from taking it, not from the first try
+        fs.linkSync(mine, lockPath);
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
       if (staleReason(lockPath, staleMs)) {
         // Rename first: of two breakers only one wins the rename, the other retries.
         const aside = `${lockPath}.stale-${process.pid}-${Math.random().toString(36).slice(2)}`;
@@ -74,14 +82,12 @@ export function withLock<T>(target: string, fn: () => T, opts: LockOptions = {})
       if (Date.now() - start > timeoutMs) throw new Error(`${target}: locked by another writer for over ${timeoutMs} ms (lock file ${lockPath}); if no Data Diet window is writing, delete the lock file`);
       sleepMs(wait);
     }
+  } finally {
+    fs.rmSync(mine, { force: true });
   }
   try {
-    fs.writeSync(fd, JSON.stringify({ pid: process.pid, host: os.hostname(), time: new Date().toISOString() }));
-    fs.closeSync(fd);
-    fd = undefined;
     return fn();
   } finally {
-    if (fd !== undefined) fs.closeSync(fd);
     fs.rmSync(lockPath, { force: true });
   }
 }

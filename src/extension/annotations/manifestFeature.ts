@@ -119,8 +119,9 @@ export class ManifestFeature implements vscode.Disposable {
     const out: vscode.Diagnostic[] = [];
     for (const r of s.rows.values()) {
       if (!r.flagged || r.line > d.lineCount) continue;
+      // A decision in annotations.jsonl (reviewed, excluded, relabeled for training) settles the row; a flag does not.
       const decided = this.decision(d, s, r)?.action;
-      if (decided === 'ok' || decided === 'exclude') continue;
+      if (decided && decided !== 'flag') continue;
       const score = r.scoreName && r.score !== undefined ? `; ${r.scoreName} ${r.score.toFixed(3)}${r.percentile !== undefined ? ` (${ordinal(r.percentile)})` : ''}` : '';
       const diag = new vscode.Diagnostic(this.labelRange(d, r.line), `Suspected label issue: labelled "${r.label}", the model predicts "${r.predictedName}" (${(100 * r.confidence).toFixed(1)}%)${score}`, severity);
       diag.source = 'Data Diet';
@@ -139,7 +140,7 @@ export class ManifestFeature implements vscode.Disposable {
       if (!r) continue;
       const decided = this.decision(d, s, r)?.action;
       const score = r.scoreName && r.score !== undefined ? `${r.scoreName} ${r.score.toFixed(2)} · ` : '';
-      const label = `${score}pred ${r.predictedName} ${(100 * r.confidence).toFixed(0)}%${decided === 'ok' ? ' · reviewed' : decided === 'exclude' ? ' · excluded' : ''}`;
+      const label = `${score}pred ${r.predictedName} ${(100 * r.confidence).toFixed(0)}%${decided === 'ok' ? ' · reviewed' : decided === 'exclude' ? ' · excluded' : decided === 'relabel' ? ' · relabeled in annotations' : ''}`;
       const hint = new vscode.InlayHint(d.lineAt(line - 1).range.end, `  ${label}`, vscode.InlayHintKind.Type);
       hint.paddingLeft = true;
       out.push(hint);

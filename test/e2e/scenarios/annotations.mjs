@@ -6,7 +6,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { writeDigitsManifest } from '../fixtures/digitsManifest.mjs';
+
+const { PNG } = createRequire(import.meta.url)('pngjs');
 
 export const name = 'annotations';
 export const description = 'suspect diagnostics, hover image and quick fix in a CSV manifest; review queue keys; killed writer loses nothing';
@@ -99,17 +102,36 @@ export async function run(h) {
     await h.runCommand('Data Diet: Open Review Queue');
     await queue().locator('text=Suspect 1 of').waitFor({ state: 'visible', timeout: 60_000 });
     await queue().locator('img.big').waitFor({ state: 'visible', timeout: 10_000 });
+    // The large image is the suspect's own file, pixel for pixel (not another example of a shifted split).
+    const header = (await queue().locator('.header').textContent()) ?? '';
+    const file = /· (\d+\.png)/.exec(header)?.[1];
+    const src = await queue().locator('img.big').getAttribute('src');
+    const shown = PNG.sync.read(Buffer.from(src.split(',')[1], 'base64'));
+    const disk = PNG.sync.read(fs.readFileSync(path.join(ws, 'digits', 'img', file)));
+    for (let i = 0; i < 28 * 28; i++) if (shown.data[i * 4] !== disk.data[i * 4]) throw new Error(`queue image differs from ${file} at pixel ${i}`);
+    const problemsBefore = Number(/labels\.csv\s*digits\s*(\d+)/.exec((await page.locator('.markers-panel').textContent()) ?? '')?.[1]);
     await h.shot('05-review-queue');
     await queue().locator('#app').click({ position: { x: 600, y: 10 } });
-    for (const [k, digit] of ['3', '5', '7'].entries()) {
+    // Relabel each to the digit the image shows: the model's prediction, read off the panel.
+    const typed = [];
+    for (let k = 0; k < 3; k++) {
+      const digit = /Predicted: (\d)/.exec((await queue().locator('.facts').textContent()) ?? '')[1];
+      typed.push(Number(digit));
       await page.keyboard.press(digit);
       await queue().locator(`text=Suspect ${k + 2} of`).waitFor({ state: 'visible', timeout: 15_000 });
     }
     const entries = readEntries(annotations).filter((e) => e.note === 'review queue');
     const labels = entries.map((e) => e.newLabel);
-    if (JSON.stringify(labels) !== '[3,5,7]' || entries.some((e) => e.action !== 'relabel' || !e.path)) throw new Error(`annotations.jsonl has ${JSON.stringify(entries)}`);
+    if (JSON.stringify(labels) !== JSON.stringify(typed) || entries.some((e) => e.action !== 'relabel' || !e.path)) throw new Error(`annotations.jsonl has ${JSON.stringify(entries)}, typed ${typed}`);
     await page.keyboard.press('ArrowLeft');
-    await queue().locator('text=Decision: relabel → 7').waitFor({ state: 'visible', timeout: 10_000 });
+    await queue().locator(`text=Decision: relabel → ${typed[2]}`).waitFor({ state: 'visible', timeout: 10_000 });
+    // Every view follows: the rows decided in the queue lose their diagnostics in the open manifest (one of them may
+    // be the row the quick fix already relabelled).
+    const count = async () => Number(/labels\.csv\s*digits\s*(\d+)/.exec((await page.locator('.markers-panel').textContent()) ?? '')?.[1]);
+    const fixedPath = `img/${t.line - 2}.png`;
+    const drop = entries.filter((e) => e.path !== fixedPath).length;
+    await h.waitFor(`the manifest diagnostics to drop by ${drop}`, async () => (await count()) === problemsBefore - drop, 15_000, 200);
+    h.log(`Problems: ${problemsBefore} before the queue, ${await count()} after`);
     await h.shot('06-queue-after-three-relabels');
   });
 
@@ -139,5 +161,22 @@ export async function run(h) {
     if (JSON.stringify(fromQueue) !== JSON.stringify(['relabel', 'relabel', 'relabel', 'exclude', 'ok', 'exclude'])) throw new Error(`queue entries: ${fromQueue}`);
     h.log(`killed writer acknowledged ${acked.length} entries, all present; file has ${entries.length} entries`);
     await h.shot('07-queue-after-kill');
+  });
+
+  await h.step('re-scoring with the annotations applied reports fewer suspects', async () => {
+    await h.clearToasts();
+    await h.runCommand('Data Diet: Re-score with Annotations');
+    const toast = await h.toast('suspects remain after the fixes', 300_000);
+    const text = await h.toastText(toast);
+    const [, after, before] = /(\d+) suspects remain after the fixes \(were (\d+)\)/.exec(text) ?? [];
+    h.timings.suspectsBefore = Number(before);
+    h.timings.suspectsAfter = Number(after);
+    h.log(text);
+    await h.shot('08-rescored');
+    if (!(Number(after) >= 0 && Number(before) === h.timings.flagged)) throw new Error(text);
+    // The new run trained with the annotations applied.
+    const runs = fs.readdirSync(path.join(ws, '.datadiet', 'runs')).sort();
+    const m = JSON.parse(fs.readFileSync(path.join(ws, '.datadiet', 'runs', runs[runs.length - 1], 'manifest.json'), 'utf8'));
+    if (runs.length !== 2 || m.status !== 'done' || m.config.annotations !== annotations) throw new Error(`re-score run: ${JSON.stringify({ runs, status: m.status, annotations: m.config.annotations })}`);
   });
 }
