@@ -179,6 +179,19 @@ export class GalleryView {
       this.close();
       return;
     }
+    if (ev.key === 'ArrowRight' || ev.key === 'ArrowLeft') {
+      // Step through the tiles; with the detail panel open it follows, for reviewing one example after another.
+      const from = this.itemOf(ev.target)?.tile ?? (this.detail ? (this.root.querySelector('.dd-open') as HTMLElement | null) : null);
+      if (!from) return;
+      const tiles = [...this.root.querySelectorAll<HTMLElement>('.dd-tile')];
+      const next = tiles[tiles.indexOf(from) + (ev.key === 'ArrowRight' ? 1 : -1)];
+      if (!next) return;
+      ev.preventDefault();
+      const wasOpen = this.detail !== undefined;
+      next.focus();
+      if (wasOpen) this.open(this.flat[Number(next.dataset.k)], next);
+      return;
+    }
     if (ev.key !== 'Enter' && ev.key !== ' ') return;
     const hit = this.itemOf(ev.target);
     if (hit) {

@@ -102,6 +102,10 @@ test('gallery: hostile class names stay text, click enlarges, actions post annot
   ]);
   await page.evaluate((i) => (globalThis as unknown as { sendToRenderer(m: unknown): void }).sendToRenderer({ type: 'annotated', runId: '2026-12-01-score-abc', index: i, action: 'relabel', label: 7 }), first.index);
   assert.match((await page.locator('#g .dd-detail .dd-status').textContent())!, /relabeled to .* \(saved\)/);
+  // Arrow keys step to the next example with the panel open.
+  await page.locator('#g .dd-tile').nth(12).focus();
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await page.locator('#g .dd-detail').getAttribute('data-index'), String(g.groups[2].items[1].index));
   await page.keyboard.press('Escape');
   assert.equal(await page.locator('#g .dd-detail').count(), 0);
   assert.deepEqual(page.errors, []);
