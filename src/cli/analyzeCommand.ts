@@ -8,6 +8,9 @@ import { labelEntropyChart } from '../core/charts/labelEntropyChart';
 import { renderSvg } from '../core/charts/render';
 import { strategyComparisonChart } from '../core/charts/strategyComparisonChart';
 import { topKOverlapChart } from '../core/charts/topKOverlapChart';
+import { noiseHistogramChart } from '../core/charts/noiseHistogramChart';
+import { runNoiseStudy, type NoiseStudyTable } from '../core/experiments/noiseStudy';
+import { openScoreRun, scoreTableOf } from '../core/experiments/scoreRunRef';
 import type { JobProgress } from '../core/experiments/job';
 import { GRADSUM_DEFAULTS, runGradSum, type GradSumTable } from '../core/experiments/gradSum';
 import { HEATMAP_DEFAULTS, runGradHeatmap, type GradHeatmapTable } from '../core/experiments/gradHeatmap';
@@ -174,6 +177,41 @@ export function registerAnalyzeCommands(program: Command, h: CliHelpers, out: No
           out.write(`  epoch ${String(p.epoch).padStart(3)}  mean ||sum|| ${mean((r) => r.normOfSum).toFixed(3)}  mean sum||.|| ${mean((r) => r.sumOfNorms).toFixed(3)}  ratio ${p.meanRatio.toFixed(3)}  Pearson ${p.pearson.toFixed(3)}${p.testAccuracy === null ? '' : `  test ${(100 * p.testAccuracy).toFixed(2)}%`}\n`);
         }
       });
+    });
+
+  analyze
+    .command('noise')
+    .description('noise study of a score run made with --label-noise: clean vs corrupted score distributions, AUROC, AP, precision@k')
+    .requiredOption('--scores <run>', 'id or folder of a score run with injected label noise')
+    .option('--score <names>', 'comma-separated score tables (default: every score of the run)', list('--score', (s) => s))
+    .option('--root <dir>', 'where .datadiet/runs lives', process.cwd())
+    .option('--json', 'print the final run manifest as JSON')
+    .action(async (f: Common & { scores: string; score?: string[] }) => {
+      const { manifest: m, runDir } = await h.runWithProgress((ctx) => runNoiseStudy({ scoresFrom: f.scores, scores: f.score }, ctx), f.root);
+      const file = path.join(runDir, 'noise-study.json');
+      const t = fs.existsSync(file) ? readTable<NoiseStudyTable>(runDir, 'noise-study.json') : undefined;
+      const charts: string[] = [];
+      if (t) {
+        const source = openScoreRun(path.resolve(f.root), f.scores);
+        for (const s of t.scores) {
+          const table = scoreTableOf(source, s.score);
+          charts.push(...(await writeChart(runDir, `noise-${s.score}`, noiseHistogramChart({ score: s.score, values: table.score, corrupted: table.extra!.corrupted, auroc: s.auroc }))));
+        }
+      }
+      if (f.json) out.write(JSON.stringify(m, null, 2) + '\n');
+      else {
+        header(m, out);
+        if (t) {
+          out.write(`  ${t.corrupted} of ${t.examples} examples have a corrupted label (${t.labelNoise * 100}% permuted); higher score = more suspicious:\n`);
+          for (const s of t.scores) {
+            const pk = Object.entries(s.precisionAt).map(([k, v]) => `P@${k} ${v.toFixed(3)}`).join(', ');
+            out.write(`  ${s.score.padEnd(13)} AUROC ${s.auroc.toFixed(3)}, AP ${s.averagePrecision.toFixed(3)}, ${pk}; median clean ${s.clean.median.toPrecision(3)}, corrupted ${s.corruptedStats.median.toPrecision(3)}\n`);
+          }
+        }
+        out.write(`  table           ${file}\n`);
+        for (const c of charts) out.write(`  chart           ${c}\n`);
+      }
+      process.exitCode = exitCode(m);
     });
 
   const d = STRATEGY_COMPARISON_DEFAULTS;

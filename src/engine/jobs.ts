@@ -33,6 +33,7 @@ export async function runJob(job: JobName, params: Record<string, unknown>, ctx:
     case 'grad-heatmap':
     case 'grad-sum':
     case 'strategies':
+    case 'noise-study':
       return seed000Job(job, params, ctx);
     case 'kernel-velocity':
     case 'error-barrier':

@@ -4,8 +4,8 @@ import type { JobProgress } from '../core/experiments/job';
  * The engine's JSON-lines protocol: one JSON object per line on the child's stdin (requests) and stdout
  * (events). Everything else the engine or tfjs prints goes to stderr, so stdout stays parseable.
  */
-export type JobName = 'train' | 'score' | 'prune' | 'window' | 'entropy' | 'overlap' | 'grad-heatmap' | 'grad-sum' | 'strategies' | 'kernel-velocity' | 'error-barrier' | 'el2n-grid';
-export const JOB_NAMES: readonly JobName[] = ['train', 'score', 'prune', 'window', 'entropy', 'overlap', 'grad-heatmap', 'grad-sum', 'strategies', 'kernel-velocity', 'error-barrier', 'el2n-grid'];
+export type JobName = 'train' | 'score' | 'prune' | 'window' | 'entropy' | 'overlap' | 'grad-heatmap' | 'grad-sum' | 'strategies' | 'noise-study' | 'kernel-velocity' | 'error-barrier' | 'el2n-grid';
+export const JOB_NAMES: readonly JobName[] = ['train', 'score', 'prune', 'window', 'entropy', 'overlap', 'grad-heatmap', 'grad-sum', 'strategies', 'noise-study', 'kernel-velocity', 'error-barrier', 'el2n-grid'];
 
 export type EngineRequest =
   | { readonly type: 'start'; readonly id: string; readonly job: JobName; readonly root: string; readonly params: Record<string, unknown> }

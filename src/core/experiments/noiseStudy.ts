@@ -1,0 +1,82 @@
+import * as path from 'node:path';
+import { percentile } from '../analysis/percentiles';
+import { writeJsonAtomic } from '../store/atomicWrite';
+import type { RunManifest } from '../store/runManifest';
+import { createRun } from '../store/runStore';
+import { versions } from '../versions';
+import type { JobContext } from './job';
+import { noiseDetection } from './scoreRun';
+import { openScoreRun, scoreTableOf } from './scoreRunRef';
+
+/**
+ * Noise study read-out of a score run made with injected label noise (`score --label-noise`): per score, the
+ * distribution of clean vs corrupted examples (Data Diet Fig. 14) and how well the score finds the corrupted ones
+ * (AUROC, average precision, precision@k; AUM and the data-map scores count low as suspicious).
+ */
+export interface NoiseStudyConfig {
+  readonly scoresFrom: string;
+  /** Score tables (default: every score of the run). */
+  readonly scores?: readonly string[];
+}
+
+export interface GroupStats {
+  readonly count: number;
+  readonly mean: number;
+  readonly median: number;
+  readonly p16: number;
+  readonly p84: number;
+}
+
+export interface NoiseStudyTable {
+  readonly scoreRun: string;
+  readonly labelNoise: number;
+  readonly examples: number;
+  readonly corrupted: number;
+  readonly scores: {
+    readonly score: string;
+    readonly auroc: number;
+    readonly averagePrecision: number;
+    readonly precisionAt: Record<string, number>;
+    readonly clean: GroupStats;
+    readonly corruptedStats: GroupStats;
+  }[];
+}
+
+/** Count, mean, median and 16th/84th percentiles of the values where `member[i] === want` (pure). */
+export function groupStats(values: ArrayLike<number>, member: ArrayLike<number>, want: 0 | 1): GroupStats {
+  const picked: number[] = [];
+  for (let i = 0; i < values.length; i++) if ((member[i] ? 1 : 0) === want && Number.isFinite(values[i])) picked.push(values[i]);
+  if (picked.length === 0) return { count: 0, mean: NaN, median: NaN, p16: NaN, p84: NaN };
+  const sorted = Float64Array.from(picked).sort();
+  return { count: picked.length, mean: picked.reduce((s, v) => s + v, 0) / picked.length, median: percentile(sorted, 0.5), p16: percentile(sorted, 0.16), p84: percentile(sorted, 0.84) };
+}
+
+export async function runNoiseStudy(cfg: NoiseStudyConfig, ctx: JobContext): Promise<RunManifest> {
+  const source = openScoreRun(ctx.root, cfg.scoresFrom);
+  const labelNoise = Number(source.manifest.config.labelNoise ?? 0);
+  if (!(labelNoise > 0)) throw new Error(`score run ${source.manifest.id} injected no label noise; score with --label-noise 0.1 (for example) to study noise detection`);
+  const names = cfg.scores?.length ? [...cfg.scores] : ((source.manifest.config.scores as string[] | undefined) ?? []);
+  if (names.length === 0) throw new Error(`score run ${source.manifest.id} names no scores; pass the score tables to analyse`);
+  const run = createRun(ctx.root, { kind: 'noise-study', config: { ...cfg, scores: names }, seeds: {}, versions: versions() });
+  const base = { runId: run.id, runDir: run.dir };
+  try {
+    ctx.onProgress?.({ ...base, phase: 'load', message: `reading ${names.join(', ')} from score run ${source.manifest.id}`, fraction: 0 });
+    const tables = names.map((name) => scoreTableOf(source, name));
+    const flags = tables[0].extra?.corrupted;
+    if (!flags) throw new Error(`score table "${names[0]}" of run ${source.manifest.id} has no "corrupted" column`);
+    const detection = noiseDetection(tables.map((t) => ({ name: t.name, values: t.score })), flags);
+    const table: NoiseStudyTable = {
+      scoreRun: source.manifest.id,
+      labelNoise,
+      examples: flags.length,
+      corrupted: flags.reduce((s, v) => s + v, 0),
+      scores: tables.map((t) => ({ score: t.name, ...detection[t.name], clean: groupStats(t.score, flags, 0), corruptedStats: groupStats(t.score, flags, 1) })),
+    };
+    writeJsonAtomic(path.join(run.dir, 'noise-study.json'), table);
+    run.update({ dataset: source.manifest.dataset });
+    return run.finish('done', { results: { scoreRun: table.scoreRun, labelNoise, corrupted: table.corrupted, auroc: Object.fromEntries(table.scores.map((s) => [s.score, s.auroc])) } });
+  } catch (e) {
+    run.finish('failed', { error: (e as Error).message ?? String(e) });
+    throw e;
+  }
+}
