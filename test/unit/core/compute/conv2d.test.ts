@@ -25,14 +25,17 @@ const CASES: Case[] = [
   { x: [2, 13, 14, 6], k: [3, 3], co: 16, stride: 3, pad: 'same' },
   { x: [2, 6, 6, 8], k: [3, 3], co: 12, stride: 1, pad: 'same' },
   { x: [2, 4, 4, 8], k: [3, 3], co: 16, stride: 1, pad: 'same' },
+  // One input channel (MNIST's first layer): the stock kernel by default, the direct loops with minInChannels 1.
+  { x: [3, 10, 9, 1], k: [3, 3], co: 8, stride: 1, pad: 'same' },
 ];
 
 test('Conv2D on wasm matches cpu (direct loops and stock fallback; strides, pads, odd widths)', async () => {
   await useWasm();
   const saved = { ...tuning };
   try {
-    for (const minWidth of [8, 4]) {
+    for (const [minWidth, minInChannels] of [[8, 2], [4, 2], [4, 1]]) {
       tuning.minWidth = minWidth;
+      tuning.minInChannels = minInChannels;
       for (const blockBytes of [saved.blockBytes, 1]) {
         tuning.blockBytes = blockBytes;
         for (const c of CASES) {
@@ -41,7 +44,7 @@ test('Conv2D on wasm matches cpu (direct loops and stock fallback; strides, pads
             'Conv2D',
             { x: { values: randomValues(size(c.x), 1), shape: c.x }, filter: { values: randomValues(size(filterShape), 2), shape: filterShape } },
             { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', dilations: 1 } as unknown as tf.NamedAttrMap,
-            `minWidth ${minWidth} block ${blockBytes} ${JSON.stringify(c)}`,
+            `minWidth ${minWidth} minInChannels ${minInChannels} block ${blockBytes} ${JSON.stringify(c)}`,
           );
         }
       }
