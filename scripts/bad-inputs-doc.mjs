@@ -20,5 +20,5 @@ if (check) {
   }
 } else {
   fs.writeFileSync(DOC_FILE, text);
-  console.log(`wrote ${path.relative(root, DOC_FILE)} (${text.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| Area') ).length} cases)`);
+  console.log(`wrote ${path.relative(root, DOC_FILE)} (${text.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| Area') && !l.startsWith('| ---')).length} cases)`);
 }

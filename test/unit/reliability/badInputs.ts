@@ -455,6 +455,18 @@ export const BAD_INPUTS: readonly BadInput[] = [
     expect: { file: 'again', place: /this folder is .*images\/dog/, fix: /remove the symlink loop/, message: /symlink loop/ },
   },
   {
+    id: 'folder-symlink-out',
+    area: 'Image folder',
+    input: 'cat/x.png is a symlink to a text file outside the folder (links are followed: datasets are often assembled from linked folders; the target must still be an image)',
+    make: (dir) => {
+      const root = folder(dir, ['cat', 'dog']);
+      write(path.join(dir, 'outside', 'secret.txt'), 'not for the dataset\n');
+      fs.symlinkSync(path.join(dir, 'outside', 'secret.txt'), path.join(root, 'cat', 'x.png'));
+      return { spec: `folder:${root}` };
+    },
+    expect: { file: 'x.png', place: /first bytes 6e 6f 74 20/, fix: /convert it to PNG, or remove it/, message: /not a PNG or JPEG image/ },
+  },
+  {
     id: 'folder-xss-class-name',
     area: 'Image folder',
     input: 'class folder named <img src=x onerror=alert(1)> (loads; names are data, escaped wherever shown)',
