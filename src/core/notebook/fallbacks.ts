@@ -1,4 +1,4 @@
-import { renderSvg } from '../charts/render';
+import { loadVega, renderSvg } from '../charts/render';
 import { band } from '../analysis/percentiles';
 import { MIME, type GalleryPayload, type PayloadByKind, type PayloadKind } from './mime';
 import { checkPayload, payloadSpec, type ChartKind } from './payloadSpec';
@@ -17,12 +17,32 @@ export const TEXT_MIME = 'text/plain';
 
 export async function outputItems<K extends PayloadKind>(kind: K, payload: PayloadByKind[K]): Promise<OutputItem[]> {
   checkPayload(kind, payload);
-  const svg = kind === 'gallery' ? gallerySvg(payload as GalleryPayload) : await chartSvg(kind as ChartKind, payload as PayloadByKind[ChartKind]);
+  let svg: string | undefined;
+  if (kind === 'gallery') svg = gallerySvg(payload as GalleryPayload);
+  else if (await vegaAvailable()) svg = await chartSvg(kind as ChartKind, payload as PayloadByKind[ChartKind]);
   return [
     { mime: MIME[kind], json: payload },
-    { mime: SVG_MIME, text: svg },
+    ...(svg === undefined ? [] : [{ mime: SVG_MIME, text: svg }]),
     { mime: TEXT_MIME, text: summaryText(kind, payload) },
   ];
+}
+
+let vegaLoad: Promise<boolean> | undefined;
+
+/**
+ * Whether vega and vega-lite can be loaded (charts/render.ts imports them from node_modules at run time). Where
+ * they cannot (a build that ships without them), outputs keep our mime type and the text, without the SVG, rather
+ * than failing the cell; a spec that does not render is still an error.
+ */
+function vegaAvailable(): Promise<boolean> {
+  vegaLoad ??= loadVega().then(
+    () => true,
+    (e: unknown) => {
+      console.warn(`Data Diet: no SVG fallbacks in notebook outputs, vega could not be loaded: ${(e as Error)?.message ?? e}`);
+      return false;
+    },
+  );
+  return vegaLoad;
 }
 
 /** The items as the `data` of an .ipynb display_data output (nbformat 4: JSON as objects, text as strings). */
