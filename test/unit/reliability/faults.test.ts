@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runTraining } from '../../../src/core/experiments/trainRun';
+import { runScores } from '../../../src/core/experiments/scoreRun';
 import { estimateMemory, measureActivationBytes, memoryBudget, memoryProblem, WASM_MEMORY_LIMIT } from '../../../src/core/experiments/memoryEstimate';
 import { buildModel } from '../../../src/core/models/registry';
 import { makeRng } from '../../../src/core/random';
@@ -99,6 +100,17 @@ test('a train job whose batch cannot fit is refused before training, with a sugg
   assert.equal(run.manifest!.status, 'failed');
   assert.match(run.manifest!.error!, /use a batch size of at most/);
   assert.equal(readMetrics(run.dir).length, 0, 'refused before the first step');
+});
+
+test('a score job whose per-example gradients cannot fit is refused before training', async () => {
+  const root = tempDir('oom-score');
+  await assert.rejects(
+    runScores({ dataset: 'mnist', model: 'linear', trainSubset: 500, runs: 1, steps: 1, validation: 0, backend: 'wasm', scores: ['grand'], convMethod: 'direct', scoreBatch: 5_000_000 }, { root }),
+    /more than the wasm backend's 4 GiB memory: use a batch size of at most \d+ \(or --conv-method ghost\)/,
+  );
+  const [run] = listRuns(root);
+  assert.equal(run.manifest!.status, 'failed');
+  assert.match(run.manifest!.error!, /needs about/);
 });
 
 function cli(args: string[]): { code: number; out: string; err: string } {
