@@ -22,7 +22,7 @@ const runs = [0, 1].map(() => Float32Array.from(base, (b) => b + 0.2 * rng.next(
 test('analyze lists its analyses', () => {
   const r = cli(['analyze', '--help']);
   assert.equal(r.code, 0);
-  for (const c of ['entropy', 'overlap', 'heatmap', 'gradsum', 'strategies']) assert.match(r.out, new RegExp(`\\b${c}\\b`));
+  for (const c of ['entropy', 'overlap', 'heatmap', 'gradsum', 'strategies', 'noise']) assert.match(r.out, new RegExp(`\\b${c}\\b`));
   assert.match(cli(['analyze', 'strategies', '--help']).out, /--drop-fraction <p>[\s\S]*default: 0\.05/);
 });
 
@@ -53,4 +53,18 @@ test('analyze refuses bad input with a message naming the problem', () => {
   assert.match(cli(['analyze', 'entropy', '--scores', id, '--score', 'forgetting', '--root', root]).err, /has no "forgetting" table/);
   assert.match(cli(['analyze', 'entropy', '--scores', id, '--ks', '10,-1', '--root', root]).err, /--ks must be positive numbers, got "-1"/);
   assert.match(cli(['analyze', 'strategies', '--scores', id, '--strategies', 'best', '--root', root]).err, /unknown strategy "best"/);
+});
+
+test('analyze noise: detection per score and a clean-vs-corrupted histogram per score', () => {
+  const root = tempDir('cli-noise');
+  const corrupted = Float32Array.from(index, (i) => (i % 10 === 3 ? 1 : 0));
+  const el2n = Float32Array.from(corrupted, (c, i) => c + ((i * 13) % 97) / 100);
+  const id = fakeScoreRun(root, [{ name: 'el2n', index, label, perRun: [el2n], extra: { corrupted } }], 10, { labelNoise: 0.1 });
+  const r = cli(['analyze', 'noise', '--scores', id, '--root', root]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /50 of 500 examples have a corrupted label \(10% permuted\)/);
+  assert.match(r.out, /el2n +AUROC 1\.000, AP 1\.000, P@50 1\.000, P@100 0\.500/);
+  const svg = fs.readFileSync(r.out.match(/chart +(\S+noise-el2n\.svg)/)![1], 'utf8');
+  assert.match(svg, /<g class="mark-rect role-mark/);
+  assert.match(svg, />corrupted</);
 });
