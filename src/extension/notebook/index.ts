@@ -7,7 +7,8 @@ import { isTrusted } from '../trust';
 import { DataDietController } from './controller';
 import { registerLanguageFeatures } from './languageFeatures';
 import { registerNotebookCommands } from './notebookCommands';
-import { annotationsSink, registerRendererMessaging, type GalleryActionSink } from './rendererMessages';
+import { annotationsSink, type GalleryActionSink } from './galleryMessages';
+import { registerRendererMessaging } from './rendererMessages';
 import { RunCache } from './runCache';
 
 export interface NotebookApi {
@@ -26,7 +27,7 @@ export function registerNotebooks(
   for (const nb of vscode.workspace.notebookDocuments) controller.updateAffinity(nb);
   context.subscriptions.push(vscode.workspace.onDidOpenNotebookDocument((nb) => controller.updateAffinity(nb)));
   registerLanguageFeatures(context, runCache);
-  let sink = annotationsSink(deps.runsRoot, runCache);
+  let sink = annotationsSink(deps.runsRoot, () => runCache.get());
   registerRendererMessaging(context, {
     sink: () => sink,
     env: () => ({ root: deps.runsRoot(), trusted: isTrusted(), images: (spec) => controller.images.get(spec) }),

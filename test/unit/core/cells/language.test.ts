@@ -1,5 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { repoRoot } from '../../helpers/paths';
 import { COMMANDS, SCORE_DOCS } from '../../../../src/core/cells/commands';
 import { completeCell } from '../../../../src/core/cells/complete';
 import { defaultValue, diagnoseCell, parseValue } from '../../../../src/core/cells/diagnose';
@@ -179,4 +182,11 @@ test('cells: parse keeps columns exact with tabs and CRLF', () => {
   assert.equal(p.lines.length, 2);
   assert.deepEqual(p.lines[1].command.span, { line: 1, start: 1, end: 10 });
   assert.deepEqual(p.lines[1].args[1].valueSpan, { line: 1, start: 22, end: 23 });
+});
+
+test('cells: docs/notebook-cells.md is the generated reference (DATADIET_UPDATE_DOCS=1 rewrites it)', () => {
+  const file = path.join(repoRoot(), 'docs', 'notebook-cells.md');
+  const want = `# Data Diet notebook cells\n\n<!-- Generated from src/core/cells/commands.ts by test/unit/core/cells/language.test.ts (DATADIET_UPDATE_DOCS=1). -->\n\n${cellLanguageReference()}`;
+  if (process.env.DATADIET_UPDATE_DOCS) fs.writeFileSync(file, want);
+  assert.equal(fs.readFileSync(file, 'utf8'), want, 'docs/notebook-cells.md is stale: rerun this test with DATADIET_UPDATE_DOCS=1');
 });
