@@ -2,6 +2,8 @@
  * Event-loop delay of the extension host, for load tests: when DATADIET_EVENT_LOOP_FILE is set, one JSON line per
  * second ({time, count, meanMs, p50Ms, p99Ms, maxMs}) is appended to that file, from perf_hooks'
  * monitorEventLoopDelay (10 ms resolution), and the histogram restarts. Off (nothing runs) when the variable is unset.
+ * As Node reports them, the values include the 10 ms sampling interval: an idle loop reads about 10 ms, and the
+ * loop was blocked for (value - 10) ms.
  */
 import * as fs from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';

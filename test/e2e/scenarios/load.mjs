@@ -4,6 +4,7 @@
 // extension host's event-loop delay is measured from inside it (DATADIET_EVENT_LOOP_FILE, see
 // src/extension/eventLoopProbe.ts): idle before the job vs during it. Every keystroke must arrive.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 export const name = 'load';
@@ -97,6 +98,8 @@ export async function run(h) {
     for (let i = 0; i < 8; i++) await type(chunk(`idle-${i}`));
     idleLines = readLoop(loopFile).slice(start);
     h.timings.eventLoopIdle = summarize(idleLines);
+    // The machine's load puts the numbers in context (other processes compete for the same cores).
+    h.timings.loadAverageIdle = os.loadavg()[0];
     h.log(`idle: ${JSON.stringify(h.timings.eventLoopIdle)}`);
   });
 
@@ -122,6 +125,8 @@ export async function run(h) {
     busyLines = readLoop(loopFile).slice(start);
     h.timings.scoreJobSeconds = (Date.now() - started) / 1000;
     h.timings.eventLoopWhileScoring = summarize(busyLines);
+    h.timings.loadAverageWhileScoring = os.loadavg()[0];
+    h.timings.cpus = os.cpus().length;
     h.timings.charactersTyped = typed.length;
     h.log(`while scoring: ${JSON.stringify(h.timings.eventLoopWhileScoring)}`);
     const m = h.manifests(ws).find((x) => x.kind === 'score' && x.status === 'done');
