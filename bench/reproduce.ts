@@ -39,13 +39,16 @@ interface Options {
   root: string;
   out: string;
   dynamics: boolean;
+  /** Window sweep: offsets (fractions) and seeds per window. */
+  offsets: number[];
+  windowSeeds: number;
 }
 
 function parse(argv: string[]): Options {
-  const o: Options = { datasets: ['mnist', 'fashion-mnist'], seeds: 4, runs: 4, epochs: 4, scoreEpoch: 1, fractions: [0.3, 0.5, 0.7, 0.8], root: 'reproduction', out: 'reproduction/REPORT.md', dynamics: false };
+  const o: Options = { datasets: ['mnist', 'fashion-mnist'], seeds: 4, runs: 4, epochs: 4, scoreEpoch: 1, fractions: [0.3, 0.5, 0.7, 0.8], root: 'reproduction', out: 'reproduction/REPORT.md', dynamics: false, offsets: [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6], windowSeeds: 2 };
   for (let i = 0; i < argv.length; i++) {
     const [k, v] = [argv[i], argv[i + 1]];
-    if (k === '--quick') Object.assign(o, { subset: 6000, seeds: 2, runs: 2, epochs: 2, fractions: [0.5, 0.8] });
+    if (k === '--quick') Object.assign(o, { subset: 6000, seeds: 2, runs: 2, epochs: 2, fractions: [0.5, 0.8], offsets: [0, 0.2, 0.4, 0.6], windowSeeds: 1 });
     else if (k === '--datasets') (o.datasets = v.split(',')), i++;
     else if (k === '--subset') (o.subset = Number(v)), i++;
     else if (k === '--seeds') (o.seeds = Number(v)), i++;
@@ -158,7 +161,7 @@ async function main(): Promise<void> {
 
     // The window sweep holds out validation data; scores from a run with the same split cover exactly its examples.
     const el2nVal = await score(['el2n'], o.scoreEpoch, { validation: 0.1 });
-    const w = await runWindowSweep({ ...common, dataset, scoresFrom: el2nVal.id, score: 'el2n', validation: 0.1, size: 0.4, offsets: [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6], seeds: Math.min(2, o.seeds) }, ctx).catch((e: Error) => e);
+    const w = await runWindowSweep({ ...common, dataset, scoresFrom: el2nVal.id, score: 'el2n', validation: 0.1, size: 0.4, offsets: o.offsets, seeds: Math.min(o.windowSeeds, o.seeds) }, ctx).catch((e: Error) => e);
     if (w instanceof Error) lines.push(`Window sweep skipped: ${w.message}`, '');
     else {
       const wt = JSON.parse(fs.readFileSync(path.join(ctx.root, '.datadiet', 'runs', w.id, 'window-sweep.json'), 'utf8')) as { size: number; examples: number; points: WindowPoint[]; best: { offset: number; offsetFraction: number; testAccuracy: number } };
