@@ -104,6 +104,7 @@ export async function run(h) {
     path.join(ws, 'results.ipynb'),
     notebook(['histogram el2n by=noise bins=30', 'gallery el2n highest per-class=4', 'compare el2n grand', 'runs', 'histogram el2n bins=1']),
   );
+  fs.writeFileSync(path.join(ws, 'train.ipynb'), notebook(['prune fractions=0.3,0.6 strategy=keep-top,random seeds=2 steps=3000 fresh=true']));
   for (const f of ['python-outputs.ipynb', 'gallery-10k.ipynb']) fs.copyFileSync(path.join(h.root, 'test', 'fixtures', 'notebooks', f), path.join(ws, f));
 
   await h.step('workbench loads', () => h.openWorkbench({ folder: ws }));
@@ -186,6 +187,25 @@ export async function run(h) {
     await page.keyboard.press('Escape');
   });
 
+  await h.step('a training cell streams progress and stops on interrupt', async () => {
+    await h.runCommand('View: Close All Editors');
+    await page.locator('.monaco-dialog-box button', { hasText: "Don't Save" }).click({ timeout: 3000 }).catch(() => {});
+    await openFile(h, 'train.ipynb');
+    const before = h.manifests(ws).length;
+    await h.runCommand('Notebook: Run All');
+    const out = page.frameLocator('iframe.webview').last().frameLocator('iframe#active-frame');
+    const t0 = Date.now();
+    // Wait for training (not just loading), so the interrupt stops a training midway.
+    await out.getByText(/prune: .* pruned, seed \d+ — \d+%/).first().waitFor({ state: 'attached', timeout: 120_000 });
+    h.timings.trainCellFirstProgressSeconds = (Date.now() - t0) / 1000;
+    await h.shot('07-training-progress');
+    await page.locator('.notebook-editor .notebook-toolbar-container .action-item', { hasText: 'Interrupt' }).first().click();
+    const cancelled = await h.waitFor('the prune run recorded as cancelled', () => h.manifests(ws).slice(before).find((m) => m.kind === 'prune' && m.status === 'cancelled'), 60_000, 500);
+    await out.getByText(/interrupted before a point|partial/).first().waitFor({ state: 'attached', timeout: 30_000 });
+    h.log(`interrupted: run ${cancelled.id}: ${cancelled.error}`);
+    await h.shot('08-training-interrupted');
+  });
+
   await h.step('python-made outputs render', async () => {
     await h.runCommand('View: Close All Editors');
     await page.locator('.monaco-dialog-box button', { hasText: "Don't Save" }).click({ timeout: 3000 }).catch(() => {});
@@ -194,12 +214,12 @@ export async function run(h) {
     // Its first cell is long (the Python that made the outputs): go to the histogram, then the gallery.
     await focusCell(h, 1);
     await out.locator('svg .mark-rect path, svg g.mark-rect').first().waitFor({ state: 'attached', timeout: 60_000 });
-    await h.shot('07-python-histogram');
+    await h.shot('09-python-histogram');
     await focusCell(h, 2);
     await out.locator('img.dd-thumb').first().waitFor({ state: 'visible', timeout: 60_000 });
     h.timings.python = { svgs: await out.locator('svg.marks').count(), thumbs: await out.locator('img.dd-thumb').count() };
     h.log(`python outputs: ${JSON.stringify(h.timings.python)}`);
-    await h.shot('08-python-gallery');
+    await h.shot('10-python-gallery');
   });
 
   await h.step('10,000-image gallery: open, then scroll while measuring frames', async () => {
@@ -209,7 +229,7 @@ export async function run(h) {
     const out = page.frameLocator('iframe.webview').last().frameLocator('iframe#active-frame');
     await out.locator('img.dd-thumb').first().waitFor({ state: 'visible', timeout: 120_000 });
     const openSeconds = (Date.now() - t0) / 1000;
-    await h.shot('09-gallery-10k-open');
+    await h.shot('11-gallery-10k-open');
     const f = await outputFrame(page);
     const install = () => {
       window.__dd = { frames: [], long: [] };
@@ -248,6 +268,6 @@ export async function run(h) {
     const where = { outputFrameUrl: f.url().slice(0, 120), workbenchUrl: page.url().slice(0, 120), sameWindow: await f.evaluate(() => window === window.top) };
     h.timings.gallery10k = { openSeconds, scrollSeconds, thumbsBefore: before, ...after, output: summary(inner), workbench: summary(main), where };
     h.log(`10k gallery: ${JSON.stringify(h.timings.gallery10k)}`);
-    await h.shot('10-gallery-10k-scrolled');
+    await h.shot('12-gallery-10k-scrolled');
   });
 }
