@@ -62,6 +62,29 @@ export async function buildRenderer(root, { minify = true } = {}) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
-  const out = await buildRenderer(root);
-  console.log(`${path.relative(root, out)}: ${(fs.statSync(out).size / 1024).toFixed(0)} KiB`);
+  for (const out of [await buildRenderer(root), await buildVegaNode(root)]) console.log(`${path.relative(root, out)}: ${(fs.statSync(out).size / 1024).toFixed(0)} KiB`);
+}
+
+/**
+ * vega and vega-lite as one ES module for Node (dist/vega-node.mjs): charts/render.ts falls back to it where they
+ * cannot be imported from node_modules, as in a packaged extension (.vscodeignore ships dist/ only), so notebook
+ * outputs keep their SVG fallbacks there. ESM output allows vega-canvas's top-level await; the optional native
+ * 'canvas' package stays external (SVG rendering needs no canvas).
+ */
+export async function buildVegaNode(root) {
+  const outfile = path.join(root, 'dist', 'vega-node.mjs');
+  await esbuild.build({
+    absWorkingDir: root,
+    stdin: { contents: "export * as vega from 'vega';\nexport * as vl from 'vega-lite';\n", resolveDir: root, loader: 'js', sourcefile: 'vega-node.mjs' },
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    minify: true,
+    external: ['canvas'],
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  return outfile;
 }

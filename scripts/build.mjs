@@ -32,4 +32,8 @@ await esbuild.build({
 });
 
 // The notebook renderer is a browser ES module, built separately (scripts/build-renderer.mjs).
-if (fs.existsSync(path.join(root, 'renderers/renderer.ts'))) await (await import('./build-renderer.mjs')).buildRenderer(root);
+if (fs.existsSync(path.join(root, 'renderers/renderer.ts'))) {
+  const notebook = await import('./build-renderer.mjs');
+  await notebook.buildRenderer(root);
+  await notebook.buildVegaNode(root);
+}

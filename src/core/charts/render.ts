@@ -1,6 +1,9 @@
 import type * as Vega from 'vega';
 import type * as VegaLite from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 /**
  * Headless SVG rendering in Node: Vega-Lite -> Vega (vega-lite `compile`) -> a Vega View with the 'none' renderer
@@ -19,9 +22,22 @@ const importEsm = (specifier: string): Promise<unknown> => import(specifier);
 
 let loaded: Promise<{ vega: typeof Vega; vl: typeof VegaLite }> | undefined;
 
-/** vega and vega-lite, loaded once. */
+/** vega-node.mjs next to the running bundle: both packages in one ES module (scripts/build-renderer.mjs). */
+export const BUNDLED_VEGA = 'vega-node.mjs';
+
+/**
+ * vega and vega-lite, loaded once: from node_modules, else from dist/vega-node.mjs (a packaged extension ships
+ * dist/ without node_modules).
+ */
 export function loadVega(): Promise<{ vega: typeof Vega; vl: typeof VegaLite }> {
-  loaded ??= Promise.all([importEsm('vega'), importEsm('vega-lite')]).then(([vega, vl]) => ({ vega: vega as typeof Vega, vl: vl as typeof VegaLite }));
+  loaded ??= Promise.all([importEsm('vega'), importEsm('vega-lite')])
+    .catch(async (e: unknown) => {
+      const bundled = path.join(__dirname, BUNDLED_VEGA);
+      if (!fs.existsSync(bundled)) throw e;
+      const m = (await importEsm(pathToFileURL(bundled).href)) as { vega: unknown; vl: unknown };
+      return [m.vega, m.vl];
+    })
+    .then(([vega, vl]) => ({ vega: vega as typeof Vega, vl: vl as typeof VegaLite }));
   return loaded;
 }
 
