@@ -55,3 +55,19 @@ test('the label span covers exactly the label on CSV and JSONL lines and quotes 
   assert.equal(edit('{"label": "cat", "path": "a.png"}', 'jsonl', 'dog'), '{"label": "dog", "path": "a.png"}');
   assert.equal(labelSpan('no label here', 'jsonl'), undefined);
 });
+
+test('review-queue pixels follow prediction rows: by source file for manifests, by index for binary sets', async () => {
+  const fs = await import('node:fs');
+  const { rowPixels } = await import('../../../../src/core/annotations/rowPixels');
+  const { tempDir, writeGrayPng } = await import('../data/fixtures');
+  const { loadDataset } = await import('../../../../src/core/data/load');
+  const dir = tempDir('datadiet-rowpx-');
+  const files = [0, 1, 2].map((i) => writeGrayPng(path.join(dir, `${i}.png`), 2, 2, () => 10 * (i + 1)));
+  const m = rowPixels('unused', Int32Array.from([5, 9]), [files[2], files[0]]);
+  assert.deepEqual(m.shape, [2, 2, 1]);
+  assert.deepEqual(Array.from(m.images), [30, 30, 30, 30, 10, 10, 10, 10]);
+  fs.writeFileSync(path.join(dir, 'l.csv'), files.map((f, i) => `${path.basename(f)},${i % 2}`).join('\n'));
+  const train = loadDataset(`csv:${path.join(dir, 'l.csv')}`).splits.train;
+  const b = rowPixels(`csv:${path.join(dir, 'l.csv')}`, Int32Array.from([1, 0]));
+  assert.deepEqual(Array.from(b.images.subarray(0, 4)), Array.from(train.images.subarray(4, 8)));
+});
