@@ -81,3 +81,20 @@ test('the extension host bundle stays light: no tfjs, no engine code, vscode ext
   assert.match(bundle, /require\("vscode"\)/);
   assert.match(bundle, /exports\.activate|activate:/);
 });
+
+test('walkthrough: every step has markdown media that exists and command links to contributed commands, presets parse', () => {
+  const [wt] = contributes.walkthroughs;
+  assert.equal(wt.id, 'datadiet.start');
+  const contributed = contributes.commands.map((c: { command: string }) => c.command);
+  for (const step of wt.steps as { id: string; description: string; media: { markdown: string } }[]) {
+    assert.ok(fs.existsSync(path.join(repoRoot(), step.media.markdown)), step.media.markdown);
+    const links = [...step.description.matchAll(/\(command:([a-zA-Z.]+)(?:\?([^)]*))?\)/g)];
+    assert.ok(links.length > 0, `${step.id} has a command link`);
+    for (const [, id, query] of links) {
+      assert.ok(contributed.includes(id), `${step.id}: ${id}`);
+      if (query) assert.equal(typeof JSON.parse(decodeURIComponent(query)), 'object', `${step.id}: ${query}`);
+    }
+  }
+  // The first step trains on the bundled MNIST without the wizard (preset answers).
+  assert.match(wt.steps[0].description, /command:datadiet\.newExperiment\?%7B%22dataset%22%3A%22mnist%22/);
+});
