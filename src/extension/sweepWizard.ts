@@ -207,8 +207,9 @@ export function buildSweepRequest(s: SweepState, settings: Settings): JobRequest
     const fractions = [...(s.fractions ?? DEFAULT_PRUNE_FRACTIONS)];
     const strategies = [...(s.strategies ?? PRUNE_STRATEGY_CHOICES.filter((c) => c.picked).map((c) => c.id))];
     Object.assign(params, { fractions, strategies });
-    const n = fractions.length * strategies.length * seeds;
-    return { job: 'prune', params, title: `Pruning ${what}: ${fractions.map(percent).join(', ')} \u00d7 ${strategies.join(', ')} (${n} trainings)` };
+    // Each seed also trains on the full data: the baseline the curve starts from.
+    const n = (fractions.length * strategies.length + 1) * seeds;
+    return { job: 'prune', params, title: `Pruning ${what}: ${fractions.map(percent).join(', ')} \u00d7 ${strategies.join(', ')} (${n} trainings with the full-data baseline)` };
   }
   const size = s.size ?? DEFAULT_WINDOW_SIZE;
   const offsets = windowOffsets(size);

@@ -77,7 +77,7 @@ test('prune wizard: score run, score, default fractions and strategies, seeds ->
     dataset: 'mnist', model: 'linear', width: 1, epochs: 2, batchSize: 64, validation: 0, trainSubset: 2000,
     backend: 'wasm', scoresFrom: m.id, score: 'grand', steps: 64, seeds: 2, fractions: [0.3, 0.5, 0.7], strategies: ['keep-top', 'random'],
   });
-  assert.equal(req.title, 'Pruning mnist by grand: 30%, 50%, 70% \u00d7 keep-top, random (12 trainings)');
+  assert.equal(req.title, 'Pruning mnist by grand: 30%, 50%, 70% \u00d7 keep-top, random (14 trainings with the full-data baseline)');
 });
 
 test('prune wizard: custom fractions through a text prompt (checked), sorted and de-duplicated; the quick-look steps setting wins', async () => {
