@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { annotationTargetForRun, onAnyStoreChange, storeFor } from '../../core/annotations/annotationTarget';
 import { describeProblems } from '../../core/annotations/annotationStore';
+import { exampleKey } from '../../core/annotations/annotationEntry';
 import { exportCleanedManifest } from '../../core/annotations/apply';
 import { loadRunSuspects } from '../../core/annotations/runSuspects';
 import { listRuns, readRun, runsDir } from '../../core/store/runStore';
@@ -105,7 +106,16 @@ export function registerAnnotations(context: vscode.ExtensionContext, d: Annotat
       if (!done || done.status !== 'done') return done;
       const after = loadRunSuspects(path.join(runsDir(d.runsRoot()), done.id), { threshold: suspectThreshold() });
       const noise = after.quality ? `; ${after.quality.corrupted} injected-noise labels remain uncorrected` : '';
-      void vscode.window.showInformationMessage(`Data Diet: ${after.ranking.count} suspects remain after the fixes (were ${before})${noise}.`, 'Open Review Queue').then((pick) => {
+      // Suspects the user already decided on (reviewed as correct, say) stay suspects of the model; count the rest.
+      const newTarget = annotationTargetForRun(d.runsRoot(), after.runDir); // indices of the new run's split
+      const latest = storeFor(newTarget.file).latest();
+      const p = after.predictions;
+      let open = 0;
+      for (const r of after.ranking.order.subarray(0, after.ranking.count)) {
+        const decided = latest.get(exampleKey(newTarget.keyOf(p.index[r])));
+        if (!decided || decided.action === 'flag') open++;
+      }
+      void vscode.window.showInformationMessage(`Data Diet: ${after.ranking.count} suspects remain after the fixes (were ${before}), ${open} not reviewed yet${noise}.`, 'Open Review Queue').then((pick) => {
         if (pick) void vscode.commands.executeCommand('datadiet.openReviewQueue', after.runDir);
       });
       return done;
