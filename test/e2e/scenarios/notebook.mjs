@@ -178,6 +178,8 @@ export async function run(h) {
   });
 
   await h.step('completions in a cell offer argument values', async () => {
+    // Keyboard focus back from the output webview (the flag click) to the notebook.
+    await focusCell(h, 1);
     await h.runCommand('Notebook: Insert Code Cell Below');
     await page.keyboard.type('histogram el2n by=', { delay: 20 });
     await page.keyboard.press('Control+Space');
