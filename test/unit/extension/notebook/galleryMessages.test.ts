@@ -10,7 +10,8 @@ import { loadDataset } from '../../../../src/core/data/load';
 import { makeRng } from '../../../../src/core/random';
 import { createRun } from '../../../../src/core/store/runStore';
 import { writeScoreTable } from '../../../../src/core/store/scoreFiles';
-import { annotationsSink, rangeGallery } from '../../../../src/extension/notebook/galleryMessages';
+import type { RequestRangeMessage } from '../../../../src/core/notebook/mime';
+import { annotationsSink, checkRangeRequest, rangeGallery } from '../../../../src/extension/notebook/galleryMessages';
 import { tempDir } from '../../helpers/paths';
 
 const mnist = loadDataset('mnist').splits.train;
@@ -54,6 +55,39 @@ test('brushing: a click (zero-width range) selects the examples at that score; b
   assert.match(missing.error!, /no run "nope"/);
   const noScore = await rangeGallery({ type: 'requestRange', requestId: 'r5', runId: run.id, score: 'grand', lo: 0, hi: 1 }, env);
   assert.match(noScore.error!, /has no score "grand" \(it has el2n\)/);
+});
+
+test('brushing: a hostile message cannot smuggle cell arguments or point at another folder', async () => {
+  // A score run outside the workspace, which a crafted notebook output might try to open by path.
+  const elsewhere = tempDir('nbmsg-elsewhere');
+  const other = createRun(elsewhere, { kind: 'score', config: { dataset: 'mnist' }, seeds: { run_0: 0 }, versions: {} });
+  writeScoreTable(path.join(other.dir, 'scores'), 'el2n', { name: 'el2n', index, label, score, perRun: [score] });
+  other.finish('done', { results: { examples: n } });
+  const ask = (over: Partial<RequestRangeMessage>) => rangeGallery({ type: 'requestRange', requestId: 'h', runId: run.id, score: 'el2n', lo: 0, hi: 2, ...over }, env);
+  const hostile: [Partial<RequestRangeMessage>, RegExp][] = [
+    [{ runId: `${run.id} run=${other.dir}` }, /no run ".* run=/],
+    [{ runId: other.dir }, /no run /],
+    [{ runId: other.id }, /no run /],
+    [{ runId: run.id.slice(0, 6) }, /no run /],
+    [{ score: 'el2n limit=100000' }, /has no score "el2n limit=100000"/],
+    [{ score: 'el2n\nruns' }, /has no score/],
+    [{ lo: Number.NaN }, /finite/],
+    [{ hi: Number.POSITIVE_INFINITY }, /finite/],
+    [{ lo: 1, hi: 0 }, /lo <= hi/],
+    [{ perClass: 0.5 }, /per-class/],
+    [{ perClass: -3 }, /per-class/],
+  ];
+  for (const [over, why] of hostile) {
+    const reply = await ask(over);
+    assert.equal(reply.gallery, undefined, JSON.stringify(over));
+    assert.match(reply.error!, why, JSON.stringify(over));
+  }
+  // The checked query is the typed object a `gallery el2n run=<id> range=lo..hi` cell gives, nothing more.
+  const checked = checkRangeRequest({ type: 'requestRange', requestId: 'q', runId: run.id, score: 'el2n', lo: 0.25, hi: 0.5, perClass: 3 }, listRunInfos(root));
+  assert.ok('query' in checked);
+  const fromCell = diagnoseCell(`gallery el2n run=${run.id} range=0.25..0.5 per-class=3`, { runs: listRunInfos(root) }).queries[0];
+  assert.deepEqual(checked.query.args, fromCell.args);
+  assert.deepEqual([...checked.query.given].sort(), [...fromCell.given].sort());
 });
 
 test('gallery actions land in the annotations of the run\'s dataset', () => {
