@@ -13,6 +13,8 @@ import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../src/core/compute/backend';
 import { convDirectTuning } from '../src/core/compute/kernels/convDirect';
+import { maxPoolGradTuning } from '../src/core/compute/kernels/maxPoolGrad';
+import { channelBroadcastTuning } from '../src/core/compute/kernels/channelBroadcast';
 import { simdTuning } from '../src/core/compute/simd';
 import { buildModel } from '../src/core/models/registry';
 import type { Architecture } from '../src/core/models/model';
@@ -64,6 +66,9 @@ const SWITCHES: Record<string, (on: boolean) => void> = {
   direct: (on) => (convDirectTuning.enabled = on),
   'grand-single': (on) => (perExampleGradTuning.singleForward = on),
   'grand-probe': (on) => (perExampleGradTuning.probe = on),
+  'grand-affine': (on) => (perExampleGradTuning.fusedAffine = on),
+  'maxpool-simd': (on) => (maxPoolGradTuning.simd = on),
+  'channel-ops': (on) => (channelBroadcastTuning.enabled = on),
   // B: the fused direct kernel for every conv layer (up to 16x more multiply-adds); A: the ghost norm where it needs 4x fewer
   'grand-direct': (on) => (perExampleGradTuning.fusedDirectOverGhost = on ? 16 : 4),
 };

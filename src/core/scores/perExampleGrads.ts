@@ -176,7 +176,7 @@ function linearPart(c: Extract<Capture, { kind: 'linear' }>, norm: NormKind, sub
 function affinePart(c: Extract<Capture, { kind: 'affine' }>, norm: NormKind, subset: Exclude<ParamSubset, 'last-layer'>): tf.Tensor1D | undefined {
   if (subset !== 'all') return undefined; // gamma/beta are neither conv/dense weights nor biases nor the classifier
   const dy = c.dy!;
-  if (norm === 'l2' && dy.shape[dy.rank - 1]! % 4 === 0 && affineGradSqNormsReady()) {
+  if (norm === 'l2' && perExampleGradTuning.fusedAffine && dy.shape[dy.rank - 1]! % 4 === 0 && affineGradSqNormsReady()) {
     return tf.engine().runKernel(AFFINE_GRAD_SQ_NORMS, { dy, xhat: c.xhat }) as tf.Tensor1D; // one fused pass on wasm
   }
   const dgamma = tf.sum(tf.mul(dy, c.xhat), [1, 2]);
@@ -222,6 +222,8 @@ export const perExampleGradTuning = {
    * CPU time for the whole GraNd pass; bench/profile.ts --ab grand-direct).
    */
   fusedDirectOverGhost: 16,
+  /** Batch-norm affine norms in one fused pass on wasm (else composed from stock ops). */
+  fusedAffine: true,
 };
 
 /** A cotangent [N, K]: given, or computed from the logits (treated as a constant, not differentiated). */

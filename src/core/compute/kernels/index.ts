@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { batchMatMulConfig, setStockBatchMatMul } from './batchMatMul';
+import { channelBroadcastConfigs, setStockChannelOps } from './channelBroadcast';
 import { conv2DConfig, setStockConv2D } from './conv2d';
 import { conv2DBackpropFilterConfig } from './conv2dBackpropFilter';
 import { conv2DBackpropInputConfig } from './conv2dBackpropInput';
@@ -31,6 +32,8 @@ import type { WasmKernel } from './util';
  * - Sum, Mean over leading/middle axes (bias and batch-norm gradients, global average pooling): the stock
  *   kernels transpose the whole input first; these reduce in one pass.
  * - Transpose: the stock kernel is a generic index loop; 2-D / NHWC<->CHWN / outer-axis swaps run on SIMD loops.
+ * - Multiply, Add, Sub by a per-channel vector [C] over [..., C]: one SIMD pass instead of the stock
+ *   generic broadcast (channelBroadcast.ts); everything else goes to the stock kernels.
  * - Identity: the stock kernel copies; the engine clones every tensor a gradient needs, so it shares the data.
  * - DataDiet* (new names, no stock counterpart): fused batch norm (statistics, apply + ReLU, backward),
  *   residual add + ReLU and the SGD momentum step on SIMD loops (fused.ts), called by models/layers.ts and
@@ -60,6 +63,7 @@ export const WASM_KERNEL_OVERRIDES: readonly tf.KernelConfig[] = [
   ...fusedKernelConfigs,
   convGradSqNormsConfig,
   affineGradSqNormsConfig,
+  ...channelBroadcastConfigs,
 ];
 
 const stock = new Map<string, tf.KernelConfig>();
@@ -88,6 +92,11 @@ export function registerWasmKernels(): string[] {
   setStockIdentity(stock.get(tf.Identity)?.kernelFunc as unknown as WasmKernel | undefined);
   setStockTranspose(stock.get(tf.Transpose)?.kernelFunc as unknown as WasmKernel | undefined);
   setStockConv2D(stock.get(tf.Conv2D)?.kernelFunc as unknown as WasmKernel | undefined);
+  setStockChannelOps({
+    Multiply: stock.get(tf.Multiply)?.kernelFunc as unknown as WasmKernel | undefined,
+    Add: stock.get(tf.Add)?.kernelFunc as unknown as WasmKernel | undefined,
+    Sub: stock.get(tf.Sub)?.kernelFunc as unknown as WasmKernel | undefined,
+  });
   setStockReducers(
     stock.get(tf.Sum)?.kernelFunc as unknown as WasmKernel | undefined,
     stock.get(tf.Mean)?.kernelFunc as unknown as WasmKernel | undefined,
