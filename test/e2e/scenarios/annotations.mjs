@@ -163,7 +163,7 @@ export async function run(h) {
     await h.shot('07-queue-after-kill');
   });
 
-  await h.step('re-scoring with the annotations applied reports fewer suspects', async () => {
+  await h.step('re-scoring with the annotations applied reports how many suspects remain', async () => {
     await h.clearToasts();
     await h.runCommand('Data Diet: Re-score with Annotations');
     const toast = await h.toast('suspects remain after the fixes', 300_000);
