@@ -10,6 +10,7 @@
  * `gallery score=el2n order=lowest`).
  */
 import { STRATEGY_NAMES } from '../select/selection';
+import { ANALYSIS_COMMANDS } from './analysisCommands';
 
 export type ValueKind =
   | { readonly type: 'int'; readonly min: number; readonly max: number }
@@ -88,7 +89,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     example: 'runs kind=score',
     positional: ['kind'],
     args: [
-      { name: 'kind', kind: { type: 'enum', values: ['all', 'score', 'prune', 'window', 'train'] }, default: 'all', doc: 'Only runs of this kind.' },
+      { name: 'kind', kind: { type: 'enum', values: ['all', 'score', 'prune', 'window', 'train', 'entropy', 'overlap', 'grad-heatmap', 'grad-sum', 'kernel-velocity', 'error-barrier'] }, default: 'all', doc: 'Only runs of this kind.' },
       { name: 'limit', kind: { type: 'int', min: 1, max: 10000 }, default: '50', doc: 'At most this many rows.' },
     ],
   },
@@ -193,6 +194,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       ...training,
     ],
   },
+  ...ANALYSIS_COMMANDS,
 ];
 
 const byName = new Map(COMMANDS.map((c) => [c.name, c]));

@@ -190,6 +190,12 @@ function checkAgainstRuns(spec: CommandSpec, args: readonly ParsedArg[], runs: r
   const scoreRun = scoreRunOf(runOf(spec, args, runs), runs);
   for (const a of args) {
     const s = argSpec(spec, a.key);
+    if (s?.kind.type === 'scoreList' && scoreRun?.scores) {
+      // Analyses of a score run read the tables it has (a `score` cell has no run and computes its own).
+      const missing = a.value.split(',').filter((v) => v !== '' && !scoreRun.scores!.includes(v));
+      if (missing.length) diagnostics.push({ severity: 'error', message: `Run ${scoreRun.id} has no score "${missing[0]}" (it has ${scoreRun.scores.join(', ') || 'none'}).`, span: a.valueSpan });
+      continue;
+    }
     if (s?.kind.type !== 'score' || a.value === '') continue;
     if (scoreRun?.scores && !scoreRun.scores.includes(a.value)) {
       // Sweeps of a score run train with whichever table they name: a missing one is an error only where it is read.

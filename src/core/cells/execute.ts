@@ -15,6 +15,7 @@ import { pruningCurvePayload, windowSweepPayload, type PruneSweepResults, type W
 import type { ThumbSource } from '../notebook/thumbnail';
 import type { RunManifest } from '../store/runManifest';
 import { readScoreTable, scoresDir, type ScoreTable } from '../store/scoreFiles';
+import { analysisCell } from './analysisCells';
 import { diagnoseCell, type CellQuery } from './diagnose';
 import { listRunInfos, resolveRun, type RunInfo } from './runRef';
 
@@ -33,7 +34,7 @@ export class CellError extends Error {
   }
 }
 
-export type EngineJob = 'score' | 'prune' | 'window';
+export type EngineJob = 'score' | 'prune' | 'window' | 'entropy' | 'overlap';
 
 export interface ExecEnv {
   /** Workspace root: runs are under <root>/.datadiet/runs. */
@@ -74,7 +75,7 @@ export async function executeCell(text: string, env: ExecEnv): Promise<CellOutpu
 const str = (q: CellQuery, k: string) => q.args[k] as string;
 const num = (q: CellQuery, k: string) => q.args[k] as number | undefined;
 
-function pickRun(q: CellQuery, runs: readonly RunInfo[]): RunInfo {
+export function pickRun(q: CellQuery, runs: readonly RunInfo[]): RunInfo {
   const kind = q.spec.args.find((a) => a.name === 'run')!.kind;
   const r = resolveRun(str(q, 'run'), kind.type === 'run' ? kind.kinds : [], runs);
   if ('error' in r) throw new CellError(r.error);
@@ -98,6 +99,13 @@ export async function executeQuery(q: CellQuery, env: ExecEnv, runs: readonly Ru
       return sweepCell(q, env, runs);
     case 'score':
       return scoreCell(q, env);
+    case 'entropy':
+    case 'overlap':
+    case 'heatmap':
+    case 'gradsum':
+    case 'velocity':
+    case 'barrier':
+      return analysisCell(q, env, runs);
     default:
       throw new CellError(`no executor for "${q.command}"`);
   }
@@ -373,7 +381,7 @@ async function sweepCell(q: CellQuery, env: ExecEnv, runs: readonly RunInfo[]): 
   return sweepOutput(kind, run);
 }
 
-async function runEngineJob(job: EngineJob, params: Record<string, unknown>, q: CellQuery, env: ExecEnv): Promise<RunManifest> {
+export async function runEngineJob(job: EngineJob, params: Record<string, unknown>, q: CellQuery, env: ExecEnv): Promise<RunManifest> {
   if (!env.trusted) throw new CellError(`"${q.command}" trains models, which Data Diet does not do in Restricted Mode: trust this workspace to run it (reading recorded runs works without trust)`);
   if (!env.runJob) throw new CellError(`"${q.command}" needs the Data Diet engine, which is not available here`);
   const controller = new AbortController();

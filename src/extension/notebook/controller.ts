@@ -1,7 +1,7 @@
 // The "Data Diet" kernel for Jupyter notebooks (VS Code's built-in .ipynb support): runs Data Diet cells with the
 // executor (core/cells/execute.ts), streams training progress into the cell, and interrupts the engine job.
 import * as vscode from 'vscode';
-import { CellError, executeCell, type ExecEnv } from '../../core/cells/execute';
+import { CellError, executeCell, type EngineJob, type ExecEnv } from '../../core/cells/execute';
 import { cellOutputItems } from '../../core/cells/outputItems';
 import { CELL_LANGUAGE } from '../../core/cells/starter';
 import { loadDataset } from '../../core/data/load';
@@ -127,7 +127,7 @@ export class DataDietController implements vscode.Disposable {
     }
   }
 
-  private async runJob(job: 'score' | 'prune' | 'window', params: Record<string, unknown>, onProgress: (p: import('../../core/experiments/job').JobProgress) => void, signal: AbortSignal): Promise<RunManifest> {
+  private async runJob(job: EngineJob, params: Record<string, unknown>, onProgress: (p: import('../../core/experiments/job').JobProgress) => void, signal: AbortSignal): Promise<RunManifest> {
     const active = this.d.host.start(job, this.d.runsRoot(), params, `Notebook ${job}`, (p) => onProgress(p));
     const cancel = () => active.cancel();
     if (signal.aborted) cancel();
