@@ -28,7 +28,9 @@
     head.append(el('strong', `Suspect ${m.position + 1} of ${m.total}`), el('span', `${m.reviewed} reviewed`), el('span', `example #${m.index}${m.source ? ' · ' + m.source : ''}`));
     app.append(head);
     const row = el('div', undefined, 'row');
-    row.append(img(m.image, `example ${m.index}`, 'big'));
+    // An image the extension refused or could not read (outside the dataset folder, corrupt): say why instead.
+    if (m.image) row.append(img(m.image, `example ${m.index}`, 'big'));
+    else row.append(el('p', `Image not shown: ${m.imageProblem || 'unavailable'}`, 'problem'));
     const facts = el('div', undefined, 'facts');
     facts.append(el('div', `Labelled: ${m.labelName}`), el('div', `Predicted: ${m.predictedName} (${pct(m.confidence)})`), el('div', `Suspicion: ${m.suspicion.toFixed(3)}`));
     if (m.score) facts.append(el('div', `${m.score.name}: ${m.score.value.toFixed(3)}${m.score.percentile !== undefined ? ` (${m.score.percentile.toFixed(1)} percentile)` : ''}`));

@@ -4,6 +4,8 @@
  * An example is named by its dataset index (binary datasets: IDX, CIFAR) or by its image path (manifests and
  * image folders; relative to the annotations file's folder, so the pair can be moved together).
  */
+import { DataFormatError } from '../data/dataset';
+
 export type AnnotationAction = 'relabel' | 'exclude' | 'ok' | 'flag';
 export const ANNOTATION_ACTIONS: readonly AnnotationAction[] = ['relabel', 'exclude', 'ok', 'flag'];
 
@@ -42,25 +44,43 @@ export function newEntryId(now = new Date()): string {
 
 const isLabel = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v >= 0) || (typeof v === 'string' && v.length > 0);
 
-/** Checks one parsed line; returns the problem in words, or undefined when it is a valid entry. */
-export function entryProblem(v: unknown): string | undefined {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'not a JSON object';
+/** What is wrong with an entry: the field, the problem in words and how to fix it. */
+export interface EntryProblem {
+  readonly field: string;
+  readonly message: string;
+  readonly fix: string;
+}
+
+const problem = (field: string, message: string, fix: string): EntryProblem => ({ field, message, fix });
+
+/** Checks one parsed line; returns the problem, or undefined when it is a valid entry. */
+export function entryProblem(v: unknown): EntryProblem | undefined {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return problem('line', 'not a JSON object', 'each line must be one annotation object; delete the line or restore it from the .corrupt copy');
   const e = v as Record<string, unknown>;
-  if (typeof e.id !== 'string' || !e.id) return 'missing "id"';
-  if (!ANNOTATION_ACTIONS.includes(e.action as AnnotationAction)) return `"action" must be one of ${ANNOTATION_ACTIONS.join(', ')}`;
-  if (e.index === undefined && e.path === undefined) return 'needs "index" or "path"';
-  if (e.index !== undefined && !(typeof e.index === 'number' && Number.isInteger(e.index) && e.index >= 0)) return '"index" must be a non-negative integer';
-  if (e.path !== undefined && (typeof e.path !== 'string' || !e.path)) return '"path" must be a non-empty string';
-  if (typeof e.time !== 'string' || Number.isNaN(Date.parse(e.time))) return '"time" must be an ISO date';
-  if (e.action === 'relabel' && !isLabel(e.newLabel)) return '"relabel" needs "newLabel" (class index or name)';
-  if (e.originalLabel !== undefined && !isLabel(e.originalLabel)) return '"originalLabel" must be a class index or name';
+  if (typeof e.id !== 'string' || !e.id) return problem('id', 'missing "id"', 'give the entry a unique "id" string, or delete the line');
+  if (!ANNOTATION_ACTIONS.includes(e.action as AnnotationAction)) return problem('action', `"action" must be one of ${ANNOTATION_ACTIONS.join(', ')}`, `set "action" to one of ${ANNOTATION_ACTIONS.join(', ')}`);
+  if (e.index === undefined && e.path === undefined) return problem('index', 'needs "index" or "path"', 'name the example by "index" (binary datasets) or "path" (image files)');
+  if (e.index !== undefined && !(typeof e.index === 'number' && Number.isInteger(e.index) && e.index >= 0)) return problem('index', '"index" must be a non-negative integer', 'use the example\'s train-split index (0, 1, ...)');
+  if (e.path !== undefined && (typeof e.path !== 'string' || !e.path)) return problem('path', '"path" must be a non-empty string', 'use the image path relative to the annotations file\'s folder');
+  if (typeof e.time !== 'string' || Number.isNaN(Date.parse(e.time))) return problem('time', '"time" must be an ISO date', 'write the time as ISO 8601, e.g. 2026-12-01T12:00:00Z');
+  if (e.action === 'relabel' && !isLabel(e.newLabel)) {
+    return problem('newLabel', `"relabel" needs "newLabel" (class index or name)${e.newLabel === undefined ? '' : `, got ${JSON.stringify(e.newLabel)}`}`, 'set "newLabel" to a class index from 0 or a class name');
+  }
+  if (e.originalLabel !== undefined && !isLabel(e.originalLabel)) return problem('originalLabel', '"originalLabel" must be a class index or name', 'use a class index from 0 or a class name, or drop "originalLabel"');
   return undefined;
 }
 
-export function makeEntry(a: NewAnnotation, now = new Date()): AnnotationEntry {
+/**
+ * A new entry with id and time filled in; `file` (the annotations file it is for) is named in the error when the
+ * entry is invalid, with the field and the fix.
+ */
+export function makeEntry(a: NewAnnotation, now = new Date(), file = 'annotations.jsonl'): AnnotationEntry {
   const e: AnnotationEntry = { ...a, id: a.id ?? newEntryId(now), time: a.time ?? now.toISOString() };
-  const problem = entryProblem(e);
-  if (problem) throw new RangeError(`invalid annotation: ${problem}`);
+  const p = entryProblem(e);
+  if (p) {
+    const about = e.path !== undefined || e.index !== undefined ? ` for ${exampleKey(e)}` : '';
+    throw new DataFormatError(file, `new annotation${about}, field "${p.field}": ${p.message}; nothing was written`, p.fix);
+  }
   return e;
 }
 

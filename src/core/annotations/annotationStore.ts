@@ -9,6 +9,7 @@
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { DataFormatError } from '../data/dataset';
 import { writeFileAtomic } from '../store/atomicWrite';
 import { entryProblem, latestByExample, makeEntry, mergeEntries, type AnnotationEntry, type NewAnnotation } from './annotationEntry';
 import { withLock, type LockOptions } from './lockFile';
@@ -19,7 +20,10 @@ export interface FileProblem {
   readonly file: string;
   /** 1-based line. */
   readonly line: number;
+  /** The problem; names the field when one is at fault. */
   readonly message: string;
+  /** What to do about it. */
+  readonly fix: string;
 }
 
 export interface AnnotationsRead {
@@ -38,11 +42,11 @@ export function parseAnnotations(text: string, file: string): AnnotationsRead {
     try {
       v = JSON.parse(line);
     } catch (e) {
-      problems.push({ file, line: i + 1, message: `not valid JSON (${(e as Error).message})` });
+      problems.push({ file, line: i + 1, message: `not valid JSON (${(e as Error).message})`, fix: 'a line cut off by a crash or a bad edit: delete it, or complete the JSON object' });
       return;
     }
     const why = entryProblem(v);
-    if (why) problems.push({ file, line: i + 1, message: why });
+    if (why) problems.push({ file, line: i + 1, message: why.field === 'line' ? why.message : `field "${why.field}": ${why.message}`, fix: why.fix });
     else entries.push(v as AnnotationEntry);
   });
   return { entries: mergeEntries(entries), problems };
@@ -54,7 +58,7 @@ export function readAnnotationsFile(file: string): AnnotationsRead {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], problems: [] };
-    throw new Error(`${file}: cannot read annotations (${(e as Error).message})`);
+    throw new DataFormatError(file, `cannot read annotations (${(e as Error).message})`, 'check that the file is readable (permissions, not a folder)');
   }
   return parseAnnotations(text, file);
 }
@@ -64,7 +68,7 @@ export function formatAnnotations(entries: readonly AnnotationEntry[]): string {
 }
 
 export function describeProblems(problems: readonly FileProblem[]): string {
-  const first = problems.slice(0, 3).map((p) => `${p.file}:${p.line}: ${p.message}`);
+  const first = problems.slice(0, 3).map((p) => `${p.file}:${p.line}: ${p.message} (fix: ${p.fix})`);
   return first.join('; ') + (problems.length > 3 ? ` (and ${problems.length - 3} more)` : '');
 }
 
@@ -100,14 +104,14 @@ export class AnnotationStore {
   /** Adds entries (durable when this returns); returns them with ids and times filled in. */
   append(items: readonly NewAnnotation[]): AnnotationEntry[] {
     const now = new Date();
-    const added = items.map((a) => makeEntry({ author: this.opts.author, ...a }, now));
+    const added = items.map((a) => makeEntry({ author: this.opts.author, ...a }, now, this.file));
     return this.write(added).added as AnnotationEntry[];
   }
 
   /** Merges another annotations file (e.g. from a second copy of the dataset) into this one, by entry id. */
   mergeFrom(otherFile: string): AnnotationEntry[] {
     const other = readAnnotationsFile(otherFile);
-    if (other.problems.length) throw new Error(`cannot merge: ${describeProblems(other.problems)}`);
+    if (other.problems.length) throw new DataFormatError(otherFile, `cannot merge, unreadable lines: ${describeProblems(other.problems)}`, `fix those lines first; ${this.file} was not changed`);
     return this.write(other.entries).added as AnnotationEntry[];
   }
 

@@ -9,6 +9,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { DataFormatError } from '../data/dataset';
 import { parseDatasetSpec } from '../data/load';
 import type { DatasetRecord } from '../store/runManifest';
 import { readRun } from '../store/runStore';
@@ -49,7 +50,7 @@ export function annotationTarget(root: string, dataset: Pick<DatasetRecord, 'spe
 /** The annotations target of the dataset a (score) run used; sources come from the run's predictions. */
 export function annotationTargetForRun(root: string, runDir: string): AnnotationTarget {
   const m = readRun(runDir).manifest;
-  if (!m?.dataset) throw new Error(`${runDir}: run has no dataset record`);
+  if (!m?.dataset) throw new DataFormatError(path.join(runDir, 'manifest.json'), 'the run has no dataset record (field "dataset")', 'score the dataset again with this version of Data Diet');
   const pred = fs.existsSync(path.join(runDir, 'predictions')) ? readPredictions(runDir) : undefined;
   const byIndex = pred?.sources ? new Map<number, string>(Array.from(pred.index, (i, r) => [i, pred.sources![r]])) : undefined;
   return annotationTarget(root, m.dataset, byIndex ? (i) => byIndex.get(i) : undefined);

@@ -4,6 +4,7 @@
  * the example from training, ok (reviewed, correct) keeps the label it had, flag changes nothing.
  */
 import * as path from 'node:path';
+import { DataFormatError } from '../data/dataset';
 import { writeFileAtomic } from '../store/atomicWrite';
 import { manifestFormat, manifestLabels, readManifestEntries } from '../data/manifest';
 import { exampleKey, latestByExample, type AnnotationEntry } from './annotationEntry';
@@ -13,16 +14,21 @@ export interface LabelSpace {
   readonly classNames?: readonly string[];
 }
 
-/** A class index from an annotation's label (index or class name); `where` names the entry in errors. */
-export function resolveLabel(v: number | string, space: LabelSpace, where: string): number {
+/**
+ * A class index from an annotation's label (index or class name). Errors name `file` and `place` (the entry or
+ * line) and how to fix the label.
+ */
+export function resolveLabel(v: number | string, space: LabelSpace, file: string, place: string): number {
+  const classes = space.classNames ? `${space.classNames.slice(0, 12).join(', ')}${space.classNames.length > 12 ? ', ...' : ''}` : `0..${space.numClasses - 1}`;
+  const fix = `relabel to a class index 0..${space.numClasses - 1}${space.classNames ? ' or a class name' : ''} (add a new entry for the example; the newest one counts)`;
   if (typeof v === 'number') {
     if (Number.isInteger(v) && v >= 0 && v < space.numClasses) return v;
-    throw new RangeError(`${where}: label ${v} is outside 0..${space.numClasses - 1}`);
+    throw new DataFormatError(file, `${place}, field "newLabel": label ${v} is outside 0..${space.numClasses - 1}`, fix);
   }
   const byName = space.classNames?.indexOf(v) ?? -1;
   if (byName >= 0) return byName;
   if (/^\d+$/.test(v) && Number(v) < space.numClasses) return Number(v);
-  throw new RangeError(`${where}: label "${v}" is not a class of this dataset${space.classNames ? ` (${space.classNames.slice(0, 12).join(', ')}${space.classNames.length > 12 ? ', ...' : ''})` : ''}`);
+  throw new DataFormatError(file, `${place}, field "newLabel": label "${v}" is not a class of this dataset (${classes})`, fix);
 }
 
 export interface AppliedAnnotations {
@@ -59,7 +65,7 @@ export function applyAnnotations(ds: AnnotatedDataset, entries: readonly Annotat
       continue;
     }
     if (e.action === 'relabel') {
-      const y = resolveLabel(e.newLabel!, ds, `${file}: entry ${e.id}`);
+      const y = resolveLabel(e.newLabel!, ds, file, `entry ${e.id}`);
       if (y !== labels[i]) relabeled++;
       labels[i] = y;
     } else if (e.action === 'exclude') excluded[i] = 1;
@@ -84,7 +90,7 @@ export interface CleanedManifest {
  * stay names, integers stay integers).
  */
 export function exportCleanedManifest(manifest: string, entries: readonly AnnotationEntry[], annotationsDir: string, out: string): CleanedManifest {
-  if (path.resolve(out) === path.resolve(manifest)) throw new Error(`${out}: the cleaned manifest must not overwrite its source`);
+  if (path.resolve(out) === path.resolve(manifest)) throw new DataFormatError(out, 'the cleaned manifest must not overwrite its source', 'choose another output file, e.g. labels.cleaned.csv');
   const rows = readManifestEntries(manifest);
   const space = manifestLabels(rows, manifest);
   const names = space.classNames;
@@ -102,7 +108,7 @@ export function exportCleanedManifest(manifest: string, entries: readonly Annota
     }
     let label = r.label;
     if (e?.action === 'relabel') {
-      const y = resolveLabel(e.newLabel!, space, `${manifest} line ${r.line}`);
+      const y = resolveLabel(e.newLabel!, space, path.join(annotationsDir, 'annotations.jsonl'), `entry ${e.id} (for ${manifest} line ${r.line})`);
       label = names ? names[y] : String(y);
       if (label !== r.label) relabeled++;
     }

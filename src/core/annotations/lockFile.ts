@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { DataFormatError } from '../data/dataset';
 
 export interface LockOptions {
   /** Give up after this long (ms). */
@@ -47,6 +48,55 @@ export function staleReason(lockPath: string, staleMs: number, now = Date.now())
   return undefined;
 }
 
+/** A temp file this long untouched is debris whoever wrote it: taking a lock never takes a minute. */
+const TEMP_MAX_AGE_MS = 60 * 60 * 1000;
+/** A temp file with no readable owner (torn by a kill while it was written) is debris after this long. */
+const TORN_MAX_AGE_MS = 60 * 1000;
+/** Scan a folder for debris at most this often per lock (the folder may hold a whole dataset's images). */
+const CLEAN_INTERVAL_MS = 30 * 1000;
+const lastCleaned = new Map<string, number>();
+
+/**
+ * Removes the private files of lock takers that were killed before they finished (`<lock>.<pid>.<random>`, and
+ * `<lock>.stale-<pid>-<random>` left between breaking a stale lock and deleting it): those whose process is gone
+ * (same host, or no readable owner after a minute), or that are over an hour old. Returns the names removed.
+ */
+export function cleanStaleLockTemps(lockPath: string, now = Date.now()): string[] {
+  const dir = path.dirname(lockPath);
+  const base = path.basename(lockPath);
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(`${base}.`)) continue;
+    const m = /^\.(?:(\d+)\.|stale-(\d+)-)[a-z0-9]+$/.exec(name.slice(base.length));
+    if (!m) continue;
+    const pid = Number(m[1] ?? m[2]);
+    if (pid === process.pid) continue;
+    const file = path.join(dir, name);
+    let st: fs.Stats;
+    let owner: { pid?: number; host?: string } | undefined;
+    try {
+      st = fs.statSync(file);
+      owner = JSON.parse(fs.readFileSync(file, 'utf8')) as { pid?: number; host?: string };
+    } catch {
+      if (!fs.existsSync(file)) continue;
+      st = fs.statSync(file);
+    }
+    const age = now - st.mtimeMs;
+    const sameHost = owner?.host === os.hostname();
+    const stale = age > TEMP_MAX_AGE_MS || (!alive(pid) && (sameHost || (owner === undefined && age > TORN_MAX_AGE_MS)));
+    if (!stale) continue;
+    fs.rmSync(file, { force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
 /** Runs fn while holding `<target>.lock`. */
 export function withLock<T>(target: string, fn: () => T, opts: LockOptions = {}): T {
   const lockPath = `${target}.lock`;
@@ -54,6 +104,10 @@ export function withLock<T>(target: string, fn: () => T, opts: LockOptions = {})
   const staleMs = opts.staleMs ?? 10_000;
   const start = Date.now();
   fs.mkdirSync(path.dirname(lockPath), { recursive: true });
+  if (!(Date.now() - (lastCleaned.get(lockPath) ?? -Infinity) < CLEAN_INTERVAL_MS)) {
+    lastCleaned.set(lockPath, Date.now());
+    cleanStaleLockTemps(lockPath);
+  }
   // The lock appears with its owner already written in it (write a private file, then hard-link it into place:
   // link fails if the lock exists), so a writer killed at any moment never leaves an anonymous lock behind.
   const mine = `${lockPath}.${process.pid}.${Math.random().toString(36).slice(2)}`;
@@ -79,7 +133,7 @@ export function withLock<T>(target: string, fn: () => T, opts: LockOptions = {})
         }
         continue;
       }
-      if (Date.now() - start > timeoutMs) throw new Error(`${target}: locked by another writer for over ${timeoutMs} ms (lock file ${lockPath}); if no Data Diet window is writing, delete the lock file`);
+      if (Date.now() - start > timeoutMs) throw new DataFormatError(target, `locked by another writer for over ${timeoutMs} ms (lock file ${lockPath})`, 'if no Data Diet window is writing, delete the lock file');
       sleepMs(wait);
     }
   } finally {

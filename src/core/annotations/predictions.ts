@@ -9,6 +9,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { DataFormatError } from '../data/dataset';
 import { writeJsonAtomic } from '../store/atomicWrite';
 import { readScoreTable, writeScoreTable } from '../store/scoreFiles';
 
@@ -91,19 +92,26 @@ export function readPredictions(runDir: string): Predictions | undefined {
   const cols = Object.keys(extra).filter((c) => /^p_\d+$/.test(c));
   const k = cols.length;
   const file = path.join(dir, `${PREDICTIONS_TABLE}.parquet`);
-  if (k === 0 || !extra.predicted || !extra.confidence) throw new Error(`${file}: missing predicted/confidence/p_<class> columns`);
+  if (k === 0 || !extra.predicted || !extra.confidence) throw new DataFormatError(file, 'missing predicted/confidence/p_<class> columns', 'the predictions are incomplete: score the dataset again');
   const n = t.index.length;
   const probs = new Float32Array(n * k);
   for (let c = 0; c < k; c++) {
     const col = extra[`p_${c}`];
-    if (!col) throw new Error(`${file}: column p_${c} is missing (have ${cols.join(', ')})`);
+    if (!col) throw new DataFormatError(file, `column p_${c} is missing (have ${cols.join(', ')})`, 'the predictions are incomplete: score the dataset again');
     for (let r = 0; r < n; r++) probs[r * k + c] = col[r];
   }
   let sources: string[] | undefined;
   const sf = path.join(dir, 'sources.json');
   if (fs.existsSync(sf)) {
-    const s = JSON.parse(fs.readFileSync(sf, 'utf8')) as unknown;
-    if (!Array.isArray(s) || s.length !== n) throw new Error(`${sf}: expected an array of ${n} paths`);
+    let s: unknown;
+    try {
+      s = JSON.parse(fs.readFileSync(sf, 'utf8'));
+    } catch (e) {
+      throw new DataFormatError(sf, `not valid JSON (${(e as Error).message})`, 'score the dataset again to rewrite it');
+    }
+    if (!Array.isArray(s) || s.length !== n) throw new DataFormatError(sf, `expected an array of ${n} paths (one per scored example)`, 'score the dataset again to rewrite it');
+    const bad = s.findIndex((x) => typeof x !== 'string' || x === '');
+    if (bad >= 0) throw new DataFormatError(sf, `entry ${bad}: expected a non-empty path string`, 'score the dataset again to rewrite it');
     sources = s as string[];
   }
   return { index: t.index, label: t.label, numClasses: k, probs, predicted: Int32Array.from(extra.predicted), confidence: extra.confidence, labelProb: t.score, ...(sources ? { sources } : {}) };

@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { DataFormatError } from '../data/dataset';
 import { readScoreTable, scoresDir, type ScoreTable } from '../store/scoreFiles';
 import { readPredictions, type Predictions } from './predictions';
 import { rankSuspects, suspectQuality, type SuspectQuality, type SuspectRanking } from './suspects';
@@ -31,13 +32,13 @@ export function runScoreNames(runDir: string): string[] {
 
 export function loadRunSuspects(runDir: string, opts: { threshold?: number; score?: string; ks?: number[] } = {}): RunSuspects {
   const predictions = readPredictions(runDir);
-  if (!predictions) throw new Error(`${path.join(runDir, 'predictions')}: this score run has no recorded predictions (scored before suspects existed); score again`);
+  if (!predictions) throw new DataFormatError(path.join(runDir, 'predictions'), 'this score run has no recorded predictions (scored before suspects existed)', 'score the dataset again');
   const name = opts.score ?? runScoreNames(runDir)[0];
   let score: ScoreTable | undefined;
   if (name) {
     score = readScoreTable(scoresDir(runDir), name);
     if (score.index.length !== predictions.index.length || score.index.some((v, i) => v !== predictions.index[i])) {
-      throw new Error(`${runDir}: score table "${name}" and the predictions cover different examples`);
+      throw new DataFormatError(path.join(scoresDir(runDir), `${name}.parquet`), 'this score table and the predictions cover different examples', 'the run folder was changed by hand: score the dataset again');
     }
   }
   // AUM-like scores are "low = suspicious"; the tie-break wants "high = suspicious".

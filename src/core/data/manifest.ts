@@ -289,6 +289,31 @@ function isInside(root: string, p: string): boolean {
   return rel === '' || (!rel.startsWith(`..${path.sep}`) && rel !== '..' && !path.isAbsolute(rel));
 }
 
+/** Where a path under a dataset root leads: `ok` with its real path, or why it may not be read. */
+export type RootedPath =
+  | { readonly ok: true; readonly abs: string; readonly real: string }
+  | { readonly ok: false; readonly abs: string; readonly why: 'outside' | 'missing' | 'not-a-file' | 'symlink-out'; readonly real?: string };
+
+/**
+ * Resolves `p` (relative to `root`, or absolute) and checks that it names a file inside `root`, lexically and
+ * after following symlinks. The lexical test comes before touching the filesystem, so probing outside paths
+ * reveals nothing (not even existence). `rootReal` is realpath(root), passed in when checking many paths.
+ */
+export function resolveInsideRoot(root: string, p: string, rootReal = fs.realpathSync(root)): RootedPath {
+  const abs = path.resolve(root, p);
+  if (!isInside(root, abs) && !isInside(rootReal, abs)) return { ok: false, abs, why: 'outside' };
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(abs);
+  } catch {
+    return { ok: false, abs, why: 'missing' };
+  }
+  if (!st.isFile()) return { ok: false, abs, why: 'not-a-file' };
+  const real = fs.realpathSync(abs);
+  if (!isInside(rootReal, real)) return { ok: false, abs, why: 'symlink-out', real };
+  return { ok: true, abs, real };
+}
+
 /**
  * Resolve entry paths against the manifest's folder, refusing anything outside it (lexically, or via a
  * symlink), missing files, and the same file listed twice (a duplicate would silently double an example's
@@ -300,32 +325,23 @@ export function resolveManifestPaths(file: string, entries: readonly ManifestEnt
   const seen = new Map<string, number>();
   return entries.map((e) => {
     if (e.path === '') throw new DataFormatError(file, `line ${e.line}: empty path`, 'every row needs the path of an image');
-    const abs = path.resolve(root, e.path);
-    // Checked before touching the filesystem, so probing outside paths reveals nothing (not even existence).
-    if (!isInside(root, abs) && !isInside(rootReal, abs)) {
-      throw new DataFormatError(file, `line ${e.line}: path "${e.path}" escapes the manifest's folder ${root}`, 'paths must stay inside the folder that holds the manifest');
-    }
-    let st: fs.Stats;
-    try {
-      st = fs.statSync(abs);
-    } catch {
-      throw new DataFormatError(file, `line ${e.line}: file not found: ${e.path}`, `paths are relative to ${root}`);
-    }
-    if (!st.isFile()) throw new DataFormatError(file, `line ${e.line}: not a file: ${e.path}`, 'each row must name one image file');
-    const real = fs.realpathSync(abs);
-    if (!isInside(rootReal, real)) {
+    const r = resolveInsideRoot(root, e.path, rootReal);
+    if (!r.ok) {
+      if (r.why === 'outside') throw new DataFormatError(file, `line ${e.line}: path "${e.path}" escapes the manifest's folder ${root}`, 'paths must stay inside the folder that holds the manifest');
+      if (r.why === 'missing') throw new DataFormatError(file, `line ${e.line}: file not found: ${e.path}`, `paths are relative to ${root}`);
+      if (r.why === 'not-a-file') throw new DataFormatError(file, `line ${e.line}: not a file: ${e.path}`, 'each row must name one image file');
       throw new DataFormatError(
         file,
-        `line ${e.line}: path "${e.path}" resolves (through a symlink) outside the manifest's folder, to ${real}`,
+        `line ${e.line}: path "${e.path}" resolves (through a symlink) outside the manifest's folder, to ${r.real}`,
         'copy the file into the dataset folder instead of linking to it',
       );
     }
-    const prev = seen.get(real);
+    const prev = seen.get(r.real);
     if (prev !== undefined) {
       throw new DataFormatError(file, `line ${e.line}: duplicate row: "${e.path}" is the same file as line ${prev}`, 'list each image once');
     }
-    seen.set(real, e.line);
-    return abs;
+    seen.set(r.real, e.line);
+    return r.abs;
   });
 }
 

@@ -9,8 +9,7 @@ import { labelSpan, manifestRowSuspects, type RowSuspect } from '../../core/anno
 import { ANNOTATIONS_FILE } from '../../core/annotations/annotationStore';
 import { storeFor } from '../../core/annotations/annotationTarget';
 import type { AnnotationEntry } from '../../core/annotations/annotationEntry';
-import { decodeImage } from '../../core/data/decodeImage';
-import { thumbnailDataUri } from '../../core/notebook/thumbnail';
+import { LruCache, sourceThumbnail, type SourceThumbnail } from '../../core/annotations/sourceImages';
 import { diagnosticSeverity, suspectThreshold } from './annotationSettings';
 import type { SuspectCache } from './suspectCache';
 
@@ -41,6 +40,7 @@ export class ManifestFeature implements vscode.Disposable {
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('datadiet-suspects');
   private readonly states = new Map<string, DocState | undefined>();
   private readonly hintsChanged = new vscode.EventEmitter<void>();
+  private readonly thumbs = new LruCache<SourceThumbnail>(256);
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -148,7 +148,7 @@ export class ManifestFeature implements vscode.Disposable {
     return out;
   }
 
-  private hover(d: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
+  private async hover(d: vscode.TextDocument, pos: vscode.Position): Promise<vscode.Hover | undefined> {
     const s = this.states.get(d.uri.toString());
     const r = s?.rows.get(pos.line + 1);
     if (!s || !r) return undefined;
@@ -156,10 +156,10 @@ export class ManifestFeature implements vscode.Disposable {
     md.supportHtml = true;
     md.isTrusted = false;
     try {
-      const img = decodeImage(r.image, `line ${r.line} of ${d.uri.fsPath}`);
-      const uri = thumbnailDataUri({ images: img.data, shape: [img.height, img.width, img.channels] }, 0, 64);
-      const scale = Math.max(1, Math.floor(112 / Math.max(img.width, img.height)));
-      md.appendMarkdown(`<img src="${uri}" width="${img.width * scale}" height="${img.height * scale}" alt="${escapeHtml(r.path)}"/>\n\n`);
+      // Read asynchronously, only from inside the manifest's folder (sourceImages.ts), and cached.
+      const t = await sourceThumbnail(path.dirname(d.uri.fsPath), r.path, { file: d.uri.fsPath, place: `line ${r.line}` }, this.thumbs);
+      const scale = Math.max(1, Math.floor(112 / Math.max(t.width, t.height)));
+      md.appendMarkdown(`<img src="${t.uri}" width="${t.width * scale}" height="${t.height * scale}" alt="${escapeHtml(r.path)}"/>\n\n`);
     } catch (e) {
       md.appendText(`(image not shown: ${(e as Error).message})\n\n`);
     }

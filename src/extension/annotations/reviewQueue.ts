@@ -8,8 +8,9 @@ import * as vscode from 'vscode';
 import { annotationTargetForRun, onAnyStoreChange, storeFor, type AnnotationTarget } from '../../core/annotations/annotationTarget';
 import { exampleKey, type AnnotationEntry } from '../../core/annotations/annotationEntry';
 import { nearestInPixels } from '../../core/annotations/neighbours';
-import type { PixelSource } from '../../core/annotations/neighbours';
-import { rowPixels } from '../../core/annotations/rowPixels';
+import { predictionsDir } from '../../core/annotations/predictions';
+import { rowPixels, type RowPixels } from '../../core/annotations/rowPixels';
+import { LruCache } from '../../core/annotations/sourceImages';
 import { thumbnailDataUri } from '../../core/notebook/thumbnail';
 import { suspectThreshold } from './annotationSettings';
 import type { CachedRun, SuspectCache } from './suspectCache';
@@ -33,9 +34,15 @@ export class ReviewQueue implements vscode.Disposable {
   private position = 0;
   private readonly rows: number[];
   private readonly target: AnnotationTarget;
-  /** One image per prediction row (not per dataset index: a manifest's split moves when its labels change). */
-  private readonly pixels: PixelSource;
+  /**
+   * One image per prediction row (not per dataset index: a manifest's split moves when its labels change). Read
+   * asynchronously after the panel opens (the host stays responsive); undefined until then.
+   */
+  private pixels: RowPixels | undefined;
+  private pixelError: string | undefined;
+  private readonly thumbs = new LruCache<string>(512);
   private readonly byClass = new Map<number, number[]>();
+  private disposed = false;
 
   static show(extensionUri: vscode.Uri, cache: SuspectCache, root: string, runDir: string, log: (l: string) => void): ReviewQueue {
     if (ReviewQueue.current?.runDir === runDir) {
@@ -68,14 +75,25 @@ export class ReviewQueue implements vscode.Disposable {
     this.rows = Array.from(s.ranking.order.subarray(0, s.ranking.count));
     this.target = annotationTargetForRun(root, runDir);
     const p = s.predictions;
-    this.pixels = rowPixels(run.datasetSpec, p.index, p.sources);
-    // Candidates for neighbours: scored rows by the label the run trained on, and not suspects themselves.
-    for (let r = 0; r < p.index.length; r++) {
-      if (s.ranking.flagged[r]) continue;
-      const list = this.byClass.get(p.label[r]) ?? [];
-      list.push(r);
-      this.byClass.set(p.label[r], list);
-    }
+    void rowPixels(run.datasetSpec, p.index, p.sources, { root, sourcesFile: path.join(predictionsDir(runDir), 'sources.json') }).then(
+      (px) => {
+        this.pixels = px;
+        if (px.problems.size) this.log(`review queue: ${px.problems.size} images not shown, e.g. ${px.problems.values().next().value}`);
+        // Candidates for neighbours: scored rows by the label the run trained on, not suspects, with an image.
+        for (let r = 0; r < p.index.length; r++) {
+          if (s.ranking.flagged[r] || px.problems.has(r)) continue;
+          const list = this.byClass.get(p.label[r]) ?? [];
+          list.push(r);
+          this.byClass.set(p.label[r], list);
+        }
+        if (!this.disposed) this.post();
+      },
+      (e: Error) => {
+        this.pixelError = e.message;
+        this.log(`review queue: images not loaded: ${e.message}`);
+        if (!this.disposed) this.post();
+      },
+    );
     panel.webview.html = this.html(panel.webview, extensionUri);
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
@@ -111,13 +129,24 @@ export class ReviewQueue implements vscode.Disposable {
       void this.panel.webview.postMessage({ type: 'empty', message: `No suspects at threshold ${s.ranking.threshold} in ${path.basename(this.runDir)}.` });
       return;
     }
+    const px = this.pixels;
+    if (!px && !this.pixelError) {
+      void this.panel.webview.postMessage({ type: 'empty', message: `Loading the images of ${this.rows.length} suspects…` });
+      return;
+    }
     this.position = Math.max(0, Math.min(this.position, this.rows.length - 1));
     const r = this.rows[this.position];
     const index = p.index[r];
     const label = p.label[r];
     const predicted = p.predicted[r];
-    const thumb = (row: number) => thumbnailDataUri(this.pixels, row, 64);
-    const neighbours = (cls: number) => nearestInPixels(this.pixels, r, this.byClass.get(cls) ?? [], 5).map((q) => ({ index: p.index[q], image: thumb(q) }));
+    const thumb = (row: number): string | undefined => {
+      if (!px || px.problems.has(row)) return undefined;
+      let uri = this.thumbs.get(String(row));
+      if (uri === undefined) this.thumbs.set(String(row), (uri = thumbnailDataUri(px, row, 64)));
+      return uri;
+    };
+    const imageProblem = px ? px.problems.get(r) : this.pixelError;
+    const neighbours = (cls: number) => (px && !imageProblem ? nearestInPixels(px, r, this.byClass.get(cls) ?? [], 5).map((q) => ({ index: p.index[q], image: thumb(q) })) : []);
     const decided = latest.get(exampleKey(this.target.keyOf(index)));
     const k = p.numClasses;
     void this.panel.webview.postMessage({
@@ -136,6 +165,7 @@ export class ReviewQueue implements vscode.Disposable {
       score: s.score ? { name: s.score.name, value: s.score.score[r], percentile: this.run.percentiles?.[r] } : undefined,
       top: Array.from({ length: k }, (_, c) => ({ name: this.name(c), p: p.probs[r * k + c] })).sort((a, b) => b.p - a.p).slice(0, 3),
       image: thumb(r),
+      imageProblem,
       claimed: neighbours(label),
       predictedNeighbours: neighbours(predicted),
       classes: Array.from({ length: Math.min(k, 10) }, (_, c) => this.name(c)),
@@ -176,6 +206,7 @@ export class ReviewQueue implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     if (ReviewQueue.current === this) ReviewQueue.current = undefined;
     for (const d of this.disposables) d.dispose();
     this.panel.dispose();

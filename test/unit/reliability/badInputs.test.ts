@@ -30,15 +30,14 @@ for (const c of BAD_INPUTS) {
       assert.equal(outcome.kind, 'error', `${c.id} should fail`);
       if (outcome.kind !== 'error') return;
       // Only our own errors: a TypeError or RangeError would be a crash that happens to be caught.
-      // (The annotations code reports a bad label as a RangeError naming the file and entry: its domain error.)
-      const domain = outcome.name === 'DataFormatError' || outcome.raw?.constructor === Error || (c.area === 'Annotations' && outcome.raw?.constructor === RangeError);
+      const domain = outcome.name === 'DataFormatError' || outcome.raw?.constructor === Error;
       assert.ok(domain, `${c.id}: threw ${outcome.name}: ${outcome.message}`);
       const m = outcome.message;
       assert.ok(m.includes(want.file), `${c.id}: message names ${want.file}: ${m}`);
       assert.match(m, want.message);
       if (want.place) assert.match(m, want.place, `${c.id}: the place`);
-      // Every loader message says what to do; the annotations messages (another area's code) do not yet.
-      if (c.area !== 'Annotations') assert.ok(want.fix, `${c.id}: a fix is expected`);
+      // Every message says what to do.
+      assert.ok(want.fix, `${c.id}: a fix is expected`);
       if (want.fix) assert.match(m, want.fix, `${c.id}: the fix`);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

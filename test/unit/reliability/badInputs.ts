@@ -19,6 +19,9 @@ import type { Model } from '../../../src/core/models/model';
 import { scoresForTraining } from '../../../src/core/experiments/pruneSweep';
 import { deleteRun, resumePlan } from '../../../src/core/store/runActions';
 import { loadAnnotationsFor } from '../../../src/core/annotations/datasetAnnotations';
+import { AnnotationStore } from '../../../src/core/annotations/annotationStore';
+import { readPredictions, summarizePredictions, writePredictions } from '../../../src/core/annotations/predictions';
+import { checkSourcePath, datasetRootOf } from '../../../src/core/annotations/sourceImages';
 import type { ImageDataset } from '../../../src/core/data/dataset';
 import { repoRoot } from '../helpers/paths';
 
@@ -789,28 +792,94 @@ export const BAD_INPUTS: readonly BadInput[] = [
     area: 'Annotations',
     input: 'annotations.jsonl with a line cut off mid-object',
     make: (dir) => annotated(dir, [entry({}), '{"id": "e2", "path": "c.png", "act']),
-    expect: { file: 'annotations.jsonl:2', place: /:2:/, message: /not valid JSON/ },
+    expect: { file: 'annotations.jsonl:2', place: /:2:/, fix: /delete it, or complete the JSON object/, message: /not valid JSON/ },
   },
   {
     id: 'annotations-unknown-action',
     area: 'Annotations',
     input: 'entry with "action": "delete"',
     make: (dir) => annotated(dir, [entry({ action: 'delete' })]),
-    expect: { file: 'annotations.jsonl:1', place: /:1:/, message: /"action" must be one of relabel, exclude, ok, flag/ },
+    expect: { file: 'annotations.jsonl:1', place: /:1: field "action"/, fix: /set "action" to one of/, message: /"action" must be one of relabel, exclude, ok, flag/ },
   },
   {
     id: 'annotations-relabel-without-label',
     area: 'Annotations',
     input: 'relabel entry without "newLabel"',
     make: (dir) => annotated(dir, [entry({}), entry({ id: 'e2', newLabel: undefined })]),
-    expect: { file: 'annotations.jsonl:2', place: /:2:/, message: /"relabel" needs "newLabel"/ },
+    expect: { file: 'annotations.jsonl:2', place: /:2: field "newLabel"/, fix: /set "newLabel" to a class index from 0 or a class name/, message: /"relabel" needs "newLabel"/ },
   },
   {
     id: 'annotations-unknown-class',
     area: 'Annotations',
     input: 'relabel to "zebra", not a class of the dataset',
     make: (dir) => annotated(dir, [entry({ newLabel: 'zebra' })]),
-    expect: { file: 'annotations.jsonl', place: /entry e1/, message: /label "zebra" is not a class of this dataset \(cat, dog\)/ },
+    expect: { file: 'annotations.jsonl', place: /entry e1, field "newLabel"/, fix: /relabel to a class index 0\.\.1 or a class name/, message: /label "zebra" is not a class of this dataset \(cat, dog\)/ },
+  },
+  {
+    id: 'annotations-label-out-of-range',
+    area: 'Annotations',
+    input: 'relabel to class index 7 in a 2-class dataset',
+    make: (dir) => annotated(dir, [entry({ newLabel: 7 })]),
+    expect: { file: 'annotations.jsonl', place: /entry e1, field "newLabel"/, fix: /relabel to a class index 0\.\.1/, message: /label 7 is outside 0\.\.1/ },
+  },
+  {
+    id: 'annotations-bad-time',
+    area: 'Annotations',
+    input: 'entry with "time": "yesterday"',
+    make: (dir) => annotated(dir, [entry({ time: 'yesterday' })]),
+    expect: { file: 'annotations.jsonl:1', place: /:1: field "time"/, fix: /ISO 8601/, message: /"time" must be an ISO date/ },
+  },
+  {
+    id: 'annotations-new-negative-label',
+    area: 'Annotations',
+    input: 'a new relabel decision with newLabel -1 (e.g. from a script or a stale view)',
+    make: (dir) => {
+      const file = path.join(dir, 'data', 'annotations.jsonl');
+      return { run: () => new AnnotationStore(file).append([{ path: 'b.png', action: 'relabel', newLabel: -1 }]) };
+    },
+    expect: { file: 'annotations.jsonl', place: /for path:b\.png, field "newLabel"/, fix: /set "newLabel" to a class index from 0/, message: /needs "newLabel" .*got -1; nothing was written/ },
+  },
+  {
+    id: 'annotations-merge-corrupt',
+    area: 'Annotations',
+    input: 'merging in a second annotations file that has a torn line',
+    make: (dir) => {
+      const other = write(path.join(dir, 'copy', 'annotations.jsonl'), JSON.stringify(entry({})) + '\n{"id": "e2", "pa');
+      const file = path.join(dir, 'data', 'annotations.jsonl');
+      return { run: () => new AnnotationStore(file).mergeFrom(other) };
+    },
+    expect: { file: 'copy/annotations.jsonl', place: /annotations\.jsonl:2:/, fix: /fix those lines first; .*data\/annotations\.jsonl was not changed/, message: /cannot merge, unreadable lines/ },
+  },
+  {
+    id: 'sources-json-escape',
+    area: 'Run directory',
+    input: 'score run whose predictions/sources.json names ../../etc/passwd, /etc/passwd and a symlink out of the dataset (the review queue and hover read these)',
+    make: (dir) => {
+      const data = path.dirname(manifestWith(dir, 'labels.csv', 'path,label\na.png,0\nb.png,1\n'));
+      const outside = png(path.join(dir, 'outside', 'secret.png'), 4, 4);
+      fs.symlinkSync(outside, path.join(data, 'link.png'));
+      const sources = [path.join(data, 'a.png'), '../../etc/passwd', '/etc/passwd', path.join(data, 'link.png')];
+      const run = path.join(dir, 'runs', 'r1');
+      const probs = [new Float32Array(8).fill(0.5)];
+      writePredictions(run, summarizePredictions(Int32Array.from([0, 1, 2, 3]), new Int32Array(4), probs, 2, sources), probs);
+      const sf = path.join(run, 'predictions', 'sources.json');
+      const root = datasetRootOf(`csv:${path.join(data, 'labels.csv')}`)!;
+      return { run: () => readPredictions(run)!.sources!.map((src, r) => checkSourcePath(root, src, { file: sf, place: `row ${r}` })) };
+    },
+    expect: { file: 'sources.json', place: /row 1: image path "\.\.\/\.\.\/etc\/passwd"/, fix: /images are only read from inside the dataset folder/, message: /is outside the dataset folder .*; not read/ },
+  },
+  {
+    id: 'sources-json-torn',
+    area: 'Run directory',
+    input: 'predictions/sources.json cut off mid-write',
+    make: (dir) => {
+      const run = path.join(dir, 'runs', 'r1');
+      const probs = [new Float32Array(4).fill(0.5)];
+      writePredictions(run, summarizePredictions(Int32Array.from([0, 1]), new Int32Array(2), probs, 2, ['a.png', 'b.png']), probs);
+      write(path.join(run, 'predictions', 'sources.json'), '["a.png", "b.p');
+      return { run: () => readPredictions(run) };
+    },
+    expect: { file: 'sources.json', place: /JSON|position/, fix: /score the dataset again/, message: /not valid JSON/ },
   },
   {
     id: 'annotations-path-escape',

@@ -12,10 +12,10 @@ import { tempDir, writeGrayPng } from '../data/fixtures';
 
 test('labels resolve from indices and class names, with errors naming the entry', () => {
   const space = { numClasses: 3, classNames: ['cat', 'dog', 'fox'] };
-  assert.equal(resolveLabel('dog', space, 'e1'), 1);
-  assert.equal(resolveLabel(2, space, 'e1'), 2);
-  assert.throws(() => resolveLabel('cow', space, 'entry e1'), /entry e1: label "cow" is not a class of this dataset \(cat, dog, fox\)/);
-  assert.throws(() => resolveLabel(3, { numClasses: 3 }, 'entry e2'), /entry e2: label 3 is outside 0..2/);
+  assert.equal(resolveLabel('dog', space, 'a.jsonl', 'entry e1'), 1);
+  assert.equal(resolveLabel(2, space, 'a.jsonl', 'entry e1'), 2);
+  assert.throws(() => resolveLabel('cow', space, 'a.jsonl', 'entry e1'), { name: 'DataFormatError', message: /^a\.jsonl: entry e1, field "newLabel": label "cow" is not a class of this dataset \(cat, dog, fox\) \(relabel to a class index 0\.\.2 or a class name/ });
+  assert.throws(() => resolveLabel(3, { numClasses: 3 }, 'a.jsonl', 'entry e2'), { name: 'DataFormatError', message: /^a\.jsonl: entry e2, field "newLabel": label 3 is outside 0\.\.2 \(relabel to a class index 0\.\.2/ });
 });
 
 test('the newest decision per example applies: relabel, exclude, ok undoes a relabel; unknown examples are listed', () => {
