@@ -109,7 +109,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'gallery',
     summary: 'Thumbnails of examples picked by score: lowest/highest per class, a percentile band or a score range.',
-    doc: 'Each thumbnail shows the label and the score (and the original label when noise was injected). Click to enlarge; flag or relabel examples from the gallery.',
+    doc: 'Each thumbnail shows the label, the score, the model\'s predicted class (recorded by score runs) and the original label when noise was injected. Click to enlarge; flag or relabel examples from the gallery.',
     example: 'gallery el2n highest per-class=8',
     positional: ['score', 'order'],
     args: [

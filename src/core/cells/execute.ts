@@ -18,6 +18,7 @@ import { readScoreTable, scoresDir, type ScoreTable } from '../store/scoreFiles'
 import { analysisCell } from './analysisCells';
 import { diagnoseCell, type CellQuery } from './diagnose';
 import { listRunInfos, resolveRun, type RunInfo } from './runRef';
+import { predictionsFor } from './runPredictions';
 
 export type CellOutput =
   | { readonly type: 'payload'; readonly kind: PayloadKind; readonly payload: PayloadByKind[PayloadKind]; readonly summary: string }
@@ -143,6 +144,7 @@ function histogramCell(q: CellQuery, env: ExecEnv, run: RunInfo): CellOutput {
   const corrupted = t.extra?.corrupted;
   if (by === 'noise' && !corrupted) throw new CellError(`run ${run.id} has no injected label noise to split by: score with noise=0.1 (or datadiet score --label-noise 0.1)`);
   const images = env.images(datasetSpec(run));
+  const preds = predictionsFor(run.dir, t.index);
   const payload = histogramPayload({
     score,
     values: t.score,
@@ -153,11 +155,11 @@ function histogramCell(q: CellQuery, env: ExecEnv, run: RunInfo): CellOutput {
     bins: num(q, 'bins'),
     title: `${score} — ${run.id}`,
     source: source(run, score),
-    examples: { thumbs: images, corrupted },
+    examples: { thumbs: images, corrupted, ...(preds.predicted ? { predicted: preds.predicted } : {}) },
   });
   if (partialOf(run)) payload.partial = true;
   const finite = Array.from(t.score).filter(Number.isFinite);
-  const summary = `${score} of ${t.score.length} examples (run ${run.id}): min ${fmt(Math.min(...finite))}, max ${fmt(Math.max(...finite))}, ${payload.edges.length - 1} bins${by !== 'none' ? `, split by ${by}` : ''}`;
+  const summary = `${score} of ${t.score.length} examples (run ${run.id}): min ${fmt(Math.min(...finite))}, max ${fmt(Math.max(...finite))}, ${payload.edges.length - 1} bins${by !== 'none' ? `, split by ${by}` : ''}${preds.problem ? ` (predicted labels not shown: ${preds.problem})` : ''}`;
   return { type: 'payload', kind: 'histogram', payload, summary };
 }
 
@@ -198,6 +200,7 @@ function galleryCell(q: CellQuery, env: ExecEnv, run: RunInfo): CellOutput {
   const rows = onlyClass(table(run, score), num(q, 'class'));
   const images = env.images(datasetSpec(run));
   const selection = gallerySelection(q, rows.values);
+  const preds = predictionsFor(run.dir, rows.index);
   const payload = galleryPayload({
     score,
     values: rows.values,
@@ -207,6 +210,7 @@ function galleryCell(q: CellQuery, env: ExecEnv, run: RunInfo): CellOutput {
     thumbs: images,
     classNames: classNamesOf(run, images),
     corrupted: rows.corrupted,
+    ...(preds.predicted ? { predicted: preds.predicted } : {}),
     maxItems: num(q, 'limit'),
     title: `${score} — ${describeSelection(selection)}`,
     source: source(run, score),
@@ -214,7 +218,7 @@ function galleryCell(q: CellQuery, env: ExecEnv, run: RunInfo): CellOutput {
   if (partialOf(run)) payload.partial = true;
   const shown = payload.groups.reduce((a, g) => a + g.items.length, 0);
   const matched = payload.groups.reduce((a, g) => a + g.matched, 0);
-  return { type: 'payload', kind: 'gallery', payload, summary: `gallery of ${shown} examples (${matched} matched) by ${score}, ${describeSelection(selection)}, run ${run.id}` };
+  return { type: 'payload', kind: 'gallery', payload, summary: `gallery of ${shown} examples (${matched} matched) by ${score}, ${describeSelection(selection)}, run ${run.id}${preds.problem ? ` (predicted labels not shown: ${preds.problem})` : ''}` };
 }
 
 export function describeSelection(s: GallerySelection): string {
