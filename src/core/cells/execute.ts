@@ -386,7 +386,7 @@ async function sweepCell(q: CellQuery, env: ExecEnv, runs: readonly RunInfo[]): 
 }
 
 export async function runEngineJob(job: EngineJob, params: Record<string, unknown>, q: CellQuery, env: ExecEnv): Promise<RunManifest> {
-  if (!env.trusted) throw new CellError(`"${q.command}" trains models, which Data Diet does not do in Restricted Mode: trust this workspace to run it (reading recorded runs works without trust)`);
+  if (!env.trusted) throw new CellError(`"${q.command}" ${job === 'entropy' || job === 'overlap' ? 'runs an engine job' : 'trains models'}, which Data Diet does not do in Restricted Mode: trust this workspace to run it (reading recorded runs works without trust)`);
   if (!env.runJob) throw new CellError(`"${q.command}" needs the Data Diet engine, which is not available here`);
   const controller = new AbortController();
   const onAbort = () => controller.abort();

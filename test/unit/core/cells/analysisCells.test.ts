@@ -140,5 +140,5 @@ test('analysis cells: diagnostics name the run kinds; untrusted workspaces show 
   assert.match(on(0), /is a score run; this needs a grad-heatmap run/);
   assert.match(on(1), /Run .* has no score "aum" \(it has el2n, grand\)/);
   assert.match(on(2), /"velocity" has no argument "bins"\. Arguments: run\./);
-  await assert.rejects(executeCell(`entropy run=${scoreRunId} fresh=true`, env({ trusted: false })), /trains models|Restricted Mode/);
+  await assert.rejects(executeCell(`entropy run=${scoreRunId} fresh=true`, env({ trusted: false })), /"entropy" runs an engine job, which Data Diet does not do in Restricted Mode/);
 });
