@@ -171,6 +171,9 @@ export async function createHarness({ keep = false } = {}) {
       XDG_DATA_HOME: sandbox(`${dir}/xdg-data`),
       XDG_CACHE_HOME: sandbox(`${dir}/xdg-cache`),
       TMPDIR: sandbox(`${dir}/tmp`),
+      // "Install GPU Support" runs npm: take packages from the npm cache that `npm ci` filled (webgpu is an optional
+      // dependency), so the e2e run does not download them again.
+      npm_config_prefer_offline: 'true',
     };
   }
 
