@@ -105,7 +105,10 @@ export async function run(h) {
     notebook(['histogram el2n by=noise bins=30', 'gallery el2n highest per-class=4', 'compare el2n grand', 'runs', 'histogram el2n bins=1']),
   );
   fs.writeFileSync(path.join(ws, 'train.ipynb'), notebook(['prune fractions=0.3,0.6 strategy=keep-top,random seeds=2 steps=3000 fresh=true']));
-  for (const f of ['python-outputs.ipynb', 'gallery-10k.ipynb']) fs.copyFileSync(path.join(h.root, 'test', 'fixtures', 'notebooks', f), path.join(ws, f));
+  fs.copyFileSync(path.join(h.root, 'test', 'fixtures', 'notebooks', 'python-outputs.ipynb'), path.join(ws, 'python-outputs.ipynb'));
+  // The 10,000-image notebook (5 MB) is generated, not committed.
+  const gen = spawnSync(process.execPath, [path.join(h.root, 'scripts', 'notebook-fixtures.mjs'), path.join(ws, 'gallery-10k.ipynb')], { cwd: h.root, encoding: 'utf8' });
+  if (gen.status !== 0) throw new Error(`scripts/notebook-fixtures.mjs failed: ${(gen.stderr || gen.stdout).slice(-800)}`);
 
   await h.step('workbench loads', () => h.openWorkbench({ folder: ws }));
   const page = h.page;
