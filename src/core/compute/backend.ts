@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as wasmPkg from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmKernels } from './kernels/index';
+import { loadNative, unloadNative } from './native';
 import { createThreadedWasmBackend, MAX_WASM_THREADS, threadsUnsupportedReason } from './wasmThreads';
 
 /**
@@ -32,6 +33,11 @@ export interface BackendInfo {
 export interface InitBackendOptions {
   /** wasm threads (1..8). Default: min(available parallelism, 4). Ignored by other backends. */
   readonly threads?: number;
+  /**
+   * wasm only: run convolutions and matrix products on the native kernels (native/, OpenBLAS) when they load
+   * (default true; DATADIET_NATIVE=0 also switches them off).
+   */
+  readonly native?: boolean;
   /** Give up on a WebGPU adapter request after this long (default 10 s). */
   readonly adapterTimeoutMs?: number;
 }
@@ -81,7 +87,7 @@ async function start(c: ConcreteBackend, opts: InitBackendOptions, reason: strin
     case 'webgpu':
       return startWebgpu(reason, auto, opts.adapterTimeoutMs ?? 10000);
     case 'wasm':
-      return startWasm(reason, opts.threads);
+      return startWasm(reason, opts.threads, opts.native ?? true);
     case 'cpu':
       return startCpu(reason);
   }
@@ -259,7 +265,7 @@ function setWasmFactory(factory: () => tf.KernelBackend | Promise<tf.KernelBacke
   tf.registerBackend('wasm', factory, 2);
 }
 
-async function startWasm(reason: string, threadsOpt: number | undefined): Promise<BackendInfo> {
+async function startWasm(reason: string, threadsOpt: number | undefined, native: boolean): Promise<BackendInfo> {
   const requested = Math.max(1, Math.min(MAX_WASM_THREADS, Math.floor(threadsOpt ?? defaultWasmThreads())));
   const dir = wasmBinaryDir();
   if (!fs.existsSync(path.join(dir, SIMD_WASM)) && !fs.existsSync(path.join(dir, 'tfjs-backend-wasm.wasm'))) {
@@ -298,9 +304,17 @@ async function startWasm(reason: string, threadsOpt: number | undefined): Promis
   }
   const threads = wasmPkg.getThreadsCount() > 0 ? wasmPkg.getThreadsCount() : liveWasm.threads;
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
+  // The native kernels get as many threads as the wasm backend (they never run at the same time).
+  let nativeNote = '';
+  if (native) {
+    const st = loadNative(threads);
+    nativeNote = st.loaded ? `; native convolutions and matrix products: ${st.detail}` : '';
+  } else {
+    unloadNative();
+  }
   return {
     name: 'wasm',
-    device: `wasm (${simd ? 'SIMD' : 'no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'})`,
+    device: `wasm (${simd ? 'SIMD' : 'no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'}${nativeNote})`,
     reason: reason + liveWasm.note,
     threads,
   };

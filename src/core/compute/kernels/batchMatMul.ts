@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { nativeBatchMatMul } from './nativeConv';
 import { input, type KernelArgs, Scope, type WasmKernel } from './util';
 
 /**
@@ -31,6 +32,8 @@ export function batchMatMul(args: KernelArgs): tf.TensorInfo {
   let b = input(inputs, 'b', 'BatchMatMul');
   const transposeA = attrs.transposeA === true;
   const transposeB = attrs.transposeB === true;
+  const nat = nativeBatchMatMul(backend, a, b, transposeA, transposeB);
+  if (nat) return nat;
   if ((!transposeA && !transposeB) || a.dtype !== 'float32' || b.dtype !== 'float32') {
     return stock({ inputs: { a, b }, backend, attrs });
   }

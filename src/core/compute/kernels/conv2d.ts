@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { convForwardDirect } from './convDirect';
+import { nativeConvForward } from './nativeConv';
 import { assertNHWC, asShape4, input, type KernelArgs, pair, type PadAttr, type RoundingAttr, type WasmKernel } from './util';
 
 /**
@@ -30,7 +31,7 @@ function conv2d(args: KernelArgs): tf.TensorInfo {
       false,
       'channelsLast',
     );
-    const out = convForwardDirect(backend, x, filter, info);
+    const out = nativeConvForward(backend, x, filter, info) ?? convForwardDirect(backend, x, filter, info);
     if (out) return out;
   }
   if (!stockConv2D) throw new Error('Conv2D: stock wasm kernel unavailable');

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { simdRuntime, type SimdCall } from '../simd';
+import { nativeConvFilterGrad } from './nativeConv';
 import { fastSlice } from './slice';
 import {
   assertNHWC,
@@ -65,6 +66,8 @@ export function conv2DBackpropFilter(args: KernelArgs): tf.TensorInfo {
     return out;
   }
 
+  const nat = nativeConvFilterGrad(backend, x, dy, info);
+  if (nat) return nat;
   if (conv2DBackpropFilterTuning.taps) {
     const out = viaTaps(backend, x, dy, info);
     if (out) return out;

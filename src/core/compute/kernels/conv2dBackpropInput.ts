@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { convBackpropInputDirect } from './convDirect';
+import { nativeConvInputGrad } from './nativeConv';
 import { fastSlice } from './slice';
 import { assertNHWC, asShape4, input, heapF32, type KernelArgs, pair, type PadAttr, type RoundingAttr, Scope } from './util';
 
@@ -49,6 +50,8 @@ export function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo {
     return out;
   }
 
+  const nat = nativeConvInputGrad(backend, dy, filter, info);
+  if (nat) return nat;
   const direct = convBackpropInputDirect(backend, dy, filter, info);
   if (direct) return direct;
   if (sh === sw && sh > 1) {

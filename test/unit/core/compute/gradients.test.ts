@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { missingTrainingKernels } from '../../../../src/core/compute/kernels/index';
 import { relError } from '../../helpers/tf';
-import { assertNoLeak, randomValues, size, useWasm } from './kernelHarness';
+import { assertNoLeak, randomValues, size, useNative, useWasm } from './kernelHarness';
 
 const SHAPES: Record<string, number[]> = {
   c1: [3, 3, 3, 8], b1: [8],
@@ -66,6 +66,16 @@ test('every kernel a CNN/ResNet training step needs is registered on wasm', asyn
 
 test('tf.grads of a conv net loss on wasm match cpu (all parameters and the input)', async () => {
   await useWasm();
+  const ref = await gradsOn('cpu');
+  const got = await gradsOn('wasm');
+  for (const k of Object.keys(ref)) {
+    const err = relError(got[k], ref[k]);
+    assert.ok(err < 1e-5, `${k}: relative error ${err.toExponential(2)}`);
+  }
+});
+
+test('tf.grads of a conv net loss on wasm with the native kernels (oneDNN) match cpu', async (t) => {
+  if (!(await useNative(t))) return;
   const ref = await gradsOn('cpu');
   const got = await gradsOn('wasm');
   for (const k of Object.keys(ref)) {

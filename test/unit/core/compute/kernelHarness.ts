@@ -4,11 +4,28 @@ import '@tensorflow/tfjs-backend-cpu';
 // tfjs-core alone registers no gradients.
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { initBackend } from '../../../../src/core/compute/backend';
+import { nativeKernels, nativeStatus } from '../../../../src/core/compute/native';
 import { relError } from '../../helpers/tf';
 
-/** wasm (1 thread, our kernels registered) for the kernel tests; cpu is the reference. */
-export async function useWasm(threads = 1): Promise<void> {
-  await initBackend('wasm', { threads });
+/**
+ * wasm (1 thread, our kernels registered) for the kernel tests; cpu is the reference. The native kernels stay off
+ * here so that these tests check the wasm loops; native.test.ts checks the native ones (`useNative`).
+ */
+export async function useWasm(threads = 1, native = false): Promise<void> {
+  await initBackend('wasm', { threads, native });
+}
+
+/**
+ * wasm with the native kernels (oneDNN) on. Returns false, after marking the test skipped with the reason, when
+ * they are not built here; with DATADIET_REQUIRE_NATIVE=1 (CI) that is a failure instead.
+ */
+export async function useNative(t: { skip(msg: string): void }, threads = 2): Promise<boolean> {
+  await initBackend('wasm', { threads, native: true });
+  if (nativeKernels()) return true;
+  const why = nativeStatus().detail;
+  if (process.env.DATADIET_REQUIRE_NATIVE === '1') assert.fail(`native kernels required (DATADIET_REQUIRE_NATIVE=1) but ${why}`);
+  t.skip(why);
+  return false;
 }
 
 /** Runs kernel `name` on `backend` with inputs copied there; returns the output values and shapes. */

@@ -1,0 +1,202 @@
+// Convolutions and matrix products on oneDNN (the library PyTorch CPU runs its convolutions on), for NHWC float32
+// tensors in caller-owned memory. Primitives are created once per shape and kept: creating one JIT-compiles it.
+#include "dnnlConv.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "oneapi/dnnl/dnnl.h"
+
+namespace dd {
+namespace {
+
+dnnl_engine_t engine = nullptr;
+dnnl_stream_t stream = nullptr;
+
+std::string Status(const char* what, dnnl_status_t s) {
+  return std::string(what) + " failed (oneDNN status " + std::to_string(int(s)) + ")";
+}
+
+#define DD_CHECK(call, what)                   \
+  do {                                         \
+    dnnl_status_t s_ = (call);                 \
+    if (s_ != dnnl_success) {                  \
+      if (err) *err = Status(what, s_);        \
+      return false;                            \
+    }                                          \
+  } while (0)
+
+// One primitive for one (kind, shape): the conv itself, plus a weights reorder when oneDNN wants its own layout.
+struct Entry {
+  dnnl_primitive_t conv = nullptr;
+  dnnl_primitive_t reorder = nullptr;  // fwd, bwd data: hwio -> impl; bwd weights: impl -> hwio
+  dnnl_memory_t act = nullptr;         // x (fwd, bwd weights) or dy (bwd data)
+  dnnl_memory_t other = nullptr;       // dy (bwd weights), or y / dx
+  dnnl_memory_t userW = nullptr;       // weights in hwio (the caller's)
+  dnnl_memory_t implW = nullptr;       // weights in oneDNN's layout (== userW when no reorder)
+  std::vector<float> implBuf;
+  std::string impl;
+  bool ok = false;
+  std::string error;
+};
+
+std::map<std::vector<int>, std::unique_ptr<Entry>> cache;
+
+void Md(dnnl_memory_desc_t* md, int64_t a, int64_t b, int64_t c, int64_t d, dnnl_format_tag_t tag) {
+  const dnnl_dims_t dims = {a, b, c, d};
+  dnnl_memory_desc_init_by_tag(md, 4, dims, dnnl_f32, tag);
+}
+
+bool Build(ConvKind kind, const ConvShape& s, Entry* e, std::string* err) {
+  dnnl_memory_desc_t src, dst, wUser, wAny;
+  Md(&src, s.n, s.ci, s.h, s.w, dnnl_nhwc);
+  Md(&dst, s.n, s.co, s.oh, s.ow, dnnl_nhwc);
+  Md(&wUser, s.co, s.ci, s.kh, s.kw, dnnl_hwio);
+  Md(&wAny, s.co, s.ci, s.kh, s.kw, dnnl_format_tag_any);
+  const dnnl_dims_t strides = {s.sh, s.sw};
+  const dnnl_dims_t dilates = {s.dh - 1, s.dw - 1};
+  const dnnl_dims_t padL = {s.pt, s.pl};
+  // The bottom/right padding that gives exactly OH x OW (negative when tfjs's floor drops input rows).
+  const dnnl_dims_t padR = {int64_t(s.oh - 1) * s.sh + int64_t(s.kh - 1) * s.dh + 1 - s.h - s.pt,
+                            int64_t(s.ow - 1) * s.sw + int64_t(s.kw - 1) * s.dw + 1 - s.w - s.pl};
+
+  dnnl_convolution_desc_t fwdDesc;
+  DD_CHECK(dnnl_dilated_convolution_forward_desc_init(&fwdDesc, dnnl_forward_training, dnnl_convolution_direct, &src,
+                                                      &wAny, nullptr, &dst, strides, dilates, padL, padR),
+           "forward descriptor");
+  dnnl_primitive_desc_t fwd = nullptr;
+  DD_CHECK(dnnl_primitive_desc_create(&fwd, &fwdDesc, nullptr, engine, nullptr), "forward primitive descriptor");
+  std::unique_ptr<dnnl_primitive_desc, dnnl_status_t (*)(dnnl_primitive_desc_t)> fwdHold(fwd, dnnl_primitive_desc_destroy);
+
+  dnnl_primitive_desc_t pd = fwd;
+  dnnl_primitive_desc_t own = nullptr;
+  if (kind == ConvKind::kBackwardData) {
+    dnnl_convolution_desc_t d;
+    DD_CHECK(dnnl_dilated_convolution_backward_data_desc_init(&d, dnnl_convolution_direct, &src, &wAny, &dst, strides,
+                                                              dilates, padL, padR),
+             "backward-data descriptor");
+    DD_CHECK(dnnl_primitive_desc_create(&own, &d, nullptr, engine, fwd), "backward-data primitive descriptor");
+    pd = own;
+  } else if (kind == ConvKind::kBackwardWeights) {
+    dnnl_convolution_desc_t d;
+    DD_CHECK(dnnl_dilated_convolution_backward_weights_desc_init(&d, dnnl_convolution_direct, &src, &wAny, nullptr,
+                                                                 &dst, strides, dilates, padL, padR),
+             "backward-weights descriptor");
+    DD_CHECK(dnnl_primitive_desc_create(&own, &d, nullptr, engine, fwd), "backward-weights primitive descriptor");
+    pd = own;
+  }
+  std::unique_ptr<dnnl_primitive_desc, dnnl_status_t (*)(dnnl_primitive_desc_t)> ownHold(own, dnnl_primitive_desc_destroy);
+
+  const dnnl_memory_desc_t* implMd =
+      dnnl_primitive_desc_query_md(pd, kind == ConvKind::kBackwardWeights ? dnnl_query_diff_weights_md : dnnl_query_weights_md, 0);
+  if (!implMd) {
+    if (err) *err = "no weights descriptor";
+    return false;
+  }
+  const char* name = nullptr;
+  if (dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &name) == dnnl_success && name) e->impl = name;
+
+  DD_CHECK(dnnl_primitive_create(&e->conv, pd), "primitive");
+  DD_CHECK(dnnl_memory_create(&e->act, kind == ConvKind::kBackwardData ? &dst : &src, engine, DNNL_MEMORY_NONE), "memory");
+  DD_CHECK(dnnl_memory_create(&e->other, kind == ConvKind::kBackwardWeights ? &dst : (kind == ConvKind::kForward ? &dst : &src),
+                              engine, DNNL_MEMORY_NONE),
+           "memory");
+  DD_CHECK(dnnl_memory_create(&e->userW, &wUser, engine, DNNL_MEMORY_NONE), "memory");
+  if (dnnl_memory_desc_equal(implMd, &wUser)) {
+    e->implW = e->userW;
+  } else {
+    e->implBuf.resize(dnnl_memory_desc_get_size(implMd) / sizeof(float) + 16);
+    DD_CHECK(dnnl_memory_create(&e->implW, implMd, engine, e->implBuf.data()), "memory");
+    dnnl_primitive_desc_t rpd = nullptr;
+    if (kind == ConvKind::kBackwardWeights) {
+      DD_CHECK(dnnl_reorder_primitive_desc_create(&rpd, implMd, engine, &wUser, engine, nullptr), "weights reorder");
+    } else {
+      DD_CHECK(dnnl_reorder_primitive_desc_create(&rpd, &wUser, engine, implMd, engine, nullptr), "weights reorder");
+    }
+    const dnnl_status_t st = dnnl_primitive_create(&e->reorder, rpd);
+    dnnl_primitive_desc_destroy(rpd);
+    DD_CHECK(st, "weights reorder primitive");
+  }
+  return true;
+}
+
+bool Run(dnnl_primitive_t p, std::initializer_list<dnnl_exec_arg_t> args, std::string* err) {
+  DD_CHECK(dnnl_primitive_execute(p, stream, int(args.size()), args.begin()), "execute");
+  DD_CHECK(dnnl_stream_wait(stream), "stream wait");
+  return true;
+}
+
+}  // namespace
+
+bool DnnlInit(std::string* err) {
+  if (engine) return true;
+  DD_CHECK(dnnl_engine_create(&engine, dnnl_cpu, 0), "CPU engine");
+  DD_CHECK(dnnl_stream_create(&stream, engine, dnnl_stream_default_flags), "stream");
+  return true;
+}
+
+std::string DnnlVersion() {
+  const dnnl_version_t* v = dnnl_version();
+  return "oneDNN " + std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch) +
+         (v->cpu_runtime == DNNL_RUNTIME_OMP ? " OpenMP" : "");
+}
+
+int DnnlSetThreads(int n) {
+  if (n > 0) omp_set_num_threads(n);
+  return omp_get_max_threads();
+}
+
+bool DnnlConv(ConvKind kind, const ConvShape& s, float* a, float* b, float* out, std::string* err, std::string* impl) {
+  if (!engine && !DnnlInit(err)) return false;
+  const std::vector<int> key = {int(kind), s.n, s.h, s.w, s.ci, s.kh, s.kw, s.co, s.oh, s.ow,
+                                s.sh, s.sw, s.pt, s.pl, s.dh, s.dw};
+  auto it = cache.find(key);
+  if (it == cache.end()) {
+    auto e = std::make_unique<Entry>();
+    e->ok = Build(kind, s, e.get(), &e->error);
+    it = cache.emplace(key, std::move(e)).first;
+  }
+  Entry& e = *it->second;
+  if (!e.ok) {
+    if (err) *err = e.error;
+    return false;
+  }
+  if (impl) *impl = e.impl;
+  switch (kind) {
+    case ConvKind::kForward:  // a = x, b = w, out = y
+      dnnl_memory_set_data_handle(e.act, a);
+      dnnl_memory_set_data_handle(e.userW, b);
+      dnnl_memory_set_data_handle(e.other, out);
+      if (e.reorder && !Run(e.reorder, {{DNNL_ARG_FROM, e.userW}, {DNNL_ARG_TO, e.implW}}, err)) return false;
+      return Run(e.conv, {{DNNL_ARG_SRC, e.act}, {DNNL_ARG_WEIGHTS, e.implW}, {DNNL_ARG_DST, e.other}}, err);
+    case ConvKind::kBackwardData:  // a = dy, b = w, out = dx
+      dnnl_memory_set_data_handle(e.act, a);
+      dnnl_memory_set_data_handle(e.userW, b);
+      dnnl_memory_set_data_handle(e.other, out);
+      if (e.reorder && !Run(e.reorder, {{DNNL_ARG_FROM, e.userW}, {DNNL_ARG_TO, e.implW}}, err)) return false;
+      return Run(e.conv, {{DNNL_ARG_DIFF_DST, e.act}, {DNNL_ARG_WEIGHTS, e.implW}, {DNNL_ARG_DIFF_SRC, e.other}}, err);
+    case ConvKind::kBackwardWeights:  // a = x, b = dy, out = dw
+      dnnl_memory_set_data_handle(e.act, a);
+      dnnl_memory_set_data_handle(e.other, b);
+      dnnl_memory_set_data_handle(e.userW, out);
+      if (!Run(e.conv, {{DNNL_ARG_SRC, e.act}, {DNNL_ARG_DIFF_DST, e.other}, {DNNL_ARG_DIFF_WEIGHTS, e.implW}}, err)) {
+        return false;
+      }
+      return !e.reorder || Run(e.reorder, {{DNNL_ARG_FROM, e.implW}, {DNNL_ARG_TO, e.userW}}, err);
+  }
+  return false;
+}
+
+bool DnnlGemm(bool transA, bool transB, int m, int n, int k, const float* a, const float* b, float beta, float* c,
+              std::string* err) {
+  DD_CHECK(dnnl_sgemm(transA ? 'T' : 'N', transB ? 'T' : 'N', m, n, k, 1.f, a, transA ? m : k, b, transB ? k : n, beta,
+                      c, n),
+           "sgemm");
+  return true;
+}
+
+}  // namespace dd

@@ -1,0 +1,26 @@
+// NHWC float32 convolutions and row-major SGEMM on oneDNN; see dnnlConv.cc.
+#pragma once
+#include <string>
+
+namespace dd {
+
+enum class ConvKind { kForward = 0, kBackwardData = 1, kBackwardWeights = 2 };
+
+// Sizes as tfjs's Conv2DInfo gives them; filter layout [KH, KW, Ci, Co] (hwio).
+struct ConvShape {
+  int n, h, w, ci, kh, kw, co, oh, ow, sh, sw, pt, pl, dh, dw;
+};
+
+bool DnnlInit(std::string* err);
+std::string DnnlVersion();
+// Sets the OpenMP thread count oneDNN computes with; returns the count now in effect.
+int DnnlSetThreads(int n);
+// forward: a = x, b = filter, out = y; backward data: a = dy, b = filter, out = dx; backward weights: a = x,
+// b = dy, out = dw. On failure returns false with *err set (the caller falls back to other code); *impl names
+// the oneDNN implementation that ran.
+bool DnnlConv(ConvKind kind, const ConvShape& s, float* a, float* b, float* out, std::string* err, std::string* impl);
+// c[m, n] = op(a) op(b) + beta c, row-major, dense.
+bool DnnlGemm(bool transA, bool transB, int m, int n, int k, const float* a, const float* b, float beta, float* c,
+              std::string* err);
+
+}  // namespace dd
