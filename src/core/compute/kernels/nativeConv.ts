@@ -13,6 +13,9 @@ const FORWARD = 0;
 const INPUT_GRAD = 1;
 const FILTER_GRAD = 2;
 
+/** How many kernel calls ran natively (tests check that the native path ran; benchmarks report it). */
+export const nativeCalls = { conv: 0, matMul: 0 };
+
 /** Shapes oneDNN could not run (key -> its message), so that they go straight to the wasm loops next time. */
 export const nativeDeclined = new Map<string, string>();
 
@@ -41,6 +44,7 @@ function conv(
   try {
     // Views after the last allocation: an allocation may grow (and detach) the heap.
     nat.conv(kind, heapF32(backend, a), heapF32(backend, b), heapF32(backend, out), d);
+    nativeCalls.conv++;
     return out;
   } catch (e) {
     backend.disposeData(out.dataId);
@@ -62,20 +66,31 @@ export function nativeConvFilterGrad(backend: Backend, x: tf.TensorInfo, dy: tf.
 }
 
 /**
- * a [B|1, M, K] x b [B|1, K, N] (either transposed by its flag) on native GEMM, batch broadcast as tfjs does;
- * undefined when the native kernels are not loaded or the shapes are not plain rank-3 float32.
+ * a [..., M, K] x b [..., K, N] (either transposed by its flag) on native GEMM, for float32 operands of rank >= 2
+ * whose leading (batch) dimensions are equal or on one side all 1 (broadcast); undefined otherwise or when the
+ * native kernels are not loaded. tf.matMul of 2-D tensors reaches the kernel as rank 2.
  */
 export function nativeBatchMatMul(backend: Backend, a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean): tf.TensorInfo | undefined {
   const nat = nativeKernels();
-  if (!nat || a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length !== 3 || b.shape.length !== 3) return undefined;
-  const [ba, a1, a2] = a.shape;
-  const [bb, b1, b2] = b.shape;
-  const m = transposeA ? a2 : a1;
-  const k = transposeA ? a1 : a2;
-  const n = transposeB ? b1 : b2;
-  if (k !== (transposeB ? b2 : b1) || (ba !== bb && ba !== 1 && bb !== 1)) return undefined;
+  const ra = a.shape.length;
+  const rb = b.shape.length;
+  if (!nat || a.dtype !== 'float32' || b.dtype !== 'float32' || ra < 2 || rb < 2) return undefined;
+  const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
+  const k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
+  const n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
+  if (k !== (transposeB ? b.shape[rb - 1] : b.shape[rb - 2])) return undefined;
+  const leadA = a.shape.slice(0, -2);
+  const leadB = b.shape.slice(0, -2);
+  const ba = leadA.reduce((x, y) => x * y, 1);
+  const bb = leadB.reduce((x, y) => x * y, 1);
+  let lead: number[];
+  if (ba === 1 && bb === 1) lead = leadA.length >= leadB.length ? leadA : leadB;
+  else if (ba === 1) lead = leadB;
+  else if (bb === 1) lead = leadA;
+  else if (leadA.length === leadB.length && leadA.every((d, i) => d === leadB[i])) lead = leadA;
+  else return undefined;
   const batch = Math.max(ba, bb);
-  const out = backend.makeOutput([batch, m, n], 'float32');
+  const out = backend.makeOutput([...lead, m, n], 'float32');
   const A = heapF32(backend, a);
   const B = heapF32(backend, b);
   const C = heapF32(backend, out);
@@ -84,5 +99,6 @@ export function nativeBatchMatMul(backend: Backend, a: tf.TensorInfo, b: tf.Tens
     const bi = bb === 1 ? 0 : i * k * n;
     nat.gemm(transposeA, transposeB, m, n, k, A.subarray(ai, ai + m * k), B.subarray(bi, bi + k * n), C.subarray(i * m * n, (i + 1) * m * n), 0);
   }
+  nativeCalls.matMul++;
   return out;
 }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../../../src/core/compute/backend';
-import { nativeDeclined } from '../../../../src/core/compute/kernels/nativeConv';
+import { nativeCalls, nativeDeclined } from '../../../../src/core/compute/kernels/nativeConv';
 import { nativeKernels } from '../../../../src/core/compute/native';
 import { assertKernelMatchesCpu, assertNoLeak, randomValues, size, useNative } from './kernelHarness';
 
@@ -107,20 +107,25 @@ test('native BatchMatMul matches cpu for every transpose combination, 2-D, batch
     [[4, 7, 5], [4, 5, 3]],
     [[4, 7, 5], [1, 5, 3]],
     [[1, 7, 5], [4, 5, 3]],
+    [[2, 3, 7, 5], [2, 3, 5, 3]],
     [[128, 300], [300, 17]],
   ];
-  for (const [as, bs] of shapes) {
-    for (const ta of [false, true]) {
-      for (const tb of [false, true]) {
-        const r = as.length;
-        const a = ta ? [...as.slice(0, -2), as[r - 1], as[r - 2]] : as;
-        const b = tb ? [...bs.slice(0, -2), bs[bs.length - 1], bs[bs.length - 2]] : bs;
-        await assertKernelMatchesCpu(
-          'BatchMatMul',
-          { a: { values: randomValues(size(a), 1), shape: a }, b: { values: randomValues(size(b), 2), shape: b } },
-          { transposeA: ta, transposeB: tb },
-          `a ${a} b ${b} tA ${ta} tB ${tb}`,
-        );
+  {
+    for (const [as, bs] of shapes) {
+      for (const ta of [false, true]) {
+        for (const tb of [false, true]) {
+          const r = as.length;
+          const a = ta ? [...as.slice(0, -2), as[r - 1], as[r - 2]] : as;
+          const b = tb ? [...bs.slice(0, -2), bs[bs.length - 1], bs[bs.length - 2]] : bs;
+          const before = nativeCalls.matMul;
+          await assertKernelMatchesCpu(
+            'BatchMatMul',
+            { a: { values: randomValues(size(a), 1), shape: a }, b: { values: randomValues(size(b), 2), shape: b } },
+            { transposeA: ta, transposeB: tb },
+            `a ${a} b ${b} tA ${ta} tB ${tb}`,
+          );
+          assert.equal(nativeCalls.matMul, before + 1, `a ${a} b ${b}: ran on the native GEMM`);
+        }
       }
     }
   }
