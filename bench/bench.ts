@@ -40,10 +40,16 @@ interface Args {
   only?: string;
   /** Per-kernel profile of train and grand per model, appended to the table (0: none). */
   profileIters: number;
+  /**
+   * Rounds, each running ours and then PyTorch on every phase; the table gives medians and ranges. PyTorch's
+   * throughput here swings by up to 2.5x between identical runs (its OpenMP threads on 2 cores), so one round
+   * is not a measurement.
+   */
+  rounds: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { seconds: 8, batch: 128, threads: Math.min(2, os.cpus().length), backend: 'auto', out: 'bench/results.md', torch: true, profileIters: 2 };
+  const a: Args = { seconds: 4, batch: 128, threads: Math.min(2, os.cpus().length), backend: 'auto', out: 'bench/results.md', torch: true, profileIters: 2, rounds: 3 };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = argv[i + 1];
@@ -55,8 +61,9 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--only') (a.only = v), i++;
     else if (k === '--no-torch') a.torch = false;
     else if (k === '--profile') (a.profileIters = Number(v)), i++;
+    else if (k === '--rounds') (a.rounds = Math.max(1, Math.floor(Number(v)))), i++;
     else if (k === '--help') {
-      process.stdout.write('usage: npm run bench -- [--seconds 8] [--batch 128] [--threads 2] [--backend auto|wasm|...] [--only cnn-small|resnet18] [--no-torch] [--profile 2 (iterations; 0: none)] [--out bench/results.md]\n');
+      process.stdout.write('usage: npm run bench -- [--seconds 4 (per phase and round)] [--rounds 3] [--batch 128] [--threads 2] [--backend auto|wasm|...] [--only cnn-small|resnet18] [--no-torch] [--profile 2 (iterations; 0: none)] [--out bench/results.md]\n');
       process.exit(0);
     } else throw new Error(`unknown bench option ${k}`);
   }
@@ -172,6 +179,19 @@ function benchTorch(py: string, c: Case, a: Args): TorchResult | string {
 
 const fmt = (x: number | undefined) => (x === undefined ? '—' : x >= 100 ? x.toFixed(0) : x.toFixed(1));
 
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((p, q) => p - q);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** '1234 (1100–1300)' for several rounds, '1234' for one, '—' for none. */
+function cell(xs: readonly number[]): string {
+  if (!xs.length) return '—';
+  if (xs.length === 1) return fmt(xs[0]);
+  return `${fmt(median(xs))} (${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))})`;
+}
+
 async function main(): Promise<void> {
   const a = parseArgs(process.argv.slice(2));
   const backend = await initBackend(a.backend, { threads: a.threads });
@@ -188,26 +208,40 @@ async function main(): Promise<void> {
   say(`- ours: tfjs ${tf.version_core}, backend ${backend.device} (${backend.reason})`);
   say(`- PyTorch: ${py ? 'see rows' : 'not installed (run scripts/install-torch.sh for the side-by-side numbers)'}`);
   say(`- batch ${a.batch}, ${a.seconds} s per phase after 2 warm-up iterations, random data, examples/s (higher is better)`);
+  say(`- ${a.rounds} round${a.rounds === 1 ? '' : 's'}, each ours then PyTorch; cells are the median (min–max) over rounds; the ratio divides the medians, "vs best" divides our median by PyTorch's best round`);
   say('');
-  say('| model | params | phase | ours ex/s | PyTorch CPU ex/s | ours / PyTorch |');
-  say('|---|---|---|---|---|---|');
+  say('| model | params | phase | ours ex/s | PyTorch CPU ex/s | ours / PyTorch | vs PyTorch best |');
+  say('|---|---|---|---|---|---|---|');
   let torchRss = 0;
   const profiles: string[] = [];
   for (const c of CASES.filter((x) => !a.only || x.arch === a.only)) {
-    const ours = await benchOurs(c, a);
-    profiles.push(...ours.profile);
-    const t = py ? benchTorch(py, c, a) : undefined;
-    if (typeof t === 'string') process.stderr.write(`${c.name}: ${t}\n`);
-    const tr = typeof t === 'object' ? t : undefined;
-    if (tr) torchRss = Math.max(torchRss, tr.peak_rss_mb);
-    if (tr && tr.params !== ours.params) process.stderr.write(`warning: parameter counts differ (ours ${ours.params}, torch ${tr.params})\n`);
-    for (const r of ours.rows) {
-      const tv = tr?.results[r.torchPhase ?? r.phase];
-      const label = r.torchPhase ? `${r.phase} (PyTorch: ${r.torchPhase}, 1 thread)` : r.phase;
-      say(`| ${c.name} | ${ours.params.toLocaleString('en-US')} | ${label} | ${fmt(r.ours)} | ${fmt(tv)} | ${tv ? (r.ours / tv).toFixed(2) + 'x' : '—'} |`);
+    const oursByPhase = new Map<string, number[]>();
+    const torchByPhase = new Map<string, number[]>();
+    const ratios: number[] = [];
+    let first: Awaited<ReturnType<typeof benchOurs>> | undefined;
+    for (let round = 0; round < a.rounds; round++) {
+      const ours = await benchOurs(c, { ...a, profileIters: round === a.rounds - 1 ? a.profileIters : 0 });
+      first ??= ours;
+      profiles.push(...ours.profile);
+      for (const r of ours.rows) oursByPhase.set(r.phase, [...(oursByPhase.get(r.phase) ?? []), r.ours]);
+      ratios.push(ours.rows.find((r) => r.phase === 'grand')!.ours / ours.ownTrain);
+      const t = py ? benchTorch(py, c, a) : undefined;
+      if (typeof t === 'string') process.stderr.write(`${c.name}: ${t}\n`);
+      const tr = typeof t === 'object' ? t : undefined;
+      if (!tr) continue;
+      torchRss = Math.max(torchRss, tr.peak_rss_mb);
+      if (tr.params !== ours.params) process.stderr.write(`warning: parameter counts differ (ours ${ours.params}, torch ${tr.params})\n`);
+      for (const [k, v] of Object.entries(tr.results)) torchByPhase.set(k, [...(torchByPhase.get(k) ?? []), v]);
     }
-    const grandRow = ours.rows.find((r) => r.phase === 'grand')!;
-    say(`| ${c.name} | | exact GraNd / our own training | | | ${(grandRow.ours / ours.ownTrain).toFixed(2)}x |`);
+    for (const r of first!.rows) {
+      const ov = oursByPhase.get(r.phase) ?? [];
+      const tv = torchByPhase.get(r.torchPhase ?? r.phase) ?? [];
+      const label = r.torchPhase ? `${r.phase} (PyTorch: ${r.torchPhase}, 1 thread)` : r.phase;
+      const ratio = tv.length ? `${(median(ov) / median(tv)).toFixed(2)}x` : '—';
+      const best = tv.length ? `${(median(ov) / Math.max(...tv)).toFixed(2)}x` : '—';
+      say(`| ${c.name} | ${first!.params.toLocaleString('en-US')} | ${label} | ${cell(ov)} | ${cell(tv)} | ${ratio} | ${best} |`);
+    }
+    say(`| ${c.name} | | exact GraNd / our own training (median of rounds) | | | ${median(ratios).toFixed(2)}x | |`);
   }
   say('');
   say(`Peak resident memory: ours ${(peakRss / 2 ** 20).toFixed(0)} MiB${torchRss ? `, PyTorch ${torchRss.toFixed(0)} MiB` : ''}.`);

@@ -48,6 +48,22 @@ napi_value Str(napi_env env, const std::string& s) {
   return v;
 }
 
+// dims = [N, H, W, Ci, KH, KW, Co, OH, OW, strideH, strideW, padTop, padLeft, dilH, dilW]
+bool Dims(napi_env env, napi_value v, dd::ConvShape* s) {
+  int32_t* d;
+  size_t nd;
+  if (!Typed(env, v, napi_int32_array, &d, &nd, "dims")) return false;
+  if (nd != 15) return Throw(env, "dims: expected 15 values");
+  // N and the paddings may be 0; every other size, stride and dilation is at least 1.
+  for (int i = 0; i < 15; i++) {
+    if (d[i] < ((i == 0 || i == 11 || i == 12) ? 0 : 1)) {
+      return Throw(env, "dims: value " + std::to_string(d[i]) + " at index " + std::to_string(i) + " is out of range");
+    }
+  }
+  *s = dd::ConvShape{d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12], d[13], d[14]};
+  return true;
+}
+
 // init(): the oneDNN version; throws when no CPU engine can be created.
 napi_value Init(napi_env env, napi_callback_info) {
   std::string err;
@@ -79,21 +95,8 @@ napi_value Conv(napi_env env, napi_callback_info info) {
     Throw(env, "kind: expected 0, 1 or 2");
     return nullptr;
   }
-  int32_t* d;
-  size_t nd;
-  if (!Typed(env, argv[4], napi_int32_array, &d, &nd, "dims")) return nullptr;
-  if (nd != 15) {
-    Throw(env, "dims: expected 15 values");
-    return nullptr;
-  }
-  // N and the paddings may be 0; every other size, stride and dilation is at least 1.
-  for (int i = 0; i < 15; i++) {
-    if (d[i] < ((i == 0 || i == 11 || i == 12) ? 0 : 1)) {
-      Throw(env, "dims: value " + std::to_string(d[i]) + " at index " + std::to_string(i) + " is out of range");
-      return nullptr;
-    }
-  }
-  const dd::ConvShape s{d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12], d[13], d[14]};
+  dd::ConvShape s;
+  if (!Dims(env, argv[4], &s)) return nullptr;
   float *a, *b, *o;
   size_t la, lb, lo;
   if (!Typed(env, argv[1], napi_float32_array, &a, &la, "a") || !Typed(env, argv[2], napi_float32_array, &b, &lb, "b") ||
@@ -114,6 +117,26 @@ napi_value Conv(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   return Str(env, impl);
+}
+
+// convGradSqNorms(x, dy, out, dims): out[i] = squared norm of example i's filter gradient (out: Float32Array [N]).
+napi_value ConvGradSqNorms(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  dd::ConvShape s;
+  if (!Args(env, info, 4, argv) || !Dims(env, argv[3], &s)) return nullptr;
+  float *x, *dy, *o;
+  size_t lx, ly, lo;
+  if (!Typed(env, argv[0], napi_float32_array, &x, &lx, "x") || !Typed(env, argv[1], napi_float32_array, &dy, &ly, "dy") ||
+      !Typed(env, argv[2], napi_float32_array, &o, &lo, "out")) {
+    return nullptr;
+  }
+  if (lx < size_t(s.n) * s.h * s.w * s.ci || ly < size_t(s.n) * s.oh * s.ow * s.co || lo < size_t(s.n)) {
+    Throw(env, "convGradSqNorms: an array is shorter than dims require");
+    return nullptr;
+  }
+  std::string err;
+  if (s.n > 0 && !dd::DnnlConvGradSqNorms(s, x, dy, o, &err)) Throw(env, "oneDNN: " + err);
+  return nullptr;
 }
 
 // gemm(transA, transB, m, n, k, a, b, c, beta): c[m, n] = op(a) op(b) + beta c, row-major, dense.
@@ -152,6 +175,7 @@ napi_value Module(napi_env env, napi_value exports) {
       {"init", nullptr, Init, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv", nullptr, Conv, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"convGradSqNorms", nullptr, ConvGradSqNorms, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"gemm", nullptr, Gemm, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);

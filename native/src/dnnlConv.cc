@@ -32,6 +32,7 @@ std::string Status(const char* what, dnnl_status_t s) {
 
 // One primitive for one (kind, shape): the conv itself, plus a weights reorder when oneDNN wants its own layout.
 struct Entry {
+  dnnl_stream_t stream = nullptr;      // the calling thread's (slot's) stream
   dnnl_primitive_t conv = nullptr;
   dnnl_primitive_t reorder = nullptr;  // fwd, bwd data: hwio -> impl; bwd weights: impl -> hwio
   dnnl_memory_t act = nullptr;         // x (fwd, bwd weights) or dy (bwd data)
@@ -124,10 +125,75 @@ bool Build(ConvKind kind, const ConvShape& s, Entry* e, std::string* err) {
   return true;
 }
 
-bool Run(dnnl_primitive_t p, std::initializer_list<dnnl_exec_arg_t> args, std::string* err) {
-  DD_CHECK(dnnl_primitive_execute(p, stream, int(args.size()), args.begin()), "execute");
-  DD_CHECK(dnnl_stream_wait(stream), "stream wait");
+bool Run(dnnl_stream_t st, dnnl_primitive_t p, std::initializer_list<dnnl_exec_arg_t> args, std::string* err) {
+  DD_CHECK(dnnl_primitive_execute(p, st, int(args.size()), args.begin()), "execute");
+  DD_CHECK(dnnl_stream_wait(st), "stream wait");
   return true;
+}
+
+// Streams of the worker slots of DnnlConvGradSqNorms (slot 0 is the caller's: `stream`).
+std::vector<dnnl_stream_t> slotStreams;
+
+// The cached primitive for (kind, shape, slot); slot > 0 gives a worker thread its own primitive, memory objects
+// and stream, since those may not be shared between threads running at the same time. Not thread-safe itself:
+// call it from one thread.
+Entry* Find(ConvKind kind, const ConvShape& s, int slot, std::string* err) {
+  const std::vector<int> key = {int(kind), s.n, s.h, s.w, s.ci, s.kh, s.kw, s.co, s.oh, s.ow,
+                                s.sh, s.sw, s.pt, s.pl, s.dh, s.dw, slot};
+  auto it = cache.find(key);
+  if (it == cache.end()) {
+    auto e = std::make_unique<Entry>();
+    // A worker slot's primitive runs inside a parallel region: plan it for one thread (oneDNN sizes its work
+    // split and reduction buffers by the thread count at creation; planned for more, it would do only part of
+    // the work when run nested).
+    const int threads = omp_get_max_threads();
+    if (slot > 0) omp_set_num_threads(1);
+    e->ok = Build(kind, s, e.get(), &e->error);
+    if (slot > 0) omp_set_num_threads(threads);
+    if (slot == 0) {
+      e->stream = stream;
+    } else {
+      if (slotStreams.size() <= size_t(slot)) slotStreams.resize(slot + 1, nullptr);
+      if (!slotStreams[slot] && dnnl_stream_create(&slotStreams[slot], engine, dnnl_stream_default_flags) != dnnl_success) {
+        e->ok = false;
+        e->error = "stream creation failed";
+      }
+      e->stream = slotStreams[slot];
+    }
+    it = cache.emplace(key, std::move(e)).first;
+  }
+  if (!it->second->ok) {
+    if (err) *err = it->second->error;
+    return nullptr;
+  }
+  return it->second.get();
+}
+
+// Runs a found primitive (thread-safe across different entries).
+bool Exec(Entry& e, ConvKind kind, float* a, float* b, float* out, std::string* err) {
+  switch (kind) {
+    case ConvKind::kForward:  // a = x, b = w, out = y
+      dnnl_memory_set_data_handle(e.act, a);
+      dnnl_memory_set_data_handle(e.userW, b);
+      dnnl_memory_set_data_handle(e.other, out);
+      if (e.reorder && !Run(e.stream, e.reorder, {{DNNL_ARG_FROM, e.userW}, {DNNL_ARG_TO, e.implW}}, err)) return false;
+      return Run(e.stream, e.conv, {{DNNL_ARG_SRC, e.act}, {DNNL_ARG_WEIGHTS, e.implW}, {DNNL_ARG_DST, e.other}}, err);
+    case ConvKind::kBackwardData:  // a = dy, b = w, out = dx
+      dnnl_memory_set_data_handle(e.act, a);
+      dnnl_memory_set_data_handle(e.userW, b);
+      dnnl_memory_set_data_handle(e.other, out);
+      if (e.reorder && !Run(e.stream, e.reorder, {{DNNL_ARG_FROM, e.userW}, {DNNL_ARG_TO, e.implW}}, err)) return false;
+      return Run(e.stream, e.conv, {{DNNL_ARG_DIFF_DST, e.act}, {DNNL_ARG_WEIGHTS, e.implW}, {DNNL_ARG_DIFF_SRC, e.other}}, err);
+    case ConvKind::kBackwardWeights:  // a = x, b = dy, out = dw
+      dnnl_memory_set_data_handle(e.act, a);
+      dnnl_memory_set_data_handle(e.other, b);
+      dnnl_memory_set_data_handle(e.userW, out);
+      if (!Run(e.stream, e.conv, {{DNNL_ARG_SRC, e.act}, {DNNL_ARG_DIFF_DST, e.other}, {DNNL_ARG_DIFF_WEIGHTS, e.implW}}, err)) {
+        return false;
+      }
+      return !e.reorder || Run(e.stream, e.reorder, {{DNNL_ARG_FROM, e.implW}, {DNNL_ARG_TO, e.userW}}, err);
+  }
+  return false;
 }
 
 }  // namespace
@@ -152,43 +218,53 @@ int DnnlSetThreads(int n) {
 
 bool DnnlConv(ConvKind kind, const ConvShape& s, float* a, float* b, float* out, std::string* err, std::string* impl) {
   if (!engine && !DnnlInit(err)) return false;
-  const std::vector<int> key = {int(kind), s.n, s.h, s.w, s.ci, s.kh, s.kw, s.co, s.oh, s.ow,
-                                s.sh, s.sw, s.pt, s.pl, s.dh, s.dw};
-  auto it = cache.find(key);
-  if (it == cache.end()) {
-    auto e = std::make_unique<Entry>();
-    e->ok = Build(kind, s, e.get(), &e->error);
-    it = cache.emplace(key, std::move(e)).first;
+  Entry* e = Find(kind, s, 0, err);
+  if (!e) return false;
+  if (impl) *impl = e->impl;
+  return Exec(*e, kind, a, b, out, err);
+}
+
+// One example at a time is too small for oneDNN's threads, so the examples are split across the OpenMP threads,
+// each running single-threaded primitives of its own (oneDNN runs sequentially inside a parallel region).
+bool DnnlConvGradSqNorms(const ConvShape& s, float* x, float* dy, float* out, std::string* err) {
+  if (!engine && !DnnlInit(err)) return false;
+  ConvShape one = s;
+  one.n = 1;
+  const size_t xs = size_t(s.h) * s.w * s.ci, ys = size_t(s.oh) * s.ow * s.co, ws = size_t(s.kh) * s.kw * s.ci * s.co;
+  const int threads = std::max(1, std::min(omp_get_max_threads(), s.n));
+  std::vector<Entry*> entries(threads);
+  for (int t = 0; t < threads; t++) {
+    entries[t] = Find(ConvKind::kBackwardWeights, one, t + 1, err);
+    if (!entries[t]) return false;
   }
-  Entry& e = *it->second;
-  if (!e.ok) {
-    if (err) *err = e.error;
-    return false;
+  static std::vector<std::vector<float>> grads;
+  if (grads.size() < size_t(threads)) grads.resize(threads);
+  for (int t = 0; t < threads; t++) {
+    if (grads[t].size() < ws) grads[t].resize(ws);
   }
-  if (impl) *impl = e.impl;
-  switch (kind) {
-    case ConvKind::kForward:  // a = x, b = w, out = y
-      dnnl_memory_set_data_handle(e.act, a);
-      dnnl_memory_set_data_handle(e.userW, b);
-      dnnl_memory_set_data_handle(e.other, out);
-      if (e.reorder && !Run(e.reorder, {{DNNL_ARG_FROM, e.userW}, {DNNL_ARG_TO, e.implW}}, err)) return false;
-      return Run(e.conv, {{DNNL_ARG_SRC, e.act}, {DNNL_ARG_WEIGHTS, e.implW}, {DNNL_ARG_DST, e.other}}, err);
-    case ConvKind::kBackwardData:  // a = dy, b = w, out = dx
-      dnnl_memory_set_data_handle(e.act, a);
-      dnnl_memory_set_data_handle(e.userW, b);
-      dnnl_memory_set_data_handle(e.other, out);
-      if (e.reorder && !Run(e.reorder, {{DNNL_ARG_FROM, e.userW}, {DNNL_ARG_TO, e.implW}}, err)) return false;
-      return Run(e.conv, {{DNNL_ARG_DIFF_DST, e.act}, {DNNL_ARG_WEIGHTS, e.implW}, {DNNL_ARG_DIFF_SRC, e.other}}, err);
-    case ConvKind::kBackwardWeights:  // a = x, b = dy, out = dw
-      dnnl_memory_set_data_handle(e.act, a);
-      dnnl_memory_set_data_handle(e.other, b);
-      dnnl_memory_set_data_handle(e.userW, out);
-      if (!Run(e.conv, {{DNNL_ARG_SRC, e.act}, {DNNL_ARG_DIFF_DST, e.other}, {DNNL_ARG_DIFF_WEIGHTS, e.implW}}, err)) {
-        return false;
+  std::vector<std::string> errors(threads);
+  std::vector<char> failed(threads, 0);
+#pragma omp parallel num_threads(threads)
+  {
+    const int t = omp_get_thread_num();
+    float* g = grads[t].data();
+    for (int i = t; i < s.n && !failed[t]; i += threads) {
+      if (!Exec(*entries[t], ConvKind::kBackwardWeights, x + i * xs, dy + i * ys, g, &errors[t])) {
+        failed[t] = 1;
+        break;
       }
-      return !e.reorder || Run(e.reorder, {{DNNL_ARG_FROM, e.implW}, {DNNL_ARG_TO, e.userW}}, err);
+      double acc = 0;
+      for (size_t j = 0; j < ws; j++) acc += double(g[j]) * g[j];
+      out[i] = float(acc);
+    }
   }
-  return false;
+  for (int t = 0; t < threads; t++) {
+    if (failed[t]) {
+      if (err) *err = errors[t];
+      return false;
+    }
+  }
+  return true;
 }
 
 bool DnnlGemm(bool transA, bool transB, int m, int n, int k, const float* a, const float* b, float beta, float* c,

@@ -19,6 +19,9 @@ int DnnlSetThreads(int n);
 // b = dy, out = dw. On failure returns false with *err set (the caller falls back to other code); *impl names
 // the oneDNN implementation that ran.
 bool DnnlConv(ConvKind kind, const ConvShape& s, float* a, float* b, float* out, std::string* err, std::string* impl);
+// out[i] = ||dW_i||^2, each example's filter gradient's squared norm (the conv part of exact GraNd), one oneDNN
+// backward-weights pass per example.
+bool DnnlConvGradSqNorms(const ConvShape& s, float* x, float* dy, float* out, std::string* err);
 // c[m, n] = op(a) op(b) + beta c, row-major, dense.
 bool DnnlGemm(bool transA, bool transB, int m, int n, int k, const float* a, const float* b, float beta, float* c,
               std::string* err);

@@ -23,6 +23,8 @@ export interface NativeApi {
    * that ran; throws when oneDNN cannot run this convolution.
    */
   conv(kind: 0 | 1 | 2, a: Float32Array, b: Float32Array, out: Float32Array, dims: Int32Array): string;
+  /** out[i] = squared norm of example i's filter gradient (exact GraNd's conv part); dims as for conv. */
+  convGradSqNorms(x: Float32Array, dy: Float32Array, out: Float32Array, dims: Int32Array): void;
   /** c[m, n] = op(a) op(b) + beta c (row-major, dense). */
   gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, a: Float32Array, b: Float32Array, c: Float32Array, beta: number): void;
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { simdRuntime, type SimdCall } from '../simd';
 import { padChannels } from './conv2dBackpropFilter';
+import { nativeConvGradSqNorms } from './nativeConv';
 import { asShape4, input, type KernelArgs, pair, type PadAttr, Scope, type WasmBackend } from './util';
 
 /**
@@ -24,8 +25,6 @@ function convGradSqNorms(args: KernelArgs): tf.TensorInfo {
   const x = input(inputs, 'x', CONV_GRAD_SQ_NORMS);
   const dy = input(inputs, 'dy', CONV_GRAD_SQ_NORMS);
   if (x.dtype !== 'float32' || dy.dtype !== 'float32') throw new Error(`${CONV_GRAD_SQ_NORMS}: float32 only`);
-  const rt = simdRuntime(backend);
-  if (!rt) throw new Error(`${CONV_GRAD_SQ_NORMS}: the wasm SIMD loops are unavailable`);
   const [kh, kw] = pair(attrs.filterSize, `${CONV_GRAD_SQ_NORMS} filterSize`);
   const xShape = asShape4(x.shape, `${CONV_GRAD_SQ_NORMS} x`);
   const co = dy.shape[3] ?? 0;
@@ -35,8 +34,14 @@ function convGradSqNorms(args: KernelArgs): tf.TensorInfo {
   if (dy.shape.length !== 4 || dy.shape[0] !== n || dy.shape[1] !== oh || dy.shape[2] !== ow) {
     throw new Error(`${CONV_GRAD_SQ_NORMS}: dy has shape [${dy.shape.join(', ')}], expected [${[n, oh, ow, co].join(', ')}]`);
   }
+  if (n > 0) {
+    const nat = nativeConvGradSqNorms(backend, x, dy, info);
+    if (nat) return nat;
+  }
   const out = backend.makeOutput([n], 'float32');
   if (n === 0) return out;
+  const rt = simdRuntime(backend);
+  if (!rt) throw new Error(`${CONV_GRAD_SQ_NORMS}: the wasm SIMD loops are unavailable`);
   const ci4 = Math.ceil(ci / 4) * 4;
   const co8 = Math.ceil(co / 8) * 8;
   const scope = new Scope(backend);

@@ -65,6 +65,25 @@ export function nativeConvFilterGrad(backend: Backend, x: tf.TensorInfo, dy: tf.
   return conv(backend, FILTER_GRAD, x, dy, [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels], info);
 }
 
+/** Each example's squared filter-gradient norm [N] (DataDietConvGradSqNorms) on oneDNN, one example at a time. */
+export function nativeConvGradSqNorms(backend: Backend, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo | undefined {
+  const nat = nativeKernels();
+  if (!nat || x.dtype !== 'float32' || dy.dtype !== 'float32' || info.padInfo.top < 0 || info.padInfo.left < 0) return undefined;
+  const d = dims(info);
+  const key = `sq:${d.slice(1).join(',')}`;
+  if (nativeDeclined.has(key)) return undefined;
+  const out = backend.makeOutput([info.batchSize], 'float32');
+  try {
+    nat.convGradSqNorms(heapF32(backend, x), heapF32(backend, dy), heapF32(backend, out), d);
+    nativeCalls.conv++;
+    return out;
+  } catch (e) {
+    backend.disposeData(out.dataId);
+    nativeDeclined.set(key, e instanceof Error ? e.message : String(e));
+    return undefined;
+  }
+}
+
 /**
  * a [..., M, K] x b [..., K, N] (either transposed by its flag) on native GEMM, for float32 operands of rank >= 2
  * whose leading (batch) dimensions are equal or on one side all 1 (broadcast); undefined otherwise or when the

@@ -4,7 +4,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { CONV_GRAD_SQ_NORMS } from '../../../../src/core/compute/kernels/convGradSqNorms';
 import { simdRuntime } from '../../../../src/core/compute/simd';
 import { relError } from '../../helpers/tf';
-import { assertNoLeak, randomValues, runOn, size, useWasm } from './kernelHarness';
+import { nativeCalls } from '../../../../src/core/compute/kernels/nativeConv';
+import { assertNoLeak, randomValues, runOn, size, useNative, useWasm } from './kernelHarness';
 
 type Shape4 = [number, number, number, number];
 interface Case {
@@ -50,20 +51,22 @@ async function reference(c: Case, xv: Float32Array, dyv: Float32Array, dyShape: 
   return out;
 }
 
-async function check(threads: number): Promise<void> {
+async function check(threads: number, native = false): Promise<void> {
   for (const c of CASES) {
     const info = tf.backend_util.computeConv2DInfo(c.x, [c.k, c.k, c.x[3], c.co], c.stride, 1, c.pad);
     const xv = randomValues(size(c.x), 1);
     const dyv = randomValues(size(info.outShape), 2);
     const ref = await reference(c, xv, dyv, info.outShape);
-    await useWasm(threads);
+    await useWasm(threads, native);
+    const calls = nativeCalls.conv;
     const [got] = await runOn(
       'wasm',
       CONV_GRAD_SQ_NORMS,
       { x: { values: xv, shape: c.x }, dy: { values: dyv, shape: info.outShape } },
       { filterSize: [c.k, c.k], strides: [c.stride, c.stride], pad: c.pad },
     );
-    const label = `${threads} thread(s) ${JSON.stringify(c)}`;
+    const label = `${threads} thread(s)${native ? ', native' : ''} ${JSON.stringify(c)}`;
+    assert.equal(nativeCalls.conv, calls + (native ? 1 : 0), `${label}: ran ${native ? 'on oneDNN' : 'on the wasm loops'}`);
     assert.deepEqual(got.shape, [c.x[0]], label);
     assert.ok(ref.every((v) => v > 0), `${label}: non-trivial reference`);
     const err = relError(got.values as Float32Array, ref);
@@ -87,4 +90,9 @@ test('per-example conv weight-gradient squared norms on two threads match too, a
   const dy = tf.tensor(randomValues(4 * 8 * 8 * 8, 4), [4, 8, 8, 8]);
   await assertNoLeak(() => tf.engine().runKernel(CONV_GRAD_SQ_NORMS, { x, dy }, { filterSize: [3, 3], strides: [1, 1], pad: 'same' }) as tf.Tensor, 'conv grad sq norms');
   tf.dispose([x, dy]);
+});
+
+test('per-example conv weight-gradient squared norms on the native kernels (oneDNN) match too', async (t) => {
+  if (!(await useNative(t))) return;
+  await check(2, true);
 });
