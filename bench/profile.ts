@@ -3,7 +3,7 @@
  *
  *   node dist/profile.js --model resnet18 --phases train,grand [--batch 128] [--iters 5]
  *       per-kernel profile of each phase (where the time goes)
- *   node dist/profile.js --model resnet18 --phases train --ab spin|direct|grand-single|grand-probe [--rounds 6]
+ *   node dist/profile.js --model resnet18 --phases train --ab spin|direct|grand-single|grand-probe|native [--rounds 6]
  *       A/B of one switch, alternating A and B step by step in the same process, so that load from other
  *       processes on the machine hits both alike; prints each side's median ms per iteration and B/A.
  *
@@ -11,7 +11,8 @@
  */
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../src/core/compute/backend';
+import { defaultWasmThreads, initBackend } from '../src/core/compute/backend';
+import { loadNative, unloadNative } from '../src/core/compute/native';
 import { convDirectTuning } from '../src/core/compute/kernels/convDirect';
 import { maxPoolGradTuning } from '../src/core/compute/kernels/maxPoolGrad';
 import { channelBroadcastTuning } from '../src/core/compute/kernels/channelBroadcast';
@@ -71,6 +72,11 @@ const SWITCHES: Record<string, (on: boolean) => void> = {
   'channel-ops': (on) => (channelBroadcastTuning.enabled = on),
   // B: the fused direct kernel for every conv layer (up to 16x more multiply-adds); A: the ghost norm where it needs 4x fewer
   'grand-direct': (on) => (perExampleGradTuning.fusedDirectOverGhost = on ? 16 : 4),
+  // B: convolutions, matrix products and GraNd's conv norms on the native kernels (oneDNN); A: the wasm loops
+  native: (on) => {
+    if (on) loadNative(defaultWasmThreads());
+    else unloadNative();
+  },
 };
 
 function median(xs: number[]): number {
