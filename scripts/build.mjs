@@ -21,6 +21,7 @@ const entries = { cli: 'src/cli/main.ts', engine: 'src/engine/main.ts' };
 if (fs.existsSync(path.join(root, 'src/extension/extension.ts'))) entries.extension = 'src/extension/extension.ts';
 if (fs.existsSync(path.join(root, 'bench/bench.ts'))) entries.bench = 'bench/bench.ts';
 if (fs.existsSync(path.join(root, 'bench/profile.ts'))) entries.profile = 'bench/profile.ts';
+if (fs.existsSync(path.join(root, 'bench/kernels.ts'))) entries.kernels = 'bench/kernels.ts';
 if (fs.existsSync(path.join(root, 'src/core/charts/render.ts'))) entries.reproduce = 'bench/reproduce.ts';
 
 await esbuild.build({
