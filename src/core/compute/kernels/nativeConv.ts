@@ -27,9 +27,15 @@ function dims(info: tf.backend_util.Conv2DInfo): Int32Array {
   ]);
 }
 
-function conv(
+type Call = 'conv0' | 'conv1' | 'conv2' | 'sq';
+
+/**
+ * Runs one native conv call into a new output of `outShape`; undefined (output released, shape remembered as
+ * declined) when the native kernels are not loaded, the inputs do not fit, or oneDNN throws.
+ */
+function run(
   backend: Backend,
-  kind: 0 | 1 | 2,
+  call: Call,
   a: tf.TensorInfo,
   b: tf.TensorInfo,
   outShape: number[],
@@ -38,12 +44,14 @@ function conv(
   const nat = nativeKernels();
   if (!nat || a.dtype !== 'float32' || b.dtype !== 'float32' || info.padInfo.top < 0 || info.padInfo.left < 0) return undefined;
   const d = dims(info);
-  const key = `${kind}:${d.join(',')}`;
+  const key = `${call}:${d.join(',')}`;
   if (nativeDeclined.has(key)) return undefined;
   const out = backend.makeOutput(outShape, 'float32');
   try {
     // Views after the last allocation: an allocation may grow (and detach) the heap.
-    nat.conv(kind, heapF32(backend, a), heapF32(backend, b), heapF32(backend, out), d);
+    const [av, bv, ov] = [heapF32(backend, a), heapF32(backend, b), heapF32(backend, out)];
+    if (call === 'sq') nat.convGradSqNorms(av, bv, ov, d);
+    else nat.conv(call === 'conv0' ? FORWARD : call === 'conv1' ? INPUT_GRAD : FILTER_GRAD, av, bv, ov, d);
     nativeCalls.conv++;
     return out;
   } catch (e) {
@@ -54,34 +62,20 @@ function conv(
 }
 
 export function nativeConvForward(backend: Backend, x: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo | undefined {
-  return conv(backend, FORWARD, x, filter, [info.batchSize, info.outHeight, info.outWidth, info.outChannels], info);
+  return run(backend, 'conv0', x, filter, [info.batchSize, info.outHeight, info.outWidth, info.outChannels], info);
 }
 
 export function nativeConvInputGrad(backend: Backend, dy: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo | undefined {
-  return conv(backend, INPUT_GRAD, dy, filter, [info.batchSize, info.inHeight, info.inWidth, info.inChannels], info);
+  return run(backend, 'conv1', dy, filter, [info.batchSize, info.inHeight, info.inWidth, info.inChannels], info);
 }
 
 export function nativeConvFilterGrad(backend: Backend, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo | undefined {
-  return conv(backend, FILTER_GRAD, x, dy, [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels], info);
+  return run(backend, 'conv2', x, dy, [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels], info);
 }
 
-/** Each example's squared filter-gradient norm [N] (DataDietConvGradSqNorms) on oneDNN, one example at a time. */
+/** Each example's squared filter-gradient norm [N] (DataDietConvGradSqNorms) on oneDNN, examples across threads. */
 export function nativeConvGradSqNorms(backend: Backend, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo | undefined {
-  const nat = nativeKernels();
-  if (!nat || x.dtype !== 'float32' || dy.dtype !== 'float32' || info.padInfo.top < 0 || info.padInfo.left < 0) return undefined;
-  const d = dims(info);
-  const key = `sq:${d.slice(1).join(',')}`;
-  if (nativeDeclined.has(key)) return undefined;
-  const out = backend.makeOutput([info.batchSize], 'float32');
-  try {
-    nat.convGradSqNorms(heapF32(backend, x), heapF32(backend, dy), heapF32(backend, out), d);
-    nativeCalls.conv++;
-    return out;
-  } catch (e) {
-    backend.disposeData(out.dataId);
-    nativeDeclined.set(key, e instanceof Error ? e.message : String(e));
-    return undefined;
-  }
+  return run(backend, 'sq', x, dy, [info.batchSize], info);
 }
 
 /**

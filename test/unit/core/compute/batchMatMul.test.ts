@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import { assertKernelMatchesCpu, assertNoLeak, randomValues, size, useWasm } from './kernelHarness';
+import { assertKernelMatchesCpu, assertNoLeak, matMulCombos, randomValues, size, useWasm } from './kernelHarness';
 
 test('BatchMatMul on wasm matches cpu for every transpose combination, 2-D and batched', async () => {
   await useWasm();
@@ -10,20 +10,13 @@ test('BatchMatMul on wasm matches cpu for every transpose combination, 2-D and b
     [[4, 7, 5], [1, 5, 3]],
     [[33, 64], [64, 17]],
   ];
-  for (const [as, bs] of shapes) {
-    for (const ta of [false, true]) {
-      for (const tb of [false, true]) {
-        const r = as.length;
-        const a = ta ? [...as.slice(0, -2), as[r - 1], as[r - 2]] : as;
-        const b = tb ? [...bs.slice(0, -2), bs[bs.length - 1], bs[bs.length - 2]] : bs;
-        await assertKernelMatchesCpu(
-          'BatchMatMul',
-          { a: { values: randomValues(size(a), 1), shape: a }, b: { values: randomValues(size(b), 2), shape: b } },
-          { transposeA: ta, transposeB: tb },
-          `a ${a} b ${b} tA ${ta} tB ${tb}`,
-        );
-      }
-    }
+  for (const { a, b, ta, tb } of matMulCombos(shapes)) {
+    await assertKernelMatchesCpu(
+      'BatchMatMul',
+      { a: { values: randomValues(size(a), 1), shape: a }, b: { values: randomValues(size(b), 2), shape: b } },
+      { transposeA: ta, transposeB: tb },
+      `a ${a} b ${b} tA ${ta} tB ${tb}`,
+    );
   }
 });
 

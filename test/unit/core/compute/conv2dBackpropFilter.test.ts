@@ -2,18 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilterTuning as tuning } from '../../../../src/core/compute/kernels/conv2dBackpropFilter';
-import { assertKernelMatchesCpu, assertNoLeak, randomValues, size, useWasm } from './kernelHarness';
+import { assertKernelMatchesCpu, assertNoLeak, type ConvCase, randomValues, size, useWasm } from './kernelHarness';
 
-type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
-interface Case {
-  x: [number, number, number, number];
-  k: [number, number];
-  co: number;
-  stride: number | [number, number];
-  pad: Pad;
-}
-
-const CASES: Case[] = [
+const CASES: ConvCase[] = [
   { x: [3, 8, 8, 2], k: [3, 3], co: 4, stride: 1, pad: 'same' },
   { x: [3, 8, 8, 2], k: [3, 3], co: 4, stride: 1, pad: 'valid' },
   { x: [2, 9, 7, 3], k: [3, 3], co: 5, stride: 2, pad: 'same' },
@@ -36,7 +27,7 @@ const CASES: Case[] = [
   { x: [2, 7, 9, 4], k: [3, 2], co: 8, stride: [2, 1], pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
 ];
 
-async function check(c: Case, label: string): Promise<void> {
+async function check(c: ConvCase, label: string): Promise<void> {
   const filterShape = [c.k[0], c.k[1], c.x[3], c.co] as [number, number, number, number];
   const info = tf.backend_util.computeConv2DInfo(c.x, filterShape, c.stride, 1, c.pad);
   const attrs = { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', filterShape } as unknown as tf.NamedAttrMap;

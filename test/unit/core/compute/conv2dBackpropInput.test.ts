@@ -1,11 +1,9 @@
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { convDirectTuning as tuning } from '../../../../src/core/compute/kernels/convDirect';
-import { assertKernelMatchesCpu, assertNoLeak, randomValues, size, useWasm } from './kernelHarness';
+import { assertKernelMatchesCpu, assertNoLeak, type ConvCase, randomValues, size, useWasm } from './kernelHarness';
 
-type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
-
-const CASES: { x: [number, number, number, number]; k: [number, number]; co: number; stride: number | [number, number]; pad: Pad }[] = [
+const CASES: ConvCase[] = [
   { x: [3, 8, 8, 2], k: [3, 3], co: 4, stride: 1, pad: 'same' },
   { x: [3, 8, 8, 2], k: [3, 3], co: 4, stride: 1, pad: 'valid' },
   { x: [2, 9, 7, 3], k: [3, 3], co: 5, stride: 2, pad: 'same' },

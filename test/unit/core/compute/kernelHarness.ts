@@ -97,3 +97,29 @@ export async function assertNoLeak(f: () => tf.Tensor | tf.Tensor[], label: stri
   assert.equal(after.numBytes, before.numBytes, `${label}: engine bytes`);
   assert.equal(tf.backend().numDataIds(), ids, `${label}: wasm data ids`);
 }
+
+/** A convolution test case: NHWC input shape, filter size, output channels, stride, padding (and dilation). */
+export type ConvPad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
+export interface ConvCase {
+  x: [number, number, number, number];
+  k: [number, number];
+  co: number;
+  stride: number | [number, number];
+  pad: ConvPad;
+  dilation?: number;
+}
+
+/**
+ * BatchMatMul operand shapes for every transpose combination of each [a, b] pair (given untransposed): the
+ * transposed operand has its last two dimensions swapped.
+ */
+export function matMulCombos(shapes: readonly [number[], number[]][]): { a: number[]; b: number[]; ta: boolean; tb: boolean }[] {
+  const swap = (s: number[]) => [...s.slice(0, -2), s[s.length - 1], s[s.length - 2]];
+  const out: { a: number[]; b: number[]; ta: boolean; tb: boolean }[] = [];
+  for (const [as, bs] of shapes) {
+    for (const ta of [false, true]) {
+      for (const tb of [false, true]) out.push({ a: ta ? swap(as) : as, b: tb ? swap(bs) : bs, ta, tb });
+    }
+  }
+  return out;
+}

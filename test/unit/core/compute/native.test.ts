@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../../../src/core/compute/backend';
 import { nativeCalls, nativeDeclined } from '../../../../src/core/compute/kernels/nativeConv';
 import { nativeKernels } from '../../../../src/core/compute/native';
-import { assertKernelMatchesCpu, assertNoLeak, randomValues, size, useNative } from './kernelHarness';
+import { assertKernelMatchesCpu, assertNoLeak, type ConvCase, matMulCombos, randomValues, size, useNative } from './kernelHarness';
 
 /**
  * The native kernels (oneDNN through native/) against the cpu backend: forward, input and filter gradients of
@@ -12,17 +12,7 @@ import { assertKernelMatchesCpu, assertNoLeak, randomValues, size, useNative } f
  * rows), dilations, 1x1 and 5x5 filters, one input channel; and matrix products with every transpose. Each case
  * also checks that the native path ran (oneDNN declined nothing), since the wasm fallback would match cpu too.
  */
-type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
-interface Case {
-  x: [number, number, number, number];
-  k: [number, number];
-  co: number;
-  stride: number | [number, number];
-  pad: Pad;
-  dilation?: number;
-}
-
-const CASES: Case[] = [
+const CASES: ConvCase[] = [
   { x: [3, 8, 8, 2], k: [3, 3], co: 4, stride: 1, pad: 'same' },
   { x: [3, 8, 8, 2], k: [3, 3], co: 4, stride: 1, pad: 'valid' },
   { x: [2, 9, 7, 3], k: [3, 3], co: 5, stride: 2, pad: 'same' },
@@ -38,17 +28,17 @@ const CASES: Case[] = [
   { x: [1, 16, 16, 16], k: [3, 3], co: 16, stride: 1, pad: 'same' },
 ];
 
-const DILATED: Case[] = [
+const DILATED: ConvCase[] = [
   { x: [2, 11, 10, 3], k: [3, 3], co: 8, stride: 1, pad: 'same', dilation: 2 },
   { x: [2, 11, 10, 3], k: [3, 3], co: 8, stride: 1, pad: 'valid', dilation: 2 },
 ];
 
-const inputs = (c: Case) => {
+const inputs = (c: ConvCase) => {
   const filterShape = [c.k[0], c.k[1], c.x[3], c.co];
   return { x: randomValues(size(c.x), 1), filter: randomValues(size(filterShape), 2), filterShape };
 };
 
-function outShape(c: Case): [number, number, number, number] {
+function outShape(c: ConvCase): [number, number, number, number] {
   const info = tf.backend_util.computeConv2DInfo(c.x, [c.k[0], c.k[1], c.x[3], c.co], c.stride, c.dilation ?? 1, c.pad, undefined, false, 'channelsLast');
   return [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
 }
@@ -110,24 +100,15 @@ test('native BatchMatMul matches cpu for every transpose combination, 2-D, batch
     [[2, 3, 7, 5], [2, 3, 5, 3]],
     [[128, 300], [300, 17]],
   ];
-  {
-    for (const [as, bs] of shapes) {
-      for (const ta of [false, true]) {
-        for (const tb of [false, true]) {
-          const r = as.length;
-          const a = ta ? [...as.slice(0, -2), as[r - 1], as[r - 2]] : as;
-          const b = tb ? [...bs.slice(0, -2), bs[bs.length - 1], bs[bs.length - 2]] : bs;
-          const before = nativeCalls.matMul;
-          await assertKernelMatchesCpu(
-            'BatchMatMul',
-            { a: { values: randomValues(size(a), 1), shape: a }, b: { values: randomValues(size(b), 2), shape: b } },
-            { transposeA: ta, transposeB: tb },
-            `a ${a} b ${b} tA ${ta} tB ${tb}`,
-          );
-          assert.equal(nativeCalls.matMul, before + 1, `a ${a} b ${b}: ran on the native GEMM`);
-        }
-      }
-    }
+  for (const { a, b, ta, tb } of matMulCombos(shapes)) {
+    const before = nativeCalls.matMul;
+    await assertKernelMatchesCpu(
+      'BatchMatMul',
+      { a: { values: randomValues(size(a), 1), shape: a }, b: { values: randomValues(size(b), 2), shape: b } },
+      { transposeA: ta, transposeB: tb },
+      `a ${a} b ${b} tA ${ta} tB ${tb}`,
+    );
+    assert.equal(nativeCalls.matMul, before + 1, `a ${a} b ${b}: ran on the native GEMM`);
   }
 });
 
