@@ -10,7 +10,8 @@ import { loadNative, unloadNative } from './native';
 import { createThreadedWasmBackend, MAX_WASM_THREADS, threadsUnsupportedReason } from './wasmThreads';
 
 /**
- * Picks the compute backend. 'auto' tries, in order, tfjs-node-gpu > tfjs-node > webgpu > wasm > cpu; every
+ * Picks the compute backend. 'auto' tries, in order, tfjs-node-gpu > tfjs-node > webgpu (a hardware adapter only; a
+ * software one such as lavapipe is slower than wasm) > wasm > cpu; every
  * candidate is tried in its own try/catch and optional packages are loaded only when tried, so a missing one is
  * simply skipped with the reason recorded. An explicit choice that cannot start throws BackendUnavailableError.
  */
@@ -138,7 +139,9 @@ async function startTfjsNode(c: 'tfjs-node-gpu' | 'tfjs-node', reason: string): 
 // ---------------------------------------------------------------------------------------------- webgpu
 
 interface GpuAdapterLike {
-  info?: { vendor?: string; architecture?: string; description?: string; device?: string };
+  info?: { vendor?: string; architecture?: string; description?: string; device?: string; isFallbackAdapter?: boolean };
+  /** Older spelling of info.isFallbackAdapter. */
+  isFallbackAdapter?: boolean;
 }
 interface GpuLike {
   requestAdapter(opts?: { powerPreference?: string }): Promise<GpuAdapterLike | null>;
@@ -195,9 +198,26 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   ]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * A CPU-emulated adapter (Mesa lavapipe/llvmpipe, SwiftShader, WARP): correct, but far slower than the wasm
+ * path, so 'auto' never picks it; an explicit 'webgpu' may (the tests use it to check the WebGPU path).
+ */
+export function isSoftwareAdapter(a: GpuAdapterLike): boolean {
+  const i = a.info ?? {};
+  if (i.isFallbackAdapter === true || a.isFallbackAdapter === true) return true;
+  const text = [i.vendor, i.architecture, i.description, i.device].filter((s) => s).join(' ');
+  return /\b(software|llvmpipe|lavapipe|swiftshader|warp)\b/i.test(text) || /microsoft basic render/i.test(text);
+}
+
+function adapterDescription(a: GpuAdapterLike): string {
+  const i = a.info ?? {};
+  return [i.vendor, i.architecture, i.description || i.device].filter((s) => s).join(' ');
+}
+
 async function startWebgpu(reason: string, auto: boolean, timeoutMs: number): Promise<BackendInfo> {
-  if (tf.engine().registry.webgpu && (await quietly(() => tf.setBackend('webgpu')))) {
-    return { name: 'webgpu', device: webgpuDevice, reason };
+  if (tf.engine().registry.webgpu) {
+    if (auto && webgpuSoftware) throw new Skip(`software adapter only, slower than wasm (${webgpuDevice})`);
+    if (await quietly(() => tf.setBackend('webgpu'))) return { name: 'webgpu', device: webgpuDevice, reason };
   }
   if (auto && !hasVulkanLoader()) throw new Skip('no Vulkan loader (libvulkan.so.1), so no GPU adapter');
   const mod = loadWebgpu();
@@ -217,6 +237,10 @@ async function startWebgpu(reason: string, auto: boolean, timeoutMs: number): Pr
     for (const k of added) delete g[k];
     throw new Skip('no adapter (needs a GPU with a Vulkan, Metal or D3D12 driver)');
   }
+  if (auto && isSoftwareAdapter(adapter)) {
+    for (const k of added) delete g[k];
+    throw new Skip(`software adapter only (${adapterDescription(adapter) || 'fallback'}); slower than wasm`);
+  }
   // tfjs-backend-webgpu registers itself on import only when navigator.gpu exists.
   const nav = g.navigator as Record<string, unknown> | undefined;
   if (nav) Object.defineProperty(nav, 'gpu', { value: gpu, configurable: true, writable: true });
@@ -228,12 +252,13 @@ async function startWebgpu(reason: string, auto: boolean, timeoutMs: number): Pr
   }
   if (!tf.findBackendFactory('webgpu')) throw new Skip('@tensorflow/tfjs-backend-webgpu registered no backend');
   if (!(await quietly(() => tf.setBackend('webgpu')))) throw new Skip('WebGPU device creation failed');
-  const i = adapter.info ?? {};
-  const desc = [i.vendor, i.architecture, i.description || i.device].filter((s) => s).join(' ');
-  webgpuDevice = `webgpu (${desc || 'GPU'})`;
+  webgpuDevice = `webgpu (${adapterDescription(adapter) || 'GPU'})`;
+  webgpuSoftware = isSoftwareAdapter(adapter);
   return { name: 'webgpu', device: webgpuDevice, reason };
 }
 let webgpuDevice = 'webgpu (GPU)';
+/** Whether the registered 'webgpu' backend runs on a software adapter (see isSoftwareAdapter). */
+let webgpuSoftware = false;
 
 // ---------------------------------------------------------------------------------------------- wasm
 

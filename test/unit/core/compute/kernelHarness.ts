@@ -28,9 +28,12 @@ export async function useNative(t: { skip(msg: string): void }, threads = 2): Pr
   return false;
 }
 
-/** Runs kernel `name` on `backend` with inputs copied there; returns the output values and shapes. */
+/**
+ * Runs kernel `name` on `backend` with inputs copied there; returns the output values and shapes. Reads back
+ * asynchronously: webgpu under Node has no synchronous readback (its readSync needs OffscreenCanvas).
+ */
 export async function runOn(
-  backend: 'cpu' | 'wasm',
+  backend: 'cpu' | 'wasm' | 'webgpu',
   name: string,
   inputs: Record<string, { values: Float32Array | Int32Array | Uint8Array; shape: number[]; dtype?: tf.DataType }>,
   attrs: tf.NamedAttrMap,
@@ -40,7 +43,7 @@ export async function runOn(
   for (const [k, v] of Object.entries(inputs)) ins[k] = tf.tensor(v.values, v.shape, v.dtype ?? 'float32');
   const out = tf.engine().runKernel(name, ins, attrs) as tf.Tensor | tf.Tensor[];
   const outs = Array.isArray(out) ? out : [out];
-  const res = outs.map((t) => ({ values: t.dataSync() as tf.backend_util.TypedArray, shape: t.shape.slice() }));
+  const res = await Promise.all(outs.map(async (t) => ({ values: (await t.data()) as tf.backend_util.TypedArray, shape: t.shape.slice() })));
   tf.dispose(outs);
   tf.dispose(Object.values(ins));
   return res;
