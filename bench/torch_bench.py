@@ -59,6 +59,13 @@ def parse_args(argv):
     )
     p.add_argument("--what", default=",".join(PHASES), help="comma-separated phases, or 'all': " + ",".join(PHASES))
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--device",
+        default="cpu",
+        choices=("cpu", "cuda"),
+        help="where the model and the batch live (cuda: the first CUDA GPU; every phase already synchronizes "
+        "each iteration by reading a value back)",
+    )
     p.add_argument("--warmup", type=int, default=2, help=argparse.SUPPRESS)
     p.add_argument("--min-iters", type=int, default=3, help=argparse.SUPPRESS)
     p.add_argument("--json-only", action="store_true", help="no progress lines on stderr; stdout is the JSON line")
@@ -227,6 +234,10 @@ def main(argv):
     set_threads(args.threads)
     torch.manual_seed(args.seed)
 
+    if args.device == "cuda" and not torch.cuda.is_available():
+        print("torch_bench: --device cuda but torch.cuda.is_available() is False", file=sys.stderr)
+        return 3
+
     h, w, c = args.input_shape
     model = build_model(torch, nn, args.model, args.input_shape, args.classes, args.width)
     params = sum(p.numel() for p in model.parameters() if p.requires_grad)
@@ -234,9 +245,13 @@ def main(argv):
     x = torch.randn(args.batch, c, h, w, generator=g)
     y = torch.randint(0, args.classes, (args.batch,), generator=g)
     onehot = F.one_hot(y, args.classes).to(x.dtype)
+    if args.device != "cpu":
+        # Same seeded batch and initialization as on cpu, then moved.
+        model, x, y, onehot = model.to(args.device), x.to(args.device), y.to(args.device), onehot.to(args.device)
     log(
         f"torch {torch.__version__}, {torch.get_num_threads()} thread(s), {args.model} "
         f"{h}x{w}x{c} width {args.width:g}, {params:,} params, batch {args.batch}"
+        + (f", device {args.device} ({torch.cuda.get_device_name(0)})" if args.device == "cuda" else "")
     )
 
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, nesterov=True, weight_decay=5e-4)
@@ -310,6 +325,7 @@ def main(argv):
             "seconds": args.seconds,
             "seed": args.seed,
             "grand_loop_threads": args.grand_loop_threads,
+            "device": args.device,
         },
         "detail": detail,
     }
