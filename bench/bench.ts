@@ -15,7 +15,7 @@ import { makeRng } from '../src/core/random';
 import { Sgd } from '../src/core/train/sgd';
 import { trainStep } from '../src/core/train/trainLoop';
 import { el2nFromLogits } from '../src/core/scores/el2n';
-import { grandCotangent, perExampleGradNorms } from '../src/core/scores/perExampleGrads';
+import { grandCotangent, perExampleGradNormsAsync } from '../src/core/scores/perExampleGrads';
 import { profileKernels, profileTable } from './kernelProfile';
 
 interface Case {
@@ -76,13 +76,13 @@ const sampleRss = () => {
 };
 
 /** Warm up twice, then repeat until `seconds` have passed (at least 3 times): examples per second. */
-function measure(seconds: number, examplesPerIter: number, fn: () => void): number {
-  fn();
-  fn();
+async function measure(seconds: number, examplesPerIter: number, fn: () => unknown): Promise<number> {
+  await fn();
+  await fn();
   let iters = 0;
   const t0 = performance.now();
   while (iters < 3 || performance.now() - t0 < seconds * 1000) {
-    fn();
+    await fn();
     sampleRss();
     iters++;
   }
@@ -108,27 +108,31 @@ async function benchOurs(c: Case, a: Args): Promise<{ rows: Row[]; params: numbe
   const { xs, labels } = randomBatch(c, a.batch, 10);
   const sgd = new Sgd({ momentum: 0.9, nesterov: true, weightDecay: 5e-4 });
   const vars = model.params.map((p) => p.variable);
-  const train = measure(a.seconds, a.batch, () => trainStep(model, sgd, vars, xs, labels, 0.01));
-  const infer = measure(a.seconds, a.batch, () =>
-    tf.tidy(() => {
-      model.forward(tf.tensor4d(xs, [a.batch, ...c.input]), { training: false }).dataSync();
-    }),
-  );
-  const el2n = measure(a.seconds, a.batch, () =>
-    tf.tidy(() => {
-      const logits = model.forward(tf.tensor4d(xs, [a.batch, ...c.input]), { training: false }).dataSync() as Float32Array;
-      el2nFromLogits(logits, labels, 10);
-    }),
-  );
+  const train = await measure(a.seconds, a.batch, () => trainStep(model, sgd, vars, xs, labels, 0.01));
+  // Reads are asynchronous, as in the product (the only kind the webgpu backend has in Node).
+  const logitsNow = async (): Promise<Float32Array> => {
+    const t = tf.tidy(() => model.forward(tf.tensor4d(xs, [a.batch, ...c.input]), { training: false }));
+    try {
+      return (await t.data()) as Float32Array;
+    } finally {
+      t.dispose();
+    }
+  };
+  const infer = await measure(a.seconds, a.batch, logitsNow);
+  const el2n = await measure(a.seconds, a.batch, async () => el2nFromLogits(await logitsNow(), labels, 10));
   // Exact GraNd: one forward and one backward pass give every example's gradient norm over all parameters.
-  const grandStep = () =>
-    tf.tidy(() => {
-      perExampleGradNorms(model, tf.tensor4d(xs, [a.batch, ...c.input]), grandCotangent(labels, 10));
-    });
-  const grand = measure(a.seconds, a.batch, grandStep);
+  const grandStep = async () => {
+    const x = tf.tensor4d(xs, [a.batch, ...c.input]);
+    try {
+      await perExampleGradNormsAsync(model, x, grandCotangent(labels, 10));
+    } finally {
+      x.dispose();
+    }
+  };
+  const grand = await measure(a.seconds, a.batch, grandStep);
   const profile: string[] = [];
   if (a.profileIters > 0) {
-    const trainP = await profileKernels(a.profileIters, () => void trainStep(model, sgd, vars, xs, labels, 0.01));
+    const trainP = await profileKernels(a.profileIters, () => trainStep(model, sgd, vars, xs, labels, 0.01));
     const grandP = await profileKernels(a.profileIters, grandStep);
     profile.push(...profileTable(`${c.name}, train`, trainP), '', ...profileTable(`${c.name}, exact GraNd`, grandP), '');
   }

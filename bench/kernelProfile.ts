@@ -21,8 +21,8 @@ export interface KernelProfile {
   readonly rows: KernelRow[];
 }
 
-export async function profileKernels(iterations: number, fn: () => void): Promise<KernelProfile> {
-  fn(); // warm-up: first-call allocations and compilation stay out of the profile
+export async function profileKernels(iterations: number, fn: () => unknown): Promise<KernelProfile> {
+  await fn(); // warm-up: first-call allocations and compilation stay out of the profile
   const backend = tf.getBackend();
   const known = new Set(tf.getKernelsForBackend(backend).map((k) => k.kernelName));
   const ms = new Map<string, number>();
@@ -30,7 +30,7 @@ export async function profileKernels(iterations: number, fn: () => void): Promis
   let wall = 0;
   for (let i = 0; i < iterations; i++) {
     const t0 = performance.now();
-    const info = await tf.profile(fn);
+    const info = await tf.profile(fn as () => tf.TensorContainer | Promise<tf.TensorContainer>);
     wall += performance.now() - t0;
     for (const k of info.kernels) {
       if (!known.has(k.name)) continue;

@@ -94,8 +94,8 @@ async function main(): Promise<void> {
   const labels = Int32Array.from({ length: a.batch }, () => rng.int(10));
   const sgd = new Sgd({ momentum: 0.9, nesterov: true, weightDecay: 5e-4 });
   const vars = model.params.map((p) => p.variable);
-  const phases: Record<string, () => void> = {
-    train: () => void trainStep(model, sgd, vars, xs, labels, 0.01),
+  const phases: Record<string, () => unknown> = {
+    train: () => trainStep(model, sgd, vars, xs, labels, 0.01),
     infer: () =>
       tf.tidy(() => {
         model.forward(tf.tensor4d(xs, [a.batch, ...a.input]), { training: false }).dataSync();
@@ -114,13 +114,17 @@ async function main(): Promise<void> {
       const times: [number[], number[]] = [[], []];
       // CPU time of the whole process (all threads): less sensitive to other processes than wall time.
       const cpu: [number[], number[]] = [[], []];
-      for (const on of [false, true]) (flip(on), fn(), fn());
+      for (const on of [false, true]) {
+        flip(on);
+        await fn();
+        await fn();
+      }
       for (let r = 0; r < a.rounds; r++) {
         for (const on of r % 2 ? [true, false] : [false, true]) {
           flip(on);
           const t0 = performance.now();
           const c0 = process.cpuUsage();
-          fn();
+          await fn();
           times[on ? 1 : 0].push(performance.now() - t0);
           const c = process.cpuUsage(c0);
           cpu[on ? 1 : 0].push((c.user + c.system) / 1000);

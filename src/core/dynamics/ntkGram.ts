@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { readSync } from '../compute/read';
 import type { AffineInfo, LinearInfo } from '../models/layers';
 import type { Model } from '../models/model';
 import { convWeightGradsDirect } from '../scores/perExampleGrads';
@@ -133,7 +134,7 @@ export function logitNtkGram(model: Model, x: tf.Tensor4D): NtkGram {
       gram.dispose();
       gram = next;
     }
-    const out = gram.dataSync() as Float32Array;
+    const out = readSync(gram, 'kernel velocity (NTK Gram matrices)');
     gram.dispose();
     return { gram: out, size };
   } finally {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { readSync } from '../compute/read';
 import type { Model } from '../models/model';
 
 /**
@@ -12,8 +13,8 @@ export interface WeightSnapshot {
 
 export function snapshotWeights(model: Model): WeightSnapshot {
   return {
-    params: model.params.map((p) => Float32Array.from(p.variable.dataSync() as Float32Array)),
-    state: model.state.map((v) => Float32Array.from(v.dataSync() as Float32Array)),
+    params: model.params.map((p) => Float32Array.from(readSync(p.variable, 'weight snapshots (training dynamics)'))),
+    state: model.state.map((v) => Float32Array.from(readSync(v, 'weight snapshots (training dynamics)'))),
   };
 }
 

@@ -1,3 +1,4 @@
+import { readSync } from '../compute/read';
 import { el2nFromLogits } from '../scores/el2n';
 import type { Model } from '../models/model';
 import { forEachLogitsBatch } from '../train/evaluate';
@@ -16,7 +17,7 @@ export function el2nNow(model: Model, data: ExperimentData): Float32Array {
     data.train,
     data.stats,
     (logits, labels) => {
-      const v = el2nFromLogits(logits.dataSync() as Float32Array, labels.dataSync() as Int32Array, k);
+      const v = el2nFromLogits(readSync(logits, 'EL2N during training'), readSync<Int32Array>(labels, 'EL2N during training'), k);
       out.set(v, at);
       at += v.length;
     },

@@ -161,11 +161,11 @@ export async function runErrorBarrier(partial: Partial<ErrorBarrierConfig> & { d
         const pick = (pos: ArrayLike<number>) => Int32Array.from(Array.from(pos, (p) => data.trainIndices[p])).sort();
         const rand = permutation(n, makeRng(cfg.seed + 3000)).subarray(0, k);
         const testIdx = cfg.testExamples !== undefined && cfg.testExamples < data.test.labels.length ? Int32Array.from({ length: cfg.testExamples }, (_, i) => i) : undefined;
-        const sets: Record<BarrierSet, () => number> = {
-          highest: () => 1 - evaluate(model, data.train, data.stats, pick(order.slice(n - k))).accuracy,
-          lowest: () => 1 - evaluate(model, data.train, data.stats, pick(order.slice(0, k))).accuracy,
-          random: () => 1 - evaluate(model, data.train, data.stats, pick(rand)).accuracy,
-          test: () => 1 - evaluate(model, data.test, data.stats, testIdx).accuracy,
+        const sets: Record<BarrierSet, () => Promise<number>> = {
+          highest: async () => 1 - (await evaluate(model, data.train, data.stats, pick(order.slice(n - k)))).accuracy,
+          lowest: async () => 1 - (await evaluate(model, data.train, data.stats, pick(order.slice(0, k)))).accuracy,
+          random: async () => 1 - (await evaluate(model, data.train, data.stats, pick(rand))).accuracy,
+          test: async () => 1 - (await evaluate(model, data.test, data.stats, testIdx)).accuracy,
         };
         const bnRng = makeRng(cfg.seed + 4000);
         const bnBatches = Array.from({ length: model.state.length ? cfg.bnBatches : 0 }, () => {
@@ -193,7 +193,7 @@ export async function runErrorBarrier(partial: Partial<ErrorBarrierConfig> & { d
             for (const alpha of alphas) {
               loadWeights(model, interpolateWeights(children[0], children[1], alpha));
               recomputeBatchNormStats(model, data.train, data.stats, bnBatches);
-              for (const set of BARRIER_SETS) errors[set].push(sets[set]());
+              for (const set of BARRIER_SETS) errors[set].push(await sets[set]());
             }
             for (const set of BARRIER_SETS) {
               const b = errorBarrier(alphas, errors[set]);

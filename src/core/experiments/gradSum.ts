@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { readSync } from '../compute/read';
 import { initBackend } from '../compute/backend';
 import { normalizeBatch } from '../data/normalize';
 import type { Model } from '../models/model';
@@ -41,7 +42,7 @@ export function minibatchGradSum(model: Model, x: tf.Tensor4D, labels: Int32Arra
     const vars = model.params.map((p) => p.variable);
     const { grads } = tf.variableGrads(() => tf.sum(tf.mul(model.forward(x, { training: false }), cot)) as tf.Scalar, vars);
     let sq = 0;
-    for (const v of vars) sq += tf.sum(tf.square(grads[v.name])).dataSync()[0];
+    for (const v of vars) sq += readSync(tf.sum(tf.square(grads[v.name])), 'the gradient-sum analysis')[0];
     const norms = perExampleGradNorms(model, x, cot, { norm: 'l2', subset: 'all', convMethod });
     let sumOfNorms = 0;
     for (const v of norms) sumOfNorms += v;

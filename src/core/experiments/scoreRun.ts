@@ -11,7 +11,7 @@ import { el2nFromLogits } from '../scores/el2n';
 import { ForgettingTracker } from '../scores/forgetting';
 import { labelFreeScore2 } from '../scores/labelFree';
 import { MarginTracker } from '../scores/margin';
-import { perExampleGradNorms, type ConvMethod, type NormKind, type ParamSubset } from '../scores/perExampleGrads';
+import { perExampleGradNormsTensor, type ConvMethod, type NormKind, type ParamSubset } from '../scores/perExampleGrads';
 import type { RunManifest } from '../store/runManifest';
 import { createRun } from '../store/runStore';
 import { writeScoreTable } from '../store/scoreFiles';
@@ -93,7 +93,7 @@ export const SCORE_DEFAULTS: Omit<ScoreRunConfig, 'dataset'> = {
 /** Per-example values of one run for one score, one per scored example (the trained indices, ascending). */
 type RunScores = Map<ScoreName, Float32Array>;
 
-function chunkedPointwise(
+async function chunkedPointwise(
   model: Model,
   data: ExperimentData,
   cfg: ScoreRunConfig,
@@ -103,68 +103,80 @@ function chunkedPointwise(
   signal?: AbortSignal,
   /** When given (N x K), filled with each scored example's softmax (for suspects: annotations/predictions.ts). */
   probs?: Float32Array,
-): RunScores | undefined {
+): Promise<RunScores | undefined> {
   const scored = data.trainIndices;
   const n = scored.length;
   const k = data.train.numClasses;
   const [h, w, c] = data.train.shape;
   const out: RunScores = new Map(wanted.map((s) => [s, new Float32Array(n)]));
-  const time = (name: ScoreName, fn: () => void) => {
+  // Every score is computed as a tensor and read back asynchronously (the webgpu backend has no synchronous read
+  // in Node: compute/read.ts); its time includes the read.
+  const timed = async (name: ScoreName | undefined, make: () => tf.Tensor): Promise<Float32Array> => {
     const t0 = performance.now();
-    fn();
-    seconds.set(name, (seconds.get(name) ?? 0) + (performance.now() - t0) / 1000);
+    const t = tf.tidy(make);
+    try {
+      return (await t.data()) as Float32Array;
+    } finally {
+      t.dispose();
+      if (name) seconds.set(name, (seconds.get(name) ?? 0) + (performance.now() - t0) / 1000);
+    }
   };
   for (let start = 0; start < n; start += cfg.scoreBatch) {
     if (signal?.aborted) return undefined;
     const idx = scored.subarray(start, Math.min(n, start + cfg.scoreBatch));
     const labels = Int32Array.from(idx, (i) => data.train.labels[i]);
-    tf.tidy(() => {
-      const x = tf.tensor4d(normalizeBatch(data.train, idx, data.stats), [idx.length, h, w, c]);
+    const x = tf.tensor4d(normalizeBatch(data.train, idx, data.stats), [idx.length, h, w, c]);
+    try {
       let logits: Float32Array | undefined;
-      const getLogits = () => (logits ??= model.forward(x, { training: false }).dataSync() as Float32Array);
-      const grandCot = () => tf.sub(tf.softmax(tf.tensor2d(getLogits(), [idx.length, k])), tf.oneHot(tf.tensor1d(labels, 'int32'), k)) as tf.Tensor2D;
+      const getLogits = async (name?: ScoreName) => (logits ??= await timed(name, () => model.forward(x, { training: false })));
+      const grandCot = () => tf.sub(tf.softmax(tf.tensor2d(logits!, [idx.length, k])), tf.oneHot(tf.tensor1d(labels, 'int32'), k)) as tf.Tensor2D;
       for (const name of wanted) {
         const dst = out.get(name)!;
-        time(name, () => {
-          let v: Float32Array;
-          switch (name) {
-            case 'el2n':
-              v = el2nFromLogits(getLogits(), labels, k);
-              break;
-            case 'label-free-2':
-              v = labelFreeScore2(getLogits(), k);
-              break;
-            case 'grand':
-              v = perExampleGradNorms(model, x, grandCot(), { norm: 'l2', subset: 'all', convMethod: cfg.convMethod });
-              break;
-            case 'grand-last':
-              v = perExampleGradNorms(model, x, grandCot(), { norm: 'l2', subset: 'last-layer' });
-              break;
-            case 'gradmag':
-              v = perExampleGradNorms(model, x, grandCot(), { norm: cfg.norm, subset: cfg.subset, convMethod: cfg.convMethod });
-              break;
-            case 'label-free-1':
-              // ||sum_k grad f_k(x)||: the gradient of the summed logits.
-              v = perExampleGradNorms(model, x, tf.ones([idx.length, k]) as tf.Tensor2D, { convMethod: cfg.convMethod });
-              break;
-            case 'label-free-3': {
-              // sum_k ||grad f_k(x)||^2: one backward pass per class.
-              v = new Float32Array(idx.length);
+        let v: Float32Array;
+        switch (name) {
+          case 'el2n':
+            v = el2nFromLogits(await getLogits(name), labels, k);
+            break;
+          case 'label-free-2':
+            v = labelFreeScore2(await getLogits(name), k);
+            break;
+          case 'grand':
+            await getLogits(name);
+            v = await timed(name, () => perExampleGradNormsTensor(model, x, grandCot(), { norm: 'l2', subset: 'all', convMethod: cfg.convMethod }));
+            break;
+          case 'grand-last':
+            await getLogits(name);
+            v = await timed(name, () => perExampleGradNormsTensor(model, x, grandCot(), { norm: 'l2', subset: 'last-layer' }));
+            break;
+          case 'gradmag':
+            await getLogits(name);
+            v = await timed(name, () => perExampleGradNormsTensor(model, x, grandCot(), { norm: cfg.norm, subset: cfg.subset, convMethod: cfg.convMethod }));
+            break;
+          case 'label-free-1':
+            // ||sum_k grad f_k(x)||: the gradient of the summed logits.
+            v = await timed(name, () => perExampleGradNormsTensor(model, x, tf.ones([idx.length, k]) as tf.Tensor2D, { convMethod: cfg.convMethod }));
+            break;
+          case 'label-free-3':
+            // sum_k ||grad f_k(x)||^2: one backward pass per class.
+            v = await timed(name, () => {
+              let acc: tf.Tensor1D | undefined;
               for (let cls = 0; cls < k; cls++) {
                 const e = tf.oneHot(tf.fill([idx.length], cls, 'int32') as tf.Tensor1D, k) as tf.Tensor2D;
-                const g = perExampleGradNorms(model, x, e, { convMethod: cfg.convMethod });
-                for (let i = 0; i < g.length; i++) v[i] += g[i] * g[i];
+                const sq = tf.square(perExampleGradNormsTensor(model, x, e, { convMethod: cfg.convMethod })) as tf.Tensor1D;
+                acc = acc ? (tf.add(acc, sq) as tf.Tensor1D) : sq;
               }
-              break;
-            }
-            default:
-              throw new Error(`${name} is not a pointwise score`);
-          }
-          dst.set(v, start);
-        });
+              return acc!;
+            });
+            break;
+          default:
+            throw new Error(`${name} is not a pointwise score`);
+        }
+        dst.set(v, start);
       }
-      if (probs) probs.set(softmaxRows(getLogits(), k), start * k);
-    });
+      if (probs) probs.set(softmaxRows(await getLogits(), k), start * k);
+    } finally {
+      x.dispose();
+    }
     onChunk(Math.min(n, start + cfg.scoreBatch));
   }
   return out;
@@ -279,7 +291,7 @@ export async function runScores(partial: Partial<ScoreRunConfig> & { dataset: st
           if (res.cancelled) break;
         }
         const probs = new Float32Array(n * data.train.numClasses);
-        const scored = chunkedPointwise(model, data, cfg, pointwise, seconds, (done) => {
+        const scored = await chunkedPointwise(model, data, cfg, pointwise, seconds, (done) => {
           const at = workBefore + steps * cfg.batchSize + done;
           const { etaSeconds } = eta.tick(at, totalWork);
           report({ ...base, phase: 'score', message: `run ${r + 1}/${cfg.runs}: scoring ${done}/${n}`, fraction: at / totalWork, etaSeconds });

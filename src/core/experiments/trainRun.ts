@@ -136,12 +136,12 @@ export async function runTraining(partial: Partial<TrainRunConfig> & { dataset: 
               etaSeconds,
             });
           },
-          onEpoch: (rel) => {
+          onEpoch: async (rel) => {
             const m = { ...rel, epoch: rel.epoch + epochOffset, step: rel.step + offset };
             trainSeconds += m.trainSeconds;
             run.appendMetrics({ ...m, time: new Date().toISOString() });
             // Weights at each epoch end, so a killed engine's run can be resumed (datadiet runs resume <id>).
-            if (m.step < steps) saveResumePoint(model, run.dir, m.epoch, m.step);
+            if (m.step < steps) await saveResumePoint(model, run.dir, m.epoch, m.step);
             report({
               ...base,
               phase: 'eval',
@@ -155,7 +155,7 @@ export async function runTraining(partial: Partial<TrainRunConfig> & { dataset: 
         },
       );
       report({ ...base, phase: 'save', message: 'saving weights', fraction: 1 });
-      saveCheckpoint(model, run.dir, 'weights');
+      await saveCheckpoint(model, run.dir, 'weights');
       const last = result.epochs[result.epochs.length - 1];
       const results = {
         steps: result.stepsDone + offset,

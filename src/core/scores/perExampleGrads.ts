@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { readSync } from '../compute/read';
 import type { AffineInfo, LinearInfo, Param } from '../models/layers';
 import type { Model } from '../models/model';
 import { AFFINE_GRAD_SQ_NORMS, affineGradSqNormsReady } from '../compute/kernels/affineGradSqNorms';
@@ -188,7 +189,7 @@ function affinePart(c: Extract<Capture, { kind: 'affine' }>, norm: NormKind, sub
  * The classifier's weight gradient needs no backward pass: its output gradient is the cotangent itself, so
  * ||dW_i|| = ||a_i|| ||c_i|| (and likewise for l1 and linf) with a_i the classifier's input.
  */
-function lastLayerNorms(model: Model, x: tf.Tensor4D, cotangent: tf.Tensor2D, norm: NormKind): Float32Array {
+function lastLayerNorms(model: Model, x: tf.Tensor4D, cotangent: tf.Tensor2D, norm: NormKind): tf.Tensor1D {
   return tf.tidy(() => {
     let features: tf.Tensor | undefined;
     model.forward(x, {
@@ -203,7 +204,7 @@ function lastLayerNorms(model: Model, x: tf.Tensor4D, cotangent: tf.Tensor2D, no
     if (norm === 'l2') r = tf.mul(tf.norm(a, 2, 1), tf.norm(cotangent, 2, 1));
     else if (norm === 'l1') r = tf.mul(tf.sum(tf.abs(a), 1), tf.sum(tf.abs(cotangent), 1));
     else r = tf.mul(tf.max(tf.abs(a), 1), tf.max(tf.abs(cotangent), 1));
-    return r.dataSync() as Float32Array;
+    return r as tf.Tensor1D;
   });
 }
 
@@ -252,6 +253,26 @@ function dotWithConstant(logits: tf.Tensor2D, cot: (logits: tf.Tensor2D) => tf.T
  * N norms (l2: the square root is taken).
  */
 export function perExampleGradNorms(model: Model, x: tf.Tensor4D, cotangent: Cotangent, options: GradNormOptions = {}): Float32Array {
+  const t = perExampleGradNormsTensor(model, x, cotangent, options);
+  try {
+    return readSync(t, 'this per-example gradient analysis');
+  } finally {
+    t.dispose();
+  }
+}
+
+/** perExampleGradNorms read asynchronously (every backend, webgpu included: compute/read.ts). */
+export async function perExampleGradNormsAsync(model: Model, x: tf.Tensor4D, cotangent: Cotangent, options: GradNormOptions = {}): Promise<Float32Array> {
+  const t = perExampleGradNormsTensor(model, x, cotangent, options);
+  try {
+    return (await t.data()) as Float32Array;
+  } finally {
+    t.dispose();
+  }
+}
+
+/** perExampleGradNorms as a tensor [N] on the backend (the caller disposes it). */
+export function perExampleGradNormsTensor(model: Model, x: tf.Tensor4D, cotangent: Cotangent, options: GradNormOptions = {}): tf.Tensor1D {
   const norm = options.norm ?? 'l2';
   const subset = options.subset ?? 'all';
   const method = options.convMethod ?? 'auto';
@@ -307,8 +328,7 @@ export function perExampleGradNorms(model: Model, x: tf.Tensor4D, cotangent: Cot
         if (part) acc = combine(acc, part, norm);
       }
       if (!acc) throw new Error(`parameter subset "${subset}" selects no parameters of ${model.spec.arch}`);
-      const out = norm === 'l2' ? tf.sqrt(acc) : acc;
-      return out.dataSync() as Float32Array;
+      return (norm === 'l2' ? tf.sqrt(acc) : acc) as tf.Tensor1D;
     });
   } finally {
     for (const c of captures) {

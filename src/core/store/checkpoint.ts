@@ -22,14 +22,14 @@ function namedTensors(model: Model): { name: string; variable: tf.Variable }[] {
   ];
 }
 
-export function saveCheckpoint(model: Model, dir: string, name: string): void {
+export async function saveCheckpoint(model: Model, dir: string, name: string): Promise<void> {
   const tensors = namedTensors(model);
   const total = tensors.reduce((s, t) => s + t.variable.size, 0);
   const data = new Float32Array(total);
   const entries: { name: string; shape: number[]; offset: number; size: number }[] = [];
   let offset = 0;
   for (const t of tensors) {
-    data.set(t.variable.dataSync() as Float32Array, offset);
+    data.set((await t.variable.data()) as Float32Array, offset);
     entries.push({ name: t.name, shape: t.variable.shape, offset, size: t.variable.size });
     offset += t.variable.size;
   }

@@ -21,10 +21,10 @@ export interface ResumePoint {
   readonly step: number;
 }
 
-export function saveResumePoint(model: Model, dir: string, epoch: number, step: number): void {
+export async function saveResumePoint(model: Model, dir: string, epoch: number, step: number): Promise<void> {
   const previous = readResumePoint(dir);
   const checkpoint = `epoch-${epoch}`;
-  saveCheckpoint(model, dir, checkpoint);
+  await saveCheckpoint(model, dir, checkpoint);
   writeJsonAtomic(path.join(dir, RESUME_FILE), { checkpoint, epoch, step });
   if (previous && previous.checkpoint !== checkpoint) removeCheckpoint(dir, previous.checkpoint);
 }

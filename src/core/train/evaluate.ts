@@ -37,20 +37,27 @@ export function forEachLogitsBatch(
   }
 }
 
-export function evaluate(model: Model, ds: ImageDataset, stats: ChannelStats, indices?: Int32Array): EvalResult {
-  let lossSum = 0;
-  let correct = 0;
+export async function evaluate(model: Model, ds: ImageDataset, stats: ChannelStats, indices?: Int32Array): Promise<EvalResult> {
+  // Per batch [loss sum, correct] summed on the device, read once at the end (asynchronously: see compute/read.ts).
+  let total: tf.Tensor1D | undefined;
   let count = 0;
-  forEachLogitsBatch(
-    model,
-    ds,
-    stats,
-    (logits, labels) => {
-      lossSum += tf.sum(crossEntropyPerExample(logits, labels)).dataSync()[0];
-      correct += tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'int32')).dataSync()[0];
-      count += labels.shape[0];
-    },
-    indices,
-  );
-  return { loss: count ? lossSum / count : NaN, accuracy: count ? correct / count : NaN, count };
+  try {
+    forEachLogitsBatch(
+      model,
+      ds,
+      stats,
+      (logits, labels) => {
+        const part = tf.stack([tf.sum(crossEntropyPerExample(logits, labels)), tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32'))]) as tf.Tensor1D;
+        const next = tf.keep(total ? tf.add(total, part) : part) as tf.Tensor1D;
+        total?.dispose();
+        total = next;
+        count += labels.shape[0];
+      },
+      indices,
+    );
+    const [lossSum, correct] = total ? await total.data() : [0, 0];
+    return { loss: count ? lossSum / count : NaN, accuracy: count ? correct / count : NaN, count };
+  } finally {
+    total?.dispose();
+  }
 }

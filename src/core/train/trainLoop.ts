@@ -101,11 +101,11 @@ export interface StepResult {
  * One SGD iteration on a normalized batch (NHWC floats): forward in training mode, backward, update, then the
  * batch-norm running statistics. Shared by the training loop and the benchmark so both time the same work.
  */
-export function trainStep(model: Model, sgd: Sgd, vars: tf.Variable[], xs: Float32Array, labels: Int32Array, lr: number): StepResult {
+export async function trainStep(model: Model, sgd: Sgd, vars: tf.Variable[], xs: Float32Array, labels: Int32Array, lr: number): Promise<StepResult> {
   const n = labels.length;
   const [h, w, c] = model.spec.inputShape;
   const updates: StateUpdate[] = [];
-  const result = tf.tidy(() => {
+  const [lossT, logitsT] = tf.tidy(() => {
     const x = tf.tensor4d(xs, [n, h, w, c]);
     const y = tf.tensor1d(labels, 'int32');
     let logitsKept: tf.Tensor2D | undefined;
@@ -115,15 +115,21 @@ export function trainStep(model: Model, sgd: Sgd, vars: tf.Variable[], xs: Float
       return crossEntropy(logits, y);
     }, vars);
     sgd.step(vars, grads, lr);
-    const logits = logitsKept!.dataSync() as Float32Array;
-    logitsKept!.dispose();
-    return { loss: value.dataSync()[0], logits, predicted: argMaxRows(logits, model.spec.numClasses) };
+    return [value, logitsKept!];
   });
   for (const u of updates) {
     u.variable.assign(u.value);
     u.value.dispose();
   }
-  return result;
+  // Asynchronous reads: the only kind the webgpu backend has in Node (compute/read.ts).
+  try {
+    const [lossV, logitsV] = await Promise.all([lossT.data(), logitsT.data()]);
+    const logits = logitsV as Float32Array;
+    return { loss: lossV[0], logits, predicted: argMaxRows(logits, model.spec.numClasses) };
+  } finally {
+    lossT.dispose();
+    logitsT.dispose();
+  }
 }
 
 export function argMaxRows(values: Float32Array, width: number): Int32Array {
@@ -183,7 +189,7 @@ export async function trainModel(model: Model, data: TrainData, options: TrainOp
         if (options.augment) augmentBatch(xs, n, train.shape, rng);
         const lr = learningRateAt(schedule, step + (options.scheduleOffset ?? 0));
         const labels = Int32Array.from(batchIdx, (i) => train.labels[i]);
-        const { loss, logits, predicted } = trainStep(model, sgd, vars, xs, labels, lr);
+        const { loss, logits, predicted } = await trainStep(model, sgd, vars, xs, labels, lr);
         trainMs += performance.now() - t0;
         step++;
         if (!Number.isFinite(loss)) throw new TrainingDivergedError(step, loss);
@@ -201,8 +207,8 @@ export async function trainModel(model: Model, data: TrainData, options: TrainOp
         lr: learningRateAt(schedule, Math.max(0, step - 1)),
         trainLoss: lossSum / seen,
         trainAccuracy: correct / seen,
-        val: data.val ? evaluate(model, data.val, stats) : undefined,
-        test: data.test ? evaluate(model, data.test, stats) : undefined,
+        val: data.val ? await evaluate(model, data.val, stats) : undefined,
+        test: data.test ? await evaluate(model, data.test, stats) : undefined,
         trainSeconds: trainMs / 1000,
         examplesPerSecond: seen / (trainMs / 1000),
       };

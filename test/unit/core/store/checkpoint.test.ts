@@ -16,7 +16,7 @@ test('a checkpoint restores every parameter and batch-norm statistic; numpy can 
   a.state[0].assign(tf.add(a.state[0], 3));
   const b = buildModel(spec, makeRng(2).next);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'datadiet-ckpt-'));
-  saveCheckpoint(a, dir, 'weights');
+  await saveCheckpoint(a, dir, 'weights');
   loadCheckpoint(b, dir, 'weights');
   a.params.forEach((p, i) => assert.deepEqual(b.params[i].variable.dataSync(), p.variable.dataSync(), p.name));
   assert.deepEqual(b.state[0].dataSync(), a.state[0].dataSync());
