@@ -174,6 +174,10 @@ export async function createHarness({ keep = false } = {}) {
       // "Install GPU Support" runs npm: take packages from the npm cache that `npm ci` filled (webgpu is an optional
       // dependency), so the e2e run does not download them again.
       npm_config_prefer_offline: 'true',
+      // No Vulkan driver for Dawn: the scenarios expect "no GPU adapter" on every machine, also one with a
+      // software Vulkan (Mesa lavapipe) installed, which would train on webgpu at a few examples per second.
+      VK_ICD_FILENAMES: path.join(tmp, 'no-vulkan-driver.json'),
+      VK_DRIVER_FILES: path.join(tmp, 'no-vulkan-driver.json'),
     };
   }
 

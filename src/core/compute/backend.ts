@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as wasmPkg from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmKernels } from './kernels/index';
-import { loadNative, unloadNative } from './native';
+import { findNativeAddon, loadNative, nativeStatus, unloadNative } from './native';
 import { createThreadedWasmBackend, MAX_WASM_THREADS, threadsUnsupportedReason } from './wasmThreads';
 
 /**
@@ -330,19 +330,21 @@ async function startWasm(reason: string, threadsOpt: number | undefined, native:
   const threads = wasmPkg.getThreadsCount() > 0 ? wasmPkg.getThreadsCount() : liveWasm.threads;
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
   // The native kernels get as many threads as the wasm backend (they never run at the same time).
-  let nativeNote = '';
-  if (native) {
-    const st = loadNative(threads);
-    nativeNote = st.loaded ? `; native convolutions and matrix products: ${st.detail}` : '';
-  } else {
-    unloadNative();
-  }
+  if (native) loadNative(threads);
+  else unloadNative();
+  const nativeNote = liveNativeDetail() ?? '';
   return {
     name: 'wasm',
     device: `wasm (${simd ? 'SIMD' : 'no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'}${nativeNote})`,
     reason: reason + liveWasm.note,
     threads,
   };
+}
+
+/** '; native ...: oneDNN 2.6.3 ...' when the native kernels are loaded now, else undefined. */
+function liveNativeDetail(): string | undefined {
+  const st = nativeStatus();
+  return st.loaded ? `; native convolutions and matrix products: ${st.detail}` : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------- cpu
@@ -404,13 +406,19 @@ export async function availableBackends(opts: { adapterTimeoutMs?: number } = {}
     wasmOk = false;
     wasmDetail = message(e);
   }
+  if (wasmOk) {
+    // Whether the native kernels are built (not loaded here: that happens when wasm starts).
+    wasmDetail += liveNativeDetail() ?? (findNativeAddon() ? '; native oneDNN kernels built' : '; native kernels not built (wasm loops only)');
+  }
   out.push({ name: 'wasm', available: wasmOk, detail: wasmDetail });
   out.push({ name: 'cpu', available: true, detail: 'plain JavaScript; slow for training' });
   return out;
 }
 
 async function probeWebgpu(timeoutMs: number): Promise<BackendAvailability> {
-  if (tf.engine().registry.webgpu) return { name: 'webgpu', available: true, detail: webgpuDevice };
+  if (tf.engine().registry.webgpu) {
+    return { name: 'webgpu', available: true, detail: webgpuSoftware ? `${webgpuDevice}; software rendering, slower than wasm` : webgpuDevice };
+  }
   if (!hasVulkanLoader()) return { name: 'webgpu', available: false, detail: 'no Vulkan loader (libvulkan.so.1)' };
   try {
     const mod = loadWebgpu();
@@ -421,9 +429,9 @@ async function probeWebgpu(timeoutMs: number): Promise<BackendAvailability> {
       const request = mod.create([]).requestAdapter({ powerPreference: 'high-performance' });
       const adapter = await withTimeout(request, timeoutMs, 'adapter request');
       if (!adapter) return { name: 'webgpu', available: false, detail: 'no adapter' };
-      const i = adapter.info ?? {};
-      const desc = [i.vendor, i.architecture, i.description || i.device].filter((s) => s).join(' ');
-      return { name: 'webgpu', available: true, detail: desc || 'adapter found' };
+      const desc = adapterDescription(adapter) || 'adapter found';
+      // Listed (it works), but said to be software: 'auto' skips it for wasm.
+      return { name: 'webgpu', available: true, detail: isSoftwareAdapter(adapter) ? `${desc}; software rendering, slower than wasm` : desc };
     } finally {
       for (const k of added) delete g[k];
     }

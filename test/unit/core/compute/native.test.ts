@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../../../../src/core/compute/backend';
+import { availableBackends, initBackend } from '../../../../src/core/compute/backend';
 import { nativeCalls, nativeDeclined } from '../../../../src/core/compute/kernels/nativeConv';
 import { nativeKernels } from '../../../../src/core/compute/native';
 import { assertKernelMatchesCpu, assertNoLeak, type ConvCase, matMulCombos, randomValues, size, useNative } from './kernelHarness';
@@ -152,4 +152,10 @@ test('native: false (and DATADIET_NATIVE=0) run the wasm loops and say so in the
   }
   await initBackend('wasm', { threads: 2 });
   assert.ok(nativeKernels());
+});
+
+test('availableBackends says the wasm backend runs the native kernels (Choose Compute Backend shows it)', async (t) => {
+  if (!(await useNative(t))) return;
+  const wasm = (await availableBackends({ adapterTimeoutMs: 5000 })).find((b) => b.name === 'wasm');
+  assert.match(wasm?.detail ?? '', /native convolutions and matrix products: oneDNN \d/);
 });
