@@ -28,6 +28,8 @@ const ready: Promise<string | null> = initBackend('webgpu', { adapterTimeoutMs: 
 async function webgpuOrSkip(t: { skip(msg: string): void }): Promise<boolean> {
   const why = await ready;
   if (why === null) return true;
+  // CI installs a software Vulkan driver (scripts/webgpu-deps.sh) and sets this: there, no adapter is a failure.
+  if (process.env.DATADIET_REQUIRE_WEBGPU === '1') assert.fail(`a WebGPU adapter is required (DATADIET_REQUIRE_WEBGPU=1) but ${why}`);
   t.skip(why);
   return false;
 }
