@@ -16,9 +16,9 @@
 //   5. writes all of it as markdown to --out (default gpu-check.md) and prints it.
 //
 // Readback: under Node the webgpu backend cannot read tensors synchronously (tfjs-backend-webgpu's readSync
-// needs OffscreenCanvas), so this script times its own async step: the same forward, cross-entropy, gradients
-// and Sgd.step as src/core/train/trainLoop.ts trainStep, then `await loss.data()` (one sync point per step, as a
-// training loop needs). bench/bench.ts --backend webgpu cannot run today for that reason (it calls trainStep).
+// needs OffscreenCanvas); the product's trainStep (src/core/train/trainLoop.ts), timed here, reads its loss and
+// logits asynchronously, as do evaluation and scoring (src/core/compute/read.ts). `npm run bench -- --backend
+// webgpu` works too.
 //
 // What to carry to the GPU machine (it has no internet; same CPU architecture, linux x64):
 //   - a node binary >= 20.19 (e.g. the official linux-x64 tarball's bin/node);
@@ -122,10 +122,9 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { initBackend } from './src/core/compute/backend';
 import { buildModel } from './src/core/models/registry';
 import type { Architecture, Model } from './src/core/models/model';
-import type { StateUpdate } from './src/core/models/layers';
 import { makeRng } from './src/core/random';
-import { crossEntropy } from './src/core/train/loss';
 import { Sgd } from './src/core/train/sgd';
+import { trainStep } from './src/core/train/trainLoop';
 
 const [backend, secondsArg, batchArg] = process.argv.slice(2);
 const seconds = Number(secondsArg);
@@ -134,22 +133,6 @@ const CASES: { name: string; arch: Architecture; width: number; input: [number, 
   { name: 'cnn-small 28x28x1', arch: 'cnn-small', width: 1, input: [28, 28, 1] },
   { name: 'resnet18 x0.25 32x32x3', arch: 'resnet18', width: 0.25, input: [32, 32, 3] },
 ];
-
-async function trainStep(model: Model, sgd: Sgd, vars: tf.Variable[], x: tf.Tensor4D, y: tf.Tensor1D): Promise<number> {
-  const updates: StateUpdate[] = [];
-  const loss = tf.tidy(() => {
-    const { value, grads } = tf.variableGrads(() => crossEntropy(model.forward(x, { training: true, stateUpdates: updates }), y), vars);
-    sgd.step(vars, grads, 0.01);
-    return value;
-  });
-  const v = (await loss.data())[0];
-  loss.dispose();
-  for (const u of updates) {
-    u.variable.assign(u.value);
-    u.value.dispose();
-  }
-  return v;
-}
 
 async function measure(fn: () => Promise<unknown>): Promise<{ rate: number; firstMs: number; iters: number }> {
   const t0 = performance.now();
@@ -175,10 +158,13 @@ async function measure(fn: () => Promise<unknown>): Promise<{ rate: number; firs
     const vars = model.params.map((p) => p.variable);
     const sgd = new Sgd({ momentum: 0.9, nesterov: true, weightDecay: 5e-4 });
     const rng = makeRng(1);
-    const x = tf.tensor4d(Float32Array.from({ length: batch * c.input[0] * c.input[1] * c.input[2] }, () => rng.next() * 2 - 1), [batch, ...c.input]);
-    const y = tf.tensor1d(Int32Array.from({ length: batch }, (_, i) => i % 10), 'int32');
+    const xs = Float32Array.from({ length: batch * c.input[0] * c.input[1] * c.input[2] }, () => rng.next() * 2 - 1);
+    const labels = Int32Array.from({ length: batch }, (_, i) => i % 10);
+    const x = tf.tensor4d(xs, [batch, ...c.input]);
+    const y = tf.tensor1d(labels, 'int32');
     const losses: number[] = [];
-    const train = await measure(async () => losses.push(await trainStep(model, sgd, vars, x, y)));
+    // The product's training step (asynchronous readback, as every backend needs on webgpu in Node).
+    const train = await measure(async () => losses.push((await trainStep(model, sgd, vars, xs, labels, 0.01)).loss));
     const infer = await measure(async () => {
       const l = tf.tidy(() => model.forward(x, { training: false }));
       await l.data();
