@@ -1,16 +1,10 @@
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import { assertKernelMatchesCpu, assertNoLeak, matMulCombos, randomValues, size, useWasm } from './kernelHarness';
+import { assertKernelMatchesCpu, assertNoLeak, MATMUL_SHAPES, matMulCombos, randomValues, size, useWasm } from './kernelHarness';
 
 test('BatchMatMul on wasm matches cpu for every transpose combination, 2-D and batched', async () => {
   await useWasm();
-  const shapes: [number[], number[]][] = [
-    [[7, 5], [5, 3]],
-    [[4, 7, 5], [4, 5, 3]],
-    [[4, 7, 5], [1, 5, 3]],
-    [[33, 64], [64, 17]],
-  ];
-  for (const { a, b, ta, tb } of matMulCombos(shapes)) {
+  for (const { a, b, ta, tb } of matMulCombos(MATMUL_SHAPES)) {
     await assertKernelMatchesCpu(
       'BatchMatMul',
       { a: { values: randomValues(size(a), 1), shape: a }, b: { values: randomValues(size(b), 2), shape: b } },

@@ -67,16 +67,20 @@ export function size(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
-/** Compares kernel `name` on wasm against cpu: same shapes, relative error (max |a-b| / max |b|) below tol. */
+/**
+ * Compares kernel `name` on `backend` (default wasm) against cpu: same shapes, relative error (max |a-b| / max |b|)
+ * below tol.
+ */
 export async function assertKernelMatchesCpu(
   name: string,
   inputs: Parameters<typeof runOn>[2],
   attrs: tf.NamedAttrMap,
   label: string,
   tol = 1e-5,
+  backend: 'wasm' | 'webgpu' = 'wasm',
 ): Promise<void> {
   const ref = await runOn('cpu', name, inputs, attrs);
-  const got = await runOn('wasm', name, inputs, attrs);
+  const got = await runOn(backend, name, inputs, attrs);
   assert.equal(got.length, ref.length, `${label}: number of outputs`);
   for (let i = 0; i < ref.length; i++) {
     assert.deepEqual(got[i].shape, ref[i].shape, `${label}: shape of output ${i}`);
@@ -126,3 +130,11 @@ export function matMulCombos(shapes: readonly [number[], number[]][]): { a: numb
   }
   return out;
 }
+
+/** BatchMatMul shape pairs (untransposed) the kernel tests share: 2-D, batched, broadcast batch, odd sizes. */
+export const MATMUL_SHAPES: readonly [number[], number[]][] = [
+  [[7, 5], [5, 3]],
+  [[4, 7, 5], [4, 5, 3]],
+  [[4, 7, 5], [1, 5, 3]],
+  [[33, 64], [64, 17]],
+];

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { availableBackends, initBackend } from '../../../../src/core/compute/backend';
 import { nativeCalls, nativeDeclined } from '../../../../src/core/compute/kernels/nativeConv';
 import { nativeKernels } from '../../../../src/core/compute/native';
-import { assertKernelMatchesCpu, assertNoLeak, type ConvCase, matMulCombos, randomValues, size, useNative } from './kernelHarness';
+import { assertKernelMatchesCpu, assertNoLeak, type ConvCase, MATMUL_SHAPES, matMulCombos, randomValues, size, useNative } from './kernelHarness';
 
 /**
  * The native kernels (oneDNN through native/) against the cpu backend: forward, input and filter gradients of
@@ -92,14 +92,7 @@ test('native Conv2DBackpropFilter matches cpu', async (t) => {
 
 test('native BatchMatMul matches cpu for every transpose combination, 2-D, batched and broadcast', async (t) => {
   if (!(await useNative(t))) return;
-  const shapes: [number[], number[]][] = [
-    [[7, 5], [5, 3]],
-    [[4, 7, 5], [4, 5, 3]],
-    [[4, 7, 5], [1, 5, 3]],
-    [[1, 7, 5], [4, 5, 3]],
-    [[2, 3, 7, 5], [2, 3, 5, 3]],
-    [[128, 300], [300, 17]],
-  ];
+  const shapes: [number[], number[]][] = [...MATMUL_SHAPES, [[1, 7, 5], [4, 5, 3]], [[2, 3, 7, 5], [2, 3, 5, 3]], [[128, 300], [300, 17]]];
   for (const { a, b, ta, tb } of matMulCombos(shapes)) {
     const before = nativeCalls.matMul;
     await assertKernelMatchesCpu(

@@ -10,7 +10,7 @@ import { grandCotangent, perExampleGradNormsAsync } from '../../../../src/core/s
 import { Sgd } from '../../../../src/core/train/sgd';
 import { trainStep } from '../../../../src/core/train/trainLoop';
 import { relError } from '../../helpers/tf';
-import { matMulCombos, randomValues, runOn, size } from './kernelHarness';
+import { assertKernelMatchesCpu, MATMUL_SHAPES, matMulCombos, randomValues, runOn, size } from './kernelHarness';
 
 /**
  * The WebGPU path (Dawn through the `webgpu` package, tfjs-backend-webgpu) against the cpu reference, on whatever
@@ -37,15 +37,8 @@ async function webgpuOrSkip(t: { skip(msg: string): void }): Promise<boolean> {
 // Float32 on a GPU sums in other orders (and lavapipe vectorizes): a few ulps per term, not bit equality.
 const KERNEL_TOL = 1e-4;
 
-async function kernelMatches(name: string, inputs: Parameters<typeof runOn>[2], attrs: tf.NamedAttrMap, label: string): Promise<void> {
-  const ref = await runOn('cpu', name, inputs, attrs);
-  const got = await runOn('webgpu', name, inputs, attrs);
-  assert.equal(got.length, ref.length, `${label}: number of outputs`);
-  for (let i = 0; i < ref.length; i++) {
-    assert.deepEqual(got[i].shape, ref[i].shape, `${label}: shape of output ${i}`);
-    const err = relError(got[i].values, ref[i].values);
-    assert.ok(err <= KERNEL_TOL, `${label}: relative error ${err.toExponential(2)} > ${KERNEL_TOL}`);
-  }
+function kernelMatches(name: string, inputs: Parameters<typeof runOn>[2], attrs: tf.NamedAttrMap, label: string): Promise<void> {
+  return assertKernelMatchesCpu(name, inputs, attrs, label, KERNEL_TOL, 'webgpu');
 }
 
 test('webgpu: the adapter is named in the device string', async (t) => {
@@ -99,13 +92,7 @@ test('webgpu: Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter match cpu (strid
 
 test('webgpu: BatchMatMul matches cpu for every transpose combination, 2-D and batched', async (t) => {
   if (!(await webgpuOrSkip(t))) return;
-  const shapes: [number[], number[]][] = [
-    [[7, 5], [5, 3]],
-    [[4, 7, 5], [4, 5, 3]],
-    [[4, 7, 5], [1, 5, 3]],
-    [[33, 64], [64, 17]],
-  ];
-  for (const { a, b, ta, tb } of matMulCombos(shapes)) {
+  for (const { a, b, ta, tb } of matMulCombos(MATMUL_SHAPES)) {
     await kernelMatches(
       'BatchMatMul',
       { a: { values: randomValues(size(a), 1), shape: a }, b: { values: randomValues(size(b), 2), shape: b } },
