@@ -103,9 +103,7 @@ bool Build(ConvKind kind, const ConvShape& s, Entry* e, std::string* err) {
 
   DD_CHECK(dnnl_primitive_create(&e->conv, pd), "primitive");
   DD_CHECK(dnnl_memory_create(&e->act, kind == ConvKind::kBackwardData ? &dst : &src, engine, DNNL_MEMORY_NONE), "memory");
-  DD_CHECK(dnnl_memory_create(&e->other, kind == ConvKind::kBackwardWeights ? &dst : (kind == ConvKind::kForward ? &dst : &src),
-                              engine, DNNL_MEMORY_NONE),
-           "memory");
+  DD_CHECK(dnnl_memory_create(&e->other, kind == ConvKind::kBackwardData ? &src : &dst, engine, DNNL_MEMORY_NONE), "memory");
   DD_CHECK(dnnl_memory_create(&e->userW, &wUser, engine, DNNL_MEMORY_NONE), "memory");
   if (dnnl_memory_desc_equal(implMd, &wUser)) {
     e->implW = e->userW;
@@ -172,18 +170,19 @@ Entry* Find(ConvKind kind, const ConvShape& s, int slot, std::string* err) {
 // Runs a found primitive (thread-safe across different entries).
 bool Exec(Entry& e, ConvKind kind, float* a, float* b, float* out, std::string* err) {
   switch (kind) {
-    case ConvKind::kForward:  // a = x, b = w, out = y
+    case ConvKind::kForward:        // a = x, b = w, out = y
+    case ConvKind::kBackwardData: {  // a = dy, b = w, out = dx
+      const bool fwd = kind == ConvKind::kForward;
       dnnl_memory_set_data_handle(e.act, a);
       dnnl_memory_set_data_handle(e.userW, b);
       dnnl_memory_set_data_handle(e.other, out);
       if (e.reorder && !Run(e.stream, e.reorder, {{DNNL_ARG_FROM, e.userW}, {DNNL_ARG_TO, e.implW}}, err)) return false;
-      return Run(e.stream, e.conv, {{DNNL_ARG_SRC, e.act}, {DNNL_ARG_WEIGHTS, e.implW}, {DNNL_ARG_DST, e.other}}, err);
-    case ConvKind::kBackwardData:  // a = dy, b = w, out = dx
-      dnnl_memory_set_data_handle(e.act, a);
-      dnnl_memory_set_data_handle(e.userW, b);
-      dnnl_memory_set_data_handle(e.other, out);
-      if (e.reorder && !Run(e.stream, e.reorder, {{DNNL_ARG_FROM, e.userW}, {DNNL_ARG_TO, e.implW}}, err)) return false;
-      return Run(e.stream, e.conv, {{DNNL_ARG_DIFF_DST, e.act}, {DNNL_ARG_WEIGHTS, e.implW}, {DNNL_ARG_DIFF_SRC, e.other}}, err);
+      return Run(e.stream, e.conv,
+                 {{fwd ? DNNL_ARG_SRC : DNNL_ARG_DIFF_DST, e.act},
+                  {DNNL_ARG_WEIGHTS, e.implW},
+                  {fwd ? DNNL_ARG_DST : DNNL_ARG_DIFF_SRC, e.other}},
+                 err);
+    }
     case ConvKind::kBackwardWeights:  // a = x, b = dy, out = dw
       dnnl_memory_set_data_handle(e.act, a);
       dnnl_memory_set_data_handle(e.other, b);
@@ -248,7 +247,7 @@ bool DnnlConvGradSqNorms(const ConvShape& s, float* x, float* dy, float* out, st
   {
     const int t = omp_get_thread_num();
     float* g = grads[t].data();
-    for (int i = t; i < s.n && !failed[t]; i += threads) {
+    for (int i = t; i < s.n; i += threads) {
       if (!Exec(*entries[t], ConvKind::kBackwardWeights, x + i * xs, dy + i * ys, g, &errors[t])) {
         failed[t] = 1;
         break;

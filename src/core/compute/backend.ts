@@ -35,7 +35,7 @@ export interface InitBackendOptions {
   /** wasm threads (1..8). Default: min(available parallelism, 4). Ignored by other backends. */
   readonly threads?: number;
   /**
-   * wasm only: run convolutions and matrix products on the native kernels (native/, OpenBLAS) when they load
+   * wasm only: run convolutions and matrix products on the native kernels (native/, oneDNN) when they load
    * (default true; DATADIET_NATIVE=0 also switches them off).
    */
   readonly native?: boolean;

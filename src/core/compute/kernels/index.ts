@@ -40,6 +40,10 @@ import type { WasmKernel } from './util';
  *   train/sgd.ts on wasm; the per-example conv weight and batch-norm affine gradient norms of GraNd
  *   (convGradSqNorms.ts, affineGradSqNorms.ts).
  *
+ * When the native kernels are loaded (../native.ts: oneDNN through native/), Conv2D, Conv2DBackpropInput,
+ * Conv2DBackpropFilter, BatchMatMul and DataDietConvGradSqNorms hand their work to them first (nativeConv.ts) and
+ * run the loops below only without them or for a shape oneDNN declines.
+ *
  * The SIMD loops (../simd.ts) run on the backend's heap and, with the threaded backend, on their own worker
  * threads (as many as the backend's threads) between XNNPACK calls.
  *

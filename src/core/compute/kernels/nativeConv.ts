@@ -9,9 +9,8 @@ import { heapF32, type KernelArgs } from './util';
  */
 type Backend = KernelArgs['backend'];
 
-const FORWARD = 0;
-const INPUT_GRAD = 1;
-const FILTER_GRAD = 2;
+/** The addon's conv kinds (0 forward, 1 input gradient, 2 filter gradient), or 'sq': per-example gradient norms. */
+type Call = 0 | 1 | 2 | 'sq';
 
 /** How many kernel calls ran natively (tests check that the native path ran; benchmarks report it). */
 export const nativeCalls = { conv: 0, matMul: 0 };
@@ -26,8 +25,6 @@ function dims(info: tf.backend_util.Conv2DInfo): Int32Array {
     info.padInfo.left, info.dilationHeight, info.dilationWidth,
   ]);
 }
-
-type Call = 'conv0' | 'conv1' | 'conv2' | 'sq';
 
 /**
  * Runs one native conv call into a new output of `outShape`; undefined (output released, shape remembered as
@@ -51,7 +48,7 @@ function run(
     // Views after the last allocation: an allocation may grow (and detach) the heap.
     const [av, bv, ov] = [heapF32(backend, a), heapF32(backend, b), heapF32(backend, out)];
     if (call === 'sq') nat.convGradSqNorms(av, bv, ov, d);
-    else nat.conv(call === 'conv0' ? FORWARD : call === 'conv1' ? INPUT_GRAD : FILTER_GRAD, av, bv, ov, d);
+    else nat.conv(call, av, bv, ov, d);
     nativeCalls.conv++;
     return out;
   } catch (e) {
@@ -62,15 +59,15 @@ function run(
 }
 
 export function nativeConvForward(backend: Backend, x: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo | undefined {
-  return run(backend, 'conv0', x, filter, [info.batchSize, info.outHeight, info.outWidth, info.outChannels], info);
+  return run(backend, 0, x, filter, [info.batchSize, info.outHeight, info.outWidth, info.outChannels], info);
 }
 
 export function nativeConvInputGrad(backend: Backend, dy: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo | undefined {
-  return run(backend, 'conv1', dy, filter, [info.batchSize, info.inHeight, info.inWidth, info.inChannels], info);
+  return run(backend, 1, dy, filter, [info.batchSize, info.inHeight, info.inWidth, info.inChannels], info);
 }
 
 export function nativeConvFilterGrad(backend: Backend, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo | undefined {
-  return run(backend, 'conv2', x, dy, [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels], info);
+  return run(backend, 2, x, dy, [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels], info);
 }
 
 /** Each example's squared filter-gradient norm [N] (DataDietConvGradSqNorms) on oneDNN, examples across threads. */

@@ -1,19 +1,10 @@
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { convDirectTuning as tuning } from '../../../../src/core/compute/kernels/convDirect';
-import { assertKernelMatchesCpu, assertNoLeak, randomValues, size, useWasm } from './kernelHarness';
-
-type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
-interface Case {
-  x: [number, number, number, number];
-  k: [number, number];
-  co: number;
-  stride: number | [number, number];
-  pad: Pad;
-}
+import { assertKernelMatchesCpu, assertNoLeak, type ConvCase, randomValues, size, useWasm } from './kernelHarness';
 
 // Output channels multiples of 8 and outputs at least 4 wide take the direct loops; the rest the stock kernel.
-const CASES: Case[] = [
+const CASES: ConvCase[] = [
   { x: [3, 9, 10, 3], k: [3, 3], co: 16, stride: 1, pad: 'same' },
   { x: [2, 9, 10, 8], k: [3, 3], co: 8, stride: 1, pad: 'valid' },
   { x: [2, 11, 10, 4], k: [3, 3], co: 16, stride: 2, pad: 'same' },
