@@ -15,6 +15,7 @@ import type { LabelEntropyTable } from '../../../../src/core/experiments/labelEn
 import { schemaName, type CurvesPayload, type HeatmapPayload, type PayloadKind, type ScatterPayload } from '../../../../src/core/notebook/mime';
 import { readScoreTable, scoresDir } from '../../../../src/core/store/scoreFiles';
 import { runJob } from '../../../../src/engine/jobs';
+import { inProcessJobs } from './inProcessJobs';
 import { repoRoot, tempDir } from '../../helpers/paths';
 
 // Real jobs, in process, on tiny linear models over a few hundred MNIST examples.
@@ -26,10 +27,7 @@ const env = (over: Partial<ExecEnv> = {}): ExecEnv => ({
   trusted: true,
   jobDefaults: { backend: 'wasm' },
   images: () => mnist,
-  runJob: (job, params, onProgress, signal) => {
-    jobs.push(job);
-    return runJob(job, params, { root, signal, onProgress }) as ReturnType<NonNullable<ExecEnv['runJob']>>;
-  },
+  runJob: inProcessJobs(root, (job) => jobs.push(job)),
   ...over,
 });
 const ajv = new Ajv({ strict: true, allErrors: true });

@@ -11,7 +11,7 @@ import { loadDataset } from '../../../../src/core/data/load';
 import type { JobProgress } from '../../../../src/core/experiments/job';
 import type { GalleryPayload, HistogramPayload, PruningCurvePayload, ScatterPayload } from '../../../../src/core/notebook/mime';
 import { readScoreTable, scoresDir } from '../../../../src/core/store/scoreFiles';
-import { runJob } from '../../../../src/engine/jobs';
+import { inProcessJobs } from './inProcessJobs';
 import { tempDir } from '../../helpers/paths';
 
 const mnist = loadDataset('mnist').splits.train;
@@ -25,10 +25,7 @@ const env = (over: Partial<ExecEnv> = {}): ExecEnv => ({
   trusted: true,
   jobDefaults: { backend: 'cpu' },
   images: () => mnist,
-  runJob: (job, params, onProgress, signal) => {
-    jobsStarted++;
-    return runJob(job, params, { root, signal, onProgress }) as ReturnType<NonNullable<ExecEnv['runJob']>>;
-  },
+  runJob: inProcessJobs(root, () => jobsStarted++),
   onProgress: (_line, p) => {
     progress.push(p);
     if (process.env.CELLS_DEBUG) console.error(p.message);

@@ -7,7 +7,7 @@ import { listRunInfos } from '../../../../src/core/cells/runRef';
 import { predictionsDir, readPredictions } from '../../../../src/core/annotations/predictions';
 import { loadDataset } from '../../../../src/core/data/load';
 import type { GalleryPayload, HistogramPayload } from '../../../../src/core/notebook/mime';
-import { runJob } from '../../../../src/engine/jobs';
+import { inProcessJobs } from './inProcessJobs';
 import { rangeGallery } from '../../../../src/extension/notebook/galleryMessages';
 import { tempDir } from '../../helpers/paths';
 
@@ -19,7 +19,7 @@ const env: ExecEnv = {
   trusted: true,
   jobDefaults: { backend: 'cpu' },
   images: () => mnist,
-  runJob: (job, params, onProgress, signal) => runJob(job, params, { root, signal, onProgress }) as ReturnType<NonNullable<ExecEnv['runJob']>>,
+  runJob: inProcessJobs(root),
 };
 const items = (g: GalleryPayload) => g.groups.flatMap((gr) => gr.items);
 
