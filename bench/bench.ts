@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, type BackendChoice } from '../src/core/compute/backend';
 import { buildModel } from '../src/core/models/registry';
 import type { Architecture, Model } from '../src/core/models/model';
-import { makeRng } from '../src/core/random';
+import { RandomStream } from '../src/core/randomStreams';
 import { Sgd } from '../src/core/train/sgd';
 import { trainStep } from '../src/core/train/trainLoop';
 import { el2nFromLogits } from '../src/core/scores/el2n';
@@ -90,7 +90,7 @@ async function measure(seconds: number, examplesPerIter: number, fn: () => unkno
 }
 
 function randomBatch(c: Case, n: number, classes: number): { xs: Float32Array; labels: Int32Array } {
-  const rng = makeRng(0);
+  const rng = RandomStream.root(0).derive('data-order').rng();
   const xs = Float32Array.from({ length: n * c.input[0] * c.input[1] * c.input[2] }, () => rng.next() * 2 - 1);
   const labels = Int32Array.from({ length: n }, () => rng.int(classes));
   return { xs, labels };
@@ -104,7 +104,7 @@ interface Row {
 }
 
 async function benchOurs(c: Case, a: Args): Promise<{ rows: Row[]; params: number; ownTrain: number; profile: string[] }> {
-  const model: Model = buildModel({ arch: c.arch, width: c.width, inputShape: c.input, numClasses: 10 }, makeRng(0).next);
+  const model: Model = buildModel({ arch: c.arch, width: c.width, inputShape: c.input, numClasses: 10 }, RandomStream.root(0).derive('init').uniform());
   const { xs, labels } = randomBatch(c, a.batch, 10);
   const sgd = new Sgd({ momentum: 0.9, nesterov: true, weightDecay: 5e-4 });
   const vars = model.params.map((p) => p.variable);

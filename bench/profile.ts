@@ -19,7 +19,7 @@ import { channelBroadcastTuning } from '../src/core/compute/kernels/channelBroad
 import { simdTuning } from '../src/core/compute/simd';
 import { buildModel } from '../src/core/models/registry';
 import type { Architecture } from '../src/core/models/model';
-import { makeRng } from '../src/core/random';
+import { RandomStream } from '../src/core/randomStreams';
 import { Sgd } from '../src/core/train/sgd';
 import { trainStep } from '../src/core/train/trainLoop';
 import { grandCotangent, perExampleGradNorms, perExampleGradTuning } from '../src/core/scores/perExampleGrads';
@@ -88,8 +88,8 @@ async function main(): Promise<void> {
   const a = parseArgs(process.argv.slice(2));
   const backend = await initBackend('wasm', { threads: a.threads });
   process.stdout.write(`${a.model} x${a.width} ${a.input.join('x')}, batch ${a.batch}, ${backend.device}; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
-  const model = buildModel({ arch: a.model, width: a.width, inputShape: a.input, numClasses: 10 }, makeRng(0).next);
-  const rng = makeRng(0);
+  const model = buildModel({ arch: a.model, width: a.width, inputShape: a.input, numClasses: 10 }, RandomStream.root(0).derive('init').uniform());
+  const rng = RandomStream.root(0).derive('data-order').rng();
   const xs = Float32Array.from({ length: a.batch * a.input[0] * a.input[1] * a.input[2] }, () => rng.next() * 2 - 1);
   const labels = Int32Array.from({ length: a.batch }, () => rng.int(10));
   const sgd = new Sgd({ momentum: 0.9, nesterov: true, weightDecay: 5e-4 });

@@ -147,7 +147,7 @@ export function registerAnalyzeCommands(program: Command, h: CliHelpers, out: No
 
   h.addTrainOptions(analyze.command('heatmap').description('per-example gradient norms of a random sample of examples at initialization and after every epoch of one training run'), { dataset: 'mnist' }, HEATMAP_DEFAULTS)
     .option('--sample <n>', 'examples sampled from the trained ones', positiveInt('--sample'), HEATMAP_DEFAULTS.sample)
-    .option('--sample-seed <n>', 'seed of the sample (default: seed + 2000)', (s) => Number(s))
+    .option('--sample-seed <n>', 'root seed of the sample alone (default: --seed; docs/randomness.md)', (s) => Number(s))
     .addOption(new Option('--conv-method <m>', 'exact per-example conv gradients: materialized, ghost norm, or the cheaper per layer').choices(['auto', 'direct', 'ghost']).default(HEATMAP_DEFAULTS.convMethod))
     .option('--score-batch <n>', 'examples per per-example-gradient chunk', positiveInt('--score-batch'), HEATMAP_DEFAULTS.scoreBatch)
     .action(async (f: Common & { sample: number; sampleSeed?: number; convMethod: 'auto' | 'direct' | 'ghost'; scoreBatch: number }) => {

@@ -78,8 +78,8 @@ function addTrainOptions(cmd: Command, defaults: Partial<TrainRunConfig> & { dat
     .option('--weight-decay <x>', 'L2 weight decay', nonNeg('--weight-decay'), d.weightDecay)
     .option('--milestones <fractions>', 'fractions of the budget where the lr is multiplied by --gamma', fractions, [...d.milestones])
     .option('--gamma <x>', 'learning-rate decay factor at milestones', positive('--gamma'), d.gamma)
-    .option('-s, --seed <n>', 'initialization seed', nonNegInt('--seed'), d.seed)
-    .option('--data-seed <n>', 'data order and augmentation seed (default: seed + 1000)', nonNegInt('--data-seed'))
+    .option('-s, --seed <n>', 'root seed: initialization, data order, split, subset, noise and random baselines each draw from their own stream of it (docs/randomness.md)', nonNegInt('--seed'), d.seed)
+    .option('--data-seed <n>', 'vary data order and augmentation alone: draw them from this root seed (default: --seed)', nonNegInt('--data-seed'))
     .option('--validation <n>', 'held-out validation examples (count >= 1, or a fraction < 1; 0 = none)', nonNeg('--validation'), d.validation)
     .addOption(new Option('--augment <mode>', 'pad-4 crop + flip augmentation (auto: on for colour images)').choices(['auto', 'on', 'off']).default('auto'))
     .addOption(new Option('--backend <name>', 'compute backend').choices(BACKEND_CHOICES as unknown as string[]).default(d.backend))
@@ -337,7 +337,7 @@ export function buildProgram(): Command {
     .option('--score-batch <n>', 'examples per per-example-gradient chunk', positiveInt('--score-batch'), SCORE_DEFAULTS.scoreBatch)
     .option('--csv', 'also write CSV tables')
     .option('--label-noise <fraction>', 'noise study: permute the labels of this fraction of the training examples, then report how well each score finds them', num('--label-noise', (n) => n >= 0 && n < 1, 'a fraction in [0, 1)'), 0)
-    .option('--noise-seed <n>', 'seed of the injected noise', nonNegInt('--noise-seed'), 0)
+    .option('--noise-seed <n>', 'which noise draw: other noise on the same --seed\'s split and subset', nonNegInt('--noise-seed'), 0)
     .action(async (flags: ScoreFlags) => {
       process.exitCode = await score(flags, process.stdout);
     });
@@ -351,7 +351,7 @@ export function buildProgram(): Command {
     .option('--score <name>', 'score table to prune by', PRUNE_DEFAULTS.score)
     .option('--strategies <names>', `comma-separated: ${STRATEGY_NAMES.join(', ')}`, strategyList, [...PRUNE_DEFAULTS.strategies])
     .option('--fractions <list>', 'fractions of the training set pruned', fractions, [...PRUNE_DEFAULTS.fractions])
-    .option('--seeds <n>', 'seeds per point', positiveInt('--seeds'), PRUNE_DEFAULTS.seeds)
+    .option('--seeds <n>', 'independent repeats per point (each retraining and random draw has its own stream)', positiveInt('--seeds'), PRUNE_DEFAULTS.seeds)
     .option('--class-balanced', 'apply each strategy within every class')
     .action(async (flags: PruneFlags) => {
       process.exitCode = await prune(flags, process.stdout);
@@ -366,7 +366,7 @@ export function buildProgram(): Command {
     .option('--score <name>', 'score table to sort by', WINDOW_DEFAULTS.score)
     .option('--size <n>', 'window size: fraction (< 1) or count of the training examples', positive('--size'), WINDOW_DEFAULTS.size)
     .option('--offsets <list>', 'offsets as fractions of the training examples', (v: string) => v.split(',').map((x) => num('--offsets', (n) => n >= 0 && n < 1, 'fractions in [0, 1)')(x)), [...WINDOW_DEFAULTS.offsets])
-    .option('--seeds <n>', 'seeds per window', positiveInt('--seeds'), WINDOW_DEFAULTS.seeds)
+    .option('--seeds <n>', 'independent repeats per window', positiveInt('--seeds'), WINDOW_DEFAULTS.seeds)
     .action(async (flags: WindowFlags) => {
       process.exitCode = await windowSweep(flags, process.stdout);
     });

@@ -40,11 +40,16 @@ export function makeRng(seed: number): Rng {
   const lo = Math.trunc(seed) >>> 0;
   const hi = Math.floor(Math.abs(seed) / TWO_POW_32) >>> 0;
   const sm = { s: lo ^ Math.imul(hi, 0x27d4eb2d) ^ (seed < 0 ? 0x5bd1e995 : 0) };
-  let s0 = splitmix32(sm);
-  let s1 = splitmix32(sm);
-  let s2 = splitmix32(sm);
-  let s3 = splitmix32(sm);
-  // The all-zero state is a fixed point of xoshiro; splitmix essentially never produces it, but guard anyway.
+  return rngFromState([splitmix32(sm), splitmix32(sm), splitmix32(sm), splitmix32(sm)]);
+}
+
+/**
+ * A generator from a full 128-bit state (four 32-bit words), as randomStreams.ts derives it by hashing a stream's
+ * name. Product code gets its generators from there, never from a number: see docs/randomness.md.
+ */
+export function rngFromState(words: readonly [number, number, number, number]): Rng {
+  let [s0, s1, s2, s3] = words.map((w) => w | 0);
+  // The all-zero state is a fixed point of xoshiro; a hash essentially never produces it, but guard anyway.
   if ((s0 | s1 | s2 | s3) === 0) s0 = 1;
 
   function nextU32(): number {

@@ -78,7 +78,7 @@ const training: readonly ArgSpec[] = [
   { name: 'steps', kind: { type: 'int', min: 1, max: 10_000_000 }, doc: 'Explicit iteration budget; overrides epochs.' },
   { name: 'subset', kind: { type: 'int', min: 1, max: 100_000_000 }, doc: 'Train on a seeded random subset of this many training examples (quick looks).' },
   { name: 'batch', kind: { type: 'int', min: 1, max: 65536 }, doc: 'Minibatch size.', default: '128' },
-  { name: 'seed', kind: { type: 'int', min: 0, max: 2 ** 31 - 1 }, doc: 'First seed (initialization; data order is seed + 1000).', default: '0' },
+  { name: 'seed', kind: { type: 'int', min: 0, max: 2 ** 31 - 1 }, doc: 'Root seed: every random draw (initializations, data order, split, noise, random baselines) comes from its own stream of it.', default: '0' },
 ];
 
 export const COMMANDS: readonly CommandSpec[] = [

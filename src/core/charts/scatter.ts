@@ -1,6 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { spearman } from '../analysis/spearman';
-import { makeRng } from '../random';
+import { RandomStream } from '../randomStreams';
+import { randomSubset } from '../select/random';
 import { DEFAULT_HEIGHT, titleOf } from './common';
 
 /**
@@ -71,16 +72,8 @@ export function scatterSample(input: ScatterInput): ScatterSample {
   const finite = candidates.length;
   let chosen = candidates;
   if (finite > maxPoints) {
-    // Partial Fisher-Yates: the first maxPoints entries become a uniform sample without replacement.
-    const rng = makeRng(input.seed ?? 0);
-    const pool = Int32Array.from(candidates);
-    for (let i = 0; i < maxPoints; i++) {
-      const j = i + rng.int(finite - i);
-      const t = pool[i];
-      pool[i] = pool[j];
-      pool[j] = t;
-    }
-    chosen = Array.from(pool.subarray(0, maxPoints));
+    const rng = RandomStream.root(input.seed ?? 0).derive('chart-sample').rng();
+    chosen = Array.from(randomSubset(finite, maxPoints, rng), (p) => candidates[p]);
   }
   const inGroup = (i: number) => (g && g.member[i] ? 1 : 0);
   chosen = [...chosen].sort((a, b) => inGroup(a) - inGroup(b) || a - b);

@@ -20,6 +20,7 @@ import { isDirectory, isFile } from './fsutil';
 import { listClassFolders, loadImageFolder } from './imageFolder';
 import { loadManifest } from './manifest';
 import { defaultMnistDir, findIdxFiles, loadIdxDir, loadMnist, type MnistKind } from './mnist';
+import { RandomStream } from '../randomStreams';
 import { splitValidation } from './split';
 
 export type DatasetKind = 'mnist' | 'fashion-mnist' | 'cifar10' | 'cifar100' | 'idx' | 'folder' | 'csv' | 'jsonl';
@@ -134,13 +135,13 @@ export function detectDatasetKind(p: string): DatasetKind | undefined {
   return undefined;
 }
 
-/** Carve a seeded stratified test split out of a dataset that has none. */
+/** Carve a stratified test split (the `test-split` stream of `seed`) out of a dataset that has none. */
 function holdOutTest(ds: ImageDataset, seed: number, baseName: string): { splits: DatasetSplits; heldOut: HeldOutSplit } {
   const n = ds.labels.length;
   if (n < 2) throw new DataFormatError(baseName, `has ${n} image(s); at least 2 are needed to hold out a test split`);
   // At least one test example, so evaluation never runs on an empty set.
   const count = Math.max(1, Math.round(n * HELD_OUT_TEST_FRACTION));
-  const { train, val, trainIndices, valIndices } = splitValidation(ds, count, seed);
+  const { train, val, trainIndices, valIndices } = splitValidation(ds, count, RandomStream.root(seed).derive('test-split').rng());
   return {
     splits: { train: { ...train, name: `${ds.name}/train` }, test: { ...val, name: `${ds.name}/test` } },
     heldOut: { fraction: HELD_OUT_TEST_FRACTION, seed, trainIndices, testIndices: valIndices },

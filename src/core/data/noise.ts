@@ -10,7 +10,7 @@
  * the examples whose label actually differs from the original, which is what a detector can and should find;
  * `indices` lists every chosen example, changed or not, to reproduce the protocol.
  */
-import { makeRng } from '../random';
+import type { Rng } from '../random';
 
 export interface LabelNoise {
   /** The new labels (a copy; the input is not modified). */
@@ -22,10 +22,10 @@ export interface LabelNoise {
 }
 
 /**
- * Choose round(fraction * N) examples uniformly at random (seeded) and permute their labels among themselves.
- * Same labels, fraction and seed give the same noise.
+ * Choose round(fraction * N) examples uniformly at random and permute their labels among themselves. `rng` is the
+ * noise's own stream (randomStreams.ts, purpose `noise`): same labels, fraction and stream give the same noise.
  */
-export function injectLabelNoise(labels: ArrayLike<number>, fraction: number, seed: number): LabelNoise {
+export function injectLabelNoise(labels: ArrayLike<number>, fraction: number, rng: Rng): LabelNoise {
   const n = labels.length;
   if (!(fraction >= 0 && fraction <= 1)) throw new RangeError(`injectLabelNoise: fraction must be in [0, 1] (0.1 = 10% of examples), got ${fraction}`);
   for (let i = 0; i < n; i++) {
@@ -33,7 +33,6 @@ export function injectLabelNoise(labels: ArrayLike<number>, fraction: number, se
     if (!Number.isInteger(y) || y < 0) throw new RangeError(`injectLabelNoise: label of example ${i} is ${y}; labels must be non-negative integers`);
   }
   const m = Math.round(fraction * n);
-  const rng = makeRng(seed);
   // Partial Fisher-Yates: the first m positions of `pool` are a uniform random m-subset.
   const pool = new Int32Array(n);
   for (let i = 0; i < n; i++) pool[i] = i;

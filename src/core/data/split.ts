@@ -2,7 +2,7 @@
  * Subsets and held-out validation splits. Both keep the original example indices, because scores are
  * reported per example of the loaded dataset: example i of a subset is example indices[i] of its parent.
  */
-import { makeRng } from '../random';
+import type { Rng } from '../random';
 import { exampleSize, type ImageDataset } from './dataset';
 
 /** Copy the examples at `indices` (in that order) into a new dataset. */
@@ -82,7 +82,7 @@ export function stratifiedQuotas(classCounts: readonly number[], count: number):
  * examples are chosen is a seeded shuffle within the class. `fractionOrCount` < 1 is a fraction of the
  * dataset, >= 1 a number of examples; 0 gives an empty validation set.
  */
-export function splitValidation(ds: ImageDataset, fractionOrCount: number, seed: number): ValidationSplit {
+export function splitValidation(ds: ImageDataset, fractionOrCount: number, rng: Rng): ValidationSplit {
   const total = ds.labels.length;
   const count = validationCount(total, fractionOrCount);
   const byClass: number[][] = Array.from({ length: ds.numClasses }, () => []);
@@ -95,11 +95,10 @@ export function splitValidation(ds: ImageDataset, fractionOrCount: number, seed:
     byClass.map((m) => m.length),
     count,
   );
-  const rng = makeRng(seed);
   const isVal = new Uint8Array(total);
   byClass.forEach((members, k) => {
     // Shuffle every class (even with quota 0) so the random stream, and hence the split, depends only on
-    // the seed and the labels, not on the requested size of other classes.
+    // the stream and the labels, not on the requested size of other classes.
     rng.shuffle(members);
     for (let j = 0; j < quotas[k]; j++) isVal[members[j]] = 1;
   });

@@ -59,7 +59,7 @@ export async function runEl2nGrid(partial: Partial<El2nGridConfig> & { dataset: 
   const cfg: El2nGridConfig = { ...EL2N_GRID_DEFAULTS, ...definedOnly(partial), scores: ['el2n'] } as El2nGridConfig;
   const points = gridPoints(cfg);
   const report = ctx.onProgress ?? (() => {});
-  const run = createRun(ctx.root, { kind: 'score', config: { ...cfg, grid: true }, seeds: { first: cfg.seed, runs: cfg.runs }, versions: versions() });
+  const run = createRun(ctx.root, { kind: 'score', config: { ...cfg, grid: true }, seeds: { root: cfg.seed, runs: cfg.runs }, versions: versions() });
   const base = { runId: run.id, runDir: run.dir };
   try {
     const done: GridPoint[] = [];

@@ -5,7 +5,9 @@ import { recomputeBatchNormStats } from '../dynamics/batchNormStats';
 import { alphaGrid, errorBarrier } from '../dynamics/errorBarrier';
 import { interpolateWeights, loadWeights, snapshotWeights, type WeightSnapshot } from '../dynamics/weights';
 import { buildModel } from '../models/registry';
-import { makeRng, permutation } from '../random';
+import { permutation } from '../random';
+import { RandomStream } from '../randomStreams';
+import { probedTrainingStreams } from './experimentStreams';
 import { writeJsonAtomic } from '../store/atomicWrite';
 import type { RunManifest } from '../store/runManifest';
 import { createRun } from '../store/runStore';
@@ -104,12 +106,12 @@ export async function runErrorBarrier(partial: Partial<ErrorBarrierConfig> & { d
   const cfg: ErrorBarrierConfig = { ...ERROR_BARRIER_DEFAULTS, ...definedOnly(partial) } as ErrorBarrierConfig;
   if (cfg.spawnFractions.some((f) => !(f >= 0 && f < 1))) throw new Error(`spawn fractions must be in [0, 1), got ${cfg.spawnFractions.join(', ')}`);
   const report = ctx.onProgress ?? (() => {});
-  const run = createRun(ctx.root, { kind: 'error-barrier', config: { ...cfg }, seeds: { init: cfg.seed, data: cfg.dataSeed ?? cfg.seed + 1000 }, versions: versions() });
+  const run = createRun(ctx.root, { kind: 'error-barrier', config: { ...cfg }, seeds: { root: cfg.seed, ...(cfg.dataSeed !== undefined ? { data: cfg.dataSeed } : {}) }, versions: versions() });
   const base = { runId: run.id, runDir: run.dir };
   try {
     const backend = await initBackend(cfg.backend, { threads: cfg.threads });
     report({ ...base, phase: 'load', message: `loading ${cfg.dataset}`, fraction: 0 });
-    const data = prepareData({ dataset: cfg.dataset, validation: cfg.validation, splitSeed: cfg.seed, trainSubset: cfg.trainSubset, subsetSeed: cfg.seed + 1000 });
+    const data = prepareData({ dataset: cfg.dataset, validation: cfg.validation, seed: cfg.seed, trainSubset: cfg.trainSubset });
     const n = data.trainIndices.length;
     if (!(Number.isInteger(cfg.subsetSize) && cfg.subsetSize >= 1 && 2 * cfg.subsetSize <= n)) throw new Error(`--subset-size must be an integer with 2 x size <= ${n} trained examples (highest and lowest must not overlap), got ${cfg.subsetSize}`);
     const perEpoch = stepsPerEpoch(n, cfg.batchSize);
@@ -118,9 +120,10 @@ export async function runErrorBarrier(partial: Partial<ErrorBarrierConfig> & { d
     const fixed = cfg.scoresFrom ? scoresForTraining(data, resolveScoreRun(ctx.root, cfg.scoresFrom, data.record.fingerprint), cfg.score) : undefined;
     if (!fixed && cfg.scoreEpoch * perEpoch > steps) throw new Error(`score epoch ${cfg.scoreEpoch} is past the end of training (${steps} steps)`);
     const augment = cfg.augment === 'auto' ? data.train.shape[2] === 3 : cfg.augment;
-    const dataSeed = cfg.dataSeed ?? cfg.seed + 1000;
+    const root = RandomStream.root(cfg.seed);
+    const parent = probedTrainingStreams(cfg.seed, cfg.dataSeed);
     const alphas = alphaGrid(cfg.alphaSteps);
-    const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: data.train.shape, numClasses: data.train.numClasses }, makeRng(cfg.seed).next);
+    const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: data.train.shape, numClasses: data.train.numClasses }, parent.init.uniform());
     run.update({ backend, dataset: data.record, model: { arch: cfg.model, width: cfg.width, params: model.numParams() }, config: { ...cfg, steps, augment, spawnSteps, alphas } });
     const trainData = { train: data.train, trainIndices: data.trainIndices, stats: data.stats };
     const options = { ...cfg, steps, scheduleSteps: steps, augment };
@@ -140,7 +143,7 @@ export async function runErrorBarrier(partial: Partial<ErrorBarrierConfig> & { d
       let scores = fixed;
       let cancelled = false;
       if (parentSteps > 0) {
-        const res = await trainModel(model, trainData, { ...options, steps: parentSteps, dataSeed }, {
+        const res = await trainModel(model, trainData, { ...options, steps: parentSteps, dataStream: parent.data }, {
           signal: ctx.signal,
           onStep: (s) => {
             if (spawnSteps.includes(s.step)) snapshots.set(s.step, snapshotWeights(model));
@@ -159,7 +162,7 @@ export async function runErrorBarrier(partial: Partial<ErrorBarrierConfig> & { d
         const order = Array.from(scores!.keys()).sort((a, b) => scores![a] - scores![b] || a - b);
         const k = cfg.subsetSize;
         const pick = (pos: ArrayLike<number>) => Int32Array.from(Array.from(pos, (p) => data.trainIndices[p])).sort();
-        const rand = permutation(n, makeRng(cfg.seed + 3000)).subarray(0, k);
+        const rand = permutation(n, root.derive('barrier-random-set').rng()).subarray(0, k);
         const testIdx = cfg.testExamples !== undefined && cfg.testExamples < data.test.labels.length ? Int32Array.from({ length: cfg.testExamples }, (_, i) => i) : undefined;
         const sets: Record<BarrierSet, () => Promise<number>> = {
           highest: async () => 1 - (await evaluate(model, data.train, data.stats, pick(order.slice(n - k)))).accuracy,
@@ -167,7 +170,7 @@ export async function runErrorBarrier(partial: Partial<ErrorBarrierConfig> & { d
           random: async () => 1 - (await evaluate(model, data.train, data.stats, pick(rand))).accuracy,
           test: async () => 1 - (await evaluate(model, data.test, data.stats, testIdx)).accuracy,
         };
-        const bnRng = makeRng(cfg.seed + 4000);
+        const bnRng = root.derive('barrier-bn-batches').rng();
         const bnBatches = Array.from({ length: model.state.length ? cfg.bnBatches : 0 }, () => {
           const p = permutation(n, bnRng).subarray(0, Math.min(n, cfg.batchSize));
           return Int32Array.from(p, (q) => data.trainIndices[q]);
@@ -178,9 +181,10 @@ export async function runErrorBarrier(partial: Partial<ErrorBarrierConfig> & { d
             const children: WeightSnapshot[] = [];
             for (let child = 0; child < 2; child++) {
               loadWeights(model, snapshots.get(t)!);
-              const childSeed = dataSeed + 10_000 + 100 * pair + child;
+              // Children share the parent's weights at t, and nothing random: each has its own data order.
+              const childData = parent.data.derive('barrier-child', { spawn: t, pair, child });
               if (t < steps) {
-                const res = await trainModel(model, trainData, { ...options, steps: steps - t, scheduleOffset: t, dataSeed: childSeed }, { signal: ctx.signal, onStep: tick(`spawn at step ${t}: pair ${pair + 1}, child ${child + 1}`) });
+                const res = await trainModel(model, trainData, { ...options, steps: steps - t, scheduleOffset: t, dataStream: childData }, { signal: ctx.signal, onStep: tick(`spawn at step ${t}: pair ${pair + 1}, child ${child + 1}`) });
                 done += steps - t;
                 if (res.cancelled) {
                   cancelled = true;

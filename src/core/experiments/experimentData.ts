@@ -5,7 +5,7 @@ import { loadDataset, type DatasetInfo } from '../data/load';
 import { channelStats, type ChannelStats } from '../data/normalize';
 import { injectLabelNoise } from '../data/noise';
 import { splitValidation } from '../data/split';
-import { makeRng } from '../random';
+import { dataStreams } from './experimentStreams';
 import type { DatasetRecord } from '../store/runManifest';
 import { loadAnnotationsFor } from '../annotations/datasetAnnotations';
 
@@ -37,13 +37,16 @@ export interface DataOptions {
   readonly dataset: string;
   /** Fraction (< 1) or count (>= 1) of the train split held out for validation; 0 = none. */
   readonly validation: number;
-  /** Seed of the validation split. */
-  readonly splitSeed: number;
-  /** Train on a seeded random subset of this many of the remaining examples. */
+  /**
+   * The experiment's root seed: the validation split, the subset and the label noise draw from its
+   * `validation-split`, `subset` and `noise` streams, so every experiment with this seed sees the same data.
+   */
+  readonly seed: number;
+  /** Train on a random subset of this many of the remaining examples. */
   readonly trainSubset?: number;
-  readonly subsetSeed: number;
   /** Fraction of the trained examples whose labels are permuted among themselves (Data Diet's noise protocol). */
   readonly labelNoise?: number;
+  /** Which noise draw (an index of the `noise` stream; default 0): other noise on the same split and subset. */
   readonly noiseSeed?: number;
   /** annotations.jsonl whose corrected labels and exclusions apply (after any injected noise: they fix it). */
   readonly annotations?: string;
@@ -55,17 +58,18 @@ export function datasetFingerprint(splits: DatasetSplits): string {
 
 export function prepareData(o: DataOptions): ExperimentData {
   const { splits, info } = loadDataset(o.dataset);
-  const held = splitValidation(splits.train, o.validation, o.splitSeed);
+  const streams = dataStreams(o.seed, o.noiseSeed);
+  const held = splitValidation(splits.train, o.validation, streams.validationSplit.rng());
   let trainIndices = Int32Array.from(held.trainIndices);
   if (o.trainSubset !== undefined && o.trainSubset < trainIndices.length) {
-    trainIndices = makeRng(o.subsetSeed).shuffle(trainIndices).slice(0, o.trainSubset).sort();
+    trainIndices = streams.subset.rng().shuffle(trainIndices).slice(0, o.trainSubset).sort();
   }
   const val = held.val.labels.length ? held.val : undefined;
   let train = splits.train;
   let corrupted: Uint8Array | undefined;
   if (o.labelNoise) {
     // Noise touches only the examples trained on; validation and test labels stay clean.
-    const noise = injectLabelNoise(Int32Array.from(trainIndices, (i) => splits.train.labels[i]), o.labelNoise, o.noiseSeed ?? 0);
+    const noise = injectLabelNoise(Int32Array.from(trainIndices, (i) => splits.train.labels[i]), o.labelNoise, streams.noise.rng());
     const labels = Int32Array.from(splits.train.labels);
     corrupted = new Uint8Array(labels.length);
     trainIndices.forEach((i, j) => {

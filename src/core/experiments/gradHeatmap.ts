@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { initBackend } from '../compute/backend';
 import type { ConvMethod } from '../scores/perExampleGrads';
-import { makeRng } from '../random';
+import { RandomStream } from '../randomStreams';
 import { writeJsonAtomic } from '../store/atomicWrite';
 import type { RunManifest } from '../store/runManifest';
 import { createRun } from '../store/runStore';
@@ -22,7 +22,7 @@ import { TRAIN_DEFAULTS, type TrainRunConfig } from './trainRun';
 export interface GradHeatmapConfig extends TrainRunConfig {
   /** Examples sampled from the trained ones. */
   readonly sample: number;
-  /** Seed of the sample (default seed + 2000). */
+  /** Root seed of the sample, to vary it alone (default: the run's seed; either way its `heatmap-sample` stream). */
   readonly sampleSeed?: number;
   readonly convMethod: ConvMethod;
   /** Examples per per-example-gradient chunk. */
@@ -77,15 +77,15 @@ export async function runGradHeatmap(partial: Partial<GradHeatmapConfig> & { dat
   const cfg: GradHeatmapConfig = { ...HEATMAP_DEFAULTS, ...partial };
   if (!Number.isInteger(cfg.sample) || cfg.sample < 1) throw new RangeError(`sample must be a positive number of examples, got ${cfg.sample}`);
   const report = ctx.onProgress ?? (() => {});
-  const run = createRun(ctx.root, { kind: 'grad-heatmap', config: { ...cfg }, seeds: { init: cfg.seed, sample: cfg.sampleSeed ?? cfg.seed + 2000 }, versions: versions() });
+  const run = createRun(ctx.root, { kind: 'grad-heatmap', config: { ...cfg }, seeds: { root: cfg.seed, ...(cfg.sampleSeed !== undefined ? { sample: cfg.sampleSeed } : {}) }, versions: versions() });
   const base = { runId: run.id, runDir: run.dir };
   try {
     const backend = await initBackend(cfg.backend, { threads: cfg.threads });
     report({ ...base, phase: 'load', message: `loading ${cfg.dataset}`, fraction: 0 });
-    const data = prepareData({ dataset: cfg.dataset, validation: cfg.validation, splitSeed: cfg.seed, trainSubset: cfg.trainSubset, subsetSeed: cfg.seed + 1000 });
+    const data = prepareData({ dataset: cfg.dataset, validation: cfg.validation, seed: cfg.seed, trainSubset: cfg.trainSubset });
     const n = data.trainIndices.length;
     if (cfg.sample > n) throw new RangeError(`sample of ${cfg.sample} examples exceeds the ${n} trained examples`);
-    const sample = makeRng(cfg.sampleSeed ?? cfg.seed + 2000).shuffle(Int32Array.from(data.trainIndices)).slice(0, cfg.sample).sort();
+    const sample = RandomStream.root(cfg.sampleSeed ?? cfg.seed).derive('heatmap-sample').rng().shuffle(Int32Array.from(data.trainIndices)).slice(0, cfg.sample).sort();
     const labels = Int32Array.from(sample, (i) => data.train.labels[i]);
     const steps = cfg.steps ?? cfg.epochs * stepsPerEpoch(n, cfg.batchSize);
     run.update({ backend, dataset: data.record, config: { ...cfg, steps } });

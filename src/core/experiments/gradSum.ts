@@ -4,7 +4,7 @@ import { readSync } from '../compute/read';
 import { initBackend } from '../compute/backend';
 import { normalizeBatch } from '../data/normalize';
 import type { Model } from '../models/model';
-import { makeRng } from '../random';
+import { RandomStream } from '../randomStreams';
 import { perExampleGradNorms, type ConvMethod } from '../scores/perExampleGrads';
 import { writeJsonAtomic } from '../store/atomicWrite';
 import type { RunManifest } from '../store/runManifest';
@@ -124,12 +124,12 @@ export async function runGradSum(partial: Partial<GradSumConfig> & { dataset: st
   const cfg: GradSumConfig = { ...GRADSUM_DEFAULTS, ...partial };
   if (!Number.isInteger(cfg.batches) || cfg.batches < 1) throw new RangeError(`batches must be a positive integer, got ${cfg.batches}`);
   const report = ctx.onProgress ?? (() => {});
-  const run = createRun(ctx.root, { kind: 'grad-sum', config: { ...cfg }, seeds: { init: cfg.seed, batches: cfg.seed + 3000 }, versions: versions() });
+  const run = createRun(ctx.root, { kind: 'grad-sum', config: { ...cfg }, seeds: { root: cfg.seed }, versions: versions() });
   const base = { runId: run.id, runDir: run.dir };
   try {
     const backend = await initBackend(cfg.backend, { threads: cfg.threads });
     report({ ...base, phase: 'load', message: `loading ${cfg.dataset}`, fraction: 0 });
-    const data = prepareData({ dataset: cfg.dataset, validation: cfg.validation, splitSeed: cfg.seed, trainSubset: cfg.trainSubset, subsetSeed: cfg.seed + 1000 });
+    const data = prepareData({ dataset: cfg.dataset, validation: cfg.validation, seed: cfg.seed, trainSubset: cfg.trainSubset });
     const n = data.trainIndices.length;
     const bs = cfg.gradBatchSize ?? cfg.batchSize;
     if (!Number.isInteger(bs) || bs < 1 || bs > n) throw new RangeError(`minibatch size must be in [1, ${n}] (the trained examples), got ${bs}`);
@@ -150,7 +150,7 @@ export async function runGradSum(partial: Partial<GradSumConfig> & { dataset: st
       steps,
       (model, epoch, metrics) => {
         // The same minibatches at every epoch, so epochs differ only by the weights.
-        const rng = makeRng(cfg.seed + 3000);
+        const rng = RandomStream.root(cfg.seed).derive('gradsum-batches').rng();
         for (let b = 0; b < cfg.batches; b++) {
           const idx = rng.shuffle(Int32Array.from(data.trainIndices)).slice(0, bs);
           const labels = Int32Array.from(idx, (i) => data.train.labels[i]);

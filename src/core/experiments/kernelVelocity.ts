@@ -6,7 +6,7 @@ import { kernelDistance } from '../dynamics/kernelDistance';
 import { logitNtkGram } from '../dynamics/ntkGram';
 import type { Model } from '../models/model';
 import { buildModel } from '../models/registry';
-import { makeRng } from '../random';
+import { probedTrainingStreams } from './experimentStreams';
 import { writeJsonAtomic } from '../store/atomicWrite';
 import type { RunManifest } from '../store/runManifest';
 import { createRun } from '../store/runStore';
@@ -92,18 +92,19 @@ function gramOf(model: Model, data: ExperimentData, idx: Int32Array): Float32Arr
 export async function runKernelVelocity(partial: Partial<KernelVelocityConfig> & { dataset: string }, ctx: JobContext): Promise<RunManifest> {
   const cfg: KernelVelocityConfig = { ...KERNEL_VELOCITY_DEFAULTS, ...definedOnly(partial) } as KernelVelocityConfig;
   const report = ctx.onProgress ?? (() => {});
-  const run = createRun(ctx.root, { kind: 'kernel-velocity', config: { ...cfg }, seeds: { init: cfg.seed, data: cfg.dataSeed ?? cfg.seed + 1000 }, versions: versions() });
+  const run = createRun(ctx.root, { kind: 'kernel-velocity', config: { ...cfg }, seeds: { root: cfg.seed, ...(cfg.dataSeed !== undefined ? { data: cfg.dataSeed } : {}) }, versions: versions() });
   const base = { runId: run.id, runDir: run.dir };
   try {
     const backend = await initBackend(cfg.backend, { threads: cfg.threads });
     report({ ...base, phase: 'load', message: `loading ${cfg.dataset}`, fraction: 0 });
-    const data = prepareData({ dataset: cfg.dataset, validation: cfg.validation, splitSeed: cfg.seed, trainSubset: cfg.trainSubset, subsetSeed: cfg.seed + 1000 });
+    const data = prepareData({ dataset: cfg.dataset, validation: cfg.validation, seed: cfg.seed, trainSubset: cfg.trainSubset });
     const n = data.trainIndices.length;
     const starts = windowStarts(n, cfg.windowSize, cfg.windows);
     const fixed = cfg.scoresFrom ? scoresForTraining(data, resolveScoreRun(ctx.root, cfg.scoresFrom, data.record.fingerprint), cfg.score) : undefined;
     const steps = cfg.steps ?? cfg.epochs * stepsPerEpoch(n, cfg.batchSize);
     const augment = cfg.augment === 'auto' ? data.train.shape[2] === 3 : cfg.augment;
-    const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: data.train.shape, numClasses: data.train.numClasses }, makeRng(cfg.seed).next);
+    const streams = probedTrainingStreams(cfg.seed, cfg.dataSeed);
+    const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: data.train.shape, numClasses: data.train.numClasses }, streams.init.uniform());
     run.update({ backend, dataset: data.record, model: { arch: cfg.model, width: cfg.width, params: model.numParams() }, config: { ...cfg, steps, augment, windowStarts: starts } });
     const rows: VelocityRow[] = [];
     const eta = new EtaEstimator();
@@ -118,7 +119,7 @@ export async function runKernelVelocity(partial: Partial<KernelVelocityConfig> &
       const res = await trainModel(
         model,
         { train: data.train, trainIndices: data.trainIndices, stats: data.stats },
-        { ...cfg, steps, dataSeed: cfg.dataSeed ?? cfg.seed + 1000, augment },
+        { ...cfg, steps, dataStream: streams.data, augment },
         {
           signal: ctx.signal,
           onStep: (s) => {

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { topKLabelEntropy } from '../analysis/entropy';
-import { makeRng } from '../random';
+import { RandomStream } from '../randomStreams';
 import { writeJsonAtomic } from '../store/atomicWrite';
 import type { RunManifest } from '../store/runManifest';
 import { createRun } from '../store/runStore';
@@ -20,7 +20,7 @@ export interface LabelEntropyConfig {
   readonly scores?: readonly string[];
   /** k values: counts, or fractions (< 1) of the scored examples (default: 10, 20, 50, ... up to all). */
   readonly ks?: readonly number[];
-  /** Seed of the random baseline's rankings. */
+  /** Root seed of the random baseline's rankings (draw d is its `entropy-baseline[draw=d]` stream). */
   readonly seed: number;
   /** Random rankings averaged for the random baseline. */
   readonly randomDraws: number;
@@ -51,11 +51,12 @@ export function labelEntropyCurves(
 ): Omit<LabelEntropyTable, 'scoreRun'> {
   const n = labels.length;
   const series = scores.map(({ name, values }) => ({ score: name, entropy: topKLabelEntropy(values, labels, ks, { numClasses: opts.numClasses }).entropy }));
-  const rng = makeRng(opts.seed);
+  const root = RandomStream.root(opts.seed);
   const random = ks.map(() => 0);
   let uniform = Math.log(opts.numClasses);
   let dataset = NaN;
   for (let d = 0; d < opts.randomDraws; d++) {
+    const rng = root.derive('entropy-baseline', { draw: d }).rng();
     const r = Float64Array.from({ length: n }, () => rng.next());
     const e = topKLabelEntropy(r, labels, ks, { numClasses: opts.numClasses });
     e.entropy.forEach((v, j) => (random[j] += v / opts.randomDraws));
@@ -72,7 +73,7 @@ export async function runLabelEntropy(partial: Partial<LabelEntropyConfig> & { s
   const source = openScoreRun(ctx.root, cfg.scoresFrom);
   const names = cfg.scores?.length ? [...cfg.scores] : ((source.manifest.config.scores as string[] | undefined) ?? []);
   if (names.length === 0) throw new Error(`score run ${source.manifest.id} names no scores; pass the score tables to analyse`);
-  const run = createRun(ctx.root, { kind: 'entropy', config: { ...cfg, scores: names }, seeds: { random: cfg.seed }, versions: versions() });
+  const run = createRun(ctx.root, { kind: 'entropy', config: { ...cfg, scores: names }, seeds: { root: cfg.seed }, versions: versions() });
   const base = { runId: run.id, runDir: run.dir };
   try {
     ctx.onProgress?.({ ...base, phase: 'load', message: `reading ${names.join(', ')} from score run ${source.manifest.id}`, fraction: 0 });

@@ -1,9 +1,9 @@
 import { buildModel } from '../models/registry';
 import type { Model } from '../models/model';
-import { makeRng } from '../random';
 import { trainModel, type EpochMetrics } from '../train/trainLoop';
 import type { ExperimentData } from './experimentData';
 import type { TrainRunConfig } from './trainRun';
+import { probedTrainingStreams } from './experimentStreams';
 
 export interface ProbedTrainingResult {
   readonly epochs: readonly EpochMetrics[];
@@ -13,7 +13,7 @@ export interface ProbedTrainingResult {
 }
 
 /**
- * Trains a fresh model (init seed cfg.seed) on data.trainIndices for `steps` iterations and calls `probe` on the
+ * Trains a fresh model (the `probed-train` stream of cfg.seed) on data.trainIndices for `steps` iterations and calls `probe` on the
  * model at initialization (epoch 0) and after every epoch: analyses of how per-example quantities evolve over
  * training (gradient-norm heatmap, ||sum of grads|| vs sum of ||grads||) look at the weights through it.
  */
@@ -24,14 +24,15 @@ export async function probedTraining(
   probe: (model: Model, epoch: number, metrics?: EpochMetrics) => void | Promise<void>,
   hooks: { signal?: AbortSignal; onStep?: (step: number, epoch: number, loss: number) => void } = {},
 ): Promise<ProbedTrainingResult> {
-  const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: data.train.shape, numClasses: data.train.numClasses }, makeRng(cfg.seed).next);
+  const streams = probedTrainingStreams(cfg.seed, cfg.dataSeed);
+  const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: data.train.shape, numClasses: data.train.numClasses }, streams.init.uniform());
   try {
     await probe(model, 0);
     const augment = cfg.augment === 'auto' ? data.train.shape[2] === 3 : cfg.augment;
     const res = await trainModel(
       model,
       { train: data.train, trainIndices: data.trainIndices, test: data.test, stats: data.stats },
-      { ...cfg, steps, dataSeed: cfg.dataSeed ?? cfg.seed + 1000, augment },
+      { ...cfg, steps, dataStream: streams.data, augment },
       {
         signal: hooks.signal,
         onStep: (s) => hooks.onStep?.(s.step, s.epoch, s.loss),

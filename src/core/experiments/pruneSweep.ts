@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { band } from '../analysis/percentiles';
 import { initBackend } from '../compute/backend';
 import { buildModel } from '../models/registry';
-import { makeRng } from '../random';
+import { SEED_SCHEME } from '../randomStreams';
 import { select, type StrategyName } from '../select/selection';
 import { writeJsonAtomic } from '../store/atomicWrite';
 import type { RunManifest } from '../store/runManifest';
@@ -16,6 +16,7 @@ import { checkSameNoise, corruptedAmong, scoreRunNoise } from './scoreRunNoise';
 import { assertFitsInMemory, loadedBytes } from './memoryEstimate';
 import { EtaEstimator, type JobContext } from './job';
 import { TRAIN_DEFAULTS, type TrainRunConfig } from './trainRun';
+import { retrainStreams, selectionStream, type TrainingStreams } from './experimentStreams';
 
 /**
  * Prune sweep (Data Diet, figure 1): for each pruned fraction x strategy x seed, retrain from scratch on the kept
@@ -30,7 +31,7 @@ export interface PruneSweepConfig extends TrainRunConfig {
   readonly strategies: readonly StrategyName[];
   /** Fractions of the training examples pruned, in (0, 1). */
   readonly fractions: readonly number[];
-  /** Seeds per point (init seed = seed + s; data order and random subsets follow it). */
+  /** Repeats per point: repeat s trains from the `retrain[fraction,repeat=s,strategy]` stream, draws from `select[...]`. */
   readonly seeds: number;
   readonly classBalanced: boolean;
   /** 'non-extreme': fraction dropped from the top first. */
@@ -51,7 +52,8 @@ export interface RetrainRow {
   readonly strategy: string;
   readonly fractionPruned: number;
   readonly kept: number;
-  readonly seed: number;
+  /** Which repeat (0..seeds-1) of this point: its `retrain` and `select` streams are indexed by it. */
+  readonly repeat: number;
   readonly testAccuracy: number;
   readonly valAccuracy?: number;
   /** Noise study: kept training examples whose label was corrupted. */
@@ -67,7 +69,28 @@ export function resolveScoreRun(root: string, ref: string, fingerprint: string):
   if (run.manifest.dataset && run.manifest.dataset.fingerprint !== fingerprint) {
     throw new Error(`run ${run.manifest.id} scored a different dataset (fingerprint ${run.manifest.dataset.fingerprint.slice(0, 12)}…, this one ${fingerprint.slice(0, 12)}…)`);
   }
+  checkSeedScheme(run.manifest);
   return dir;
+}
+
+/**
+ * A score run whose validation split, subset or label noise came from another seed scheme cannot be matched here:
+ * the same seed now draws other examples. Say so, instead of failing later on a missing score.
+ */
+function checkSeedScheme(m: RunManifest): void {
+  const scheme = m.seedScheme ?? 1;
+  if (scheme === SEED_SCHEME) return;
+  const c = m.config;
+  const drawn = [
+    typeof c.validation === 'number' && c.validation > 0 ? 'validation split' : '',
+    typeof c.trainSubset === 'number' ? 'training subset' : '',
+    typeof c.labelNoise === 'number' && c.labelNoise > 0 ? 'label noise' : '',
+  ].filter(Boolean);
+  if (drawn.length === 0) return;
+  throw new Error(
+    `score run ${m.id} was made with seed scheme ${scheme} and this version uses ${SEED_SCHEME} (docs/randomness.md): its ${drawn.join(', ')} ` +
+      `cannot be reproduced from its seed any more. Score again (Data Diet: Rerun, or datadiet score with the same options) and prune with the new run.`,
+  );
 }
 
 /** Scores of the trained examples, in the order of data.trainIndices; every trained example must be scored. */
@@ -92,16 +115,16 @@ export interface RetrainContext {
   readonly onStep?: (step: number) => void;
 }
 
-/** Trains a fresh model (init seed `seed`) on the given dataset indices; undefined if cancelled. */
-export async function retrain(ctx: RetrainContext, indices: Int32Array, seed: number): Promise<{ testAccuracy: number; valAccuracy?: number } | undefined> {
+/** Trains a fresh model (from `streams.init`) on the given dataset indices; undefined if cancelled. */
+export async function retrain(ctx: RetrainContext, indices: Int32Array, streams: TrainingStreams): Promise<{ testAccuracy: number; valAccuracy?: number } | undefined> {
   const { data, cfg } = ctx;
-  const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: data.train.shape, numClasses: data.train.numClasses }, makeRng(seed).next);
+  const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: data.train.shape, numClasses: data.train.numClasses }, streams.init.uniform());
   await assertFitsInMemory(model, { batchSize: cfg.batchSize, width: cfg.width, datasetBytes: loadedBytes(data) });
   try {
     const res = await trainModel(
       model,
       { train: data.train, trainIndices: indices, val: data.val, test: data.test, stats: data.stats },
-      { ...cfg, steps: ctx.steps, dataSeed: seed + 1000, augment: ctx.augment },
+      { ...cfg, steps: ctx.steps, dataStream: streams.data, augment: ctx.augment },
       { signal: ctx.signal, onStep: (s) => ctx.onStep?.(s.step) },
     );
     if (res.cancelled) return undefined;
@@ -140,14 +163,14 @@ export async function runPruneSweep(partial: Partial<PruneSweepConfig> & { datas
   const cfg: PruneSweepConfig = { ...PRUNE_DEFAULTS, ...partial };
   if (cfg.fractions.some((f) => !(f > 0 && f < 1))) throw new Error(`pruned fractions must be in (0, 1), got ${cfg.fractions.join(', ')}`);
   const report = ctx.onProgress ?? (() => {});
-  const run = createRun(ctx.root, { kind: 'prune', config: { ...cfg }, seeds: { first: cfg.seed, count: cfg.seeds }, versions: versions() });
+  const run = createRun(ctx.root, { kind: 'prune', config: { ...cfg }, seeds: { root: cfg.seed, repeats: cfg.seeds }, versions: versions() });
   const base = { runId: run.id, runDir: run.dir };
   try {
     const backend = await initBackend(cfg.backend, { threads: cfg.threads });
     report({ ...base, phase: 'load', message: `loading ${cfg.dataset}`, fraction: 0 });
     // Scores from a noise study: retrain on the same noisy labels.
     const noise = scoreRunNoise(ctx.root, cfg.scoresFrom);
-    const data = prepareData({ dataset: cfg.dataset, validation: cfg.validation, splitSeed: cfg.seed, trainSubset: cfg.trainSubset, subsetSeed: cfg.seed + 1000, annotations: cfg.annotations, ...noise });
+    const data = prepareData({ dataset: cfg.dataset, validation: cfg.validation, seed: cfg.seed, trainSubset: cfg.trainSubset, annotations: cfg.annotations, ...noise });
     const scoreDir = resolveScoreRun(ctx.root, cfg.scoresFrom, data.record.fingerprint);
     checkSameNoise(data, scoreDir, cfg.score);
     const scores = scoresForTraining(data, scoreDir, cfg.score);
@@ -159,10 +182,10 @@ export async function runPruneSweep(partial: Partial<PruneSweepConfig> & { datas
     const scoresModel = readRun(scoreDir).manifest?.model;
     run.update({ backend, dataset: data.record, config: { ...cfg, steps, augment, scoresRun: path.basename(scoreDir), scoresModel, ...noise } });
 
-    const jobs: { strategy: string; fraction: number; seed: number }[] = [];
+    const jobs: { strategy: string; fraction: number; repeat: number }[] = [];
     for (let s = 0; s < cfg.seeds; s++) {
-      jobs.push({ strategy: 'full data', fraction: 0, seed: cfg.seed + s });
-      for (const fraction of cfg.fractions) for (const strategy of cfg.strategies) jobs.push({ strategy, fraction, seed: cfg.seed + s });
+      jobs.push({ strategy: 'full data', fraction: 0, repeat: s });
+      for (const fraction of cfg.fractions) for (const strategy of cfg.strategies) jobs.push({ strategy, fraction, repeat: s });
     }
     const rows: RetrainRow[] = [];
     const eta = new EtaEstimator();
@@ -175,24 +198,27 @@ export async function runPruneSweep(partial: Partial<PruneSweepConfig> & { datas
       onStep: (step) => {
         const done = j * steps + step;
         const { etaSeconds } = eta.tick(done, jobs.length * steps);
-        report({ ...base, phase: 'train', message: `${jobs[j].strategy} ${Math.round(jobs[j].fraction * 100)}% pruned, seed ${jobs[j].seed}`, fraction: done / (jobs.length * steps), step, totalSteps: steps, etaSeconds });
+        report({ ...base, phase: 'train', message: `${jobs[j].strategy} ${Math.round(jobs[j].fraction * 100)}% pruned, repeat ${jobs[j].repeat + 1}/${cfg.seeds}`, fraction: done / (jobs.length * steps), step, totalSteps: steps, etaSeconds });
       },
     });
     for (let j = 0; j < jobs.length; j++) {
-      const { strategy, fraction, seed } = jobs[j];
+      const { strategy, fraction, repeat } = jobs[j];
+      // Each training and each random draw has its own stream: a retraining never shares an init with a score run
+      // or another point, and the random baseline never shares a draw with the label noise (docs/randomness.md).
+      const point = { strategy, fraction, repeat };
       const kept = strategy === 'full data' ? n : Math.round((1 - fraction) * n);
       const positions =
         strategy === 'full data'
           ? Int32Array.from({ length: n }, (_, i) => i)
           : select({ name: strategy as StrategyName, classBalanced: cfg.classBalanced }, scores, labels, kept, {
-              ...(strategy === 'random' || strategy === 'gradient-cdf' ? { seed } : {}),
+              ...(strategy === 'random' || strategy === 'gradient-cdf' ? { stream: selectionStream(cfg.seed, point) } : {}),
               ...(strategy === 'non-extreme' && cfg.dropFraction !== undefined ? { dropFraction: cfg.dropFraction } : {}),
             });
       const indices = Int32Array.from(positions, (p) => data.trainIndices[p]);
-      const res = await retrain(rctx(j), indices, seed);
+      const res = await retrain(rctx(j), indices, retrainStreams(cfg.seed, point));
       if (!res) break;
-      rows.push({ strategy, fractionPruned: fraction, kept, seed, ...res, ...(data.corrupted ? { corruptedKept: corruptedAmong(data, indices) } : {}) });
-      report({ ...base, phase: 'eval', message: `${strategy} ${Math.round(fraction * 100)}% pruned, seed ${seed}: test accuracy ${(100 * res.testAccuracy).toFixed(2)}%`, fraction: (j + 1) / jobs.length });
+      rows.push({ strategy, fractionPruned: fraction, kept, repeat, ...res, ...(data.corrupted ? { corruptedKept: corruptedAmong(data, indices) } : {}) });
+      report({ ...base, phase: 'eval', message: `${strategy} ${Math.round(fraction * 100)}% pruned, repeat ${repeat + 1}: test accuracy ${(100 * res.testAccuracy).toFixed(2)}%`, fraction: (j + 1) / jobs.length });
     }
     const summary = summarize(rows);
     const results = { score: cfg.score, scoresModel, model: { arch: cfg.model, width: cfg.width }, rows, summary, steps, examples: n };

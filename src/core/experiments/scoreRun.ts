@@ -5,7 +5,7 @@ import { auroc, averagePrecision, precisionAtK } from '../analysis/auroc';
 import { spearmanMatrix, stabilityCurve } from '../analysis/spearman';
 import { buildModel } from '../models/registry';
 import type { Model } from '../models/model';
-import { makeRng } from '../random';
+import { scoreRunStreams } from './experimentStreams';
 import { DataMapTracker } from '../scores/dataMaps';
 import { el2nFromLogits } from '../scores/el2n';
 import { ForgettingTracker } from '../scores/forgetting';
@@ -58,7 +58,7 @@ export interface ScoreRunConfig extends TrainRunConfig {
   readonly scores: readonly ScoreName[];
   /** Epoch t at which pointwise scores are taken (0 = initialization). Dynamics scores cover epochs 1..t. */
   readonly scoreEpoch: number;
-  /** K independent runs (seeds seed, seed+1, ...). */
+  /** K independent runs (the `score-run[run=k]` streams of the root seed). */
   readonly runs: number;
   /** gradmag options. */
   readonly norm: NormKind;
@@ -217,7 +217,7 @@ export async function runScores(partial: Partial<ScoreRunConfig> & { dataset: st
   const run = createRun(ctx.root, {
     kind: 'score',
     config: { ...cfg },
-    seeds: Object.fromEntries(Array.from({ length: cfg.runs }, (_, r) => [`run_${r}`, cfg.seed + r])),
+    seeds: { root: cfg.seed, runs: cfg.runs, noiseDraw: cfg.noiseSeed },
     versions: versions(),
   });
   const base = { runId: run.id, runDir: run.dir };
@@ -229,9 +229,8 @@ export async function runScores(partial: Partial<ScoreRunConfig> & { dataset: st
     const data = prepareData({
       dataset: cfg.dataset,
       validation: cfg.validation,
-      splitSeed: cfg.seed,
+      seed: cfg.seed,
       trainSubset: cfg.trainSubset,
-      subsetSeed: cfg.seed + 1000,
       labelNoise: cfg.labelNoise,
       noiseSeed: cfg.noiseSeed,
       annotations: cfg.annotations,
@@ -257,8 +256,10 @@ export async function runScores(partial: Partial<ScoreRunConfig> & { dataset: st
     const eta = new EtaEstimator();
     let trainSeconds = 0;
     for (let r = 0; r < cfg.runs; r++) {
-      const seed = cfg.seed + r;
-      const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: data.train.shape, numClasses: data.train.numClasses }, makeRng(seed).next);
+      // Run k is its own training: its init and data order are independent of every other run's and of any
+      // retraining's (a prune sweep draws from `retrain`, never from `score-run`).
+      const streams = scoreRunStreams(cfg.seed, r);
+      const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: data.train.shape, numClasses: data.train.numClasses }, streams.init.uniform());
       if (r === 0) run.update({ model: { arch: cfg.model, width: cfg.width, params: model.numParams() } });
       const perExampleGradients = cfg.convMethod === 'direct' && cfg.scores.some((s) => s.startsWith('grand') || s === 'gradmag');
       if (r === 0) await assertFitsInMemory(model, { batchSize: Math.max(cfg.batchSize, cfg.scoreBatch), width: cfg.width, datasetBytes: loadedBytes(data), perExampleGradients });
@@ -272,7 +273,7 @@ export async function runScores(partial: Partial<ScoreRunConfig> & { dataset: st
           const res = await trainModel(
             model,
             { train: data.train, trainIndices: data.trainIndices, stats: data.stats },
-            { ...cfg, steps, scheduleSteps, dataSeed: seed + 1000, augment },
+            { ...cfg, steps, scheduleSteps, dataStream: streams.data, augment },
             {
               signal: ctx.signal,
               onBatch: (b) => {

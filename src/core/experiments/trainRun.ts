@@ -1,13 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { initBackend, type BackendChoice } from '../compute/backend';
-import { makeRng } from '../random';
+import { SEED_SCHEME } from '../randomStreams';
+import { trainRunStreams } from './experimentStreams';
 import { buildModel } from '../models/registry';
 import type { Architecture, Model } from '../models/model';
 import { loadCheckpoint, saveCheckpoint } from '../store/checkpoint';
 import { clearResumePoint, readResumePoint, saveResumePoint, type ResumePoint } from '../store/resumePoint';
 import type { RunManifest } from '../store/runManifest';
-import { createRun, METRICS, runsDir } from '../store/runStore';
+import { createRun, METRICS, readRun, runsDir } from '../store/runStore';
 import { stepsPerEpoch, trainModel, TrainingDivergedError } from '../train/trainLoop';
 import { versions } from '../versions';
 import { prepareData } from './experimentData';
@@ -33,7 +34,10 @@ export interface TrainRunConfig {
   readonly gamma: number;
   /** Seed of weight initialization. */
   readonly seed: number;
-  /** Seed of data order and augmentation; defaults to seed + 1000 so the two can vary independently. */
+  /**
+   * Root seed of data order and augmentation, to vary them while the initialization stays; by default they come
+   * from the run's own `train` stream (docs/randomness.md).
+   */
   readonly dataSeed?: number;
   /** Fraction (0..1) or count (>= 1) of the training split held out for validation, stratified. */
   readonly validation: number;
@@ -71,13 +75,13 @@ export const TRAIN_DEFAULTS: Omit<TrainRunConfig, 'dataset'> = {
  */
 export async function runTraining(partial: Partial<TrainRunConfig> & { dataset: string }, ctx: JobContext): Promise<RunManifest> {
   const config: TrainRunConfig = { ...TRAIN_DEFAULTS, ...partial };
-  const dataSeed = config.dataSeed ?? config.seed + 1000;
+  const streams = trainRunStreams(config.seed, config.dataSeed);
   const report = ctx.onProgress ?? (() => {});
   const run = createRun(ctx.root, {
     kind: 'train',
     // Not resumedFrom: "rerun with the same configuration" must start over, not resume again (it is in results).
     config: { ...config, resumedFrom: undefined },
-    seeds: { init: config.seed, data: dataSeed, split: config.seed },
+    seeds: { root: config.seed, ...(config.dataSeed !== undefined ? { data: config.dataSeed } : {}) },
     versions: versions(),
   });
   const base = { runId: run.id, runDir: run.dir };
@@ -88,12 +92,12 @@ export async function runTraining(partial: Partial<TrainRunConfig> & { dataset: 
 
     report({ ...base, phase: 'load', message: `loading ${config.dataset}`, fraction: 0 });
     const t0 = performance.now();
-    const data = prepareData({ dataset: config.dataset, validation: config.validation, splitSeed: config.seed, trainSubset: config.trainSubset, subsetSeed: dataSeed, annotations: config.annotations });
+    const data = prepareData({ dataset: config.dataset, validation: config.validation, seed: config.seed, trainSubset: config.trainSubset, annotations: config.annotations });
     const steps = config.steps ?? config.epochs * stepsPerEpoch(data.trainIndices.length, config.batchSize);
     const augment = config.augment === 'auto' ? data.train.shape[2] === 3 : config.augment;
     const model = buildModel(
       { arch: config.model, width: config.width, inputShape: data.train.shape, numClasses: data.train.numClasses },
-      makeRng(config.seed).next,
+      streams.init.uniform(),
     );
     await assertFitsInMemory(model, { batchSize: config.batchSize, width: config.width, datasetBytes: loadedBytes(data) });
     const resume = config.resumedFrom ? resumeInto(model, path.join(runsDir(ctx.root), config.resumedFrom), run.dir, steps) : undefined;
@@ -103,7 +107,7 @@ export async function runTraining(partial: Partial<TrainRunConfig> & { dataset: 
     run.update({
       dataset: data.record,
       model: { arch: config.model, width: config.width, params: model.numParams() },
-      config: { ...config, resumedFrom: undefined, steps, augment, dataSeed },
+      config: { ...config, resumedFrom: undefined, steps, augment },
       timings: { ...run.manifest.timings, loadSeconds: (performance.now() - t0) / 1000 },
     });
 
@@ -114,7 +118,7 @@ export async function runTraining(partial: Partial<TrainRunConfig> & { dataset: 
       const result = await trainModel(
         model,
         { train: data.train, trainIndices: data.trainIndices, val: data.val, test: data.test, stats: data.stats },
-        { ...config, steps: steps - offset, scheduleSteps: steps, scheduleOffset: offset, dataSeed: dataSeed + offset, augment },
+        { ...config, steps: steps - offset, scheduleSteps: steps, scheduleOffset: offset, dataStream: offset ? streams.data.derive('resume', { step: offset }) : streams.data, augment },
         {
           signal: ctx.signal,
           onStep: (rel) => {
@@ -192,6 +196,8 @@ export async function runTraining(partial: Partial<TrainRunConfig> & { dataset: 
 function resumeInto(model: Model, fromDir: string, toDir: string, steps: number): ResumePoint | undefined {
   const point = readResumePoint(fromDir);
   if (!point || point.step >= steps) return undefined;
+  // Weights trained under another seed scheme saw another validation split and subset: start over instead.
+  if ((readRun(fromDir).manifest?.seedScheme ?? 1) !== SEED_SCHEME) return undefined;
   loadCheckpoint(model, fromDir, point.checkpoint);
   const kept = fs.existsSync(path.join(fromDir, METRICS))
     ? fs

@@ -8,6 +8,7 @@ import type { RunManifest } from '../store/runManifest';
 import { createRun } from '../store/runStore';
 import { stepsPerEpoch } from '../train/trainLoop';
 import { versions } from '../versions';
+import { windowRetrainStreams } from './experimentStreams';
 import { prepareData } from './experimentData';
 import { checkSameNoise, corruptedAmong, scoreRunNoise } from './scoreRunNoise';
 import { EtaEstimator, type JobContext } from './job';
@@ -55,14 +56,14 @@ export async function runWindowSweep(partial: Partial<WindowSweepConfig> & { dat
   const cfg: WindowSweepConfig = { ...WINDOW_DEFAULTS, ...partial };
   if (!(cfg.validation > 0)) throw new Error('the window sweep picks the best window on validation data: use --validation > 0');
   const report = ctx.onProgress ?? (() => {});
-  const run = createRun(ctx.root, { kind: 'window', config: { ...cfg }, seeds: { first: cfg.seed, count: cfg.seeds }, versions: versions() });
+  const run = createRun(ctx.root, { kind: 'window', config: { ...cfg }, seeds: { root: cfg.seed, repeats: cfg.seeds }, versions: versions() });
   const base = { runId: run.id, runDir: run.dir };
   try {
     const backend = await initBackend(cfg.backend, { threads: cfg.threads });
     report({ ...base, phase: 'load', message: `loading ${cfg.dataset}`, fraction: 0 });
     // Scores from a noise study: retrain on the same noisy labels.
     const noise = scoreRunNoise(ctx.root, cfg.scoresFrom);
-    const data = prepareData({ dataset: cfg.dataset, validation: cfg.validation, splitSeed: cfg.seed, trainSubset: cfg.trainSubset, subsetSeed: cfg.seed + 1000, ...noise });
+    const data = prepareData({ dataset: cfg.dataset, validation: cfg.validation, seed: cfg.seed, trainSubset: cfg.trainSubset, ...noise });
     const scoreDir = resolveScoreRun(ctx.root, cfg.scoresFrom, data.record.fingerprint);
     const corruptedTrained = checkSameNoise(data, scoreDir, cfg.score);
     const scores = scoresForTraining(data, scoreDir, cfg.score);
@@ -95,10 +96,10 @@ export async function runWindowSweep(partial: Partial<WindowSweepConfig> & { dat
           onStep: (step) => {
             const done = j * steps + step;
             const { etaSeconds } = eta.tick(done, total * steps);
-            report({ ...base, phase: 'train', message: `window at ${Math.round((100 * offset) / n)}%, seed ${cfg.seed + s}`, fraction: done / (total * steps), step, totalSteps: steps, etaSeconds });
+            report({ ...base, phase: 'train', message: `window at ${Math.round((100 * offset) / n)}%, repeat ${s + 1}/${cfg.seeds}`, fraction: done / (total * steps), step, totalSteps: steps, etaSeconds });
           },
         };
-        const res = await retrain(rctx, indices, cfg.seed + s);
+        const res = await retrain(rctx, indices, windowRetrainStreams(cfg.seed, offset, s));
         if (!res) cancelled = true;
         else {
           test.push(res.testAccuracy);

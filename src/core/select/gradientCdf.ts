@@ -17,7 +17,7 @@
  * the limit of giving all zeros the same tiny weight, where numpy would raise instead. Negative, infinite or NaN
  * scores are refused: a probability proportional to them is undefined.
  */
-import { makeRng, type Rng } from '../random';
+import type { Rng } from '../random';
 import { checkKeep } from './order';
 
 const TWO_POW_26 = 67108864;
@@ -46,16 +46,15 @@ export function checkWeights(scores: ArrayLike<number>): void {
 }
 
 /** Indices (ascending) of `keep` examples sampled without replacement with probability proportional to the score. */
-export function gradientCdf(scores: ArrayLike<number>, keep: number, seed: number): Int32Array {
+export function gradientCdf(scores: ArrayLike<number>, keep: number, rng: Rng): Int32Array {
   const n = scores.length;
   checkKeep('gradientCdf', keep, n);
   checkWeights(scores);
-  const rng = makeRng(seed);
   const positive: number[] = [];
   const zero: number[] = [];
   for (let i = 0; i < n; i++) (scores[i] > 0 ? positive : zero).push(i);
 
-  // One key per positive-score example, drawn in index order so the result depends only on scores and seed.
+  // One key per positive-score example, drawn in index order so the result depends only on scores and stream.
   const keys = new Float64Array(n);
   for (const i of positive) keys[i] = Math.log(uniform53(rng)) / scores[i];
   const out = new Int32Array(keep);

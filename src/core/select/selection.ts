@@ -5,7 +5,7 @@
  * Every strategy returns the KEPT example indices, ascending (dataset order), as an Int32Array. Scores are higher =
  * "harder"/more important (EL2N, GraNd, forgetting), as in both papers.
  */
-import { makeRng } from '../random';
+import type { RandomStream } from '../randomStreams';
 import { classBalanced, type ClassSelector } from './classBalanced';
 import { checkWeights, gradientCdf } from './gradientCdf';
 import { keepBottom, keepTop } from './keepTop';
@@ -24,8 +24,11 @@ export interface Strategy {
 }
 
 export interface SelectOptions {
-  /** 'random', 'gradient-cdf': seed of the draw. Required, so two baselines cannot silently share a subset. */
-  seed?: number;
+  /**
+   * 'random', 'gradient-cdf': the draw's own stream (purpose `select`, indexed by what distinguishes this draw).
+   * Required, so a baseline cannot silently share randomness with anything else.
+   */
+  stream?: RandomStream;
   /** 'window': examples skipped at the low-score end, a fraction (< 1) or a count, as keepCount reads it. */
   offset?: number;
   /** 'non-extreme': fraction of all examples discarded from the top first, in [0, 1); default 0.05. */
@@ -34,7 +37,7 @@ export interface SelectOptions {
   numClasses?: number;
 }
 
-type StrategyOption = 'seed' | 'offset' | 'dropFraction';
+type StrategyOption = 'stream' | 'offset' | 'dropFraction';
 
 export interface StrategyInfo {
   readonly description: string;
@@ -45,10 +48,10 @@ export interface StrategyInfo {
 export const STRATEGIES: Readonly<Record<StrategyName, StrategyInfo>> = {
   'keep-top': { description: 'keep the highest scores, prune the lowest (Data Diet; Max-Gradient)', options: [] },
   'keep-bottom': { description: 'keep the lowest scores, prune the highest', options: [] },
-  random: { description: 'uniformly random subset (the baseline); needs a seed', options: ['seed'] },
+  random: { description: 'uniformly random subset (the baseline); needs a random stream', options: ['stream'] },
   window: { description: 'skip the `offset` lowest scores, keep the next ones (Data Diet sliding window)', options: ['offset'] },
   'non-extreme': { description: 'discard the top dropFraction (default 5%), keep the highest of the rest (Vodrahalli et al.)', options: ['dropFraction'] },
-  'gradient-cdf': { description: 'sample without replacement, probability proportional to the score (Vodrahalli et al.); needs a seed', options: ['seed'] },
+  'gradient-cdf': { description: 'sample without replacement, probability proportional to the score (Vodrahalli et al.); needs a random stream', options: ['stream'] },
 };
 
 export function isStrategyName(name: string): name is StrategyName {
@@ -92,7 +95,7 @@ export function select(
   // Re-parse objects too: a Strategy built from untyped input (JSON config) may carry an unknown name.
   const s = typeof strategy === 'string' ? parseStrategy(strategy) : parseStrategy(strategy.name, strategy.classBalanced ?? false);
   const info = STRATEGIES[s.name];
-  for (const key of ['seed', 'offset', 'dropFraction'] as const) {
+  for (const key of ['stream', 'offset', 'dropFraction'] as const) {
     if (opts[key] !== undefined && !info.options.includes(key)) {
       const users = STRATEGY_NAMES.filter((n) => STRATEGIES[n].options.includes(key));
       throw new RangeError(`select: option ${key} is not used by strategy "${s.name}" (it is for ${users.join(', ')})`);
@@ -103,9 +106,9 @@ export function select(
   if (labels !== undefined && labels.length !== n) throw new RangeError(`select: ${n} scores but ${labels.length} labels`);
   if (s.classBalanced && labels === undefined) throw new RangeError(`select: class-balanced "${s.name}" needs the labels`);
   checkKeep('select', keep, n);
-  const seed = (): number => {
-    if (opts.seed === undefined) throw new RangeError(`select: strategy "${s.name}" is random and needs opts.seed`);
-    return opts.seed;
+  const stream = (): RandomStream => {
+    if (opts.stream === undefined) throw new RangeError(`select: strategy "${s.name}" is random and needs opts.stream`);
+    return opts.stream;
   };
   // Validate the whole score vector here: inside a class, an error would name the position within the class.
   if (s.name === 'gradient-cdf') checkWeights(scores);
@@ -122,15 +125,13 @@ export function select(
       inClass = (cs, q) => keepBottom(cs, q);
       break;
     case 'random': {
-      if (!s.classBalanced) return randomSubset(n, keep, seed());
-      const classSeed = perClassSeeds(seed());
-      inClass = (cs, q, label) => randomSubset(cs.length, q, classSeed(label));
+      if (!s.classBalanced) return randomSubset(n, keep, stream().rng());
+      inClass = (cs, q, label) => randomSubset(cs.length, q, classStream(stream(), label));
       break;
     }
     case 'gradient-cdf': {
-      if (!s.classBalanced) return gradientCdf(scores, keep, seed());
-      const classSeed = perClassSeeds(seed());
-      inClass = (cs, q, label) => gradientCdf(cs, q, classSeed(label));
+      if (!s.classBalanced) return gradientCdf(scores, keep, stream().rng());
+      inClass = (cs, q, label) => gradientCdf(cs, q, classStream(stream(), label));
       break;
     }
     case 'window': {
@@ -156,17 +157,11 @@ export function select(
 }
 
 /**
- * An independent seed per class, drawn from one stream seeded by `seed`. Reusing `seed` in every class would
- * correlate the classes (two classes of equal size would keep the same positions); drawing from a shared stream
- * would make class 3's subset depend on how many draws classes 0-2 used. Class k always gets the k-th draw.
+ * Each class draws from its own child stream. One generator for every class would correlate them (two classes of
+ * equal size would keep the same positions) or make class 3's subset depend on how many draws classes 0-2 used.
  */
-function perClassSeeds(seed: number): (label: number) => number {
-  const master = makeRng(seed);
-  const seeds: number[] = [];
-  return (label) => {
-    while (seeds.length <= label) seeds.push(master.nextU32());
-    return seeds[label];
-  };
+function classStream(stream: RandomStream, label: number) {
+  return stream.derive('class', { label }).rng();
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -41,7 +41,13 @@ export interface RunManifest {
   readonly updatedAt: string;
   /** The full configuration, enough to rerun it. */
   readonly config: Record<string, unknown>;
+  /** The seeds the user gave (`root` = --seed); every random draw derives from them (docs/randomness.md). */
   readonly seeds: Record<string, number>;
+  /**
+   * Version of the derivation from seeds to random streams (randomStreams.ts SEED_SCHEME). Absent in runs made
+   * before it was recorded: those used scheme 1, where purposes were `seed + constant` offsets.
+   */
+  readonly seedScheme?: number;
   readonly dataset?: DatasetRecord;
   readonly model?: { readonly arch: string; readonly width: number; readonly params: number };
   readonly backend?: BackendRecord;

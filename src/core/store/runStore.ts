@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeJsonAtomic } from './atomicWrite';
 import type { RunManifest, RunStatus } from './runManifest';
+import { SEED_SCHEME } from '../randomStreams';
 
 export const RUNS_DIR = path.join('.datadiet', 'runs');
 export const MANIFEST = 'manifest.json';
@@ -89,6 +90,7 @@ export function createRun(root: string, init: NewRun, now = new Date()): RunHand
       updatedAt: iso,
       config: init.config,
       seeds: init.seeds,
+      seedScheme: SEED_SCHEME,
       versions: init.versions,
       timings: { startedAt: iso },
       pid: process.pid,

@@ -4,7 +4,8 @@ import type { ImageDataset } from '../data/dataset';
 import { normalizeBatch, type ChannelStats } from '../data/normalize';
 import type { StateUpdate } from '../models/layers';
 import type { Model } from '../models/model';
-import { makeRng, permutation } from '../random';
+import { permutation } from '../random';
+import type { RandomStream } from '../randomStreams';
 import { evaluate, type EvalResult } from './evaluate';
 import { crossEntropy } from './loss';
 import { learningRateAt } from './schedule';
@@ -31,8 +32,11 @@ export interface TrainOptions {
   /** Fractions of `steps` where the learning rate is multiplied by `gamma`. */
   readonly milestones: readonly number[];
   readonly gamma: number;
-  /** Seed of the data order (shuffling) and augmentation; the init seed is the model builder's business. */
-  readonly dataSeed: number;
+  /**
+   * The training's data stream: the order of examples draws from its `data-order` child, augmentation from its
+   * `augment` child. Initialization is the model builder's business (the training's `init` stream).
+   */
+  readonly dataStream: RandomStream;
   readonly augment: boolean;
 }
 
@@ -159,7 +163,8 @@ export async function trainModel(model: Model, data: TrainData, options: TrainOp
   const { train, stats } = data;
   const indices = data.trainIndices ?? Int32Array.from({ length: train.labels.length }, (_, i) => i);
   if (indices.length === 0) throw new Error('cannot train on an empty subset');
-  const rng = makeRng(options.dataSeed);
+  const orderRng = options.dataStream.derive('data-order').rng();
+  const augmentRng = options.dataStream.derive('augment').rng();
   const sgd = new Sgd(options);
   const vars = model.params.map((p) => p.variable);
   const perEpoch = stepsPerEpoch(indices.length, options.batchSize);
@@ -171,7 +176,7 @@ export async function trainModel(model: Model, data: TrainData, options: TrainOp
   try {
     while (step < options.steps && !cancelled) {
       epoch++;
-      const order = permutation(indices.length, rng);
+      const order = permutation(indices.length, orderRng);
       let lossSum = 0;
       let correct = 0;
       let seen = 0;
@@ -186,7 +191,7 @@ export async function trainModel(model: Model, data: TrainData, options: TrainOp
         const batchIdx = Int32Array.from(order.subarray(start, Math.min(order.length, start + options.batchSize)), (o) => indices[o]);
         const n = batchIdx.length;
         const xs = normalizeBatch(train, batchIdx, stats);
-        if (options.augment) augmentBatch(xs, n, train.shape, rng);
+        if (options.augment) augmentBatch(xs, n, train.shape, augmentRng);
         const lr = learningRateAt(schedule, step + (options.scheduleOffset ?? 0));
         const labels = Int32Array.from(batchIdx, (i) => train.labels[i]);
         const { loss, logits, predicted } = await trainStep(model, sgd, vars, xs, labels, lr);

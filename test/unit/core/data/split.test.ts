@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { ImageDataset } from '../../../../src/core/data/dataset';
 import { loadMnist } from '../../../../src/core/data/mnist';
 import { splitValidation, stratifiedQuotas, subset, validationCount } from '../../../../src/core/data/split';
+import { makeRng } from '../../../../src/core/random';
 
 /** 1000 examples, classes of size 500/300/200 interleaved; pixel bytes encode the example index. */
 function imbalanced(): ImageDataset {
@@ -25,7 +26,7 @@ function classCounts(labels: Int32Array, k: number): number[] {
 
 test('stratified, disjoint, covering, sorted, and pixels follow their indices', () => {
   const ds = imbalanced();
-  const s = splitValidation(ds, 0.1, 1);
+  const s = splitValidation(ds, 0.1, makeRng(1));
   assert.equal(s.val.labels.length, 100);
   assert.equal(s.train.labels.length, 900);
   assert.deepEqual(classCounts(s.val.labels, 3), [50, 30, 20]);
@@ -44,14 +45,14 @@ test('stratified, disjoint, covering, sorted, and pixels follow their indices', 
 
 test('seeded: same seed same split, another seed another split', () => {
   const ds = imbalanced();
-  assert.deepEqual(splitValidation(ds, 100, 7).valIndices, splitValidation(ds, 100, 7).valIndices);
-  assert.notDeepEqual(splitValidation(ds, 100, 7).valIndices, splitValidation(ds, 100, 8).valIndices);
+  assert.deepEqual(splitValidation(ds, 100, makeRng(7)).valIndices, splitValidation(ds, 100, makeRng(7)).valIndices);
+  assert.notDeepEqual(splitValidation(ds, 100, makeRng(7)).valIndices, splitValidation(ds, 100, makeRng(8)).valIndices);
 });
 
 test('counts are exact with largest-remainder rounding', () => {
   const ds = imbalanced();
   for (const count of [1, 7, 99, 101, 999]) {
-    const s = splitValidation(ds, count, 3);
+    const s = splitValidation(ds, count, makeRng(3));
     assert.equal(s.val.labels.length, count);
   }
   assert.deepEqual(stratifiedQuotas([500, 300, 200], 7), [4, 2, 1]); // exact 3.5, 2.1, 1.4
@@ -61,7 +62,7 @@ test('counts are exact with largest-remainder rounding', () => {
 
 test('0 gives an empty validation set; impossible sizes are refused', () => {
   const ds = imbalanced();
-  const s = splitValidation(ds, 0, 1);
+  const s = splitValidation(ds, 0, makeRng(1));
   assert.equal(s.val.labels.length, 0);
   assert.equal(s.train.labels.length, 1000);
   assert.throws(() => validationCount(1000, 1000), /no training examples/);
@@ -85,7 +86,7 @@ test('subset copies examples in the given order and checks bounds', () => {
 
 test('MNIST: 5000 held out, per class within one of proportional', () => {
   const { train } = loadMnist('mnist');
-  const s = splitValidation(train, 5000, 0);
+  const s = splitValidation(train, 5000, makeRng(0));
   const all = classCounts(train.labels, 10);
   const val = classCounts(s.val.labels, 10);
   all.forEach((c, k) => assert.ok(Math.abs(val[k] - (c * 5000) / 60000) <= 1, `class ${k}: ${val[k]}`));

@@ -33,7 +33,7 @@ test('grad-heatmap run on MNIST: norms of the sample at init and after each epoc
   assert.ok(t.testAccuracy[2]! > 0.3, `trained above chance: ${t.testAccuracy[2]}`);
 
   // Reference: the same initial weights (seed 0) and normalization, one example at a time, full gradient vector.
-  const data = prepareData({ dataset: 'mnist', validation: 0, splitSeed: 0, trainSubset: 500, subsetSeed: 1000 });
+  const data = prepareData({ dataset: 'mnist', validation: 0, seed: 0, trainSubset: 500 });
   const sampleSet = new Set(data.trainIndices);
   assert.ok(t.examples.every((e) => sampleSet.has(e)), 'the sample is drawn from the trained examples');
   const model = buildModel({ arch: 'cnn-small', width: 0.25, inputShape: data.train.shape, numClasses: 10 }, makeRng(0).next);

@@ -37,7 +37,7 @@ test('prune sweep refuses scores of a different dataset or a run that is not a s
 });
 
 test('summary bands: lo <= mean <= hi, grouped per strategy and fraction', () => {
-  const rows = [0.9, 0.8, 0.85, 0.95].map((a, i) => ({ strategy: 'random', fractionPruned: 0.5, kept: 5, seed: i, testAccuracy: a }));
+  const rows = [0.9, 0.8, 0.85, 0.95].map((a, i) => ({ strategy: 'random', fractionPruned: 0.5, kept: 5, repeat: i, testAccuracy: a }));
   const [p] = summarize(rows);
   assert.ok(Math.abs(p.mean - 0.875) < 1e-12);
   assert.ok(p.lo >= 0.8 && p.lo <= p.mean && p.hi <= 0.95 && p.hi >= p.mean);

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { gradientCdf } from '../../../../src/core/select/gradientCdf';
+import { makeRng } from '../../../../src/core/random';
 
 /** Exact inclusion probabilities of successive proportional draws without replacement (enumerates all sequences). */
 function exactInclusion(w: number[], keep: number): number[] {
@@ -21,19 +22,19 @@ function exactInclusion(w: number[], keep: number): number[] {
 
 function frequencies(w: Float32Array, keep: number, trials: number): number[] {
   const hits = new Array(w.length).fill(0);
-  for (let t = 0; t < trials; t++) for (const i of gradientCdf(w, keep, t)) hits[i]++;
+  for (let t = 0; t < trials; t++) for (const i of gradientCdf(w, keep, makeRng(t))) hits[i]++;
   return hits.map((h) => h / trials);
 }
 
 test('gradientCdf: ascending distinct indices, repeatable from the seed', () => {
   const w = Float32Array.from({ length: 500 }, (_, i) => 1 + (i % 7));
-  const a = gradientCdf(w, 50, 3);
+  const a = gradientCdf(w, 50, makeRng(3));
   assert.equal(a.length, 50);
   for (let i = 1; i < a.length; i++) assert.ok(a[i] > a[i - 1]);
-  assert.deepEqual(a, gradientCdf(w, 50, 3));
-  assert.notDeepEqual(a, gradientCdf(w, 50, 4));
-  assert.deepEqual(Array.from(gradientCdf(w, 0, 3)), []);
-  assert.deepEqual(Array.from(gradientCdf(w, 500, 3)), Array.from({ length: 500 }, (_, i) => i));
+  assert.deepEqual(a, gradientCdf(w, 50, makeRng(3)));
+  assert.notDeepEqual(a, gradientCdf(w, 50, makeRng(4)));
+  assert.deepEqual(Array.from(gradientCdf(w, 0, makeRng(3))), []);
+  assert.deepEqual(Array.from(gradientCdf(w, 500, makeRng(3))), Array.from({ length: 500 }, (_, i) => i));
 });
 
 test('inclusion probabilities match successive proportional draws (numpy choice replace=False, p=w/sum)', () => {
@@ -50,14 +51,14 @@ test('inclusion probabilities match successive proportional draws (numpy choice 
 test('zero scores are drawn only after every positive one, then uniformly', () => {
   const w = Float32Array.from([0, 5, 0, 0, 1]);
   for (let seed = 0; seed < 50; seed++) {
-    const two = Array.from(gradientCdf(w, 2, seed));
+    const two = Array.from(gradientCdf(w, 2, makeRng(seed)));
     assert.deepEqual(two, [1, 4], 'positives first');
   }
   const f = frequencies(w, 3, 15000);
   assert.equal(f[1], 1);
   assert.equal(f[4], 1);
   for (const i of [0, 2, 3]) assert.ok(Math.abs(f[i] - 1 / 3) < 0.02, `zero-score example ${i}: ${f[i]}`);
-  assert.deepEqual(Array.from(gradientCdf(new Float32Array(4), 2, 0)).length, 2, 'all-zero scores: uniform');
+  assert.deepEqual(Array.from(gradientCdf(new Float32Array(4), 2, makeRng(0))).length, 2, 'all-zero scores: uniform');
 });
 
 test('tiny float32 weights keep their proportions (log-space keys do not underflow)', () => {
@@ -67,11 +68,11 @@ test('tiny float32 weights keep their proportions (log-space keys do not underfl
 });
 
 test('gradientCdf refuses negative, NaN and infinite scores, and a bad keep', () => {
-  assert.throws(() => gradientCdf([1, -0.5], 1, 0), /score of example 1 is -0.5; sampling probability is proportional to the score, so scores must be >= 0/);
-  assert.throws(() => gradientCdf([NaN], 1, 0), /example 0 is NaN/);
-  assert.throws(() => gradientCdf([1, Infinity], 1, 0), /example 1 is Infinity/);
-  assert.throws(() => gradientCdf([1, 2], 3, 0), /keep must be an integer count in \[0, 2\]/);
-  assert.deepEqual(Array.from(gradientCdf([-0, 1], 2, 0)), [0, 1], '-0 is a zero score, not negative');
+  assert.throws(() => gradientCdf([1, -0.5], 1, makeRng(0)), /score of example 1 is -0.5; sampling probability is proportional to the score, so scores must be >= 0/);
+  assert.throws(() => gradientCdf([NaN], 1, makeRng(0)), /example 0 is NaN/);
+  assert.throws(() => gradientCdf([1, Infinity], 1, makeRng(0)), /example 1 is Infinity/);
+  assert.throws(() => gradientCdf([1, 2], 3, makeRng(0)), /keep must be an integer count in \[0, 2\]/);
+  assert.deepEqual(Array.from(gradientCdf([-0, 1], 2, makeRng(0))), [0, 1], '-0 is a zero score, not negative');
 });
 
 test('scaling every score by a power of two gives the same sample (property)', () => {
@@ -85,7 +86,7 @@ test('scaling every score by a power of two gives the same sample (property)', (
         const scaled = Float32Array.from(xs, (x) => x * 2 ** e);
         // Skip scalings that flush a weight to 0 or overflow float32.
         fc.pre(scaled.every((v, i) => Number.isFinite(v) && (v > 0) === (w[i] > 0)));
-        assert.deepEqual(gradientCdf(scaled, k, seed), gradientCdf(w, k, seed));
+        assert.deepEqual(gradientCdf(scaled, k, makeRng(seed)), gradientCdf(w, k, makeRng(seed)));
       },
     ),
   );

@@ -9,6 +9,7 @@ import { nonExtreme } from '../../../../src/core/select/nonExtreme';
 import { randomSubset } from '../../../../src/core/select/random';
 import { exportSelection, keepCount, parseStrategy, select, STRATEGIES, STRATEGY_NAMES } from '../../../../src/core/select/selection';
 import { slidingWindow } from '../../../../src/core/select/slidingWindow';
+import { RandomStream } from '../../../../src/core/randomStreams';
 
 const arr = (a: Int32Array) => Array.from(a);
 const scores = Float32Array.from({ length: 40 }, (_, i) => ((i * 17) % 40) / 4);
@@ -24,21 +25,21 @@ test('registry lists every strategy with a description', () => {
 test('select dispatches to the strategy functions', () => {
   assert.deepEqual(arr(select('keep-top', scores, undefined, 10)), arr(keepTop(scores, 10)));
   assert.deepEqual(arr(select({ name: 'keep-bottom' }, scores, labels, 10)), arr(keepBottom(scores, 10)));
-  assert.deepEqual(arr(select('random', scores, undefined, 10, { seed: 3 })), arr(randomSubset(40, 10, 3)));
+  assert.deepEqual(arr(select('random', scores, undefined, 10, { stream: RandomStream.root(3) })), arr(randomSubset(40, 10, RandomStream.root(3).rng())));
   assert.deepEqual(arr(select('window', scores, undefined, 10, { offset: 0.25 })), arr(slidingWindow(scores, 10, 10)));
   assert.deepEqual(arr(select('window', scores, undefined, 10, { offset: 5 })), arr(slidingWindow(scores, 5, 10)));
   assert.deepEqual(arr(select('non-extreme', scores, undefined, 10)), arr(nonExtreme(scores, 10)));
   assert.deepEqual(arr(select('non-extreme', scores, undefined, 10, { dropFraction: 0.1 })), arr(nonExtreme(scores, 10, { dropFraction: 0.1 })));
-  assert.deepEqual(arr(select('gradient-cdf', scores, undefined, 10, { seed: 3 })), arr(gradientCdf(scores, 10, 3)));
+  assert.deepEqual(arr(select('gradient-cdf', scores, undefined, 10, { stream: RandomStream.root(3) })), arr(gradientCdf(scores, 10, RandomStream.root(3).rng())));
   // 'random' ignores the scores entirely, NaN included.
-  assert.equal(select('random', new Float32Array(5).fill(NaN), undefined, 2, { seed: 1 }).length, 2);
+  assert.equal(select('random', new Float32Array(5).fill(NaN), undefined, 2, { stream: RandomStream.root(1) }).length, 2);
 });
 
 test('select refuses missing or misplaced options with a useful message', () => {
-  assert.throws(() => select('random', scores, undefined, 10), /strategy "random" is random and needs opts.seed/);
+  assert.throws(() => select('random', scores, undefined, 10), /strategy "random" is random and needs opts.stream/);
   assert.throws(() => select('window', scores, undefined, 10), /needs opts.offset/);
   assert.throws(() => select('keep-top', scores, undefined, 10, { offset: 3 }), /option offset is not used by strategy "keep-top" \(it is for window\)/);
-  assert.throws(() => select('window', scores, undefined, 10, { offset: 3, seed: 1 }), /option seed is not used by strategy "window" \(it is for random, gradient-cdf\)/);
+  assert.throws(() => select('window', scores, undefined, 10, { offset: 3, stream: RandomStream.root(1) }), /option stream is not used by strategy "window" \(it is for random, gradient-cdf\)/);
   assert.throws(() => select('keep-top', scores, labels, 10, { numClasses: 3 }), /numClasses only applies to class-balanced/);
   assert.throws(() => select({ name: 'keep-top', classBalanced: true }, scores, undefined, 10), /needs the labels/);
   assert.throws(() => select('keep-top', scores, labels.subarray(1), 10), /40 scores but 39 labels/);
@@ -46,7 +47,7 @@ test('select refuses missing or misplaced options with a useful message', () => 
   assert.throws(() => select('window', scores, undefined, 30, { offset: 0.5 }), /offset 20 \+ size 30 = 50 exceeds the 40 examples/);
   assert.throws(() => select({ name: 'non-extreme', classBalanced: true }, scores, labels, 39, {}), /discarding the top 2 of 40 examples leaves 38, fewer than keep = 39/);
   assert.throws(() => select({ name: 'keep-top', classBalanced: true }, Float32Array.from([1, NaN]), [0, 1], 1), /select: score of example 1 is NaN/);
-  assert.throws(() => select({ name: 'gradient-cdf', classBalanced: true }, Float32Array.from([1, 2, -3]), [0, 1, 1], 1, { seed: 0 }), /score of example 2 is -3/);
+  assert.throws(() => select({ name: 'gradient-cdf', classBalanced: true }, Float32Array.from([1, 2, -3]), [0, 1, 1], 1, { stream: RandomStream.root(0) }), /score of example 2 is -3/);
   assert.throws(() => select('nope' as never, scores, undefined, 1), /unknown selection strategy "nope"/);
 });
 
@@ -55,7 +56,7 @@ test('class-balanced strategies keep class proportions', () => {
   const quotas = classQuotas(members, 12); // sizes 25, 10, 5 -> 7.5, 3, 1.5 -> 8, 3, 1
   assert.deepEqual(quotas, [8, 3, 1]);
   for (const name of STRATEGY_NAMES) {
-    const opts = name === 'random' || name === 'gradient-cdf' ? { seed: 1 } : name === 'window' ? { offset: 0.3 } : {};
+    const opts = name === 'random' || name === 'gradient-cdf' ? { stream: RandomStream.root(1) } : name === 'window' ? { offset: 0.3 } : {};
     const kept = select({ name, classBalanced: true }, scores, labels, 12, opts);
     assert.equal(kept.length, 12);
     const perClass = [0, 0, 0];
@@ -75,11 +76,11 @@ test('class-balanced window: each class skips its share of the offset', () => {
 
 test('class-balanced random draws independent classes', () => {
   const y = Int32Array.from({ length: 200 }, (_, i) => (i < 100 ? 0 : 1));
-  const kept = arr(select({ name: 'random', classBalanced: true }, new Float32Array(200), y, 20, { seed: 9 }));
+  const kept = arr(select({ name: 'random', classBalanced: true }, new Float32Array(200), y, 20, { stream: RandomStream.root(9) }));
   const a = kept.filter((i) => i < 100);
   const b = kept.filter((i) => i >= 100).map((i) => i - 100);
   assert.notDeepEqual(a, b, 'equal-sized classes must not keep the same positions');
-  assert.deepEqual(kept, arr(select({ name: 'random', classBalanced: true }, new Float32Array(200), y, 20, { seed: 9 })));
+  assert.deepEqual(kept, arr(select({ name: 'random', classBalanced: true }, new Float32Array(200), y, 20, { stream: RandomStream.root(9) })));
 });
 
 test('class-balanced window and non-extreme never overflow a class when the whole-dataset window fits (property)', () => {
