@@ -41,6 +41,9 @@ struct Entry {
   dnnl_memory_t implW = nullptr;       // weights in oneDNN's layout (== userW when no reorder)
   std::vector<float> implBuf;
   std::string impl;
+  // Input rows/columns past the last window (tfjs's floor drops them): the convolution sees a cropped view of x.
+  // Backward data must then zero them in dx itself, since oneDNN writes only the view.
+  int n = 0, h = 0, w = 0, ci = 0, hView = 0, wView = 0;
   bool ok = false;
   std::string error;
 };
@@ -53,17 +56,26 @@ void Md(dnnl_memory_desc_t* md, int64_t a, int64_t b, int64_t c, int64_t d, dnnl
 }
 
 bool Build(ConvKind kind, const ConvShape& s, Entry* e, std::string* err) {
+  // The bottom/right padding that gives exactly OH x OW. Where tfjs's floor drops input rows it would be negative,
+  // and oneDNN's backward-weights kernels gave wrong filter gradients with negative padding now and then (1x1
+  // stride 2 on an even size, the ResNet shortcut). Instead, the unread rows and columns are cropped off with a
+  // strided view of the NHWC tensor, and the padding is zero.
+  const int64_t padB = int64_t(s.oh - 1) * s.sh + int64_t(s.kh - 1) * s.dh + 1 - s.h - s.pt;
+  const int64_t padRt = int64_t(s.ow - 1) * s.sw + int64_t(s.kw - 1) * s.dw + 1 - s.w - s.pl;
+  e->n = s.n, e->h = s.h, e->w = s.w, e->ci = s.ci;
+  e->hView = int(s.h + std::min<int64_t>(padB, 0));
+  e->wView = int(s.w + std::min<int64_t>(padRt, 0));
   dnnl_memory_desc_t src, dst, wUser, wAny;
-  Md(&src, s.n, s.ci, s.h, s.w, dnnl_nhwc);
+  const dnnl_dims_t srcDims = {s.n, s.ci, e->hView, e->wView};
+  const dnnl_dims_t srcStrides = {int64_t(s.h) * s.w * s.ci, 1, int64_t(s.w) * s.ci, s.ci};
+  dnnl_memory_desc_init_by_strides(&src, 4, srcDims, dnnl_f32, srcStrides);
   Md(&dst, s.n, s.co, s.oh, s.ow, dnnl_nhwc);
   Md(&wUser, s.co, s.ci, s.kh, s.kw, dnnl_hwio);
   Md(&wAny, s.co, s.ci, s.kh, s.kw, dnnl_format_tag_any);
   const dnnl_dims_t strides = {s.sh, s.sw};
   const dnnl_dims_t dilates = {s.dh - 1, s.dw - 1};
   const dnnl_dims_t padL = {s.pt, s.pl};
-  // The bottom/right padding that gives exactly OH x OW (negative when tfjs's floor drops input rows).
-  const dnnl_dims_t padR = {int64_t(s.oh - 1) * s.sh + int64_t(s.kh - 1) * s.dh + 1 - s.h - s.pt,
-                            int64_t(s.ow - 1) * s.sw + int64_t(s.kw - 1) * s.dw + 1 - s.w - s.pl};
+  const dnnl_dims_t padR = {std::max<int64_t>(padB, 0), std::max<int64_t>(padRt, 0)};
 
   dnnl_convolution_desc_t fwdDesc;
   DD_CHECK(dnnl_dilated_convolution_forward_desc_init(&fwdDesc, dnnl_forward_training, dnnl_convolution_direct, &src,
@@ -167,6 +179,17 @@ Entry* Find(ConvKind kind, const ConvShape& s, int slot, std::string* err) {
   return it->second.get();
 }
 
+// Zeroes the rows and columns of an NHWC tensor outside the entry's cropped view (dx there is zero: never read).
+void ZeroOutsideView(const Entry& e, float* t) {
+  if (e.hView == e.h && e.wView == e.w) return;
+  const size_t row = size_t(e.w) * e.ci;
+  for (int i = 0; i < e.n; i++) {
+    float* img = t + size_t(i) * e.h * row;
+    for (int y = 0; y < e.hView; y++) std::fill(img + y * row + size_t(e.wView) * e.ci, img + (y + 1) * row, 0.f);
+    std::fill(img + size_t(e.hView) * row, img + size_t(e.h) * row, 0.f);
+  }
+}
+
 // Runs a found primitive (thread-safe across different entries).
 bool Exec(Entry& e, ConvKind kind, float* a, float* b, float* out, std::string* err) {
   switch (kind) {
@@ -177,11 +200,15 @@ bool Exec(Entry& e, ConvKind kind, float* a, float* b, float* out, std::string* 
       dnnl_memory_set_data_handle(e.userW, b);
       dnnl_memory_set_data_handle(e.other, out);
       if (e.reorder && !Run(e.stream, e.reorder, {{DNNL_ARG_FROM, e.userW}, {DNNL_ARG_TO, e.implW}}, err)) return false;
-      return Run(e.stream, e.conv,
-                 {{fwd ? DNNL_ARG_SRC : DNNL_ARG_DIFF_DST, e.act},
-                  {DNNL_ARG_WEIGHTS, e.implW},
-                  {fwd ? DNNL_ARG_DST : DNNL_ARG_DIFF_SRC, e.other}},
-                 err);
+      if (!Run(e.stream, e.conv,
+               {{fwd ? DNNL_ARG_SRC : DNNL_ARG_DIFF_DST, e.act},
+                {DNNL_ARG_WEIGHTS, e.implW},
+                {fwd ? DNNL_ARG_DST : DNNL_ARG_DIFF_SRC, e.other}},
+               err)) {
+        return false;
+      }
+      if (!fwd) ZeroOutsideView(e, out);
+      return true;
     }
     case ConvKind::kBackwardWeights:  // a = x, b = dy, out = dw
       dnnl_memory_set_data_handle(e.act, a);
