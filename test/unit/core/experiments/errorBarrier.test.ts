@@ -10,13 +10,13 @@ import { tempDir } from '../../helpers/paths';
 test('error barrier on real MNIST: children per spawn time, a barrier per evaluation set, charted', async () => {
   const root = tempDir('lmc');
   const m = await runErrorBarrier(
-    { dataset: 'mnist', model: 'cnn-small', width: 0.25, trainSubset: 300, batchSize: 30, epochs: 2, spawnFractions: [0, 0.5], subsetSize: 100, alphaSteps: 4, testExamples: 300, backend: 'wasm' },
+    { dataset: 'mnist', model: 'cnn-small', width: 0.5, trainSubset: 300, batchSize: 25, lr: 0.025, epochs: 3, spawnFractions: [0, 0.5], subsetSize: 100, alphaSteps: 4, testExamples: 300, backend: 'wasm' },
     { root },
   );
   assert.equal(m.status, 'done', m.error);
   const table = JSON.parse(fs.readFileSync(path.join(root, '.datadiet', 'runs', m.id, 'error-barrier.json'), 'utf8'));
-  assert.equal(table.steps, 20);
-  assert.deepEqual(table.spawnSteps, [0, 10]);
+  assert.equal(table.steps, 36);
+  assert.deepEqual(table.spawnSteps, [0, 18]);
   assert.equal(table.rows.length, 2 * 4);
   for (const r of table.rows as BarrierRow[]) {
     assert.equal(r.errors.length, 5);
@@ -27,7 +27,7 @@ test('error barrier on real MNIST: children per spawn time, a barrier per evalua
     assert.ok(Math.abs(max - r.barrier) < 1e-12);
   }
   // Children trained from the same point learn: their endpoints beat chance on the test split.
-  const test0 = table.rows.find((r: BarrierRow) => r.set === 'test' && r.spawnStep === 10);
+  const test0 = table.rows.find((r: BarrierRow) => r.set === 'test' && r.spawnStep === 18);
   assert.ok(test0.errors[0] < 0.5 && test0.errors[4] < 0.5, test0.errors.join(','));
   const series = ['highest', 'lowest', 'random'].map((set) => ({ name: set, points: table.summary.filter((p: { set: string }) => p.set === set).map((p: { spawnStep: number; barriers: number[] }) => ({ spawnStep: p.spawnStep, barriers: p.barriers })) }));
   assert.match(await renderSvg(errorBarrierChart({ series, steps: table.steps })), /mark-area role-mark/);

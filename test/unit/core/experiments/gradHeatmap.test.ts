@@ -7,7 +7,7 @@ import { tempDir } from '../../helpers/paths';
 import { heatmapTable, orderRowsByLast, runGradHeatmap, type GradHeatmapTable } from '../../../../src/core/experiments/gradHeatmap';
 import { prepareData } from '../../../../src/core/experiments/experimentData';
 import { buildModel } from '../../../../src/core/models/registry';
-import { makeRng } from '../../../../src/core/random';
+import { probedTrainingStreams } from '../../../../src/core/experiments/experimentStreams';
 import { normalizeBatch } from '../../../../src/core/data/normalize';
 
 test('rows ordered by the last column, largest first, ties by example id', () => {
@@ -32,11 +32,11 @@ test('grad-heatmap run on MNIST: norms of the sample at init and after each epoc
   for (let r = 1; r < 12; r++) assert.ok(t.values[r - 1][2] >= t.values[r][2], 'sorted by the final norm');
   assert.ok(t.testAccuracy[2]! > 0.3, `trained above chance: ${t.testAccuracy[2]}`);
 
-  // Reference: the same initial weights (seed 0) and normalization, one example at a time, full gradient vector.
+  // Reference: the same initial weights (seed 0's probed-train stream) and normalization, one example at a time, full gradient vector.
   const data = prepareData({ dataset: 'mnist', validation: 0, seed: 0, trainSubset: 500 });
   const sampleSet = new Set(data.trainIndices);
   assert.ok(t.examples.every((e) => sampleSet.has(e)), 'the sample is drawn from the trained examples');
-  const model = buildModel({ arch: 'cnn-small', width: 0.25, inputShape: data.train.shape, numClasses: 10 }, makeRng(0).next);
+  const model = buildModel({ arch: 'cnn-small', width: 0.25, inputShape: data.train.shape, numClasses: 10 }, probedTrainingStreams(0).init.uniform());
   const vars = model.params.map((p) => p.variable);
   t.examples.slice(0, 4).forEach((ex, r) => {
     const ref = tf.tidy(() => {

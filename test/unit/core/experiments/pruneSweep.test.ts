@@ -7,7 +7,9 @@ import { runScores } from '../../../../src/core/experiments/scoreRun';
 import { createRun } from '../../../../src/core/store/runStore';
 import { tempDir } from '../../helpers/paths';
 
-const base = { dataset: 'mnist', model: 'cnn-small' as const, width: 0.25, trainSubset: 600, batchSize: 50, backend: 'wasm' as const };
+// Width 0.5 at batch 25 and lr 0.025 learns in 48 steps from any initialization (78-87% test accuracy over 8 seeds);
+// width 0.25 at batch 50 collapsed to chance from some.
+const base = { dataset: 'mnist', model: 'cnn-small' as const, width: 0.5, trainSubset: 600, batchSize: 25, lr: 0.025, backend: 'wasm' as const };
 
 test('prune sweep: every fraction x strategy x seed retrains with the full-data budget and reports mean and band', async () => {
   const root = tempDir('prune');
@@ -16,7 +18,7 @@ test('prune sweep: every fraction x strategy x seed retrains with the full-data 
   assert.equal(m.status, 'done', m.error);
   const table = JSON.parse(fs.readFileSync(path.join(root, '.datadiet', 'runs', m.id, 'prune-sweep.json'), 'utf8'));
   assert.equal(table.rows.length, 2 * (1 + 2));
-  assert.equal(table.steps, 2 * 12, 'budget = 2 epochs of the 600 examples at batch 50, for every subset');
+  assert.equal(table.steps, 2 * 24, 'budget = 2 epochs of the 600 examples at batch 25, for every subset');
   for (const r of table.rows) {
     assert.equal(r.kept, r.strategy === 'full data' ? 600 : 300);
     assert.ok(r.testAccuracy > 0.3, `${r.strategy}: ${r.testAccuracy}`);

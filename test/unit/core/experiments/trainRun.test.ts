@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runTraining } from '../../../../src/core/experiments/trainRun';
+import { SEED_SCHEME } from '../../../../src/core/randomStreams';
 import { listRuns, readMetrics, readRun } from '../../../../src/core/store/runStore';
 import { tempDir } from '../../helpers/paths';
 
@@ -24,7 +25,8 @@ test('training cnn-small on an MNIST subset: loss falls, accuracy far above chan
   assert.equal(m.backend?.name, 'wasm');
   assert.match(m.dataset!.fingerprint, /^[0-9a-f]{64}$/);
   assert.equal(m.dataset!.trainSize, 3000);
-  assert.deepEqual(m.seeds, { init: 0, data: 1000, split: 0 });
+  assert.deepEqual(m.seeds, { root: 0 });
+  assert.equal(m.seedScheme, SEED_SCHEME, 'the derivation from seeds to streams is recorded');
   assert.ok(m.timings.trainSeconds! > 0 && m.timings.loadSeconds! >= 0);
   assert.ok(progress.includes('train') && progress.includes('eval'));
 });
