@@ -227,7 +227,7 @@ export function registerAnalyzeCommands(program: Command, h: CliHelpers, out: No
       const config = { ...h.toConfig(f as never), scoresFrom: f.scores, score: f.score, strategies: f.strategies, fractions: f.fractions, seeds: f.seeds, dropFraction: f.dropFraction, classBalanced: Boolean(f.classBalanced) };
       const chart = (t: { rows: RetrainRow[]; score: string }) => strategyComparisonChart({ rows: t.rows, names: PAPER_STRATEGY_NAMES, score: t.score });
       await finish(f, (ctx) => runStrategyComparison(config, ctx), 'prune-sweep.json', chart as (t: never) => TopLevelSpec, (t: { summary: PrunePoint[] }) => {
-        out.write(`  test accuracy, mean [16th-84th percentile] over ${f.seeds} seed(s), ${f.score} scores:\n`);
+        out.write(`  test accuracy, mean [16th-84th percentile] over ${f.seeds} repeat(s), ${f.score} scores:\n`);
         for (const p of t.summary) {
           out.write(`  ${(PAPER_STRATEGY_NAMES[p.strategy] ?? p.strategy).padEnd(25)} ${String(Math.round(p.fractionPruned * 100)).padStart(3)}% pruned  ${(100 * p.mean).toFixed(2)}% [${(100 * p.lo).toFixed(2)}, ${(100 * p.hi).toFixed(2)}]\n`);
         }

@@ -259,9 +259,18 @@ async function prune(flags: PruneFlags, out: NodeJS.WriteStream): Promise<number
   out.write(`\nrun ${m.id}: ${m.status}${m.error ? ` (${m.error})` : ''}\n`);
   const r = m.results as { summary?: Omit<PrunePoint, 'accuracies'>[]; scoresModel?: { arch: string; width: number } } | undefined;
   if (r?.scoresModel && (r.scoresModel.arch !== flags.model || r.scoresModel.width !== flags.width)) out.write(`  transfer: scores from ${r.scoresModel.arch} x${r.scoresModel.width}, retrained ${flags.model} x${flags.width}\n`);
-  out.write(`  test accuracy, mean [16th-84th percentile] over ${flags.seeds} seed(s):\n`);
-  for (const p of r?.summary ?? []) {
-    out.write(`  ${p.strategy.padEnd(12)} ${String(Math.round(p.fractionPruned * 100)).padStart(3)}% pruned  ${(100 * p.mean).toFixed(2)}% [${(100 * p.lo).toFixed(2)}, ${(100 * p.hi).toFixed(2)}]\n`);
+  out.write(`  test accuracy, mean [16th-84th percentile] over ${flags.seeds} repeat(s):\n`);
+  const summary = r?.summary ?? [];
+  // Noise study: how many corrupted labels each subset kept, against what a random subset of its size keeps.
+  const noisy = summary.find((p) => p.strategy === 'full data')?.corruptedKept?.[0];
+  const examples = (m.results as { examples?: number } | undefined)?.examples;
+  for (const p of summary) {
+    const kept = examples === undefined ? undefined : p.strategy === 'full data' ? examples : Math.round((1 - p.fractionPruned) * examples);
+    const corrupted =
+      noisy !== undefined && p.corruptedKept && kept !== undefined
+        ? `  corrupted kept ${p.corruptedKept.join(', ')} of ${noisy} (random expectation ${((kept * noisy) / examples!).toFixed(1)})`
+        : '';
+    out.write(`  ${p.strategy.padEnd(12)} ${String(Math.round(p.fractionPruned * 100)).padStart(3)}% pruned  ${(100 * p.mean).toFixed(2)}% [${(100 * p.lo).toFixed(2)}, ${(100 * p.hi).toFixed(2)}]${corrupted}\n`);
   }
   out.write(`  table           ${runDir}/prune-sweep.json\n`);
   return exitCode(m);

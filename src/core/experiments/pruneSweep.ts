@@ -139,6 +139,8 @@ export interface PrunePoint {
   readonly strategy: string;
   readonly fractionPruned: number;
   readonly accuracies: number[];
+  /** Noise study: corrupted labels among the kept examples, per repeat. */
+  readonly corruptedKept?: number[];
   readonly mean: number;
   readonly lo: number;
   readonly hi: number;
@@ -154,7 +156,8 @@ export function summarize(rows: readonly RetrainRow[]): PrunePoint[] {
   return [...groups.values()]
     .map((g) => {
       const acc = g.map((r) => r.testAccuracy);
-      return { strategy: g[0].strategy, fractionPruned: g[0].fractionPruned, accuracies: acc, ...band(acc) };
+      const corrupted = g.every((r) => r.corruptedKept !== undefined) ? { corruptedKept: g.map((r) => r.corruptedKept!) } : {};
+      return { strategy: g[0].strategy, fractionPruned: g[0].fractionPruned, accuracies: acc, ...corrupted, ...band(acc) };
     })
     .sort((a, b) => a.strategy.localeCompare(b.strategy) || a.fractionPruned - b.fractionPruned);
 }

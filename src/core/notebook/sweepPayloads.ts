@@ -8,7 +8,7 @@ import type { PayloadSource, PruningCurvePayload, WindowSweepPayload } from './m
 /** prune-sweep.json: one row per retraining; strategy "full data" rows are the baseline. */
 export interface PruneSweepResults {
   score?: string;
-  rows: readonly { strategy: string; fractionPruned: number; seed?: number; testAccuracy: number }[];
+  rows: readonly { strategy: string; fractionPruned: number; repeat?: number; testAccuracy: number }[];
   partial?: boolean;
 }
 
