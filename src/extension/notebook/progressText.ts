@@ -1,4 +1,4 @@
-// The line a running cell shows while its job trains, e.g. "prune: random 50% pruned, seed 1 — 35%, ETA 1:20".
+// The line a running cell shows while its job trains, e.g. "prune: random 50% pruned, repeat 2/4 — 35%, ETA 1:20".
 import type { JobProgress } from '../../core/experiments/job';
 import { formatEta, formatPercent } from '../format';
 

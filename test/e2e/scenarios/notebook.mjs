@@ -201,7 +201,7 @@ export async function run(h) {
     const out = page.frameLocator('iframe.webview').last().frameLocator('iframe#active-frame');
     const t0 = Date.now();
     // Wait for training (not just loading), so the interrupt stops a training midway.
-    await out.getByText(/prune: .* pruned, seed \d+ — \d+%/).first().waitFor({ state: 'attached', timeout: 120_000 });
+    await out.getByText(/prune: .* pruned, repeat \d+\/\d+ — \d+%/).first().waitFor({ state: 'attached', timeout: 120_000 });
     h.timings.trainCellFirstProgressSeconds = (Date.now() - t0) / 1000;
     await h.shot('07-training-progress');
     await page.locator('.notebook-editor .notebook-toolbar-container .action-item', { hasText: 'Interrupt' }).first().click();
