@@ -181,7 +181,7 @@ export async function runErrorBarrier(partial: Partial<ErrorBarrierConfig> & { d
             const children: WeightSnapshot[] = [];
             for (let child = 0; child < 2; child++) {
               loadWeights(model, snapshots.get(t)!);
-              // Children share the parent's weights at t, and nothing random: each has its own data order.
+              // Both children start from the parent's weights at t; only their data orders differ, each from its own stream.
               const childData = parent.data.derive('barrier-child', { spawn: t, pair, child });
               if (t < steps) {
                 const res = await trainModel(model, trainData, { ...options, steps: steps - t, scheduleOffset: t, dataStream: childData }, { signal: ctx.signal, onStep: tick(`spawn at step ${t}: pair ${pair + 1}, child ${child + 1}`) });

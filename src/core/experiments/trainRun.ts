@@ -32,7 +32,7 @@ export interface TrainRunConfig {
   /** Fractions of the budget at which the learning rate is multiplied by `gamma`. */
   readonly milestones: readonly number[];
   readonly gamma: number;
-  /** Seed of weight initialization. */
+  /** Root seed: initialization, data order, split and subset each draw from their own stream of it. */
   readonly seed: number;
   /**
    * Root seed of data order and augmentation, to vary them while the initialization stays; by default they come
