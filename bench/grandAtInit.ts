@@ -19,10 +19,13 @@ import { runScores } from '../src/core/experiments/scoreRun';
 import { keepTop } from '../src/core/select/keepTop';
 import type { RunManifest } from '../src/core/store/runManifest';
 import { readScoreTable, scoresDir, type ScoreTable } from '../src/core/store/scoreFiles';
+import type { finishedRuns } from './finishedRuns';
 
 export interface GrandAtInitInputs {
   readonly dataset: string;
   readonly ctx: JobContext & { root: string };
+  /** The reproduction's finished-run index: what already ran is not run again. */
+  readonly once: ReturnType<typeof finishedRuns>;
   /** Training options shared by every run of the reproduction (model, budget, subset, batch, lr). */
   readonly common: Record<string, unknown> & { epochs: number };
   readonly runs: number;
@@ -67,9 +70,10 @@ function inputNorms(run: RunManifest, table: ScoreTable): Float64Array {
 }
 
 async function keepTopSweep(inp: GrandAtInitInputs, run: RunManifest, classBalanced: boolean): Promise<PrunePoint[]> {
-  const m = await runPruneSweep(
-    { ...inp.common, dataset: inp.dataset, scoresFrom: run.id, score: 'grand', strategies: ['keep-top'], fractions: [...inp.fractions], seeds: inp.seeds, classBalanced } as never,
-    inp.ctx,
+  const m = await inp.once(
+    'prune',
+    { ...inp.common, dataset: inp.dataset, scoresFrom: run.id, score: 'grand', strategies: ['keep-top'], fractions: [...inp.fractions], seeds: inp.seeds, classBalanced },
+    (r) => runPruneSweep(r as never, inp.ctx),
   );
   const t = JSON.parse(fs.readFileSync(path.join(runDir(inp.ctx.root, m.id), 'prune-sweep.json'), 'utf8')) as { summary: PrunePoint[] };
   return t.summary.filter((p) => p.strategy === 'keep-top');
@@ -77,7 +81,7 @@ async function keepTopSweep(inp: GrandAtInitInputs, run: RunManifest, classBalan
 
 export async function grandAtInitSection(inp: GrandAtInitInputs): Promise<string[]> {
   const score = (runs: number, scoreEpoch: number) =>
-    runScores({ ...inp.common, dataset: inp.dataset, scores: ['grand'], scoreEpoch, runs } as never, inp.ctx);
+    inp.once('score', { ...inp.common, dataset: inp.dataset, scores: ['grand'], scoreEpoch, runs }, (r) => runScores(r as never, inp.ctx));
   const grand10 = await score(10, 0);
   const grandEarly = await score(inp.runs, inp.scoreEpoch);
   const read = (m: RunManifest) => readScoreTable(scoresDir(runDir(inp.ctx.root, m.id)), 'grand');

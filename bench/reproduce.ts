@@ -31,6 +31,7 @@ import { BARRIER_SETS, runErrorBarrier, type BarrierPoint } from '../src/core/ex
 import { readScoreTable, scoresDir } from '../src/core/store/scoreFiles';
 import { SEED_SCHEME } from '../src/core/randomStreams';
 import { grandAtInitSection } from './grandAtInit';
+import { finishedRuns } from './finishedRuns';
 
 interface Options {
   datasets: string[];
@@ -101,6 +102,8 @@ async function main(): Promise<void> {
   const o = parse(process.argv.slice(2));
   fs.mkdirSync(path.dirname(path.resolve(o.out)), { recursive: true });
   const ctx = { root: path.resolve(o.root), onProgress: log };
+  // A stopped reproduction continues: requests that finished in this root are not run again.
+  const once = finishedRuns(ctx.root);
   // Small subsets get small batches, so a 2-epoch budget is still a few hundred SGD steps.
   const batchSize = o.subset && o.subset < 20_000 ? 32 : 128;
   // Linear scaling rule: the default lr 0.05 is for batch 128; at batch 32 it collapsed some short runs to chance.
@@ -124,7 +127,7 @@ async function main(): Promise<void> {
     const head: Headline = { dataset, at: [] };
     headlines.push(head);
     const score = (scores: string[], scoreEpoch: number, extra: object = {}): Promise<RunManifest> =>
-      runScores({ ...common, dataset, scores: scores as never, scoreEpoch, runs: o.runs, ...extra }, ctx);
+      once('score', { ...common, dataset, scores: scores as never, scoreEpoch, runs: o.runs, ...extra }, (r) => runScores(r, ctx));
     const el2n = await score(['el2n'], o.scoreEpoch);
     const grand = await score(['grand'], 0);
     const forgetting = await score(['forgetting'], o.epochs);
@@ -138,7 +141,7 @@ async function main(): Promise<void> {
     let fullData: number[] = [];
     lines.push(`## ${dataset}`, '', '### Pruning', '', '| score | pruned | test accuracy (mean) | 16th-84th percentile |', '|---|---|---|---|');
     for (const s of sweeps) {
-      const m = await runPruneSweep({ ...common, dataset, scoresFrom: s.run.id, score: s.score, strategies: s.strategies, fractions: o.fractions, seeds: o.seeds }, ctx);
+      const m = await once('prune', { ...common, dataset, scoresFrom: s.run.id, score: s.score, strategies: s.strategies, fractions: o.fractions, seeds: o.seeds }, (r) => runPruneSweep(r, ctx));
       const table = JSON.parse(fs.readFileSync(path.join(ctx.root, '.datadiet', 'runs', m.id, 'prune-sweep.json'), 'utf8')) as { summary: PrunePoint[] };
       summaries.set(s.score, table.summary);
       for (const p of table.summary) {
@@ -165,6 +168,7 @@ async function main(): Promise<void> {
       ...(await grandAtInitSection({
         dataset,
         ctx,
+        once,
         common,
         runs: o.runs,
         seeds: o.seeds,
@@ -195,7 +199,7 @@ async function main(): Promise<void> {
 
     // The window sweep holds out validation data; scores from a run with the same split cover exactly its examples.
     const el2nVal = await score(['el2n'], o.scoreEpoch, { validation: 0.1 });
-    const w = await runWindowSweep({ ...common, dataset, scoresFrom: el2nVal.id, score: 'el2n', validation: 0.1, size: 0.4, offsets: o.offsets, seeds: Math.min(o.windowSeeds, o.seeds) }, ctx).catch((e: Error) => e);
+    const w = await once('window', { ...common, dataset, scoresFrom: el2nVal.id, score: 'el2n', validation: 0.1, size: 0.4, offsets: o.offsets, seeds: Math.min(o.windowSeeds, o.seeds) }, (r) => runWindowSweep(r, ctx)).catch((e: Error) => e);
     if (w instanceof Error) lines.push(`Window sweep skipped: ${w.message}`, '');
     else {
       const wt = JSON.parse(fs.readFileSync(path.join(ctx.root, '.datadiet', 'runs', w.id, 'window-sweep.json'), 'utf8')) as { size: number; examples: number; points: WindowPoint[]; best: { offset: number; offsetFraction: number; testAccuracy: number } };
@@ -206,12 +210,12 @@ async function main(): Promise<void> {
     write();
 
     if (o.dynamics) {
-      const kv = await runKernelVelocity({ ...common, dataset, epochs: Math.max(2, o.epochs), windows: 10, windowSize: 50 }, ctx);
+      const kv = await once('kernel-velocity', { ...common, dataset, epochs: Math.max(2, o.epochs), windows: 10, windowSize: 50 }, (r) => runKernelVelocity(r, ctx));
       const kt = readTable<{ rows: VelocityRow[]; windowSize: number; score: string }>(ctx.root, kv.id, 'kernel-velocity.json');
       const kvSvg = `${dataset}-kernel-velocity.svg`;
       fs.writeFileSync(path.join(path.dirname(o.out), kvSvg), await renderSvg(kernelVelocity({ rows: kt.rows, windowSize: kt.windowSize, score: kt.score, title: `${dataset}: NTK kernel velocity` })));
       lines.push('### Kernel velocity along the EL2N-sorted data', '', `![kernel velocity](${kvSvg})`, '');
-      const eb = await runErrorBarrier({ ...common, dataset, subsetSize: Math.min(1000, Math.floor((o.subset ?? 60000) / 4)), pairs: Math.min(2, o.seeds) }, ctx);
+      const eb = await once('error-barrier', { ...common, dataset, subsetSize: Math.min(1000, Math.floor((o.subset ?? 60000) / 4)), pairs: Math.min(2, o.seeds) }, (r) => runErrorBarrier(r, ctx));
       const et = readTable<{ summary: BarrierPoint[]; steps: number }>(ctx.root, eb.id, 'error-barrier.json');
       const ebSvg = `${dataset}-error-barrier.svg`;
       const series = BARRIER_SETS.map((set) => ({ name: set === 'test' ? 'test split' : `${set} EL2N`, points: et.summary.filter((p) => p.set === set).map((p) => ({ spawnStep: p.spawnStep, barriers: p.barriers })) }));
