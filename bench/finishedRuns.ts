@@ -22,23 +22,29 @@ function stable(v: unknown): string {
   return JSON.stringify(v);
 }
 
-export function finishedRuns(root: string): <C extends object>(name: string, request: C, run: (request: C) => Promise<RunManifest>) => Promise<RunManifest> {
+export interface FinishedRuns {
+  <C extends object>(name: string, request: C, run: (request: C) => Promise<RunManifest>): Promise<RunManifest>;
+  /** Wall-clock seconds the runs answered so far took when they ran (in this invocation or an earlier one). */
+  seconds(): number;
+}
+
+export function finishedRuns(root: string): FinishedRuns {
   const file = path.join(root, 'reproduce-runs.json');
   const index: Record<string, string> = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string>) : {};
-  return async (name, request, run) => {
+  const used = new Map<string, number>();
+  const once = async <C extends object>(name: string, request: C, run: (request: C) => Promise<RunManifest>): Promise<RunManifest> => {
     const key = `${name} ${stable(request)}`;
     const id = index[key];
     const done = id ? readRun(path.join(runsDir(root), id)).manifest : undefined;
-    if (done?.status === 'done') {
-      process.stderr.write(`  ${name}: finished earlier, run ${id}\n`);
-      return done;
-    }
-    const m = await run(request);
-    if (m.status === 'done') {
+    const m = done?.status === 'done' ? done : await run(request);
+    if (m === done) process.stderr.write(`  ${name}: finished earlier, run ${id}\n`);
+    else if (m.status === 'done') {
       index[key] = m.id;
       fs.mkdirSync(root, { recursive: true });
       fs.writeFileSync(file, JSON.stringify(index, null, 1) + '\n');
     }
+    used.set(m.id, m.timings.totalSeconds ?? 0);
     return m;
   };
+  return Object.assign(once, { seconds: () => [...used.values()].reduce((a, s) => a + s, 0) });
 }
