@@ -11,6 +11,7 @@
  * `indices` lists every chosen example, changed or not, to reproduce the protocol.
  */
 import type { Rng } from '../random';
+import { randomSubset } from '../select/random';
 
 export interface LabelNoise {
   /** The new labels (a copy; the input is not modified). */
@@ -33,16 +34,7 @@ export function injectLabelNoise(labels: ArrayLike<number>, fraction: number, rn
     if (!Number.isInteger(y) || y < 0) throw new RangeError(`injectLabelNoise: label of example ${i} is ${y}; labels must be non-negative integers`);
   }
   const m = Math.round(fraction * n);
-  // Partial Fisher-Yates: the first m positions of `pool` are a uniform random m-subset.
-  const pool = new Int32Array(n);
-  for (let i = 0; i < n; i++) pool[i] = i;
-  for (let i = 0; i < m; i++) {
-    const j = i + rng.int(n - i);
-    const t = pool[i];
-    pool[i] = pool[j];
-    pool[j] = t;
-  }
-  const indices = pool.slice(0, m).sort();
+  const indices = randomSubset(n, m, rng);
   // Shuffle the chosen examples' labels and give them back in index order.
   const moved = rng.shuffle(Int32Array.from(indices, (i) => labels[i]));
   const out = Int32Array.from(labels);
