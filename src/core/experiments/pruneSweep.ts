@@ -16,7 +16,7 @@ import { checkSameNoise, corruptedAmong, scoreRunNoise } from './scoreRunNoise';
 import { assertFitsInMemory, loadedBytes } from './memoryEstimate';
 import { EtaEstimator, type JobContext } from './job';
 import { TRAIN_DEFAULTS, type TrainRunConfig } from './trainRun';
-import { retrainStreams, selectionStream, type TrainingStreams } from './experimentStreams';
+import { retrainStreams, selectionStream, type SweepPoint, type TrainingStreams } from './experimentStreams';
 
 /**
  * Prune sweep (Data Diet, figure 1): for each pruned fraction x strategy x seed, retrain from scratch on the kept
@@ -185,7 +185,7 @@ export async function runPruneSweep(partial: Partial<PruneSweepConfig> & { datas
     const scoresModel = readRun(scoreDir).manifest?.model;
     run.update({ backend, dataset: data.record, config: { ...cfg, steps, augment, scoresRun: path.basename(scoreDir), scoresModel, ...noise } });
 
-    const jobs: { strategy: string; fraction: number; repeat: number }[] = [];
+    const jobs: SweepPoint[] = [];
     for (let s = 0; s < cfg.seeds; s++) {
       jobs.push({ strategy: 'full data', fraction: 0, repeat: s });
       for (const fraction of cfg.fractions) for (const strategy of cfg.strategies) jobs.push({ strategy, fraction, repeat: s });
@@ -205,10 +205,10 @@ export async function runPruneSweep(partial: Partial<PruneSweepConfig> & { datas
       },
     });
     for (let j = 0; j < jobs.length; j++) {
-      const { strategy, fraction, repeat } = jobs[j];
+      const point = jobs[j];
+      const { strategy, fraction, repeat } = point;
       // Each training and each random draw has its own stream: a retraining never shares an init with a score run
       // or another point, and the random baseline never shares a draw with the label noise (docs/randomness.md).
-      const point = { strategy, fraction, repeat };
       const kept = strategy === 'full data' ? n : Math.round((1 - fraction) * n);
       const positions =
         strategy === 'full data'
