@@ -14,6 +14,11 @@ import type { RunManifest } from '../core/store/runManifest';
 import { listRuns, runsDir } from '../core/store/runStore';
 import { datadietVersion } from '../core/versions';
 import { makeProgressPrinter } from './progress';
+import { addExecutionOptions, executionFromFlags } from './specOptions';
+import { unitCountsText } from './unitsText';
+import { registerUnitCommands } from './unitCommands';
+import { runUnits, settleVanishedSlurmRun, waitForRun } from '../core/jobs/runControl';
+import type { StartOptions } from '../core/jobs/runner';
 import { printable } from './printable';
 import { addRunActions } from './runsCommands';
 import { registerAnnotationCommands } from './suspectsCommand';
@@ -65,6 +70,7 @@ interface TrainFlags {
 
 function addTrainOptions(cmd: Command, defaults: Partial<TrainRunConfig> & { dataset: string }, base: Omit<TrainRunConfig, 'dataset'> = TRAIN_DEFAULTS): Command {
   const d = { ...base, ...defaults };
+  addExecutionOptions(cmd);
   return cmd
     .option('-d, --dataset <spec>', 'mnist | fashion-mnist | cifar10:<dir> | cifar100:<dir> | idx:<dir> | folder:<dir> | csv:<file> | jsonl:<file> | <path>', d.dataset)
     .addOption(new Option('-m, --model <arch>', 'model architecture').choices(ARCHITECTURES as string[]).default(d.model))
@@ -159,25 +165,53 @@ function scoreList(value: string): ScoreName[] {
   return names as ScoreName[];
 }
 
-/** Runs a job in-process with Ctrl-C cancellation and progress on stderr; returns the final manifest. */
-async function runWithProgress(job: (ctx: { root: string; signal: AbortSignal; onProgress: (p: JobProgress) => void }) => Promise<RunManifest>, root: string): Promise<{ manifest: RunManifest; runDir: string }> {
+/**
+ * Runs a job with Ctrl-C cancellation and progress on stderr; returns the final manifest. A run submitted to Slurm
+ * returns at once (status running) unless --wait, which follows its units until the merge job finishes it.
+ */
+async function runWithProgress(job: (ctx: { root: string; signal: AbortSignal; onProgress: (p: JobProgress) => void }, opts: StartOptions) => Promise<RunManifest>, root: string, flags: Record<string, unknown> = {}): Promise<{ manifest: RunManifest; runDir: string }> {
+  const execution = executionFromFlags(flags);
   const abort = cancelOnSigint();
   const printer = makeProgressPrinter(process.stderr, Boolean(process.stderr.isTTY));
   let runDir = '';
-  const manifest = await job({
-    root: path.resolve(root),
-    signal: abort.signal,
-    onProgress: (p: JobProgress) => {
-      if (!runDir && p.runDir) {
-        runDir = p.runDir;
-        process.stderr.write(`run directory: ${printable(runDir)}\n`);
-      }
-      printer({ ...p, message: printable(p.message) });
+  let manifest = await job(
+    {
+      root: path.resolve(root),
+      signal: abort.signal,
+      onProgress: (p: JobProgress) => {
+        if (!runDir && p.runDir) {
+          runDir = p.runDir;
+          process.stderr.write(`run directory: ${printable(runDir)}\n`);
+        }
+        printer({ ...p, message: printable(p.message) });
+      },
     },
-  });
+    { execution },
+  );
+  runDir ||= path.join(runsDir(path.resolve(root)), manifest.id);
+  if (manifest.status === 'running' && manifest.execution?.executor === 'slurm' && flags.wait) {
+    let last = '';
+    manifest = await waitForRun(runDir, {
+      signal: abort.signal,
+      onUnits: (u) => {
+        const line = unitCountsText(u);
+        if (line !== last) process.stderr.write(`${line}\n`);
+        last = line;
+      },
+    });
+  }
   return { manifest, runDir };
 }
 
+/** A run handed to Slurm and not waited for: where it is and how to follow it. */
+function submitted(m: RunManifest, out: NodeJS.WritableStream): number {
+  const s = m.execution?.slurm;
+  out.write(`run ${m.id}: submitted to Slurm: array job ${s?.arrayJobId} (${s?.units.length} units), merge job ${s?.mergeJobId}\n`);
+  out.write(`  follow it with   datadiet runs show ${m.id}\n  cancel it with   datadiet runs cancel ${m.id}\n`);
+  return 0;
+}
+
+const isSubmitted = (m: RunManifest) => m.status === 'running' && m.execution?.executor === 'slurm';
 const exitCode = (m: RunManifest) => (m.status === 'done' ? 0 : m.status === 'cancelled' ? 130 : 1);
 
 async function score(flags: ScoreFlags, out: NodeJS.WriteStream): Promise<number> {
@@ -194,7 +228,8 @@ async function score(flags: ScoreFlags, out: NodeJS.WriteStream): Promise<number
     labelNoise: flags.labelNoise,
     noiseSeed: flags.noiseSeed,
   };
-  const { manifest: m, runDir } = await runWithProgress((ctx) => runScores(config, ctx), flags.root);
+  const { manifest: m, runDir } = await runWithProgress((ctx, opts) => runScores(config, ctx, opts), flags.root, flags as unknown as Record<string, unknown>);
+  if (isSubmitted(m) && !flags.json) return submitted(m, out);
   if (flags.json) {
     out.write(JSON.stringify(m, null, 2) + '\n');
     return exitCode(m);
@@ -251,7 +286,8 @@ function strategyList(value: string): StrategyName[] {
 
 async function prune(flags: PruneFlags, out: NodeJS.WriteStream): Promise<number> {
   const config = { ...toConfig(flags), scoresFrom: flags.scores, score: flags.score, strategies: flags.strategies, fractions: flags.fractions, seeds: flags.seeds, classBalanced: Boolean(flags.classBalanced) };
-  const { manifest: m, runDir } = await runWithProgress((ctx) => runPruneSweep(config, ctx), flags.root);
+  const { manifest: m, runDir } = await runWithProgress((ctx, opts) => runPruneSweep(config, ctx, opts), flags.root, flags as unknown as Record<string, unknown>);
+  if (isSubmitted(m) && !flags.json) return submitted(m, out);
   if (flags.json) {
     out.write(JSON.stringify(m, null, 2) + '\n');
     return exitCode(m);
@@ -286,7 +322,8 @@ interface WindowFlags extends TrainFlags {
 
 async function windowSweep(flags: WindowFlags, out: NodeJS.WriteStream): Promise<number> {
   const config = { ...toConfig(flags), scoresFrom: flags.scores, score: flags.score, size: flags.size, offsets: flags.offsets, seeds: flags.seeds };
-  const { manifest: m, runDir } = await runWithProgress((ctx) => runWindowSweep(config, ctx), flags.root);
+  const { manifest: m, runDir } = await runWithProgress((ctx, opts) => runWindowSweep(config, ctx, opts), flags.root, flags as unknown as Record<string, unknown>);
+  if (isSubmitted(m) && !flags.json) return submitted(m, out);
   if (flags.json) {
     out.write(JSON.stringify(m, null, 2) + '\n');
     return exitCode(m);
@@ -302,7 +339,8 @@ async function windowSweep(flags: WindowFlags, out: NodeJS.WriteStream): Promise
 }
 
 async function train(flags: TrainFlags, out: NodeJS.WriteStream): Promise<number> {
-  const { manifest, runDir } = await runWithProgress((ctx) => runTraining(toConfig(flags), ctx), flags.root);
+  const { manifest, runDir } = await runWithProgress((ctx, opts) => runTraining(toConfig(flags), ctx, opts), flags.root, flags as unknown as Record<string, unknown>);
+  if (isSubmitted(manifest) && !flags.json) return submitted(manifest, out);
   if (flags.json) out.write(JSON.stringify(manifest, null, 2) + '\n');
   else {
     summary(manifest, out);
@@ -384,13 +422,14 @@ export function buildProgram(): Command {
   registerDynamicsCommands(program, { addTrainOptions, toConfig, runWithProgress });
 
   registerAnnotationCommands(program);
+  registerUnitCommands(program);
 
   const runsCommand = program
     .command('runs')
     .description('list recorded runs, newest first')
     .option('--root <dir>', 'where .datadiet/runs lives', process.cwd())
     .option('--json', 'print as JSON')
-    .action((flags: { root: string; json?: boolean }) => {
+    .action(async (flags: { root: string; json?: boolean }) => {
       const runs = listRuns(path.resolve(flags.root));
       if (flags.json) {
         process.stdout.write(JSON.stringify(runs.map((r) => r.manifest ?? { dir: r.dir, problem: r.problem }), null, 2) + '\n');
@@ -405,7 +444,10 @@ export function buildProgram(): Command {
           process.stdout.write(printable(`${path.basename(r.dir)}  unreadable: ${r.problem}`) + '\n');
           continue;
         }
-        const m = r.manifest;
+        let m = r.manifest;
+        // Units, and for a run on Slurm what squeue says of them (a run whose jobs vanished is settled here).
+        const units = m.unitsTotal !== undefined && m.unitsTotal > 1 ? await runUnits(r.dir, m) : undefined;
+        if (units) m = settleVanishedSlurmRun(r.dir, m, units);
         const acc = (m.results as { testAccuracy?: number } | undefined)?.testAccuracy;
         const cols = [
           m.id,
@@ -413,9 +455,10 @@ export function buildProgram(): Command {
           (m.dataset?.name ?? String(m.config.dataset ?? '')).padEnd(16),
           (m.model ? `${m.model.arch}x${m.model.width}` : '').padEnd(14),
           acc === undefined ? '' : `test ${(100 * acc).toFixed(2)}%`,
+          units && m.status !== 'done' ? `[${m.execution?.executor === 'slurm' ? `Slurm ${m.execution.slurm?.arrayJobId}: ` : ''}${unitCountsText(units)}]` : '',
           m.error ? `(${m.error})` : '',
         ];
-        process.stdout.write(printable(cols.join('  ').trimEnd()) + '\n');
+        process.stdout.write(printable(cols.filter(Boolean).join('  ').trimEnd()) + '\n');
       }
     });
   addRunActions(runsCommand);

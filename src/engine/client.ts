@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import type { JobProgress } from '../core/experiments/job';
+import type { ExecutionRequest } from '../contract/execution';
+import type { JobProgress } from '../contract/jobProgress';
 import { LineSplitter, type EngineEvent, type EngineRequest, type JobName } from './protocol';
 
 export interface JobHandle<T = unknown> {
@@ -102,13 +103,23 @@ export class EngineClient {
     this.child.stdin!.write(JSON.stringify(req) + '\n');
   }
 
-  run<T = unknown>(job: JobName, root: string, params: Record<string, unknown>, onProgress?: (p: JobProgress) => void): JobHandle<T> {
+  /** Starts a job (a new run); its units run as `execution` says (default: in the engine). */
+  run<T = unknown>(job: JobName, root: string, params: Readonly<Record<string, unknown>>, onProgress?: (p: JobProgress) => void, execution?: ExecutionRequest): JobHandle<T> {
+    return this.request<T>((id) => ({ type: 'start', id, job, root, params, execution }), onProgress);
+  }
+
+  /** Runs the missing units of a run in its own folder, then its merge. */
+  resume<T = unknown>(root: string, runDir: string, opts: { retryFailed?: boolean; execution?: ExecutionRequest } = {}, onProgress?: (p: JobProgress) => void): JobHandle<T> {
+    return this.request<T>((id) => ({ type: 'resume', id, root, runDir, ...opts }), onProgress);
+  }
+
+  private request<T>(make: (id: string) => EngineRequest, onProgress?: (p: JobProgress) => void): JobHandle<T> {
     const id = randomUUID();
     const result = new Promise<T>((resolve, reject) => {
       this.waiters.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress });
     });
     try {
-      this.send({ type: 'start', id, job, root, params });
+      this.send(make(id));
     } catch (e) {
       this.waiters.get(id)?.reject(e as Error);
       this.waiters.delete(id);

@@ -1,5 +1,8 @@
 // The Data Diet commands. Each is thin: decisions live in the pure modules (wizard, runsModel, statusModel,
 // messages), processes in engineHost, files in runFiles.
+import type { JobName } from '../contract/jobNames';
+import { cancelRun } from '../core/jobs/runControl';
+import { hasPlan } from '../core/jobs/unitStore';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -56,6 +59,7 @@ export class Commands {
     r('datadiet.pruneDataset', (arg) => this.sweep('prune', arg));
     r('datadiet.windowSweep', (arg) => this.sweep('window', arg));
     r('datadiet.cancelRun', (arg) => this.cancelRun(arg));
+    r('datadiet.resumeRun', (arg) => this.resumeRun(arg));
     r('datadiet.chooseBackend', (arg) => this.chooseBackend(arg));
     r('datadiet.showLogs', () => this.d.output.show(true));
     r('datadiet.openRunFolder', (arg) => this.openRunFolder(arg));
@@ -169,15 +173,17 @@ export class Commands {
           try {
             const throttle = new Throttle(100);
             let phase = '';
+            const execution = req.execution ?? this.d.settings().execution;
             current = this.d.host.start(req.job, root, req.params, req.title, (p) => {
               const force = p.phase !== phase || p.fraction === 1;
               phase = p.phase;
               if (!cancelled && throttle.pass(force)) progress.report(tracker.update(p, i, requests.length));
-            });
+            }, execution, req.resumeDir);
             const m = await current.result;
             finished.push(m);
             this.d.runsView.refresh(0);
-            if (m.status !== 'done') break;
+            // Submitted to Slurm: the cluster runs it; the runs view follows its units.
+            if (m.status !== 'done' && !onSlurm(m)) break;
           } catch (e) {
             // A job cancelled while it waited in the engine's queue ends with an error, but it is a cancel.
             if (current?.cancelRequested) cancelled = true;
@@ -194,6 +200,11 @@ export class Commands {
 
   private announce(title: string, finished: readonly RunManifest[], failure: Error | undefined, cancelled: boolean, runsBase: string): void {
     const last = finished[finished.length - 1];
+    if (last && onSlurm(last)) {
+      const s = last.execution?.slurm;
+      void vscode.window.showInformationMessage(`Data Diet: ${title}: submitted to Slurm (array job ${s?.arrayJobId}, ${s?.units.length} units; merge job ${s?.mergeJobId}). The Runs view follows it.`);
+      return;
+    }
     const open = 'Open Run Folder';
     const logs = 'Show Logs';
     const act = (pick: string | undefined) => {
@@ -245,6 +256,16 @@ export class Commands {
     if (arg !== undefined) {
       const run = this.d.runsView.resolve(arg);
       job = run ? this.d.host.jobForRun(run.dir) : undefined;
+      if (!job && run?.manifest && onSlurm(run.manifest)) {
+        try {
+          const m = await cancelRun(run.dir);
+          void vscode.window.showInformationMessage(`Data Diet: ${m.error ?? `run ${m.id} cancelled`}`);
+        } catch (e) {
+          void vscode.window.showErrorMessage(`Data Diet: could not cancel ${run.manifest.id}: ${(e as Error).message}`);
+        }
+        this.d.runsView.refresh(0);
+        return;
+      }
       if (!job && run?.manifest?.status === 'running') {
         void vscode.window.showInformationMessage(
           `Data Diet: run ${run.manifest.id} is being written by another process (pid ${run.manifest.pid ?? '?'}), such as the datadiet CLI or another window: stop it there.`,
@@ -269,6 +290,25 @@ export class Commands {
     if (!job) return;
     job.cancel();
     this.d.log(`cancel requested: ${job.title}`);
+  }
+
+  /** Runs view and palette: a failed or cancelled run's missing units run, in its folder; then its merge. */
+  async resumeRun(arg?: unknown): Promise<RunManifest[] | undefined> {
+    if (!requireTrust('resume experiments')) return undefined;
+    const run = await this.runFrom(arg, 'Resume which run (its missing units)?', (r) => !!r.manifest && (r.manifest.status === 'failed' || r.manifest.status === 'cancelled') && hasPlan(r.dir));
+    if (!run?.manifest) return undefined;
+    if (!hasPlan(run.dir)) {
+      void vscode.window.showErrorMessage(`Data Diet: ${run.manifest.id} was made before work units; rerun it instead.`);
+      return undefined;
+    }
+    const failed = run.manifest.error?.match(/(\d+) units? failed/);
+    let retryFailed = false;
+    if (failed) {
+      const pick = await vscode.window.showWarningMessage(`Data Diet: ${failed[1]} unit(s) of ${run.manifest.id} failed (see Show Run Units). Rerun them too?`, 'Rerun Failed Units Too', 'Only Missing Units');
+      if (!pick) return undefined;
+      retryFailed = pick === 'Rerun Failed Units Too';
+    }
+    return this.startJobs([{ job: run.manifest.kind as JobName, params: { retryFailed }, title: `Resuming ${run.manifest.id}`, resumeDir: run.dir, execution: undefined }]);
   }
 
   async chooseBackend(arg?: unknown): Promise<void> {
@@ -349,4 +389,9 @@ export class Commands {
     }
     return this.startJobs([req]);
   }
+}
+
+/** A run handed to Slurm that its jobs have not finished yet. */
+function onSlurm(m: RunManifest): boolean {
+  return m.status === 'running' && m.execution?.executor === 'slurm';
 }

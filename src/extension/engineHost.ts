@@ -1,6 +1,7 @@
 // Owns the one engine child process of this window: starts it on first use, restarts it on the next job after it
 // dies, and records the run it was running as failed with the reason. Plain Node (no vscode), so the unit tests
 // drive it against the real dist/engine.js.
+import type { ExecutionRequest } from '../contract/execution';
 import type { JobProgress } from '../core/experiments/job';
 import type { RunManifest } from '../core/store/runManifest';
 import { EngineClient, type EngineClientOptions } from '../engine/client';
@@ -143,10 +144,10 @@ export class EngineHost {
   }
 
   /** Starts a job; progress events update the job (see activeJobs) and are passed to onProgress. */
-  start(job: JobName, root: string, params: Record<string, unknown>, title: string, onProgress?: (p: JobProgress, j: ActiveJob) => void): ActiveJob {
+  start(job: JobName, root: string, params: Record<string, unknown>, title: string, onProgress?: (p: JobProgress, j: ActiveJob) => void, execution?: ExecutionRequest, resumeDir?: string): ActiveJob {
     const j = new Job(job, title, root, params);
     const client = this.engine();
-    const handle = client.run<RunManifest>(job, root, params, (p) => {
+    const listen = (p: JobProgress) => {
       if (j.firstProgressMs === undefined) {
         j.firstProgressMs = performance.now() - j.startedAt;
         this.log(`${title}: first progress after ${Math.round(j.firstProgressMs)} ms`);
@@ -156,7 +157,10 @@ export class EngineHost {
       j.progress = p;
       onProgress?.(p, j);
       this.changed();
-    });
+    };
+    // A resume continues a run in its own folder; a start makes a new one.
+    const handle = resumeDir ? client.resume<RunManifest>(root, resumeDir, { retryFailed: params.retryFailed === true, execution }, listen) : client.run<RunManifest>(job, root, params, listen, execution);
+    if (resumeDir) j.runDir = resumeDir;
     j.id = handle.id;
     j.cancelEngine = () => handle.cancel();
     this.jobs.set(j.id, j);

@@ -4,6 +4,8 @@ import * as path from 'node:path';
 import type { BackendChoice } from '../core/compute/backend';
 import type { Architecture } from '../core/models/model';
 import { ARCHITECTURE_CHOICES, BACKEND_OPTIONS } from './choices';
+import { LOCAL_EXECUTION, SLURM_DEFAULTS, type ExecutionRequest, type SlurmOptions } from '../contract/execution';
+import { executionRequest } from '../contract/executionOptions';
 
 export interface Settings {
   readonly backend: BackendChoice;
@@ -18,6 +20,12 @@ export interface Settings {
   readonly trainSubset: number;
   /** Quick looks: a fixed iteration budget instead of epochs (0 = from epochs). */
   readonly steps: number;
+  /** Who runs the work units of the jobs this window starts (datadiet.executor, .parallel, .slurm.*). */
+  readonly execution: ExecutionRequest;
+  /** The datadiet.slurm.* options, whichever executor is chosen (a notebook cell may pick slurm alone). */
+  readonly slurm: SlurmOptions;
+  /** Why the execution settings were not usable (then the local executor runs), for the log. */
+  readonly executionProblem?: string;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -29,6 +37,8 @@ export const DEFAULT_SETTINGS: Settings = {
   runsRoot: '',
   trainSubset: 0,
   steps: 0,
+  execution: LOCAL_EXECUTION,
+  slurm: SLURM_DEFAULTS,
 };
 
 export type SettingGetter = (key: string) => unknown;
@@ -58,7 +68,36 @@ export function readSettings(get: SettingGetter): Settings {
     runsRoot: typeof runsRoot === 'string' ? runsRoot.trim() : d.runsRoot,
     trainSubset: nonNegInt(get('trainSubset'), d.trainSubset),
     steps: nonNegInt(get('steps'), d.steps),
+    ...readExecution(get),
   };
+}
+
+/** The executor settings through the contract's checks (the same as the CLI flags'); unusable ones fall back to local. */
+function readExecution(get: SettingGetter): Pick<Settings, 'execution' | 'slurm' | 'executionProblem'> {
+  const str = (k: string) => {
+    const v = get(`slurm.${k}`);
+    return typeof v === 'string' && v.trim() ? v.trim() : undefined;
+  };
+  const max = get('slurm.maxConcurrent');
+  const extra = get('slurm.extraArgs');
+  try {
+    const slurm = executionRequest({
+      executor: 'slurm',
+      partition: str('partition'),
+      time: str('time'),
+      memPerUnit: str('memPerUnit'),
+      cpusPerUnit: positiveInt(get('slurm.cpusPerUnit'), 1),
+      gpusPerUnit: nonNegInt(get('slurm.gpusPerUnit'), 0),
+      maxConcurrent: typeof max === 'number' && Number.isInteger(max) && max > 0 ? max : undefined,
+      extraArgs: Array.isArray(extra) ? extra.filter((a): a is string => typeof a === 'string') : [],
+      allowLocalRunDir: get('slurm.allowLocalRunDir') === true,
+    });
+    const options = slurm.executor === 'slurm' ? slurm.slurm : SLURM_DEFAULTS;
+    const execution = get('executor') === 'slurm' ? slurm : executionRequest({ executor: 'local', parallel: positiveInt(get('parallel'), 1) });
+    return { execution, slurm: options };
+  } catch (e) {
+    return { execution: LOCAL_EXECUTION, slurm: SLURM_DEFAULTS, executionProblem: (e as Error).message };
+  }
 }
 
 /**

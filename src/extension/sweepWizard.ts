@@ -179,8 +179,11 @@ export function windowOffsets(size: number): number[] {
   return out;
 }
 
-/** Keys of the score run's configuration that decide which examples it trained on and how: reused by the sweep. */
-const CARRIED = ['dataset', 'model', 'width', 'epochs', 'batchSize', 'lr', 'momentum', 'nesterov', 'weightDecay', 'milestones', 'gamma', 'validation', 'augment', 'trainSubset', 'subsetSeed', 'splitSeed'];
+/**
+ * Keys of the score run's configuration that decide which examples it trained on and how: reused by the sweep.
+ * The root seed is one of them: the validation split and the subset are drawn from its streams.
+ */
+const CARRIED = ['dataset', 'model', 'width', 'epochs', 'batchSize', 'lr', 'momentum', 'nesterov', 'weightDecay', 'milestones', 'gamma', 'validation', 'augment', 'trainSubset', 'seed', 'annotations'] as const;
 
 /**
  * The engine job for the answers. The retrainings keep the score run's schedule: its full-data budget

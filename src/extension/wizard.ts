@@ -1,5 +1,6 @@
 // The new-experiment wizard as data: steps with items and what picking one does, and the job requests the answers
 // turn into. Pure: the quick-pick UI (wizardUi.ts) and the tests drive the same steps.
+import type { ExecutionRequest } from '../contract/execution';
 import * as path from 'node:path';
 import type { JobName } from '../engine/protocol';
 import type { ScoreName } from '../core/experiments/scoreRun';
@@ -264,6 +265,10 @@ export interface JobRequest {
   readonly params: Record<string, unknown>;
   /** For notifications: "Training linear on MNIST". */
   readonly title: string;
+  /** Who runs its units; default: the datadiet.executor settings. */
+  readonly execution?: ExecutionRequest;
+  /** Resume this run's missing units in its folder instead of starting a new run. */
+  readonly resumeDir?: string;
 }
 
 export interface CompleteAnswers {

@@ -9,6 +9,7 @@
  * Positional words fill the command's `positional` arguments in order (`gallery el2n lowest` is
  * `gallery score=el2n order=lowest`).
  */
+import { RUN_KINDS } from '../../contract/jobNames';
 import { STRATEGY_NAMES } from '../select/selection';
 import { ANALYSIS_COMMANDS } from './analysisCommands';
 
@@ -79,6 +80,8 @@ const training: readonly ArgSpec[] = [
   { name: 'subset', kind: { type: 'int', min: 1, max: 100_000_000 }, doc: 'Train on a seeded random subset of this many training examples (quick looks).' },
   { name: 'batch', kind: { type: 'int', min: 1, max: 65536 }, doc: 'Minibatch size.', default: '128' },
   { name: 'seed', kind: { type: 'int', min: 0, max: 2 ** 31 - 1 }, doc: 'Root seed: every random draw (initializations, data order, split, noise, random baselines) comes from its own stream of it.', default: '0' },
+  { name: 'executor', kind: { type: 'enum', values: ['local', 'slurm'] }, doc: 'Who runs the work units: local (this machine) or slurm (an array job with the datadiet.slurm.* settings). Default: the datadiet.executor setting.' },
+  { name: 'parallel', kind: { type: 'int', min: 1, max: 256 }, doc: 'Local executor: units at once, each in a child process.' },
 ];
 
 export const COMMANDS: readonly CommandSpec[] = [
@@ -89,7 +92,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     example: 'runs kind=score',
     positional: ['kind'],
     args: [
-      { name: 'kind', kind: { type: 'enum', values: ['all', 'score', 'prune', 'window', 'train', 'entropy', 'overlap', 'grad-heatmap', 'grad-sum', 'kernel-velocity', 'error-barrier'] }, default: 'all', doc: 'Only runs of this kind.' },
+      { name: 'kind', kind: { type: 'enum', values: ['all', ...RUN_KINDS] }, default: 'all', doc: 'Only runs of this kind.' },
       { name: 'limit', kind: { type: 'int', min: 1, max: 10000 }, default: '50', doc: 'At most this many rows.' },
     ],
   },

@@ -4,6 +4,8 @@
  * engine client in tests), streaming progress and stopping on `env.signal`. Outputs are payloads of the notebook
  * contract (../notebook/mime.ts) or text; turning them into output items with fallbacks is outputItems.ts's job.
  */
+import type { ExecutorName } from '../../contract/execution';
+import type { JobName } from '../../contract/jobNames';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { JobProgress } from '../experiments/job';
@@ -35,7 +37,21 @@ export class CellError extends Error {
   }
 }
 
-export type EngineJob = 'score' | 'prune' | 'window' | 'entropy' | 'overlap';
+export type EngineJob = Extract<JobName, 'score' | 'prune' | 'window' | 'entropy' | 'overlap'>;
+
+/** A cell's `executor=` and `parallel=`, over the settings' executor. */
+export interface ExecutorChoice {
+  readonly executor?: ExecutorName;
+  readonly parallel?: number;
+}
+
+/** A job the cell handed to Slurm: where it went, and that rerunning the cell shows it once it is done. */
+export function submittedOutput(m: RunManifest): CellOutput | undefined {
+  if (m.status !== 'running' || m.execution?.executor !== 'slurm') return undefined;
+  const s = m.execution.slurm;
+  const text = `run ${m.id} submitted to Slurm: array job ${s?.arrayJobId} (${s?.units.length} units), merge job ${s?.mergeJobId}. The Runs view follows it; run this cell again when it is done to see the result.`;
+  return { type: 'text', markdown: text, plain: text };
+}
 
 export interface ExecEnv {
   /** Workspace root: runs are under <root>/.datadiet/runs. */
@@ -43,7 +59,7 @@ export interface ExecEnv {
   /** Engine jobs are allowed (trusted workspace); reading runs always is. */
   readonly trusted: boolean;
   /** Runs a training job to its end (done or cancelled); undefined where no engine is available. */
-  readonly runJob?: (job: EngineJob, params: Record<string, unknown>, onProgress: (p: JobProgress) => void, signal: AbortSignal) => Promise<RunManifest>;
+  readonly runJob?: (job: EngineJob, params: Record<string, unknown>, onProgress: (p: JobProgress) => void, signal: AbortSignal, executor?: ExecutorChoice) => Promise<RunManifest>;
   /** Training images of a dataset spec, for thumbnails (cache them: a gallery cell runs often). */
   readonly images: (spec: string) => ThumbSource & { readonly classNames?: readonly string[] };
   /** Engine parameters every job gets unless the cell sets them (backend, threads from the settings). */
@@ -379,6 +395,8 @@ async function sweepCell(q: CellQuery, env: ExecEnv, runs: readonly RunInfo[]): 
     if (found) return sweepOutput(kind, found);
   }
   const manifest = await runEngineJob(kind, params, q, env);
+  const submitted = submittedOutput(manifest);
+  if (submitted) return submitted;
   const run = listRunInfos(env.root).find((r) => r.id === manifest.id);
   if (!run) throw new CellError(`the ${kind} job finished but its run ${manifest.id} is not under ${env.root}`);
   if (run.status === 'failed') throw new CellError(`the ${kind} sweep failed: ${run.error ?? 'no reason recorded'}`);
@@ -392,7 +410,8 @@ export async function runEngineJob(job: EngineJob, params: Record<string, unknow
   const onAbort = () => controller.abort();
   env.signal?.addEventListener('abort', onAbort);
   try {
-    return await env.runJob(job, { ...env.jobDefaults, ...params }, (p) => env.onProgress?.(q.line, p), controller.signal);
+    const executor: ExecutorChoice = { ...(q.given.has('executor') ? { executor: q.args.executor as ExecutorName } : {}), ...(q.given.has('parallel') ? { parallel: q.args.parallel as number } : {}) };
+    return await env.runJob(job, { ...env.jobDefaults, ...params }, (p) => env.onProgress?.(q.line, p), controller.signal, executor);
   } finally {
     env.signal?.removeEventListener('abort', onAbort);
   }
@@ -409,6 +428,8 @@ async function scoreCell(q: CellQuery, env: ExecEnv): Promise<CellOutput> {
     ...trainingParams(q),
   };
   const manifest = await runEngineJob('score', params, q, env);
+  const submitted = submittedOutput(manifest);
+  if (submitted) return submitted;
   const run = listRunInfos(env.root).find((r) => r.id === manifest.id);
   if (!run) throw new CellError(`the score job finished but its run ${manifest.id} is not under ${env.root}`);
   if (run.status === 'failed') throw new CellError(`scoring failed: ${run.error ?? 'no reason recorded'}`);

@@ -1,13 +1,15 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spearman, spearmanMatrix, stabilityCurve } from '../analysis/spearman';
 import { writeJsonAtomic } from '../store/atomicWrite';
 import type { RunManifest } from '../store/runManifest';
-import { createRun, runsDir } from '../store/runStore';
+import { runsDir } from '../store/runStore';
 import { readScoreTable, scoresDir, writeScoreTable } from '../store/scoreFiles';
-import { versions } from '../versions';
 import { definedOnly } from './definedOnly';
 import type { JobContext, JobProgress } from './job';
-import { runScores, SCORE_DEFAULTS, type ScoreRunConfig } from './scoreRun';
+import type { Experiment } from '../jobs/experiment';
+import { runJob, type StartOptions } from '../jobs/runner';
+import { resolveScoreConfig, runScores, SCORE_DEFAULTS, scoreExperiment, type ScoreRunConfig } from './scoreRun';
 
 /**
  * EL2N averaged over a hyperparameter grid (learning rate x batch size x width): one score run per grid point
@@ -55,57 +57,93 @@ function meanOf(columns: Float32Array[]): Float32Array {
   return out;
 }
 
-export async function runEl2nGrid(partial: Partial<El2nGridConfig> & { dataset: string }, ctx: JobContext): Promise<RunManifest> {
-  const cfg: El2nGridConfig = { ...EL2N_GRID_DEFAULTS, ...definedOnly(partial), scores: ['el2n'] } as El2nGridConfig;
-  const points = gridPoints(cfg);
-  const report = ctx.onProgress ?? (() => {});
-  const run = createRun(ctx.root, { kind: 'score', config: { ...cfg, grid: true }, seeds: { root: cfg.seed, runs: cfg.runs }, versions: versions() });
-  const base = { runId: run.id, runDir: run.dir };
-  try {
-    const done: GridPoint[] = [];
+/** The grid's parameters: recorded as a score run ("grid": true) that prune reads like any other. */
+export type El2nGridParams = El2nGridConfig & { readonly grid: true; readonly runKind: 'score' };
+
+export function resolveEl2nGridConfig(input: Partial<El2nGridConfig> & { dataset: string }): El2nGridParams {
+  const cfg = { ...EL2N_GRID_DEFAULTS, ...definedOnly(input), scores: ['el2n'], grid: true, runKind: 'score' } as El2nGridParams;
+  if (typeof cfg.dataset !== 'string') throw new Error('el2n-grid job needs a "dataset" (e.g. "mnist")');
+  // Every grid point's score run is checked now, before any of them trains.
+  for (const p of gridPoints(cfg)) resolveScoreConfig(pointConfig(cfg, p));
+  return cfg;
+}
+
+/** The score run of one grid point: the grid's configuration at that learning rate, batch size and width. */
+function pointConfig(cfg: El2nGridParams, p: Omit<GridPoint, 'runId'>): ScoreRunConfig {
+  const { grid: _grid, runKind: _kind, ...rest } = cfg;
+  return { ...rest, lr: p.lr, batchSize: p.batchSize, width: p.width };
+}
+
+const POINT = 'point.json';
+
+/**
+ * One unit per grid point, each a score run of its own (listed in the grid's table by id); the unit keeps its
+ * EL2N table, and the merge averages the finished points in grid order.
+ */
+export const el2nGridExperiment: Experiment<El2nGridParams, undefined> = {
+  job: 'el2n-grid',
+  resolve: (input) => resolveEl2nGridConfig(input as Partial<El2nGridConfig> & { dataset: string }),
+  seeds: (cfg) => ({ root: cfg.seed, runs: cfg.runs }),
+  backend: (cfg) => ({ choice: cfg.backend, threads: cfg.threads }),
+  plan: (cfg) => {
+    const points = gridPoints(cfg);
+    return points.map((p, index) => ({ index, key: `p${index}-lr${p.lr}-bs${p.batchSize}-w${p.width}`, label: `grid point ${index + 1}/${points.length} (${p.label})` }));
+  },
+
+  async prepare(cfg, ctx) {
+    // The grid run records what its first point's score run records (dataset, model); this also checks the data
+    // and the memory before anything trains.
+    const { record } = await scoreExperiment.prepare(resolveScoreConfig(pointConfig(cfg, gridPoints(cfg)[0])), ctx);
+    const { runKind: _kind, ...config } = cfg;
+    return { state: undefined, record: { dataset: record?.dataset, model: record?.model, config } };
+  },
+
+  async runUnit(unit, cfg, _st, ctx) {
+    const p = gridPoints(cfg)[unit.index];
+    const onProgress = ({ runId: _id, runDir: _dir, fraction, ...q }: JobProgress) => ctx.progress(fraction ?? 0, { ...q, message: `${unit.label}: ${q.message}` });
+    const m = await runScores(pointConfig(cfg, p), { root: ctx.root, signal: ctx.signal, onProgress });
+    if (m.status === 'cancelled') return false;
+    if (m.status !== 'done') throw new Error(`grid point ${p.label}: score run ${m.id} ${m.status}: ${m.error ?? ''}`);
+    writeScoreTable(ctx.outDir, 'el2n', readScoreTable(scoresDir(path.join(runsDir(ctx.root), m.id)), 'el2n'));
+    const point: GridPoint = { ...p, runId: m.id };
+    writeJsonAtomic(path.join(ctx.outDir, POINT), point);
+    return true;
+  },
+
+  merge(cfg, done, _st, ctx) {
+    const grid: GridPoint[] = [];
     const perPoint: Float32Array[] = [];
     let first: { index: Int32Array; label: Int32Array } | undefined;
-    let cancelled = false;
-    for (let g = 0; g < points.length; g++) {
-      const p = points[g];
-      const onProgress = (q: JobProgress) =>
-        report({ ...q, ...base, message: `grid point ${g + 1}/${points.length} (${p.label}): ${q.message}`, fraction: (g + (q.fraction ?? 0)) / points.length });
-      const m = await runScores({ ...cfg, lr: p.lr, batchSize: p.batchSize, width: p.width }, { ...ctx, onProgress });
-      if (m.status !== 'done') {
-        cancelled = m.status === 'cancelled';
-        if (!cancelled) throw new Error(`grid point ${p.label}: score run ${m.id} ${m.status}: ${m.error ?? ''}`);
-        break;
-      }
-      if (g === 0) run.update({ dataset: m.dataset, backend: m.backend, model: m.model });
-      const table = readScoreTable(scoresDir(path.join(runsDir(ctx.root), m.id)), 'el2n');
+    for (const d of done) {
+      const point = JSON.parse(fs.readFileSync(path.join(d.dir, POINT), 'utf8')) as GridPoint;
+      const table = readScoreTable(d.dir, 'el2n');
       if (first && (table.index.length !== first.index.length || table.index.some((v, i) => v !== first!.index[i]))) {
-        throw new Error(`grid point ${p.label} scored different examples than the first grid point`);
+        throw new Error(`grid point ${point.label} scored different examples than the first grid point`);
       }
       first ??= { index: table.index, label: table.label };
       perPoint.push(table.score);
-      done.push({ ...p, runId: m.id });
+      grid.push(point);
     }
-    if (done.length === 0) return run.finish('cancelled', { error: 'cancelled before the first grid point finished' });
     const score = meanOf(perPoint);
-    writeScoreTable(scoresDir(run.dir), 'el2n', { name: 'el2n', index: first!.index, label: first!.label, score, perRun: perPoint });
-    const correlations = done.length > 1 ? spearmanMatrix(done.map((p, i) => ({ name: p.label, values: perPoint[i] }))) : undefined;
-    const withMean = done.map((p, i) => ({ label: p.label, spearman: spearman(perPoint[i], score) }));
+    writeScoreTable(scoresDir(ctx.runDir), 'el2n', { name: 'el2n', index: first!.index, label: first!.label, score, perRun: perPoint });
+    const correlations = grid.length > 1 ? spearmanMatrix(grid.map((p, i) => ({ name: p.label, values: perPoint[i] }))) : undefined;
+    const withMean = grid.map((p, i) => ({ label: p.label, spearman: spearman(perPoint[i], score) }));
     const results = {
-      runs: done.length,
+      runs: grid.length,
       examples: score.length,
       scores: ['el2n'],
       scoreEpoch: cfg.scoreEpoch,
-      grid: done,
+      grid,
       correlations,
       spearmanWithMean: withMean,
       // Spearman of the mean of the first k grid points with the mean of all (the score-run stability curve).
       stability: { el2n: stabilityCurve(perPoint) },
     };
-    writeJsonAtomic(path.join(run.dir, 'el2n-grid.json'), results);
-    if (cancelled) return run.finish('cancelled', { error: `cancelled after ${done.length} of ${points.length} grid points; the table averages the finished ones`, results: { ...results, partial: true } });
-    return run.finish('done', { results });
-  } catch (e) {
-    run.finish('failed', { error: (e as Error).message ?? String(e) });
-    throw e;
-  }
+    writeJsonAtomic(path.join(ctx.runDir, 'el2n-grid.json'), results);
+    return results;
+  },
+};
+
+export function runEl2nGrid(partial: Partial<El2nGridConfig> & { dataset: string }, ctx: JobContext, opts?: StartOptions): Promise<RunManifest> {
+  return runJob('el2n-grid', partial, ctx, opts);
 }

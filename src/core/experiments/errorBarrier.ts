@@ -1,6 +1,5 @@
 import * as path from 'node:path';
 import { band } from '../analysis/percentiles';
-import { initBackend } from '../compute/backend';
 import { recomputeBatchNormStats } from '../dynamics/batchNormStats';
 import { alphaGrid, errorBarrier } from '../dynamics/errorBarrier';
 import { interpolateWeights, loadWeights, snapshotWeights, type WeightSnapshot } from '../dynamics/weights';
@@ -10,15 +9,17 @@ import { RandomStream } from '../randomStreams';
 import { probedTrainingStreams } from './experimentStreams';
 import { writeJsonAtomic } from '../store/atomicWrite';
 import type { RunManifest } from '../store/runManifest';
-import { createRun } from '../store/runStore';
 import { evaluate } from '../train/evaluate';
 import { stepsPerEpoch, trainModel } from '../train/trainLoop';
-import { versions } from '../versions';
 import { el2nNow } from './el2nNow';
-import { prepareData } from './experimentData';
+import { prepareData, type ExperimentData } from './experimentData';
 import { definedOnly } from './definedOnly';
 import { EtaEstimator, type JobContext } from './job';
+import { probedModelRecord } from './probedTraining';
 import { resolveScoreRun, scoresForTraining } from './pruneSweep';
+import type { Experiment } from '../jobs/experiment';
+import { runJob, type StartOptions } from '../jobs/runner';
+import { oneUnit, publishUnitFiles, readUnitResults, writeUnitResults } from '../jobs/singleUnit';
 import { TRAIN_DEFAULTS, type TrainRunConfig } from './trainRun';
 
 /**
@@ -102,15 +103,40 @@ export function summarizeBarriers(rows: readonly BarrierRow[]): BarrierPoint[] {
     .sort((a, b) => BARRIER_SETS.indexOf(a.set) - BARRIER_SETS.indexOf(b.set) || a.spawnStep - b.spawnStep);
 }
 
-export async function runErrorBarrier(partial: Partial<ErrorBarrierConfig> & { dataset: string }, ctx: JobContext): Promise<RunManifest> {
-  const cfg: ErrorBarrierConfig = { ...ERROR_BARRIER_DEFAULTS, ...definedOnly(partial) } as ErrorBarrierConfig;
+export function resolveErrorBarrierConfig(input: Partial<ErrorBarrierConfig> & { dataset: string }): ErrorBarrierConfig {
+  const cfg = { ...ERROR_BARRIER_DEFAULTS, ...definedOnly(input) } as ErrorBarrierConfig;
+  if (typeof cfg.dataset !== 'string') throw new Error('error-barrier job needs a "dataset" (e.g. "mnist")');
   if (cfg.spawnFractions.some((f) => !(f >= 0 && f < 1))) throw new Error(`spawn fractions must be in [0, 1), got ${cfg.spawnFractions.join(', ')}`);
-  const report = ctx.onProgress ?? (() => {});
-  const run = createRun(ctx.root, { kind: 'error-barrier', config: { ...cfg }, seeds: { root: cfg.seed, ...(cfg.dataSeed !== undefined ? { data: cfg.dataSeed } : {}) }, versions: versions() });
-  const base = { runId: run.id, runDir: run.dir };
-  try {
-    const backend = await initBackend(cfg.backend, { threads: cfg.threads });
-    report({ ...base, phase: 'load', message: `loading ${cfg.dataset}`, fraction: 0 });
+  return cfg;
+}
+
+interface BarrierState {
+  readonly data: ExperimentData;
+  readonly steps: number;
+  readonly perEpoch: number;
+  readonly spawnSteps: number[];
+  /** Scores of a given score run; absent: EL2N of the parent at the score epoch. */
+  readonly fixed?: Float32Array;
+  readonly augment: boolean;
+  readonly alphas: number[];
+}
+
+const TABLE = 'error-barrier.json';
+
+/**
+ * The parent and all its children as one work unit: every spawn starts from the parent's weights at its step and
+ * the subsets come from the parent's scores, so the spawns are not independent trainings. A cancelled unit leaves
+ * the table of its finished children pairs in the run folder, as before units.
+ */
+export const errorBarrierExperiment: Experiment<ErrorBarrierConfig, BarrierState> = {
+  job: 'error-barrier',
+  resolve: (input) => resolveErrorBarrierConfig(input as Partial<ErrorBarrierConfig> & { dataset: string }),
+  seeds: (cfg) => ({ root: cfg.seed, ...(cfg.dataSeed !== undefined ? { data: cfg.dataSeed } : {}) }),
+  backend: (cfg) => ({ choice: cfg.backend, threads: cfg.threads }),
+  plan: () => oneUnit('error barrier'),
+
+  prepare(cfg, ctx) {
+    ctx.report({ phase: 'load', message: `loading ${cfg.dataset}`, fraction: 0 });
     const data = prepareData({ dataset: cfg.dataset, validation: cfg.validation, seed: cfg.seed, trainSubset: cfg.trainSubset });
     const n = data.trainIndices.length;
     if (!(Number.isInteger(cfg.subsetSize) && cfg.subsetSize >= 1 && 2 * cfg.subsetSize <= n)) throw new Error(`--subset-size must be an integer with 2 x size <= ${n} trained examples (highest and lowest must not overlap), got ${cfg.subsetSize}`);
@@ -120,11 +146,18 @@ export async function runErrorBarrier(partial: Partial<ErrorBarrierConfig> & { d
     const fixed = cfg.scoresFrom ? scoresForTraining(data, resolveScoreRun(ctx.root, cfg.scoresFrom, data.record.fingerprint), cfg.score) : undefined;
     if (!fixed && cfg.scoreEpoch * perEpoch > steps) throw new Error(`score epoch ${cfg.scoreEpoch} is past the end of training (${steps} steps)`);
     const augment = cfg.augment === 'auto' ? data.train.shape[2] === 3 : cfg.augment;
+    const alphas = alphaGrid(cfg.alphaSteps);
+    return Promise.resolve({
+      state: { data, steps, perEpoch, spawnSteps, fixed, augment, alphas },
+      record: { dataset: data.record, model: probedModelRecord(cfg, data), config: { ...cfg, steps, augment, spawnSteps, alphas } },
+    });
+  },
+
+  async runUnit(_unit, cfg, { data, steps, perEpoch, spawnSteps, fixed, augment, alphas }, ctx) {
+    const n = data.trainIndices.length;
     const root = RandomStream.root(cfg.seed);
     const parent = probedTrainingStreams(cfg.seed, cfg.dataSeed);
-    const alphas = alphaGrid(cfg.alphaSteps);
     const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: data.train.shape, numClasses: data.train.numClasses }, parent.init.uniform());
-    run.update({ backend, dataset: data.record, model: { arch: cfg.model, width: cfg.width, params: model.numParams() }, config: { ...cfg, steps, augment, spawnSteps, alphas } });
     const trainData = { train: data.train, trainIndices: data.trainIndices, stats: data.stats };
     const options = { ...cfg, steps, scheduleSteps: steps, augment };
     const eta = new EtaEstimator();
@@ -134,7 +167,7 @@ export async function runErrorBarrier(partial: Partial<ErrorBarrierConfig> & { d
     let done = 0;
     const tick = (message: string) => (s: { step: number; loss: number }) => {
       const { etaSeconds } = eta.tick(done + s.step, total);
-      report({ ...base, phase: 'train', message, fraction: (done + s.step) / total, step: s.step, loss: s.loss, etaSeconds });
+      ctx.progress((done + s.step) / total, { phase: 'train', message, step: s.step, loss: s.loss, etaSeconds });
     };
     try {
       // 1. Parent: snapshots at the spawn steps, scores at the score epoch.
@@ -203,20 +236,30 @@ export async function runErrorBarrier(partial: Partial<ErrorBarrierConfig> & { d
               const b = errorBarrier(alphas, errors[set]);
               rows.push({ spawnStep: t, spawnFraction: t / steps, pair, set, errors: errors[set], barrier: b.barrier, alphaAtMax: b.alpha });
             }
-            report({ ...base, phase: 'eval', message: `spawn at step ${t}: barrier ${BARRIER_SETS.map((s) => `${s} ${(100 * rows.find((r) => r.spawnStep === t && r.pair === pair && r.set === s)!.barrier).toFixed(2)}%`).join(', ')}`, fraction: done / total });
+            ctx.progress(done / total, { phase: 'eval', message: `spawn at step ${t}: barrier ${BARRIER_SETS.map((s) => `${s} ${(100 * rows.find((r) => r.spawnStep === t && r.pair === pair && r.set === s)!.barrier).toFixed(2)}%`).join(', ')}` });
           }
         }
       }
       const summary = summarizeBarriers(rows);
       const results = { score: fixed ? cfg.score : `el2n (parent, epoch ${cfg.scoreEpoch})`, scoresFrom: cfg.scoresFrom, subsetSize: cfg.subsetSize, examples: n, steps, spawnSteps, alphas, bnRecomputed: model.state.length > 0, rows, summary };
-      writeJsonAtomic(path.join(run.dir, 'error-barrier.json'), results);
-      if (cancelled) return run.finish('cancelled', { error: `cancelled; the table holds the ${rows.length / BARRIER_SETS.length} finished children pairs`, results: { ...results, partial: true } });
-      return run.finish('done', { results: { score: results.score, steps, spawnSteps, summary: summary.map(({ barriers: _b, ...p }) => p) } });
+      if (cancelled) {
+        writeJsonAtomic(path.join(ctx.runDir, TABLE), results);
+        return false;
+      }
+      writeJsonAtomic(path.join(ctx.outDir, TABLE), results);
+      writeUnitResults(ctx.outDir, { score: results.score, steps, spawnSteps, summary: summary.map(({ barriers: _b, ...p }) => p) });
+      return true;
     } finally {
       model.dispose();
     }
-  } catch (e) {
-    run.finish('failed', { error: (e as Error).message ?? String(e) });
-    throw e;
-  }
+  },
+
+  merge(_cfg, [unit], _st, ctx) {
+    publishUnitFiles(unit, ctx.runDir, [TABLE]);
+    return readUnitResults(unit);
+  },
+};
+
+export function runErrorBarrier(partial: Partial<ErrorBarrierConfig> & { dataset: string }, ctx: JobContext, opts?: StartOptions): Promise<RunManifest> {
+  return runJob('error-barrier', partial, ctx, opts);
 }

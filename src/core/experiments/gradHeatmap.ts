@@ -1,16 +1,17 @@
 import * as path from 'node:path';
-import { initBackend } from '../compute/backend';
 import type { ConvMethod } from '../scores/perExampleGrads';
 import { RandomStream } from '../randomStreams';
 import { writeJsonAtomic } from '../store/atomicWrite';
 import type { RunManifest } from '../store/runManifest';
-import { createRun } from '../store/runStore';
 import { stepsPerEpoch } from '../train/trainLoop';
-import { versions } from '../versions';
 import { exampleGradNorms } from './exampleGradNorms';
-import { prepareData } from './experimentData';
+import { prepareData, type ExperimentData } from './experimentData';
 import { EtaEstimator, type JobContext } from './job';
-import { probedTraining } from './probedTraining';
+import { definedOnly } from './definedOnly';
+import { probedModelRecord, probedTraining } from './probedTraining';
+import type { Experiment } from '../jobs/experiment';
+import { runJob, type StartOptions } from '../jobs/runner';
+import { oneUnit, publishUnitFiles, readUnitResults, writeUnitResults } from '../jobs/singleUnit';
 import { TRAIN_DEFAULTS, type TrainRunConfig } from './trainRun';
 
 /**
@@ -73,31 +74,50 @@ export function heatmapTable(examples: Int32Array, labels: Int32Array, epochs: n
   };
 }
 
-export async function runGradHeatmap(partial: Partial<GradHeatmapConfig> & { dataset: string }, ctx: JobContext): Promise<RunManifest> {
-  const cfg: GradHeatmapConfig = { ...HEATMAP_DEFAULTS, ...partial };
+export function resolveHeatmapConfig(input: Partial<GradHeatmapConfig> & { dataset: string }): GradHeatmapConfig {
+  const cfg = { ...HEATMAP_DEFAULTS, ...definedOnly(input) } as GradHeatmapConfig;
+  if (typeof cfg.dataset !== 'string') throw new Error('grad-heatmap job needs "dataset": a dataset spec (e.g. "mnist")');
   if (!Number.isInteger(cfg.sample) || cfg.sample < 1) throw new RangeError(`sample must be a positive number of examples, got ${cfg.sample}`);
-  const report = ctx.onProgress ?? (() => {});
-  const run = createRun(ctx.root, { kind: 'grad-heatmap', config: { ...cfg }, seeds: { root: cfg.seed, ...(cfg.sampleSeed !== undefined ? { sample: cfg.sampleSeed } : {}) }, versions: versions() });
-  const base = { runId: run.id, runDir: run.dir };
-  try {
-    const backend = await initBackend(cfg.backend, { threads: cfg.threads });
-    report({ ...base, phase: 'load', message: `loading ${cfg.dataset}`, fraction: 0 });
+  return cfg;
+}
+
+interface HeatmapState {
+  readonly data: ExperimentData;
+  /** Dataset indices of the sampled examples, ascending, and their labels. */
+  readonly sample: Int32Array;
+  readonly labels: Int32Array;
+  readonly steps: number;
+}
+
+const TABLE = 'grad-heatmap.json';
+
+/**
+ * One probed training as one work unit. The table as measured so far is rewritten in the run folder after every
+ * epoch (partial), so a cancelled run keeps it; the finished table is the unit's, published by the merge.
+ */
+export const gradHeatmapExperiment: Experiment<GradHeatmapConfig, HeatmapState> = {
+  job: 'grad-heatmap',
+  resolve: (input) => resolveHeatmapConfig(input as Partial<GradHeatmapConfig> & { dataset: string }),
+  seeds: (cfg) => ({ root: cfg.seed, ...(cfg.sampleSeed !== undefined ? { sample: cfg.sampleSeed } : {}) }),
+  backend: (cfg) => ({ choice: cfg.backend, threads: cfg.threads }),
+  plan: () => oneUnit('gradient-norm heatmap'),
+
+  prepare(cfg, ctx) {
+    ctx.report({ phase: 'load', message: `loading ${cfg.dataset}`, fraction: 0 });
     const data = prepareData({ dataset: cfg.dataset, validation: cfg.validation, seed: cfg.seed, trainSubset: cfg.trainSubset });
     const n = data.trainIndices.length;
     if (cfg.sample > n) throw new RangeError(`sample of ${cfg.sample} examples exceeds the ${n} trained examples`);
     const sample = RandomStream.root(cfg.sampleSeed ?? cfg.seed).derive('heatmap-sample').rng().shuffle(Int32Array.from(data.trainIndices)).slice(0, cfg.sample).sort();
     const labels = Int32Array.from(sample, (i) => data.train.labels[i]);
     const steps = cfg.steps ?? cfg.epochs * stepsPerEpoch(n, cfg.batchSize);
-    run.update({ backend, dataset: data.record, config: { ...cfg, steps } });
+    return Promise.resolve({ state: { data, sample, labels, steps }, record: { dataset: data.record, model: probedModelRecord(cfg, data), config: { ...cfg, steps } } });
+  },
 
+  async runUnit(_unit, cfg, { data, sample, labels, steps }, ctx) {
     const epochs: number[] = [];
     const columns: Float32Array[] = [];
     const testAccuracy: (number | null)[] = [];
-    const save = (partialTable: boolean) => {
-      const table = heatmapTable(sample, labels, epochs, columns, { testAccuracy, steps, partial: partialTable });
-      writeJsonAtomic(path.join(run.dir, 'grad-heatmap.json'), table);
-      return table;
-    };
+    const table = (partial: boolean) => heatmapTable(sample, labels, epochs, columns, { testAccuracy, steps, partial });
     const eta = new EtaEstimator();
     const res = await probedTraining(
       cfg,
@@ -108,25 +128,31 @@ export async function runGradHeatmap(partial: Partial<GradHeatmapConfig> & { dat
         columns.push(exampleGradNorms(model, data.train, data.stats, sample, { chunk: cfg.scoreBatch, convMethod: cfg.convMethod }));
         epochs.push(epoch);
         testAccuracy.push(metrics?.test?.accuracy ?? null);
-        if (epoch === 0) run.update({ model: { arch: cfg.model, width: cfg.width, params: model.numParams() } });
-        save(true);
+        writeJsonAtomic(path.join(ctx.runDir, TABLE), table(true));
         const acc = metrics?.test ? `, test accuracy ${(100 * metrics.test.accuracy).toFixed(2)}%` : '';
-        report({ ...base, phase: 'score', message: `epoch ${epoch}: gradient norms of ${cfg.sample} examples in ${((performance.now() - t0) / 1000).toFixed(1)} s${acc}`, fraction: (metrics?.step ?? 0) / steps });
+        ctx.progress((metrics?.step ?? 0) / steps, { phase: 'score', message: `epoch ${epoch}: gradient norms of ${cfg.sample} examples in ${((performance.now() - t0) / 1000).toFixed(1)} s${acc}` });
       },
       {
         signal: ctx.signal,
         onStep: (step, epoch, loss) => {
           const { etaSeconds } = eta.tick(step, steps);
-          report({ ...base, phase: 'train', message: `epoch ${epoch}, step ${step}/${steps}`, fraction: step / steps, step, totalSteps: steps, epoch, loss, etaSeconds });
+          ctx.progress(step / steps, { phase: 'train', message: `epoch ${epoch}, step ${step}/${steps}`, step, totalSteps: steps, epoch, loss, etaSeconds });
         },
       },
     );
-    const table = save(res.cancelled);
-    const results = { examples: table.examples.length, epochs: table.epochs.length, steps: res.stepsDone, testAccuracy: testAccuracy[testAccuracy.length - 1] ?? undefined };
-    if (res.cancelled) return run.finish('cancelled', { error: `cancelled after ${res.stepsDone} of ${steps} steps; the table holds the epochs measured so far`, results: { ...results, partial: true } });
-    return run.finish('done', { results });
-  } catch (e) {
-    run.finish('failed', { error: (e as Error).message ?? String(e) });
-    throw e;
-  }
+    if (res.cancelled) return false;
+    const t = table(false);
+    writeJsonAtomic(path.join(ctx.outDir, TABLE), t);
+    writeUnitResults(ctx.outDir, { examples: t.examples.length, epochs: t.epochs.length, steps: res.stepsDone, testAccuracy: testAccuracy[testAccuracy.length - 1] ?? undefined });
+    return true;
+  },
+
+  merge(_cfg, [unit], _st, ctx) {
+    publishUnitFiles(unit, ctx.runDir, [TABLE]);
+    return readUnitResults(unit);
+  },
+};
+
+export function runGradHeatmap(partial: Partial<GradHeatmapConfig> & { dataset: string }, ctx: JobContext, opts?: StartOptions): Promise<RunManifest> {
+  return runJob('grad-heatmap', partial, ctx, opts);
 }

@@ -1,20 +1,21 @@
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { readSync } from '../compute/read';
-import { initBackend } from '../compute/backend';
 import { normalizeBatch } from '../data/normalize';
 import type { Model } from '../models/model';
 import { RandomStream } from '../randomStreams';
 import { perExampleGradNorms, type ConvMethod } from '../scores/perExampleGrads';
 import { writeJsonAtomic } from '../store/atomicWrite';
 import type { RunManifest } from '../store/runManifest';
-import { createRun } from '../store/runStore';
 import { stepsPerEpoch } from '../train/trainLoop';
-import { versions } from '../versions';
 import { crossEntropyCotangent } from './exampleGradNorms';
-import { prepareData } from './experimentData';
+import { prepareData, type ExperimentData } from './experimentData';
 import { EtaEstimator, type JobContext } from './job';
-import { probedTraining } from './probedTraining';
+import { definedOnly } from './definedOnly';
+import { probedModelRecord, probedTraining } from './probedTraining';
+import type { Experiment } from '../jobs/experiment';
+import { runJob, type StartOptions } from '../jobs/runner';
+import { oneUnit, publishUnitFiles, readUnitResults, writeUnitResults } from '../jobs/singleUnit';
 import { TRAIN_DEFAULTS, type TrainRunConfig } from './trainRun';
 
 /**
@@ -120,29 +121,48 @@ export function gradSumSummary(rows: readonly GradSumRow[], accuracy: Map<number
   return { perEpoch, pearson: pearson(rows.map((r) => r.sumOfNorms), rows.map((r) => r.normOfSum)) };
 }
 
-export async function runGradSum(partial: Partial<GradSumConfig> & { dataset: string }, ctx: JobContext): Promise<RunManifest> {
-  const cfg: GradSumConfig = { ...GRADSUM_DEFAULTS, ...partial };
+export function resolveGradSumConfig(input: Partial<GradSumConfig> & { dataset: string }): GradSumConfig {
+  const cfg = { ...GRADSUM_DEFAULTS, ...definedOnly(input) } as GradSumConfig;
+  if (typeof cfg.dataset !== 'string') throw new Error('grad-sum job needs "dataset": a dataset spec (e.g. "mnist")');
   if (!Number.isInteger(cfg.batches) || cfg.batches < 1) throw new RangeError(`batches must be a positive integer, got ${cfg.batches}`);
-  const report = ctx.onProgress ?? (() => {});
-  const run = createRun(ctx.root, { kind: 'grad-sum', config: { ...cfg }, seeds: { root: cfg.seed }, versions: versions() });
-  const base = { runId: run.id, runDir: run.dir };
-  try {
-    const backend = await initBackend(cfg.backend, { threads: cfg.threads });
-    report({ ...base, phase: 'load', message: `loading ${cfg.dataset}`, fraction: 0 });
+  return cfg;
+}
+
+interface GradSumState {
+  readonly data: ExperimentData;
+  /** Examples per measured minibatch. */
+  readonly bs: number;
+  readonly steps: number;
+}
+
+const TABLE = 'grad-sum.json';
+
+/**
+ * One probed training as one work unit. The table as measured so far is rewritten in the run folder after every
+ * epoch (partial), so a cancelled run keeps it; the finished table is the unit's, published by the merge.
+ */
+export const gradSumExperiment: Experiment<GradSumConfig, GradSumState> = {
+  job: 'grad-sum',
+  resolve: (input) => resolveGradSumConfig(input as Partial<GradSumConfig> & { dataset: string }),
+  seeds: (cfg) => ({ root: cfg.seed }),
+  backend: (cfg) => ({ choice: cfg.backend, threads: cfg.threads }),
+  plan: () => oneUnit('minibatch gradient sums'),
+
+  prepare(cfg, ctx) {
+    ctx.report({ phase: 'load', message: `loading ${cfg.dataset}`, fraction: 0 });
     const data = prepareData({ dataset: cfg.dataset, validation: cfg.validation, seed: cfg.seed, trainSubset: cfg.trainSubset });
     const n = data.trainIndices.length;
     const bs = cfg.gradBatchSize ?? cfg.batchSize;
     if (!Number.isInteger(bs) || bs < 1 || bs > n) throw new RangeError(`minibatch size must be in [1, ${n}] (the trained examples), got ${bs}`);
     const steps = cfg.steps ?? cfg.epochs * stepsPerEpoch(n, cfg.batchSize);
-    run.update({ backend, dataset: data.record, config: { ...cfg, gradBatchSize: bs, steps } });
+    return Promise.resolve({ state: { data, bs, steps }, record: { dataset: data.record, model: probedModelRecord(cfg, data), config: { ...cfg, gradBatchSize: bs, steps } } });
+  },
+
+  async runUnit(_unit, cfg, { data, bs, steps }, ctx) {
     const [h, w, c] = data.train.shape;
     const rows: GradSumRow[] = [];
     const accuracy = new Map<number, number | null>();
-    const save = (partialTable: boolean): GradSumTable => {
-      const table = { batchSize: bs, rows, ...gradSumSummary(rows, accuracy), steps, partial: partialTable };
-      writeJsonAtomic(path.join(run.dir, 'grad-sum.json'), table);
-      return table;
-    };
+    const table = (partial: boolean): GradSumTable => ({ batchSize: bs, rows, ...gradSumSummary(rows, accuracy), steps, partial });
     const eta = new EtaEstimator();
     const res = await probedTraining(
       cfg,
@@ -163,24 +183,32 @@ export async function runGradSum(partial: Partial<GradSumConfig> & { dataset: st
           }
         }
         accuracy.set(epoch, metrics?.test?.accuracy ?? null);
-        if (epoch === 0) run.update({ model: { arch: cfg.model, width: cfg.width, params: model.numParams() } });
-        const s = save(true).perEpoch.find((p) => p.epoch === epoch)!;
-        report({ ...base, phase: 'score', message: `epoch ${epoch}: ${cfg.batches} minibatches of ${bs}, Pearson ${s.pearson.toFixed(3)}, mean ratio ${s.meanRatio.toFixed(3)}`, fraction: (metrics?.step ?? 0) / steps });
+        const t = table(true);
+        writeJsonAtomic(path.join(ctx.runDir, TABLE), t);
+        const s = t.perEpoch.find((p) => p.epoch === epoch)!;
+        ctx.progress((metrics?.step ?? 0) / steps, { phase: 'score', message: `epoch ${epoch}: ${cfg.batches} minibatches of ${bs}, Pearson ${s.pearson.toFixed(3)}, mean ratio ${s.meanRatio.toFixed(3)}` });
       },
       {
         signal: ctx.signal,
         onStep: (step, epoch, loss) => {
           const { etaSeconds } = eta.tick(step, steps);
-          report({ ...base, phase: 'train', message: `epoch ${epoch}, step ${step}/${steps}`, fraction: step / steps, step, totalSteps: steps, epoch, loss, etaSeconds });
+          ctx.progress(step / steps, { phase: 'train', message: `epoch ${epoch}, step ${step}/${steps}`, step, totalSteps: steps, epoch, loss, etaSeconds });
         },
       },
     );
-    const table = save(res.cancelled);
-    const results = { batchSize: bs, batches: cfg.batches, pearson: table.pearson, perEpoch: table.perEpoch };
-    if (res.cancelled) return run.finish('cancelled', { error: `cancelled after ${res.stepsDone} of ${steps} steps; the table holds the epochs measured so far`, results: { ...results, partial: true } });
-    return run.finish('done', { results });
-  } catch (e) {
-    run.finish('failed', { error: (e as Error).message ?? String(e) });
-    throw e;
-  }
+    if (res.cancelled) return false;
+    const t = table(false);
+    writeJsonAtomic(path.join(ctx.outDir, TABLE), t);
+    writeUnitResults(ctx.outDir, { batchSize: bs, batches: cfg.batches, pearson: t.pearson, perEpoch: t.perEpoch });
+    return true;
+  },
+
+  merge(_cfg, [unit], _st, ctx) {
+    publishUnitFiles(unit, ctx.runDir, [TABLE]);
+    return readUnitResults(unit);
+  },
+};
+
+export function runGradSum(partial: Partial<GradSumConfig> & { dataset: string }, ctx: JobContext, opts?: StartOptions): Promise<RunManifest> {
+  return runJob('grad-sum', partial, ctx, opts);
 }

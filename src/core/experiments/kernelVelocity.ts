@@ -1,6 +1,5 @@
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../compute/backend';
 import { normalizeBatch } from '../data/normalize';
 import { kernelDistance } from '../dynamics/kernelDistance';
 import { logitNtkGram } from '../dynamics/ntkGram';
@@ -9,14 +8,16 @@ import { buildModel } from '../models/registry';
 import { probedTrainingStreams } from './experimentStreams';
 import { writeJsonAtomic } from '../store/atomicWrite';
 import type { RunManifest } from '../store/runManifest';
-import { createRun } from '../store/runStore';
 import { stepsPerEpoch, trainModel } from '../train/trainLoop';
-import { versions } from '../versions';
 import { el2nNow } from './el2nNow';
 import { prepareData, type ExperimentData } from './experimentData';
 import { definedOnly } from './definedOnly';
 import { EtaEstimator, type JobContext } from './job';
+import { probedModelRecord } from './probedTraining';
 import { resolveScoreRun, scoresForTraining } from './pruneSweep';
+import type { Experiment } from '../jobs/experiment';
+import { runJob, type StartOptions } from '../jobs/runner';
+import { oneUnit, publishUnitFiles, readUnitResults, writeUnitResults } from '../jobs/singleUnit';
 import { TRAIN_DEFAULTS, type TrainRunConfig } from './trainRun';
 
 /**
@@ -89,29 +90,58 @@ function gramOf(model: Model, data: ExperimentData, idx: Int32Array): Float32Arr
   }
 }
 
-export async function runKernelVelocity(partial: Partial<KernelVelocityConfig> & { dataset: string }, ctx: JobContext): Promise<RunManifest> {
-  const cfg: KernelVelocityConfig = { ...KERNEL_VELOCITY_DEFAULTS, ...definedOnly(partial) } as KernelVelocityConfig;
-  const report = ctx.onProgress ?? (() => {});
-  const run = createRun(ctx.root, { kind: 'kernel-velocity', config: { ...cfg }, seeds: { root: cfg.seed, ...(cfg.dataSeed !== undefined ? { data: cfg.dataSeed } : {}) }, versions: versions() });
-  const base = { runId: run.id, runDir: run.dir };
-  try {
-    const backend = await initBackend(cfg.backend, { threads: cfg.threads });
-    report({ ...base, phase: 'load', message: `loading ${cfg.dataset}`, fraction: 0 });
+export function resolveKernelVelocityConfig(input: Partial<KernelVelocityConfig> & { dataset: string }): KernelVelocityConfig {
+  const cfg = { ...KERNEL_VELOCITY_DEFAULTS, ...definedOnly(input) } as KernelVelocityConfig;
+  if (typeof cfg.dataset !== 'string') throw new Error('kernel-velocity job needs a "dataset" (e.g. "mnist")');
+  return cfg;
+}
+
+interface VelocityState {
+  readonly data: ExperimentData;
+  readonly starts: number[];
+  /** Scores of a given score run (one order for all epochs); absent: EL2N of the model at each epoch. */
+  readonly fixed?: Float32Array;
+  readonly steps: number;
+  readonly augment: boolean;
+}
+
+const TABLE = 'kernel-velocity.json';
+
+/**
+ * One probed training as one work unit (every epoch's velocity needs the previous epoch's Grams). A cancelled
+ * unit leaves the table of its finished epochs in the run folder, as before units.
+ */
+export const kernelVelocityExperiment: Experiment<KernelVelocityConfig, VelocityState> = {
+  job: 'kernel-velocity',
+  resolve: (input) => resolveKernelVelocityConfig(input as Partial<KernelVelocityConfig> & { dataset: string }),
+  seeds: (cfg) => ({ root: cfg.seed, ...(cfg.dataSeed !== undefined ? { data: cfg.dataSeed } : {}) }),
+  backend: (cfg) => ({ choice: cfg.backend, threads: cfg.threads }),
+  plan: () => oneUnit('kernel velocity'),
+
+  prepare(cfg, ctx) {
+    ctx.report({ phase: 'load', message: `loading ${cfg.dataset}`, fraction: 0 });
     const data = prepareData({ dataset: cfg.dataset, validation: cfg.validation, seed: cfg.seed, trainSubset: cfg.trainSubset });
     const n = data.trainIndices.length;
     const starts = windowStarts(n, cfg.windowSize, cfg.windows);
     const fixed = cfg.scoresFrom ? scoresForTraining(data, resolveScoreRun(ctx.root, cfg.scoresFrom, data.record.fingerprint), cfg.score) : undefined;
     const steps = cfg.steps ?? cfg.epochs * stepsPerEpoch(n, cfg.batchSize);
     const augment = cfg.augment === 'auto' ? data.train.shape[2] === 3 : cfg.augment;
+    return Promise.resolve({
+      state: { data, starts, fixed, steps, augment },
+      record: { dataset: data.record, model: probedModelRecord(cfg, data), config: { ...cfg, steps, augment, windowStarts: starts } },
+    });
+  },
+
+  async runUnit(_unit, cfg, { data, starts, fixed, steps, augment }, ctx) {
+    const n = data.trainIndices.length;
     const streams = probedTrainingStreams(cfg.seed, cfg.dataSeed);
     const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: data.train.shape, numClasses: data.train.numClasses }, streams.init.uniform());
-    run.update({ backend, dataset: data.record, model: { arch: cfg.model, width: cfg.width, params: model.numParams() }, config: { ...cfg, steps, augment, windowStarts: starts } });
     const rows: VelocityRow[] = [];
     const eta = new EtaEstimator();
     try {
       // Windows of epoch t and their Grams at t; at t + 1 the same examples' Grams give the velocities.
       const take = (epoch: number) => {
-        report({ ...base, phase: 'score', message: `epoch ${epoch}: Gram matrices of ${starts.length} windows`, fraction: (epoch * stepsPerEpoch(n, cfg.batchSize)) / steps });
+        ctx.progress((epoch * stepsPerEpoch(n, cfg.batchSize)) / steps, { phase: 'score', message: `epoch ${epoch}: Gram matrices of ${starts.length} windows` });
         const windows = windowsOf(data, fixed ?? el2nNow(model, data), starts, cfg.windowSize);
         return { epoch, windows, grams: windows.map((w) => gramOf(model, data, w.indices)) };
       };
@@ -124,27 +154,37 @@ export async function runKernelVelocity(partial: Partial<KernelVelocityConfig> &
           signal: ctx.signal,
           onStep: (s) => {
             const { etaSeconds } = eta.tick(s.step, steps);
-            report({ ...base, phase: 'train', message: `epoch ${s.epoch}, step ${s.step}/${steps}`, fraction: s.step / steps, step: s.step, totalSteps: steps, loss: s.loss, etaSeconds });
+            ctx.progress(s.step / steps, { phase: 'train', message: `epoch ${s.epoch}, step ${s.step}/${steps}`, step: s.step, totalSteps: steps, loss: s.loss, etaSeconds });
           },
           onEpoch: (m) => {
             prev.windows.forEach((w, i) => {
               const velocity = kernelDistance(prev.grams[i], gramOf(model, data, w.indices));
               rows.push({ epoch: prev.epoch, window: i, start: w.start, startFraction: w.start / n, meanScore: w.meanScore, velocity });
             });
-            report({ ...base, phase: 'eval', message: `kernel velocity, epoch ${prev.epoch} to ${m.epoch}: ${rows.slice(-prev.windows.length).map((r) => r.velocity.toFixed(3)).join(' ')}`, fraction: m.step / steps });
+            ctx.progress(m.step / steps, { phase: 'eval', message: `kernel velocity, epoch ${prev.epoch} to ${m.epoch}: ${rows.slice(-prev.windows.length).map((r) => r.velocity.toFixed(3)).join(' ')}` });
             if (m.step < steps) prev = take(m.epoch);
           },
         },
       );
       const results = { score: fixed ? cfg.score : 'el2n (this model, epoch t)', scoresFrom: cfg.scoresFrom, windowSize: cfg.windowSize, windows: starts.length, examples: n, classes: data.train.numClasses, steps, rows };
-      writeJsonAtomic(path.join(run.dir, 'kernel-velocity.json'), results);
-      if (res.cancelled) return run.finish('cancelled', { error: `cancelled after ${res.stepsDone} of ${steps} steps; the table holds the finished epochs`, results: { ...results, partial: true } });
-      return run.finish('done', { results: { ...results, rows: undefined, epochs: [...new Set(rows.map((r) => r.epoch))].length } });
+      if (res.cancelled) {
+        writeJsonAtomic(path.join(ctx.runDir, TABLE), results);
+        return false;
+      }
+      writeJsonAtomic(path.join(ctx.outDir, TABLE), results);
+      writeUnitResults(ctx.outDir, { ...results, rows: undefined, epochs: [...new Set(rows.map((r) => r.epoch))].length });
+      return true;
     } finally {
       model.dispose();
     }
-  } catch (e) {
-    run.finish('failed', { error: (e as Error).message ?? String(e) });
-    throw e;
-  }
+  },
+
+  merge(_cfg, [unit], _st, ctx) {
+    publishUnitFiles(unit, ctx.runDir, [TABLE]);
+    return readUnitResults(unit);
+  },
+};
+
+export function runKernelVelocity(partial: Partial<KernelVelocityConfig> & { dataset: string }, ctx: JobContext, opts?: StartOptions): Promise<RunManifest> {
+  return runJob('kernel-velocity', partial, ctx, opts);
 }

@@ -3,9 +3,12 @@ import { topKLabelEntropy } from '../analysis/entropy';
 import { RandomStream } from '../randomStreams';
 import { writeJsonAtomic } from '../store/atomicWrite';
 import type { RunManifest } from '../store/runManifest';
-import { createRun } from '../store/runStore';
-import { versions } from '../versions';
+import type { ScoreTable } from '../store/scoreFiles';
 import type { JobContext } from './job';
+import { definedOnly } from './definedOnly';
+import type { Experiment } from '../jobs/experiment';
+import { runJob, type StartOptions } from '../jobs/runner';
+import { oneUnit, publishUnitFiles, readUnitResults, writeUnitResults } from '../jobs/singleUnit';
 import { numClassesOf, openScoreRun, resolveKs, scoreTableOf } from './scoreRunRef';
 
 /**
@@ -67,33 +70,61 @@ export function labelEntropyCurves(
   return { examples: n, numClasses: opts.numClasses, ks: [...ks], uniform, dataset, series, random };
 }
 
-export async function runLabelEntropy(partial: Partial<LabelEntropyConfig> & { scoresFrom: string }, ctx: JobContext): Promise<RunManifest> {
-  const cfg: LabelEntropyConfig = { ...ENTROPY_DEFAULTS, ...partial };
+export function resolveEntropyConfig(input: Partial<LabelEntropyConfig> & { scoresFrom: string }): LabelEntropyConfig {
+  const cfg = { ...ENTROPY_DEFAULTS, ...definedOnly(input) } as LabelEntropyConfig;
+  if (typeof cfg.scoresFrom !== 'string') throw new Error('entropy job needs "scoresFrom": the id or folder of a score run');
   if (!Number.isInteger(cfg.randomDraws) || cfg.randomDraws < 0) throw new RangeError(`randomDraws must be a non-negative integer, got ${cfg.randomDraws}`);
-  const source = openScoreRun(ctx.root, cfg.scoresFrom);
-  const names = cfg.scores?.length ? [...cfg.scores] : ((source.manifest.config.scores as string[] | undefined) ?? []);
-  if (names.length === 0) throw new Error(`score run ${source.manifest.id} names no scores; pass the score tables to analyse`);
-  const run = createRun(ctx.root, { kind: 'entropy', config: { ...cfg, scores: names }, seeds: { root: cfg.seed }, versions: versions() });
-  const base = { runId: run.id, runDir: run.dir };
-  try {
-    ctx.onProgress?.({ ...base, phase: 'load', message: `reading ${names.join(', ')} from score run ${source.manifest.id}`, fraction: 0 });
+  return cfg;
+}
+
+interface EntropyState {
+  readonly scoreRun: string;
+  readonly tables: readonly ScoreTable[];
+  readonly ks: number[];
+  readonly numClasses: number;
+}
+
+const TABLE = 'label-entropy.json';
+
+/** An analysis of a finished score run, as one work unit (it needs no compute backend). */
+export const entropyExperiment: Experiment<LabelEntropyConfig, EntropyState> = {
+  job: 'entropy',
+  resolve: (input) => resolveEntropyConfig(input as Partial<LabelEntropyConfig> & { scoresFrom: string }),
+  seeds: (cfg) => ({ root: cfg.seed }),
+  plan: () => oneUnit('label entropy of the top k'),
+
+  prepare(cfg, ctx) {
+    const source = openScoreRun(ctx.root, cfg.scoresFrom);
+    const names = cfg.scores?.length ? [...cfg.scores] : ((source.manifest.config.scores as string[] | undefined) ?? []);
+    if (names.length === 0) throw new Error(`score run ${source.manifest.id} names no scores; pass the score tables to analyse`);
+    ctx.report({ phase: 'load', message: `reading ${names.join(', ')} from score run ${source.manifest.id}`, fraction: 0 });
     const tables = names.map((name) => scoreTableOf(source, name));
     const labels = tables[0].label;
     for (const t of tables) {
       if (t.index.length !== labels.length || t.index.some((v, i) => v !== tables[0].index[i])) throw new Error(`score tables ${tables[0].name} and ${t.name} cover different examples`);
     }
     const ks = resolveKs(labels.length, cfg.ks);
-    const numClasses = numClassesOf(source, labels);
+    const state = { scoreRun: source.manifest.id, tables, ks, numClasses: numClassesOf(source, labels) };
+    return Promise.resolve({ state, record: { dataset: source.manifest.dataset, config: { ...cfg, scores: names, ks } } });
+  },
+
+  runUnit(_unit, cfg, { scoreRun, tables, ks, numClasses }, ctx) {
     const table: LabelEntropyTable = {
-      scoreRun: source.manifest.id,
-      ...labelEntropyCurves(tables.map((t) => ({ name: t.name, values: t.score })), labels, ks, { numClasses, seed: cfg.seed, randomDraws: cfg.randomDraws }),
+      scoreRun,
+      ...labelEntropyCurves(tables.map((t) => ({ name: t.name, values: t.score })), tables[0].label, ks, { numClasses, seed: cfg.seed, randomDraws: cfg.randomDraws }),
     };
-    writeJsonAtomic(path.join(run.dir, 'label-entropy.json'), table);
-    run.update({ dataset: source.manifest.dataset, config: { ...cfg, scores: names, ks } });
-    ctx.onProgress?.({ ...base, phase: 'save', message: 'wrote label-entropy.json', fraction: 1 });
-    return run.finish('done', { results: { scoreRun: table.scoreRun, examples: table.examples, uniform: table.uniform, dataset: table.dataset } });
-  } catch (e) {
-    run.finish('failed', { error: (e as Error).message ?? String(e) });
-    throw e;
-  }
+    writeJsonAtomic(path.join(ctx.outDir, TABLE), table);
+    writeUnitResults(ctx.outDir, { scoreRun: table.scoreRun, examples: table.examples, uniform: table.uniform, dataset: table.dataset });
+    return Promise.resolve(true);
+  },
+
+  merge(_cfg, [unit], _st, ctx) {
+    publishUnitFiles(unit, ctx.runDir, [TABLE]);
+    ctx.report({ phase: 'save', message: `wrote ${TABLE}`, fraction: 1 });
+    return readUnitResults(unit);
+  },
+};
+
+export function runLabelEntropy(partial: Partial<LabelEntropyConfig> & { scoresFrom: string }, ctx: JobContext, opts?: StartOptions): Promise<RunManifest> {
+  return runJob('entropy', partial, ctx, opts);
 }

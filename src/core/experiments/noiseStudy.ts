@@ -2,9 +2,12 @@ import * as path from 'node:path';
 import { percentile } from '../analysis/percentiles';
 import { writeJsonAtomic } from '../store/atomicWrite';
 import type { RunManifest } from '../store/runManifest';
-import { createRun } from '../store/runStore';
-import { versions } from '../versions';
+import type { ScoreTable } from '../store/scoreFiles';
 import type { JobContext } from './job';
+import { definedOnly } from './definedOnly';
+import type { Experiment } from '../jobs/experiment';
+import { runJob, type StartOptions } from '../jobs/runner';
+import { oneUnit, publishUnitFiles, readUnitResults, writeUnitResults } from '../jobs/singleUnit';
 import { noiseDetection } from './scoreRun';
 import { openScoreRun, scoreTableOf } from './scoreRunRef';
 
@@ -51,32 +54,61 @@ export function groupStats(values: ArrayLike<number>, member: ArrayLike<number>,
   return { count: picked.length, mean: picked.reduce((s, v) => s + v, 0) / picked.length, median: percentile(sorted, 0.5), p16: percentile(sorted, 0.16), p84: percentile(sorted, 0.84) };
 }
 
-export async function runNoiseStudy(cfg: NoiseStudyConfig, ctx: JobContext): Promise<RunManifest> {
-  const source = openScoreRun(ctx.root, cfg.scoresFrom);
-  const labelNoise = Number(source.manifest.config.labelNoise ?? 0);
-  if (!(labelNoise > 0)) throw new Error(`score run ${source.manifest.id} injected no label noise; score with --label-noise 0.1 (for example) to study noise detection`);
-  const names = cfg.scores?.length ? [...cfg.scores] : ((source.manifest.config.scores as string[] | undefined) ?? []);
-  if (names.length === 0) throw new Error(`score run ${source.manifest.id} names no scores; pass the score tables to analyse`);
-  const run = createRun(ctx.root, { kind: 'noise-study', config: { ...cfg, scores: names }, seeds: {}, versions: versions() });
-  const base = { runId: run.id, runDir: run.dir };
-  try {
-    ctx.onProgress?.({ ...base, phase: 'load', message: `reading ${names.join(', ')} from score run ${source.manifest.id}`, fraction: 0 });
+export function resolveNoiseStudyConfig(input: Partial<NoiseStudyConfig>): NoiseStudyConfig {
+  const cfg = definedOnly(input) as NoiseStudyConfig;
+  if (typeof cfg.scoresFrom !== 'string') throw new Error('noise-study job needs "scoresFrom": the id or folder of a score run made with label noise');
+  return cfg;
+}
+
+interface NoiseStudyState {
+  readonly scoreRun: string;
+  readonly labelNoise: number;
+  readonly tables: readonly ScoreTable[];
+  readonly flags: Float32Array;
+}
+
+const TABLE = 'noise-study.json';
+
+/** An analysis of a finished score run, as one work unit (it needs no compute backend). */
+export const noiseStudyExperiment: Experiment<NoiseStudyConfig, NoiseStudyState> = {
+  job: 'noise-study',
+  resolve: (input) => resolveNoiseStudyConfig(input as Partial<NoiseStudyConfig>),
+  seeds: () => ({}),
+  plan: () => oneUnit('noise detection'),
+
+  prepare(cfg, ctx) {
+    const source = openScoreRun(ctx.root, cfg.scoresFrom);
+    const labelNoise = Number(source.manifest.config.labelNoise ?? 0);
+    if (!(labelNoise > 0)) throw new Error(`score run ${source.manifest.id} injected no label noise; score with --label-noise 0.1 (for example) to study noise detection`);
+    const names = cfg.scores?.length ? [...cfg.scores] : ((source.manifest.config.scores as string[] | undefined) ?? []);
+    if (names.length === 0) throw new Error(`score run ${source.manifest.id} names no scores; pass the score tables to analyse`);
+    ctx.report({ phase: 'load', message: `reading ${names.join(', ')} from score run ${source.manifest.id}`, fraction: 0 });
     const tables = names.map((name) => scoreTableOf(source, name));
     const flags = tables[0].extra?.corrupted;
     if (!flags) throw new Error(`score table "${names[0]}" of run ${source.manifest.id} has no "corrupted" column`);
+    return Promise.resolve({ state: { scoreRun: source.manifest.id, labelNoise, tables, flags }, record: { dataset: source.manifest.dataset, config: { ...cfg, scores: names } } });
+  },
+
+  runUnit(_unit, _cfg, { scoreRun, labelNoise, tables, flags }, ctx) {
     const detection = noiseDetection(tables.map((t) => ({ name: t.name, values: t.score })), flags);
     const table: NoiseStudyTable = {
-      scoreRun: source.manifest.id,
+      scoreRun,
       labelNoise,
       examples: flags.length,
       corrupted: flags.reduce((s, v) => s + v, 0),
       scores: tables.map((t) => ({ score: t.name, ...detection[t.name], clean: groupStats(t.score, flags, 0), corruptedStats: groupStats(t.score, flags, 1) })),
     };
-    writeJsonAtomic(path.join(run.dir, 'noise-study.json'), table);
-    run.update({ dataset: source.manifest.dataset });
-    return run.finish('done', { results: { scoreRun: table.scoreRun, labelNoise, corrupted: table.corrupted, auroc: Object.fromEntries(table.scores.map((s) => [s.score, s.auroc])) } });
-  } catch (e) {
-    run.finish('failed', { error: (e as Error).message ?? String(e) });
-    throw e;
-  }
+    writeJsonAtomic(path.join(ctx.outDir, TABLE), table);
+    writeUnitResults(ctx.outDir, { scoreRun, labelNoise, corrupted: table.corrupted, auroc: Object.fromEntries(table.scores.map((s) => [s.score, s.auroc])) });
+    return Promise.resolve(true);
+  },
+
+  merge(_cfg, [unit], _st, ctx) {
+    publishUnitFiles(unit, ctx.runDir, [TABLE]);
+    return readUnitResults(unit);
+  },
+};
+
+export function runNoiseStudy(cfg: NoiseStudyConfig, ctx: JobContext, opts?: StartOptions): Promise<RunManifest> {
+  return runJob('noise-study', { ...cfg }, ctx, opts);
 }

@@ -44,3 +44,13 @@ export async function probedTraining(
     model.dispose();
   }
 }
+
+/** The manifest's model record of that training (built once to count its parameters, then dropped). */
+export function probedModelRecord(cfg: TrainRunConfig, data: ExperimentData): { arch: TrainRunConfig['model']; width: number; params: number } {
+  const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: data.train.shape, numClasses: data.train.numClasses }, probedTrainingStreams(cfg.seed, cfg.dataSeed).init.uniform());
+  try {
+    return { arch: cfg.model, width: cfg.width, params: model.numParams() };
+  } finally {
+    model.dispose();
+  }
+}

@@ -1,20 +1,21 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { band } from '../analysis/percentiles';
-import { initBackend } from '../compute/backend';
 import { buildModel } from '../models/registry';
 import { SEED_SCHEME } from '../randomStreams';
 import { select, type StrategyName } from '../select/selection';
 import { writeJsonAtomic } from '../store/atomicWrite';
 import type { RunManifest } from '../store/runManifest';
-import { createRun, readRun, runsDir } from '../store/runStore';
+import { readRun, runsDir } from '../store/runStore';
 import { readScoreTable, scoresDir } from '../store/scoreFiles';
 import { stepsPerEpoch, trainModel } from '../train/trainLoop';
-import { versions } from '../versions';
 import { prepareData, type ExperimentData } from './experimentData';
-import { checkSameNoise, corruptedAmong, scoreRunNoise } from './scoreRunNoise';
+import { checkSameNoise, corruptedAmong, scoreRunNoise, type RunNoise } from './scoreRunNoise';
 import { assertFitsInMemory, loadedBytes } from './memoryEstimate';
-import { EtaEstimator, type JobContext } from './job';
+import type { JobContext } from './job';
+import { definedOnly } from './definedOnly';
+import type { Experiment } from '../jobs/experiment';
+import type { StartOptions } from '../jobs/runner';
 import { TRAIN_DEFAULTS, type TrainRunConfig } from './trainRun';
 import { retrainStreams, selectionStream, type SweepPoint, type TrainingStreams } from './experimentStreams';
 
@@ -162,76 +163,125 @@ export function summarize(rows: readonly RetrainRow[]): PrunePoint[] {
     .sort((a, b) => a.strategy.localeCompare(b.strategy) || a.fractionPruned - b.fractionPruned);
 }
 
-export async function runPruneSweep(partial: Partial<PruneSweepConfig> & { dataset: string; scoresFrom: string }, ctx: JobContext): Promise<RunManifest> {
-  const cfg: PruneSweepConfig = { ...PRUNE_DEFAULTS, ...partial };
-  if (cfg.fractions.some((f) => !(f > 0 && f < 1))) throw new Error(`pruned fractions must be in (0, 1), got ${cfg.fractions.join(', ')}`);
-  const report = ctx.onProgress ?? (() => {});
-  const run = createRun(ctx.root, { kind: 'prune', config: { ...cfg }, seeds: { root: cfg.seed, repeats: cfg.seeds }, versions: versions() });
-  const base = { runId: run.id, runDir: run.dir };
-  try {
-    const backend = await initBackend(cfg.backend, { threads: cfg.threads });
-    report({ ...base, phase: 'load', message: `loading ${cfg.dataset}`, fraction: 0 });
-    // Scores from a noise study: retrain on the same noisy labels.
-    const noise = scoreRunNoise(ctx.root, cfg.scoresFrom);
-    const data = prepareData({ dataset: cfg.dataset, validation: cfg.validation, seed: cfg.seed, trainSubset: cfg.trainSubset, annotations: cfg.annotations, ...noise });
-    const scoreDir = resolveScoreRun(ctx.root, cfg.scoresFrom, data.record.fingerprint);
-    checkSameNoise(data, scoreDir, cfg.score);
-    const scores = scoresForTraining(data, scoreDir, cfg.score);
-    const labels = Int32Array.from(data.trainIndices, (i) => data.train.labels[i]);
-    const n = data.trainIndices.length;
-    const steps = cfg.steps ?? cfg.epochs * stepsPerEpoch(n, cfg.batchSize);
-    const augment = cfg.augment === 'auto' ? data.train.shape[2] === 3 : cfg.augment;
+export function resolvePruneConfig(input: Partial<PruneSweepConfig> & { dataset: string; scoresFrom: string }): PruneSweepConfig {
+  const cfg: PruneSweepConfig = { ...PRUNE_DEFAULTS, ...definedOnly(input) } as PruneSweepConfig;
+  if (typeof cfg.dataset !== 'string') throw new Error('prune job needs a "dataset" (e.g. "mnist")');
+  if (typeof cfg.scoresFrom !== 'string') throw new Error('prune job needs "scoresFrom": the id or folder of a score run');
+  if (cfg.fractions.length === 0 || cfg.fractions.some((f) => !(f > 0 && f < 1))) throw new Error(`pruned fractions must be in (0, 1), got ${cfg.fractions.join(', ')}`);
+  if (cfg.strategies.length === 0) throw new Error('the sweep needs at least one strategy');
+  if (!(Number.isInteger(cfg.seeds) && cfg.seeds >= 1)) throw new Error(`repeats (seeds) must be a positive integer, got ${cfg.seeds}`);
+  return cfg;
+}
+
+/** The sweep's points in their fixed order: per repeat, full data then every fraction x strategy. */
+export function sweepPoints(cfg: Pick<PruneSweepConfig, 'seeds' | 'fractions' | 'strategies'>): SweepPoint[] {
+  const points: SweepPoint[] = [];
+  for (let s = 0; s < cfg.seeds; s++) {
+    points.push({ strategy: 'full data', fraction: 0, repeat: s });
+    for (const fraction of cfg.fractions) for (const strategy of cfg.strategies) points.push({ strategy, fraction, repeat: s });
+  }
+  return points;
+}
+
+const pointKey = (p: SweepPoint) => (p.strategy === 'full data' ? `full-r${p.repeat}` : `${p.strategy}-f${p.fraction}-r${p.repeat}`);
+const pointLabel = (p: SweepPoint, repeats: number) => (p.strategy === 'full data' ? 'full data' : `${p.strategy} ${Math.round(p.fraction * 100)}% pruned`) + `, repeat ${p.repeat + 1}/${repeats}`;
+
+/** Loads the data and the scores of the score run it prunes by (which must have scored this data). */
+export interface ScoredData {
+  readonly data: ExperimentData;
+  readonly scoreDir: string;
+  readonly scores: Float32Array;
+  readonly noise: RunNoise;
+  readonly steps: number;
+  readonly augment: boolean;
+  readonly corruptedTrained: number;
+}
+
+export function loadScoredData(cfg: PruneSweepConfig | (TrainRunConfig & { scoresFrom: string; score: string }), root: string, annotations?: string): ScoredData {
+  // Scores from a noise study: retrain on the same noisy labels.
+  const noise = scoreRunNoise(root, cfg.scoresFrom);
+  const data = prepareData({ dataset: cfg.dataset, validation: cfg.validation, seed: cfg.seed, trainSubset: cfg.trainSubset, ...(annotations ? { annotations } : {}), ...noise });
+  const scoreDir = resolveScoreRun(root, cfg.scoresFrom, data.record.fingerprint);
+  const corruptedTrained = checkSameNoise(data, scoreDir, cfg.score);
+  const scores = scoresForTraining(data, scoreDir, cfg.score);
+  const steps = cfg.steps ?? cfg.epochs * stepsPerEpoch(data.trainIndices.length, cfg.batchSize);
+  const augment = cfg.augment === 'auto' ? data.train.shape[2] === 3 : cfg.augment;
+  return { data, scoreDir, scores, noise, steps, augment, corruptedTrained };
+}
+
+interface PruneState extends ScoredData {
+  readonly labels: Int32Array;
+  readonly scoresModel?: RunManifest['model'];
+}
+
+/**
+ * Prune sweep as work units: one unit per point (strategy x fraction x repeat, and full data per repeat), each a
+ * retraining from its own `retrain[...]` streams; the merge summarizes the rows in plan order.
+ */
+export const pruneExperiment: Experiment<PruneSweepConfig, PruneState> = {
+  job: 'prune',
+  mergesEmpty: true,
+  resolve: (input) => resolvePruneConfig(input as Partial<PruneSweepConfig> & { dataset: string; scoresFrom: string }),
+  seeds: (cfg) => ({ root: cfg.seed, repeats: cfg.seeds }),
+  backend: (cfg) => ({ choice: cfg.backend, threads: cfg.threads }),
+  plan: (cfg) => sweepPoints(cfg).map((p, index) => ({ index, key: pointKey(p), label: pointLabel(p, cfg.seeds) })),
+
+  prepare(cfg, ctx) {
+    ctx.report({ phase: 'load', message: `loading ${cfg.dataset}`, fraction: 0 });
+    const loaded = loadScoredData(cfg, ctx.root, cfg.annotations);
+    const { data, scoreDir, noise, steps, augment } = loaded;
     // Transfer: scores of one architecture may prune for another; the dataset fingerprint is what must match.
     const scoresModel = readRun(scoreDir).manifest?.model;
-    run.update({ backend, dataset: data.record, config: { ...cfg, steps, augment, scoresRun: path.basename(scoreDir), scoresModel, ...noise } });
+    const labels = Int32Array.from(data.trainIndices, (i) => data.train.labels[i]);
+    return Promise.resolve({
+      state: { ...loaded, labels, scoresModel },
+      record: { dataset: data.record, config: { ...cfg, steps, augment, scoresRun: path.basename(scoreDir), scoresModel, ...noise } },
+    });
+  },
 
-    const jobs: SweepPoint[] = [];
-    for (let s = 0; s < cfg.seeds; s++) {
-      jobs.push({ strategy: 'full data', fraction: 0, repeat: s });
-      for (const fraction of cfg.fractions) for (const strategy of cfg.strategies) jobs.push({ strategy, fraction, repeat: s });
-    }
-    const rows: RetrainRow[] = [];
-    const eta = new EtaEstimator();
-    const rctx = (j: number): RetrainContext => ({
+  async runUnit(unit, cfg, st, ctx) {
+    const point = sweepPoints(cfg)[unit.index];
+    const { strategy, fraction, repeat } = point;
+    const { data } = st;
+    const n = data.trainIndices.length;
+    // Each training and each random draw has its own stream: a retraining never shares an init with a score run
+    // or another point, and the random baseline never shares a draw with the label noise (docs/randomness.md).
+    const kept = strategy === 'full data' ? n : Math.round((1 - fraction) * n);
+    const positions =
+      strategy === 'full data'
+        ? Int32Array.from({ length: n }, (_, i) => i)
+        : select({ name: strategy as StrategyName, classBalanced: cfg.classBalanced }, st.scores, st.labels, kept, {
+            ...(strategy === 'random' || strategy === 'gradient-cdf' ? { stream: selectionStream(cfg.seed, point) } : {}),
+            ...(strategy === 'non-extreme' && cfg.dropFraction !== undefined ? { dropFraction: cfg.dropFraction } : {}),
+          });
+    const indices = Int32Array.from(positions, (p) => data.trainIndices[p]);
+    const rctx: RetrainContext = {
       data,
       cfg,
-      steps,
-      augment,
+      steps: st.steps,
+      augment: st.augment,
       signal: ctx.signal,
-      onStep: (step) => {
-        const done = j * steps + step;
-        const { etaSeconds } = eta.tick(done, jobs.length * steps);
-        report({ ...base, phase: 'train', message: `${jobs[j].strategy} ${Math.round(jobs[j].fraction * 100)}% pruned, repeat ${jobs[j].repeat + 1}/${cfg.seeds}`, fraction: done / (jobs.length * steps), step, totalSteps: steps, etaSeconds });
-      },
-    });
-    for (let j = 0; j < jobs.length; j++) {
-      const point = jobs[j];
-      const { strategy, fraction, repeat } = point;
-      // Each training and each random draw has its own stream: a retraining never shares an init with a score run
-      // or another point, and the random baseline never shares a draw with the label noise (docs/randomness.md).
-      const kept = strategy === 'full data' ? n : Math.round((1 - fraction) * n);
-      const positions =
-        strategy === 'full data'
-          ? Int32Array.from({ length: n }, (_, i) => i)
-          : select({ name: strategy as StrategyName, classBalanced: cfg.classBalanced }, scores, labels, kept, {
-              ...(strategy === 'random' || strategy === 'gradient-cdf' ? { stream: selectionStream(cfg.seed, point) } : {}),
-              ...(strategy === 'non-extreme' && cfg.dropFraction !== undefined ? { dropFraction: cfg.dropFraction } : {}),
-            });
-      const indices = Int32Array.from(positions, (p) => data.trainIndices[p]);
-      const res = await retrain(rctx(j), indices, retrainStreams(cfg.seed, point));
-      if (!res) break;
-      rows.push({ strategy, fractionPruned: fraction, kept, repeat, ...res, ...(data.corrupted ? { corruptedKept: corruptedAmong(data, indices) } : {}) });
-      report({ ...base, phase: 'eval', message: `${strategy} ${Math.round(fraction * 100)}% pruned, repeat ${repeat + 1}: test accuracy ${(100 * res.testAccuracy).toFixed(2)}%`, fraction: (j + 1) / jobs.length });
-    }
+      onStep: (step) => ctx.progress(step / st.steps, { phase: 'train', message: unit.label, step, totalSteps: st.steps }),
+    };
+    const res = await retrain(rctx, indices, retrainStreams(cfg.seed, point));
+    if (!res) return false;
+    const row: RetrainRow = { strategy, fractionPruned: fraction, kept, repeat, ...res, ...(data.corrupted ? { corruptedKept: corruptedAmong(data, indices) } : {}) };
+    writeJsonAtomic(path.join(ctx.outDir, 'row.json'), row);
+    ctx.progress(1, { phase: 'eval', message: `${unit.label}: test accuracy ${(100 * res.testAccuracy).toFixed(2)}%` });
+    return true;
+  },
+
+  merge(cfg, done, st, ctx) {
+    const rows = done.map((d) => JSON.parse(fs.readFileSync(path.join(d.dir, 'row.json'), 'utf8')) as RetrainRow);
     const summary = summarize(rows);
-    const results = { score: cfg.score, scoresModel, model: { arch: cfg.model, width: cfg.width }, rows, summary, steps, examples: n };
-    writeJsonAtomic(path.join(run.dir, 'prune-sweep.json'), results);
-    if (rows.length < jobs.length) {
-      return run.finish('cancelled', { error: `cancelled after ${rows.length} of ${jobs.length} trainings; the table holds the finished ones`, results: { ...results, partial: true } });
-    }
-    return run.finish('done', { results: { score: cfg.score, scoresModel, summary: summary.map(({ accuracies: _a, ...p }) => p), steps, examples: n } });
-  } catch (e) {
-    run.finish('failed', { error: (e as Error).message ?? String(e) });
-    throw e;
-  }
+    const n = st.data.trainIndices.length;
+    const base = { score: cfg.score, scoresModel: st.scoresModel, steps: st.steps, examples: n };
+    writeJsonAtomic(path.join(ctx.runDir, 'prune-sweep.json'), { ...base, model: { arch: cfg.model, width: cfg.width }, rows, summary, ...(ctx.complete ? {} : { partial: true }) });
+    return { ...base, summary: summary.map(({ accuracies: _a, ...p }) => p) };
+  },
+};
+
+export function runPruneSweep(partial: Partial<PruneSweepConfig> & { dataset: string; scoresFrom: string }, ctx: JobContext, opts?: StartOptions): Promise<RunManifest> {
+  // Imported when called: the runner's registry imports this module.
+  return import('../jobs/runner').then(({ runJob }) => runJob('prune', partial, ctx, opts));
 }

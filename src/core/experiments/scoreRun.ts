@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../compute/backend';
 import { normalizeBatch } from '../data/normalize';
 import { auroc, averagePrecision, precisionAtK } from '../analysis/auroc';
 import { spearmanMatrix, stabilityCurve } from '../analysis/spearman';
@@ -13,16 +12,18 @@ import { labelFreeScore2 } from '../scores/labelFree';
 import { MarginTracker } from '../scores/margin';
 import { perExampleGradNormsTensor, type ConvMethod, type NormKind, type ParamSubset } from '../scores/perExampleGrads';
 import type { RunManifest } from '../store/runManifest';
-import { createRun } from '../store/runStore';
 import { writeScoreTable } from '../store/scoreFiles';
 import { softmaxRows, summarizePredictions, writePredictions } from '../annotations/predictions';
 import { stepsPerEpoch, trainModel } from '../train/trainLoop';
-import { versions } from '../versions';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeJsonAtomic } from '../store/atomicWrite';
 import { prepareData, type ExperimentData } from './experimentData';
 import { assertFitsInMemory, loadedBytes } from './memoryEstimate';
-import { EtaEstimator, type JobContext } from './job';
+import type { JobContext } from './job';
+import { definedOnly } from './definedOnly';
+import type { Experiment } from '../jobs/experiment';
+import type { StartOptions } from '../jobs/runner';
 import { TRAIN_DEFAULTS, type TrainRunConfig } from './trainRun';
 
 /**
@@ -204,28 +205,58 @@ function mean(perRun: Float32Array[]): Float32Array {
   return out;
 }
 
-/** Trains K runs to epoch t, scores every training example, writes one table per score with per-run columns. */
-export async function runScores(partial: Partial<ScoreRunConfig> & { dataset: string }, ctx: JobContext): Promise<RunManifest> {
-  const cfg: ScoreRunConfig = { ...SCORE_DEFAULTS, ...partial };
+/** Defaults applied and the combination checked; the parameters every unit of a score run reads. */
+export function resolveScoreConfig(input: Partial<ScoreRunConfig> & { dataset: string }): ScoreRunConfig {
+  const cfg: ScoreRunConfig = { ...SCORE_DEFAULTS, ...definedOnly(input) } as ScoreRunConfig;
+  if (typeof cfg.dataset !== 'string') throw new Error('score job needs a "dataset" (e.g. "mnist")');
   const unknown = cfg.scores.filter((s) => !(SCORE_NAMES as readonly string[]).includes(s));
   if (unknown.length) throw new Error(`unknown score ${unknown.join(', ')}; choose from ${SCORE_NAMES.join(', ')}`);
+  if (!(Number.isInteger(cfg.runs) && cfg.runs >= 1)) throw new Error(`runs must be a positive integer, got ${cfg.runs}`);
   if (cfg.scoreEpoch > cfg.epochs) throw new Error(`score epoch ${cfg.scoreEpoch} is past the end of training (${cfg.epochs} epochs)`);
   const dynamics = cfg.scores.filter((s) => DYNAMICS.includes(s));
   if (dynamics.length && cfg.scoreEpoch === 0) throw new Error(`${dynamics.join(', ')} need training: use --epoch >= 1`);
-  const pointwise = cfg.scores.filter((s) => !DYNAMICS.includes(s));
-  const report = ctx.onProgress ?? (() => {});
-  const run = createRun(ctx.root, {
-    kind: 'score',
-    config: { ...cfg },
-    seeds: { root: cfg.seed, runs: cfg.runs, noiseDraw: cfg.noiseSeed },
-    versions: versions(),
-  });
-  const base = { runId: run.id, runDir: run.dir };
-  try {
-    report({ ...base, phase: 'backend', message: 'choosing a compute backend', fraction: 0 });
-    const backend = await initBackend(cfg.backend, { threads: cfg.threads });
-    run.update({ backend });
-    report({ ...base, phase: 'load', message: `loading ${cfg.dataset}`, fraction: 0 });
+  return cfg;
+}
+
+interface ScoreState {
+  readonly data: ExperimentData;
+  /** Training steps to the score epoch, and the schedule's full budget. */
+  readonly steps: number;
+  readonly scheduleSteps: number;
+  readonly augment: boolean;
+}
+
+/** A unit's per-example columns, one little-endian float32 file each (`<name>.f32`) in its folder. */
+function writeColumn(dir: string, name: string, v: Float32Array): void {
+  fs.writeFileSync(path.join(dir, `${name}.f32`), Buffer.from(v.buffer, v.byteOffset, v.byteLength));
+}
+
+function readColumn(dir: string, name: string, length: number): Float32Array {
+  const file = path.join(dir, `${name}.f32`);
+  const buf = fs.readFileSync(file);
+  if (buf.byteLength !== 4 * length) throw new Error(`${file}: ${buf.byteLength / 4} values where ${length} were expected; delete the unit's folder and resume`);
+  return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+}
+
+interface ScoreUnitSummary {
+  readonly seconds: Partial<Record<ScoreName, number>>;
+  readonly trainSeconds: number;
+}
+
+/**
+ * Scores of every training example, averaged over K independently initialized and trained runs: unit k trains
+ * run k to epoch t (from its own `score-run[run=k]` streams) and scores every trained example; the merge averages
+ * the runs in order and writes one table per score with per-run columns.
+ */
+export const scoreExperiment: Experiment<ScoreRunConfig, ScoreState> = {
+  job: 'score',
+  resolve: (input) => resolveScoreConfig(input as Partial<ScoreRunConfig> & { dataset: string }),
+  seeds: (cfg) => ({ root: cfg.seed, runs: cfg.runs, noiseDraw: cfg.noiseSeed }),
+  backend: (cfg) => ({ choice: cfg.backend, threads: cfg.threads }),
+  plan: (cfg) => Array.from({ length: cfg.runs }, (_, k) => ({ index: k, key: `run-${k}`, label: `score run ${k + 1} of ${cfg.runs}` })),
+
+  async prepare(cfg, ctx) {
+    ctx.report({ phase: 'load', message: `loading ${cfg.dataset}`, fraction: 0 });
     const data = prepareData({
       dataset: cfg.dataset,
       validation: cfg.validation,
@@ -235,140 +266,136 @@ export async function runScores(partial: Partial<ScoreRunConfig> & { dataset: st
       noiseSeed: cfg.noiseSeed,
       annotations: cfg.annotations,
     });
-    // Scored examples are the ones trained on (all of the train split unless validation or a subset is asked for).
-    const scored = data.trainIndices;
-    const n = scored.length;
-    const total = data.train.labels.length;
-    const pick = (v: Float32Array | Int32Array) => Float32Array.from(scored, (i) => v[i]);
     const perEpoch = stepsPerEpoch(data.trainIndices.length, cfg.batchSize);
     const scheduleSteps = cfg.steps ?? cfg.epochs * perEpoch;
     const steps = cfg.scoreEpoch * perEpoch;
     const augment = cfg.augment === 'auto' ? data.train.shape[2] === 3 : cfg.augment;
-    run.update({ dataset: data.record, config: { ...cfg, augment, steps, scheduleSteps } });
-
-    const perRun = new Map<ScoreName, Float32Array[]>(cfg.scores.map((s) => [s, []]));
-    const firstLearned: Float32Array[] = [];
-    const perRunProbs: Float32Array[] = [];
-    const seconds = new Map<ScoreName, number>();
-    // Work units: one per training example-step and one per scored example.
-    const runWork = steps * cfg.batchSize + n;
-    const totalWork = cfg.runs * runWork;
-    const eta = new EtaEstimator();
-    let trainSeconds = 0;
-    for (let r = 0; r < cfg.runs; r++) {
-      // Run k is its own training: its init and data order are independent of every other run's and of any
-      // retraining's (a prune sweep draws from `retrain`, never from `score-run`).
-      const streams = scoreRunStreams(cfg.seed, r);
-      const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: data.train.shape, numClasses: data.train.numClasses }, streams.init.uniform());
-      if (r === 0) run.update({ model: { arch: cfg.model, width: cfg.width, params: model.numParams() } });
+    const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: data.train.shape, numClasses: data.train.numClasses }, scoreRunStreams(cfg.seed, 0).init.uniform());
+    try {
       const perExampleGradients = cfg.convMethod === 'direct' && cfg.scores.some((s) => s.startsWith('grand') || s === 'gradmag');
-      if (r === 0) await assertFitsInMemory(model, { batchSize: Math.max(cfg.batchSize, cfg.scoreBatch), width: cfg.width, datasetBytes: loadedBytes(data), perExampleGradients });
-      try {
-        const forgetting = dynamics.includes('forgetting') ? new ForgettingTracker(total) : undefined;
-        const margin = dynamics.includes('aum') ? new MarginTracker(total, data.train.numClasses) : undefined;
-        const maps = dynamics.some((d) => d === 'confidence' || d === 'variability' || d === 'correctness') ? new DataMapTracker(total, data.train.numClasses) : undefined;
-        const workBefore = r * runWork;
-        if (steps > 0) {
-          const t0 = performance.now();
-          const res = await trainModel(
-            model,
-            { train: data.train, trainIndices: data.trainIndices, stats: data.stats },
-            { ...cfg, steps, scheduleSteps, dataStream: streams.data, augment },
-            {
-              signal: ctx.signal,
-              onBatch: (b) => {
-                forgetting?.update(b.indices, Uint8Array.from(b.predicted, (p, i) => (p === b.labels[i] ? 1 : 0)), b.epoch);
-                margin?.update(b.indices, b.logits, b.labels);
-                maps?.update(b.indices, b.logits, b.labels);
-              },
-              onStep: (s) => {
-                const done = workBefore + s.step * cfg.batchSize;
-                const { etaSeconds } = eta.tick(done, totalWork);
-                report({ ...base, phase: 'train', message: `run ${r + 1}/${cfg.runs}: training to epoch ${cfg.scoreEpoch}`, fraction: done / totalWork, step: s.step, totalSteps: steps, loss: s.loss, etaSeconds });
-              },
-            },
-          );
-          trainSeconds += (performance.now() - t0) / 1000;
-          if (res.cancelled) break;
-        }
-        const probs = new Float32Array(n * data.train.numClasses);
-        const scored = await chunkedPointwise(model, data, cfg, pointwise, seconds, (done) => {
-          const at = workBefore + steps * cfg.batchSize + done;
-          const { etaSeconds } = eta.tick(at, totalWork);
-          report({ ...base, phase: 'score', message: `run ${r + 1}/${cfg.runs}: scoring ${done}/${n}`, fraction: at / totalWork, etaSeconds });
-        }, ctx.signal, probs);
-        if (!scored) break;
-        perRunProbs.push(probs);
-        for (const [name, v] of scored) perRun.get(name)!.push(v);
-        if (forgetting) {
-          const f = forgetting.result();
-          perRun.get('forgetting')!.push(pick(f.counts));
-          firstLearned.push(pick(f.firstLearnedEpoch));
-        }
-        if (margin) perRun.get('aum')?.push(pick(margin.result()));
-        if (maps) {
-          const m = maps.result();
-          perRun.get('confidence')?.push(pick(m.confidence));
-          perRun.get('variability')?.push(pick(m.variability));
-          perRun.get('correctness')?.push(pick(m.correctness));
-        }
-      } finally {
-        model.dispose();
-      }
+      await assertFitsInMemory(model, { batchSize: Math.max(cfg.batchSize, cfg.scoreBatch), width: cfg.width, datasetBytes: loadedBytes(data), perExampleGradients });
+      return {
+        state: { data, steps, scheduleSteps, augment },
+        record: { dataset: data.record, config: { ...cfg, augment, steps, scheduleSteps }, model: { arch: cfg.model, width: cfg.width, params: model.numParams() } },
+      };
+    } finally {
+      model.dispose();
     }
+  },
 
-    const runsDone = perRun.get(cfg.scores[0])!.length;
-    report({ ...base, phase: 'save', message: `writing ${cfg.scores.length} score tables`, fraction: 1 });
+  async runUnit(unit, cfg, { data, steps, scheduleSteps, augment }, ctx) {
+    const r = unit.index;
+    const scored = data.trainIndices;
+    const n = scored.length;
+    const total = data.train.labels.length;
+    const dynamics = cfg.scores.filter((s) => DYNAMICS.includes(s));
+    const pointwise = cfg.scores.filter((s) => !DYNAMICS.includes(s));
+    const pick = (v: Float32Array | Int32Array) => Float32Array.from(scored, (i) => v[i]);
+    // Work: one per training example-step and one per scored example.
+    const work = steps * cfg.batchSize + n;
+    // Run k is its own training: its init and data order are independent of every other run's and of any
+    // retraining's (a prune sweep draws from `retrain`, never from `score-run`).
+    const streams = scoreRunStreams(cfg.seed, r);
+    const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: data.train.shape, numClasses: data.train.numClasses }, streams.init.uniform());
+    const seconds = new Map<ScoreName, number>();
+    let trainSeconds = 0;
+    try {
+      const forgetting = dynamics.includes('forgetting') ? new ForgettingTracker(total) : undefined;
+      const margin = dynamics.includes('aum') ? new MarginTracker(total, data.train.numClasses) : undefined;
+      const maps = dynamics.some((d) => d === 'confidence' || d === 'variability' || d === 'correctness') ? new DataMapTracker(total, data.train.numClasses) : undefined;
+      if (steps > 0) {
+        const t0 = performance.now();
+        const res = await trainModel(
+          model,
+          { train: data.train, trainIndices: data.trainIndices, stats: data.stats },
+          { ...cfg, steps, scheduleSteps, dataStream: streams.data, augment },
+          {
+            signal: ctx.signal,
+            onBatch: (b) => {
+              forgetting?.update(b.indices, Uint8Array.from(b.predicted, (p, i) => (p === b.labels[i] ? 1 : 0)), b.epoch);
+              margin?.update(b.indices, b.logits, b.labels);
+              maps?.update(b.indices, b.logits, b.labels);
+            },
+            onStep: (s) => ctx.progress((s.step * cfg.batchSize) / work, { phase: 'train', message: `run ${r + 1}/${cfg.runs}: training to epoch ${cfg.scoreEpoch}`, step: s.step, totalSteps: steps, loss: s.loss }),
+          },
+        );
+        trainSeconds = (performance.now() - t0) / 1000;
+        if (res.cancelled) return false;
+      }
+      const probs = new Float32Array(n * data.train.numClasses);
+      const columns = await chunkedPointwise(model, data, cfg, pointwise, seconds, (done) => {
+        ctx.progress((steps * cfg.batchSize + done) / work, { phase: 'score', message: `run ${r + 1}/${cfg.runs}: scoring ${done}/${n}` });
+      }, ctx.signal, probs);
+      if (!columns) return false;
+      for (const [name, v] of columns) writeColumn(ctx.outDir, name, v);
+      writeColumn(ctx.outDir, 'probs', probs);
+      if (forgetting) {
+        const f = forgetting.result();
+        writeColumn(ctx.outDir, 'forgetting', pick(f.counts));
+        writeColumn(ctx.outDir, 'first_learned_epoch', pick(f.firstLearnedEpoch));
+      }
+      if (margin) writeColumn(ctx.outDir, 'aum', pick(margin.result()));
+      if (maps) {
+        const m = maps.result();
+        for (const name of ['confidence', 'variability', 'correctness'] as const) if (cfg.scores.includes(name)) writeColumn(ctx.outDir, name, pick(m[name]));
+      }
+      const summary: ScoreUnitSummary = { seconds: Object.fromEntries(seconds), trainSeconds };
+      writeJsonAtomic(path.join(ctx.outDir, 'summary.json'), summary);
+      return true;
+    } finally {
+      model.dispose();
+    }
+  },
+
+  merge(cfg, done, { data }, ctx) {
+    const scored = data.trainIndices;
+    const n = scored.length;
+    const k = data.train.numClasses;
+    const runsDone = done.length;
     const index = Int32Array.from(scored);
     const corrupted = data.corrupted ? Float32Array.from(scored, (i) => data.corrupted![i]) : undefined;
     const labels = Int32Array.from(scored, (i) => data.train.labels[i]);
+    const summaries = done.map((d) => JSON.parse(fs.readFileSync(path.join(d.dir, 'summary.json'), 'utf8')) as ScoreUnitSummary);
     const means: { name: string; values: Float32Array }[] = [];
     const stability: Record<string, number[]> = {};
-    if (runsDone > 0) {
-      for (const name of cfg.scores) {
-        const runs = perRun.get(name)!.filter((_, i) => i < runsDone);
-        const score = mean(runs);
-        means.push({ name, values: score });
-        stability[name] = stabilityCurve(runs);
-        writeScoreTable(path.join(run.dir, 'scores'), name, {
-          name,
-          index,
-          label: labels,
-          score,
-          perRun: runs,
-          extra: {
-            ...(name === 'forgetting' && firstLearned.length ? { first_learned_epoch: mean(firstLearned.slice(0, runsDone)) } : {}),
-            ...(corrupted ? { corrupted, original_label: Float32Array.from(scored, (i) => data.cleanLabels[i]) } : {}),
-          },
-        }, { csv: cfg.csv });
-      }
+    for (const name of cfg.scores) {
+      const runs = done.map((d) => readColumn(d.dir, name, n));
+      const score = mean(runs);
+      means.push({ name, values: score });
+      stability[name] = stabilityCurve(runs);
+      const firstLearned: Record<string, Float32Array> = name === 'forgetting' ? { first_learned_epoch: mean(done.map((d) => readColumn(d.dir, 'first_learned_epoch', n))) } : {};
+      writeScoreTable(path.join(ctx.runDir, 'scores'), name, {
+        name,
+        index,
+        label: labels,
+        score,
+        perRun: runs,
+        extra: { ...firstLearned, ...(corrupted ? { corrupted, original_label: Float32Array.from(scored, (i) => data.cleanLabels[i]) } : {}) },
+      }, { csv: cfg.csv });
     }
-    if (runsDone > 0) {
-      const sources = data.train.sources ? Array.from(scored, (i) => data.train.sources![i]) : undefined;
-      const probs = perRunProbs.slice(0, runsDone);
-      writePredictions(run.dir, summarizePredictions(index, labels, probs, data.train.numClasses, sources), probs);
-    }
-    const correlations = means.length > 1 ? spearmanMatrix(means) : undefined;
-    const detection = corrupted ? noiseDetection(means, corrupted) : undefined;
-    const throughput = Object.fromEntries([...seconds].map(([name, s]) => [name, (runsDone * n) / s]));
+    const sources = data.train.sources ? Array.from(scored, (i) => data.train.sources![i]) : undefined;
+    const probs = done.map((d) => readColumn(d.dir, 'probs', n * k));
+    writePredictions(ctx.runDir, summarizePredictions(index, labels, probs, k, sources), probs);
+    const seconds = new Map<string, number>();
+    for (const s of summaries) for (const [name, v] of Object.entries(s.seconds)) seconds.set(name, (seconds.get(name) ?? 0) + (v ?? 0));
     const results = {
       runs: runsDone,
       examples: n,
       scoreEpoch: cfg.scoreEpoch,
       scores: cfg.scores,
       stability,
-      correlations,
-      detection,
-      examplesPerSecond: throughput,
-      trainSeconds,
+      correlations: means.length > 1 ? spearmanMatrix(means) : undefined,
+      detection: corrupted ? noiseDetection(means, corrupted) : undefined,
+      examplesPerSecond: Object.fromEntries([...seconds].map(([name, s]) => [name, (runsDone * n) / s])),
+      trainSeconds: summaries.reduce((a, s) => a + s.trainSeconds, 0),
     };
-    writeJsonAtomic(path.join(run.dir, 'analysis.json'), results);
-    if (runsDone < cfg.runs) {
-      return run.finish('cancelled', { error: `cancelled after ${runsDone} of ${cfg.runs} runs; scores average the finished runs`, results: { ...results, partial: true } });
-    }
-    return run.finish('done', { results });
-  } catch (e) {
-    run.finish('failed', { error: (e as Error).message ?? String(e) });
-    throw e;
-  }
+    writeJsonAtomic(path.join(ctx.runDir, 'analysis.json'), results);
+    return results;
+  },
+};
+
+/** Trains K runs to epoch t, scores every training example, writes one table per score with per-run columns. */
+export function runScores(partial: Partial<ScoreRunConfig> & { dataset: string }, ctx: JobContext, opts?: StartOptions): Promise<RunManifest> {
+  // Imported when called: the runner's registry imports this module.
+  return import('../jobs/runner').then(({ runJob }) => runJob('score', partial, ctx, opts));
 }

@@ -1,7 +1,9 @@
 import type { StrategyName } from '../select/selection';
 import type { RunManifest } from '../store/runManifest';
 import type { JobContext } from './job';
-import { PRUNE_DEFAULTS, runPruneSweep, type PruneSweepConfig } from './pruneSweep';
+import { definedOnly } from './definedOnly';
+import { runJob, type StartOptions } from '../jobs/runner';
+import { PRUNE_DEFAULTS, pruneExperiment, resolvePruneConfig, type PruneSweepConfig } from './pruneSweep';
 
 /**
  * Max-Gradient vs Non-extreme Max-Gradient vs Gradient-CDF vs random (Vodrahalli et al. 2018, Fig. 3, 4, 8, 9):
@@ -32,6 +34,26 @@ export const STRATEGY_COMPARISON_DEFAULTS: Omit<PruneSweepConfig, 'dataset' | 's
   dropFraction: 0.05,
 };
 
-export function runStrategyComparison(partial: Partial<PruneSweepConfig> & { dataset: string; scoresFrom: string }, ctx: JobContext): Promise<RunManifest> {
-  return runPruneSweep({ ...STRATEGY_COMPARISON_DEFAULTS, ...partial }, ctx);
+/** The prune sweep's parameters with the paper's defaults; the run is recorded as a prune run (its table is one). */
+export function resolveStrategiesConfig(input: Partial<PruneSweepConfig>): PruneSweepConfig & { readonly runKind: 'prune' } {
+  if (typeof input.dataset !== 'string') throw new Error('strategies job needs "dataset": a dataset spec (e.g. "mnist")');
+  if (typeof input.scoresFrom !== 'string') throw new Error('strategies job needs "scoresFrom": the id or folder of a score run');
+  return { ...resolvePruneConfig({ ...STRATEGY_COMPARISON_DEFAULTS, ...definedOnly(input), dataset: input.dataset, scoresFrom: input.scoresFrom }), runKind: 'prune' };
+}
+
+/** The prune sweep (its units, merge and tables) with other defaults. */
+export const strategiesExperiment: typeof pruneExperiment = {
+  ...pruneExperiment,
+  job: 'strategies',
+  resolve: (input) => resolveStrategiesConfig(input as Partial<PruneSweepConfig>),
+  async prepare(cfg, ctx) {
+    const prepared = await pruneExperiment.prepare(cfg, ctx);
+    // The manifest's config is the sweep's, without the run kind (a rerun of it is a prune job).
+    const { runKind: _kind, ...config } = (prepared.record?.config ?? {}) as Record<string, unknown>;
+    return { ...prepared, record: { ...prepared.record, config } };
+  },
+};
+
+export function runStrategyComparison(partial: Partial<PruneSweepConfig> & { dataset: string; scoresFrom: string }, ctx: JobContext, opts?: StartOptions): Promise<RunManifest> {
+  return runJob('strategies', partial, ctx, opts);
 }

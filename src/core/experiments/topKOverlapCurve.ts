@@ -3,9 +3,11 @@ import { topKOverlap } from '../analysis/overlap';
 import { writeJsonAtomic } from '../store/atomicWrite';
 import type { RunManifest } from '../store/runManifest';
 import type { ScoreTable } from '../store/scoreFiles';
-import { createRun } from '../store/runStore';
-import { versions } from '../versions';
 import type { JobContext } from './job';
+import { definedOnly } from './definedOnly';
+import type { Experiment } from '../jobs/experiment';
+import { runJob, type StartOptions } from '../jobs/runner';
+import { oneUnit, publishUnitFiles, readUnitResults, writeUnitResults } from '../jobs/singleUnit';
 import { openScoreRun, resolveKs, scoreTableOf } from './scoreRunRef';
 
 /**
@@ -54,40 +56,65 @@ export function alignScores(a: Pick<ScoreTable, 'index' | 'name'>, b: Pick<Score
   });
 }
 
-export async function runTopKOverlap(cfg: TopKOverlapConfig, ctx: JobContext): Promise<RunManifest> {
-  const first = openScoreRun(ctx.root, cfg.scoresFrom);
-  const score = cfg.score ?? (first.manifest.config.scores as string[] | undefined)?.[0] ?? 'el2n';
-  const pairMode = cfg.against !== undefined || cfg.againstScore !== undefined;
-  const second = cfg.against !== undefined ? openScoreRun(ctx.root, cfg.against) : first;
-  const againstScore = cfg.againstScore ?? score;
-  const run = createRun(ctx.root, { kind: 'overlap', config: { ...cfg, score, ...(pairMode ? { againstScore } : {}) }, seeds: {}, versions: versions() });
-  const base = { runId: run.id, runDir: run.dir };
-  try {
+export function resolveOverlapConfig(input: Partial<TopKOverlapConfig>): TopKOverlapConfig {
+  const cfg = definedOnly(input) as TopKOverlapConfig;
+  if (typeof cfg.scoresFrom !== 'string') throw new Error('overlap job needs "scoresFrom": the id or folder of a score run');
+  return cfg;
+}
+
+interface OverlapState {
+  readonly a: ScoreTable;
+  readonly ks: number[];
+  /** Two rankings: the second one's scores in a's row order, and the series name. */
+  readonly pair?: { readonly scores: Float32Array; readonly name: string };
+}
+
+const TABLE = 'topk-overlap.json';
+
+/** An analysis of finished score runs, as one work unit (it needs no compute backend). */
+export const overlapExperiment: Experiment<TopKOverlapConfig, OverlapState> = {
+  job: 'overlap',
+  resolve: (input) => resolveOverlapConfig(input as Partial<TopKOverlapConfig>),
+  seeds: () => ({}),
+  plan: () => oneUnit('top-k overlap'),
+
+  prepare(cfg, ctx) {
+    const first = openScoreRun(ctx.root, cfg.scoresFrom);
+    const score = cfg.score ?? (first.manifest.config.scores as string[] | undefined)?.[0] ?? 'el2n';
+    const pairMode = cfg.against !== undefined || cfg.againstScore !== undefined;
+    const second = cfg.against !== undefined ? openScoreRun(ctx.root, cfg.against) : first;
+    const againstScore = cfg.againstScore ?? score;
     if (pairMode && first.manifest.dataset && second.manifest.dataset && first.manifest.dataset.fingerprint !== second.manifest.dataset.fingerprint) {
       throw new Error(`score runs ${first.manifest.id} and ${second.manifest.id} scored different datasets`);
     }
-    ctx.onProgress?.({ ...base, phase: 'load', message: `reading ${score} from score run ${first.manifest.id}`, fraction: 0 });
+    ctx.report({ phase: 'load', message: `reading ${score} from score run ${first.manifest.id}`, fraction: 0 });
     const a = scoreTableOf(first, score);
     const ks = resolveKs(a.index.length, cfg.ks);
-    let series: { name: string; overlap: number[] }[];
+    let pair: OverlapState['pair'];
     if (pairMode) {
       const b = scoreTableOf(second, againstScore);
-      const bScores = alignScores(a, b);
-      const name = second === first ? `${score} vs ${againstScore}` : `${first.manifest.id} ${score} vs ${second.manifest.id} ${againstScore}`;
-      series = [{ name, overlap: topKOverlap(a.score, bScores, ks).overlap }];
-    } else {
-      if (a.perRun.length < 2) {
-        throw new Error(`score run ${first.manifest.id} kept ${a.perRun.length} run of "${score}"; score with --runs 2 or more, or compare two score runs (--against <run>)`);
-      }
-      series = perRunOverlaps(a, ks);
+      pair = { scores: alignScores(a, b), name: second === first ? `${score} vs ${againstScore}` : `${first.manifest.id} ${score} vs ${second.manifest.id} ${againstScore}` };
+    } else if (a.perRun.length < 2) {
+      throw new Error(`score run ${first.manifest.id} kept ${a.perRun.length} run of "${score}"; score with --runs 2 or more, or compare two score runs (--against <run>)`);
     }
-    const table: TopKOverlapTable = { examples: a.index.length, ks, baseline: ks.map((k) => k / a.index.length), series, mode: pairMode ? 'runs-of-two' : 'runs' };
-    writeJsonAtomic(path.join(run.dir, 'topk-overlap.json'), table);
-    run.update({ dataset: first.manifest.dataset, config: { ...cfg, score, ...(pairMode ? { againstScore } : {}), ks } });
-    ctx.onProgress?.({ ...base, phase: 'save', message: 'wrote topk-overlap.json', fraction: 1 });
-    return run.finish('done', { results: { examples: table.examples, series: series.map((s) => s.name) } });
-  } catch (e) {
-    run.finish('failed', { error: (e as Error).message ?? String(e) });
-    throw e;
-  }
+    return Promise.resolve({ state: { a, ks, pair }, record: { dataset: first.manifest.dataset, config: { ...cfg, score, ...(pairMode ? { againstScore } : {}), ks } } });
+  },
+
+  runUnit(_unit, _cfg, { a, ks, pair }, ctx) {
+    const series = pair ? [{ name: pair.name, overlap: topKOverlap(a.score, pair.scores, ks).overlap }] : perRunOverlaps(a, ks);
+    const table: TopKOverlapTable = { examples: a.index.length, ks, baseline: ks.map((k) => k / a.index.length), series, mode: pair ? 'runs-of-two' : 'runs' };
+    writeJsonAtomic(path.join(ctx.outDir, TABLE), table);
+    writeUnitResults(ctx.outDir, { examples: table.examples, series: series.map((s) => s.name) });
+    return Promise.resolve(true);
+  },
+
+  merge(_cfg, [unit], _st, ctx) {
+    publishUnitFiles(unit, ctx.runDir, [TABLE]);
+    ctx.report({ phase: 'save', message: `wrote ${TABLE}`, fraction: 1 });
+    return readUnitResults(unit);
+  },
+};
+
+export function runTopKOverlap(cfg: TopKOverlapConfig, ctx: JobContext, opts?: StartOptions): Promise<RunManifest> {
+  return runJob('overlap', { ...cfg }, ctx, opts);
 }

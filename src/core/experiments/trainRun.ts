@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { initBackend, type BackendChoice } from '../compute/backend';
+import type { BackendChoice } from '../compute/backend';
 import { SEED_SCHEME } from '../randomStreams';
 import { trainRunStreams } from './experimentStreams';
 import { buildModel } from '../models/registry';
@@ -8,12 +8,16 @@ import type { Architecture, Model } from '../models/model';
 import { loadCheckpoint, saveCheckpoint } from '../store/checkpoint';
 import { clearResumePoint, readResumePoint, saveResumePoint, type ResumePoint } from '../store/resumePoint';
 import type { RunManifest } from '../store/runManifest';
-import { createRun, METRICS, readRun, runsDir } from '../store/runStore';
-import { stepsPerEpoch, trainModel, TrainingDivergedError } from '../train/trainLoop';
-import { versions } from '../versions';
-import { prepareData } from './experimentData';
+import { METRICS, readRun, runsDir } from '../store/runStore';
+import { writeFileAtomic } from '../store/atomicWrite';
+import { stepsPerEpoch, trainModel } from '../train/trainLoop';
+import { prepareData, type ExperimentData } from './experimentData';
 import { assertFitsInMemory, loadedBytes } from './memoryEstimate';
 import { EtaEstimator, type JobContext } from './job';
+import { definedOnly } from './definedOnly';
+import type { Experiment } from '../jobs/experiment';
+import { runJob, type StartOptions } from '../jobs/runner';
+import { oneUnit, publishUnitFiles, readUnitResults, writeUnitResults } from '../jobs/singleUnit';
 
 export interface TrainRunConfig {
   /** Dataset spec: `mnist`, `fashion-mnist`, `cifar10:<dir>`, `folder:<dir>`, `csv:<file>`, or a path. */
@@ -69,56 +73,65 @@ export const TRAIN_DEFAULTS: Omit<TrainRunConfig, 'dataset'> = {
   backend: 'auto',
 };
 
+/** Defaults applied and checked: the parameters of a train run (resumedFrom included: unit processes need it). */
+export function resolveTrainConfig(input: Partial<TrainRunConfig> & { dataset: string }): TrainRunConfig {
+  const cfg = { ...TRAIN_DEFAULTS, ...definedOnly(input) } as TrainRunConfig;
+  if (typeof cfg.dataset !== 'string') throw new Error('train job needs a "dataset" (e.g. "mnist")');
+  return cfg;
+}
+
+interface TrainState {
+  readonly data: ExperimentData;
+  readonly steps: number;
+  readonly augment: boolean;
+}
+
 /**
- * One training run end to end: backend, data, model, training with per-epoch metrics, checkpoint. Writes the run
- * directory as it goes, so a cancelled or failed run keeps everything up to its last epoch, marked as such.
+ * One training run as one work unit: data, model, training with per-epoch metrics (metrics.jsonl) and resume
+ * points (resume.json) written to the run folder as it goes, the final weights in the unit's folder, published
+ * as weights.json/.bin by the merge. A cancelled or failed run keeps everything up to its last epoch.
  */
-export async function runTraining(partial: Partial<TrainRunConfig> & { dataset: string }, ctx: JobContext): Promise<RunManifest> {
-  const config: TrainRunConfig = { ...TRAIN_DEFAULTS, ...partial };
-  const streams = trainRunStreams(config.seed, config.dataSeed);
-  const report = ctx.onProgress ?? (() => {});
-  const run = createRun(ctx.root, {
-    kind: 'train',
-    // Not resumedFrom: "rerun with the same configuration" must start over, not resume again (it is in results).
-    config: { ...config, resumedFrom: undefined },
-    seeds: { root: config.seed, ...(config.dataSeed !== undefined ? { data: config.dataSeed } : {}) },
-    versions: versions(),
-  });
-  const base = { runId: run.id, runDir: run.dir };
-  try {
-    report({ ...base, phase: 'backend', message: 'choosing a compute backend', fraction: 0 });
-    const backend = await initBackend(config.backend, { threads: config.threads });
-    run.update({ backend });
+export const trainExperiment: Experiment<TrainRunConfig, TrainState> = {
+  job: 'train',
+  resolve: (input) => resolveTrainConfig(input as Partial<TrainRunConfig> & { dataset: string }),
+  seeds: (cfg) => ({ root: cfg.seed, ...(cfg.dataSeed !== undefined ? { data: cfg.dataSeed } : {}) }),
+  backend: (cfg) => ({ choice: cfg.backend, threads: cfg.threads }),
+  plan: () => oneUnit('training'),
 
-    report({ ...base, phase: 'load', message: `loading ${config.dataset}`, fraction: 0 });
-    const t0 = performance.now();
-    const data = prepareData({ dataset: config.dataset, validation: config.validation, seed: config.seed, trainSubset: config.trainSubset, annotations: config.annotations });
-    const steps = config.steps ?? config.epochs * stepsPerEpoch(data.trainIndices.length, config.batchSize);
-    const augment = config.augment === 'auto' ? data.train.shape[2] === 3 : config.augment;
-    const model = buildModel(
-      { arch: config.model, width: config.width, inputShape: data.train.shape, numClasses: data.train.numClasses },
-      streams.init.uniform(),
-    );
-    await assertFitsInMemory(model, { batchSize: config.batchSize, width: config.width, datasetBytes: loadedBytes(data) });
-    const resume = config.resumedFrom ? resumeInto(model, path.join(runsDir(ctx.root), config.resumedFrom), run.dir, steps) : undefined;
-    // Continuing at step t: the rest of the budget, on the same schedule; the data order after t is a fresh one.
-    const offset = resume?.step ?? 0;
-    const epochOffset = resume?.epoch ?? 0;
-    run.update({
-      dataset: data.record,
-      model: { arch: config.model, width: config.width, params: model.numParams() },
-      config: { ...config, resumedFrom: undefined, steps, augment },
-      timings: { ...run.manifest.timings, loadSeconds: (performance.now() - t0) / 1000 },
-    });
-
-    const eta = new EtaEstimator();
-    let trainSeconds = 0;
-    let lastReport = 0;
+  async prepare(cfg, ctx) {
+    ctx.report({ phase: 'load', message: `loading ${cfg.dataset}`, fraction: 0 });
+    const data = prepareData({ dataset: cfg.dataset, validation: cfg.validation, seed: cfg.seed, trainSubset: cfg.trainSubset, annotations: cfg.annotations });
+    const steps = cfg.steps ?? cfg.epochs * stepsPerEpoch(data.trainIndices.length, cfg.batchSize);
+    const augment = cfg.augment === 'auto' ? data.train.shape[2] === 3 : cfg.augment;
+    const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: data.train.shape, numClasses: data.train.numClasses }, trainRunStreams(cfg.seed, cfg.dataSeed).init.uniform());
     try {
+      await assertFitsInMemory(model, { batchSize: cfg.batchSize, width: cfg.width, datasetBytes: loadedBytes(data) });
+      return {
+        state: { data, steps, augment },
+        // Not resumedFrom: "rerun with the same configuration" must start over, not resume again (it is in results).
+        record: { dataset: data.record, model: { arch: cfg.model, width: cfg.width, params: model.numParams() }, config: { ...cfg, resumedFrom: undefined, steps, augment } },
+      };
+    } finally {
+      model.dispose();
+    }
+  },
+
+  async runUnit(_unit, cfg, { data, steps, augment }, ctx) {
+    const streams = trainRunStreams(cfg.seed, cfg.dataSeed);
+    const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: data.train.shape, numClasses: data.train.numClasses }, streams.init.uniform());
+    try {
+      const { point, resumed } = startingPoint(model, cfg, ctx.root, ctx.runDir, steps);
+      // Continuing at step t: the rest of the budget, on the same schedule; the data order after t is a fresh one.
+      const offset = point?.step ?? 0;
+      const epochOffset = point?.epoch ?? 0;
+      if (point) ctx.progress(offset / steps, { phase: 'load', message: `continuing from the checkpoint at epoch ${point.epoch} (step ${point.step} of ${steps}): weights restored, schedule continued; momentum restarts` });
+      const eta = new EtaEstimator();
+      let trainSeconds = 0;
+      let lastReport = 0;
       const result = await trainModel(
         model,
         { train: data.train, trainIndices: data.trainIndices, val: data.val, test: data.test, stats: data.stats },
-        { ...config, steps: steps - offset, scheduleSteps: steps, scheduleOffset: offset, dataStream: offset ? streams.data.derive('resume', { step: offset }) : streams.data, augment },
+        { ...cfg, steps: steps - offset, scheduleSteps: steps, scheduleOffset: offset, dataStream: offset ? streams.data.derive('resume', { step: offset }) : streams.data, augment },
         {
           signal: ctx.signal,
           onStep: (rel) => {
@@ -127,39 +140,29 @@ export async function runTraining(partial: Partial<TrainRunConfig> & { dataset: 
             const now = performance.now();
             if (now - lastReport < 200 && s.step !== s.totalSteps) return; // throttle: progress is for humans
             lastReport = now;
-            report({
-              ...base,
+            ctx.progress(s.step / s.totalSteps, {
               phase: 'train',
               message: `epoch ${s.epoch}, step ${s.step}/${s.totalSteps}, loss ${s.loss.toFixed(4)}`,
-              fraction: s.step / s.totalSteps,
               step: s.step,
               totalSteps: s.totalSteps,
               epoch: s.epoch,
               loss: s.loss,
-              examplesPerSecond: config.batchSize / secondsPerStep,
+              examplesPerSecond: cfg.batchSize / secondsPerStep,
               etaSeconds,
             });
           },
           onEpoch: async (rel) => {
             const m = { ...rel, epoch: rel.epoch + epochOffset, step: rel.step + offset };
             trainSeconds += m.trainSeconds;
-            run.appendMetrics({ ...m, time: new Date().toISOString() });
-            // Weights at each epoch end, so a killed engine's run can be resumed (datadiet runs resume <id>).
-            if (m.step < steps) await saveResumePoint(model, run.dir, m.epoch, m.step);
-            report({
-              ...base,
-              phase: 'eval',
-              message: `epoch ${m.epoch}: test accuracy ${(100 * (m.test?.accuracy ?? NaN)).toFixed(2)}%`,
-              fraction: m.step / steps,
-              step: m.step,
-              totalSteps: steps,
-              epoch: m.epoch,
-            });
+            fs.appendFileSync(path.join(ctx.runDir, METRICS), JSON.stringify({ ...m, time: new Date().toISOString() }) + '\n');
+            // Weights at each epoch end, so a killed run can be resumed (datadiet runs resume <id>).
+            if (m.step < steps) await saveResumePoint(model, ctx.runDir, m.epoch, m.step);
+            ctx.progress(m.step / steps, { phase: 'eval', message: `epoch ${m.epoch}: test accuracy ${(100 * (m.test?.accuracy ?? NaN)).toFixed(2)}%`, step: m.step, totalSteps: steps, epoch: m.epoch });
           },
         },
       );
-      report({ ...base, phase: 'save', message: 'saving weights', fraction: 1 });
-      await saveCheckpoint(model, run.dir, 'weights');
+      ctx.progress(1, { phase: 'save', message: 'saving weights' });
+      // Cancelled: the weights reached go to the run folder, as before units; the resume point stays.
       const last = result.epochs[result.epochs.length - 1];
       const results = {
         steps: result.stepsDone + offset,
@@ -167,41 +170,66 @@ export async function runTraining(partial: Partial<TrainRunConfig> & { dataset: 
         testAccuracy: last?.test?.accuracy,
         testLoss: last?.test?.loss,
         valAccuracy: last?.val?.accuracy,
-        ...(resume ? { resumedFrom: config.resumedFrom, resumedAtStep: resume.step } : {}),
+        ...(resumed ? { resumedFrom: cfg.resumedFrom } : {}),
+        ...(point ? { resumedAtStep: point.step } : {}),
         trainExamplesPerSecond: trainSeconds > 0 ? result.epochs.reduce((s, e) => s + e.examplesPerSecond * e.trainSeconds, 0) / trainSeconds : undefined,
       };
       if (result.cancelled) {
-        return run.finish('cancelled', {
-          error: `cancelled after ${result.stepsDone} of ${steps} steps; results are partial`,
-          results: { ...results, partial: true },
-          timings: { ...run.manifest.timings, trainSeconds },
-        });
+        await saveCheckpoint(model, ctx.runDir, 'weights');
+        return { stopped: `cancelled after ${result.stepsDone} of ${steps} steps; results are partial`, results, trainSeconds };
       }
-      clearResumePoint(run.dir);
-      return run.finish('done', { results, timings: { ...run.manifest.timings, trainSeconds } });
+      await saveCheckpoint(model, ctx.outDir, 'weights');
+      writeUnitResults(ctx.outDir, results);
+      return true;
     } finally {
       model.dispose();
     }
-  } catch (e) {
-    const message = e instanceof TrainingDivergedError ? e.message : (e as Error).message ?? String(e);
-    run.finish('failed', { error: message });
-    throw e;
-  }
+  },
+
+  merge(_cfg, [unit], _st, ctx) {
+    publishUnitFiles(unit, ctx.runDir, ['weights.bin', 'weights.json']);
+    // Finished: the final weights are what counts.
+    clearResumePoint(ctx.runDir);
+    return readUnitResults(unit);
+  },
+};
+
+/**
+ * One training run end to end: backend, data, model, training with per-epoch metrics, checkpoint. Writes the run
+ * directory as it goes, so a cancelled or failed run keeps everything up to its last epoch, marked as such.
+ */
+export function runTraining(partial: Partial<TrainRunConfig> & { dataset: string }, ctx: JobContext, opts?: StartOptions): Promise<RunManifest> {
+  return runJob('train', partial, ctx, opts);
+}
+
+/** A resume point of run folder `dir` this training can continue from; undefined: start over. */
+function usablePoint(dir: string, steps: number): ResumePoint | undefined {
+  const point = readResumePoint(dir);
+  if (!point || point.step >= steps) return undefined;
+  // Weights trained under another seed scheme saw another validation split and subset: start over instead.
+  if ((readRun(dir).manifest?.seedScheme ?? 1) !== SEED_SCHEME) return undefined;
+  return point;
 }
 
 /**
- * Loads the last epoch checkpoint of run `fromDir` into `model` and carries its metrics up to that epoch into the
- * new run; undefined (a rerun from the start) when it has none.
+ * Where the unit starts, with `model` loaded to match: this run's own resume point (the unit rerun after a kill
+ * or a cancel), else that of the run it resumes (`resumedFrom`), else the initialization. The metrics history is
+ * the one of that point's run up to its epoch. `resumed`: the point of the resumed run, for the results.
  */
-function resumeInto(model: Model, fromDir: string, toDir: string, steps: number): ResumePoint | undefined {
-  const point = readResumePoint(fromDir);
-  if (!point || point.step >= steps) return undefined;
-  // Weights trained under another seed scheme saw another validation split and subset: start over instead.
-  if ((readRun(fromDir).manifest?.seedScheme ?? 1) !== SEED_SCHEME) return undefined;
-  loadCheckpoint(model, fromDir, point.checkpoint);
-  const kept = fs.existsSync(path.join(fromDir, METRICS))
+function startingPoint(model: Model, cfg: TrainRunConfig, root: string, runDir: string, steps: number): { point?: ResumePoint; resumed?: ResumePoint } {
+  const resumed = cfg.resumedFrom ? usablePoint(path.join(runsDir(root), cfg.resumedFrom), steps) : undefined;
+  const point = usablePoint(runDir, steps) ?? resumed;
+  const metrics = path.join(runDir, METRICS);
+  if (!point) {
+    // Lines of an earlier attempt of this unit that stopped before its first resume point.
+    fs.rmSync(metrics, { force: true });
+    return {};
+  }
+  loadCheckpoint(model, point.dir, point.checkpoint);
+  const from = path.join(point.dir, METRICS);
+  const kept = fs.existsSync(from)
     ? fs
-        .readFileSync(path.join(fromDir, METRICS), 'utf8')
+        .readFileSync(from, 'utf8')
         .split('\n')
         .filter((l) => {
           try {
@@ -211,6 +239,7 @@ function resumeInto(model: Model, fromDir: string, toDir: string, steps: number)
           }
         })
     : [];
-  if (kept.length) fs.writeFileSync(path.join(toDir, METRICS), kept.join('\n') + '\n');
-  return point;
+  if (kept.length) writeFileAtomic(metrics, kept.join('\n') + '\n');
+  else fs.rmSync(metrics, { force: true });
+  return { point, resumed };
 }

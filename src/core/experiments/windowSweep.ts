@@ -1,18 +1,17 @@
 import * as path from 'node:path';
 import { band } from '../analysis/percentiles';
-import { initBackend } from '../compute/backend';
 import { keepCount } from '../select/selection';
 import { slidingWindow } from '../select/slidingWindow';
 import { writeJsonAtomic } from '../store/atomicWrite';
 import type { RunManifest } from '../store/runManifest';
-import { createRun } from '../store/runStore';
-import { stepsPerEpoch } from '../train/trainLoop';
-import { versions } from '../versions';
 import { windowRetrainStreams } from './experimentStreams';
-import { prepareData } from './experimentData';
-import { checkSameNoise, corruptedAmong, scoreRunNoise } from './scoreRunNoise';
-import { EtaEstimator, type JobContext } from './job';
-import { PRUNE_DEFAULTS, resolveScoreRun, retrain, scoresForTraining, type RetrainContext } from './pruneSweep';
+import { corruptedAmong } from './scoreRunNoise';
+import * as fs from 'node:fs';
+import type { JobContext } from './job';
+import { definedOnly } from './definedOnly';
+import type { Experiment } from '../jobs/experiment';
+import type { StartOptions } from '../jobs/runner';
+import { loadScoredData, PRUNE_DEFAULTS, retrain, type RetrainContext, type ScoredData } from './pruneSweep';
 import type { TrainRunConfig } from './trainRun';
 
 /**
@@ -52,72 +51,102 @@ export interface WindowPoint {
   readonly corrupted?: number;
 }
 
-export async function runWindowSweep(partial: Partial<WindowSweepConfig> & { dataset: string; scoresFrom: string }, ctx: JobContext): Promise<RunManifest> {
-  const cfg: WindowSweepConfig = { ...WINDOW_DEFAULTS, ...partial };
+export function resolveWindowConfig(input: Partial<WindowSweepConfig> & { dataset: string; scoresFrom: string }): WindowSweepConfig {
+  const cfg: WindowSweepConfig = { ...WINDOW_DEFAULTS, ...definedOnly(input) } as WindowSweepConfig;
+  if (typeof cfg.dataset !== 'string') throw new Error('window job needs a "dataset" (e.g. "mnist")');
+  if (typeof cfg.scoresFrom !== 'string') throw new Error('window job needs "scoresFrom": the id or folder of a score run');
   if (!(cfg.validation > 0)) throw new Error('the window sweep picks the best window on validation data: use --validation > 0');
-  const report = ctx.onProgress ?? (() => {});
-  const run = createRun(ctx.root, { kind: 'window', config: { ...cfg }, seeds: { root: cfg.seed, repeats: cfg.seeds }, versions: versions() });
-  const base = { runId: run.id, runDir: run.dir };
-  try {
-    const backend = await initBackend(cfg.backend, { threads: cfg.threads });
-    report({ ...base, phase: 'load', message: `loading ${cfg.dataset}`, fraction: 0 });
-    // Scores from a noise study: retrain on the same noisy labels.
-    const noise = scoreRunNoise(ctx.root, cfg.scoresFrom);
-    const data = prepareData({ dataset: cfg.dataset, validation: cfg.validation, seed: cfg.seed, trainSubset: cfg.trainSubset, ...noise });
-    const scoreDir = resolveScoreRun(ctx.root, cfg.scoresFrom, data.record.fingerprint);
-    const corruptedTrained = checkSameNoise(data, scoreDir, cfg.score);
-    const scores = scoresForTraining(data, scoreDir, cfg.score);
-    const n = data.trainIndices.length;
-    const size = keepCount(n, cfg.size);
-    const offsets = cfg.offsets.map((f) => Math.round(f * n)).filter((o) => o + size <= n);
-    if (offsets.length === 0) throw new Error(`no offset leaves room for a window of ${size} of ${n} examples`);
-    const steps = cfg.steps ?? cfg.epochs * stepsPerEpoch(n, cfg.batchSize);
-    const augment = cfg.augment === 'auto' ? data.train.shape[2] === 3 : cfg.augment;
-    run.update({ backend, dataset: data.record, config: { ...cfg, steps, augment, windowSize: size, scoresRun: path.basename(scoreDir), ...noise } });
+  if (cfg.offsets.length === 0 || cfg.offsets.some((o) => !(o >= 0 && o < 1))) throw new Error(`window offsets must be fractions in [0, 1), got ${cfg.offsets.join(', ')}`);
+  if (!(Number.isInteger(cfg.seeds) && cfg.seeds >= 1)) throw new Error(`repeats (seeds) must be a positive integer, got ${cfg.seeds}`);
+  return cfg;
+}
 
-    const total = offsets.length * cfg.seeds;
-    const eta = new EtaEstimator();
-    const points: WindowPoint[] = [];
-    let job = 0;
-    let cancelled = false;
-    for (const offset of offsets) {
-      const positions = slidingWindow(scores, offset, size);
-      const indices = Int32Array.from(positions, (p) => data.trainIndices[p]);
-      const test: number[] = [];
-      const val: number[] = [];
-      for (let s = 0; s < cfg.seeds && !cancelled; s++, job++) {
-        const j = job;
-        const rctx: RetrainContext = {
-          data,
-          cfg,
-          steps,
-          augment,
-          signal: ctx.signal,
-          onStep: (step) => {
-            const done = j * steps + step;
-            const { etaSeconds } = eta.tick(done, total * steps);
-            report({ ...base, phase: 'train', message: `window at ${Math.round((100 * offset) / n)}%, repeat ${s + 1}/${cfg.seeds}`, fraction: done / (total * steps), step, totalSteps: steps, etaSeconds });
-          },
-        };
-        const res = await retrain(rctx, indices, windowRetrainStreams(cfg.seed, offset, s));
-        if (!res) cancelled = true;
-        else {
-          test.push(res.testAccuracy);
-          val.push(res.valAccuracy!);
-        }
-      }
-      if (test.length === 0) break;
-      const b = band(test);
-      points.push({ offset, offsetFraction: offset / n, test, val, testMean: b.mean, testLo: b.lo, testHi: b.hi, valMean: val.reduce((a, v) => a + v, 0) / val.length, ...(data.corrupted ? { corrupted: corruptedAmong(data, indices) } : {}) });
-      if (cancelled) break;
+interface WindowState extends ScoredData {
+  readonly size: number;
+}
+
+/** Unit i: offset cfg.offsets[floor(i / seeds)], repeat i % seeds. */
+const unitPoint = (cfg: WindowSweepConfig, index: number) => ({ offsetFraction: cfg.offsets[Math.floor(index / cfg.seeds)], repeat: index % cfg.seeds });
+
+interface WindowRow {
+  readonly offset: number;
+  readonly repeat: number;
+  readonly testAccuracy: number;
+  readonly valAccuracy: number;
+  readonly corrupted?: number;
+}
+
+/**
+ * Sliding-window sweep as work units: one retraining per offset x repeat (an offset whose window does not fit the
+ * trained examples is recorded as skipped); the merge groups the repeats per offset and picks the best window on
+ * validation accuracy.
+ */
+export const windowExperiment: Experiment<WindowSweepConfig, WindowState> = {
+  job: 'window',
+  mergesEmpty: true,
+  resolve: (input) => resolveWindowConfig(input as Partial<WindowSweepConfig> & { dataset: string; scoresFrom: string }),
+  seeds: (cfg) => ({ root: cfg.seed, repeats: cfg.seeds }),
+  backend: (cfg) => ({ choice: cfg.backend, threads: cfg.threads }),
+  plan: (cfg) =>
+    cfg.offsets.flatMap((f, o) => Array.from({ length: cfg.seeds }, (_, s) => ({ index: o * cfg.seeds + s, key: `offset-${f}-r${s}`, label: `window at ${Math.round(100 * f)}%, repeat ${s + 1}/${cfg.seeds}` }))),
+
+  prepare(cfg, ctx) {
+    ctx.report({ phase: 'load', message: `loading ${cfg.dataset}`, fraction: 0 });
+    const loaded = loadScoredData(cfg, ctx.root);
+    const n = loaded.data.trainIndices.length;
+    const size = keepCount(n, cfg.size);
+    if (!cfg.offsets.some((f) => Math.round(f * n) + size <= n)) throw new Error(`no offset leaves room for a window of ${size} of ${n} examples`);
+    return Promise.resolve({
+      state: { ...loaded, size },
+      record: { dataset: loaded.data.record, config: { ...cfg, steps: loaded.steps, augment: loaded.augment, windowSize: size, scoresRun: path.basename(loaded.scoreDir), ...loaded.noise } },
+    });
+  },
+
+  async runUnit(unit, cfg, st, ctx) {
+    const { offsetFraction, repeat } = unitPoint(cfg, unit.index);
+    const { data } = st;
+    const n = data.trainIndices.length;
+    const offset = Math.round(offsetFraction * n);
+    if (offset + st.size > n) {
+      writeJsonAtomic(path.join(ctx.outDir, 'skipped.json'), { offset, size: st.size, examples: n });
+      return true;
     }
+    const indices = Int32Array.from(slidingWindow(st.scores, offset, st.size), (p) => data.trainIndices[p]);
+    const rctx: RetrainContext = {
+      data,
+      cfg,
+      steps: st.steps,
+      augment: st.augment,
+      signal: ctx.signal,
+      onStep: (step) => ctx.progress(step / st.steps, { phase: 'train', message: unit.label, step, totalSteps: st.steps }),
+    };
+    const res = await retrain(rctx, indices, windowRetrainStreams(cfg.seed, offset, repeat));
+    if (!res) return false;
+    const row: WindowRow = { offset, repeat, testAccuracy: res.testAccuracy, valAccuracy: res.valAccuracy!, ...(data.corrupted ? { corrupted: corruptedAmong(data, indices) } : {}) };
+    writeJsonAtomic(path.join(ctx.outDir, 'row.json'), row);
+    return true;
+  },
+
+  merge(cfg, done, st, ctx) {
+    const n = st.data.trainIndices.length;
+    const rows = done.filter((d) => fs.existsSync(path.join(d.dir, 'row.json'))).map((d) => JSON.parse(fs.readFileSync(path.join(d.dir, 'row.json'), 'utf8')) as WindowRow);
+    const offsets = [...new Set(rows.map((r) => r.offset))];
+    const points: WindowPoint[] = offsets.map((offset) => {
+      const group = rows.filter((r) => r.offset === offset);
+      const test = group.map((r) => r.testAccuracy);
+      const val = group.map((r) => r.valAccuracy);
+      const b = band(test);
+      return { offset, offsetFraction: offset / n, test, val, testMean: b.mean, testLo: b.lo, testHi: b.hi, valMean: val.reduce((a, v) => a + v, 0) / val.length, ...(group[0].corrupted !== undefined ? { corrupted: group[0].corrupted } : {}) };
+    });
     const best = points.length ? points.reduce((a, p) => (p.valMean > a.valMean ? p : a)) : undefined;
-    const results = { score: cfg.score, size, examples: n, steps, ...(noise.labelNoise ? { labelNoise: noise.labelNoise, corruptedTrained } : {}), points, best: best && { offset: best.offset, offsetFraction: best.offsetFraction, valAccuracy: best.valMean, testAccuracy: best.testMean } };
-    writeJsonAtomic(path.join(run.dir, 'window-sweep.json'), results);
-    if (cancelled) return run.finish('cancelled', { error: `cancelled after ${job} of ${total} trainings; the table holds the finished windows`, results: { ...results, partial: true } });
-    return run.finish('done', { results: { score: cfg.score, size, best: results.best } });
-  } catch (e) {
-    run.finish('failed', { error: (e as Error).message ?? String(e) });
-    throw e;
-  }
+    const bestRecord = best && { offset: best.offset, offsetFraction: best.offsetFraction, valAccuracy: best.valMean, testAccuracy: best.testMean };
+    const results = { score: cfg.score, size: st.size, examples: n, steps: st.steps, ...(st.noise.labelNoise ? { labelNoise: st.noise.labelNoise, corruptedTrained: st.corruptedTrained } : {}), points, best: bestRecord };
+    writeJsonAtomic(path.join(ctx.runDir, 'window-sweep.json'), { ...results, ...(ctx.complete ? {} : { partial: true }) });
+    return { score: cfg.score, size: st.size, best: bestRecord };
+  },
+};
+
+export function runWindowSweep(partial: Partial<WindowSweepConfig> & { dataset: string; scoresFrom: string }, ctx: JobContext, opts?: StartOptions): Promise<RunManifest> {
+  // Imported when called: the runner's registry imports this module.
+  return import('../jobs/runner').then(({ runJob }) => runJob('window', partial, ctx, opts));
 }

@@ -1,7 +1,8 @@
 // The "Data Diet" kernel for Jupyter notebooks (VS Code's built-in .ipynb support): runs Data Diet cells with the
 // executor (core/cells/execute.ts), streams training progress into the cell, and interrupts the engine job.
 import * as vscode from 'vscode';
-import { CellError, executeCell, type EngineJob, type ExecEnv } from '../../core/cells/execute';
+import { CellError, executeCell, type EngineJob, type ExecEnv, type ExecutorChoice } from '../../core/cells/execute';
+import type { ExecutionRequest } from '../../contract/execution';
 import { cellOutputItems } from '../../core/cells/outputItems';
 import { CELL_LANGUAGE } from '../../core/cells/starter';
 import { loadDataset } from '../../core/data/load';
@@ -98,7 +99,7 @@ export class DataDietController implements vscode.Disposable {
       jobDefaults: { backend: this.d.settings().backend },
       images: (spec) => this.images.get(spec),
       signal: ac.signal,
-      runJob: (job, params, onProgress, signal) => this.runJob(job, params, onProgress, signal),
+      runJob: (job, params, onProgress, signal, executor) => this.runJob(job, params, onProgress, signal, executor),
       onProgress: (line, p) => {
         if (!throttle.pass()) return;
         const command = cell.document.lineAt(line).text.trim().split(/\s+/)[0];
@@ -127,8 +128,8 @@ export class DataDietController implements vscode.Disposable {
     }
   }
 
-  private async runJob(job: EngineJob, params: Record<string, unknown>, onProgress: (p: import('../../core/experiments/job').JobProgress) => void, signal: AbortSignal): Promise<RunManifest> {
-    const active = this.d.host.start(job, this.d.runsRoot(), params, `Notebook ${job}`, (p) => onProgress(p));
+  private async runJob(job: EngineJob, params: Record<string, unknown>, onProgress: (p: import('../../core/experiments/job').JobProgress) => void, signal: AbortSignal, executor: ExecutorChoice = {}): Promise<RunManifest> {
+    const active = this.d.host.start(job, this.d.runsRoot(), params, `Notebook ${job}`, (p) => onProgress(p), cellExecution(this.d.settings(), executor));
     const cancel = () => active.cancel();
     if (signal.aborted) cancel();
     signal.addEventListener('abort', cancel);
@@ -143,4 +144,12 @@ export class DataDietController implements vscode.Disposable {
     for (const ac of this.running.values()) ac.abort();
     this.controller.dispose();
   }
+}
+
+/** The cell's executor choice over the settings: slurm takes the datadiet.slurm.* options, local its parallel. */
+export function cellExecution(settings: Settings, choice: ExecutorChoice): ExecutionRequest {
+  const executor = choice.executor ?? settings.execution.executor;
+  if (executor === 'slurm') return { executor: 'slurm', slurm: settings.slurm };
+  const parallel = choice.parallel ?? (settings.execution.executor === 'local' ? settings.execution.parallel : 1);
+  return { executor: 'local', parallel };
 }

@@ -1,5 +1,6 @@
 // The extension manifest (package.json contributes) against the code: every command is registered and contributed,
 // settings enums match the engine's lists, the extension bundle stays light (no tfjs in the extension host).
+import { EXECUTOR_NAMES } from '../../../src/contract/execution';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -27,11 +28,20 @@ test('settings: schema enums and defaults match the code', () => {
   const props = contributes.configuration.properties;
   assert.deepEqual(props['datadiet.backend'].enum, [...BACKEND_CHOICES]);
   assert.deepEqual(props['datadiet.model'].enum, [...ARCHITECTURES]);
-  for (const [key, value] of Object.entries(DEFAULT_SETTINGS)) {
+  // execution and slurm are read from datadiet.executor, .parallel and .slurm.* (checked below).
+  const { execution: _e, slurm, ...plain } = DEFAULT_SETTINGS;
+  for (const [key, value] of Object.entries(plain)) {
     assert.ok(props[`datadiet.${key}`], `datadiet.${key} is contributed`);
     assert.deepEqual(props[`datadiet.${key}`].default, value, `default of datadiet.${key}`);
   }
   for (const key of ['backend', 'model', 'width', 'runs', 'batchSize', 'runsRoot']) assert.ok(props[`datadiet.${key}`], key);
+  assert.deepEqual(props['datadiet.executor'].enum, [...EXECUTOR_NAMES]);
+  assert.equal(props['datadiet.parallel'].default, 1);
+  for (const [key, value] of Object.entries(slurm)) {
+    assert.ok(props[`datadiet.slurm.${key}`], `datadiet.slurm.${key} is contributed`);
+    if (value !== undefined) assert.deepEqual(props[`datadiet.slurm.${key}`].default, value, `default of datadiet.slurm.${key}`);
+  }
+  for (const key of ['partition', 'time', 'memPerUnit', 'maxConcurrent']) assert.ok(props[`datadiet.slurm.${key}`], key);
 });
 
 test('commands: every registered command is contributed under the "Data Diet" category, and vice versa', () => {

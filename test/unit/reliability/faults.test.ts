@@ -142,33 +142,33 @@ test('SIGKILL of the engine mid-epoch leaves a failed run that `datadiet runs re
   assert.equal(list.code, 0, list.err);
   assert.match(list.out, new RegExp(`${id}\\s+failed .*ended without finishing`));
 
+  // The run continues in its own folder: its one unit (the training) restarts from the checkpoint.
   const resumed = cli(['runs', 'resume', id, '--root', root]);
   assert.equal(resumed.code, 0, resumed.err);
-  assert.match(resumed.err, new RegExp(`resuming ${id} from its checkpoint at epoch ${point.epoch} \\(step ${point.step} of 200\\)`));
-  const newId = /run (\S+): done; resumed from/.exec(resumed.out)![1];
-  const newDir = path.join(root, '.datadiet', 'runs', newId);
-  const again = readRun(newDir).manifest!;
+  assert.match(resumed.err, new RegExp(`resumed ${id}: 1 unit to run`));
+  assert.match(resumed.err, new RegExp(`continuing from the checkpoint at epoch ${point.epoch} \\(step ${point.step} of 200\\)`));
+  assert.match(resumed.out, new RegExp(`run ${id}: done`));
+  const again = readRun(dead.dir).manifest!;
   assert.equal(again.status, 'done');
-  const results = again.results as { steps: number; epochs: number; resumedFrom: string; resumedAtStep: number; testAccuracy: number };
-  assert.deepEqual([results.steps, results.epochs, results.resumedFrom, results.resumedAtStep], [200, 10, id, point.step]);
+  const results = again.results as { steps: number; epochs: number; resumedAtStep: number; testAccuracy: number };
+  assert.deepEqual([results.steps, results.epochs, results.resumedAtStep], [200, 10, point.step]);
   assert.ok(results.testAccuracy > 0.5, `trained on: ${results.testAccuracy}`);
-  assert.equal(again.config.resumedFrom, undefined, 'a rerun of the resumed run starts over');
   assert.equal(again.config.steps, 200);
-  // One metrics history: the old run's epochs up to the checkpoint, then the new ones.
-  assert.deepEqual(readMetrics(newDir).map((m) => m.epoch), Array.from({ length: 10 }, (_, i) => i + 1));
-  assert.deepEqual(readMetrics(newDir).map((m) => m.step), Array.from({ length: 10 }, (_, i) => 20 * (i + 1)));
-  assert.ok(!fs.existsSync(path.join(newDir, 'resume.json')), 'a finished run drops its resume point');
-  assert.ok(fs.existsSync(path.join(newDir, 'weights.bin')));
+  // One metrics history: the epochs up to the checkpoint, then the new ones (none twice).
+  assert.deepEqual(readMetrics(dead.dir).map((m) => m.epoch), Array.from({ length: 10 }, (_, i) => i + 1));
+  assert.deepEqual(readMetrics(dead.dir).map((m) => m.step), Array.from({ length: 10 }, (_, i) => 20 * (i + 1)));
+  assert.ok(!fs.existsSync(path.join(dead.dir, 'resume.json')), 'a finished run drops its resume point');
+  assert.ok(fs.existsSync(path.join(dead.dir, 'weights.bin')));
 
   // A finished run is not resumed; a path is not a run id; delete removes only the named run.
-  assert.match(cli(['runs', 'resume', newId, '--root', root]).err, /finished; nothing to resume/);
+  assert.match(cli(['runs', 'resume', id, '--root', root]).err, /finished; nothing to resume/);
   const evil = cli(['runs', 'delete', '../..', '--root', root]);
   assert.equal(evil.code, 1);
   assert.match(evil.err, /not a run id/);
   const del = cli(['runs', 'delete', id, '--root', root]);
   assert.equal(del.code, 0, del.err);
   assert.ok(!fs.existsSync(dead.dir));
-  assert.deepEqual(listRuns(root).map((r) => r.manifest!.id), [newId]);
+  assert.deepEqual(listRuns(root), []);
 });
 
 test('a run without a checkpoint is resumed by rerunning it from the start', () => {

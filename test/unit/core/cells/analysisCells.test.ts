@@ -14,7 +14,7 @@ import type { GradSumTable } from '../../../../src/core/experiments/gradSum';
 import type { LabelEntropyTable } from '../../../../src/core/experiments/labelEntropyCurve';
 import { schemaName, type CurvesPayload, type HeatmapPayload, type PayloadKind, type ScatterPayload } from '../../../../src/core/notebook/mime';
 import { readScoreTable, scoresDir } from '../../../../src/core/store/scoreFiles';
-import { runJob } from '../../../../src/engine/jobs';
+import { runJob } from '../../../../src/core/jobs/runner';
 import { inProcessJobs } from './inProcessJobs';
 import { repoRoot, tempDir } from '../../helpers/paths';
 

@@ -1,5 +1,5 @@
 import type { EngineJob, ExecEnv } from '../../../../src/core/cells/execute';
-import { runJob } from '../../../../src/engine/jobs';
+import { runJob } from '../../../../src/core/jobs/runner';
 
 /**
  * ExecEnv.runJob for the cell tests: the engine's real jobs, in process (what the engine process runs), with their

@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { runTraining } from '../../../../src/core/experiments/trainRun';
 import { SEED_SCHEME } from '../../../../src/core/randomStreams';
 import { listRuns, readMetrics, readRun } from '../../../../src/core/store/runStore';
+import { resumeRun } from '../../../../src/core/jobs/runner';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { tempDir } from '../../helpers/paths';
 
 test('training cnn-small on an MNIST subset: loss falls, accuracy far above chance, run recorded', async () => {
@@ -79,4 +82,28 @@ test('a diverging run (huge learning rate) fails with an actionable message and 
 test('a bad dataset spec fails the run with the loader message', async () => {
   const root = tempDir('bad');
   await assert.rejects(runTraining({ dataset: 'cifar10:/nonexistent/dir', backend: 'wasm' }, { root }), /nonexistent/);
+});
+
+test('a cancelled run resumed in its own folder continues from its last epoch: one metrics history, final weights', async () => {
+  const root = tempDir('resume-in-place');
+  const abort = new AbortController();
+  // 400 examples in batches of 20: 20 steps per epoch; cancelled in epoch 3, after epoch 2's resume point.
+  const m = await runTraining({ dataset: 'mnist', model: 'linear', trainSubset: 400, steps: 200, batchSize: 20, validation: 0, backend: 'cpu' }, {
+    root,
+    signal: abort.signal,
+    onProgress: (p) => {
+      if (p.phase === 'eval' && p.epoch === 2) abort.abort();
+    },
+  });
+  assert.equal(m.status, 'cancelled');
+  const dir = path.join(root, '.datadiet', 'runs', m.id);
+  assert.ok(fs.existsSync(path.join(dir, 'resume.json')) && fs.existsSync(path.join(dir, 'weights.bin')), 'weights and resume point kept');
+  const steps: number[] = [];
+  const { manifest } = await resumeRun(dir, { root, onProgress: (p) => p.phase === 'train' && p.step !== undefined && steps.push(p.step) });
+  assert.equal(manifest.status, 'done', manifest.error);
+  assert.ok(steps[0] > 40, `continued after step 40, not from the start (first step ${steps[0]})`);
+  assert.deepEqual([(manifest.results as { steps: number }).steps, (manifest.results as { epochs: number }).epochs], [200, 10]);
+  assert.deepEqual(readMetrics(dir).map((x) => x.step), Array.from({ length: 10 }, (_, i) => 20 * (i + 1)));
+  assert.ok(!fs.existsSync(path.join(dir, 'resume.json')), 'a finished run drops its resume point');
+  assert.ok(fs.existsSync(path.join(dir, 'weights.json')));
 });

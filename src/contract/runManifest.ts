@@ -1,0 +1,69 @@
+import type { ExecutionRecord } from './execution';
+import type { JobName } from './jobNames';
+
+/** The contract between every part of Data Diet and users' own tools: `<root>/.datadiet/runs/<id>/manifest.json`. */
+export type RunStatus = 'running' | 'done' | 'cancelled' | 'failed';
+
+export interface DatasetRecord {
+  readonly spec: string;
+  readonly name: string;
+  /** sha256 over shapes, labels and pixels of the train and test splits. */
+  readonly fingerprint: string;
+  readonly shape: readonly [number, number, number];
+  readonly numClasses: number;
+  readonly classNames?: readonly string[];
+  readonly trainSize: number;
+  readonly valSize: number;
+  readonly testSize: number;
+}
+
+export interface BackendRecord {
+  readonly name: string;
+  readonly device: string;
+  readonly reason: string;
+  readonly threads?: number;
+}
+
+export interface RunTimings {
+  readonly startedAt: string;
+  readonly finishedAt?: string;
+  readonly loadSeconds?: number;
+  readonly trainSeconds?: number;
+  readonly evalSeconds?: number;
+  readonly totalSeconds?: number;
+}
+
+export interface RunManifest {
+  readonly schema: 1;
+  readonly id: string;
+  readonly kind: string;
+  readonly status: RunStatus;
+  /** Why a run failed or was cancelled, in words a user can act on. */
+  readonly error?: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** The full configuration, enough to rerun it. */
+  readonly config: Record<string, unknown>;
+  /** The seeds the user gave (`root` = --seed); every random draw derives from them (docs/randomness.md). */
+  readonly seeds: Record<string, number>;
+  /**
+   * Version of the derivation from seeds to random streams (randomStreams.ts SEED_SCHEME). Absent in runs made
+   * before it was recorded: those used scheme 1, where purposes were `seed + constant` offsets.
+   */
+  readonly seedScheme?: number;
+  readonly dataset?: DatasetRecord;
+  readonly model?: { readonly arch: string; readonly width: number; readonly params: number };
+  readonly backend?: BackendRecord;
+  readonly versions: Record<string, string>;
+  readonly timings: RunTimings;
+  readonly results?: Record<string, unknown>;
+  /** Engine process id while running: a `running` run whose process is gone died without cleanup. */
+  readonly pid?: number;
+  /** Who runs its work units (absent in runs made before units existed: they ran in one process). */
+  readonly execution?: ExecutionRecord;
+  /** How many work units the job was planned as (`plan.json`; done ones are folders under `units/`). */
+  readonly unitsTotal?: number;
+}
+
+/** The job a run of this kind resumes as (a run's kind is its job name; an EL2N grid is recorded as a score run). */
+export type RunKind = JobName;
