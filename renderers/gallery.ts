@@ -1,5 +1,5 @@
 import { fmtScore, galleryTitle, PNG_DATA_URI } from '../src/core/notebook/galleryText';
-import type { AnnotateAction, AnnotatedMessage, AnnotateMessage, GalleryItem, GalleryPayload } from '../src/core/notebook/mime';
+import type { AnnotateAction, AnnotatedMessage, AnnotateMessage, GalleryItem, GalleryPayload } from '../src/contract/notebookMime';
 
 /**
  * A gallery of example thumbnails grouped per class. Built for 10,000 images: each class shows its first chunk of

@@ -9,7 +9,7 @@ import { expressionInterpreter } from 'vega-interpreter';
 import type { TopLevelSpec } from 'vega-lite';
 import { brushGallery, examplesInRange } from '../src/core/notebook/brush';
 import { fmtScore } from '../src/core/notebook/galleryText';
-import { kindOfMime, type AnnotatedMessage, type ExtensionToRenderer, type GalleryPayload, type HistogramPayload, type PayloadByKind, type PayloadKind, type RequestRangeMessage } from '../src/core/notebook/mime';
+import { kindOfMime, type AnnotatedMessage, type ExtensionToRenderer, type GalleryPayload, type HistogramPayload, type PayloadByKind, type PayloadKind, type RequestRangeMessage } from '../src/contract/notebookMime';
 import { checkPayload, payloadSpec, withBrush, type ChartKind } from '../src/core/notebook/payloadSpec';
 import type { ActivationFunction, RendererContext } from './api';
 import { GalleryView } from './gallery';
@@ -160,7 +160,7 @@ class ChartOutput implements Output {
   }
 }
 
-function postOf(ctx: RendererContext): ((m: import('../src/core/notebook/mime').AnnotateMessage) => void) | undefined {
+function postOf(ctx: RendererContext): ((m: import('../src/contract/notebookMime').AnnotateMessage) => void) | undefined {
   const post = ctx.postMessage;
   return post ? (m) => post.call(ctx, m) : undefined;
 }

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import type { Command } from 'commander';
 import type { TopLevelSpec } from 'vega-lite';
+import { checkParams } from '../contract/jobOptions';
 import { gradHeatmapChart } from '../core/charts/gradHeatmapChart';
 import { gradSumChart } from '../core/charts/gradSumChart';
 import { labelEntropyChart } from '../core/charts/labelEntropyChart';
@@ -11,60 +12,26 @@ import { topKOverlapChart } from '../core/charts/topKOverlapChart';
 import { noiseHistogramChart } from '../core/charts/noiseHistogramChart';
 import { runNoiseStudy, type NoiseStudyTable } from '../core/experiments/noiseStudy';
 import { openScoreRun, scoreTableOf } from '../core/experiments/scoreRunRef';
-import type { JobProgress } from '../core/experiments/job';
+import type { JobContext } from '../core/experiments/job';
 import { GRADSUM_DEFAULTS, runGradSum, type GradSumTable } from '../core/experiments/gradSum';
 import { HEATMAP_DEFAULTS, runGradHeatmap, type GradHeatmapTable } from '../core/experiments/gradHeatmap';
 import { ENTROPY_DEFAULTS, runLabelEntropy, type LabelEntropyTable } from '../core/experiments/labelEntropyCurve';
 import type { PrunePoint, RetrainRow } from '../core/experiments/pruneSweep';
 import { PAPER_STRATEGY_NAMES, runStrategyComparison, STRATEGY_COMPARISON_DEFAULTS } from '../core/experiments/strategyComparison';
 import { runTopKOverlap, type TopKOverlapTable } from '../core/experiments/topKOverlapCurve';
-import type { TrainRunConfig } from '../core/experiments/trainRun';
-import { STRATEGY_NAMES, type StrategyName } from '../core/select/selection';
+import type { StartOptions } from '../core/jobs/runner';
 import { writeFileAtomic, writeJsonAtomic } from '../core/store/atomicWrite';
 import type { RunManifest } from '../core/store/runManifest';
+import type { CliHelpers } from './cliHelpers';
+import { addJobOptions, paramsFromFlags } from './specOptions';
 
 /**
- * `datadiet analyze <entropy|overlap|heatmap|gradsum|strategies>`: the analyses of Vodrahalli et al. 2018. Each
- * writes its table in a new run folder, and the chart next to it as a Vega-Lite spec and an SVG.
+ * `datadiet analyze <entropy|overlap|heatmap|gradsum|noise|strategies>`: the analyses of Vodrahalli et al. 2018
+ * (and the noise study of a score run). Each writes its table in a new run folder, and the chart next to it as a
+ * Vega-Lite spec and an SVG. The options of each come from its job's metadata (contract/jobOptions.ts).
  */
 
-type Ctx = { root: string; signal: AbortSignal; onProgress: (p: JobProgress) => void };
-
-/** What main.ts shares with this file (passed in, so the two do not import each other). */
-export interface CliHelpers {
-  addTrainOptions(cmd: Command, defaults: Partial<TrainRunConfig> & { dataset: string }, base?: Omit<TrainRunConfig, 'dataset'>): Command;
-  toConfig(flags: never): Partial<TrainRunConfig> & { dataset: string };
-  runWithProgress(job: (ctx: Ctx) => Promise<RunManifest>, root: string): Promise<{ manifest: RunManifest; runDir: string }>;
-}
-
 const exitCode = (m: RunManifest) => (m.status === 'done' ? 0 : m.status === 'cancelled' ? 130 : 1);
-
-function list<T>(name: string, parse: (s: string) => T): (value: string) => T[] {
-  return (value: string) => {
-    const parts = value.split(',').map((s) => s.trim()).filter(Boolean);
-    if (parts.length === 0) throw new InvalidArgumentError(`${name}: expected a comma-separated list, got "${value}"`);
-    return parts.map(parse);
-  };
-}
-const positiveNumber = (name: string) => (s: string) => {
-  const n = Number(s);
-  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be positive numbers, got "${s}"`);
-  return n;
-};
-const positiveInt = (name: string) => (s: string) => {
-  const n = Number(s);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer, got "${s}"`);
-  return n;
-};
-const fraction = (name: string, lo: number) => (s: string) => {
-  const n = Number(s);
-  if (!(n >= lo && n < 1)) throw new InvalidArgumentError(`${name} must be a fraction in ${lo === 0 ? '[0' : '(0'}, 1), got "${s}"`);
-  return n;
-};
-function strategy(s: string): StrategyName {
-  if (!(STRATEGY_NAMES as readonly string[]).includes(s)) throw new InvalidArgumentError(`unknown strategy "${s}"; choose from ${STRATEGY_NAMES.join(', ')}`);
-  return s as StrategyName;
-}
 
 /** Writes <name>.vl.json and <name>.svg into the run folder; a rendering failure is reported, never fatal. */
 export async function writeChart(runDir: string, name: string, spec: TopLevelSpec, err: NodeJS.WritableStream = process.stderr): Promise<string[]> {
@@ -95,8 +62,8 @@ export function registerAnalyzeCommands(program: Command, h: CliHelpers, out: No
   const analyze = program.command('analyze').description('analyses of Vodrahalli et al. 2018: label entropy and overlap of top-k sets, gradient heatmap, ||sum of grads||, selection strategies');
 
   /** Runs the job, prints the manifest (--json) or `report`, writes the chart; sets the exit code. */
-  const finish = async (flags: Common, job: (ctx: Ctx) => Promise<RunManifest>, table: string, chart: (t: never) => TopLevelSpec, report: (t: never, m: RunManifest) => void) => {
-    const { manifest: m, runDir } = await h.runWithProgress(job, flags.root);
+  const finish = async (flags: Common, job: (ctx: JobContext, opts: StartOptions) => Promise<RunManifest>, table: string, chart: (t: never) => TopLevelSpec, report: (t: never, m: RunManifest) => void) => {
+    const { manifest: m, runDir } = await h.runWithProgress(job, flags.root, flags);
     const haveTable = fs.existsSync(path.join(runDir, table));
     const t = haveTable ? readTable<never>(runDir, table) : undefined;
     const charts = t !== undefined ? await writeChart(runDir, table.replace(/\.json$/, ''), chart(t)) : [];
@@ -110,49 +77,30 @@ export function registerAnalyzeCommands(program: Command, h: CliHelpers, out: No
     process.exitCode = exitCode(m);
   };
 
-  analyze
-    .command('entropy')
-    .description('label entropy of the top-k examples vs k for scores of a score run, with the uniform baseline ln K')
-    .requiredOption('--scores <run>', 'id or folder of a score run')
-    .option('--score <names>', 'comma-separated score tables (default: every score of the run)', list('--score', (s) => s))
-    .option('--ks <list>', 'k values: counts, or fractions (< 1) of the scored examples (default 10, 20, 50, ... all)', list('--ks', positiveNumber('--ks')))
-    .option('--random-draws <n>', 'random rankings averaged for the random baseline', (s) => Number(s), ENTROPY_DEFAULTS.randomDraws)
-    .option('--root <dir>', 'where .datadiet/runs lives', process.cwd())
-    .option('--json', 'print the final run manifest as JSON')
-    .action(async (f: Common & { scores: string; score?: string[]; ks?: number[]; randomDraws: number }) => {
-      await finish(f, (ctx) => runLabelEntropy({ scoresFrom: f.scores, scores: f.score, ks: f.ks, randomDraws: f.randomDraws }, ctx), 'label-entropy.json', labelEntropyChart as (t: never) => TopLevelSpec, (t: LabelEntropyTable) => {
+  addJobOptions(analyze.command('entropy').description('label entropy of the top-k examples vs k for scores of a score run, with the uniform baseline ln K'), 'entropy', ENTROPY_DEFAULTS)
+    .action(async (f: Common) => {
+      const config = checkParams('entropy', paramsFromFlags('entropy', f));
+      await finish(f, (ctx, opts) => runLabelEntropy(config, ctx, opts), 'label-entropy.json', labelEntropyChart as (t: never) => TopLevelSpec, (t: LabelEntropyTable) => {
         out.write(`  ${t.examples.toLocaleString('en-US')} examples, ${t.numClasses} classes; entropy in nats (uniform ln ${t.numClasses} = ${t.uniform.toFixed(3)}, all data ${t.dataset.toFixed(3)})\n`);
         out.write(`  ${'k'.padStart(7)} ${[...t.series.map((s) => s.score), 'random'].map((s) => s.padStart(12)).join(' ')}\n`);
         t.ks.forEach((k, j) => out.write(`  ${String(k).padStart(7)} ${[...t.series.map((s) => s.entropy[j]), t.random[j]].map((v) => (Number.isFinite(v) ? v.toFixed(3) : 'n/a').padStart(12)).join(' ')}\n`));
       });
     });
 
-  analyze
-    .command('overlap')
-    .description('overlap |S1 ∩ S2|/k of two models\' top-k sets vs k (the runs kept by a score run, or two score runs), with the random baseline k/N')
-    .requiredOption('--scores <run>', 'id or folder of a score run')
-    .option('--score <name>', 'score table (default: the run\'s first score)')
-    .option('--against <run>', 'a second score run to compare with (default: compare the runs kept in --scores)')
-    .option('--against-score <name>', 'score table of the second run (default: same as --score); with no --against, compares two scores of one run')
-    .option('--ks <list>', 'k values: counts, or fractions (< 1) of the scored examples', list('--ks', positiveNumber('--ks')))
-    .option('--root <dir>', 'where .datadiet/runs lives', process.cwd())
-    .option('--json', 'print the final run manifest as JSON')
-    .action(async (f: Common & { scores: string; score?: string; against?: string; againstScore?: string; ks?: number[] }) => {
-      await finish(f, (ctx) => runTopKOverlap({ scoresFrom: f.scores, score: f.score, against: f.against, againstScore: f.againstScore, ks: f.ks }, ctx), 'topk-overlap.json', topKOverlapChart as (t: never) => TopLevelSpec, (t: TopKOverlapTable) => {
+  addJobOptions(analyze.command('overlap').description('overlap |S1 ∩ S2|/k of two models\' top-k sets vs k (the runs kept by a score run, or two score runs), with the random baseline k/N'), 'overlap', {})
+    .action(async (f: Common) => {
+      const config = checkParams('overlap', paramsFromFlags('overlap', f));
+      await finish(f, (ctx, opts) => runTopKOverlap(config, ctx, opts), 'topk-overlap.json', topKOverlapChart as (t: never) => TopLevelSpec, (t: TopKOverlapTable) => {
         out.write(`  ${t.examples.toLocaleString('en-US')} examples; overlap of the top-k sets:\n`);
         out.write(`  ${'k'.padStart(7)} ${[...t.series.map((s) => s.name), 'random k/N'].map((s) => s.padStart(14)).join(' ')}\n`);
         t.ks.forEach((k, j) => out.write(`  ${String(k).padStart(7)} ${[...t.series.map((s) => s.overlap[j]), t.baseline[j]].map((v) => v.toFixed(3).padStart(14)).join(' ')}\n`));
       });
     });
 
-  h.addTrainOptions(analyze.command('heatmap').description('per-example gradient norms of a random sample of examples at initialization and after every epoch of one training run'), { dataset: 'mnist' }, HEATMAP_DEFAULTS)
-    .option('--sample <n>', 'examples sampled from the trained ones', positiveInt('--sample'), HEATMAP_DEFAULTS.sample)
-    .option('--sample-seed <n>', 'root seed of the sample alone (default: --seed; docs/randomness.md)', (s) => Number(s))
-    .addOption(new Option('--conv-method <m>', 'exact per-example conv gradients: materialized, ghost norm, or the cheaper per layer').choices(['auto', 'direct', 'ghost']).default(HEATMAP_DEFAULTS.convMethod))
-    .option('--score-batch <n>', 'examples per per-example-gradient chunk', positiveInt('--score-batch'), HEATMAP_DEFAULTS.scoreBatch)
-    .action(async (f: Common & { sample: number; sampleSeed?: number; convMethod: 'auto' | 'direct' | 'ghost'; scoreBatch: number }) => {
-      const config = { ...h.toConfig(f as never), sample: f.sample, sampleSeed: f.sampleSeed, convMethod: f.convMethod, scoreBatch: f.scoreBatch };
-      await finish(f, (ctx) => runGradHeatmap(config, ctx), 'grad-heatmap.json', gradHeatmapChart as (t: never) => TopLevelSpec, (t: GradHeatmapTable) => {
+  addJobOptions(analyze.command('heatmap').description('per-example gradient norms of a random sample of examples at initialization and after every epoch of one training run'), 'grad-heatmap', { ...HEATMAP_DEFAULTS, dataset: 'mnist' })
+    .action(async (f: Common) => {
+      const config = checkParams('grad-heatmap', paramsFromFlags('grad-heatmap', f));
+      await finish(f, (ctx, opts) => runGradHeatmap(config, ctx, opts), 'grad-heatmap.json', gradHeatmapChart as (t: never) => TopLevelSpec, (t: GradHeatmapTable) => {
         out.write(`  ${t.examples.length} examples x ${t.epochs.length} measurements (epoch 0 = initialization); gradient norm quantiles per epoch:\n`);
         t.epochs.forEach((e, j) => {
           const col = t.values.map((r) => r[j]).sort((a, b) => a - b);
@@ -163,13 +111,10 @@ export function registerAnalyzeCommands(program: Command, h: CliHelpers, out: No
       });
     });
 
-  h.addTrainOptions(analyze.command('gradsum').description('||sum of per-example gradients|| vs sum of their norms over random minibatches, at initialization and after every epoch'), { dataset: 'mnist' }, GRADSUM_DEFAULTS)
-    .option('--batches <n>', 'random minibatches measured per epoch', positiveInt('--batches'), GRADSUM_DEFAULTS.batches)
-    .option('--grad-batch-size <n>', 'examples per measured minibatch (default: --batch-size)', positiveInt('--grad-batch-size'))
-    .addOption(new Option('--conv-method <m>', 'exact per-example conv gradients').choices(['auto', 'direct', 'ghost']).default(GRADSUM_DEFAULTS.convMethod))
-    .action(async (f: Common & { batches: number; gradBatchSize?: number; convMethod: 'auto' | 'direct' | 'ghost' }) => {
-      const config = { ...h.toConfig(f as never), batches: f.batches, gradBatchSize: f.gradBatchSize, convMethod: f.convMethod };
-      await finish(f, (ctx) => runGradSum(config, ctx), 'grad-sum.json', gradSumChart as (t: never) => TopLevelSpec, (t: GradSumTable) => {
+  addJobOptions(analyze.command('gradsum').description('||sum of per-example gradients|| vs sum of their norms over random minibatches, at initialization and after every epoch'), 'grad-sum', { ...GRADSUM_DEFAULTS, dataset: 'mnist' })
+    .action(async (f: Common) => {
+      const config = checkParams('grad-sum', paramsFromFlags('grad-sum', f));
+      await finish(f, (ctx, opts) => runGradSum(config, ctx, opts), 'grad-sum.json', gradSumChart as (t: never) => TopLevelSpec, (t: GradSumTable) => {
         out.write(`  minibatches of ${t.batchSize}; Pearson r over all of them ${t.pearson.toFixed(3)}\n`);
         for (const p of t.perEpoch) {
           const rs = t.rows.filter((r) => r.epoch === p.epoch);
@@ -179,15 +124,10 @@ export function registerAnalyzeCommands(program: Command, h: CliHelpers, out: No
       });
     });
 
-  analyze
-    .command('noise')
-    .description('noise study of a score run made with --label-noise: clean vs corrupted score distributions, AUROC, AP, precision@k')
-    .requiredOption('--scores <run>', 'id or folder of a score run with injected label noise')
-    .option('--score <names>', 'comma-separated score tables (default: every score of the run)', list('--score', (s) => s))
-    .option('--root <dir>', 'where .datadiet/runs lives', process.cwd())
-    .option('--json', 'print the final run manifest as JSON')
-    .action(async (f: Common & { scores: string; score?: string[] }) => {
-      const { manifest: m, runDir } = await h.runWithProgress((ctx) => runNoiseStudy({ scoresFrom: f.scores, scores: f.score }, ctx), f.root);
+  addJobOptions(analyze.command('noise').description('noise study of a score run made with --label-noise: clean vs corrupted score distributions, AUROC, AP, precision@k'), 'noise-study', {})
+    .action(async (f: Common & { scores: string }) => {
+      const config = checkParams('noise-study', paramsFromFlags('noise-study', f));
+      const { manifest: m, runDir } = await h.runWithProgress((ctx, opts) => runNoiseStudy(config, ctx, opts), f.root, f);
       const file = path.join(runDir, 'noise-study.json');
       const t = fs.existsSync(file) ? readTable<NoiseStudyTable>(runDir, 'noise-study.json') : undefined;
       const charts: string[] = [];
@@ -214,19 +154,11 @@ export function registerAnalyzeCommands(program: Command, h: CliHelpers, out: No
       process.exitCode = exitCode(m);
     });
 
-  const d = STRATEGY_COMPARISON_DEFAULTS;
-  h.addTrainOptions(analyze.command('strategies').description('Max-Gradient vs Non-extreme Max-Gradient vs Gradient-CDF vs random: retrain on subsets chosen by gradient-magnitude scores'), { dataset: 'mnist' }, d)
-    .requiredOption('--scores <run>', 'id or folder of a score run on the same dataset')
-    .option('--score <name>', 'score table (gradient magnitude: grand, or gradmag)', d.score)
-    .option('--strategies <names>', `comma-separated: ${STRATEGY_NAMES.join(', ')}`, list('--strategies', strategy), [...d.strategies])
-    .option('--fractions <list>', 'fractions of the training set pruned', list('--fractions', fraction('--fractions', 1e-12)), [...d.fractions])
-    .option('--seeds <n>', 'seeds per point', positiveInt('--seeds'), d.seeds)
-    .option('--drop-fraction <p>', 'non-extreme: fraction of all examples dropped from the top first', fraction('--drop-fraction', 0), d.dropFraction)
-    .option('--class-balanced', 'apply each strategy within every class')
-    .action(async (f: Common & { scores: string; score: string; strategies: StrategyName[]; fractions: number[]; seeds: number; dropFraction: number; classBalanced?: boolean }) => {
-      const config = { ...h.toConfig(f as never), scoresFrom: f.scores, score: f.score, strategies: f.strategies, fractions: f.fractions, seeds: f.seeds, dropFraction: f.dropFraction, classBalanced: Boolean(f.classBalanced) };
+  addJobOptions(analyze.command('strategies').description('Max-Gradient vs Non-extreme Max-Gradient vs Gradient-CDF vs random: retrain on subsets chosen by gradient-magnitude scores'), 'strategies', { ...STRATEGY_COMPARISON_DEFAULTS, dataset: 'mnist' })
+    .action(async (f: Common & { score: string; seeds: number }) => {
+      const config = checkParams('strategies', paramsFromFlags('strategies', f));
       const chart = (t: { rows: RetrainRow[]; score: string }) => strategyComparisonChart({ rows: t.rows, names: PAPER_STRATEGY_NAMES, score: t.score });
-      await finish(f, (ctx) => runStrategyComparison(config, ctx), 'prune-sweep.json', chart as (t: never) => TopLevelSpec, (t: { summary: PrunePoint[] }) => {
+      await finish(f, (ctx, opts) => runStrategyComparison(config, ctx, opts), 'prune-sweep.json', chart as (t: never) => TopLevelSpec, (t: { summary: PrunePoint[] }) => {
         out.write(`  test accuracy, mean [16th-84th percentile] over ${f.seeds} repeat(s), ${f.score} scores:\n`);
         for (const p of t.summary) {
           out.write(`  ${(PAPER_STRATEGY_NAMES[p.strategy] ?? p.strategy).padEnd(25)} ${String(Math.round(p.fractionPruned * 100)).padStart(3)}% pruned  ${(100 * p.mean).toFixed(2)}% [${(100 * p.lo).toFixed(2)}, ${(100 * p.hi).toFixed(2)}]\n`);

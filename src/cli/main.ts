@@ -14,7 +14,8 @@ import type { RunManifest } from '../core/store/runManifest';
 import { listRuns, runsDir } from '../core/store/runStore';
 import { datadietVersion } from '../core/versions';
 import { makeProgressPrinter } from './progress';
-import { addExecutionOptions, executionFromFlags } from './specOptions';
+import { addJobOptions, executionFromFlags, paramsFromFlags } from './specOptions';
+import { checkParams, type JobInput } from '../contract/jobOptions';
 import { unitCountsText } from './unitsText';
 import { registerUnitCommands } from './unitCommands';
 import { runUnits, settleVanishedSlurmRun, waitForRun } from '../core/jobs/runControl';
@@ -25,100 +26,24 @@ import { registerAnnotationCommands } from './suspectsCommand';
 import { registerAnalyzeCommands } from './analyzeCommand';
 import { registerDynamicsCommands } from './dynamicsCommands';
 
-function num(name: string, check: (n: number) => boolean, hint: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || !check(n)) throw new InvalidArgumentError(`${name} must be ${hint}, got "${value}"`);
-    return n;
-  };
-}
-const positiveInt = (name: string) => num(name, (n) => Number.isInteger(n) && n > 0, 'a positive integer');
-const nonNegInt = (name: string) => num(name, (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer');
-const positive = (name: string) => num(name, (n) => n > 0, 'a positive number');
-const nonNeg = (name: string) => num(name, (n) => n >= 0, 'a non-negative number');
-
-function fractions(value: string): number[] {
-  const parts = value.split(',').filter((s) => s.trim() !== '').map(Number);
-  if (parts.length === 0 || parts.some((p) => !(p > 0 && p < 1))) throw new InvalidArgumentError(`expected fractions in (0,1) separated by commas, got "${value}"`);
-  return parts;
-}
-
 interface TrainFlags {
-  dataset: string;
-  model: Architecture;
-  width: number;
-  epochs: number;
-  steps?: number;
-  batchSize: number;
-  lr: number;
-  momentum: number;
-  nesterov: boolean;
-  weightDecay: number;
-  milestones: number[];
-  gamma: number;
-  seed: number;
-  dataSeed?: number;
-  validation: number;
-  augment: 'auto' | 'on' | 'off';
-  backend: BackendChoice;
-  threads?: number;
-  subset?: number;
-  annotations?: string;
-  root: string;
-  json?: boolean;
+  readonly root: string;
+  readonly json?: boolean;
+  readonly model: string;
+  readonly width: number;
 }
 
+/**
+ * The training options of a command, generated from the train job's metadata (contract/jobOptions.ts) with these
+ * defaults; analyses that train (analyzeCommand.ts, dynamicsCommands.ts) add theirs to it.
+ */
 function addTrainOptions(cmd: Command, defaults: Partial<TrainRunConfig> & { dataset: string }, base: Omit<TrainRunConfig, 'dataset'> = TRAIN_DEFAULTS): Command {
-  const d = { ...base, ...defaults };
-  addExecutionOptions(cmd);
-  return cmd
-    .option('-d, --dataset <spec>', 'mnist | fashion-mnist | cifar10:<dir> | cifar100:<dir> | idx:<dir> | folder:<dir> | csv:<file> | jsonl:<file> | <path>', d.dataset)
-    .addOption(new Option('-m, --model <arch>', 'model architecture').choices(ARCHITECTURES as string[]).default(d.model))
-    .option('-w, --width <x>', 'channel width multiplier (0.25 = a quarter of the channels)', positive('--width'), d.width)
-    .option('-e, --epochs <n>', 'epochs of the full training split (sets the iteration budget)', positive('--epochs'), d.epochs)
-    .option('--steps <n>', 'explicit iteration budget (overrides --epochs)', positiveInt('--steps'))
-    .option('-b, --batch-size <n>', 'minibatch size', positiveInt('--batch-size'), d.batchSize)
-    .option('--lr <x>', 'initial learning rate', positive('--lr'), d.lr)
-    .option('--momentum <x>', 'SGD momentum', nonNeg('--momentum'), d.momentum)
-    .option('--no-nesterov', 'plain momentum instead of Nesterov')
-    .option('--weight-decay <x>', 'L2 weight decay', nonNeg('--weight-decay'), d.weightDecay)
-    .option('--milestones <fractions>', 'fractions of the budget where the lr is multiplied by --gamma', fractions, [...d.milestones])
-    .option('--gamma <x>', 'learning-rate decay factor at milestones', positive('--gamma'), d.gamma)
-    .option('-s, --seed <n>', 'root seed: initialization, data order, split, subset, noise and random baselines each draw from their own stream of it (docs/randomness.md)', nonNegInt('--seed'), d.seed)
-    .option('--data-seed <n>', 'vary data order and augmentation alone: draw them from this root seed (default: --seed)', nonNegInt('--data-seed'))
-    .option('--validation <n>', 'held-out validation examples (count >= 1, or a fraction < 1; 0 = none)', nonNeg('--validation'), d.validation)
-    .addOption(new Option('--augment <mode>', 'pad-4 crop + flip augmentation (auto: on for colour images)').choices(['auto', 'on', 'off']).default('auto'))
-    .addOption(new Option('--backend <name>', 'compute backend').choices(BACKEND_CHOICES as unknown as string[]).default(d.backend))
-    .option('--threads <n>', 'wasm threads', positiveInt('--threads'))
-    .option('--subset <n>', 'train on a seeded random subset of n examples', positiveInt('--subset'))
-    .option('--annotations <file>', 'apply label corrections and exclusions from an annotations.jsonl')
-    .option('--root <dir>', 'where .datadiet/runs lives', process.cwd())
-    .option('--json', 'print the final run manifest as JSON');
+  return addJobOptions(cmd, 'train', { ...base, ...defaults });
 }
 
-function toConfig(f: TrainFlags): Partial<TrainRunConfig> & { dataset: string } {
-  return {
-    dataset: f.dataset,
-    model: f.model,
-    width: f.width,
-    epochs: f.epochs,
-    steps: f.steps,
-    batchSize: f.batchSize,
-    lr: f.lr,
-    momentum: f.momentum,
-    nesterov: f.nesterov,
-    weightDecay: f.weightDecay,
-    milestones: f.milestones,
-    gamma: f.gamma,
-    seed: f.seed,
-    dataSeed: f.dataSeed,
-    validation: f.validation,
-    augment: f.augment === 'auto' ? 'auto' : f.augment === 'on',
-    backend: f.backend,
-    threads: f.threads,
-    trainSubset: f.subset,
-    annotations: f.annotations,
-  };
+/** The training parameters from a command's flags. */
+function toConfig(flags: object): JobInput<'train'> {
+  return checkParams('train', paramsFromFlags('train', flags));
 }
 
 /** Ctrl-C once: stop after the current batch and keep a `cancelled` run. Twice: quit now. */
@@ -158,18 +83,11 @@ interface ScoreFlags extends TrainFlags {
   noiseSeed: number;
 }
 
-function scoreList(value: string): ScoreName[] {
-  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
-  const bad = names.filter((n) => !(SCORE_NAMES as readonly string[]).includes(n));
-  if (bad.length || names.length === 0) throw new InvalidArgumentError(`unknown score "${bad.join(',') || value}"; choose from ${SCORE_NAMES.join(', ')}`);
-  return names as ScoreName[];
-}
-
 /**
  * Runs a job with Ctrl-C cancellation and progress on stderr; returns the final manifest. A run submitted to Slurm
  * returns at once (status running) unless --wait, which follows its units until the merge job finishes it.
  */
-async function runWithProgress(job: (ctx: { root: string; signal: AbortSignal; onProgress: (p: JobProgress) => void }, opts: StartOptions) => Promise<RunManifest>, root: string, flags: Record<string, unknown> = {}): Promise<{ manifest: RunManifest; runDir: string }> {
+async function runWithProgress(job: (ctx: { root: string; signal: AbortSignal; onProgress: (p: JobProgress) => void }, opts: StartOptions) => Promise<RunManifest>, root: string, flags: object = {}): Promise<{ manifest: RunManifest; runDir: string }> {
   const execution = executionFromFlags(flags);
   const abort = cancelOnSigint();
   const printer = makeProgressPrinter(process.stderr, Boolean(process.stderr.isTTY));
@@ -189,7 +107,7 @@ async function runWithProgress(job: (ctx: { root: string; signal: AbortSignal; o
     { execution },
   );
   runDir ||= path.join(runsDir(path.resolve(root)), manifest.id);
-  if (manifest.status === 'running' && manifest.execution?.executor === 'slurm' && flags.wait) {
+  if (manifest.status === 'running' && manifest.execution?.executor === 'slurm' && 'wait' in flags && flags.wait) {
     let last = '';
     manifest = await waitForRun(runDir, {
       signal: abort.signal,
@@ -215,19 +133,7 @@ const isSubmitted = (m: RunManifest) => m.status === 'running' && m.execution?.e
 const exitCode = (m: RunManifest) => (m.status === 'done' ? 0 : m.status === 'cancelled' ? 130 : 1);
 
 async function score(flags: ScoreFlags, out: NodeJS.WriteStream): Promise<number> {
-  const config: Partial<ScoreRunConfig> & { dataset: string } = {
-    ...toConfig(flags),
-    scores: flags.score,
-    scoreEpoch: flags.epoch,
-    runs: flags.runs,
-    norm: flags.norm,
-    subset: flags.params,
-    convMethod: flags.convMethod,
-    scoreBatch: flags.scoreBatch,
-    csv: Boolean(flags.csv),
-    labelNoise: flags.labelNoise,
-    noiseSeed: flags.noiseSeed,
-  };
+  const config = checkParams('score', paramsFromFlags('score', flags));
   const { manifest: m, runDir } = await runWithProgress((ctx, opts) => runScores(config, ctx, opts), flags.root, flags as unknown as Record<string, unknown>);
   if (isSubmitted(m) && !flags.json) return submitted(m, out);
   if (flags.json) {
@@ -277,15 +183,8 @@ interface PruneFlags extends TrainFlags {
   classBalanced?: boolean;
 }
 
-function strategyList(value: string): StrategyName[] {
-  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
-  const bad = names.filter((n) => !(STRATEGY_NAMES as readonly string[]).includes(n));
-  if (bad.length || names.length === 0) throw new InvalidArgumentError(`unknown strategy "${bad.join(',') || value}"; choose from ${STRATEGY_NAMES.join(', ')}`);
-  return names as StrategyName[];
-}
-
 async function prune(flags: PruneFlags, out: NodeJS.WriteStream): Promise<number> {
-  const config = { ...toConfig(flags), scoresFrom: flags.scores, score: flags.score, strategies: flags.strategies, fractions: flags.fractions, seeds: flags.seeds, classBalanced: Boolean(flags.classBalanced) };
+  const config = checkParams('prune', paramsFromFlags('prune', flags));
   const { manifest: m, runDir } = await runWithProgress((ctx, opts) => runPruneSweep(config, ctx, opts), flags.root, flags as unknown as Record<string, unknown>);
   if (isSubmitted(m) && !flags.json) return submitted(m, out);
   if (flags.json) {
@@ -321,7 +220,7 @@ interface WindowFlags extends TrainFlags {
 }
 
 async function windowSweep(flags: WindowFlags, out: NodeJS.WriteStream): Promise<number> {
-  const config = { ...toConfig(flags), scoresFrom: flags.scores, score: flags.score, size: flags.size, offsets: flags.offsets, seeds: flags.seeds };
+  const config = checkParams('window', paramsFromFlags('window', flags));
   const { manifest: m, runDir } = await runWithProgress((ctx, opts) => runWindowSweep(config, ctx, opts), flags.root, flags as unknown as Record<string, unknown>);
   if (isSubmitted(m) && !flags.json) return submitted(m, out);
   if (flags.json) {
@@ -370,56 +269,26 @@ export function buildProgram(): Command {
     process.exitCode = await train(flags, process.stdout);
   });
 
-  addTrainOptions(
-    program.command('score').description('score every training example (EL2N, GraNd, forgetting, ...), averaged over K runs'),
-    { dataset: 'mnist' },
-    SCORE_DEFAULTS,
-  )
-    .option('--score <names>', `comma-separated: ${SCORE_NAMES.join(', ')}`, scoreList, [...SCORE_DEFAULTS.scores])
-    .option('--epoch <t>', 'epoch at which scores are taken (0 = initialization)', nonNegInt('--epoch'), SCORE_DEFAULTS.scoreEpoch)
-    .option('--runs <k>', 'independent runs to average', positiveInt('--runs'), SCORE_DEFAULTS.runs)
-    .addOption(new Option('--norm <kind>', 'gradmag: norm of the per-example gradient').choices(['l1', 'l2', 'linf']).default(SCORE_DEFAULTS.norm))
-    .addOption(new Option('--params <subset>', 'gradmag: parameters the norm runs over').choices(['all', 'weights', 'biases', 'last-layer']).default(SCORE_DEFAULTS.subset))
-    .addOption(new Option('--conv-method <m>', 'exact per-example conv gradients: materialized, ghost norm, or the cheaper per layer').choices(['auto', 'direct', 'ghost']).default(SCORE_DEFAULTS.convMethod))
-    .option('--score-batch <n>', 'examples per per-example-gradient chunk', positiveInt('--score-batch'), SCORE_DEFAULTS.scoreBatch)
-    .option('--csv', 'also write CSV tables')
-    .option('--label-noise <fraction>', 'noise study: permute the labels of this fraction of the training examples, then report how well each score finds them', num('--label-noise', (n) => n >= 0 && n < 1, 'a fraction in [0, 1)'), 0)
-    .option('--noise-seed <n>', 'which noise draw: other noise on the same --seed\'s split and subset', nonNegInt('--noise-seed'), 0)
-    .action(async (flags: ScoreFlags) => {
+  addJobOptions(program.command('score').description('score every training example (EL2N, GraNd, forgetting, ...), averaged over K runs (one work unit each)'), 'score', { ...SCORE_DEFAULTS, dataset: 'mnist' }).action(
+    async (flags: ScoreFlags) => {
       process.exitCode = await score(flags, process.stdout);
-    });
+    },
+  );
 
-  addTrainOptions(
-    program.command('prune').description('prune sweep: retrain on kept subsets (same iteration budget as full data) per fraction x strategy x seed'),
-    { dataset: 'mnist' },
-    PRUNE_DEFAULTS,
-  )
-    .requiredOption('--scores <run>', 'id or folder of a score run on the same dataset')
-    .option('--score <name>', 'score table to prune by', PRUNE_DEFAULTS.score)
-    .option('--strategies <names>', `comma-separated: ${STRATEGY_NAMES.join(', ')}`, strategyList, [...PRUNE_DEFAULTS.strategies])
-    .option('--fractions <list>', 'fractions of the training set pruned', fractions, [...PRUNE_DEFAULTS.fractions])
-    .option('--seeds <n>', 'independent repeats per point (each retraining and random draw has its own stream)', positiveInt('--seeds'), PRUNE_DEFAULTS.seeds)
-    .option('--class-balanced', 'apply each strategy within every class')
-    .action(async (flags: PruneFlags) => {
+  addJobOptions(program.command('prune').description('prune sweep: retrain on kept subsets (same iteration budget as full data) per fraction x strategy x seed, one work unit each'), 'prune', { ...PRUNE_DEFAULTS, dataset: 'mnist' }).action(
+    async (flags: PruneFlags) => {
       process.exitCode = await prune(flags, process.stdout);
-    });
+    },
+  );
 
-  addTrainOptions(
-    program.command('window').description('sliding-window sweep: keep a window of the score-sorted examples at several offsets; best window picked on validation'),
-    { dataset: 'mnist' },
-    WINDOW_DEFAULTS,
-  )
-    .requiredOption('--scores <run>', 'id or folder of a score run on the same dataset')
-    .option('--score <name>', 'score table to sort by', WINDOW_DEFAULTS.score)
-    .option('--size <n>', 'window size: fraction (< 1) or count of the training examples', positive('--size'), WINDOW_DEFAULTS.size)
-    .option('--offsets <list>', 'offsets as fractions of the training examples', (v: string) => v.split(',').map((x) => num('--offsets', (n) => n >= 0 && n < 1, 'fractions in [0, 1)')(x)), [...WINDOW_DEFAULTS.offsets])
-    .option('--seeds <n>', 'independent repeats per window', positiveInt('--seeds'), WINDOW_DEFAULTS.seeds)
-    .action(async (flags: WindowFlags) => {
+  addJobOptions(program.command('window').description('sliding-window sweep: keep a window of the score-sorted examples at several offsets; best window picked on validation'), 'window', { ...WINDOW_DEFAULTS, dataset: 'mnist' }).action(
+    async (flags: WindowFlags) => {
       process.exitCode = await windowSweep(flags, process.stdout);
-    });
+    },
+  );
 
-  registerAnalyzeCommands(program, { addTrainOptions, toConfig, runWithProgress });
-  registerDynamicsCommands(program, { addTrainOptions, toConfig, runWithProgress });
+  registerAnalyzeCommands(program, { runWithProgress });
+  registerDynamicsCommands(program, { runWithProgress });
 
   registerAnnotationCommands(program);
   registerUnitCommands(program);

@@ -11,7 +11,7 @@ export const EXECUTION_OPTIONS: readonly OptionSpec[] = [
   { key: 'memPerUnit', flag: 'slurm-mem', kind: 'string', value: 'size', help: 'slurm: memory per unit, e.g. 8G' },
   { key: 'gpusPerUnit', flag: 'slurm-gpus', kind: 'int', min: 0, max: 64, value: 'n', help: 'slurm: GPUs per unit (--gres=gpu:N)' },
   { key: 'maxConcurrent', flag: 'slurm-max-concurrent', kind: 'int', min: 1, value: 'n', help: 'slurm: at most this many units at once (--array=...%N)' },
-  { key: 'extraArgs', flag: 'slurm-arg', kind: 'strings', value: 'arg', help: 'slurm: one more sbatch argument, as given (repeat it), e.g. --slurm-arg=--account=proj' },
+  { key: 'extraArgs', flag: 'slurm-arg', kind: 'strings', repeatable: true, value: 'arg', help: 'slurm: one more sbatch argument, as given (repeat it), e.g. --slurm-arg=--account=proj' },
   { key: 'allowLocalRunDir', flag: 'slurm-allow-local-dir', kind: 'boolean', help: 'slurm: submit although the run folder is local to this machine (/tmp, tmpfs): single-node clusters only' },
 ];
 

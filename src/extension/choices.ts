@@ -1,8 +1,6 @@
-// The choices the extension offers, kept here as plain data so the extension host never loads the modules that
-// define them (they import tfjs). test/unit/extension/choices.test.ts checks they equal the engine's own lists.
-import type { BackendChoice } from '../core/compute/backend';
-import type { ScoreName } from '../core/experiments/scoreRun';
-import type { Architecture } from '../core/models/model';
+// The choices the extension offers with a line of detail each; test/unit/extension/choices.test.ts checks their ids
+// equal the contract's lists (src/contract/choices.ts).
+import type { Architecture, BackendChoice, ScoreName } from '../contract/choices';
 
 export const ARCHITECTURE_CHOICES: readonly { readonly id: Architecture; readonly detail: string }[] = [
   { id: 'linear', detail: 'softmax regression: seconds on a CPU' },

@@ -2,7 +2,7 @@
 // messages), processes in engineHost, files in runFiles.
 import type { JobName } from '../contract/jobNames';
 import { cancelRun } from '../core/jobs/runControl';
-import { hasPlan } from '../core/jobs/unitStore';
+import { hasPlan, readParams } from '../core/jobs/unitStore';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -382,7 +382,10 @@ export class Commands {
     const run = await this.runFrom(arg, 'Rerun which run (same configuration and seeds)?', (r) => !!r.manifest);
     if (!run) return undefined;
     const m = readRun(run.dir).manifest;
-    const req = m && rerunRequest(m.kind, m.config, `${runItem(run, new Date()).label} (${m.id})`);
+    const label = m && `${runItem(run, new Date()).label} (${m.id})`;
+    // A run with work units recorded its job and exact parameters (params.json): rerun those.
+    const recorded = m && hasPlan(run.dir) ? readParams(run.dir) : undefined;
+    const req = recorded ? { job: recorded.job, params: recorded.params, title: `Rerunning ${label}` } : m && rerunRequest(m.kind, m.config, label!);
     if (!req) {
       void vscode.window.showErrorMessage(`Data Diet: ${path.basename(run.dir)} cannot be rerun: its manifest has no ${m ? 'train or score configuration' : 'readable content'}.`);
       return undefined;

@@ -103,6 +103,7 @@ export function runItem(s: RunSummary, now: Date, live?: LiveProgress): RunItemD
   const parts: string[] = [m.status];
   if (m.status === 'running') {
     const pct = formatPercent(live?.fraction, 0);
+    if (m.execution?.executor === 'slurm') parts.push(`on Slurm${m.execution.slurm ? ` (job ${m.execution.slurm.arrayJobId})` : ''}`);
     if (pct) parts.push(pct);
     const eta = formatEta(live?.etaSeconds);
     if (eta) parts.push(`${eta} left`);

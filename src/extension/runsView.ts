@@ -7,6 +7,8 @@ import { listRuns, MANIFEST, readRun, runsDir, type RunSummary } from '../core/s
 import type { EngineHost } from './engineHost';
 import { runsSignature } from './runFiles';
 import { runDetails, runItem, type DetailData, type RunItemData } from './runsModel';
+import { runUnits, settleVanishedSlurmRun } from '../core/jobs/runControl';
+import { hasPlan, readPlan, unitCounts } from '../core/jobs/unitStore';
 
 export type RunsNode =
   | { readonly kind: 'run'; readonly data: RunItemData; readonly summary: RunSummary }
@@ -18,6 +20,7 @@ export class RunsView implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
   private readonly disposables: vscode.Disposable[] = [];
   private watchers: vscode.Disposable[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private slurmTimer: NodeJS.Timeout | undefined;
   private root: string | undefined;
   private runs: RunSummary[] = [];
   readonly view: vscode.TreeView<RunsNode>;
@@ -87,11 +90,33 @@ export class RunsView implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
     }, delayMs);
   }
 
+  /**
+   * Runs on Slurm change without this window: every half minute while one runs, ask squeue (asynchronously) and
+   * record a run whose jobs left the queue unmerged, then redraw.
+   */
+  private pollSlurm(): void {
+    const onSlurm = this.runs.filter((r) => r.manifest?.status === 'running' && r.manifest.execution?.executor === 'slurm');
+    if (onSlurm.length === 0 || this.slurmTimer) return;
+    this.slurmTimer = setTimeout(async () => {
+      for (const r of onSlurm) {
+        try {
+          const units = await runUnits(r.dir, r.manifest!);
+          if (units) settleVanishedSlurmRun(r.dir, r.manifest!, units);
+        } catch {
+          /* squeue unreachable now: try again at the next poll */
+        }
+      }
+      this.slurmTimer = undefined;
+      this.refresh(0);
+    }, 30_000);
+  }
+
   readRuns(): RunSummary[] {
     this.signature = runsSignature(this.runsBase);
     this.runs = this.root ? listRuns(this.root) : [];
     this.onRunsRead(this.runs);
     const running = this.runs.filter((r) => r.manifest?.status === 'running').length;
+    this.pollSlurm();
     this.view.badge = running ? { value: running, tooltip: `${running} run${running === 1 ? '' : 's'} in progress` } : undefined;
     return this.runs;
   }
@@ -101,7 +126,7 @@ export class RunsView implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
       const now = new Date();
       return this.readRuns().map((summary) => {
         const job = this.host.jobForRun(summary.dir);
-        const live = job?.progress ? { fraction: job.progress.fraction, etaSeconds: job.progress.etaSeconds, message: job.progress.message } : undefined;
+        const live = job?.progress ? { fraction: job.progress.fraction, etaSeconds: job.progress.etaSeconds, message: job.progress.message } : slurmProgress(summary);
         return { kind: 'run' as const, data: runItem(summary, now, live), summary };
       });
     }
@@ -157,7 +182,16 @@ export class RunsView implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
 
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
+    if (this.slurmTimer) clearTimeout(this.slurmTimer);
     this.watchers.forEach((w) => w.dispose());
     this.disposables.forEach((d) => d.dispose());
   }
+}
+
+/** A run on Slurm: its share of finished units, from its folder (the Slurm tasks write there, not to this window). */
+function slurmProgress(s: RunSummary): { fraction: number; message: string } | undefined {
+  const m = s.manifest;
+  if (m?.status !== 'running' || m.execution?.executor !== 'slurm' || !hasPlan(s.dir)) return undefined;
+  const c = unitCounts(s.dir, readPlan(s.dir));
+  return { fraction: c.done / Math.max(1, c.total), message: `on Slurm (job ${m.execution.slurm?.arrayJobId}): ${c.done} of ${c.total} units done${c.failed ? `, ${c.failed} failed` : ''}` };
 }

@@ -16,8 +16,9 @@ import { createThreadedWasmBackend, MAX_WASM_THREADS, threadsUnsupportedReason }
  * simply skipped with the reason recorded. An explicit choice that cannot start throws BackendUnavailableError.
  */
 
-export const BACKEND_CHOICES = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'webgpu', 'wasm', 'cpu'] as const;
-export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+import { BACKEND_CHOICES, type BackendChoice } from '../../contract/choices';
+
+export { BACKEND_CHOICES, type BackendChoice };
 export type ConcreteBackend = Exclude<BackendChoice, 'auto'>;
 
 export interface BackendInfo {

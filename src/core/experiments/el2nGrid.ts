@@ -1,3 +1,5 @@
+import type { El2nGridParams } from '../../contract/jobParams';
+import { checkParams, type JobInput } from '../../contract/jobOptions';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spearman, spearmanMatrix, stabilityCurve } from '../analysis/spearman';
@@ -11,20 +13,7 @@ import type { Experiment } from '../jobs/experiment';
 import { runJob, type StartOptions } from '../jobs/runner';
 import { resolveScoreConfig, runScores, SCORE_DEFAULTS, scoreExperiment, type ScoreRunConfig } from './scoreRun';
 
-/**
- * EL2N averaged over a hyperparameter grid (learning rate x batch size x width): one score run per grid point
- * (each itself a mean over `runs` seeds), then the mean of the grid points' scores, and the Spearman correlation
- * between every pair of grid points and of each with the grid mean: how much the ranking depends on the
- * hyperparameters, and a ranking that depends on them less.
- *
- * The result is itself a score run (kind "score") whose "el2n" table holds the grid mean, one per-run column per
- * grid point, so `prune --scores <this run>` prunes with it like with any score run.
- */
-export interface El2nGridConfig extends ScoreRunConfig {
-  readonly lrs: readonly number[];
-  readonly batchSizes: readonly number[];
-  readonly widths: readonly number[];
-}
+export type El2nGridConfig = El2nGridParams;
 
 export const EL2N_GRID_DEFAULTS: Omit<El2nGridConfig, 'dataset'> = {
   ...SCORE_DEFAULTS,
@@ -58,19 +47,20 @@ function meanOf(columns: Float32Array[]): Float32Array {
 }
 
 /** The grid's parameters: recorded as a score run ("grid": true) that prune reads like any other. */
-export type El2nGridParams = El2nGridConfig & { readonly grid: true; readonly runKind: 'score' };
+export type El2nGridResolved = El2nGridConfig & { readonly grid: true; readonly runKind: 'score' };
 
-export function resolveEl2nGridConfig(input: Partial<El2nGridConfig> & { dataset: string }): El2nGridParams {
-  const cfg = { ...EL2N_GRID_DEFAULTS, ...definedOnly(input), scores: ['el2n'], grid: true, runKind: 'score' } as El2nGridParams;
+export function resolveEl2nGridConfig(input: JobInput<'el2n-grid'>): El2nGridResolved {
+  const cfg = { ...EL2N_GRID_DEFAULTS, ...definedOnly(input), scores: ['el2n'], grid: true, runKind: 'score' } as El2nGridResolved;
   if (typeof cfg.dataset !== 'string') throw new Error('el2n-grid job needs a "dataset" (e.g. "mnist")');
   // Every grid point's score run is checked now, before any of them trains.
-  for (const p of gridPoints(cfg)) resolveScoreConfig(pointConfig(cfg, p));
+  for (const p of gridPoints(cfg)) resolveScoreConfig(checkParams('score', { ...pointConfig(cfg, p) }));
   return cfg;
 }
 
 /** The score run of one grid point: the grid's configuration at that learning rate, batch size and width. */
-function pointConfig(cfg: El2nGridParams, p: Omit<GridPoint, 'runId'>): ScoreRunConfig {
-  const { grid: _grid, runKind: _kind, ...rest } = cfg;
+function pointConfig(cfg: El2nGridResolved, p: Omit<GridPoint, 'runId'>): ScoreRunConfig {
+  // The grid's own parameters stay out: the point is a plain score run (its parameters are checked as one).
+  const { grid: _grid, runKind: _kind, lrs: _lrs, batchSizes: _batchSizes, widths: _widths, ...rest } = cfg;
   return { ...rest, lr: p.lr, batchSize: p.batchSize, width: p.width };
 }
 
@@ -80,9 +70,9 @@ const POINT = 'point.json';
  * One unit per grid point, each a score run of its own (listed in the grid's table by id); the unit keeps its
  * EL2N table, and the merge averages the finished points in grid order.
  */
-export const el2nGridExperiment: Experiment<El2nGridParams, undefined> = {
+export const el2nGridExperiment: Experiment<El2nGridResolved, undefined, 'el2n-grid'> = {
   job: 'el2n-grid',
-  resolve: (input) => resolveEl2nGridConfig(input as Partial<El2nGridConfig> & { dataset: string }),
+  resolve: (input) => resolveEl2nGridConfig(input),
   seeds: (cfg) => ({ root: cfg.seed, runs: cfg.runs }),
   backend: (cfg) => ({ choice: cfg.backend, threads: cfg.threads }),
   plan: (cfg) => {
@@ -144,6 +134,6 @@ export const el2nGridExperiment: Experiment<El2nGridParams, undefined> = {
   },
 };
 
-export function runEl2nGrid(partial: Partial<El2nGridConfig> & { dataset: string }, ctx: JobContext, opts?: StartOptions): Promise<RunManifest> {
+export function runEl2nGrid(partial: JobInput<'el2n-grid'>, ctx: JobContext, opts?: StartOptions): Promise<RunManifest> {
   return runJob('el2n-grid', partial, ctx, opts);
 }

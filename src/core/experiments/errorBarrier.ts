@@ -1,3 +1,5 @@
+import type { ErrorBarrierParams } from '../../contract/jobParams';
+import type { JobInput } from '../../contract/jobOptions';
 import * as path from 'node:path';
 import { band } from '../analysis/percentiles';
 import { recomputeBatchNormStats } from '../dynamics/batchNormStats';
@@ -12,45 +14,17 @@ import type { RunManifest } from '../store/runManifest';
 import { evaluate } from '../train/evaluate';
 import { stepsPerEpoch, trainModel } from '../train/trainLoop';
 import { el2nNow } from './el2nNow';
-import { prepareData, type ExperimentData } from './experimentData';
+import { loadTraining, prepareData, type ExperimentData } from './experimentData';
 import { definedOnly } from './definedOnly';
 import { EtaEstimator, type JobContext } from './job';
 import { probedModelRecord } from './probedTraining';
 import { resolveScoreRun, scoresForTraining } from './pruneSweep';
-import type { Experiment } from '../jobs/experiment';
+import { trainingBackend, type Experiment } from '../jobs/experiment';
 import { runJob, type StartOptions } from '../jobs/runner';
 import { oneUnit, publishUnitFiles, readUnitResults, writeUnitResults } from '../jobs/singleUnit';
 import { TRAIN_DEFAULTS, type TrainRunConfig } from './trainRun';
 
-/**
- * Linear-mode-connectivity error barrier on score subsets (Data Diet section 5.2, Fig. 4; Frankle et al. 2020).
- * A parent is trained; at each spawn step t* its weights are copied into two children that finish the budget T
- * on ALL trained examples with independent data orders (the parent's learning-rate schedule continues from t*;
- * the momentum buffer starts fresh). The children are interpolated at alphas 0..1 and the error is measured on
- * three subsets of the training data, as in the paper: the `subsetSize` highest- and lowest-scoring examples and a
- * random subset, plus the test split. barrier = max over alpha of err(alpha) - [(1 - alpha) err(0) + alpha err(1)].
- *
- * Batch norm: the running statistics are NOT interpolated for evaluation; they are recomputed for every
- * interpolated network from `bnBatches` training batches (the average of two networks' statistics is not the
- * statistics of the averaged network, and using it inflates the barrier). Models without batch norm skip this.
- *
- * Scores: EL2N of the parent at the end of epoch `scoreEpoch` (the paper: epoch 10), or a given score run.
- */
-export interface ErrorBarrierConfig extends TrainRunConfig {
-  /** Spawn times as fractions of the budget (t* = round(f T)); 0 spawns from the initialization. */
-  readonly spawnFractions: readonly number[];
-  /** Children pairs per spawn time. */
-  readonly pairs: number;
-  readonly subsetSize: number;
-  readonly scoresFrom?: string;
-  readonly score: string;
-  readonly scoreEpoch: number;
-  /** Intervals of the alpha grid (intervals + 1 points). */
-  readonly alphaSteps: number;
-  readonly bnBatches: number;
-  /** Evaluate the test error on the first this many test examples (all when absent). */
-  readonly testExamples?: number;
-}
+export type ErrorBarrierConfig = ErrorBarrierParams;
 
 export const ERROR_BARRIER_DEFAULTS: Omit<ErrorBarrierConfig, 'dataset'> = {
   ...TRAIN_DEFAULTS,
@@ -103,7 +77,7 @@ export function summarizeBarriers(rows: readonly BarrierRow[]): BarrierPoint[] {
     .sort((a, b) => BARRIER_SETS.indexOf(a.set) - BARRIER_SETS.indexOf(b.set) || a.spawnStep - b.spawnStep);
 }
 
-export function resolveErrorBarrierConfig(input: Partial<ErrorBarrierConfig> & { dataset: string }): ErrorBarrierConfig {
+export function resolveErrorBarrierConfig(input: JobInput<'error-barrier'>): ErrorBarrierConfig {
   const cfg = { ...ERROR_BARRIER_DEFAULTS, ...definedOnly(input) } as ErrorBarrierConfig;
   if (typeof cfg.dataset !== 'string') throw new Error('error-barrier job needs a "dataset" (e.g. "mnist")');
   if (cfg.spawnFractions.some((f) => !(f >= 0 && f < 1))) throw new Error(`spawn fractions must be in [0, 1), got ${cfg.spawnFractions.join(', ')}`);
@@ -128,24 +102,21 @@ const TABLE = 'error-barrier.json';
  * the subsets come from the parent's scores, so the spawns are not independent trainings. A cancelled unit leaves
  * the table of its finished children pairs in the run folder, as before units.
  */
-export const errorBarrierExperiment: Experiment<ErrorBarrierConfig, BarrierState> = {
+export const errorBarrierExperiment: Experiment<ErrorBarrierConfig, BarrierState, 'error-barrier'> = {
   job: 'error-barrier',
-  resolve: (input) => resolveErrorBarrierConfig(input as Partial<ErrorBarrierConfig> & { dataset: string }),
+  resolve: (input) => resolveErrorBarrierConfig(input),
   seeds: (cfg) => ({ root: cfg.seed, ...(cfg.dataSeed !== undefined ? { data: cfg.dataSeed } : {}) }),
-  backend: (cfg) => ({ choice: cfg.backend, threads: cfg.threads }),
+  backend: trainingBackend,
   plan: () => oneUnit('error barrier'),
 
   prepare(cfg, ctx) {
-    ctx.report({ phase: 'load', message: `loading ${cfg.dataset}`, fraction: 0 });
-    const data = prepareData({ dataset: cfg.dataset, validation: cfg.validation, seed: cfg.seed, trainSubset: cfg.trainSubset });
+    const { data, steps, augment } = loadTraining(cfg, ctx.report);
     const n = data.trainIndices.length;
     if (!(Number.isInteger(cfg.subsetSize) && cfg.subsetSize >= 1 && 2 * cfg.subsetSize <= n)) throw new Error(`--subset-size must be an integer with 2 x size <= ${n} trained examples (highest and lowest must not overlap), got ${cfg.subsetSize}`);
     const perEpoch = stepsPerEpoch(n, cfg.batchSize);
-    const steps = cfg.steps ?? cfg.epochs * perEpoch;
     const spawnSteps = [...new Set(cfg.spawnFractions.map((f) => Math.round(f * steps)))].sort((a, b) => a - b);
     const fixed = cfg.scoresFrom ? scoresForTraining(data, resolveScoreRun(ctx.root, cfg.scoresFrom, data.record.fingerprint), cfg.score) : undefined;
     if (!fixed && cfg.scoreEpoch * perEpoch > steps) throw new Error(`score epoch ${cfg.scoreEpoch} is past the end of training (${steps} steps)`);
-    const augment = cfg.augment === 'auto' ? data.train.shape[2] === 3 : cfg.augment;
     const alphas = alphaGrid(cfg.alphaSteps);
     return Promise.resolve({
       state: { data, steps, perEpoch, spawnSteps, fixed, augment, alphas },
@@ -260,6 +231,6 @@ export const errorBarrierExperiment: Experiment<ErrorBarrierConfig, BarrierState
   },
 };
 
-export function runErrorBarrier(partial: Partial<ErrorBarrierConfig> & { dataset: string }, ctx: JobContext, opts?: StartOptions): Promise<RunManifest> {
+export function runErrorBarrier(partial: JobInput<'error-barrier'>, ctx: JobContext, opts?: StartOptions): Promise<RunManifest> {
   return runJob('error-barrier', partial, ctx, opts);
 }

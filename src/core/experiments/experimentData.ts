@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import type { TrainParams } from '../../contract/jobParams';
+import type { Report } from '../jobs/experiment';
+import { stepsPerEpoch } from '../train/trainLoop';
 import type { DatasetSplits, ImageDataset } from '../data/dataset';
 import { fingerprint } from '../data/fingerprint';
 import { loadDataset, type DatasetInfo } from '../data/load';
@@ -111,4 +114,20 @@ export function prepareData(o: DataOptions): ExperimentData {
       testSize: splits.test.labels.length,
     },
   };
+}
+
+/** What every experiment that trains starts from: its data as configured, the full-data budget, augmentation. */
+export interface TrainingSetup {
+  readonly data: ExperimentData;
+  /** Iteration budget: --steps, or --epochs of the trained examples. */
+  readonly steps: number;
+  readonly augment: boolean;
+}
+
+export function loadTraining(cfg: TrainParams, report: Report, extra: Omit<Partial<DataOptions>, 'dataset'> = {}): TrainingSetup {
+  report({ phase: 'load', message: `loading ${cfg.dataset}`, fraction: 0 });
+  const data = prepareData({ dataset: cfg.dataset, validation: cfg.validation, seed: cfg.seed, trainSubset: cfg.trainSubset, ...extra });
+  const steps = cfg.steps ?? cfg.epochs * stepsPerEpoch(data.trainIndices.length, cfg.batchSize);
+  const augment = cfg.augment === 'auto' ? data.train.shape[2] === 3 : cfg.augment;
+  return { data, steps, augment };
 }

@@ -1,3 +1,5 @@
+import type { GradHeatmapParams } from '../../contract/jobParams';
+import type { JobInput } from '../../contract/jobOptions';
 import * as path from 'node:path';
 import type { ConvMethod } from '../scores/perExampleGrads';
 import { RandomStream } from '../randomStreams';
@@ -5,30 +7,16 @@ import { writeJsonAtomic } from '../store/atomicWrite';
 import type { RunManifest } from '../store/runManifest';
 import { stepsPerEpoch } from '../train/trainLoop';
 import { exampleGradNorms } from './exampleGradNorms';
-import { prepareData, type ExperimentData } from './experimentData';
+import { loadTraining, prepareData, type ExperimentData } from './experimentData';
 import { EtaEstimator, type JobContext } from './job';
 import { definedOnly } from './definedOnly';
 import { probedModelRecord, probedTraining } from './probedTraining';
-import type { Experiment } from '../jobs/experiment';
+import { trainingBackend, type Experiment } from '../jobs/experiment';
 import { runJob, type StartOptions } from '../jobs/runner';
 import { oneUnit, publishUnitFiles, readUnitResults, writeUnitResults } from '../jobs/singleUnit';
 import { TRAIN_DEFAULTS, type TrainRunConfig } from './trainRun';
 
-/**
- * Gradient-magnitude heatmap (Vodrahalli et al. 2018, Fig. 2 and 5): the exact per-example gradient norm
- * ||grad_w loss(x_i, y_i)|| of a random sample of training examples at initialization and at the end of every
- * epoch of one training run. The paper sees all magnitudes start alike and spread apart as training goes on, so
- * that late in training only some examples still move the weights.
- */
-export interface GradHeatmapConfig extends TrainRunConfig {
-  /** Examples sampled from the trained ones. */
-  readonly sample: number;
-  /** Root seed of the sample, to vary it alone (default: the run's seed; either way its `heatmap-sample` stream). */
-  readonly sampleSeed?: number;
-  readonly convMethod: ConvMethod;
-  /** Examples per per-example-gradient chunk. */
-  readonly scoreBatch: number;
-}
+export type GradHeatmapConfig = GradHeatmapParams;
 
 export const HEATMAP_DEFAULTS: Omit<GradHeatmapConfig, 'dataset'> = {
   ...TRAIN_DEFAULTS,
@@ -74,7 +62,7 @@ export function heatmapTable(examples: Int32Array, labels: Int32Array, epochs: n
   };
 }
 
-export function resolveHeatmapConfig(input: Partial<GradHeatmapConfig> & { dataset: string }): GradHeatmapConfig {
+export function resolveHeatmapConfig(input: JobInput<'grad-heatmap'>): GradHeatmapConfig {
   const cfg = { ...HEATMAP_DEFAULTS, ...definedOnly(input) } as GradHeatmapConfig;
   if (typeof cfg.dataset !== 'string') throw new Error('grad-heatmap job needs "dataset": a dataset spec (e.g. "mnist")');
   if (!Number.isInteger(cfg.sample) || cfg.sample < 1) throw new RangeError(`sample must be a positive number of examples, got ${cfg.sample}`);
@@ -95,21 +83,19 @@ const TABLE = 'grad-heatmap.json';
  * One probed training as one work unit. The table as measured so far is rewritten in the run folder after every
  * epoch (partial), so a cancelled run keeps it; the finished table is the unit's, published by the merge.
  */
-export const gradHeatmapExperiment: Experiment<GradHeatmapConfig, HeatmapState> = {
+export const gradHeatmapExperiment: Experiment<GradHeatmapConfig, HeatmapState, 'grad-heatmap'> = {
   job: 'grad-heatmap',
-  resolve: (input) => resolveHeatmapConfig(input as Partial<GradHeatmapConfig> & { dataset: string }),
+  resolve: (input) => resolveHeatmapConfig(input),
   seeds: (cfg) => ({ root: cfg.seed, ...(cfg.sampleSeed !== undefined ? { sample: cfg.sampleSeed } : {}) }),
-  backend: (cfg) => ({ choice: cfg.backend, threads: cfg.threads }),
+  backend: trainingBackend,
   plan: () => oneUnit('gradient-norm heatmap'),
 
   prepare(cfg, ctx) {
-    ctx.report({ phase: 'load', message: `loading ${cfg.dataset}`, fraction: 0 });
-    const data = prepareData({ dataset: cfg.dataset, validation: cfg.validation, seed: cfg.seed, trainSubset: cfg.trainSubset });
+    const { data, steps, augment } = loadTraining(cfg, ctx.report);
     const n = data.trainIndices.length;
     if (cfg.sample > n) throw new RangeError(`sample of ${cfg.sample} examples exceeds the ${n} trained examples`);
     const sample = RandomStream.root(cfg.sampleSeed ?? cfg.seed).derive('heatmap-sample').rng().shuffle(Int32Array.from(data.trainIndices)).slice(0, cfg.sample).sort();
     const labels = Int32Array.from(sample, (i) => data.train.labels[i]);
-    const steps = cfg.steps ?? cfg.epochs * stepsPerEpoch(n, cfg.batchSize);
     return Promise.resolve({ state: { data, sample, labels, steps }, record: { dataset: data.record, model: probedModelRecord(cfg, data), config: { ...cfg, steps } } });
   },
 
@@ -153,6 +139,6 @@ export const gradHeatmapExperiment: Experiment<GradHeatmapConfig, HeatmapState> 
   },
 };
 
-export function runGradHeatmap(partial: Partial<GradHeatmapConfig> & { dataset: string }, ctx: JobContext, opts?: StartOptions): Promise<RunManifest> {
+export function runGradHeatmap(partial: JobInput<'grad-heatmap'>, ctx: JobContext, opts?: StartOptions): Promise<RunManifest> {
   return runJob('grad-heatmap', partial, ctx, opts);
 }

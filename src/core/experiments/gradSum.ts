@@ -1,3 +1,5 @@
+import type { GradSumParams } from '../../contract/jobParams';
+import type { JobInput } from '../../contract/jobOptions';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { readSync } from '../compute/read';
@@ -9,11 +11,11 @@ import { writeJsonAtomic } from '../store/atomicWrite';
 import type { RunManifest } from '../store/runManifest';
 import { stepsPerEpoch } from '../train/trainLoop';
 import { crossEntropyCotangent } from './exampleGradNorms';
-import { prepareData, type ExperimentData } from './experimentData';
+import { loadTraining, prepareData, type ExperimentData } from './experimentData';
 import { EtaEstimator, type JobContext } from './job';
 import { definedOnly } from './definedOnly';
 import { probedModelRecord, probedTraining } from './probedTraining';
-import type { Experiment } from '../jobs/experiment';
+import { trainingBackend, type Experiment } from '../jobs/experiment';
 import { runJob, type StartOptions } from '../jobs/runner';
 import { oneUnit, publishUnitFiles, readUnitResults, writeUnitResults } from '../jobs/singleUnit';
 import { TRAIN_DEFAULTS, type TrainRunConfig } from './trainRun';
@@ -73,13 +75,7 @@ export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : NaN;
 }
 
-export interface GradSumConfig extends TrainRunConfig {
-  /** Random minibatches measured at each epoch. */
-  readonly batches: number;
-  /** Examples per measured minibatch (default: the training batch size, as in the paper). */
-  readonly gradBatchSize?: number;
-  readonly convMethod: ConvMethod;
-}
+export type GradSumConfig = GradSumParams;
 
 export const GRADSUM_DEFAULTS: Omit<GradSumConfig, 'dataset'> = {
   ...TRAIN_DEFAULTS,
@@ -121,7 +117,7 @@ export function gradSumSummary(rows: readonly GradSumRow[], accuracy: Map<number
   return { perEpoch, pearson: pearson(rows.map((r) => r.sumOfNorms), rows.map((r) => r.normOfSum)) };
 }
 
-export function resolveGradSumConfig(input: Partial<GradSumConfig> & { dataset: string }): GradSumConfig {
+export function resolveGradSumConfig(input: JobInput<'grad-sum'>): GradSumConfig {
   const cfg = { ...GRADSUM_DEFAULTS, ...definedOnly(input) } as GradSumConfig;
   if (typeof cfg.dataset !== 'string') throw new Error('grad-sum job needs "dataset": a dataset spec (e.g. "mnist")');
   if (!Number.isInteger(cfg.batches) || cfg.batches < 1) throw new RangeError(`batches must be a positive integer, got ${cfg.batches}`);
@@ -141,20 +137,18 @@ const TABLE = 'grad-sum.json';
  * One probed training as one work unit. The table as measured so far is rewritten in the run folder after every
  * epoch (partial), so a cancelled run keeps it; the finished table is the unit's, published by the merge.
  */
-export const gradSumExperiment: Experiment<GradSumConfig, GradSumState> = {
+export const gradSumExperiment: Experiment<GradSumConfig, GradSumState, 'grad-sum'> = {
   job: 'grad-sum',
-  resolve: (input) => resolveGradSumConfig(input as Partial<GradSumConfig> & { dataset: string }),
+  resolve: (input) => resolveGradSumConfig(input),
   seeds: (cfg) => ({ root: cfg.seed }),
-  backend: (cfg) => ({ choice: cfg.backend, threads: cfg.threads }),
+  backend: trainingBackend,
   plan: () => oneUnit('minibatch gradient sums'),
 
   prepare(cfg, ctx) {
-    ctx.report({ phase: 'load', message: `loading ${cfg.dataset}`, fraction: 0 });
-    const data = prepareData({ dataset: cfg.dataset, validation: cfg.validation, seed: cfg.seed, trainSubset: cfg.trainSubset });
+    const { data, steps, augment } = loadTraining(cfg, ctx.report);
     const n = data.trainIndices.length;
     const bs = cfg.gradBatchSize ?? cfg.batchSize;
     if (!Number.isInteger(bs) || bs < 1 || bs > n) throw new RangeError(`minibatch size must be in [1, ${n}] (the trained examples), got ${bs}`);
-    const steps = cfg.steps ?? cfg.epochs * stepsPerEpoch(n, cfg.batchSize);
     return Promise.resolve({ state: { data, bs, steps }, record: { dataset: data.record, model: probedModelRecord(cfg, data), config: { ...cfg, gradBatchSize: bs, steps } } });
   },
 
@@ -209,6 +203,6 @@ export const gradSumExperiment: Experiment<GradSumConfig, GradSumState> = {
   },
 };
 
-export function runGradSum(partial: Partial<GradSumConfig> & { dataset: string }, ctx: JobContext, opts?: StartOptions): Promise<RunManifest> {
+export function runGradSum(partial: JobInput<'grad-sum'>, ctx: JobContext, opts?: StartOptions): Promise<RunManifest> {
   return runJob('grad-sum', partial, ctx, opts);
 }

@@ -1,3 +1,5 @@
+import type { KernelVelocityParams } from '../../contract/jobParams';
+import type { JobInput } from '../../contract/jobOptions';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { normalizeBatch } from '../data/normalize';
@@ -10,30 +12,17 @@ import { writeJsonAtomic } from '../store/atomicWrite';
 import type { RunManifest } from '../store/runManifest';
 import { stepsPerEpoch, trainModel } from '../train/trainLoop';
 import { el2nNow } from './el2nNow';
-import { prepareData, type ExperimentData } from './experimentData';
+import { loadTraining, prepareData, type ExperimentData } from './experimentData';
 import { definedOnly } from './definedOnly';
 import { EtaEstimator, type JobContext } from './job';
 import { probedModelRecord } from './probedTraining';
 import { resolveScoreRun, scoresForTraining } from './pruneSweep';
-import type { Experiment } from '../jobs/experiment';
+import { trainingBackend, type Experiment } from '../jobs/experiment';
 import { runJob, type StartOptions } from '../jobs/runner';
 import { oneUnit, publishUnitFiles, readUnitResults, writeUnitResults } from '../jobs/singleUnit';
 import { TRAIN_DEFAULTS, type TrainRunConfig } from './trainRun';
 
-/**
- * NTK kernel velocity along the score-sorted data (Data Diet section 5.1, Fig. 3): sort the trained examples by
- * score (ascending), take `windows` windows of `windowSize` contiguous examples spread evenly from the lowest to
- * the highest scores, and for each window the cosine distance between its logit-NTK Gram matrix at the end of
- * epoch t and at the end of epoch t + 1 (t = 0: initialization). Scores are EL2N of this very model at epoch t,
- * as in the paper, unless a score run is given (then one fixed order for all epochs).
- */
-export interface KernelVelocityConfig extends TrainRunConfig {
-  /** Score run to sort by (id or folder); absent: EL2N of the trained model at each epoch t. */
-  readonly scoresFrom?: string;
-  readonly score: string;
-  readonly windows: number;
-  readonly windowSize: number;
-}
+export type KernelVelocityConfig = KernelVelocityParams;
 
 export const KERNEL_VELOCITY_DEFAULTS: Omit<KernelVelocityConfig, 'dataset'> = {
   ...TRAIN_DEFAULTS,
@@ -90,7 +79,7 @@ function gramOf(model: Model, data: ExperimentData, idx: Int32Array): Float32Arr
   }
 }
 
-export function resolveKernelVelocityConfig(input: Partial<KernelVelocityConfig> & { dataset: string }): KernelVelocityConfig {
+export function resolveKernelVelocityConfig(input: JobInput<'kernel-velocity'>): KernelVelocityConfig {
   const cfg = { ...KERNEL_VELOCITY_DEFAULTS, ...definedOnly(input) } as KernelVelocityConfig;
   if (typeof cfg.dataset !== 'string') throw new Error('kernel-velocity job needs a "dataset" (e.g. "mnist")');
   return cfg;
@@ -111,21 +100,18 @@ const TABLE = 'kernel-velocity.json';
  * One probed training as one work unit (every epoch's velocity needs the previous epoch's Grams). A cancelled
  * unit leaves the table of its finished epochs in the run folder, as before units.
  */
-export const kernelVelocityExperiment: Experiment<KernelVelocityConfig, VelocityState> = {
+export const kernelVelocityExperiment: Experiment<KernelVelocityConfig, VelocityState, 'kernel-velocity'> = {
   job: 'kernel-velocity',
-  resolve: (input) => resolveKernelVelocityConfig(input as Partial<KernelVelocityConfig> & { dataset: string }),
+  resolve: (input) => resolveKernelVelocityConfig(input),
   seeds: (cfg) => ({ root: cfg.seed, ...(cfg.dataSeed !== undefined ? { data: cfg.dataSeed } : {}) }),
-  backend: (cfg) => ({ choice: cfg.backend, threads: cfg.threads }),
+  backend: trainingBackend,
   plan: () => oneUnit('kernel velocity'),
 
   prepare(cfg, ctx) {
-    ctx.report({ phase: 'load', message: `loading ${cfg.dataset}`, fraction: 0 });
-    const data = prepareData({ dataset: cfg.dataset, validation: cfg.validation, seed: cfg.seed, trainSubset: cfg.trainSubset });
+    const { data, steps, augment } = loadTraining(cfg, ctx.report);
     const n = data.trainIndices.length;
     const starts = windowStarts(n, cfg.windowSize, cfg.windows);
     const fixed = cfg.scoresFrom ? scoresForTraining(data, resolveScoreRun(ctx.root, cfg.scoresFrom, data.record.fingerprint), cfg.score) : undefined;
-    const steps = cfg.steps ?? cfg.epochs * stepsPerEpoch(n, cfg.batchSize);
-    const augment = cfg.augment === 'auto' ? data.train.shape[2] === 3 : cfg.augment;
     return Promise.resolve({
       state: { data, starts, fixed, steps, augment },
       record: { dataset: data.record, model: probedModelRecord(cfg, data), config: { ...cfg, steps, augment, windowStarts: starts } },
@@ -185,6 +171,6 @@ export const kernelVelocityExperiment: Experiment<KernelVelocityConfig, Velocity
   },
 };
 
-export function runKernelVelocity(partial: Partial<KernelVelocityConfig> & { dataset: string }, ctx: JobContext, opts?: StartOptions): Promise<RunManifest> {
+export function runKernelVelocity(partial: JobInput<'kernel-velocity'>, ctx: JobContext, opts?: StartOptions): Promise<RunManifest> {
   return runJob('kernel-velocity', partial, ctx, opts);
 }

@@ -1,3 +1,5 @@
+import type { EntropyParams } from '../../contract/jobParams';
+import type { JobInput } from '../../contract/jobOptions';
 import * as path from 'node:path';
 import { topKLabelEntropy } from '../analysis/entropy';
 import { RandomStream } from '../randomStreams';
@@ -11,23 +13,7 @@ import { runJob, type StartOptions } from '../jobs/runner';
 import { oneUnit, publishUnitFiles, readUnitResults, writeUnitResults } from '../jobs/singleUnit';
 import { numClassesOf, openScoreRun, resolveKs, scoreTableOf } from './scoreRunRef';
 
-/**
- * Label entropy of the top-k examples vs k (Vodrahalli et al. 2018, Fig. 7 and 12) for the scores of a score run,
- * next to the uniform baseline ln K and the entropy of random top-k sets (what an unbiased selection gives). A
- * curve well below the baseline at small k says the highest scores crowd into a few classes.
- */
-export interface LabelEntropyConfig {
-  /** Score run: id under the root, or its folder. */
-  readonly scoresFrom: string;
-  /** Score tables to analyse (default: every score the run computed). */
-  readonly scores?: readonly string[];
-  /** k values: counts, or fractions (< 1) of the scored examples (default: 10, 20, 50, ... up to all). */
-  readonly ks?: readonly number[];
-  /** Root seed of the random baseline's rankings (draw d is its `entropy-baseline[draw=d]` stream). */
-  readonly seed: number;
-  /** Random rankings averaged for the random baseline. */
-  readonly randomDraws: number;
-}
+export type LabelEntropyConfig = EntropyParams;
 
 export const ENTROPY_DEFAULTS: Omit<LabelEntropyConfig, 'scoresFrom'> = { seed: 0, randomDraws: 10 };
 
@@ -70,7 +56,7 @@ export function labelEntropyCurves(
   return { examples: n, numClasses: opts.numClasses, ks: [...ks], uniform, dataset, series, random };
 }
 
-export function resolveEntropyConfig(input: Partial<LabelEntropyConfig> & { scoresFrom: string }): LabelEntropyConfig {
+export function resolveEntropyConfig(input: JobInput<'entropy'>): LabelEntropyConfig {
   const cfg = { ...ENTROPY_DEFAULTS, ...definedOnly(input) } as LabelEntropyConfig;
   if (typeof cfg.scoresFrom !== 'string') throw new Error('entropy job needs "scoresFrom": the id or folder of a score run');
   if (!Number.isInteger(cfg.randomDraws) || cfg.randomDraws < 0) throw new RangeError(`randomDraws must be a non-negative integer, got ${cfg.randomDraws}`);
@@ -87,9 +73,9 @@ interface EntropyState {
 const TABLE = 'label-entropy.json';
 
 /** An analysis of a finished score run, as one work unit (it needs no compute backend). */
-export const entropyExperiment: Experiment<LabelEntropyConfig, EntropyState> = {
+export const entropyExperiment: Experiment<LabelEntropyConfig, EntropyState, 'entropy'> = {
   job: 'entropy',
-  resolve: (input) => resolveEntropyConfig(input as Partial<LabelEntropyConfig> & { scoresFrom: string }),
+  resolve: (input) => resolveEntropyConfig(input),
   seeds: (cfg) => ({ root: cfg.seed }),
   plan: () => oneUnit('label entropy of the top k'),
 
@@ -125,6 +111,6 @@ export const entropyExperiment: Experiment<LabelEntropyConfig, EntropyState> = {
   },
 };
 
-export function runLabelEntropy(partial: Partial<LabelEntropyConfig> & { scoresFrom: string }, ctx: JobContext, opts?: StartOptions): Promise<RunManifest> {
+export function runLabelEntropy(partial: JobInput<'entropy'>, ctx: JobContext, opts?: StartOptions): Promise<RunManifest> {
   return runJob('entropy', partial, ctx, opts);
 }

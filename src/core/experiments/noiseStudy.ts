@@ -1,3 +1,5 @@
+import type { NoiseStudyParams } from '../../contract/jobParams';
+import type { JobInput } from '../../contract/jobOptions';
 import * as path from 'node:path';
 import { percentile } from '../analysis/percentiles';
 import { writeJsonAtomic } from '../store/atomicWrite';
@@ -11,16 +13,7 @@ import { oneUnit, publishUnitFiles, readUnitResults, writeUnitResults } from '..
 import { noiseDetection } from './scoreRun';
 import { openScoreRun, scoreTableOf } from './scoreRunRef';
 
-/**
- * Noise study read-out of a score run made with injected label noise (`score --label-noise`): per score, the
- * distribution of clean vs corrupted examples (Data Diet Fig. 14) and how well the score finds the corrupted ones
- * (AUROC, average precision, precision@k; AUM and the data-map scores count low as suspicious).
- */
-export interface NoiseStudyConfig {
-  readonly scoresFrom: string;
-  /** Score tables (default: every score of the run). */
-  readonly scores?: readonly string[];
-}
+export type NoiseStudyConfig = NoiseStudyParams;
 
 export interface GroupStats {
   readonly count: number;
@@ -54,7 +47,7 @@ export function groupStats(values: ArrayLike<number>, member: ArrayLike<number>,
   return { count: picked.length, mean: picked.reduce((s, v) => s + v, 0) / picked.length, median: percentile(sorted, 0.5), p16: percentile(sorted, 0.16), p84: percentile(sorted, 0.84) };
 }
 
-export function resolveNoiseStudyConfig(input: Partial<NoiseStudyConfig>): NoiseStudyConfig {
+export function resolveNoiseStudyConfig(input: JobInput<'noise-study'>): NoiseStudyConfig {
   const cfg = definedOnly(input) as NoiseStudyConfig;
   if (typeof cfg.scoresFrom !== 'string') throw new Error('noise-study job needs "scoresFrom": the id or folder of a score run made with label noise');
   return cfg;
@@ -70,9 +63,9 @@ interface NoiseStudyState {
 const TABLE = 'noise-study.json';
 
 /** An analysis of a finished score run, as one work unit (it needs no compute backend). */
-export const noiseStudyExperiment: Experiment<NoiseStudyConfig, NoiseStudyState> = {
+export const noiseStudyExperiment: Experiment<NoiseStudyConfig, NoiseStudyState, 'noise-study'> = {
   job: 'noise-study',
-  resolve: (input) => resolveNoiseStudyConfig(input as Partial<NoiseStudyConfig>),
+  resolve: (input) => resolveNoiseStudyConfig(input),
   seeds: () => ({}),
   plan: () => oneUnit('noise detection'),
 
@@ -109,6 +102,6 @@ export const noiseStudyExperiment: Experiment<NoiseStudyConfig, NoiseStudyState>
   },
 };
 
-export function runNoiseStudy(cfg: NoiseStudyConfig, ctx: JobContext, opts?: StartOptions): Promise<RunManifest> {
+export function runNoiseStudy(cfg: JobInput<'noise-study'>, ctx: JobContext, opts?: StartOptions): Promise<RunManifest> {
   return runJob('noise-study', { ...cfg }, ctx, opts);
 }

@@ -1,3 +1,5 @@
+import type { PruneParams } from '../../contract/jobParams';
+import type { JobInput } from '../../contract/jobOptions';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { band } from '../analysis/percentiles';
@@ -9,35 +11,17 @@ import type { RunManifest } from '../store/runManifest';
 import { readRun, runsDir } from '../store/runStore';
 import { readScoreTable, scoresDir } from '../store/scoreFiles';
 import { stepsPerEpoch, trainModel } from '../train/trainLoop';
-import { prepareData, type ExperimentData } from './experimentData';
+import { loadTraining, type ExperimentData } from './experimentData';
 import { checkSameNoise, corruptedAmong, scoreRunNoise, type RunNoise } from './scoreRunNoise';
 import { assertFitsInMemory, loadedBytes } from './memoryEstimate';
 import type { JobContext } from './job';
 import { definedOnly } from './definedOnly';
-import type { Experiment } from '../jobs/experiment';
+import { trainingBackend, type Experiment, type RunContext } from '../jobs/experiment';
 import type { StartOptions } from '../jobs/runner';
 import { TRAIN_DEFAULTS, type TrainRunConfig } from './trainRun';
 import { retrainStreams, selectionStream, type SweepPoint, type TrainingStreams } from './experimentStreams';
 
-/**
- * Prune sweep (Data Diet, figure 1): for each pruned fraction x strategy x seed, retrain from scratch on the kept
- * subset with the SAME iteration budget and schedule as full data, and record test accuracy; full-data runs are the
- * baseline. Scores come from an earlier `score` run on the same dataset (checked by fingerprint).
- */
-export interface PruneSweepConfig extends TrainRunConfig {
-  /** Score run: its id (under the root) or its folder. */
-  readonly scoresFrom: string;
-  /** Score table in that run, e.g. "el2n". */
-  readonly score: string;
-  readonly strategies: readonly StrategyName[];
-  /** Fractions of the training examples pruned, in (0, 1). */
-  readonly fractions: readonly number[];
-  /** Repeats per point: repeat s trains from the `retrain[fraction,repeat=s,strategy]` stream, draws from `select[...]`. */
-  readonly seeds: number;
-  readonly classBalanced: boolean;
-  /** 'non-extreme': fraction dropped from the top first. */
-  readonly dropFraction?: number;
-}
+export type PruneSweepConfig = PruneParams;
 
 export const PRUNE_DEFAULTS: Omit<PruneSweepConfig, 'dataset' | 'scoresFrom'> = {
   ...TRAIN_DEFAULTS,
@@ -163,7 +147,7 @@ export function summarize(rows: readonly RetrainRow[]): PrunePoint[] {
     .sort((a, b) => a.strategy.localeCompare(b.strategy) || a.fractionPruned - b.fractionPruned);
 }
 
-export function resolvePruneConfig(input: Partial<PruneSweepConfig> & { dataset: string; scoresFrom: string }): PruneSweepConfig {
+export function resolvePruneConfig(input: JobInput<'prune'>): PruneSweepConfig {
   const cfg: PruneSweepConfig = { ...PRUNE_DEFAULTS, ...definedOnly(input) } as PruneSweepConfig;
   if (typeof cfg.dataset !== 'string') throw new Error('prune job needs a "dataset" (e.g. "mnist")');
   if (typeof cfg.scoresFrom !== 'string') throw new Error('prune job needs "scoresFrom": the id or folder of a score run');
@@ -197,19 +181,17 @@ export interface ScoredData {
   readonly corruptedTrained: number;
 }
 
-export function loadScoredData(cfg: PruneSweepConfig | (TrainRunConfig & { scoresFrom: string; score: string }), root: string, annotations?: string): ScoredData {
+export function loadScoredData(cfg: PruneSweepConfig | (TrainRunConfig & { scoresFrom: string; score: string }), ctx: Pick<RunContext, 'root' | 'report'>, annotations?: string): ScoredData {
   // Scores from a noise study: retrain on the same noisy labels.
-  const noise = scoreRunNoise(root, cfg.scoresFrom);
-  const data = prepareData({ dataset: cfg.dataset, validation: cfg.validation, seed: cfg.seed, trainSubset: cfg.trainSubset, ...(annotations ? { annotations } : {}), ...noise });
-  const scoreDir = resolveScoreRun(root, cfg.scoresFrom, data.record.fingerprint);
+  const noise = scoreRunNoise(ctx.root, cfg.scoresFrom);
+  const { data, steps, augment } = loadTraining(cfg, ctx.report, { ...(annotations ? { annotations } : {}), ...noise });
+  const scoreDir = resolveScoreRun(ctx.root, cfg.scoresFrom, data.record.fingerprint);
   const corruptedTrained = checkSameNoise(data, scoreDir, cfg.score);
   const scores = scoresForTraining(data, scoreDir, cfg.score);
-  const steps = cfg.steps ?? cfg.epochs * stepsPerEpoch(data.trainIndices.length, cfg.batchSize);
-  const augment = cfg.augment === 'auto' ? data.train.shape[2] === 3 : cfg.augment;
   return { data, scoreDir, scores, noise, steps, augment, corruptedTrained };
 }
 
-interface PruneState extends ScoredData {
+export interface PruneState extends ScoredData {
   readonly labels: Int32Array;
   readonly scoresModel?: RunManifest['model'];
 }
@@ -218,17 +200,16 @@ interface PruneState extends ScoredData {
  * Prune sweep as work units: one unit per point (strategy x fraction x repeat, and full data per repeat), each a
  * retraining from its own `retrain[...]` streams; the merge summarizes the rows in plan order.
  */
-export const pruneExperiment: Experiment<PruneSweepConfig, PruneState> = {
+export const pruneExperiment: Experiment<PruneSweepConfig, PruneState, 'prune'> = {
   job: 'prune',
   mergesEmpty: true,
-  resolve: (input) => resolvePruneConfig(input as Partial<PruneSweepConfig> & { dataset: string; scoresFrom: string }),
+  resolve: (input) => resolvePruneConfig(input),
   seeds: (cfg) => ({ root: cfg.seed, repeats: cfg.seeds }),
-  backend: (cfg) => ({ choice: cfg.backend, threads: cfg.threads }),
+  backend: trainingBackend,
   plan: (cfg) => sweepPoints(cfg).map((p, index) => ({ index, key: pointKey(p), label: pointLabel(p, cfg.seeds) })),
 
   prepare(cfg, ctx) {
-    ctx.report({ phase: 'load', message: `loading ${cfg.dataset}`, fraction: 0 });
-    const loaded = loadScoredData(cfg, ctx.root, cfg.annotations);
+    const loaded = loadScoredData(cfg, ctx, cfg.annotations);
     const { data, scoreDir, noise, steps, augment } = loaded;
     // Transfer: scores of one architecture may prune for another; the dataset fingerprint is what must match.
     const scoresModel = readRun(scoreDir).manifest?.model;
@@ -281,7 +262,7 @@ export const pruneExperiment: Experiment<PruneSweepConfig, PruneState> = {
   },
 };
 
-export function runPruneSweep(partial: Partial<PruneSweepConfig> & { dataset: string; scoresFrom: string }, ctx: JobContext, opts?: StartOptions): Promise<RunManifest> {
+export function runPruneSweep(partial: JobInput<'prune'>, ctx: JobContext, opts?: StartOptions): Promise<RunManifest> {
   // Imported when called: the runner's registry imports this module.
   return import('../jobs/runner').then(({ runJob }) => runJob('prune', partial, ctx, opts));
 }

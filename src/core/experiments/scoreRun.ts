@@ -1,3 +1,5 @@
+import type { ScoreParams } from '../../contract/jobParams';
+import type { JobInput } from '../../contract/jobOptions';
 import * as tf from '@tensorflow/tfjs-core';
 import { normalizeBatch } from '../data/normalize';
 import { auroc, averagePrecision, precisionAtK } from '../analysis/auroc';
@@ -22,57 +24,18 @@ import { prepareData, type ExperimentData } from './experimentData';
 import { assertFitsInMemory, loadedBytes } from './memoryEstimate';
 import type { JobContext } from './job';
 import { definedOnly } from './definedOnly';
-import type { Experiment } from '../jobs/experiment';
+import { trainingBackend, type Experiment } from '../jobs/experiment';
 import type { StartOptions } from '../jobs/runner';
 import { TRAIN_DEFAULTS, type TrainRunConfig } from './trainRun';
 
-/**
- * Scores of every training example, averaged over K independently initialized and trained runs.
- *   el2n           ||softmax(f(x)) - onehot(y)||_2 at epoch t (batch norm in inference mode)
- *   grand          exact ||grad_w loss(x, y)||_2 over all parameters at epoch t (t = 0: initialization)
- *   grand-last     the same over the classifier's weights only (closed form, cheap) — a labelled approximation
- *   gradmag        gradient magnitude with a chosen norm (l1, l2, linf) and parameter subset (--norm, --subset)
- *   label-free-1/2/3  label-independent variants (Data Diet appendix D)
- *   forgetting     forgetting events over epochs 1..t (never-learned examples score highest)
- *   aum            area under the margin over epochs 1..t
- *   confidence / variability / correctness   data-map statistics over epochs 1..t
- */
-export const SCORE_NAMES = [
-  'el2n',
-  'grand',
-  'grand-last',
-  'gradmag',
-  'label-free-1',
-  'label-free-2',
-  'label-free-3',
-  'forgetting',
-  'aum',
-  'confidence',
-  'variability',
-  'correctness',
-] as const;
-export type ScoreName = (typeof SCORE_NAMES)[number];
+import { SCORE_NAMES, type ScoreName } from '../../contract/choices';
+
+// The scores and what each measures: src/contract/choices.ts.
+export { SCORE_NAMES, type ScoreName };
 
 const DYNAMICS: readonly ScoreName[] = ['forgetting', 'aum', 'confidence', 'variability', 'correctness'];
 
-export interface ScoreRunConfig extends TrainRunConfig {
-  readonly scores: readonly ScoreName[];
-  /** Epoch t at which pointwise scores are taken (0 = initialization). Dynamics scores cover epochs 1..t. */
-  readonly scoreEpoch: number;
-  /** K independent runs (the `score-run[run=k]` streams of the root seed). */
-  readonly runs: number;
-  /** gradmag options. */
-  readonly norm: NormKind;
-  readonly subset: ParamSubset;
-  readonly convMethod: ConvMethod;
-  /** Examples per per-example-gradient chunk (memory bound). */
-  readonly scoreBatch: number;
-  /** Also write CSV next to Parquet and .npy. */
-  readonly csv: boolean;
-  /** Inject label noise into this fraction of the trained examples (noise study); 0 = none. */
-  readonly labelNoise: number;
-  readonly noiseSeed: number;
-}
+export type ScoreRunConfig = ScoreParams;
 
 export const SCORE_DEFAULTS: Omit<ScoreRunConfig, 'dataset'> = {
   ...TRAIN_DEFAULTS,
@@ -206,7 +169,7 @@ function mean(perRun: Float32Array[]): Float32Array {
 }
 
 /** Defaults applied and the combination checked; the parameters every unit of a score run reads. */
-export function resolveScoreConfig(input: Partial<ScoreRunConfig> & { dataset: string }): ScoreRunConfig {
+export function resolveScoreConfig(input: JobInput<'score'>): ScoreRunConfig {
   const cfg: ScoreRunConfig = { ...SCORE_DEFAULTS, ...definedOnly(input) } as ScoreRunConfig;
   if (typeof cfg.dataset !== 'string') throw new Error('score job needs a "dataset" (e.g. "mnist")');
   const unknown = cfg.scores.filter((s) => !(SCORE_NAMES as readonly string[]).includes(s));
@@ -248,11 +211,11 @@ interface ScoreUnitSummary {
  * run k to epoch t (from its own `score-run[run=k]` streams) and scores every trained example; the merge averages
  * the runs in order and writes one table per score with per-run columns.
  */
-export const scoreExperiment: Experiment<ScoreRunConfig, ScoreState> = {
+export const scoreExperiment: Experiment<ScoreRunConfig, ScoreState, 'score'> = {
   job: 'score',
-  resolve: (input) => resolveScoreConfig(input as Partial<ScoreRunConfig> & { dataset: string }),
+  resolve: (input) => resolveScoreConfig(input),
   seeds: (cfg) => ({ root: cfg.seed, runs: cfg.runs, noiseDraw: cfg.noiseSeed }),
-  backend: (cfg) => ({ choice: cfg.backend, threads: cfg.threads }),
+  backend: trainingBackend,
   plan: (cfg) => Array.from({ length: cfg.runs }, (_, k) => ({ index: k, key: `run-${k}`, label: `score run ${k + 1} of ${cfg.runs}` })),
 
   async prepare(cfg, ctx) {
@@ -395,7 +358,7 @@ export const scoreExperiment: Experiment<ScoreRunConfig, ScoreState> = {
 };
 
 /** Trains K runs to epoch t, scores every training example, writes one table per score with per-run columns. */
-export function runScores(partial: Partial<ScoreRunConfig> & { dataset: string }, ctx: JobContext, opts?: StartOptions): Promise<RunManifest> {
+export function runScores(partial: JobInput<'score'>, ctx: JobContext, opts?: StartOptions): Promise<RunManifest> {
   // Imported when called: the runner's registry imports this module.
   return import('../jobs/runner').then(({ runJob }) => runJob('score', partial, ctx, opts));
 }

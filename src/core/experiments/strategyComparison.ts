@@ -1,4 +1,7 @@
+import type { Experiment } from '../jobs/experiment';
+import type { PruneState } from './pruneSweep';
 import type { StrategyName } from '../select/selection';
+import type { JobInput } from '../../contract/jobOptions';
 import type { RunManifest } from '../store/runManifest';
 import type { JobContext } from './job';
 import { definedOnly } from './definedOnly';
@@ -35,17 +38,17 @@ export const STRATEGY_COMPARISON_DEFAULTS: Omit<PruneSweepConfig, 'dataset' | 's
 };
 
 /** The prune sweep's parameters with the paper's defaults; the run is recorded as a prune run (its table is one). */
-export function resolveStrategiesConfig(input: Partial<PruneSweepConfig>): PruneSweepConfig & { readonly runKind: 'prune' } {
+export function resolveStrategiesConfig(input: JobInput<'strategies'>): PruneSweepConfig & { readonly runKind: 'prune' } {
   if (typeof input.dataset !== 'string') throw new Error('strategies job needs "dataset": a dataset spec (e.g. "mnist")');
   if (typeof input.scoresFrom !== 'string') throw new Error('strategies job needs "scoresFrom": the id or folder of a score run');
   return { ...resolvePruneConfig({ ...STRATEGY_COMPARISON_DEFAULTS, ...definedOnly(input), dataset: input.dataset, scoresFrom: input.scoresFrom }), runKind: 'prune' };
 }
 
 /** The prune sweep (its units, merge and tables) with other defaults. */
-export const strategiesExperiment: typeof pruneExperiment = {
+export const strategiesExperiment: Experiment<PruneSweepConfig & { readonly runKind: 'prune' }, PruneState, 'strategies'> = {
   ...pruneExperiment,
   job: 'strategies',
-  resolve: (input) => resolveStrategiesConfig(input as Partial<PruneSweepConfig>),
+  resolve: (input) => resolveStrategiesConfig(input),
   async prepare(cfg, ctx) {
     const prepared = await pruneExperiment.prepare(cfg, ctx);
     // The manifest's config is the sweep's, without the run kind (a rerun of it is a prune job).
@@ -54,6 +57,6 @@ export const strategiesExperiment: typeof pruneExperiment = {
   },
 };
 
-export function runStrategyComparison(partial: Partial<PruneSweepConfig> & { dataset: string; scoresFrom: string }, ctx: JobContext, opts?: StartOptions): Promise<RunManifest> {
+export function runStrategyComparison(partial: JobInput<'strategies'>, ctx: JobContext, opts?: StartOptions): Promise<RunManifest> {
   return runJob('strategies', partial, ctx, opts);
 }

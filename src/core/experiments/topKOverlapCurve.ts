@@ -1,3 +1,5 @@
+import type { OverlapParams } from '../../contract/jobParams';
+import type { JobInput } from '../../contract/jobOptions';
 import * as path from 'node:path';
 import { topKOverlap } from '../analysis/overlap';
 import { writeJsonAtomic } from '../store/atomicWrite';
@@ -10,22 +12,7 @@ import { runJob, type StartOptions } from '../jobs/runner';
 import { oneUnit, publishUnitFiles, readUnitResults, writeUnitResults } from '../jobs/singleUnit';
 import { openScoreRun, resolveKs, scoreTableOf } from './scoreRunRef';
 
-/**
- * Overlap |S1 ∩ S2| / k of the top-k sets of two models vs k (Vodrahalli et al. 2018, Fig. 6), with the chance
- * level k/N of two unrelated rankings. The two models are either the independent runs a score run keeps
- * (run_0, run_1, ... columns: same architecture, different seeds), or two score runs (e.g. two architectures),
- * or two scores of one run.
- */
-export interface TopKOverlapConfig {
-  readonly scoresFrom: string;
-  /** Score table of the first run (default: the run's first score). */
-  readonly score?: string;
-  /** Second score run (id or folder). Absent (and no againstScore): compare the first run's per-run columns. */
-  readonly against?: string;
-  /** Score table of the second run (default: the same name as `score`). */
-  readonly againstScore?: string;
-  readonly ks?: readonly number[];
-}
+export type TopKOverlapConfig = OverlapParams;
 
 export interface TopKOverlapTable {
   readonly examples: number;
@@ -56,7 +43,7 @@ export function alignScores(a: Pick<ScoreTable, 'index' | 'name'>, b: Pick<Score
   });
 }
 
-export function resolveOverlapConfig(input: Partial<TopKOverlapConfig>): TopKOverlapConfig {
+export function resolveOverlapConfig(input: JobInput<'overlap'>): TopKOverlapConfig {
   const cfg = definedOnly(input) as TopKOverlapConfig;
   if (typeof cfg.scoresFrom !== 'string') throw new Error('overlap job needs "scoresFrom": the id or folder of a score run');
   return cfg;
@@ -72,9 +59,9 @@ interface OverlapState {
 const TABLE = 'topk-overlap.json';
 
 /** An analysis of finished score runs, as one work unit (it needs no compute backend). */
-export const overlapExperiment: Experiment<TopKOverlapConfig, OverlapState> = {
+export const overlapExperiment: Experiment<TopKOverlapConfig, OverlapState, 'overlap'> = {
   job: 'overlap',
-  resolve: (input) => resolveOverlapConfig(input as Partial<TopKOverlapConfig>),
+  resolve: (input) => resolveOverlapConfig(input),
   seeds: () => ({}),
   plan: () => oneUnit('top-k overlap'),
 
@@ -115,6 +102,6 @@ export const overlapExperiment: Experiment<TopKOverlapConfig, OverlapState> = {
   },
 };
 
-export function runTopKOverlap(cfg: TopKOverlapConfig, ctx: JobContext, opts?: StartOptions): Promise<RunManifest> {
+export function runTopKOverlap(cfg: JobInput<'overlap'>, ctx: JobContext, opts?: StartOptions): Promise<RunManifest> {
   return runJob('overlap', { ...cfg }, ctx, opts);
 }

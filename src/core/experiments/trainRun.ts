@@ -1,3 +1,5 @@
+import type { TrainParams } from '../../contract/jobParams';
+import type { JobInput } from '../../contract/jobOptions';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BackendChoice } from '../compute/backend';
@@ -15,46 +17,11 @@ import { prepareData, type ExperimentData } from './experimentData';
 import { assertFitsInMemory, loadedBytes } from './memoryEstimate';
 import { EtaEstimator, type JobContext } from './job';
 import { definedOnly } from './definedOnly';
-import type { Experiment } from '../jobs/experiment';
+import { trainingBackend, type Experiment } from '../jobs/experiment';
 import { runJob, type StartOptions } from '../jobs/runner';
 import { oneUnit, publishUnitFiles, readUnitResults, writeUnitResults } from '../jobs/singleUnit';
 
-export interface TrainRunConfig {
-  /** Dataset spec: `mnist`, `fashion-mnist`, `cifar10:<dir>`, `folder:<dir>`, `csv:<file>`, or a path. */
-  readonly dataset: string;
-  readonly model: Architecture;
-  readonly width: number;
-  /** Epochs of the full training split; the iteration budget is derived from it (see `steps`). */
-  readonly epochs: number;
-  /** Explicit iteration budget; overrides epochs. Pruned subsets keep the full-data budget. */
-  readonly steps?: number;
-  readonly batchSize: number;
-  readonly lr: number;
-  readonly momentum: number;
-  readonly nesterov: boolean;
-  readonly weightDecay: number;
-  /** Fractions of the budget at which the learning rate is multiplied by `gamma`. */
-  readonly milestones: readonly number[];
-  readonly gamma: number;
-  /** Root seed: initialization, data order, split and subset each draw from their own stream of it. */
-  readonly seed: number;
-  /**
-   * Root seed of data order and augmentation, to vary them while the initialization stays; by default they come
-   * from the run's own `train` stream (docs/randomness.md).
-   */
-  readonly dataSeed?: number;
-  /** Fraction (0..1) or count (>= 1) of the training split held out for validation, stratified. */
-  readonly validation: number;
-  readonly augment: 'auto' | boolean;
-  readonly backend: BackendChoice;
-  readonly threads?: number;
-  /** Train on a seeded random subset of this many training examples (quick looks, tests). */
-  readonly trainSubset?: number;
-  /** Id of a failed or cancelled run to continue from its last epoch checkpoint (see store/resumePoint.ts). */
-  readonly resumedFrom?: string;
-  /** annotations.jsonl whose label corrections and exclusions apply to the training split (annotations/apply.ts). */
-  readonly annotations?: string;
-}
+export type TrainRunConfig = TrainParams;
 
 export const TRAIN_DEFAULTS: Omit<TrainRunConfig, 'dataset'> = {
   model: 'cnn-small',
@@ -74,7 +41,7 @@ export const TRAIN_DEFAULTS: Omit<TrainRunConfig, 'dataset'> = {
 };
 
 /** Defaults applied and checked: the parameters of a train run (resumedFrom included: unit processes need it). */
-export function resolveTrainConfig(input: Partial<TrainRunConfig> & { dataset: string }): TrainRunConfig {
+export function resolveTrainConfig(input: JobInput<'train'>): TrainRunConfig {
   const cfg = { ...TRAIN_DEFAULTS, ...definedOnly(input) } as TrainRunConfig;
   if (typeof cfg.dataset !== 'string') throw new Error('train job needs a "dataset" (e.g. "mnist")');
   return cfg;
@@ -91,11 +58,11 @@ interface TrainState {
  * points (resume.json) written to the run folder as it goes, the final weights in the unit's folder, published
  * as weights.json/.bin by the merge. A cancelled or failed run keeps everything up to its last epoch.
  */
-export const trainExperiment: Experiment<TrainRunConfig, TrainState> = {
+export const trainExperiment: Experiment<TrainRunConfig, TrainState, 'train'> = {
   job: 'train',
-  resolve: (input) => resolveTrainConfig(input as Partial<TrainRunConfig> & { dataset: string }),
+  resolve: (input) => resolveTrainConfig(input),
   seeds: (cfg) => ({ root: cfg.seed, ...(cfg.dataSeed !== undefined ? { data: cfg.dataSeed } : {}) }),
-  backend: (cfg) => ({ choice: cfg.backend, threads: cfg.threads }),
+  backend: trainingBackend,
   plan: () => oneUnit('training'),
 
   async prepare(cfg, ctx) {
@@ -198,7 +165,7 @@ export const trainExperiment: Experiment<TrainRunConfig, TrainState> = {
  * One training run end to end: backend, data, model, training with per-epoch metrics, checkpoint. Writes the run
  * directory as it goes, so a cancelled or failed run keeps everything up to its last epoch, marked as such.
  */
-export function runTraining(partial: Partial<TrainRunConfig> & { dataset: string }, ctx: JobContext, opts?: StartOptions): Promise<RunManifest> {
+export function runTraining(partial: JobInput<'train'>, ctx: JobContext, opts?: StartOptions): Promise<RunManifest> {
   return runJob('train', partial, ctx, opts);
 }
 

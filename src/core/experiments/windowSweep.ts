@@ -1,3 +1,5 @@
+import type { WindowParams } from '../../contract/jobParams';
+import type { JobInput } from '../../contract/jobOptions';
 import * as path from 'node:path';
 import { band } from '../analysis/percentiles';
 import { keepCount } from '../select/selection';
@@ -9,28 +11,16 @@ import { corruptedAmong } from './scoreRunNoise';
 import * as fs from 'node:fs';
 import type { JobContext } from './job';
 import { definedOnly } from './definedOnly';
-import type { Experiment } from '../jobs/experiment';
+import { trainingBackend, type Experiment } from '../jobs/experiment';
 import type { StartOptions } from '../jobs/runner';
 import { loadScoredData, PRUNE_DEFAULTS, retrain, type RetrainContext, type ScoredData } from './pruneSweep';
-import type { TrainRunConfig } from './trainRun';
+import { TRAIN_DEFAULTS, type TrainRunConfig } from './trainRun';
 
-/**
- * Sliding-window sweep (Data Diet, section 5): sort the training examples by score, skip the lowest `offset`, keep
- * the next `size`, retrain with the full-data budget, for a range of offsets. The best window is chosen on the
- * validation split (never on test) and its test accuracy reported.
- */
-export interface WindowSweepConfig extends TrainRunConfig {
-  readonly scoresFrom: string;
-  readonly score: string;
-  /** Window size: a fraction (< 1) or a count of the training examples. */
-  readonly size: number;
-  /** Offsets as fractions of the training examples (each offset + size must fit). */
-  readonly offsets: readonly number[];
-  readonly seeds: number;
-}
+export type WindowSweepConfig = WindowParams;
 
 export const WINDOW_DEFAULTS: Omit<WindowSweepConfig, 'dataset' | 'scoresFrom'> = {
-  ...PRUNE_DEFAULTS,
+  ...TRAIN_DEFAULTS,
+  score: PRUNE_DEFAULTS.score,
   // The best window is picked on validation data.
   validation: 0.1,
   size: 0.4,
@@ -51,7 +41,7 @@ export interface WindowPoint {
   readonly corrupted?: number;
 }
 
-export function resolveWindowConfig(input: Partial<WindowSweepConfig> & { dataset: string; scoresFrom: string }): WindowSweepConfig {
+export function resolveWindowConfig(input: JobInput<'window'>): WindowSweepConfig {
   const cfg: WindowSweepConfig = { ...WINDOW_DEFAULTS, ...definedOnly(input) } as WindowSweepConfig;
   if (typeof cfg.dataset !== 'string') throw new Error('window job needs a "dataset" (e.g. "mnist")');
   if (typeof cfg.scoresFrom !== 'string') throw new Error('window job needs "scoresFrom": the id or folder of a score run');
@@ -81,18 +71,17 @@ interface WindowRow {
  * trained examples is recorded as skipped); the merge groups the repeats per offset and picks the best window on
  * validation accuracy.
  */
-export const windowExperiment: Experiment<WindowSweepConfig, WindowState> = {
+export const windowExperiment: Experiment<WindowSweepConfig, WindowState, 'window'> = {
   job: 'window',
   mergesEmpty: true,
-  resolve: (input) => resolveWindowConfig(input as Partial<WindowSweepConfig> & { dataset: string; scoresFrom: string }),
+  resolve: (input) => resolveWindowConfig(input),
   seeds: (cfg) => ({ root: cfg.seed, repeats: cfg.seeds }),
-  backend: (cfg) => ({ choice: cfg.backend, threads: cfg.threads }),
+  backend: trainingBackend,
   plan: (cfg) =>
     cfg.offsets.flatMap((f, o) => Array.from({ length: cfg.seeds }, (_, s) => ({ index: o * cfg.seeds + s, key: `offset-${f}-r${s}`, label: `window at ${Math.round(100 * f)}%, repeat ${s + 1}/${cfg.seeds}` }))),
 
   prepare(cfg, ctx) {
-    ctx.report({ phase: 'load', message: `loading ${cfg.dataset}`, fraction: 0 });
-    const loaded = loadScoredData(cfg, ctx.root);
+    const loaded = loadScoredData(cfg, ctx);
     const n = loaded.data.trainIndices.length;
     const size = keepCount(n, cfg.size);
     if (!cfg.offsets.some((f) => Math.round(f * n) + size <= n)) throw new Error(`no offset leaves room for a window of ${size} of ${n} examples`);
@@ -146,7 +135,7 @@ export const windowExperiment: Experiment<WindowSweepConfig, WindowState> = {
   },
 };
 
-export function runWindowSweep(partial: Partial<WindowSweepConfig> & { dataset: string; scoresFrom: string }, ctx: JobContext, opts?: StartOptions): Promise<RunManifest> {
+export function runWindowSweep(partial: JobInput<'window'>, ctx: JobContext, opts?: StartOptions): Promise<RunManifest> {
   // Imported when called: the runner's registry imports this module.
   return import('../jobs/runner').then(({ runJob }) => runJob('window', partial, ctx, opts));
 }

@@ -1,4 +1,5 @@
 import type { JobName } from '../../contract/jobNames';
+import type { JobInput } from '../../contract/jobOptions';
 import type { JobProgress } from '../../contract/jobProgress';
 import type { RunManifest } from '../../contract/runManifest';
 import type { WorkUnit } from '../../contract/workUnit';
@@ -43,13 +44,16 @@ export type ManifestPatch = Partial<Pick<RunManifest, 'dataset' | 'model' | 'bac
  * to copy: the run folder, the compute backend, failure and cancellation; an experiment says what its units are,
  * how one runs and how finished units merge into its tables.
  *
- * P: the resolved parameters (defaults applied, validated); S: what `prepare` loads once per process (data,
- * scores) and every unit of that process shares.
+ * J: the job; P: its resolved parameters (defaults applied, validated); S: what `prepare` loads once per process
+ * (data, scores) and every unit of that process shares.
  */
-export interface Experiment<P extends object, S> {
-  readonly job: JobName;
-  /** Defaults applied and checked; throws an Error whose message says what to change. */
-  resolve(input: Record<string, unknown>): P;
+export interface Experiment<P extends object, S, J extends JobName = JobName> {
+  readonly job: J;
+  /**
+   * Defaults applied and the combination checked (each value was already checked against the job's option
+   * metadata: contract/jobOptions.ts); throws an Error whose message says what to change.
+   */
+  resolve(input: JobInput<J>): P;
   /** The seeds the user gave, for the manifest (`root` = --seed). */
   seeds(p: P): Record<string, number>;
   /** Deterministic: the same parameters give the same units in the same order, in every process. */
@@ -74,4 +78,9 @@ export interface Experiment<P extends object, S> {
 
 /** An experiment of any parameters, as the registry holds it. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyExperiment = Experiment<any, any>;
+export type AnyExperiment = Experiment<any, any, any>;
+
+/** The backend of an experiment that trains: the one its parameters name, with their threads. */
+export function trainingBackend(p: { readonly backend: BackendChoice; readonly threads?: number }): { readonly choice: BackendChoice; readonly threads?: number } {
+  return { choice: p.backend, threads: p.threads };
+}

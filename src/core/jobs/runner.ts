@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import type { ExecutionRecord, ExecutionRequest } from '../../contract/execution';
 import { LOCAL_EXECUTION } from '../../contract/execution';
 import type { JobName } from '../../contract/jobNames';
+import { checkParams } from '../../contract/jobOptions';
 import type { JobProgress } from '../../contract/jobProgress';
 import type { BackendRecord, RunManifest } from '../../contract/runManifest';
 import type { UnitFailure, WorkUnit } from '../../contract/workUnit';
@@ -29,9 +30,10 @@ export interface StartOptions {
 }
 
 /** Runs a job from its parameters: a new run folder; returns its manifest when done (or submitted, on Slurm). */
-export async function runJob(job: JobName, input: Record<string, unknown>, ctx: JobContext, opts: StartOptions = {}): Promise<RunManifest> {
+export async function runJob(job: JobName, input: Readonly<Record<string, unknown>>, ctx: JobContext, opts: StartOptions = {}): Promise<RunManifest> {
   const exp = experimentFor(job);
-  const p = exp.resolve(input) as object;
+  // Checked against the job's option metadata first: a wrong name or type is refused with its flag's name.
+  const p = exp.resolve(checkParams(job, input)) as object;
   const execution = opts.execution ?? LOCAL_EXECUTION;
   const run = createRun(ctx.root, { kind: runKind(exp, p), config: { ...p }, seeds: exp.seeds(p), versions: versions() });
   try {
@@ -92,7 +94,12 @@ export async function resumeRun(runDir: string, ctx: JobContext, opts: ResumeOpt
 function experimentOfRun(runDir: string): { exp: AnyExperiment; p: object; units: WorkUnit[] } {
   const { job, params } = readParams(runDir);
   const exp = experimentFor(job);
-  const p = exp.resolve(params) as object;
+  let p: object;
+  try {
+    p = exp.resolve(checkParams(job, params)) as object;
+  } catch (e) {
+    throw new Error(`${path.join(runDir, 'params.json')}: ${(e as Error).message}`);
+  }
   return { exp, p, units: checkedPlan(runDir, exp, p) };
 }
 

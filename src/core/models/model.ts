@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ForwardContext, Layer, Param } from './layers';
 
-export type Architecture = 'linear' | 'cnn-small' | 'vgg11' | 'vgg13' | 'vgg16' | 'resnet18' | 'resnet50';
+export type { Architecture } from '../../contract/choices';
+import type { Architecture } from '../../contract/choices';
 
 export interface ModelSpec {
   readonly arch: Architecture;

@@ -5,15 +5,8 @@ import type { Architecture, Model, ModelSpec } from './model';
 import { buildResnet } from './resnet';
 import { buildVgg } from './vgg';
 
-export const ARCHITECTURES: readonly Architecture[] = [
-  'linear',
-  'cnn-small',
-  'vgg11',
-  'vgg13',
-  'vgg16',
-  'resnet18',
-  'resnet50',
-];
+export { ARCHITECTURES } from '../../contract/choices';
+import { ARCHITECTURES } from '../../contract/choices';
 
 export function isArchitecture(name: string): name is Architecture {
   return (ARCHITECTURES as readonly string[]).includes(name);

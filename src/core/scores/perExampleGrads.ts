@@ -18,10 +18,8 @@ import { CONV_GRAD_SQ_NORMS, convGradSqNormsReady } from '../compute/kernels/con
  *           whichever costs fewer multiply-adds for that layer
  *   bias    db_i = sum_p g_i(p);  batch norm: dgamma_i = sum_p g_i(p) * xhat_i(p), dbeta_i = sum_p g_i(p)
  */
-export type NormKind = 'l2' | 'l1' | 'linf';
-/** Which parameters the norm runs over: all, conv/dense weights, conv/dense biases, or the classifier's weights. */
-export type ParamSubset = 'all' | 'weights' | 'biases' | 'last-layer';
-export type ConvMethod = 'auto' | 'direct' | 'ghost';
+export type { ConvMethod, NormKind, ParamSubset } from '../../contract/choices';
+import type { ConvMethod, NormKind, ParamSubset } from '../../contract/choices';
 
 export interface GradNormOptions {
   readonly norm?: NormKind;

@@ -14,8 +14,9 @@ import { checkKeep, checkScores } from './order';
 import { randomSubset } from './random';
 import { checkWindow, slidingWindow } from './slidingWindow';
 
-export const STRATEGY_NAMES = ['keep-top', 'keep-bottom', 'random', 'window', 'non-extreme', 'gradient-cdf'] as const;
-export type StrategyName = (typeof STRATEGY_NAMES)[number];
+import { STRATEGY_NAMES, type StrategyName } from '../../contract/choices';
+
+export { STRATEGY_NAMES, type StrategyName };
 
 /** A strategy and whether to apply it within each class (quotas proportional to class size; see classBalanced.ts). */
 export interface Strategy {

@@ -51,8 +51,8 @@ test('analyze refuses bad input with a message naming the problem', () => {
   assert.equal(r.code, 1);
   assert.match(r.err, /kept 1 run of "el2n"; score with --runs 2 or more/);
   assert.match(cli(['analyze', 'entropy', '--scores', id, '--score', 'forgetting', '--root', root]).err, /has no "forgetting" table/);
-  assert.match(cli(['analyze', 'entropy', '--scores', id, '--ks', '10,-1', '--root', root]).err, /--ks must be positive numbers, got "-1"/);
-  assert.match(cli(['analyze', 'strategies', '--scores', id, '--strategies', 'best', '--root', root]).err, /unknown strategy "best"/);
+  assert.match(cli(['analyze', 'entropy', '--scores', id, '--ks', '10,-1', '--root', root]).err, /--ks must be more than 0, got "10,-1"/);
+  assert.match(cli(['analyze', 'strategies', '--scores', id, '--strategies', 'best', '--root', root]).err, /--strategies: unknown "best"; choose from keep-top/);
 });
 
 test('analyze noise: detection per score and a clean-vs-corrupted histogram per score', () => {

@@ -25,7 +25,7 @@ test('every command has --help', () => {
 test('bad arguments are refused with a message naming the option', () => {
   const r = cli(['train', '--width', '-1']);
   assert.notEqual(r.code, 0);
-  assert.match(r.err, /--width must be a positive number, got "-1"/);
+  assert.match(r.err, /--width must be more than 0, got "-1"/);
   assert.match(cli(['train', '--model', 'alexnet']).err, /Allowed choices are linear, cnn-small/);
 });
 

@@ -18,8 +18,8 @@ test('velocity, barrier and el2n-grid have --help and refuse bad values naming t
     assert.match(r.out, /Usage: datadiet/);
   }
   assert.match(cli(['velocity', '--help']).out, /--window-size <m>/);
-  assert.match(cli(['barrier', '--spawn', '0,1.5']).err, /--spawn must be fractions in \[0, 1\)/);
-  assert.match(cli(['el2n-grid', '--lrs', '0.1,-1']).err, /--lrs must be positive numbers/);
+  assert.match(cli(['barrier', '--spawn', '0,1.5']).err, /--spawn must be less than 1, got "0,1\.5"/);
+  assert.match(cli(['el2n-grid', '--lrs', '0.1,-1']).err, /--lrs must be more than 0, got "0\.1,-1"/);
 });
 
 test('datadiet velocity on real MNIST writes its table and chart', () => {

@@ -54,7 +54,7 @@ test('engine process: a bad request gets an error event, a bad job an error resu
   const engine = new EngineClient({ enginePath: distFile('engine.js'), onLog: (l) => logs.push(l) });
   try {
     await engine.ready;
-    await assert.rejects(engine.run('train', tempDir('e'), {}).result, /needs a "dataset"/);
+    await assert.rejects(engine.run('train', tempDir('e'), {}).result, /train job needs "dataset" \(--dataset\)/);
     await assert.rejects(engine.run('train', tempDir('e'), { dataset: 'no-such-dataset' }).result, /no-such-dataset/);
     const m = await engine.run<RunManifest>('train', tempDir('e'), { ...small, steps: 3 }).result;
     assert.equal(m.status, 'done');

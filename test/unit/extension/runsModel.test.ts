@@ -44,6 +44,8 @@ test('running: percent and ETA from live progress; cancelled: partial; failed: t
   assert.equal(running.icon.id, 'sync~spin');
   assert.equal(running.contextValue, 'run.running');
   assert.equal(runItem({ dir, manifest: manifest({ status: 'running', results: undefined }) }, now).description, 'running');
+  const slurm = manifest({ status: 'running', results: undefined, execution: { executor: 'slurm', slurm: { arrayJobId: '81', mergeJobId: '82', script: '/x/units.sh', units: [0, 1, 2, 3] } } });
+  assert.equal(runItem({ dir, manifest: slurm }, now, { fraction: 0.25 }).description, 'running \u00b7 on Slurm (job 81) \u00b7 25%');
   const cancelled = runItem({ dir, manifest: manifest({ status: 'cancelled', results: { testAccuracy: 0.5, partial: true } }) }, now);
   assert.equal(cancelled.description, 'cancelled \u00b7 50.0% test (partial) \u00b7 2 min ago');
   assert.equal(cancelled.icon.id, 'circle-slash');

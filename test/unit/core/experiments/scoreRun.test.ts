@@ -47,7 +47,7 @@ test('scores at initialization (t = 0) need no training; dynamics scores at t = 
   assert.equal(m.status, 'done', m.error);
   assert.equal((m.results as { trainSeconds: number }).trainSeconds, 0);
   await assert.rejects(runScores({ ...base, scoreEpoch: 0, scores: ['forgetting'] }, { root }), /forgetting need training: use --epoch >= 1/);
-  await assert.rejects(runScores({ ...base, scores: ['el2n', 'nope' as 'el2n'] }, { root }), /unknown score nope/);
+  await assert.rejects(runScores({ ...base, scores: ['el2n', 'nope' as 'el2n'] }, { root }), /--score: unknown "nope"; choose from el2n/);
 });
 
 test('a cancelled scoring job keeps the finished runs, marked partial', async () => {

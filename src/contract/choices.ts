@@ -1,0 +1,31 @@
+/** The closed sets of names job parameters take, named once (core, CLI, wizards and cells read them here). */
+export const ARCHITECTURES = ['linear', 'cnn-small', 'vgg11', 'vgg13', 'vgg16', 'resnet18', 'resnet50'] as const;
+export type Architecture = (typeof ARCHITECTURES)[number];
+
+export const BACKEND_CHOICES = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'webgpu', 'wasm', 'cpu'] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+
+/**
+ * Scores of every training example:
+ *   el2n           ||softmax(f(x)) - onehot(y)||_2 at epoch t (batch norm in inference mode)
+ *   grand          exact ||grad_w loss(x, y)||_2 over all parameters at epoch t (t = 0: initialization)
+ *   grand-last     the same over the classifier's weights only (closed form, cheap) — a labelled approximation
+ *   gradmag        gradient magnitude with a chosen norm (l1, l2, linf) and parameter subset (--norm, --params)
+ *   label-free-1/2/3  label-independent variants (Data Diet appendix D)
+ *   forgetting     forgetting events over epochs 1..t (never-learned examples score highest)
+ *   aum            area under the margin over epochs 1..t
+ *   confidence / variability / correctness   data-map statistics over epochs 1..t
+ */
+export const SCORE_NAMES = ['el2n', 'grand', 'grand-last', 'gradmag', 'label-free-1', 'label-free-2', 'label-free-3', 'forgetting', 'aum', 'confidence', 'variability', 'correctness'] as const;
+export type ScoreName = (typeof SCORE_NAMES)[number];
+
+export const STRATEGY_NAMES = ['keep-top', 'keep-bottom', 'random', 'window', 'non-extreme', 'gradient-cdf'] as const;
+export type StrategyName = (typeof STRATEGY_NAMES)[number];
+
+export const NORM_KINDS = ['l2', 'l1', 'linf'] as const;
+export type NormKind = (typeof NORM_KINDS)[number];
+/** Which parameters a gradient norm runs over: all, conv/dense weights, conv/dense biases, or the classifier's weights. */
+export const PARAM_SUBSETS = ['all', 'weights', 'biases', 'last-layer'] as const;
+export type ParamSubset = (typeof PARAM_SUBSETS)[number];
+export const CONV_METHODS = ['auto', 'direct', 'ghost'] as const;
+export type ConvMethod = (typeof CONV_METHODS)[number];

@@ -1,0 +1,193 @@
+/**
+ * The option metadata of every job's parameters: the CLI builds its flags from it, and every process boundary
+ * (the engine protocol, params.json, notebook cells) checks parameters with `checkParams` before a job runs, so a
+ * wrong type or an unknown name is refused with the flag's name instead of failing deep inside a training.
+ */
+import { ARCHITECTURES, BACKEND_CHOICES, CONV_METHODS, NORM_KINDS, PARAM_SUBSETS, SCORE_NAMES, STRATEGY_NAMES } from './choices';
+import type { JobParams } from './jobParams';
+import type { JobName } from './jobNames';
+import { optionProblem, type OptionSpec } from './optionSpec';
+
+const DATASETS = 'mnist | fashion-mnist | cifar10:<dir> | cifar100:<dir> | idx:<dir> | folder:<dir> | csv:<file> | jsonl:<file> | <path>';
+
+/** What every training job takes. */
+export const TRAIN_OPTIONS: readonly OptionSpec[] = [
+  { short: 'd', key: 'dataset', flag: 'dataset', kind: 'string', value: 'spec', help: DATASETS },
+  { short: 'm', key: 'model', flag: 'model', kind: 'choice', choices: ARCHITECTURES, value: 'arch', help: 'model architecture' },
+  { short: 'w', key: 'width', flag: 'width', kind: 'number', gt: 0, value: 'x', help: 'channel width multiplier (0.25 = a quarter of the channels)' },
+  { short: 'e', key: 'epochs', flag: 'epochs', kind: 'number', gt: 0, value: 'n', help: 'epochs of the full training split (sets the iteration budget)' },
+  { key: 'steps', flag: 'steps', kind: 'int', min: 1, value: 'n', help: 'explicit iteration budget (overrides --epochs)' },
+  { short: 'b', key: 'batchSize', flag: 'batch-size', kind: 'int', min: 1, value: 'n', help: 'minibatch size' },
+  { key: 'lr', flag: 'lr', kind: 'number', gt: 0, value: 'x', help: 'initial learning rate' },
+  { key: 'momentum', flag: 'momentum', kind: 'number', min: 0, value: 'x', help: 'SGD momentum' },
+  { key: 'nesterov', flag: 'nesterov', kind: 'boolean', help: 'Nesterov momentum (--no-nesterov: plain momentum)' },
+  { key: 'weightDecay', flag: 'weight-decay', kind: 'number', min: 0, value: 'x', help: 'L2 weight decay' },
+  { key: 'milestones', flag: 'milestones', kind: 'numbers', gt: 0, lt: 1, value: 'fractions', help: 'fractions of the budget where the lr is multiplied by --gamma' },
+  { key: 'gamma', flag: 'gamma', kind: 'number', gt: 0, value: 'x', help: 'learning-rate decay factor at milestones' },
+  { short: 's', key: 'seed', flag: 'seed', kind: 'int', min: 0, value: 'n', help: 'root seed: initialization, data order, split, subset, noise and random baselines each draw from their own stream of it (docs/randomness.md)' },
+  { key: 'dataSeed', flag: 'data-seed', kind: 'int', min: 0, value: 'n', help: 'vary data order and augmentation alone: draw them from this root seed (default: --seed)' },
+  { key: 'validation', flag: 'validation', kind: 'number', min: 0, value: 'n', help: 'held-out validation examples (count >= 1, or a fraction < 1; 0 = none)' },
+  { key: 'augment', flag: 'augment', kind: 'auto-boolean', value: 'mode', help: 'pad-4 crop + flip augmentation (auto: on for colour images)' },
+  { key: 'backend', flag: 'backend', kind: 'choice', choices: BACKEND_CHOICES, value: 'name', help: 'compute backend' },
+  { key: 'threads', flag: 'threads', kind: 'int', min: 1, value: 'n', help: 'compute threads' },
+  { key: 'trainSubset', flag: 'subset', kind: 'int', min: 1, value: 'n', help: 'train on a seeded random subset of n examples' },
+  { key: 'annotations', flag: 'annotations', kind: 'string', value: 'file', help: 'apply label corrections and exclusions from an annotations.jsonl' },
+  { key: 'resumedFrom', flag: 'resumed-from', kind: 'string', internal: true, help: 'a failed or cancelled training run to continue from its checkpoint' },
+];
+
+const scoresFrom = (help: string): OptionSpec => ({ key: 'scoresFrom', flag: 'scores', kind: 'string', value: 'run', help });
+const convMethod: OptionSpec = { key: 'convMethod', flag: 'conv-method', kind: 'choice', choices: CONV_METHODS, value: 'm', help: 'exact per-example conv gradients: materialized, ghost norm, or the cheaper per layer' };
+const scoreBatch: OptionSpec = { key: 'scoreBatch', flag: 'score-batch', kind: 'int', min: 1, value: 'n', help: 'examples per per-example-gradient chunk' };
+
+export const SCORE_OPTIONS: readonly OptionSpec[] = [
+  ...TRAIN_OPTIONS,
+  { key: 'scores', flag: 'score', kind: 'choices', choices: SCORE_NAMES, value: 'names', help: `comma-separated: ${SCORE_NAMES.join(', ')}` },
+  { key: 'scoreEpoch', flag: 'epoch', kind: 'int', min: 0, value: 't', help: 'epoch at which scores are taken (0 = initialization)' },
+  { key: 'runs', flag: 'runs', kind: 'int', min: 1, value: 'k', help: 'independent runs to average (one work unit each)' },
+  { key: 'norm', flag: 'norm', kind: 'choice', choices: NORM_KINDS, value: 'kind', help: 'gradmag: norm of the per-example gradient' },
+  { key: 'subset', flag: 'params', kind: 'choice', choices: PARAM_SUBSETS, value: 'subset', help: 'gradmag: parameters the norm runs over' },
+  convMethod,
+  scoreBatch,
+  { key: 'csv', flag: 'csv', kind: 'boolean', help: 'also write CSV tables' },
+  { key: 'labelNoise', flag: 'label-noise', kind: 'number', min: 0, lt: 1, value: 'fraction', help: 'noise study: permute the labels of this fraction of the training examples, then report how well each score finds them' },
+  { key: 'noiseSeed', flag: 'noise-seed', kind: 'int', min: 0, value: 'n', help: "which noise draw: other noise on the same --seed's split and subset" },
+];
+
+export const PRUNE_OPTIONS: readonly OptionSpec[] = [
+  ...TRAIN_OPTIONS,
+  scoresFrom('id or folder of a score run on the same dataset'),
+  { key: 'score', flag: 'score', kind: 'string', value: 'name', help: 'score table to prune by' },
+  { key: 'strategies', flag: 'strategies', kind: 'choices', choices: STRATEGY_NAMES, value: 'names', help: `comma-separated: ${STRATEGY_NAMES.join(', ')}` },
+  { key: 'fractions', flag: 'fractions', kind: 'numbers', gt: 0, lt: 1, value: 'list', help: 'fractions of the training set pruned' },
+  { key: 'seeds', flag: 'seeds', kind: 'int', min: 1, value: 'n', help: 'independent repeats per point (each retraining and random draw has its own stream)' },
+  { key: 'classBalanced', flag: 'class-balanced', kind: 'boolean', help: 'apply each strategy within every class' },
+  { key: 'dropFraction', flag: 'drop-fraction', kind: 'number', min: 0, lt: 1, value: 'p', help: 'non-extreme: fraction of all examples dropped from the top first' },
+];
+
+export const WINDOW_OPTIONS: readonly OptionSpec[] = [
+  ...TRAIN_OPTIONS,
+  scoresFrom('id or folder of a score run on the same dataset'),
+  { key: 'score', flag: 'score', kind: 'string', value: 'name', help: 'score table to sort by' },
+  { key: 'size', flag: 'size', kind: 'number', gt: 0, value: 'n', help: 'window size: fraction (< 1) or count of the training examples' },
+  { key: 'offsets', flag: 'offsets', kind: 'numbers', min: 0, lt: 1, value: 'list', help: 'offsets as fractions of the training examples' },
+  { key: 'seeds', flag: 'seeds', kind: 'int', min: 1, value: 'n', help: 'independent repeats per window' },
+];
+
+const ks: OptionSpec = { key: 'ks', flag: 'ks', kind: 'numbers', gt: 0, value: 'list', help: 'k values: counts, or fractions (< 1) of the scored examples (default 10, 20, 50, ... all)' };
+const scoreTables: OptionSpec = { key: 'scores', flag: 'score', kind: 'strings', value: 'names', help: 'comma-separated score tables (default: every score of the run)' };
+
+export const JOB_OPTIONS: { readonly [J in JobName]: readonly OptionSpec[] } = {
+  train: TRAIN_OPTIONS,
+  score: SCORE_OPTIONS,
+  prune: PRUNE_OPTIONS,
+  window: WINDOW_OPTIONS,
+  // Recorded under another job's kind (params.json keeps which).
+  strategies: [
+    ...PRUNE_OPTIONS.map((s) => (s.key === 'score' ? { ...s, help: 'score table (gradient magnitude: grand, or gradmag)' } : s)),
+    { key: 'runKind', flag: 'run-kind', kind: 'string', internal: true, help: 'the kind its run is recorded as' },
+  ],
+  entropy: [
+    scoresFrom('id or folder of a score run'),
+    scoreTables,
+    ks,
+    { key: 'seed', flag: 'seed', kind: 'int', min: 0, value: 'n', help: 'root seed of the random rankings' },
+    { key: 'randomDraws', flag: 'random-draws', kind: 'int', min: 1, value: 'n', help: 'random rankings averaged for the random baseline' },
+  ],
+  overlap: [
+    scoresFrom('id or folder of a score run'),
+    { key: 'score', flag: 'score', kind: 'string', value: 'name', help: "score table (default: the run's first score)" },
+    { key: 'against', flag: 'against', kind: 'string', value: 'run', help: 'a second score run to compare with (default: compare the runs kept in --scores)' },
+    { key: 'againstScore', flag: 'against-score', kind: 'string', value: 'name', help: 'score table of the second run (default: same as --score); with no --against, compares two scores of one run' },
+    ks,
+  ],
+  'noise-study': [scoresFrom('id or folder of a score run with injected label noise'), scoreTables],
+  'grad-heatmap': [
+    ...TRAIN_OPTIONS,
+    { key: 'sample', flag: 'sample', kind: 'int', min: 1, value: 'n', help: 'examples sampled from the trained ones' },
+    { key: 'sampleSeed', flag: 'sample-seed', kind: 'int', min: 0, value: 'n', help: 'root seed of the sample alone (default: --seed)' },
+    convMethod,
+    scoreBatch,
+  ],
+  'grad-sum': [
+    ...TRAIN_OPTIONS,
+    { key: 'batches', flag: 'batches', kind: 'int', min: 1, value: 'n', help: 'random minibatches measured per epoch' },
+    { key: 'gradBatchSize', flag: 'grad-batch-size', kind: 'int', min: 1, value: 'n', help: 'examples per measured minibatch (default: --batch-size)' },
+    convMethod,
+  ],
+  'kernel-velocity': [
+    ...TRAIN_OPTIONS,
+    scoresFrom('sort by this score run (default: EL2N of the trained model at each epoch t)'),
+    { key: 'score', flag: 'score', kind: 'string', value: 'name', help: 'score table of --scores' },
+    { key: 'windows', flag: 'windows', kind: 'int', min: 1, value: 'n', help: 'windows spread from the lowest to the highest scores' },
+    { key: 'windowSize', flag: 'window-size', kind: 'int', min: 1, value: 'm', help: 'examples per window (the Gram is m*classes square)' },
+  ],
+  'error-barrier': [
+    ...TRAIN_OPTIONS,
+    { key: 'spawnFractions', flag: 'spawn', kind: 'numbers', min: 0, lt: 1, value: 'fractions', help: 'spawn times as fractions of the budget (0 = initialization)' },
+    { key: 'pairs', flag: 'pairs', kind: 'int', min: 1, value: 'n', help: 'children pairs per spawn time' },
+    { key: 'subsetSize', flag: 'subset-size', kind: 'int', min: 1, value: 'k', help: 'examples in each of the highest / lowest / random subsets' },
+    scoresFrom('score run for the subsets (default: EL2N of the parent at --score-epoch)'),
+    { key: 'score', flag: 'score', kind: 'string', value: 'name', help: 'score table of --scores' },
+    { key: 'scoreEpoch', flag: 'score-epoch', kind: 'int', min: 0, value: 't', help: 'epoch of the parent whose EL2N picks the subsets' },
+    { key: 'alphaSteps', flag: 'alphas', kind: 'int', min: 1, value: 'n', help: 'intervals of the interpolation grid (n + 1 points)' },
+    { key: 'bnBatches', flag: 'bn-batches', kind: 'int', min: 1, value: 'n', help: 'batches used to recompute batch-norm statistics of each interpolated network' },
+    { key: 'testExamples', flag: 'test-examples', kind: 'int', min: 1, value: 'n', help: 'test examples the test error is measured on' },
+  ],
+  'el2n-grid': [
+    // The grid scores EL2N alone (its resolve sets `scores`), so the options of the other scores are not offered.
+    ...SCORE_OPTIONS.map((s): OptionSpec => {
+      if (s.key === 'scores' || s.key === 'norm' || s.key === 'subset' || s.key === 'convMethod') return { ...s, internal: true };
+      if (s.key === 'scoreEpoch') return { ...s, help: 'epoch at which EL2N is taken (0 = initialization)' };
+      if (s.key === 'runs') return { ...s, help: 'seeds averaged at each grid point (one score run per point)' };
+      return s;
+    }),
+    { key: 'lrs', flag: 'lrs', kind: 'numbers', gt: 0, value: 'list', help: 'learning rates' },
+    { key: 'batchSizes', flag: 'batch-sizes', kind: 'numbers', min: 1, value: 'list', help: 'batch sizes' },
+    { key: 'widths', flag: 'widths', kind: 'numbers', gt: 0, value: 'list', help: 'width multipliers' },
+    { key: 'grid', flag: 'grid', kind: 'boolean', internal: true, help: 'marks the score run as a grid mean' },
+    { key: 'runKind', flag: 'run-kind', kind: 'string', internal: true, help: 'the kind its run is recorded as' },
+  ],
+};
+
+/** Parameters a job cannot run without. */
+export const REQUIRED: { readonly [J in JobName]?: readonly (keyof JobParams[J] & string)[] } = {
+  train: ['dataset'],
+  score: ['dataset'],
+  prune: ['dataset', 'scoresFrom'],
+  window: ['dataset', 'scoresFrom'],
+  strategies: ['dataset', 'scoresFrom'],
+  entropy: ['scoresFrom'],
+  overlap: ['scoresFrom'],
+  'noise-study': ['scoresFrom'],
+  'grad-heatmap': ['dataset'],
+  'grad-sum': ['dataset'],
+  'kernel-velocity': ['dataset'],
+  'error-barrier': ['dataset'],
+  'el2n-grid': ['dataset'],
+};
+
+/** What a caller passes to a job: any of its parameters (the experiment fills in the rest from its defaults). */
+export type JobInput<J extends JobName> = Partial<JobParams[J]>;
+
+/**
+ * Checks parameters from outside the process (a protocol request, params.json, a cell) against the job's option
+ * metadata: every name known, every value of its kind and in range, the required ones present. Undefined values
+ * count as absent (a CLI passes unset options so).
+ */
+export function checkParams<J extends JobName>(job: J, input: Readonly<Record<string, unknown>>): JobInput<J> {
+  const specs = JOB_OPTIONS[job];
+  const byKey = new Map(specs.map((s) => [s.key, s]));
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(input)) {
+    if (value === undefined) continue;
+    const spec = byKey.get(key);
+    if (!spec) throw new Error(`${job}: unknown parameter "${key}" (known: ${specs.filter((s) => !s.internal).map((s) => s.key).join(', ')})`);
+    const problem = optionProblem(spec, value);
+    if (problem) throw new Error(`${job}: ${problem}`);
+    out[key] = value;
+  }
+  for (const key of REQUIRED[job] ?? []) {
+    if (out[key] === undefined) throw new Error(`${job} job needs "${key}" (--${byKey.get(key)?.flag ?? key})`);
+  }
+  return out as JobInput<J>;
+}

@@ -1,0 +1,248 @@
+/**
+ * The parameters of every job, typed once: what the engine protocol, the CLI, the wizards and notebook cells pass,
+ * and what a run records in params.json. Defaults are applied by each experiment (core/experiments); the option
+ * metadata that checks them is in jobOptions.ts.
+ */
+import type { Architecture, BackendChoice, ConvMethod, NormKind, ParamSubset, ScoreName, StrategyName } from './choices';
+import type { JobName } from './jobNames';
+
+export interface TrainParams {
+  /** Dataset spec: `mnist`, `fashion-mnist`, `cifar10:<dir>`, `folder:<dir>`, `csv:<file>`, or a path. */
+  readonly dataset: string;
+  readonly model: Architecture;
+  readonly width: number;
+  /** Epochs of the full training split; the iteration budget is derived from it (see `steps`). */
+  readonly epochs: number;
+  /** Explicit iteration budget; overrides epochs. Pruned subsets keep the full-data budget. */
+  readonly steps?: number;
+  readonly batchSize: number;
+  readonly lr: number;
+  readonly momentum: number;
+  readonly nesterov: boolean;
+  readonly weightDecay: number;
+  /** Fractions of the budget at which the learning rate is multiplied by `gamma`. */
+  readonly milestones: readonly number[];
+  readonly gamma: number;
+  /** Root seed: initialization, data order, split and subset each draw from their own stream of it. */
+  readonly seed: number;
+  /**
+   * Root seed of data order and augmentation, to vary them while the initialization stays; by default they come
+   * from the run's own `train` stream (docs/randomness.md).
+   */
+  readonly dataSeed?: number;
+  /** Fraction (0..1) or count (>= 1) of the training split held out for validation, stratified. */
+  readonly validation: number;
+  readonly augment: 'auto' | boolean;
+  readonly backend: BackendChoice;
+  readonly threads?: number;
+  /** Train on a seeded random subset of this many training examples (quick looks, tests). */
+  readonly trainSubset?: number;
+  /** Id of a failed or cancelled run to continue from its last epoch checkpoint (see store/resumePoint.ts). */
+  readonly resumedFrom?: string;
+  /** annotations.jsonl whose label corrections and exclusions apply to the training split (annotations/apply.ts). */
+  readonly annotations?: string;
+}
+
+export interface ScoreParams extends TrainParams {
+  readonly scores: readonly ScoreName[];
+  /** Epoch t at which pointwise scores are taken (0 = initialization). Dynamics scores cover epochs 1..t. */
+  readonly scoreEpoch: number;
+  /** K independent runs (the `score-run[run=k]` streams of the root seed). */
+  readonly runs: number;
+  /** gradmag options. */
+  readonly norm: NormKind;
+  readonly subset: ParamSubset;
+  readonly convMethod: ConvMethod;
+  /** Examples per per-example-gradient chunk (memory bound). */
+  readonly scoreBatch: number;
+  /** Also write CSV next to Parquet and .npy. */
+  readonly csv: boolean;
+  /** Inject label noise into this fraction of the trained examples (noise study); 0 = none. */
+  readonly labelNoise: number;
+  readonly noiseSeed: number;
+}
+
+/**
+ * Prune sweep (Data Diet, figure 1): for each pruned fraction x strategy x seed, retrain from scratch on the kept
+ * subset with the SAME iteration budget and schedule as full data, and record test accuracy; full-data runs are the
+ * baseline. Scores come from an earlier `score` run on the same dataset (checked by fingerprint).
+ */
+export interface PruneParams extends TrainParams {
+  /** Score run: its id (under the root) or its folder. */
+  readonly scoresFrom: string;
+  /** Score table in that run, e.g. "el2n". */
+  readonly score: string;
+  readonly strategies: readonly StrategyName[];
+  /** Fractions of the training examples pruned, in (0, 1). */
+  readonly fractions: readonly number[];
+  /** Repeats per point: repeat s trains from the `retrain[fraction,repeat=s,strategy]` stream, draws from `select[...]`. */
+  readonly seeds: number;
+  readonly classBalanced: boolean;
+  /** 'non-extreme': fraction dropped from the top first. */
+  readonly dropFraction?: number;
+}
+
+/**
+ * Sliding-window sweep (Data Diet, section 5): sort the training examples by score, skip the lowest `offset`, keep
+ * the next `size`, retrain with the full-data budget, for a range of offsets. The best window is chosen on the
+ * validation split (never on test) and its test accuracy reported.
+ */
+export interface WindowParams extends TrainParams {
+  readonly scoresFrom: string;
+  readonly score: string;
+  /** Window size: a fraction (< 1) or a count of the training examples. */
+  readonly size: number;
+  /** Offsets as fractions of the training examples (each offset + size must fit). */
+  readonly offsets: readonly number[];
+  readonly seeds: number;
+}
+
+/**
+ * Gradient-magnitude heatmap (Vodrahalli et al. 2018, Fig. 2 and 5): the exact per-example gradient norm
+ * ||grad_w loss(x_i, y_i)|| of a random sample of training examples at initialization and at the end of every
+ * epoch of one training run. The paper sees all magnitudes start alike and spread apart as training goes on, so
+ * that late in training only some examples still move the weights.
+ */
+export interface GradHeatmapParams extends TrainParams {
+  /** Examples sampled from the trained ones. */
+  readonly sample: number;
+  /** Root seed of the sample, to vary it alone (default: the run's seed; either way its `heatmap-sample` stream). */
+  readonly sampleSeed?: number;
+  readonly convMethod: ConvMethod;
+  /** Examples per per-example-gradient chunk. */
+  readonly scoreBatch: number;
+}
+
+export interface GradSumParams extends TrainParams {
+  /** Random minibatches measured at each epoch. */
+  readonly batches: number;
+  /** Examples per measured minibatch (default: the training batch size, as in the paper). */
+  readonly gradBatchSize?: number;
+  readonly convMethod: ConvMethod;
+}
+
+/**
+ * Label entropy of the top-k examples vs k (Vodrahalli et al. 2018, Fig. 7 and 12) for the scores of a score run,
+ * next to the uniform baseline ln K and the entropy of random top-k sets (what an unbiased selection gives). A
+ * curve well below the baseline at small k says the highest scores crowd into a few classes.
+ */
+export interface EntropyParams {
+  /** Score run: id under the root, or its folder. */
+  readonly scoresFrom: string;
+  /** Score tables to analyse (default: every score the run computed). */
+  readonly scores?: readonly string[];
+  /** k values: counts, or fractions (< 1) of the scored examples (default: 10, 20, 50, ... up to all). */
+  readonly ks?: readonly number[];
+  /** Root seed of the random baseline's rankings (draw d is its `entropy-baseline[draw=d]` stream). */
+  readonly seed: number;
+  /** Random rankings averaged for the random baseline. */
+  readonly randomDraws: number;
+}
+
+/**
+ * Overlap |S1 ∩ S2| / k of the top-k sets of two models vs k (Vodrahalli et al. 2018, Fig. 6), with the chance
+ * level k/N of two unrelated rankings. The two models are either the independent runs a score run keeps
+ * (run_0, run_1, ... columns: same architecture, different seeds), or two score runs (e.g. two architectures),
+ * or two scores of one run.
+ */
+export interface OverlapParams {
+  readonly scoresFrom: string;
+  /** Score table of the first run (default: the run's first score). */
+  readonly score?: string;
+  /** Second score run (id or folder). Absent (and no againstScore): compare the first run's per-run columns. */
+  readonly against?: string;
+  /** Score table of the second run (default: the same name as `score`). */
+  readonly againstScore?: string;
+  readonly ks?: readonly number[];
+}
+
+/**
+ * Noise study read-out of a score run made with injected label noise (`score --label-noise`): per score, the
+ * distribution of clean vs corrupted examples (Data Diet Fig. 14) and how well the score finds the corrupted ones
+ * (AUROC, average precision, precision@k; AUM and the data-map scores count low as suspicious).
+ */
+export interface NoiseStudyParams {
+  readonly scoresFrom: string;
+  /** Score tables (default: every score of the run). */
+  readonly scores?: readonly string[];
+}
+
+/**
+ * NTK kernel velocity along the score-sorted data (Data Diet section 5.1, Fig. 3): sort the trained examples by
+ * score (ascending), take `windows` windows of `windowSize` contiguous examples spread evenly from the lowest to
+ * the highest scores, and for each window the cosine distance between its logit-NTK Gram matrix at the end of
+ * epoch t and at the end of epoch t + 1 (t = 0: initialization). Scores are EL2N of this very model at epoch t,
+ * as in the paper, unless a score run is given (then one fixed order for all epochs).
+ */
+export interface KernelVelocityParams extends TrainParams {
+  /** Score run to sort by (id or folder); absent: EL2N of the trained model at each epoch t. */
+  readonly scoresFrom?: string;
+  readonly score: string;
+  readonly windows: number;
+  readonly windowSize: number;
+}
+
+/**
+ * Linear-mode-connectivity error barrier on score subsets (Data Diet section 5.2, Fig. 4; Frankle et al. 2020).
+ * A parent is trained; at each spawn step t* its weights are copied into two children that finish the budget T
+ * on ALL trained examples with independent data orders (the parent's learning-rate schedule continues from t*;
+ * the momentum buffer starts fresh). The children are interpolated at alphas 0..1 and the error is measured on
+ * three subsets of the training data, as in the paper: the `subsetSize` highest- and lowest-scoring examples and a
+ * random subset, plus the test split. barrier = max over alpha of err(alpha) - [(1 - alpha) err(0) + alpha err(1)].
+ *
+ * Batch norm: the running statistics are NOT interpolated for evaluation; they are recomputed for every
+ * interpolated network from `bnBatches` training batches (the average of two networks' statistics is not the
+ * statistics of the averaged network, and using it inflates the barrier). Models without batch norm skip this.
+ *
+ * Scores: EL2N of the parent at the end of epoch `scoreEpoch` (the paper: epoch 10), or a given score run.
+ */
+export interface ErrorBarrierParams extends TrainParams {
+  /** Spawn times as fractions of the budget (t* = round(f T)); 0 spawns from the initialization. */
+  readonly spawnFractions: readonly number[];
+  /** Children pairs per spawn time. */
+  readonly pairs: number;
+  readonly subsetSize: number;
+  readonly scoresFrom?: string;
+  readonly score: string;
+  readonly scoreEpoch: number;
+  /** Intervals of the alpha grid (intervals + 1 points). */
+  readonly alphaSteps: number;
+  readonly bnBatches: number;
+  /** Evaluate the test error on the first this many test examples (all when absent). */
+  readonly testExamples?: number;
+}
+
+/**
+ * EL2N averaged over a hyperparameter grid (learning rate x batch size x width): one score run per grid point
+ * (each itself a mean over `runs` seeds), then the mean of the grid points' scores, and the Spearman correlation
+ * between every pair of grid points and of each with the grid mean: how much the ranking depends on the
+ * hyperparameters, and a ranking that depends on them less.
+ *
+ * The result is itself a score run (kind "score") whose "el2n" table holds the grid mean, one per-run column per
+ * grid point, so `prune --scores <this run>` prunes with it like with any score run.
+ */
+export interface El2nGridParams extends ScoreParams {
+  readonly lrs: readonly number[];
+  readonly batchSizes: readonly number[];
+  readonly widths: readonly number[];
+}
+
+/** Job name -> its parameters. */
+export interface JobParams {
+  readonly train: TrainParams;
+  readonly score: ScoreParams;
+  readonly prune: PruneParams;
+  readonly window: WindowParams;
+  readonly entropy: EntropyParams;
+  readonly overlap: OverlapParams;
+  readonly 'grad-heatmap': GradHeatmapParams;
+  readonly 'grad-sum': GradSumParams;
+  readonly strategies: PruneParams;
+  readonly 'noise-study': NoiseStudyParams;
+  readonly 'kernel-velocity': KernelVelocityParams;
+  readonly 'error-barrier': ErrorBarrierParams;
+  readonly 'el2n-grid': El2nGridParams;
+}
+
+// Every job has its parameters (a compile error here names a job without them).
+export type JobParamsCovered = { readonly [J in JobName]: JobParams[J] };
