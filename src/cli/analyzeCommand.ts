@@ -1,3 +1,4 @@
+import { reportSubmitted } from './submitted';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
@@ -21,7 +22,7 @@ import { PAPER_STRATEGY_NAMES, runStrategyComparison, STRATEGY_COMPARISON_DEFAUL
 import { runTopKOverlap, type TopKOverlapTable } from '../core/experiments/topKOverlapCurve';
 import type { StartOptions } from '../core/jobs/runner';
 import { writeFileAtomic, writeJsonAtomic } from '../core/store/atomicWrite';
-import type { RunManifest } from '../core/store/runManifest';
+import type { RunManifest } from '../contract/runManifest';
 import type { CliHelpers } from './cliHelpers';
 import { addJobOptions, paramsFromFlags } from './specOptions';
 
@@ -64,6 +65,7 @@ export function registerAnalyzeCommands(program: Command, h: CliHelpers, out: No
   /** Runs the job, prints the manifest (--json) or `report`, writes the chart; sets the exit code. */
   const finish = async (flags: Common, job: (ctx: JobContext, opts: StartOptions) => Promise<RunManifest>, table: string, chart: (t: never) => TopLevelSpec, report: (t: never, m: RunManifest) => void) => {
     const { manifest: m, runDir } = await h.runWithProgress(job, flags.root, flags);
+    if (reportSubmitted(m, flags, out)) return;
     const haveTable = fs.existsSync(path.join(runDir, table));
     const t = haveTable ? readTable<never>(runDir, table) : undefined;
     const charts = t !== undefined ? await writeChart(runDir, table.replace(/\.json$/, ''), chart(t)) : [];
@@ -128,6 +130,7 @@ export function registerAnalyzeCommands(program: Command, h: CliHelpers, out: No
     .action(async (f: Common & { scores: string }) => {
       const config = checkParams('noise-study', paramsFromFlags('noise-study', f));
       const { manifest: m, runDir } = await h.runWithProgress((ctx, opts) => runNoiseStudy(config, ctx, opts), f.root, f);
+      if (reportSubmitted(m, f, out)) return;
       const file = path.join(runDir, 'noise-study.json');
       const t = fs.existsSync(file) ? readTable<NoiseStudyTable>(runDir, 'noise-study.json') : undefined;
       const charts: string[] = [];

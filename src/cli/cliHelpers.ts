@@ -1,6 +1,6 @@
 import type { JobContext } from '../core/experiments/job';
 import type { StartOptions } from '../core/jobs/runner';
-import type { RunManifest } from '../core/store/runManifest';
+import type { RunManifest } from '../contract/runManifest';
 
 /**
  * What main.ts shares with the command files (analyzeCommand.ts, dynamicsCommands.ts), passed in so that they do

@@ -1,3 +1,4 @@
+import { reportSubmitted } from './submitted';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
@@ -11,7 +12,7 @@ import { EL2N_GRID_DEFAULTS, runEl2nGrid } from '../core/experiments/el2nGrid';
 import { BARRIER_SETS, ERROR_BARRIER_DEFAULTS, runErrorBarrier, type BarrierPoint } from '../core/experiments/errorBarrier';
 import { KERNEL_VELOCITY_DEFAULTS, runKernelVelocity, type VelocityRow } from '../core/experiments/kernelVelocity';
 import { writeFileAtomic, writeJsonAtomic } from '../core/store/atomicWrite';
-import type { RunManifest } from '../core/store/runManifest';
+import type { RunManifest } from '../contract/runManifest';
 import type { CliHelpers } from './cliHelpers';
 import { addJobOptions, paramsFromFlags } from './specOptions';
 
@@ -51,6 +52,7 @@ export function registerDynamicsCommands(program: Command, h: CliHelpers): void 
     .action(async (flags: Common) => {
       const config = checkParams('kernel-velocity', paramsFromFlags('kernel-velocity', flags));
       const { manifest: m, runDir } = await h.runWithProgress((ctx, opts) => runKernelVelocity(config, ctx, opts), flags.root, flags);
+      if (reportSubmitted(m, flags, process.stdout)) return;
       const out = process.stdout;
       if (flags.json) out.write(JSON.stringify(m, null, 2) + '\n');
       else header(m, out);
@@ -79,6 +81,7 @@ export function registerDynamicsCommands(program: Command, h: CliHelpers): void 
     .action(async (flags: Common) => {
       const config = checkParams('error-barrier', paramsFromFlags('error-barrier', flags));
       const { manifest: m, runDir } = await h.runWithProgress((ctx, opts) => runErrorBarrier(config, ctx, opts), flags.root, flags);
+      if (reportSubmitted(m, flags, process.stdout)) return;
       const out = process.stdout;
       if (flags.json) out.write(JSON.stringify(m, null, 2) + '\n');
       else header(m, out);
@@ -108,6 +111,7 @@ export function registerDynamicsCommands(program: Command, h: CliHelpers): void 
     .action(async (flags: Common) => {
       const config = checkParams('el2n-grid', paramsFromFlags('el2n-grid', flags));
       const { manifest: m, runDir } = await h.runWithProgress((ctx, opts) => runEl2nGrid(config, ctx, opts), flags.root, flags);
+      if (reportSubmitted(m, flags, process.stdout)) return;
       const out = process.stdout;
       if (flags.json) out.write(JSON.stringify(m, null, 2) + '\n');
       else header(m, out);

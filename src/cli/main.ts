@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { BACKEND_CHOICES, type BackendChoice } from '../core/compute/backend';
-import type { JobProgress } from '../core/experiments/job';
+import type { JobProgress } from '../contract/jobProgress';
 import { PRUNE_DEFAULTS, runPruneSweep, type PrunePoint } from '../core/experiments/pruneSweep';
 import { STRATEGY_NAMES, type StrategyName } from '../core/select/selection';
 import { runWindowSweep, WINDOW_DEFAULTS, type WindowPoint } from '../core/experiments/windowSweep';
@@ -10,13 +10,14 @@ import { runScores, SCORE_DEFAULTS, SCORE_NAMES, type ScoreName, type ScoreRunCo
 import { runTraining, TRAIN_DEFAULTS, type TrainRunConfig } from '../core/experiments/trainRun';
 import { ARCHITECTURES } from '../core/models/registry';
 import type { Architecture } from '../core/models/model';
-import type { RunManifest } from '../core/store/runManifest';
+import type { RunManifest } from '../contract/runManifest';
 import { listRuns, runsDir } from '../core/store/runStore';
 import { datadietVersion } from '../core/versions';
 import { makeProgressPrinter } from './progress';
 import { addJobOptions, executionFromFlags, paramsFromFlags } from './specOptions';
 import { checkParams, type JobInput } from '../contract/jobOptions';
 import { unitCountsText } from './unitsText';
+import { reportSubmitted } from './submitted';
 import { registerUnitCommands } from './unitCommands';
 import { runUnits, settleVanishedSlurmRun, waitForRun } from '../core/jobs/runControl';
 import type { StartOptions } from '../core/jobs/runner';
@@ -121,21 +122,13 @@ async function runWithProgress(job: (ctx: { root: string; signal: AbortSignal; o
   return { manifest, runDir };
 }
 
-/** A run handed to Slurm and not waited for: where it is and how to follow it. */
-function submitted(m: RunManifest, out: NodeJS.WritableStream): number {
-  const s = m.execution?.slurm;
-  out.write(`run ${m.id}: submitted to Slurm: array job ${s?.arrayJobId} (${s?.units.length} units), merge job ${s?.mergeJobId}\n`);
-  out.write(`  follow it with   datadiet runs show ${m.id}\n  cancel it with   datadiet runs cancel ${m.id}\n`);
-  return 0;
-}
 
-const isSubmitted = (m: RunManifest) => m.status === 'running' && m.execution?.executor === 'slurm';
 const exitCode = (m: RunManifest) => (m.status === 'done' ? 0 : m.status === 'cancelled' ? 130 : 1);
 
 async function score(flags: ScoreFlags, out: NodeJS.WriteStream): Promise<number> {
   const config = checkParams('score', paramsFromFlags('score', flags));
   const { manifest: m, runDir } = await runWithProgress((ctx, opts) => runScores(config, ctx, opts), flags.root, flags as unknown as Record<string, unknown>);
-  if (isSubmitted(m) && !flags.json) return submitted(m, out);
+  if (reportSubmitted(m, flags, out)) return 0;
   if (flags.json) {
     out.write(JSON.stringify(m, null, 2) + '\n');
     return exitCode(m);
@@ -186,7 +179,7 @@ interface PruneFlags extends TrainFlags {
 async function prune(flags: PruneFlags, out: NodeJS.WriteStream): Promise<number> {
   const config = checkParams('prune', paramsFromFlags('prune', flags));
   const { manifest: m, runDir } = await runWithProgress((ctx, opts) => runPruneSweep(config, ctx, opts), flags.root, flags as unknown as Record<string, unknown>);
-  if (isSubmitted(m) && !flags.json) return submitted(m, out);
+  if (reportSubmitted(m, flags, out)) return 0;
   if (flags.json) {
     out.write(JSON.stringify(m, null, 2) + '\n');
     return exitCode(m);
@@ -222,7 +215,7 @@ interface WindowFlags extends TrainFlags {
 async function windowSweep(flags: WindowFlags, out: NodeJS.WriteStream): Promise<number> {
   const config = checkParams('window', paramsFromFlags('window', flags));
   const { manifest: m, runDir } = await runWithProgress((ctx, opts) => runWindowSweep(config, ctx, opts), flags.root, flags as unknown as Record<string, unknown>);
-  if (isSubmitted(m) && !flags.json) return submitted(m, out);
+  if (reportSubmitted(m, flags, out)) return 0;
   if (flags.json) {
     out.write(JSON.stringify(m, null, 2) + '\n');
     return exitCode(m);
@@ -239,7 +232,7 @@ async function windowSweep(flags: WindowFlags, out: NodeJS.WriteStream): Promise
 
 async function train(flags: TrainFlags, out: NodeJS.WriteStream): Promise<number> {
   const { manifest, runDir } = await runWithProgress((ctx, opts) => runTraining(toConfig(flags), ctx, opts), flags.root, flags as unknown as Record<string, unknown>);
-  if (isSubmitted(manifest) && !flags.json) return submitted(manifest, out);
+  if (reportSubmitted(manifest, flags, out)) return 0;
   if (flags.json) out.write(JSON.stringify(manifest, null, 2) + '\n');
   else {
     summary(manifest, out);

@@ -1,4 +1,4 @@
-import type { JobProgress } from '../core/experiments/job';
+import type { JobProgress } from '../contract/jobProgress';
 
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '--:--';

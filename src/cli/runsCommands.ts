@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import type { JobProgress } from '../core/experiments/job';
-import type { RunManifest } from '../core/store/runManifest';
+import type { JobProgress } from '../contract/jobProgress';
+import type { RunManifest } from '../contract/runManifest';
 import { deleteRun, resumePlan, runDirOf } from '../core/store/runActions';
 import { readRun } from '../core/store/runStore';
 import { cancelRun, runUnits, settleVanishedSlurmRun, waitForRun } from '../core/jobs/runControl';

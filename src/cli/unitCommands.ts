@@ -28,6 +28,8 @@ export function registerUnitCommands(program: Command): void {
       // scancel and a cancelled --parallel run send SIGTERM: stop after this batch, publish nothing.
       process.on('SIGTERM', () => abort.abort());
       process.on('SIGINT', () => abort.abort());
+      // A --parallel parent that died (killed, crashed) takes its units with it.
+      process.on('disconnect', () => abort.abort());
       const outcome = await runUnitProcess(path.resolve(runDir), index(i), { threads: flags.threads, signal: abort.signal, log: flags.log });
       process.stderr.write(`unit ${i}: ${outcome}\n`);
       process.exitCode = outcome === 'failed' ? 1 : outcome === 'cancelled' ? 143 : 0;

@@ -25,6 +25,8 @@ export async function runEngineCommand(argv: readonly string[]): Promise<number>
   const abort = new AbortController();
   process.on('SIGTERM', () => abort.abort());
   process.on('SIGINT', () => abort.abort());
+  // A --parallel parent that died (killed, crashed) takes its units with it.
+  process.on('disconnect', () => abort.abort());
   const outcome = await runUnitProcess(runDir, i, { threads: threads && threads > 0 ? threads : undefined, signal: abort.signal, log: flag('log') });
   process.stderr.write(`unit ${i}: ${outcome}\n`);
   return outcome === 'failed' ? 1 : outcome === 'cancelled' ? 143 : 0;

@@ -6,7 +6,7 @@ import { hasPlan, readParams } from '../core/jobs/unitStore';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { RunManifest } from '../core/store/runManifest';
+import type { RunManifest } from '../contract/runManifest';
 import { readRun, type RunSummary } from '../core/store/runStore';
 import { BACKEND_OPTIONS, FASHION_MNIST_DIR } from './choices';
 import type { ActiveJob, EngineHost } from './engineHost';

@@ -2,10 +2,10 @@
 // dies, and records the run it was running as failed with the reason. Plain Node (no vscode), so the unit tests
 // drive it against the real dist/engine.js.
 import type { ExecutionRequest } from '../contract/execution';
-import type { JobProgress } from '../core/experiments/job';
-import type { RunManifest } from '../core/store/runManifest';
+import type { JobProgress } from '../contract/jobProgress';
+import type { RunManifest } from '../contract/runManifest';
 import { EngineClient, type EngineClientOptions } from '../engine/client';
-import type { JobName } from '../engine/protocol';
+import type { JobName } from '../contract/jobNames';
 import { markRunFailed } from './runFiles';
 
 export interface ActiveJob {

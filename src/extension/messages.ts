@@ -1,5 +1,5 @@
 // User-facing sentences that more than one place uses, kept pure so tests can check them.
-import type { RunManifest } from '../core/store/runManifest';
+import type { RunManifest } from '../contract/runManifest';
 import { formatDuration, formatPercent, shortError } from './format';
 import { headline } from './runsModel';
 

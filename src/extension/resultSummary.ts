@@ -1,5 +1,5 @@
 // One-line summaries of experiment results for the runs view and end-of-job notifications. Pure.
-import type { RunManifest } from '../core/store/runManifest';
+import type { RunManifest } from '../contract/runManifest';
 import { formatPercent } from './format';
 
 function percent(n: number): string {

@@ -1,7 +1,7 @@
 // What the runs view shows for each run directory, computed from its manifest. Pure (no vscode): runsView.ts turns
 // these into TreeItems.
 import * as path from 'node:path';
-import type { RunManifest, RunStatus } from '../core/store/runManifest';
+import type { RunManifest, RunStatus } from '../contract/runManifest';
 import type { RunSummary } from '../core/store/runStore';
 import { detectionSummary, pruneSummary, windowSummary } from './resultSummary';
 import { formatCount, formatDuration, formatEta, formatPercent, relativeTime, shortError } from './format';

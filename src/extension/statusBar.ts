@@ -1,6 +1,6 @@
 // The status-bar item: backend in use (and why, in the tooltip), and progress with ETA while a job runs.
 import * as vscode from 'vscode';
-import type { BackendRecord } from '../core/store/runManifest';
+import type { BackendRecord } from '../contract/runManifest';
 import type { EngineHost } from './engineHost';
 import { statusBarView } from './statusModel';
 

@@ -1,6 +1,6 @@
 // Status-bar text and progress-notification increments. Pure.
-import type { JobProgress } from '../core/experiments/job';
-import type { BackendRecord } from '../core/store/runManifest';
+import type { JobProgress } from '../contract/jobProgress';
+import type { BackendRecord } from '../contract/runManifest';
 import { formatEta, formatPercent } from './format';
 
 export interface ActiveJobView {

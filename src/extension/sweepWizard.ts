@@ -1,7 +1,7 @@
 // The Prune Dataset and Sliding-Window Sweep wizards as data: both start from a finished score run (its dataset,
 // split and model are reused so every trained example has a score) and turn the answers into one engine job. Pure:
 // wizardUi.ts shows the steps, tests drive them directly.
-import type { RunManifest } from '../core/store/runManifest';
+import type { RunManifest } from '../contract/runManifest';
 import type { RunSummary } from '../core/store/runStore';
 import { datasetName, modelName } from './runsModel';
 import type { Settings } from './settings';

@@ -3,8 +3,8 @@
 import type { ExecutionRequest } from '../contract/execution';
 import { JOB_OPTIONS } from '../contract/jobOptions';
 import * as path from 'node:path';
-import type { JobName } from '../engine/protocol';
-import type { ScoreName } from '../core/experiments/scoreRun';
+import type { JobName } from '../contract/jobNames';
+import type { ScoreName } from '../contract/choices';
 import type { Architecture } from '../core/models/model';
 import { ARCHITECTURE_CHOICES, SCORE_DYNAMICS, SCORE_OPTIONS } from './choices';
 import type { Settings } from './settings';

@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import type { JobProgress } from '../../contract/jobProgress';
 import type { WorkUnit } from '../../contract/workUnit';
 import { isUnitDone, readFailures, recordFailure, unitLog } from '../jobs/unitStore';
 import { datadietCommand } from './unitCommand';
@@ -15,6 +16,15 @@ export interface ChildOptions {
   readonly signal?: AbortSignal;
   readonly onUnitStart?: (u: WorkUnit) => void;
   readonly onUnitDone?: (u: WorkUnit) => void;
+  /** A child's progress within its unit, forwarded over its IPC channel. */
+  readonly onUnitProgress?: (u: WorkUnit, p: UnitProgressMessage) => void;
+}
+
+/** What a unit process sends its parent (runner.ts runUnitProcess, when it has an IPC channel). */
+export interface UnitProgressMessage {
+  readonly type: 'unit-progress';
+  readonly fraction: number;
+  readonly progress: Omit<JobProgress, 'runId' | 'runDir' | 'fraction'>;
 }
 
 export async function runUnitsInChildren(runDir: string, units: readonly WorkUnit[], opts: ChildOptions): Promise<void> {
@@ -31,8 +41,13 @@ export async function runUnitsInChildren(runDir: string, units: readonly WorkUni
       const out = fs.openSync(log, 'a');
       opts.onUnitStart?.(unit);
       const code = await new Promise<number | null>((resolve) => {
-        const child = spawn(cmd.node, [cmd.script, 'unit', runDir, String(unit!.index), '--threads', String(opts.threadsPerUnit), '--log', log], { stdio: ['ignore', out, out] });
+        const u = unit!;
+        // Output to the unit's log; progress over an IPC channel, so the parent can show it as the job's.
+        const child = spawn(cmd.node, [cmd.script, 'unit', runDir, String(u.index), '--threads', String(opts.threadsPerUnit), '--log', log], { stdio: ['ignore', out, out, 'ipc'] });
         live.add(child);
+        child.on('message', (m: UnitProgressMessage) => {
+          if (m?.type === 'unit-progress') opts.onUnitProgress?.(u, m);
+        });
         child.on('error', (e) => {
           fs.appendFileSync(log, `cannot start ${cmd.node}: ${e.message}\n`);
           resolve(-1);

@@ -15,15 +15,9 @@ import { resolveScoreConfig, runScores, SCORE_DEFAULTS, scoreExperiment, type Sc
 
 export type El2nGridConfig = El2nGridParams;
 
-export const EL2N_GRID_DEFAULTS: Omit<El2nGridConfig, 'dataset'> = {
-  ...SCORE_DEFAULTS,
-  scores: ['el2n'],
-  runs: 1,
-  trainSubset: 2000,
-  lrs: [0.02, 0.05],
-  batchSizes: [32, 128],
-  widths: [0.5, 1],
-};
+import { EL2N_GRID_DEFAULTS } from '../../contract/jobDefaults';
+
+export { EL2N_GRID_DEFAULTS };
 
 export interface GridPoint {
   readonly lr: number;

@@ -26,21 +26,9 @@ import { TRAIN_DEFAULTS, type TrainRunConfig } from './trainRun';
 
 export type ErrorBarrierConfig = ErrorBarrierParams;
 
-export const ERROR_BARRIER_DEFAULTS: Omit<ErrorBarrierConfig, 'dataset'> = {
-  ...TRAIN_DEFAULTS,
-  validation: 0,
-  epochs: 2,
-  batchSize: 32,
-  trainSubset: 2000,
-  spawnFractions: [0, 0.05, 0.1, 0.25, 0.5],
-  pairs: 1,
-  subsetSize: 500,
-  score: 'el2n',
-  scoreEpoch: 1,
-  alphaSteps: 10,
-  bnBatches: 20,
-  testExamples: 2000,
-};
+import { ERROR_BARRIER_DEFAULTS } from '../../contract/jobDefaults';
+
+export { ERROR_BARRIER_DEFAULTS };
 
 export const BARRIER_SETS = ['highest', 'lowest', 'random', 'test'] as const;
 export type BarrierSet = (typeof BARRIER_SETS)[number];

@@ -18,14 +18,9 @@ import { TRAIN_DEFAULTS, type TrainRunConfig } from './trainRun';
 
 export type GradHeatmapConfig = GradHeatmapParams;
 
-export const HEATMAP_DEFAULTS: Omit<GradHeatmapConfig, 'dataset'> = {
-  ...TRAIN_DEFAULTS,
-  validation: 0,
-  epochs: 5,
-  sample: 128,
-  convMethod: 'auto',
-  scoreBatch: 256,
-};
+import { HEATMAP_DEFAULTS } from '../../contract/jobDefaults';
+
+export { HEATMAP_DEFAULTS };
 
 export interface GradHeatmapTable {
   /** Dataset indices of the sampled examples, one per row, ordered by their last measured norm, largest first. */

@@ -77,13 +77,9 @@ export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 export type GradSumConfig = GradSumParams;
 
-export const GRADSUM_DEFAULTS: Omit<GradSumConfig, 'dataset'> = {
-  ...TRAIN_DEFAULTS,
-  validation: 0,
-  epochs: 2,
-  batches: 32,
-  convMethod: 'auto',
-};
+import { GRADSUM_DEFAULTS } from '../../contract/jobDefaults';
+
+export { GRADSUM_DEFAULTS };
 
 export interface GradSumRow extends MinibatchGradSum {
   readonly epoch: number;

@@ -24,16 +24,9 @@ import { TRAIN_DEFAULTS, type TrainRunConfig } from './trainRun';
 
 export type KernelVelocityConfig = KernelVelocityParams;
 
-export const KERNEL_VELOCITY_DEFAULTS: Omit<KernelVelocityConfig, 'dataset'> = {
-  ...TRAIN_DEFAULTS,
-  validation: 0,
-  epochs: 3,
-  batchSize: 64,
-  trainSubset: 2000,
-  score: 'el2n',
-  windows: 10,
-  windowSize: 50,
-};
+import { KERNEL_VELOCITY_DEFAULTS } from '../../contract/jobDefaults';
+
+export { KERNEL_VELOCITY_DEFAULTS };
 
 export interface VelocityRow {
   /** Velocity between the end of epoch t and of epoch t + 1. */

@@ -15,7 +15,9 @@ import { numClassesOf, openScoreRun, resolveKs, scoreTableOf } from './scoreRunR
 
 export type LabelEntropyConfig = EntropyParams;
 
-export const ENTROPY_DEFAULTS: Omit<LabelEntropyConfig, 'scoresFrom'> = { seed: 0, randomDraws: 10 };
+import { ENTROPY_DEFAULTS } from '../../contract/jobDefaults';
+
+export { ENTROPY_DEFAULTS };
 
 export interface LabelEntropyTable {
   readonly scoreRun: string;

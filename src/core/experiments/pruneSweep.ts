@@ -23,15 +23,9 @@ import { retrainStreams, selectionStream, type SweepPoint, type TrainingStreams 
 
 export type PruneSweepConfig = PruneParams;
 
-export const PRUNE_DEFAULTS: Omit<PruneSweepConfig, 'dataset' | 'scoresFrom'> = {
-  ...TRAIN_DEFAULTS,
-  validation: 0,
-  score: 'el2n',
-  strategies: ['keep-top', 'random'],
-  fractions: [0.3, 0.5, 0.7],
-  seeds: 4,
-  classBalanced: false,
-};
+import { PRUNE_DEFAULTS } from '../../contract/jobDefaults';
+
+export { PRUNE_DEFAULTS };
 
 export interface RetrainRow {
   readonly strategy: string;

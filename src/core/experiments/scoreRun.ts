@@ -37,22 +37,9 @@ const DYNAMICS: readonly ScoreName[] = ['forgetting', 'aum', 'confidence', 'vari
 
 export type ScoreRunConfig = ScoreParams;
 
-export const SCORE_DEFAULTS: Omit<ScoreRunConfig, 'dataset'> = {
-  ...TRAIN_DEFAULTS,
-  // Scores cover the whole training split, as in the papers: no validation hold-out by default.
-  validation: 0,
-  epochs: 2,
-  scores: ['el2n', 'grand'],
-  scoreEpoch: 1,
-  runs: 2,
-  norm: 'l2',
-  subset: 'all',
-  convMethod: 'auto',
-  scoreBatch: 256,
-  csv: false,
-  labelNoise: 0,
-  noiseSeed: 0,
-};
+import { SCORE_DEFAULTS } from '../../contract/jobDefaults';
+
+export { SCORE_DEFAULTS };
 
 /** Per-example values of one run for one score, one per scored example (the trained indices, ascending). */
 type RunScores = Map<ScoreName, Float32Array>;

@@ -8,13 +8,9 @@ import { definedOnly } from './definedOnly';
 import { runJob, type StartOptions } from '../jobs/runner';
 import { PRUNE_DEFAULTS, pruneExperiment, resolvePruneConfig, type PruneSweepConfig } from './pruneSweep';
 
-/**
- * Max-Gradient vs Non-extreme Max-Gradient vs Gradient-CDF vs random (Vodrahalli et al. 2018, Fig. 3, 4, 8, 9):
- * the prune sweep with the paper's four strategies over gradient-magnitude scores (GraNd at the score run's
- * epoch: the exact per-example gradient norm). Only the defaults differ from `datadiet prune`; the table is the
- * sweep's prune-sweep.json.
- */
-export const PAPER_STRATEGIES: readonly StrategyName[] = ['keep-top', 'non-extreme', 'gradient-cdf', 'random'];
+import { PAPER_STRATEGIES } from '../../contract/jobDefaults';
+
+export { PAPER_STRATEGIES };
 
 /** The paper's names of the strategies, for legends and reports. */
 export const PAPER_STRATEGY_NAMES: Readonly<Record<string, string>> = {
@@ -27,15 +23,9 @@ export const PAPER_STRATEGY_NAMES: Readonly<Record<string, string>> = {
   'full data': 'Full data',
 };
 
-export const STRATEGY_COMPARISON_DEFAULTS: Omit<PruneSweepConfig, 'dataset' | 'scoresFrom'> = {
-  ...PRUNE_DEFAULTS,
-  score: 'grand',
-  strategies: PAPER_STRATEGIES,
-  // Subset sizes from a small fraction kept up to most of the data, as the paper's x axis.
-  fractions: [0.5, 0.8, 0.9, 0.95],
-  seeds: 2,
-  dropFraction: 0.05,
-};
+import { STRATEGY_COMPARISON_DEFAULTS } from '../../contract/jobDefaults';
+
+export { STRATEGY_COMPARISON_DEFAULTS };
 
 /** The prune sweep's parameters with the paper's defaults; the run is recorded as a prune run (its table is one). */
 export function resolveStrategiesConfig(input: JobInput<'strategies'>): PruneSweepConfig & { readonly runKind: 'prune' } {

@@ -23,22 +23,9 @@ import { oneUnit, publishUnitFiles, readUnitResults, writeUnitResults } from '..
 
 export type TrainRunConfig = TrainParams;
 
-export const TRAIN_DEFAULTS: Omit<TrainRunConfig, 'dataset'> = {
-  model: 'cnn-small',
-  width: 1,
-  epochs: 2,
-  batchSize: 128,
-  lr: 0.05,
-  momentum: 0.9,
-  nesterov: true,
-  weightDecay: 5e-4,
-  milestones: [0.5, 0.75],
-  gamma: 0.2,
-  seed: 0,
-  validation: 0.1,
-  augment: 'auto',
-  backend: 'auto',
-};
+import { TRAIN_DEFAULTS } from '../../contract/jobDefaults';
+
+export { TRAIN_DEFAULTS };
 
 /** Defaults applied and checked: the parameters of a train run (resumedFrom included: unit processes need it). */
 export function resolveTrainConfig(input: JobInput<'train'>): TrainRunConfig {

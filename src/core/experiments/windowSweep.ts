@@ -18,15 +18,9 @@ import { TRAIN_DEFAULTS, type TrainRunConfig } from './trainRun';
 
 export type WindowSweepConfig = WindowParams;
 
-export const WINDOW_DEFAULTS: Omit<WindowSweepConfig, 'dataset' | 'scoresFrom'> = {
-  ...TRAIN_DEFAULTS,
-  score: PRUNE_DEFAULTS.score,
-  // The best window is picked on validation data.
-  validation: 0.1,
-  size: 0.4,
-  offsets: [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6],
-  seeds: 2,
-};
+import { WINDOW_DEFAULTS } from '../../contract/jobDefaults';
+
+export { WINDOW_DEFAULTS };
 
 export interface WindowPoint {
   readonly offset: number;

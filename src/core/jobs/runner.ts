@@ -21,7 +21,7 @@ import { writeJsonAtomic } from '../store/atomicWrite';
 import type { AnyExperiment, DoneUnit, RunContext, UnitStopped } from './experiment';
 import { experimentFor } from './registry';
 import { clearFailure, commitUnit, isUnitDone, readFailures, readParams, readPlan, recordFailure, removeStaleStaging, unitDir, writePlan } from './unitStore';
-import { runUnitsInChildren } from '../executors/localProcesses';
+import { runUnitsInChildren, type UnitProgressMessage } from '../executors/localProcesses';
 import { submitToSlurm } from '../executors/slurm';
 import * as path from 'node:path';
 
@@ -156,9 +156,17 @@ async function execute(run: RunHandle, exp: AnyExperiment, p: object, units: rea
       if (ctx.signal?.aborted) break;
       last = await runOneUnit(exp, p, state, unit, rctx, progress.forUnit(unit));
       if (last.outcome === 'done') progress.unitDone(unit);
+      else progress.unitStopped(unit);
     }
   } else {
-    await runUnitsInChildren(run.dir, pending, { parallel, signal: ctx.signal, threadsPerUnit: threadsPerChild(parallel, backend?.threads), onUnitDone: (u) => progress.unitDone(u), onUnitStart: (u) => rctx.report({ phase: 'train', message: `started ${u.label}`, fraction: progress.fraction() }) });
+    await runUnitsInChildren(run.dir, pending, {
+      parallel,
+      signal: ctx.signal,
+      threadsPerUnit: threadsPerChild(parallel, backend?.threads),
+      onUnitStart: (u) => rctx.report({ phase: 'train', message: `started ${u.label}`, fraction: progress.fraction() }),
+      onUnitProgress: (u, m) => progress.running(u, m.fraction, m.progress),
+      onUnitDone: (u) => progress.unitDone(u),
+    });
   }
   const m = await finalize(run, exp, p, state, units, rctx, Boolean(ctx.signal?.aborted), last?.outcome === 'cancelled' ? last.stop : undefined);
   // A one-unit job run here fails as it did before units: its own error, thrown (the manifest says it too).
@@ -180,23 +188,35 @@ export function threadsPerChild(parallel: number, requested?: number): number {
   return Math.max(1, Math.floor((requested ?? cores) / parallel));
 }
 
-/** Maps each unit's own progress onto the whole job, with one ETA over all of it. */
+/**
+ * Maps each unit's own progress onto the whole job, with one ETA over all of it: finished units count whole, the
+ * running ones (several, with --parallel) by their own fraction.
+ */
 function jobProgress(rctx: RunContext, total: number, doneBefore: number) {
   let done = doneBefore;
+  const running = new Map<string, number>();
   const eta = new EtaEstimator();
-  const fraction = () => done / Math.max(1, total);
+  const fraction = () => (done + [...running.values()].reduce((a, f) => a + f, 0)) / Math.max(1, total);
+  const unitProgress = (unit: WorkUnit, f: number, p: Omit<JobProgress, 'runId' | 'runDir' | 'fraction'>) => {
+    running.set(unit.key, Math.min(1, Math.max(0, f)));
+    const at = fraction();
+    const { etaSeconds } = eta.tick(at * 1e6, 1e6);
+    rctx.report({ etaSeconds, ...p, fraction: at });
+  };
   return {
     fraction,
+    running: unitProgress,
+    /** A unit that stopped without finishing counts for nothing. */
+    unitStopped(unit: WorkUnit) {
+      running.delete(unit.key);
+    },
     unitDone(unit: WorkUnit) {
+      running.delete(unit.key);
       done++;
       rctx.report({ phase: 'eval', message: `${unit.label}: done (${done} of ${total} units)`, fraction: fraction() });
     },
     forUnit(unit: WorkUnit) {
-      return (f: number, p: Omit<JobProgress, 'runId' | 'runDir' | 'fraction'>) => {
-        const at = (done + Math.min(1, Math.max(0, f))) / Math.max(1, total);
-        const { etaSeconds } = eta.tick(at * 1e6, 1e6);
-        rctx.report({ etaSeconds, ...p, fraction: at });
-      };
+      return (f: number, p: Omit<JobProgress, 'runId' | 'runDir' | 'fraction'>) => unitProgress(unit, f, p);
     },
   };
 }
@@ -278,6 +298,8 @@ export async function runUnitProcess(runDir: string, index: number, opts: { thre
   const summary = readRun(runDir);
   if (!summary.manifest) throw new Error(`${summary.problem ?? runDir}`);
   const { exp, p, units } = experimentOfRun(runDir);
+  // A parent's IPC channel (--parallel) must not keep this process alive once its unit is over.
+  process.channel?.unref();
   const unit = units[index];
   if (!unit) throw new Error(`${runDir}: the plan has ${units.length} units; there is no unit ${index}`);
   if (isUnitDone(runDir, unit.key)) return 'already done';
@@ -287,7 +309,14 @@ export async function runUnitProcess(runDir: string, index: number, opts: { thre
     const backend = wanted ? await initBackend(wanted.choice, { threads: opts.threads ?? wanted.threads }) : undefined;
     const { state } = await exp.prepare(p, rctx);
     let last = 0;
+    let sent = 0;
     const result = await runOneUnit(exp, p, state, unit, rctx, (f, pr) => {
+      // To a parent that listens (a --parallel run), a few times a second.
+      const now = Date.now();
+      if (process.send && (now - sent > 250 || f >= 1)) {
+        sent = now;
+        process.send({ type: 'unit-progress', fraction: f, progress: pr } satisfies UnitProgressMessage);
+      }
       // A line every few percent: enough to follow a log, not a flood.
       if (f - last >= 0.05 || f >= 1) {
         last = f;

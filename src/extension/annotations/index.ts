@@ -9,7 +9,7 @@ import { exampleKey } from '../../core/annotations/annotationEntry';
 import { exportCleanedManifest } from '../../core/annotations/apply';
 import { loadRunSuspects } from '../../core/annotations/runSuspects';
 import { listRuns, readRun, runsDir } from '../../core/store/runStore';
-import type { RunManifest } from '../../core/store/runManifest';
+import type { RunManifest } from '../../contract/runManifest';
 import { rerunRequest, type JobRequest } from '../wizard';
 import { requireTrust } from '../trust';
 import { suspectThreshold } from './annotationSettings';

@@ -8,7 +8,7 @@ import { CELL_LANGUAGE } from '../../core/cells/starter';
 import { loadDataset } from '../../core/data/load';
 import type { OutputItem } from '../../core/notebook/fallbacks';
 import type { ThumbSource } from '../../core/notebook/thumbnail';
-import type { RunManifest } from '../../core/store/runManifest';
+import type { RunManifest } from '../../contract/runManifest';
 import type { EngineHost } from '../engineHost';
 import type { Settings } from '../settings';
 import { Throttle } from '../statusModel';
@@ -128,7 +128,7 @@ export class DataDietController implements vscode.Disposable {
     }
   }
 
-  private async runJob(job: EngineJob, params: Record<string, unknown>, onProgress: (p: import('../../core/experiments/job').JobProgress) => void, signal: AbortSignal, executor: ExecutorChoice = {}): Promise<RunManifest> {
+  private async runJob(job: EngineJob, params: Record<string, unknown>, onProgress: (p: import('../../contract/jobProgress').JobProgress) => void, signal: AbortSignal, executor: ExecutorChoice = {}): Promise<RunManifest> {
     const active = this.d.host.start(job, this.d.runsRoot(), params, `Notebook ${job}`, (p) => onProgress(p), cellExecution(this.d.settings(), executor));
     const cancel = () => active.cancel();
     if (signal.aborted) cancel();

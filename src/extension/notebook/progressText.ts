@@ -1,5 +1,5 @@
 // The line a running cell shows while its job trains, e.g. "prune: random 50% pruned, repeat 2/4 — 35%, ETA 1:20".
-import type { JobProgress } from '../../core/experiments/job';
+import type { JobProgress } from '../../contract/jobProgress';
 import { formatEta, formatPercent } from '../format';
 
 export function progressText(command: string, p: JobProgress): string {

@@ -36,9 +36,15 @@ test('a prune sweep is planned as units (per repeat: full data, then fraction x 
   assert.equal(reference.length, 6);
 });
 
-test('--parallel 2: units in child processes give the same table as one process', async () => {
-  const m = await runPruneSweep({ ...sweep, scoresFrom: scoreId }, { root }, { execution: { executor: 'local', parallel: 2 } });
+test('--parallel 2: units in child processes give the same table as one process, and their progress', async () => {
+  const fractions: number[] = [];
+  const onProgress = (p: { phase: string; fraction?: number }) => {
+    if (p.phase === 'train' && p.fraction !== undefined) fractions.push(p.fraction);
+  };
+  const m = await runPruneSweep({ ...sweep, scoresFrom: scoreId }, { root, onProgress }, { execution: { executor: 'local', parallel: 2 } });
   assert.equal(m.status, 'done', m.error);
+  // The children's training steps reach the parent (over IPC) as the job's progress.
+  assert.ok(fractions.filter((f) => f > 0 && f < 1).length >= 6, `forwarded progress: ${fractions.length} ticks`);
   assert.deepEqual(m.execution, { executor: 'local', parallel: 2 });
   assert.deepEqual(rowsOf(m.id), reference);
   assert.ok(fs.existsSync(path.join(runsDir(root), m.id, 'logs', 'unit-0.log')), 'each child writes its log');

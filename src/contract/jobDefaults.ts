@@ -1,0 +1,134 @@
+/**
+ * Every job's defaults: what a parameter is when the caller leaves it out. Plain data, so the wizards, settings
+ * and cells read them without loading the experiments; the experiments apply them (core/experiments).
+ */
+import type { StrategyName } from './choices';
+import type { El2nGridParams, EntropyParams, ErrorBarrierParams, GradHeatmapParams, GradSumParams, KernelVelocityParams, PruneParams, ScoreParams, TrainParams, WindowParams } from './jobParams';
+
+export const TRAIN_DEFAULTS: Omit<TrainParams, 'dataset'> = {
+  model: 'cnn-small',
+  width: 1,
+  epochs: 2,
+  batchSize: 128,
+  lr: 0.05,
+  momentum: 0.9,
+  nesterov: true,
+  weightDecay: 5e-4,
+  milestones: [0.5, 0.75],
+  gamma: 0.2,
+  seed: 0,
+  validation: 0.1,
+  augment: 'auto',
+  backend: 'auto',
+};
+
+export const SCORE_DEFAULTS: Omit<ScoreParams, 'dataset'> = {
+  ...TRAIN_DEFAULTS,
+  // Scores cover the whole training split, as in the papers: no validation hold-out by default.
+  validation: 0,
+  epochs: 2,
+  scores: ['el2n', 'grand'],
+  scoreEpoch: 1,
+  runs: 2,
+  norm: 'l2',
+  subset: 'all',
+  convMethod: 'auto',
+  scoreBatch: 256,
+  csv: false,
+  labelNoise: 0,
+  noiseSeed: 0,
+};
+
+export const PRUNE_DEFAULTS: Omit<PruneParams, 'dataset' | 'scoresFrom'> = {
+  ...TRAIN_DEFAULTS,
+  validation: 0,
+  score: 'el2n',
+  strategies: ['keep-top', 'random'],
+  fractions: [0.3, 0.5, 0.7],
+  seeds: 4,
+  classBalanced: false,
+};
+
+export const WINDOW_DEFAULTS: Omit<WindowParams, 'dataset' | 'scoresFrom'> = {
+  ...TRAIN_DEFAULTS,
+  score: PRUNE_DEFAULTS.score,
+  // The best window is picked on validation data.
+  validation: 0.1,
+  size: 0.4,
+  offsets: [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6],
+  seeds: 2,
+};
+
+export const HEATMAP_DEFAULTS: Omit<GradHeatmapParams, 'dataset'> = {
+  ...TRAIN_DEFAULTS,
+  validation: 0,
+  epochs: 5,
+  sample: 128,
+  convMethod: 'auto',
+  scoreBatch: 256,
+};
+
+export const GRADSUM_DEFAULTS: Omit<GradSumParams, 'dataset'> = {
+  ...TRAIN_DEFAULTS,
+  validation: 0,
+  epochs: 2,
+  batches: 32,
+  convMethod: 'auto',
+};
+
+export const KERNEL_VELOCITY_DEFAULTS: Omit<KernelVelocityParams, 'dataset'> = {
+  ...TRAIN_DEFAULTS,
+  validation: 0,
+  epochs: 3,
+  batchSize: 64,
+  trainSubset: 2000,
+  score: 'el2n',
+  windows: 10,
+  windowSize: 50,
+};
+
+export const ERROR_BARRIER_DEFAULTS: Omit<ErrorBarrierParams, 'dataset'> = {
+  ...TRAIN_DEFAULTS,
+  validation: 0,
+  epochs: 2,
+  batchSize: 32,
+  trainSubset: 2000,
+  spawnFractions: [0, 0.05, 0.1, 0.25, 0.5],
+  pairs: 1,
+  subsetSize: 500,
+  score: 'el2n',
+  scoreEpoch: 1,
+  alphaSteps: 10,
+  bnBatches: 20,
+  testExamples: 2000,
+};
+
+export const EL2N_GRID_DEFAULTS: Omit<El2nGridParams, 'dataset'> = {
+  ...SCORE_DEFAULTS,
+  scores: ['el2n'],
+  runs: 1,
+  trainSubset: 2000,
+  lrs: [0.02, 0.05],
+  batchSizes: [32, 128],
+  widths: [0.5, 1],
+};
+
+export const ENTROPY_DEFAULTS: Omit<EntropyParams, 'scoresFrom'> = { seed: 0, randomDraws: 10 };
+
+/**
+ * Max-Gradient vs Non-extreme Max-Gradient vs Gradient-CDF vs random (Vodrahalli et al. 2018, Fig. 3, 4, 8, 9):
+ * the prune sweep with the paper's four strategies over gradient-magnitude scores (GraNd at the score run's
+ * epoch: the exact per-example gradient norm). Only the defaults differ from `datadiet prune`; the table is the
+ * sweep's prune-sweep.json.
+ */
+export const PAPER_STRATEGIES: readonly StrategyName[] = ['keep-top', 'non-extreme', 'gradient-cdf', 'random'];
+
+export const STRATEGY_COMPARISON_DEFAULTS: Omit<PruneParams, 'dataset' | 'scoresFrom'> = {
+  ...PRUNE_DEFAULTS,
+  score: 'grand',
+  strategies: PAPER_STRATEGIES,
+  // Subset sizes from a small fraction kept up to most of the data, as the paper's x axis.
+  fractions: [0.5, 0.8, 0.9, 0.95],
+  seeds: 2,
+  dropFraction: 0.05,
+};
