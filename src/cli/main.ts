@@ -1,15 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { BACKEND_CHOICES, type BackendChoice } from '../core/compute/backend';
+import { Command } from 'commander';
 import type { JobProgress } from '../contract/jobProgress';
 import { PRUNE_DEFAULTS, runPruneSweep, type PrunePoint } from '../core/experiments/pruneSweep';
-import { STRATEGY_NAMES, type StrategyName } from '../core/select/selection';
+import { type StrategyName } from '../core/select/selection';
 import { runWindowSweep, WINDOW_DEFAULTS, type WindowPoint } from '../core/experiments/windowSweep';
-import { runScores, SCORE_DEFAULTS, SCORE_NAMES, type ScoreName, type ScoreRunConfig } from '../core/experiments/scoreRun';
+import { runScores, SCORE_DEFAULTS, type ScoreName } from '../core/experiments/scoreRun';
 import { runTraining, TRAIN_DEFAULTS, type TrainRunConfig } from '../core/experiments/trainRun';
-import { ARCHITECTURES } from '../core/models/registry';
-import type { Architecture } from '../core/models/model';
 import type { RunManifest } from '../contract/runManifest';
 import { listRuns, runsDir } from '../core/store/runStore';
 import { datadietVersion } from '../core/versions';

@@ -11,7 +11,7 @@ import { definedOnly } from './definedOnly';
 import type { JobContext, JobProgress } from './job';
 import type { Experiment } from '../jobs/experiment';
 import { runJob, type StartOptions } from '../jobs/runner';
-import { resolveScoreConfig, runScores, SCORE_DEFAULTS, scoreExperiment, type ScoreRunConfig } from './scoreRun';
+import { resolveScoreConfig, runScores, scoreExperiment, type ScoreRunConfig } from './scoreRun';
 
 export type El2nGridConfig = El2nGridParams;
 

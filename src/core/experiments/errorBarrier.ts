@@ -14,15 +14,14 @@ import type { RunManifest } from '../store/runManifest';
 import { evaluate } from '../train/evaluate';
 import { stepsPerEpoch, trainModel } from '../train/trainLoop';
 import { el2nNow } from './el2nNow';
-import { loadTraining, prepareData, type ExperimentData } from './experimentData';
+import { loadTraining, type ExperimentData } from './experimentData';
 import { definedOnly } from './definedOnly';
 import { EtaEstimator, type JobContext } from './job';
 import { probedModelRecord } from './probedTraining';
 import { resolveScoreRun, scoresForTraining } from './pruneSweep';
-import { trainingBackend, type Experiment } from '../jobs/experiment';
+import { trainingBackend, trainingSeeds, type Experiment } from '../jobs/experiment';
 import { runJob, type StartOptions } from '../jobs/runner';
 import { oneUnit, publishUnitFiles, readUnitResults, writeUnitResults } from '../jobs/singleUnit';
-import { TRAIN_DEFAULTS, type TrainRunConfig } from './trainRun';
 
 export type ErrorBarrierConfig = ErrorBarrierParams;
 
@@ -93,7 +92,7 @@ const TABLE = 'error-barrier.json';
 export const errorBarrierExperiment: Experiment<ErrorBarrierConfig, BarrierState, 'error-barrier'> = {
   job: 'error-barrier',
   resolve: (input) => resolveErrorBarrierConfig(input),
-  seeds: (cfg) => ({ root: cfg.seed, ...(cfg.dataSeed !== undefined ? { data: cfg.dataSeed } : {}) }),
+  seeds: trainingSeeds,
   backend: trainingBackend,
   plan: () => oneUnit('error barrier'),
 

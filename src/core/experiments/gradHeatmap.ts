@@ -1,20 +1,17 @@
 import type { GradHeatmapParams } from '../../contract/jobParams';
 import type { JobInput } from '../../contract/jobOptions';
 import * as path from 'node:path';
-import type { ConvMethod } from '../scores/perExampleGrads';
 import { RandomStream } from '../randomStreams';
 import { writeJsonAtomic } from '../store/atomicWrite';
 import type { RunManifest } from '../store/runManifest';
-import { stepsPerEpoch } from '../train/trainLoop';
 import { exampleGradNorms } from './exampleGradNorms';
-import { loadTraining, prepareData, type ExperimentData } from './experimentData';
+import { loadTraining, type ExperimentData } from './experimentData';
 import { EtaEstimator, type JobContext } from './job';
 import { definedOnly } from './definedOnly';
 import { probedModelRecord, probedTraining } from './probedTraining';
 import { trainingBackend, type Experiment } from '../jobs/experiment';
 import { runJob, type StartOptions } from '../jobs/runner';
 import { oneUnit, publishUnitFiles, readUnitResults, writeUnitResults } from '../jobs/singleUnit';
-import { TRAIN_DEFAULTS, type TrainRunConfig } from './trainRun';
 
 export type GradHeatmapConfig = GradHeatmapParams;
 
@@ -86,7 +83,7 @@ export const gradHeatmapExperiment: Experiment<GradHeatmapConfig, HeatmapState, 
   plan: () => oneUnit('gradient-norm heatmap'),
 
   prepare(cfg, ctx) {
-    const { data, steps, augment } = loadTraining(cfg, ctx.report);
+    const { data, steps } = loadTraining(cfg, ctx.report);
     const n = data.trainIndices.length;
     if (cfg.sample > n) throw new RangeError(`sample of ${cfg.sample} examples exceeds the ${n} trained examples`);
     const sample = RandomStream.root(cfg.sampleSeed ?? cfg.seed).derive('heatmap-sample').rng().shuffle(Int32Array.from(data.trainIndices)).slice(0, cfg.sample).sort();

@@ -9,16 +9,14 @@ import { RandomStream } from '../randomStreams';
 import { perExampleGradNorms, type ConvMethod } from '../scores/perExampleGrads';
 import { writeJsonAtomic } from '../store/atomicWrite';
 import type { RunManifest } from '../store/runManifest';
-import { stepsPerEpoch } from '../train/trainLoop';
 import { crossEntropyCotangent } from './exampleGradNorms';
-import { loadTraining, prepareData, type ExperimentData } from './experimentData';
+import { loadTraining, type ExperimentData } from './experimentData';
 import { EtaEstimator, type JobContext } from './job';
 import { definedOnly } from './definedOnly';
 import { probedModelRecord, probedTraining } from './probedTraining';
 import { trainingBackend, type Experiment } from '../jobs/experiment';
 import { runJob, type StartOptions } from '../jobs/runner';
 import { oneUnit, publishUnitFiles, readUnitResults, writeUnitResults } from '../jobs/singleUnit';
-import { TRAIN_DEFAULTS, type TrainRunConfig } from './trainRun';
 
 /**
  * ||sum_i grad L_i|| vs sum_i ||grad L_i|| over random minibatches (Vodrahalli et al. 2018, Fig. 1 and eq. 6).
@@ -141,7 +139,7 @@ export const gradSumExperiment: Experiment<GradSumConfig, GradSumState, 'grad-su
   plan: () => oneUnit('minibatch gradient sums'),
 
   prepare(cfg, ctx) {
-    const { data, steps, augment } = loadTraining(cfg, ctx.report);
+    const { data, steps } = loadTraining(cfg, ctx.report);
     const n = data.trainIndices.length;
     const bs = cfg.gradBatchSize ?? cfg.batchSize;
     if (!Number.isInteger(bs) || bs < 1 || bs > n) throw new RangeError(`minibatch size must be in [1, ${n}] (the trained examples), got ${bs}`);

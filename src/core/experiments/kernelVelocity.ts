@@ -12,15 +12,14 @@ import { writeJsonAtomic } from '../store/atomicWrite';
 import type { RunManifest } from '../store/runManifest';
 import { stepsPerEpoch, trainModel } from '../train/trainLoop';
 import { el2nNow } from './el2nNow';
-import { loadTraining, prepareData, type ExperimentData } from './experimentData';
+import { loadTraining, type ExperimentData } from './experimentData';
 import { definedOnly } from './definedOnly';
 import { EtaEstimator, type JobContext } from './job';
 import { probedModelRecord } from './probedTraining';
 import { resolveScoreRun, scoresForTraining } from './pruneSweep';
-import { trainingBackend, type Experiment } from '../jobs/experiment';
+import { trainingBackend, trainingSeeds, type Experiment } from '../jobs/experiment';
 import { runJob, type StartOptions } from '../jobs/runner';
 import { oneUnit, publishUnitFiles, readUnitResults, writeUnitResults } from '../jobs/singleUnit';
-import { TRAIN_DEFAULTS, type TrainRunConfig } from './trainRun';
 
 export type KernelVelocityConfig = KernelVelocityParams;
 
@@ -96,7 +95,7 @@ const TABLE = 'kernel-velocity.json';
 export const kernelVelocityExperiment: Experiment<KernelVelocityConfig, VelocityState, 'kernel-velocity'> = {
   job: 'kernel-velocity',
   resolve: (input) => resolveKernelVelocityConfig(input),
-  seeds: (cfg) => ({ root: cfg.seed, ...(cfg.dataSeed !== undefined ? { data: cfg.dataSeed } : {}) }),
+  seeds: trainingSeeds,
   backend: trainingBackend,
   plan: () => oneUnit('kernel velocity'),
 

@@ -10,15 +10,16 @@ import { writeJsonAtomic } from '../store/atomicWrite';
 import type { RunManifest } from '../store/runManifest';
 import { readRun, runsDir } from '../store/runStore';
 import { readScoreTable, scoresDir } from '../store/scoreFiles';
-import { stepsPerEpoch, trainModel } from '../train/trainLoop';
+import { trainModel } from '../train/trainLoop';
 import { loadTraining, type ExperimentData } from './experimentData';
 import { checkSameNoise, corruptedAmong, scoreRunNoise, type RunNoise } from './scoreRunNoise';
 import { assertFitsInMemory, loadedBytes } from './memoryEstimate';
 import type { JobContext } from './job';
 import { definedOnly } from './definedOnly';
-import { trainingBackend, type Experiment, type RunContext } from '../jobs/experiment';
+import { trainingBackend, type Experiment, type RunContext, type UnitContext } from '../jobs/experiment';
+import type { WorkUnit } from '../../contract/workUnit';
 import type { StartOptions } from '../jobs/runner';
-import { TRAIN_DEFAULTS, type TrainRunConfig } from './trainRun';
+import { type TrainRunConfig } from './trainRun';
 import { retrainStreams, selectionStream, type SweepPoint, type TrainingStreams } from './experimentStreams';
 
 export type PruneSweepConfig = PruneParams;
@@ -112,6 +113,18 @@ export async function retrain(ctx: RetrainContext, indices: Int32Array, streams:
   } finally {
     model.dispose();
   }
+}
+
+/** A retraining as one unit of a sweep: the sweep's budget and data, the unit's progress and cancellation. */
+export function unitRetrainContext(cfg: TrainRunConfig, st: ScoredData, unit: WorkUnit, ctx: UnitContext): RetrainContext {
+  return {
+    data: st.data,
+    cfg,
+    steps: st.steps,
+    augment: st.augment,
+    signal: ctx.signal,
+    onStep: (step) => ctx.progress(step / st.steps, { phase: 'train', message: unit.label, step, totalSteps: st.steps }),
+  };
 }
 
 export interface PrunePoint {
@@ -230,15 +243,7 @@ export const pruneExperiment: Experiment<PruneSweepConfig, PruneState, 'prune'> 
             ...(strategy === 'non-extreme' && cfg.dropFraction !== undefined ? { dropFraction: cfg.dropFraction } : {}),
           });
     const indices = Int32Array.from(positions, (p) => data.trainIndices[p]);
-    const rctx: RetrainContext = {
-      data,
-      cfg,
-      steps: st.steps,
-      augment: st.augment,
-      signal: ctx.signal,
-      onStep: (step) => ctx.progress(step / st.steps, { phase: 'train', message: unit.label, step, totalSteps: st.steps }),
-    };
-    const res = await retrain(rctx, indices, retrainStreams(cfg.seed, point));
+    const res = await retrain(unitRetrainContext(cfg, st, unit, ctx), indices, retrainStreams(cfg.seed, point));
     if (!res) return false;
     const row: RetrainRow = { strategy, fractionPruned: fraction, kept, repeat, ...res, ...(data.corrupted ? { corruptedKept: corruptedAmong(data, indices) } : {}) };
     writeJsonAtomic(path.join(ctx.outDir, 'row.json'), row);

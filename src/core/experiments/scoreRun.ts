@@ -12,7 +12,7 @@ import { el2nFromLogits } from '../scores/el2n';
 import { ForgettingTracker } from '../scores/forgetting';
 import { labelFreeScore2 } from '../scores/labelFree';
 import { MarginTracker } from '../scores/margin';
-import { perExampleGradNormsTensor, type ConvMethod, type NormKind, type ParamSubset } from '../scores/perExampleGrads';
+import { perExampleGradNormsTensor } from '../scores/perExampleGrads';
 import type { RunManifest } from '../store/runManifest';
 import { writeScoreTable } from '../store/scoreFiles';
 import { softmaxRows, summarizePredictions, writePredictions } from '../annotations/predictions';
@@ -26,7 +26,6 @@ import type { JobContext } from './job';
 import { definedOnly } from './definedOnly';
 import { trainingBackend, type Experiment } from '../jobs/experiment';
 import type { StartOptions } from '../jobs/runner';
-import { TRAIN_DEFAULTS, type TrainRunConfig } from './trainRun';
 
 import { SCORE_NAMES, type ScoreName } from '../../contract/choices';
 

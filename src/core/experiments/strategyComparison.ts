@@ -1,12 +1,11 @@
 import type { Experiment } from '../jobs/experiment';
 import type { PruneState } from './pruneSweep';
-import type { StrategyName } from '../select/selection';
 import type { JobInput } from '../../contract/jobOptions';
 import type { RunManifest } from '../store/runManifest';
 import type { JobContext } from './job';
 import { definedOnly } from './definedOnly';
 import { runJob, type StartOptions } from '../jobs/runner';
-import { PRUNE_DEFAULTS, pruneExperiment, resolvePruneConfig, type PruneSweepConfig } from './pruneSweep';
+import { pruneExperiment, resolvePruneConfig, type PruneSweepConfig } from './pruneSweep';
 
 import { PAPER_STRATEGIES } from '../../contract/jobDefaults';
 

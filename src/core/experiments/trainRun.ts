@@ -2,11 +2,10 @@ import type { TrainParams } from '../../contract/jobParams';
 import type { JobInput } from '../../contract/jobOptions';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { BackendChoice } from '../compute/backend';
 import { SEED_SCHEME } from '../randomStreams';
 import { trainRunStreams } from './experimentStreams';
 import { buildModel } from '../models/registry';
-import type { Architecture, Model } from '../models/model';
+import type { Model } from '../models/model';
 import { loadCheckpoint, saveCheckpoint } from '../store/checkpoint';
 import { clearResumePoint, readResumePoint, saveResumePoint, type ResumePoint } from '../store/resumePoint';
 import type { RunManifest } from '../store/runManifest';
@@ -17,7 +16,7 @@ import { prepareData, type ExperimentData } from './experimentData';
 import { assertFitsInMemory, loadedBytes } from './memoryEstimate';
 import { EtaEstimator, type JobContext } from './job';
 import { definedOnly } from './definedOnly';
-import { trainingBackend, type Experiment } from '../jobs/experiment';
+import { trainingBackend, trainingSeeds, type Experiment } from '../jobs/experiment';
 import { runJob, type StartOptions } from '../jobs/runner';
 import { oneUnit, publishUnitFiles, readUnitResults, writeUnitResults } from '../jobs/singleUnit';
 
@@ -48,7 +47,7 @@ interface TrainState {
 export const trainExperiment: Experiment<TrainRunConfig, TrainState, 'train'> = {
   job: 'train',
   resolve: (input) => resolveTrainConfig(input),
-  seeds: (cfg) => ({ root: cfg.seed, ...(cfg.dataSeed !== undefined ? { data: cfg.dataSeed } : {}) }),
+  seeds: trainingSeeds,
   backend: trainingBackend,
   plan: () => oneUnit('training'),
 

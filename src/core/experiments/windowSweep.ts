@@ -13,8 +13,7 @@ import type { JobContext } from './job';
 import { definedOnly } from './definedOnly';
 import { trainingBackend, type Experiment } from '../jobs/experiment';
 import type { StartOptions } from '../jobs/runner';
-import { loadScoredData, PRUNE_DEFAULTS, retrain, type RetrainContext, type ScoredData } from './pruneSweep';
-import { TRAIN_DEFAULTS, type TrainRunConfig } from './trainRun';
+import { loadScoredData, retrain, unitRetrainContext, type ScoredData } from './pruneSweep';
 
 export type WindowSweepConfig = WindowParams;
 
@@ -95,15 +94,7 @@ export const windowExperiment: Experiment<WindowSweepConfig, WindowState, 'windo
       return true;
     }
     const indices = Int32Array.from(slidingWindow(st.scores, offset, st.size), (p) => data.trainIndices[p]);
-    const rctx: RetrainContext = {
-      data,
-      cfg,
-      steps: st.steps,
-      augment: st.augment,
-      signal: ctx.signal,
-      onStep: (step) => ctx.progress(step / st.steps, { phase: 'train', message: unit.label, step, totalSteps: st.steps }),
-    };
-    const res = await retrain(rctx, indices, windowRetrainStreams(cfg.seed, offset, repeat));
+    const res = await retrain(unitRetrainContext(cfg, st, unit, ctx), indices, windowRetrainStreams(cfg.seed, offset, repeat));
     if (!res) return false;
     const row: WindowRow = { offset, repeat, testAccuracy: res.testAccuracy, valAccuracy: res.valAccuracy!, ...(data.corrupted ? { corrupted: corruptedAmong(data, indices) } : {}) };
     writeJsonAtomic(path.join(ctx.outDir, 'row.json'), row);

@@ -84,3 +84,8 @@ export type AnyExperiment = Experiment<any, any, any>;
 export function trainingBackend(p: { readonly backend: BackendChoice; readonly threads?: number }): { readonly choice: BackendChoice; readonly threads?: number } {
   return { choice: p.backend, threads: p.threads };
 }
+
+/** The seeds a training records: its root seed, and the data-order seed when one was given apart. */
+export function trainingSeeds(p: { readonly seed: number; readonly dataSeed?: number }): Record<string, number> {
+  return { root: p.seed, ...(p.dataSeed !== undefined ? { data: p.dataSeed } : {}) };
+}
