@@ -66,3 +66,24 @@ test('in logs, frequent ticks are thinned to one line per 10% while milestones a
   assert.ok(lines.includes('epoch 1: test accuracy 97.00%\n'));
   assert.ok(lines.some((l) => /run 1\/1: scoring 300\/300/.test(l)), 'the last tick of a phase is shown');
 });
+
+test('a reader that closes the pipe early (| head) ends the listing quietly, without an EPIPE stack trace', async () => {
+  const { createRun } = await import('../../../src/core/store/runStore');
+  const root = tempDir('epipe');
+  for (let i = 0; i < 400; i++) createRun(root, { kind: 'train', config: { dataset: 'mnist' }, seeds: {}, versions: {} }).finish('done');
+  const bin = path.join(repoRoot(), 'bin', 'datadiet.js');
+  const r = spawnSync('bash', ['-c', `"${process.execPath}" "${bin}" runs --root "${root}" | head -c 1 >/dev/null; echo "status \${PIPESTATUS[0]}" >&2`], { encoding: 'utf8', timeout: 60_000 });
+  assert.doesNotMatch(r.stderr, /EPIPE|Error/, r.stderr);
+  assert.match(r.stderr, /status 0/);
+});
+
+test('the bin script says what to run when the CLI is not built', () => {
+  const fs = require('node:fs') as typeof import('node:fs');
+  const dir = tempDir('nobuild');
+  fs.mkdirSync(path.join(dir, 'bin'));
+  fs.copyFileSync(path.join(repoRoot(), 'bin', 'datadiet.js'), path.join(dir, 'bin', 'datadiet.js'));
+  const r = spawnSync(process.execPath, [path.join(dir, 'bin', 'datadiet.js'), 'runs'], { encoding: 'utf8' });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /the CLI is not built yet .*run "npm run build"/);
+  assert.doesNotMatch(r.stderr, /Cannot find module/);
+});
