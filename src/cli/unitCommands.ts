@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import { mergeRunProcess, runUnitProcess } from '../core/jobs/runner';
+import { mergeCommand, unitCommand } from '../engine/unitEntry';
 import { printable } from './printable';
 
 const index = (v: string): number => {
@@ -24,22 +24,14 @@ export function registerUnitCommands(program: Command): void {
     })
     .option('--log <file>', 'the log file this unit writes to (recorded with a failure)')
     .action(async (runDir: string, i: string, flags: { threads?: number; log?: string }) => {
-      const abort = new AbortController();
-      // scancel and a cancelled --parallel run send SIGTERM: stop after this batch, publish nothing.
-      process.on('SIGTERM', () => abort.abort());
-      process.on('SIGINT', () => abort.abort());
-      // A --parallel parent that died (killed, crashed) takes its units with it.
-      process.on('disconnect', () => abort.abort());
-      const outcome = await runUnitProcess(path.resolve(runDir), index(i), { threads: flags.threads, signal: abort.signal, log: flags.log });
-      process.stderr.write(`unit ${i}: ${outcome}\n`);
-      process.exitCode = outcome === 'failed' ? 1 : outcome === 'cancelled' ? 143 : 0;
+      process.exitCode = await unitCommand(path.resolve(runDir), index(i), flags);
     });
   program
     .command('merge <run-dir>')
     .description('merge the finished units of a run into its tables and finish its manifest (the dependent Slurm job runs this)')
     .action(async (runDir: string) => {
-      const m = await mergeRunProcess(path.resolve(runDir));
+      const { code, manifest: m } = await mergeCommand(path.resolve(runDir));
       process.stdout.write(printable(`run ${m.id}: ${m.status}${m.error ? ` (${m.error})` : ''}`) + '\n');
-      process.exitCode = m.status === 'done' ? 0 : 1;
+      process.exitCode = code;
     });
 }

@@ -46,7 +46,9 @@ export async function runUnits(runDir: string, m: RunManifest): Promise<RunUnits
     if (failure) return { unit, state: 'failed', failure };
     return { unit, state: 'pending' };
   });
-  return { counts: unitCounts(runDir, plan), rows, queue, queueProblem };
+  // Counted from the rows just read, not by reading every unit folder again.
+  const done = rows.filter((r) => r.state === 'done').length;
+  return { counts: { total: plan.length, done, failed: failures.size, pending: plan.length - done - failures.size }, rows, queue, queueProblem };
 }
 
 /**
@@ -72,9 +74,8 @@ export async function cancelRun(runDir: string): Promise<RunManifest> {
   const slurm = m.execution?.executor === 'slurm' ? m.execution.slurm : undefined;
   if (slurm) {
     await cancelSlurmJobs([slurm.arrayJobId, slurm.mergeJobId]);
-    const plan = hasPlan(runDir) ? readPlan(runDir) : [];
-    const done = plan.filter((u) => isUnitDone(runDir, u.key)).length;
-    return new RunHandle(runDir, m).finish('cancelled', { error: `cancelled (scancel ${slurm.arrayJobId} ${slurm.mergeJobId}); ${done} of ${plan.length} units finished and are kept; datadiet runs resume ${m.id} runs the rest` });
+    const { done, total } = unitCounts(runDir, hasPlan(runDir) ? readPlan(runDir) : []);
+    return new RunHandle(runDir, m).finish('cancelled', { error: `cancelled (scancel ${slurm.arrayJobId} ${slurm.mergeJobId}); ${done} of ${total} units finished and are kept; datadiet runs resume ${m.id} runs the rest` });
   }
   if (!m.pid) throw new Error(`run ${m.id} records no process to stop`);
   // The runner stops after the current batch and records the run as cancelled itself.

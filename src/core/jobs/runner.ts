@@ -15,7 +15,7 @@ import type { BackendRecord, RunManifest } from '../../contract/runManifest';
 import type { UnitFailure, WorkUnit } from '../../contract/workUnit';
 import { initBackend } from '../compute/backend';
 import { EtaEstimator, type JobContext } from '../experiments/job';
-import { createRun, readRun, RunHandle } from '../store/runStore';
+import { createRun, readRun, rootOfRun, RunHandle } from '../store/runStore';
 import { versions } from '../versions';
 import { writeJsonAtomic } from '../store/atomicWrite';
 import type { AnyExperiment, DoneUnit, RunContext, UnitStopped } from './experiment';
@@ -144,8 +144,10 @@ async function execute(run: RunHandle, exp: AnyExperiment, p: object, units: rea
   const record: ExecutionRecord = execution.executor === 'local' ? { executor: 'local', parallel } : { ...run.manifest.execution, executor: 'slurm' };
   run.update({ execution: record });
   const backend = exp.backend?.(p);
-  if (backend && parallel === 1) rctx.report({ phase: 'backend', message: 'choosing a compute backend', fraction: 0 });
-  if (backend && parallel === 1) run.update({ backend: await initBackend(backend.choice, { threads: backend.threads }) });
+  if (backend && parallel === 1) {
+    rctx.report({ phase: 'backend', message: 'choosing a compute backend', fraction: 0 });
+    run.update({ backend: await initBackend(backend.choice, { threads: backend.threads }) });
+  }
   const loadStart = Date.now();
   const { state, record: patch } = await exp.prepare(p, rctx);
   run.update({ ...patch, timings: { ...run.manifest.timings, loadSeconds: (Date.now() - loadStart) / 1000 } });
@@ -303,7 +305,7 @@ export async function runUnitProcess(runDir: string, index: number, opts: { thre
   const unit = units[index];
   if (!unit) throw new Error(`${runDir}: the plan has ${units.length} units; there is no unit ${index}`);
   if (isUnitDone(runDir, unit.key)) return 'already done';
-  const rctx: RunContext = { root: rootOf(runDir), runDir, runId: summary.manifest.id, signal: opts.signal, report: (pr) => process.stderr.write(`${pr.message}\n`) };
+  const rctx: RunContext = { root: rootOfRun(runDir), runDir, runId: summary.manifest.id, signal: opts.signal, report: (pr) => process.stderr.write(`${pr.message}\n`) };
   try {
     const wanted = exp.backend?.(p);
     const backend = wanted ? await initBackend(wanted.choice, { threads: opts.threads ?? wanted.threads }) : undefined;
@@ -336,7 +338,7 @@ export async function mergeRunProcess(runDir: string): Promise<RunManifest> {
   if (!summary.manifest) throw new Error(`${summary.problem ?? runDir}`);
   const { exp, p, units } = experimentOfRun(runDir);
   const run = new RunHandle(runDir, summary.manifest);
-  const rctx: RunContext = { root: rootOf(runDir), runDir, runId: summary.manifest.id, report: (pr) => process.stderr.write(`${pr.message}\n`) };
+  const rctx: RunContext = { root: rootOfRun(runDir), runDir, runId: summary.manifest.id, report: (pr) => process.stderr.write(`${pr.message}\n`) };
   try {
     await planningBackend(exp);
     const { state } = await exp.prepare(p, rctx);
@@ -345,9 +347,4 @@ export async function mergeRunProcess(runDir: string): Promise<RunManifest> {
     finishOnError(run, e);
     throw e;
   }
-}
-
-/** `<root>/.datadiet/runs/<id>` -> `<root>`: score runs named by id resolve against it. */
-function rootOf(runDir: string): string {
-  return path.dirname(path.dirname(path.dirname(path.resolve(runDir))));
 }

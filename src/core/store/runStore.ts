@@ -12,6 +12,11 @@ export function runsDir(root: string): string {
   return path.join(root, RUNS_DIR);
 }
 
+/** The root a run folder lives under (`<root>/.datadiet/runs/<id>` -> `<root>`): the inverse of runsDir. */
+export function rootOfRun(runDir: string): string {
+  return path.resolve(runDir, '..', ...RUNS_DIR.split(path.sep).map(() => '..'));
+}
+
 function stamp(d: Date): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
