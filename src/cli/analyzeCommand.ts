@@ -1,3 +1,4 @@
+import { exitCode } from './exitCode';
 import { reportSubmitted } from './submitted';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -32,7 +33,6 @@ import { addJobOptions, paramsFromFlags } from './specOptions';
  * Vega-Lite spec and an SVG. The options of each come from its job's metadata (contract/jobOptions.ts).
  */
 
-const exitCode = (m: RunManifest) => (m.status === 'done' ? 0 : m.status === 'cancelled' ? 130 : 1);
 
 /** Writes <name>.vl.json and <name>.svg into the run folder; a rendering failure is reported, never fatal. */
 export async function writeChart(runDir: string, name: string, spec: TopLevelSpec, err: NodeJS.WritableStream = process.stderr): Promise<string[]> {

@@ -1,3 +1,4 @@
+import { exitCode } from './exitCode';
 import { reportSubmitted } from './submitted';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -24,7 +25,6 @@ import { addJobOptions, paramsFromFlags } from './specOptions';
  * from its job's metadata (contract/jobOptions.ts).
  */
 
-const exitCode = (m: RunManifest) => (m.status === 'done' ? 0 : m.status === 'cancelled' ? 130 : 1);
 
 interface Common {
   readonly root: string;

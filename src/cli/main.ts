@@ -1,3 +1,4 @@
+import { exitCode } from './exitCode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
@@ -120,7 +121,6 @@ async function runWithProgress(job: (ctx: { root: string; signal: AbortSignal; o
 }
 
 
-const exitCode = (m: RunManifest) => (m.status === 'done' ? 0 : m.status === 'cancelled' ? 130 : 1);
 
 async function score(flags: ScoreFlags, out: NodeJS.WriteStream): Promise<number> {
   const config = checkParams('score', paramsFromFlags('score', flags));

@@ -1,3 +1,4 @@
+import { exitCode } from './exitCode';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import type { JobProgress } from '../contract/jobProgress';
@@ -10,12 +11,11 @@ import { hasPlan } from '../core/jobs/unitStore';
 import type { JobName } from '../contract/jobNames';
 import { printable } from './printable';
 import { makeProgressPrinter } from './progress';
-import { addExecutionOptions, executionFromFlags } from './specOptions';
+import { addExecutionOptions, executionFromFlags, executionOptionsGiven } from './specOptions';
 import { unitCountsText } from './unitsText';
 
 const rootOf = (cmd: Command) => path.resolve((cmd.optsWithGlobals() as { root: string }).root);
 const statusLine = (m: RunManifest) => printable(`run ${m.id}: ${m.status}${m.error ? ` (${m.error})` : ''}`);
-const exitCode = (m: RunManifest) => (m.status === 'done' || (m.status === 'running' && m.execution?.executor === 'slurm') ? 0 : m.status === 'cancelled' ? 130 : 1);
 
 function progressContext(root: string) {
   const abort = new AbortController();
@@ -37,7 +37,8 @@ export function addRunActions(runs: Command): void {
     const dir = runDirOf(root, id);
     const ctx = progressContext(root);
     if (hasPlan(dir)) {
-      const execution = flags.executor === undefined ? undefined : executionFromFlags(flags as Record<string, unknown>);
+      // Any execution option given (--parallel alone too) replaces how the run was executed; none keeps it.
+      const execution = executionOptionsGiven(flags) ? executionFromFlags(flags) : undefined;
       const { manifest, ran, skippedFailed } = await resumeRun(dir, ctx, { retryFailed: flags.retryFailed, execution });
       process.stderr.write(`resumed ${id}: ${ran} unit${ran === 1 ? '' : 's'} to run${skippedFailed.length ? `; ${skippedFailed.length} failed unit(s) left as they are (--retry-failed reruns them)` : ''}\n`);
       const m = manifest.status === 'running' && flags.wait ? await waitForRun(dir, { signal: ctx.signal }) : manifest;

@@ -88,6 +88,11 @@ export function addExecutionOptions(cmd: Command): Command {
   return cmd.option('--wait', 'slurm: wait until the submitted run has finished, then print its results');
 }
 
+/** Whether a command was given any execution option (--executor, --parallel, --slurm-*). */
+export function executionOptionsGiven(flags: object): boolean {
+  return EXECUTION_OPTIONS.some((spec) => (flags as Readonly<Record<string, unknown>>)[attribute(spec)] !== undefined);
+}
+
 /** The execution request from a command's parsed flags. */
 export function executionFromFlags(flags: object): ExecutionRequest {
   const parsed = flags as Readonly<Record<string, unknown>>;

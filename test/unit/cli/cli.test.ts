@@ -87,3 +87,22 @@ test('the bin script says what to run when the CLI is not built', () => {
   assert.match(r.stderr, /the CLI is not built yet .*run "npm run build"/);
   assert.doesNotMatch(r.stderr, /Cannot find module/);
 });
+
+test('runs resume: any execution option (even --parallel alone) replaces the recorded execution; none keeps it', async () => {
+  const { Command } = await import('commander');
+  const { addExecutionOptions, executionFromFlags, executionOptionsGiven } = await import('../../../src/cli/specOptions');
+  const parse = (args: string[]) => addExecutionOptions(new Command('x').exitOverride()).parse(args, { from: 'user' }).opts();
+  assert.equal(executionOptionsGiven(parse([])), false);
+  assert.equal(executionOptionsGiven(parse(['--parallel', '2'])), true);
+  assert.deepEqual(executionFromFlags(parse(['--parallel', '2'])), { executor: 'local', parallel: 2 });
+});
+
+test('exit codes: done or handed to Slurm 0, cancelled 130, failed 1 (also with --json)', async () => {
+  const { exitCode } = await import('../../../src/cli/exitCode');
+  const m = { status: 'running', execution: { executor: 'slurm' } } as unknown as Parameters<typeof exitCode>[0];
+  assert.equal(exitCode(m), 0);
+  assert.equal(exitCode({ ...m, status: 'done' }), 0);
+  assert.equal(exitCode({ ...m, status: 'cancelled' }), 130);
+  assert.equal(exitCode({ ...m, status: 'failed' }), 1);
+  assert.equal(exitCode({ ...m, execution: undefined }), 1, 'a local run left running is not a success');
+});
