@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ExecutionRecord, SlurmOptions } from '../../contract/execution';
 import type { WorkUnit } from '../../contract/workUnit';
+import { unitLog } from '../jobs/unitStore';
 import { datadietCommand } from './unitCommand';
 
 const TMPFS_MAGIC = 0x01021994;
@@ -62,13 +63,14 @@ export function resourceArgs(o: SlurmOptions, forMerge = false): string[] {
 
 export function unitScript(runDir: string, runId: string): string {
   const { node, script } = datadietCommand();
-  const log = `${runDir}/logs/unit-`;
+  // The task id goes between the quoted halves of the log's path, where bash expands it.
+  const [before, after] = unitLog(runDir, '\0').split('\0');
   return [
     '#!/bin/bash',
     `# Data Diet run ${runId}: one Slurm array task per work unit (the task id is the unit's index in plan.json).`,
     '# Each task writes only its own folder under units/; a unit already done exits at once.',
     'set -euo pipefail',
-    `exec ${shellQuote(node)} ${shellQuote(script)} unit ${shellQuote(runDir)} "$SLURM_ARRAY_TASK_ID" --threads "\${SLURM_CPUS_PER_TASK:-1}" --log ${shellQuote(log)}"$SLURM_ARRAY_TASK_ID.log"`,
+    `exec ${shellQuote(node)} ${shellQuote(script)} unit ${shellQuote(runDir)} "$SLURM_ARRAY_TASK_ID" --threads "\${SLURM_CPUS_PER_TASK:-1}" --log ${shellQuote(before)}"$SLURM_ARRAY_TASK_ID"${shellQuote(after)}`,
     '',
   ].join('\n');
 }
@@ -102,7 +104,6 @@ export function submitToSlurm(runDir: string, runId: string, units: readonly Wor
   }
   const slurmDir = path.join(dir, 'slurm');
   fs.mkdirSync(slurmDir, { recursive: true });
-  fs.mkdirSync(path.join(dir, 'logs'), { recursive: true });
   const unitsSh = path.join(slurmDir, 'units.sh');
   const mergeSh = path.join(slurmDir, 'merge.sh');
   fs.writeFileSync(unitsSh, unitScript(dir, runId), { mode: 0o755 });
@@ -111,7 +112,7 @@ export function submitToSlurm(runDir: string, runId: string, units: readonly Wor
   const arrayJobId = sbatch([
     `--job-name=datadiet-${runId}`,
     `--array=${arraySpec(indices, o.maxConcurrent)}`,
-    `--output=${path.join(dir, 'logs', 'unit-%a.log')}`,
+    `--output=${unitLog(dir, '%a')}`,
     '--open-mode=append',
     `--chdir=${dir}`,
     ...resourceArgs(o),

@@ -21,7 +21,8 @@ const STAGING = '.staging-';
 
 export const unitsDir = (runDir: string) => path.join(runDir, UNITS);
 export const unitDir = (runDir: string, key: string) => path.join(runDir, UNITS, key);
-export const unitLog = (runDir: string, index: number) => path.join(runDir, 'logs', `unit-${index}.log`);
+/** A unit's log; `index` may be a placeholder the scheduler fills in (Slurm's `%a`). */
+export const unitLog = (runDir: string, index: number | string) => path.join(runDir, 'logs', `unit-${index}.log`);
 const failureFile = (runDir: string, key: string) => path.join(runDir, UNITS, `${key}.failed.json`);
 
 export function writePlan(runDir: string, job: JobName, units: readonly WorkUnit[], params: object): void {
