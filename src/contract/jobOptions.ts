@@ -166,6 +166,15 @@ export const REQUIRED: { readonly [J in JobName]?: readonly (keyof JobParams[J] 
   'el2n-grid': ['dataset'],
 };
 
+/**
+ * The entries of `params` that are parameters of the job a user can set (no internal ones): what a recorded
+ * configuration or a set of defaults for every job contributes to this one.
+ */
+export function paramsOf(job: JobName, params: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const known = new Set(JOB_OPTIONS[job].filter((o) => !o.internal).map((o) => o.key));
+  return Object.fromEntries(Object.entries(params).filter(([k]) => known.has(k)));
+}
+
 /** What a caller passes to a job: any of its parameters (the experiment fills in the rest from its defaults). */
 export type JobInput<J extends JobName> = Partial<JobParams[J]>;
 

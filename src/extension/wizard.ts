@@ -1,7 +1,7 @@
 // The new-experiment wizard as data: steps with items and what picking one does, and the job requests the answers
 // turn into. Pure: the quick-pick UI (wizardUi.ts) and the tests drive the same steps.
 import type { ExecutionRequest } from '../contract/execution';
-import { JOB_OPTIONS } from '../contract/jobOptions';
+import { paramsOf } from '../contract/jobOptions';
 import * as path from 'node:path';
 import type { JobName } from '../contract/jobNames';
 import type { ScoreName } from '../contract/choices';
@@ -353,6 +353,5 @@ export function rerunRequest(kind: string, config: Record<string, unknown>, labe
   }
   // The recorded configuration also holds what the run derived (its budget, its score run's id...): the job takes
   // its own parameters only.
-  const known = new Set(JOB_OPTIONS[kind].filter((o) => !o.internal).map((o) => o.key));
-  return { job: kind, params: Object.fromEntries(Object.entries(params).filter(([k]) => known.has(k))), title: `Rerunning ${label}` };
+  return { job: kind, params: paramsOf(kind, params), title: `Rerunning ${label}` };
 }

@@ -6,7 +6,7 @@
  */
 import type { ExecutorName } from '../../contract/execution';
 import type { JobName } from '../../contract/jobNames';
-import { JOB_OPTIONS } from '../../contract/jobOptions';
+import { paramsOf } from '../../contract/jobOptions';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { JobProgress } from '../experiments/job';
@@ -413,9 +413,7 @@ export async function runEngineJob(job: EngineJob, params: Record<string, unknow
   try {
     const executor: ExecutorChoice = { ...(q.given.has('executor') ? { executor: q.args.executor as ExecutorName } : {}), ...(q.given.has('parallel') ? { parallel: q.args.parallel as number } : {}) };
     // Defaults from the settings (backend, ...) go to the jobs that take them: an analysis of finished runs has none.
-    const known = new Set(JOB_OPTIONS[job].map((o) => o.key));
-    const defaults = Object.fromEntries(Object.entries(env.jobDefaults ?? {}).filter(([k]) => known.has(k)));
-    return await env.runJob(job, { ...defaults, ...params }, (p) => env.onProgress?.(q.line, p), controller.signal, executor);
+    return await env.runJob(job, { ...paramsOf(job, env.jobDefaults ?? {}), ...params }, (p) => env.onProgress?.(q.line, p), controller.signal, executor);
   } finally {
     env.signal?.removeEventListener('abort', onAbort);
   }
