@@ -8,7 +8,7 @@ import { type StrategyName } from '../core/select/selection';
 import { runWindowSweep, WINDOW_DEFAULTS, type WindowPoint } from '../core/experiments/windowSweep';
 import { runScores, SCORE_DEFAULTS, type ScoreName } from '../core/experiments/scoreRun';
 import { runTraining, TRAIN_DEFAULTS, type TrainRunConfig } from '../core/experiments/trainRun';
-import type { RunManifest } from '../contract/runManifest';
+import { isOnSlurm, type RunManifest } from '../contract/runManifest';
 import { listRuns, runsDir } from '../core/store/runStore';
 import { datadietVersion } from '../core/versions';
 import { makeProgressPrinter } from './progress';
@@ -106,7 +106,7 @@ async function runWithProgress(job: (ctx: { root: string; signal: AbortSignal; o
     { execution },
   );
   runDir ||= path.join(runsDir(path.resolve(root)), manifest.id);
-  if (manifest.status === 'running' && manifest.execution?.executor === 'slurm' && 'wait' in flags && flags.wait) {
+  if (isOnSlurm(manifest) && 'wait' in flags && flags.wait) {
     let last = '';
     manifest = await waitForRun(runDir, {
       signal: abort.signal,

@@ -67,3 +67,8 @@ export interface RunManifest {
 
 /** The job a run of this kind resumes as (a run's kind is its job name; an EL2N grid is recorded as a score run). */
 export type RunKind = JobName;
+
+/** A run handed to Slurm whose jobs have not finished it yet: it runs on the cluster, not in any process of ours. */
+export function isOnSlurm(m: Pick<RunManifest, 'status' | 'execution'>): boolean {
+  return m.status === 'running' && m.execution?.executor === 'slurm';
+}

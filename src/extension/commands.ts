@@ -6,7 +6,7 @@ import { hasPlan, readParams } from '../core/jobs/unitStore';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { RunManifest } from '../contract/runManifest';
+import { isOnSlurm, type RunManifest } from '../contract/runManifest';
 import { readRun, type RunSummary } from '../core/store/runStore';
 import { BACKEND_OPTIONS, FASHION_MNIST_DIR } from './choices';
 import type { ActiveJob, EngineHost } from './engineHost';
@@ -183,7 +183,7 @@ export class Commands {
             finished.push(m);
             this.d.runsView.refresh(0);
             // Submitted to Slurm: the cluster runs it; the runs view follows its units.
-            if (m.status !== 'done' && !onSlurm(m)) break;
+            if (m.status !== 'done' && !isOnSlurm(m)) break;
           } catch (e) {
             // A job cancelled while it waited in the engine's queue ends with an error, but it is a cancel.
             if (current?.cancelRequested) cancelled = true;
@@ -200,7 +200,7 @@ export class Commands {
 
   private announce(title: string, finished: readonly RunManifest[], failure: Error | undefined, cancelled: boolean, runsBase: string): void {
     const last = finished[finished.length - 1];
-    if (last && onSlurm(last)) {
+    if (last && isOnSlurm(last)) {
       const s = last.execution?.slurm;
       void vscode.window.showInformationMessage(`Data Diet: ${title}: submitted to Slurm (array job ${s?.arrayJobId}, ${s?.units.length} units; merge job ${s?.mergeJobId}). The Runs view follows it.`);
       return;
@@ -256,7 +256,7 @@ export class Commands {
     if (arg !== undefined) {
       const run = this.d.runsView.resolve(arg);
       job = run ? this.d.host.jobForRun(run.dir) : undefined;
-      if (!job && run?.manifest && onSlurm(run.manifest)) {
+      if (!job && run?.manifest && isOnSlurm(run.manifest)) {
         try {
           const m = await cancelRun(run.dir);
           void vscode.window.showInformationMessage(`Data Diet: ${m.error ?? `run ${m.id} cancelled`}`);
@@ -392,9 +392,4 @@ export class Commands {
     }
     return this.startJobs([req]);
   }
-}
-
-/** A run handed to Slurm that its jobs have not finished yet. */
-function onSlurm(m: RunManifest): boolean {
-  return m.status === 'running' && m.execution?.executor === 'slurm';
 }

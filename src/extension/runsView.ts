@@ -1,5 +1,6 @@
 // The runs tree: one item per run directory under <runs root>/.datadiet/runs, newest first, with details as
 // children; refreshed by a file watcher on the manifests and, while a job runs here, by its progress.
+import { isOnSlurm } from '../contract/runManifest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -95,7 +96,7 @@ export class RunsView implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
    * record a run whose jobs left the queue unmerged, then redraw.
    */
   private pollSlurm(): void {
-    const onSlurm = this.runs.filter((r) => r.manifest?.status === 'running' && r.manifest.execution?.executor === 'slurm');
+    const onSlurm = this.runs.filter((r) => r.manifest && isOnSlurm(r.manifest));
     if (onSlurm.length === 0 || this.slurmTimer) return;
     this.slurmTimer = setTimeout(async () => {
       for (const r of onSlurm) {
@@ -191,7 +192,7 @@ export class RunsView implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
 /** A run on Slurm: its share of finished units, from its folder (the Slurm tasks write there, not to this window). */
 function slurmProgress(s: RunSummary): { fraction: number; message: string } | undefined {
   const m = s.manifest;
-  if (m?.status !== 'running' || m.execution?.executor !== 'slurm' || !hasPlan(s.dir)) return undefined;
+  if (!m || !isOnSlurm(m) || !hasPlan(s.dir)) return undefined;
   const c = unitCounts(s.dir, readPlan(s.dir));
-  return { fraction: c.done / Math.max(1, c.total), message: `on Slurm (job ${m.execution.slurm?.arrayJobId}): ${c.done} of ${c.total} units done${c.failed ? `, ${c.failed} failed` : ''}` };
+  return { fraction: c.done / Math.max(1, c.total), message: `on Slurm (job ${m.execution?.slurm?.arrayJobId}): ${c.done} of ${c.total} units done${c.failed ? `, ${c.failed} failed` : ''}` };
 }

@@ -5,6 +5,7 @@
  * contract (../notebook/mime.ts) or text; turning them into output items with fallbacks is outputItems.ts's job.
  */
 import type { ExecutorName } from '../../contract/execution';
+import { isOnSlurm } from '../../contract/runManifest';
 import type { JobName } from '../../contract/jobNames';
 import { paramsOf } from '../../contract/jobOptions';
 import * as fs from 'node:fs';
@@ -48,8 +49,8 @@ export interface ExecutorChoice {
 
 /** A job the cell handed to Slurm: where it went, and that rerunning the cell shows it once it is done. */
 export function submittedOutput(m: RunManifest): CellOutput | undefined {
-  if (m.status !== 'running' || m.execution?.executor !== 'slurm') return undefined;
-  const s = m.execution.slurm;
+  if (!isOnSlurm(m)) return undefined;
+  const s = m.execution?.slurm;
   const text = `run ${m.id} submitted to Slurm: array job ${s?.arrayJobId} (${s?.units.length} units), merge job ${s?.mergeJobId}. The Runs view follows it; run this cell again when it is done to see the result.`;
   return { type: 'text', markdown: text, plain: text };
 }
