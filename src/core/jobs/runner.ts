@@ -147,6 +147,9 @@ async function execute(run: RunHandle, exp: AnyExperiment, p: object, units: rea
   if (backend && parallel === 1) {
     rctx.report({ phase: 'backend', message: 'choosing a compute backend', fraction: 0 });
     run.update({ backend: await initBackend(backend.choice, { threads: backend.threads }) });
+  } else if (parallel > 1) {
+    // The children train; this process only prepares (which may build a model) and merges.
+    await planningBackend(exp);
   }
   const loadStart = Date.now();
   const { state, record: patch } = await exp.prepare(p, rctx);

@@ -21,7 +21,8 @@ const rowsOf = (id: string) => JSON.parse(fs.readFileSync(path.join(runsDir(root
 const cli = path.join(repoRoot(), 'bin', 'datadiet.js');
 
 test('a prune sweep is planned as units (per repeat: full data, then fraction x strategy), one folder each', async () => {
-  const scores = await runScores({ ...base, epochs: 1, scoreEpoch: 1, runs: 2, scores: ['el2n'] }, { root });
+  // Scored by two child processes: their parent prepares (building a model) without training.
+  const scores = await runScores({ ...base, epochs: 1, scoreEpoch: 1, runs: 2, scores: ['el2n'] }, { root }, { execution: { executor: 'local', parallel: 2 } });
   assert.equal(scores.status, 'done', scores.error);
   assert.deepEqual(readPlan(path.join(runsDir(root), scores.id)).map((u) => u.key), ['run-0', 'run-1']);
   scoreId = scores.id;
