@@ -58,6 +58,9 @@ export class Commands {
     r('datadiet.noiseStudy', (arg) => this.newExperiment('noise', arg));
     r('datadiet.pruneDataset', (arg) => this.sweep('prune', arg));
     r('datadiet.windowSweep', (arg) => this.sweep('window', arg));
+    // The runs view's "from this run" entries: the same wizards, starting from the clicked score run.
+    r('datadiet.pruneFromRun', (arg) => this.sweep('prune', arg));
+    r('datadiet.windowSweepFromRun', (arg) => this.sweep('window', arg));
     r('datadiet.cancelRun', (arg) => this.cancelRun(arg));
     r('datadiet.resumeRun', (arg) => this.resumeRun(arg));
     r('datadiet.chooseBackend', (arg) => this.chooseBackend(arg));

@@ -27,7 +27,7 @@ export interface RunItemData {
   /** Markdown. */
   readonly tooltip: string;
   readonly icon: ThemeIconRef;
-  /** For menus: run.done | run.running | run.cancelled | run.failed | run.unreadable. */
+  /** For menus: run.<status>.<kind> (run.done.score, run.running.train…) or run.unreadable. */
   readonly contextValue: string;
   readonly status?: RunStatus;
   readonly manifest?: RunManifest;
@@ -126,7 +126,7 @@ export function runItem(s: RunSummary, now: Date, live?: LiveProgress): RunItemD
     description: parts.join(' \u00b7 '),
     tooltip,
     icon: STATUS_ICONS[m.status] ?? STATUS_ICONS.unreadable,
-    contextValue: `run.${m.status}`,
+    contextValue: `run.${m.status}.${m.kind}`,
     status: m.status,
     manifest: m,
   };

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { listRuns, MANIFEST, readRun, runsDir, type RunSummary } from '../core/store/runStore';
 import type { EngineHost } from './engineHost';
+import { runRefOf } from './runArgument';
 import { runsSignature } from './runFiles';
 import { runDetails, runItem, type DetailData, type RunItemData } from './runsModel';
 import { runUnits, settleVanishedSlurmRun } from '../core/jobs/runControl';
@@ -167,18 +168,14 @@ export class RunsView implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
 
   /** The run a command was invoked on: a tree node, a folder path (or Uri), or a run id. Reads the runs afresh. */
   resolve(arg: unknown): RunSummary | undefined {
-    const runs = this.readRuns();
-    if (arg && typeof arg === 'object' && 'kind' in arg) {
-      const n = arg as RunsNode;
-      const dir = n.kind === 'run' ? n.summary.dir : n.runDir;
-      return runs.find((r) => r.dir === dir) ?? (n.kind === 'run' ? n.summary : undefined);
-    }
-    const p = arg instanceof vscode.Uri ? arg.fsPath : typeof arg === 'string' ? arg : undefined;
-    if (!p) return undefined;
-    const found = runs.find((r) => r.dir === p || path.basename(r.dir) === p);
+    const ref = runRefOf(arg);
+    if (ref === undefined) return undefined;
+    const found = this.readRuns().find((r) => r.dir === ref || path.basename(r.dir) === ref);
     if (found) return found;
+    const node = arg as Partial<RunsNode>;
+    if (node.kind === 'run' && node.summary) return node.summary;
     // A run folder elsewhere (another runs root): read it where it is.
-    return path.isAbsolute(p) && fs.existsSync(path.join(p, MANIFEST)) ? readRun(p) : undefined;
+    return path.isAbsolute(ref) && fs.existsSync(path.join(ref, MANIFEST)) ? readRun(ref) : undefined;
   }
 
   dispose(): void {

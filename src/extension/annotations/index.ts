@@ -11,6 +11,7 @@ import { loadRunSuspects } from '../../core/annotations/runSuspects';
 import { listRuns, readRun, runsDir } from '../../core/store/runStore';
 import type { RunManifest } from '../../contract/runManifest';
 import { rerunRequest, type JobRequest } from '../wizard';
+import { runDirOf } from '../runArgument';
 import { requireTrust } from '../trust';
 import { suspectThreshold } from './annotationSettings';
 import { annotationsFileOf, ManifestFeature } from './manifestFeature';
@@ -23,21 +24,13 @@ export interface AnnotationDeps {
   readonly startJobs: (requests: readonly JobRequest[]) => Promise<RunManifest[]>;
 }
 
-/** A run folder from a command argument: a folder, an id, a tree item with `dir` or `run.dir`. */
-function runDirFrom(root: string, arg: unknown): string | undefined {
-  const o = arg as { dir?: unknown; run?: { dir?: unknown } } | undefined;
-  const s = typeof arg === 'string' ? arg : typeof o?.dir === 'string' ? o.dir : typeof o?.run?.dir === 'string' ? o.run.dir : undefined;
-  if (!s) return undefined;
-  return fs.existsSync(path.join(s, 'manifest.json')) ? s : path.join(runsDir(root), s);
-}
-
 export function registerAnnotations(context: vscode.ExtensionContext, d: AnnotationDeps): void {
   const cache = new SuspectCache();
   const manifests = new ManifestFeature(cache, d.runsRoot, d.log);
 
   const pickScoreRun = async (arg: unknown, placeHolder: string): Promise<string | undefined> => {
     const root = d.runsRoot();
-    const given = runDirFrom(root, arg);
+    const given = runDirOf(runsDir(root), arg);
     if (given) return given;
     const runs = listRuns(root).filter((r) => r.manifest?.kind === 'score' && r.manifest.status === 'done' && cache.hasPredictions(r.dir));
     if (runs.length === 0) {

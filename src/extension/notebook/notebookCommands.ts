@@ -7,20 +7,13 @@ import { SCORE_DOCS } from '../../core/cells/commands';
 import { usable, type RunInfo } from '../../core/cells/runRef';
 import { CELL_LANGUAGE, notebookJson, starterCells } from '../../core/cells/starter';
 import { writeFileAtomic } from '../../core/store/atomicWrite';
+import { runIdOf } from '../runArgument';
 import { CONTROLLER_ID } from './controller';
 import type { RunCache } from './runCache';
 
 /** Where the results notebook of a run lives: next to the runs, one per run, never overwritten. */
 export function resultsNotebookPath(root: string, runId: string): string {
   return path.join(root, '.datadiet', 'notebooks', `${runId}.ipynb`);
-}
-
-/** A run id from a command argument: a runs-view item, a RunInfo-like object, or a string. */
-function runIdOf(arg: unknown): string | undefined {
-  if (typeof arg === 'string') return arg;
-  const o = arg as { id?: unknown; runId?: unknown; manifest?: { id?: unknown }; run?: { manifest?: { id?: unknown } } } | undefined;
-  const id = o?.manifest?.id ?? o?.run?.manifest?.id ?? o?.runId ?? o?.id;
-  return typeof id === 'string' ? id : undefined;
 }
 
 async function pickRun(runs: RunInfo[], arg: unknown, kinds: readonly string[], title: string): Promise<RunInfo | undefined> {

@@ -61,7 +61,7 @@ test('New Experiment with preset answers trains, records a done run, and the tre
   const row = rows.find((r) => r.label === 'mnist \u00b7 linear');
   assert.ok(row, JSON.stringify(rows));
   assert.match(row.description, /^done \u00b7 \d+\.\d% test/);
-  assert.equal(row.context, 'run.done');
+  assert.equal(row.context, 'run.done.train');
 });
 
 test('K training runs use seeds 0..K-1; rerun repeats a run\u2019s configuration', async () => {

@@ -32,7 +32,7 @@ test('a finished training run: dataset and model, status, accuracy, when; a gree
   assert.equal(it.label, 'mnist \u00b7 cnn-small');
   assert.equal(it.description, 'done \u00b7 98.1% test \u00b7 2 min ago');
   assert.deepEqual(it.icon, STATUS_ICONS.done);
-  assert.equal(it.contextValue, 'run.done');
+  assert.equal(it.contextValue, 'run.done.train');
   assert.equal(it.id, dir);
   assert.match(it.tooltip, /\*\*20261122-115500-train-ab12\*\*/);
   assert.match(it.tooltip, /wasm \(SIMD, 2 threads\)/);
@@ -42,7 +42,7 @@ test('running: percent and ETA from live progress; cancelled: partial; failed: t
   const running = runItem({ dir, manifest: manifest({ status: 'running', results: undefined, timings: { startedAt: '2026-11-22T11:59:00Z' } }) }, now, { fraction: 0.431, etaSeconds: 72 });
   assert.equal(running.description, 'running \u00b7 43% \u00b7 1:12 left');
   assert.equal(running.icon.id, 'sync~spin');
-  assert.equal(running.contextValue, 'run.running');
+  assert.equal(running.contextValue, 'run.running.train');
   assert.equal(runItem({ dir, manifest: manifest({ status: 'running', results: undefined }) }, now).description, 'running');
   const slurm = manifest({ status: 'running', results: undefined, execution: { executor: 'slurm', slurm: { arrayJobId: '81', mergeJobId: '82', script: '/x/units.sh', units: [0, 1, 2, 3] } } });
   assert.equal(runItem({ dir, manifest: slurm }, now, { fraction: 0.25 }).description, 'running \u00b7 on Slurm (job 81) \u00b7 25%');
