@@ -58,6 +58,17 @@ if (!flag('--no-build')) {
   }
 }
 
+/**
+ * The longest the extension host's event loop was blocked in a scenario, from the probe's per-second maxima (they
+ * include its 10 ms sampling interval); undefined when no extension host ran with the probe.
+ */
+function worstBlockedMs(file) {
+  if (!fs.existsSync(file)) return undefined;
+  const lines = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  if (!lines.length) return undefined;
+  return Math.max(0, Math.round(Math.max(...lines.map((l) => l.maxMs)) - 10));
+}
+
 const harness = await createHarness({ keep: flag('--keep') });
 const summary = [];
 let interrupted = false;
@@ -75,6 +86,10 @@ try {
   for (const s of selected) {
     const h = harness.scoped(s.name);
     const t = Date.now();
+    // Every scenario measures the extension host's event loop (src/extension/eventLoopProbe.ts; code-server's
+    // extension hosts inherit this environment): its worst blocked time is in the summary.
+    const loopFile = path.join(h.outDir, 'event-loop.jsonl');
+    process.env.DATADIET_EVENT_LOOP_FILE = loopFile;
     harness.log(`=== ${s.name}${s.description ? `: ${s.description}` : ''}`);
     let error;
     try {
@@ -85,7 +100,8 @@ try {
     }
     await h.finish();
     const ok = !error && h.steps.every((x) => x.ok);
-    summary.push({ name: s.name, ok, seconds: (Date.now() - t) / 1000, error: error?.message, steps: h.steps, timings: h.timings });
+    const blockedMs = worstBlockedMs(loopFile);
+    summary.push({ name: s.name, ok, seconds: (Date.now() - t) / 1000, error: error?.message, hostBlockedMs: blockedMs, steps: h.steps, timings: h.timings });
   }
 } finally {
   await harness.close();
@@ -95,7 +111,8 @@ fs.mkdirSync(outRoot, { recursive: true });
 fs.writeFileSync(path.join(outRoot, only ? `summary-${only.join('-')}.json` : 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
 console.log('');
 for (const s of summary) {
-  console.log(`${s.ok ? 'ok    ' : 'FAILED'} ${s.name} (${s.seconds.toFixed(1)} s)${s.error ? `: ${s.error.split('\n')[0]}` : ''}`);
+  const blocked = s.hostBlockedMs === undefined ? '' : `, extension host blocked at most ${s.hostBlockedMs} ms`;
+  console.log(`${s.ok ? 'ok    ' : 'FAILED'} ${s.name} (${s.seconds.toFixed(1)} s${blocked})${s.error ? `: ${s.error.split('\n')[0]}` : ''}`);
   for (const st of s.steps) console.log(`         ${st.ok ? 'ok' : 'FAILED'} ${st.name} (${st.seconds.toFixed(1)} s)${st.error ? `: ${st.error.split('\n')[0]}` : ''}`);
 }
 const failed = summary.filter((s) => !s.ok).length;

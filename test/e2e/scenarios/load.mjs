@@ -47,10 +47,8 @@ async function scoreWizard(h, filter, expectRow) {
 }
 
 export async function run(h) {
+  // scripts/e2e.mjs points every scenario's extension host probe (DATADIET_EVENT_LOOP_FILE) here.
   const loopFile = path.join(h.outDir, 'event-loop.jsonl');
-  // The extension host inherits code-server's environment.
-  process.env.DATADIET_EVENT_LOOP_FILE = loopFile;
-  h.onCleanup(() => delete process.env.DATADIET_EVENT_LOOP_FILE);
   const ws = h.workspace('workspace', h.quickLookSettings({ 'datadiet.trainSubset': 0, 'datadiet.steps': 200, 'datadiet.runs': 1 }));
   fs.writeFileSync(path.join(ws, 'notes.md'), '# Notes\n\n');
   fs.mkdirSync(path.join(ws, 'hostile'));
