@@ -35,18 +35,23 @@
     facts.append(el('div', `Labelled: ${m.labelName}`), el('div', `Predicted: ${m.predictedName} (${pct(m.confidence)})`), el('div', `Suspicion: ${m.suspicion.toFixed(3)}`));
     if (m.score) facts.append(el('div', `${m.score.name}: ${m.score.value.toFixed(3)}${m.score.percentile !== undefined ? ` (${m.score.percentile.toFixed(1)} percentile)` : ''}`));
     facts.append(el('div', 'Top: ' + m.top.map((t) => `${t.name} ${pct(t.p)}`).join(', ')));
-    const dec = el('div', m.decision ? `Decision: ${m.decision.action}${m.decision.newLabel !== undefined ? ' → ' + m.decision.newLabel : ''}` : 'Not reviewed yet', m.decision ? 'decision' : undefined);
+    const d = m.decision;
+    const decided = d ? (d.action === 'relabel' ? `relabelled to ${d.newLabelName ?? d.newLabel}` : d.action === 'ok' ? 'label accepted' : 'excluded') : undefined;
+    const dec = el('div', decided ? `Decision: ${decided}` : 'Not reviewed yet', decided ? 'decision' : 'open');
     dec.id = 'decision';
     facts.append(dec);
-    const buttons = el('div');
-    const b = (text, msg) => {
-      const x = el('button', text);
+    const buttons = el('div', undefined, 'buttons');
+    // The decision taken is the pressed button; another click replaces it (the file keeps every decision).
+    const b = (text, msg, chosen) => {
+      const x = el('button', text, chosen ? 'chosen' : undefined);
+      x.setAttribute('aria-pressed', chosen ? 'true' : 'false');
       x.addEventListener('click', () => vscode.postMessage(msg));
       buttons.append(x);
     };
-    b(`Relabel to ${m.predictedName}`, { type: 'decide', action: 'relabel', label: m.predicted });
-    b('Accept label', { type: 'decide', action: 'ok' });
-    b('Exclude', { type: 'decide', action: 'exclude' });
+    const relabelled = d && d.action === 'relabel' && Number(d.newLabel) === m.predicted;
+    b(`Relabel to ${m.predictedName}`, { type: 'decide', action: 'relabel', label: m.predicted }, relabelled);
+    b('Accept label', { type: 'decide', action: 'ok' }, d && d.action === 'ok');
+    b('Exclude', { type: 'decide', action: 'exclude' }, d && d.action === 'exclude');
     facts.append(buttons);
     row.append(facts);
     app.append(row);

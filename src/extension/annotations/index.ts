@@ -40,7 +40,7 @@ export function registerAnnotations(context: vscode.ExtensionContext, d: Annotat
     if (runs.length === 1) return runs[0].dir;
     const pick = await vscode.window.showQuickPick(
       runs.map((r) => ({ label: r.manifest!.id, description: r.manifest!.dataset?.name ?? '', dir: r.dir })),
-      { placeHolder },
+      { title: 'Data Diet: Score Run', placeHolder, matchOnDescription: true },
     );
     return pick?.dir;
   };
@@ -76,7 +76,7 @@ export function registerAnnotations(context: vscode.ExtensionContext, d: Annotat
       const runDir = await pickScoreRun(arg, 'Review the suspects of which score run?');
       if (!runDir) return undefined;
       try {
-        return ReviewQueue.show(context.extensionUri, cache, d.runsRoot(), runDir, d.log);
+        return ReviewQueue.show(context.extensionUri, d.runsRoot(), runDir, d.log);
       } catch (e) {
         void vscode.window.showErrorMessage(`Data Diet: cannot open the review queue: ${(e as Error).message}`);
         return undefined;

@@ -2,18 +2,16 @@
 // and its nearest neighbours (pixel space) among the examples labelled with the claimed class and with the
 // predicted class. Keys: digits relabel, x excludes, space accepts the label, arrows move. Decisions go to the
 // dataset's annotations.jsonl; the panel follows every change of that file (this window, others, the editor).
+// Reading the run and its images and searching neighbours happen in a worker thread (reviewWorker.ts); this side
+// only keeps the position, the decisions and the messages, so the editor stays responsive on any dataset size.
 import * as crypto from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { annotationTargetForRun, onAnyStoreChange, storeFor, type AnnotationTarget } from '../../core/annotations/annotationTarget';
+import { onAnyStoreChange, storeFor } from '../../core/annotations/annotationTarget';
 import { exampleKey, type AnnotationEntry } from '../../core/annotations/annotationEntry';
-import { nearestInPixels } from '../../core/annotations/neighbours';
-import { predictionsDir } from '../../core/annotations/predictions';
-import { rowPixels, type RowPixels } from '../../core/annotations/rowPixels';
-import { LruCache } from '../../core/annotations/sourceImages';
-import { thumbnailDataUri } from '../../core/notebook/thumbnail';
+import { firstOpenPosition, type ReviewIndex, type ReviewItem } from '../../core/annotations/reviewSession';
+import { ReviewClient } from '../../engine/reviewClient';
 import { suspectThreshold } from './annotationSettings';
-import type { CachedRun, SuspectCache } from './suspectCache';
 
 /** Webview -> extension messages; checked before use (webview content is not trusted input). */
 type FromView = { type: 'ready' } | { type: 'move'; delta: number } | { type: 'decide'; action: 'relabel' | 'exclude' | 'ok'; label?: number };
@@ -31,20 +29,17 @@ function parseFromView(m: unknown): FromView | undefined {
 export class ReviewQueue implements vscode.Disposable {
   private static current: ReviewQueue | undefined;
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly client: ReviewClient;
+  private index: ReviewIndex | undefined;
   private position = 0;
-  private readonly rows: number[];
-  private readonly target: AnnotationTarget;
-  /**
-   * One image per prediction row (not per dataset index: a manifest's split moves when its labels change). Read
-   * asynchronously after the panel opens (the host stays responsive); undefined until then.
-   */
-  private pixels: RowPixels | undefined;
-  private pixelError: string | undefined;
-  private readonly thumbs = new LruCache<string>(512);
-  private readonly byClass = new Map<number, number[]>();
+  /** The item shown (or being fetched) and the newest request, so late answers of older moves are dropped. */
+  private item: ReviewItem | undefined;
+  private wanted = -1;
+  private status = 'Opening the review queue…';
   private disposed = false;
 
-  static show(extensionUri: vscode.Uri, cache: SuspectCache, root: string, runDir: string, log: (l: string) => void): ReviewQueue {
+  /** Opens (or reveals) the queue of a score run; returns at once, the panel fills in as the worker reads. */
+  static show(extensionUri: vscode.Uri, root: string, runDir: string, log: (l: string) => void): ReviewQueue {
     if (ReviewQueue.current?.runDir === runDir) {
       ReviewQueue.current.panel.reveal();
       return ReviewQueue.current;
@@ -55,7 +50,7 @@ export class ReviewQueue implements vscode.Disposable {
       localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media')],
       retainContextWhenHidden: true,
     });
-    ReviewQueue.current = new ReviewQueue(panel, extensionUri, cache.run(runDir, suspectThreshold()), root, runDir, log);
+    ReviewQueue.current = new ReviewQueue(panel, extensionUri, root, runDir, log);
     return ReviewQueue.current;
   }
 
@@ -63,44 +58,45 @@ export class ReviewQueue implements vscode.Disposable {
     return ReviewQueue.current;
   }
 
+  /** Resolves when the queue has its suspects (or failed to read them): for tests and follow-up commands. */
+  readonly opened: Promise<ReviewIndex | undefined>;
+
   private constructor(
     readonly panel: vscode.WebviewPanel,
     extensionUri: vscode.Uri,
-    private readonly run: CachedRun,
     root: string,
     readonly runDir: string,
     private readonly log: (l: string) => void,
   ) {
-    const s = run.suspects;
-    this.rows = Array.from(s.ranking.order.subarray(0, s.ranking.count));
-    this.target = annotationTargetForRun(root, runDir);
-    const p = s.predictions;
-    void rowPixels(run.datasetSpec, p.index, p.sources, { root, sourcesFile: path.join(predictionsDir(runDir), 'sources.json') }).then(
-      (px) => {
-        this.pixels = px;
-        if (px.problems.size) this.log(`review queue: ${px.problems.size} images not shown, e.g. ${px.problems.values().next().value}`);
-        // Candidates for neighbours: scored rows by the label the run trained on, not suspects, with an image.
-        for (let r = 0; r < p.index.length; r++) {
-          if (s.ranking.flagged[r] || px.problems.has(r)) continue;
-          const list = this.byClass.get(p.label[r]) ?? [];
-          list.push(r);
-          this.byClass.set(p.label[r], list);
-        }
-        if (!this.disposed) this.post();
-      },
-      (e: Error) => {
-        this.pixelError = e.message;
-        this.log(`review queue: images not loaded: ${e.message}`);
-        if (!this.disposed) this.post();
-      },
-    );
+    this.client = new ReviewClient(vscode.Uri.joinPath(extensionUri, 'dist', 'reviewWorker.js').fsPath, (stage) => this.showStatus(`Opening the review queue: ${stage}…`));
     panel.webview.html = this.html(panel.webview, extensionUri);
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((m) => this.receive(m)),
       onAnyStoreChange((file) => {
-        if (path.resolve(file) === path.resolve(this.target.file)) this.post();
+        if (this.index && path.resolve(file) === path.resolve(this.index.file)) this.post();
       }),
+    );
+    const started = Date.now();
+    this.opened = this.client.open(runDir, root, suspectThreshold()).then(
+      (o) => {
+        if (this.disposed) return undefined;
+        this.index = o.index;
+        if (o.firstProblem) this.log(`review queue: ${o.imageProblems || 'the'} images not shown, e.g. ${o.firstProblem}`);
+        this.log(`review queue: ${o.index.keys.length} suspects of ${o.index.runName} read in ${Date.now() - started} ms`);
+        if (o.index.keys.length === 0) {
+          this.showStatus(`No suspects at threshold ${o.index.threshold} in ${o.index.runName}.`);
+          return o.index;
+        }
+        // Reopening continues where the review stopped: the first suspect without a decision.
+        this.moveTo(firstOpenPosition(o.index.keys, this.decisions()));
+        return o.index;
+      },
+      (e: Error) => {
+        this.log(`review queue: ${e.message}`);
+        this.showStatus(`The review queue could not be opened: ${e.message}`);
+        return undefined;
+      },
     );
   }
 
@@ -109,96 +105,82 @@ export class ReviewQueue implements vscode.Disposable {
     const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'reviewQueue.js'));
     const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'reviewQueue.css'));
     const csp = `default-src 'none'; img-src data: ${webview.cspSource}; style-src ${webview.cspSource}; script-src 'nonce-${nonce}';`;
-    return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${csp}"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="stylesheet" href="${style}"><title>Review queue</title></head><body><main id="app" tabindex="0"><p id="status">Loading…</p></main><script nonce="${nonce}" src="${script}"></script></body></html>`;
+    return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${csp}"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="stylesheet" href="${style}"><title>Review queue</title></head><body><main id="app" tabindex="0"><p id="status" role="status">Opening the review queue…</p></main><script nonce="${nonce}" src="${script}"></script></body></html>`;
   }
 
-  private name(c: number): string {
-    return this.run.classNames?.[c] ?? String(c);
+  private showStatus(message: string): void {
+    this.status = message;
+    if (!this.disposed) void this.panel.webview.postMessage({ type: 'empty', message });
   }
 
   private decisions(): Map<string, AnnotationEntry> {
-    return storeFor(this.target.file).latest();
+    return this.index ? storeFor(this.index.file).latest() : new Map();
   }
 
+  private moveTo(position: number): void {
+    const n = this.index?.keys.length ?? 0;
+    if (!n) return;
+    this.position = Math.max(0, Math.min(position, n - 1));
+    const want = this.position;
+    this.wanted = want;
+    this.client.item(want).then(
+      (item) => {
+        if (this.disposed || this.wanted !== want) return;
+        this.item = item;
+        this.post();
+      },
+      (e: Error) => {
+        if (this.disposed) return;
+        this.log(`review queue: ${e.message}`);
+        this.showStatus(`The review queue stopped: ${e.message}`);
+      },
+    );
+  }
+
+  /** The current item with what only this side knows: its decision and the count of decided suspects. */
   private post(): void {
-    const s = this.run.suspects;
-    const p = s.predictions;
+    const index = this.index;
+    const item = this.item;
+    if (!index || !item || item.position !== this.position) {
+      if (!this.item) this.showStatus(this.status);
+      return;
+    }
     const latest = this.decisions();
-    const reviewed = this.rows.filter((r) => latest.has(exampleKey(this.target.keyOf(p.index[r])))).length;
-    if (this.rows.length === 0) {
-      void this.panel.webview.postMessage({ type: 'empty', message: `No suspects at threshold ${s.ranking.threshold} in ${path.basename(this.runDir)}.` });
-      return;
-    }
-    const px = this.pixels;
-    if (!px && !this.pixelError) {
-      void this.panel.webview.postMessage({ type: 'empty', message: `Loading the images of ${this.rows.length} suspects…` });
-      return;
-    }
-    this.position = Math.max(0, Math.min(this.position, this.rows.length - 1));
-    const r = this.rows[this.position];
-    const index = p.index[r];
-    const label = p.label[r];
-    const predicted = p.predicted[r];
-    const thumb = (row: number): string | undefined => {
-      if (!px || px.problems.has(row)) return undefined;
-      let uri = this.thumbs.get(String(row));
-      if (uri === undefined) this.thumbs.set(String(row), (uri = thumbnailDataUri(px, row, 64)));
-      return uri;
-    };
-    const imageProblem = px ? px.problems.get(r) : this.pixelError;
-    const neighbours = (cls: number) => (px && !imageProblem ? nearestInPixels(px, r, this.byClass.get(cls) ?? [], 5).map((q) => ({ index: p.index[q], image: thumb(q) })) : []);
-    const decided = latest.get(exampleKey(this.target.keyOf(index)));
-    const k = p.numClasses;
+    let reviewed = 0;
+    for (const k of index.keys) if (latest.has(k)) reviewed++;
+    const decided = latest.get(exampleKey(item.target));
+    const name = (c: number | string | undefined) => (typeof c === 'number' ? (index.classes[c] ?? String(c)) : c);
     void this.panel.webview.postMessage({
       type: 'item',
-      position: this.position,
-      total: this.rows.length,
+      ...item,
       reviewed,
-      index,
-      source: p.sources ? path.basename(p.sources[r]) : undefined,
-      label,
-      labelName: this.name(label),
-      predicted,
-      predictedName: this.name(predicted),
-      confidence: p.confidence[r],
-      suspicion: s.ranking.suspicion[r],
-      score: s.score ? { name: s.score.name, value: s.score.score[r], percentile: this.run.percentiles?.[r] } : undefined,
-      top: Array.from({ length: k }, (_, c) => ({ name: this.name(c), p: p.probs[r * k + c] })).sort((a, b) => b.p - a.p).slice(0, 3),
-      image: thumb(r),
-      imageProblem,
-      claimed: neighbours(label),
-      predictedNeighbours: neighbours(predicted),
-      classes: Array.from({ length: Math.min(k, 10) }, (_, c) => this.name(c)),
-      decision: decided ? { action: decided.action, newLabel: decided.newLabel, time: decided.time } : undefined,
-      file: this.target.file,
+      decision: decided ? { action: decided.action, newLabel: decided.newLabel, newLabelName: name(decided.newLabel), time: decided.time } : undefined,
+      file: index.file,
     });
   }
 
   private receive(raw: unknown): void {
     const m = parseFromView(raw);
     if (!m) return;
-    if (m.type === 'ready') return this.post();
-    if (m.type === 'move') {
-      this.position += m.delta;
-      return this.post();
-    }
-    const r = this.rows[this.position];
-    if (r === undefined) return;
-    const p = this.run.suspects.predictions;
-    if (m.action === 'relabel' && !(m.label! < p.numClasses)) return;
+    if (m.type === 'ready') return this.item ? this.post() : this.showStatus(this.status);
+    if (m.type === 'move') return this.moveTo(this.position + m.delta);
+    const item = this.item;
+    const index = this.index;
+    if (!item || !index || item.position !== this.position) return;
+    if (m.action === 'relabel' && !(m.label! < index.classes.length)) return;
     try {
-      storeFor(this.target.file).append([
+      storeFor(index.file).append([
         {
-          ...this.target.keyOf(p.index[r]),
+          ...item.target,
           action: m.action,
-          originalLabel: p.label[r],
+          originalLabel: item.label,
           ...(m.action === 'relabel' ? { newLabel: m.label! } : {}),
           note: 'review queue',
         },
       ]);
-      // Move on after a decision (the store's change event re-posts; moving first shows the next example).
-      if (this.position < this.rows.length - 1) this.position++;
-      this.post();
+      // Move on after a decision (the store's change event re-posts the decided item until the next arrives).
+      if (this.position < index.keys.length - 1) this.moveTo(this.position + 1);
+      else this.post();
     } catch (e) {
       this.log(`review queue: ${(e as Error).message}`);
       void vscode.window.showErrorMessage(`Data Diet: could not save the annotation: ${(e as Error).message}`);
@@ -206,10 +188,11 @@ export class ReviewQueue implements vscode.Disposable {
   }
 
   dispose(): void {
+    if (this.disposed) return;
     this.disposed = true;
     if (ReviewQueue.current === this) ReviewQueue.current = undefined;
+    this.client.dispose();
     for (const d of this.disposables) d.dispose();
     this.panel.dispose();
   }
 }
-

@@ -1,0 +1,95 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { runScores } from '../../../../src/core/experiments/scoreRun';
+import { firstOpenPosition, ReviewSession } from '../../../../src/core/annotations/reviewSession';
+import { loadRunSuspects } from '../../../../src/core/annotations/runSuspects';
+import { loadDataset } from '../../../../src/core/data/load';
+import { exampleSize } from '../../../../src/core/data/dataset';
+import { ReviewClient } from '../../../../src/engine/reviewClient';
+import { distFile, tempDir } from '../../helpers/paths';
+
+/** A small score run of MNIST whose model is barely trained: many suspects, both classes of neighbours present. */
+async function scoreRun(): Promise<{ root: string; runDir: string }> {
+  const root = tempDir('review');
+  const m = await runScores({ dataset: 'mnist', model: 'linear', trainSubset: 500, batchSize: 50, backend: 'cpu', epochs: 1, scoreEpoch: 1, runs: 1, scores: ['el2n'] }, { root });
+  assert.equal(m.status, 'done', m.error);
+  return { root, runDir: path.join(root, '.datadiet', 'runs', m.id) };
+}
+
+const sqDist = (a: Uint8Array, b: Uint8Array) => a.reduce((s, v, i) => s + (v - b[i]) ** 2, 0);
+
+test('a review session walks the suspects in ranking order; neighbours are the nearest images of the class', async () => {
+  const { root, runDir } = await scoreRun();
+  const threshold = 0;
+  const s = await ReviewSession.open({ runDir, root, threshold });
+  const ref = loadRunSuspects(runDir, { threshold });
+  const p = ref.predictions;
+  const rows = Array.from(ref.ranking.order.subarray(0, ref.ranking.count));
+  assert.ok(rows.length >= 3, `${rows.length} suspects`);
+  assert.deepEqual(s.index.keys, rows.map((r) => `index:${p.index[r]}`));
+  assert.equal(s.index.classes.length, 10);
+  assert.match(s.index.file, /annotations\.jsonl$/);
+
+  const train = loadDataset('mnist').splits.train;
+  const size = exampleSize(train);
+  const img = (i: number) => train.images.subarray(i * size, (i + 1) * size);
+  const rowOf = new Map(Array.from(p.index, (i, r) => [i, r]));
+  for (const position of [0, 1, rows.length - 1]) {
+    const it = s.item(position);
+    const r = rows[position];
+    assert.equal(it.position, position);
+    assert.equal(it.total, rows.length);
+    assert.equal(it.index, p.index[r]);
+    assert.deepEqual(it.target, { index: p.index[r] });
+    assert.equal(it.label, p.label[r]);
+    assert.equal(it.predicted, p.predicted[r]);
+    assert.ok(it.suspicion >= threshold);
+    assert.match(it.image ?? '', /^data:image\/png;base64,/);
+    // Claimed neighbours: the closest non-suspect rows labelled like this one, nearest first (brute force).
+    const candidates = Array.from(p.index.keys()).filter((q) => q !== r && !ref.ranking.flagged[q] && p.label[q] === p.label[r]);
+    const want = candidates
+      .map((q) => ({ q, d: sqDist(img(p.index[q]), img(p.index[r])) }))
+      .sort((a, b) => a.d - b.d || a.q - b.q)
+      .slice(0, 5)
+      .map((x) => p.index[x.q]);
+    assert.deepEqual(it.claimed.map((n) => n.index), want);
+    for (const n of it.predictedNeighbours) assert.equal(p.label[rowOf.get(n.index)!], p.predicted[r]);
+  }
+  assert.equal(s.item(-3).position, 0);
+  assert.equal(s.item(1e9).position, rows.length - 1);
+});
+
+test('firstOpenPosition: the first undecided suspect from a position on, wrapping; all decided stays put', () => {
+  const keys = ['a', 'b', 'c', 'd'];
+  assert.equal(firstOpenPosition(keys, new Set()), 0);
+  assert.equal(firstOpenPosition(keys, new Set(['a', 'b'])), 2);
+  assert.equal(firstOpenPosition(keys, new Set(['d', 'a']), 3), 1);
+  assert.equal(firstOpenPosition(keys, new Set(keys), 2), 2);
+  assert.equal(firstOpenPosition([], new Set(), 0), 0);
+});
+
+test('the review worker answers the extension host: progress, the suspects, items; a missing run is an error, not a hang', async () => {
+  const worker = distFile('reviewWorker.js');
+  const { root, runDir } = await scoreRun();
+  const stages: string[] = [];
+  const client = new ReviewClient(worker, (stage) => stages.push(stage));
+  try {
+    const opened = await client.open(runDir, root, 0);
+    assert.ok(opened.index.keys.length > 0);
+    assert.ok(stages.some((x) => /predictions/.test(x)) && stages.some((x) => /images/.test(x)), stages.join('; '));
+    const [a, b] = await Promise.all([client.item(0), client.item(1)]);
+    assert.equal(a.position, 0);
+    assert.equal(b.position, 1);
+    assert.equal(`index:${a.index}`, opened.index.keys[0]);
+  } finally {
+    client.dispose();
+  }
+  const bad = new ReviewClient(worker);
+  try {
+    await assert.rejects(bad.open(path.join(root, 'no-such-run'), root, 0.5), /manifest|no dataset record|predictions/);
+  } finally {
+    bad.dispose();
+  }
+  await assert.rejects(bad.item(0), /closed/);
+});
