@@ -36,6 +36,20 @@ export function relativeTime(iso: string | undefined, now: Date): string | undef
   return new Date(t).toISOString().slice(0, 10);
 }
 
+/** "1 epoch", "2 epochs", "1,000 runs". */
+export function plural(n: number, word: string): string {
+  return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** An ISO time as the user's local date and time to the minute ("2026-11-22 12:55"), not as UTC text. */
+export function formatTimestamp(iso: string | undefined): string | undefined {
+  if (!iso) return undefined;
+  const t = new Date(iso);
+  if (!Number.isFinite(t.getTime())) return undefined;
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${t.getFullYear()}-${two(t.getMonth() + 1)}-${two(t.getDate())} ${two(t.getHours())}:${two(t.getMinutes())}`;
+}
+
 export function formatCount(n: unknown): string | undefined {
   return typeof n === 'number' && Number.isFinite(n) ? n.toLocaleString('en-US') : undefined;
 }

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { RunManifest, RunStatus } from '../contract/runManifest';
 import type { RunSummary } from '../core/store/runStore';
 import { detectionSummary, pruneSummary, windowSummary } from './resultSummary';
-import { formatCount, formatDuration, formatEta, formatPercent, relativeTime, shortError } from './format';
+import { formatCount, formatDuration, formatEta, formatPercent, formatTimestamp, plural, relativeTime, shortError } from './format';
 
 /** Live progress of a run this window's engine is running (manifests are only rewritten at milestones). */
 export interface LiveProgress {
@@ -153,9 +153,9 @@ export function runDetails(s: RunSummary): DetailData[] {
   const trained = m.dataset?.trainSize;
   const epochs =
     steps !== undefined && batchSize && trained
-      ? `${(Math.round((10 * steps * batchSize) / trained) / 10).toLocaleString('en-US')} epochs`
+      ? plural(Math.round((10 * steps * batchSize) / trained) / 10, 'epoch')
       : typeof m.config.epochs === 'number'
-        ? `${m.config.epochs} epochs`
+        ? plural(m.config.epochs, 'epoch')
         : undefined;
   const budget = steps !== undefined ? `${formatCount(steps)} steps` : undefined;
   const subset = typeof m.config.trainSubset === 'number' ? `subset of ${formatCount(m.config.trainSubset)}` : undefined;
@@ -173,7 +173,7 @@ export function runDetails(s: RunSummary): DetailData[] {
   }
   const total = formatDuration(m.timings?.totalSeconds);
   if (total) rows.push({ label: 'time', description: total });
-  rows.push({ label: 'started', description: m.createdAt });
+  rows.push({ label: 'started', description: formatTimestamp(m.createdAt) ?? m.createdAt, tooltip: m.createdAt });
   rows.push({ label: 'folder', description: s.dir });
   return rows;
 }

@@ -3,6 +3,7 @@
 // wizardUi.ts shows the steps, tests drive them directly.
 import type { RunManifest } from '../contract/runManifest';
 import type { RunSummary } from '../core/store/runStore';
+import { plural } from './format';
 import { datasetName, modelName } from './runsModel';
 import type { Settings } from './settings';
 import type { JobRequest, PickItem, WizardStep, WizardUi } from './wizard';
@@ -69,7 +70,7 @@ export function scoreRunItem(m: RunManifest): PickItem<RunManifest> {
   return {
     label: `${datasetName(m)} \u00b7 ${modelName(m)} \u00b7 ${scoreNamesOf(m).join(', ')}`,
     description: m.status === 'done' ? m.id : `${m.id} (partial)`,
-    detail: `${typeof m.results?.runs === 'number' ? `${m.results.runs} run(s)` : ''}${subset}${noise}${val}`.replace(/^, /, '') || undefined,
+    detail: `${typeof m.results?.runs === 'number' ? plural(m.results.runs, 'run') : ''}${subset}${noise}${val}`.replace(/^, /, '') || undefined,
     value: m,
   };
 }

@@ -7,6 +7,7 @@ import type { JobName } from '../contract/jobNames';
 import type { ScoreName } from '../contract/choices';
 import type { Architecture } from '../core/models/model';
 import { ARCHITECTURE_CHOICES, SCORE_DYNAMICS, SCORE_OPTIONS } from './choices';
+import { plural } from './format';
 import type { Settings } from './settings';
 
 /** 'noise': a label-noise study, a score job with injected label noise that reports how well each score finds it. */
@@ -144,10 +145,22 @@ export function validateRuns(text: string): string | undefined {
 }
 
 /** Epoch at which pointwise scores are taken: 10% of training as in the paper (at least 1); dynamics need it all. */
+const DEFAULT_SCORES: readonly ScoreName[] = ['el2n', 'grand'];
+
 export function scoreEpochFor(epochs: number, scores: readonly ScoreName[]): number {
   const whole = Math.max(1, Math.floor(epochs));
   if (scores.some((s) => SCORE_DYNAMICS.includes(s))) return whole;
   return Math.min(whole, Math.max(1, Math.ceil(epochs / 10)));
+}
+
+/**
+ * What a score run with this schedule does, said before it starts: pointwise scores are taken early (training stops
+ * at the score epoch), dynamics scores need the whole schedule.
+ */
+export function scoreSchedule(epochs: number, scores: readonly ScoreName[]): string {
+  const at = scoreEpochFor(epochs, scores);
+  if (at >= epochs) return `trains ${plural(epochs, 'epoch')}; scores at the end`;
+  return `scores at epoch ${at} of a ${epochs.toLocaleString('en-US')}-epoch schedule (early, as the papers do), then stops`;
 }
 
 export const DEFAULT_LABEL_NOISE = 0.2;
@@ -162,10 +175,10 @@ export function validateNoise(text: string): string | undefined {
 
 const CUSTOM = -1;
 
-function numberItems(values: readonly number[], current: number | undefined, unit: (n: number) => string): PickItem<number>[] {
+function numberItems(values: readonly number[], current: number | undefined, unit: (n: number) => string, detail?: (n: number) => string): PickItem<number>[] {
   const list = current !== undefined && !values.includes(current) ? [...values, current].sort((a, b) => a - b) : values;
   return [
-    ...list.map((n) => ({ label: unit(n), description: n === current ? 'default' : undefined, value: n, picked: n === current })),
+    ...list.map((n) => ({ label: unit(n), description: n === current ? 'default' : undefined, detail: detail?.(n), value: n, picked: n === current })),
     { label: '$(edit) Other\u2026', value: CUSTOM },
   ];
 }
@@ -221,7 +234,13 @@ export function experimentSteps(settings: Settings, datasets: readonly PickItem<
     id: 'epochs',
     title: 'Epochs',
     placeholder: settings.steps > 0 ? `Epochs (the datadiet.steps setting overrides them: ${settings.steps} steps)` : 'Epochs over the training split',
-    items: (s) => numberItems([1, 2, 5, 10, 30, 100, 200], s.epochs ?? 2, (n) => `${n} epoch${n === 1 ? '' : 's'}`),
+    items: (s) =>
+      numberItems(
+        [1, 2, 5, 10, 30, 100, 200],
+        s.epochs ?? 2,
+        (n) => plural(n, 'epoch'),
+        s.goal === 'score' || s.goal === 'noise' ? (n) => scoreSchedule(n, s.scores?.length ? s.scores : DEFAULT_SCORES) : undefined,
+      ),
     apply: async (s, [n], ui) => {
       const e = n === CUSTOM ? await ui.askNumber('Epochs over the training split', validateEpochs) : n;
       return e === undefined ? undefined : { ...s, epochs: e };
@@ -299,10 +318,6 @@ export function completeAnswers(s: WizardState, settings: Settings): CompleteAns
   };
 }
 
-function plural(n: number, word: string): string {
-  return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
-}
-
 /**
  * Engine job requests for the answers: a training goal with K runs becomes K training jobs (seeds 0..K-1, run one
  * after another); a scoring goal is one score job over K runs. Settings supply backend, width, batch size and the
@@ -322,15 +337,17 @@ export function buildJobRequests(a: CompleteAnswers, settings: Settings): JobReq
   const what = a.datasetLabel ?? a.dataset;
   const length = settings.steps > 0 ? plural(settings.steps, 'step') : plural(a.epochs, 'epoch');
   if (a.goal === 'score' || a.goal === 'noise') {
-    const scores = a.scores?.length ? [...a.scores] : ['el2n', 'grand'];
-    const params: Record<string, unknown> = { ...common, scores, runs: a.runs, scoreEpoch: scoreEpochFor(a.epochs, scores as ScoreName[]) };
+    const scores: ScoreName[] = a.scores?.length ? [...a.scores] : [...DEFAULT_SCORES];
+    const scoreEpoch = scoreEpochFor(a.epochs, scores);
+    const params: Record<string, unknown> = { ...common, scores, runs: a.runs, scoreEpoch };
+    const at = settings.steps > 0 ? '' : scoreEpoch < a.epochs ? ` at epoch ${scoreEpoch} of ${a.epochs}` : ` after ${plural(a.epochs, 'epoch')}`;
     if (settings.steps > 0) params.steps = settings.steps;
     if (a.goal === 'noise') {
       params.labelNoise = a.labelNoise ?? DEFAULT_LABEL_NOISE;
       const pct = `${Math.round((a.labelNoise ?? DEFAULT_LABEL_NOISE) * 100)}%`;
-      return [{ job: 'score', params, title: `Label-noise study on ${what}: ${pct} noisy, ${scores.join(', ')} (${a.model}, ${plural(a.runs, 'run')})` }];
+      return [{ job: 'score', params, title: `Label-noise study on ${what}: ${pct} noisy, ${scores.join(', ')}${at} (${a.model}, ${plural(a.runs, 'run')})` }];
     }
-    return [{ job: 'score', params, title: `Scoring ${what}: ${scores.join(', ')} (${a.model}, ${plural(a.runs, 'run')})` }];
+    return [{ job: 'score', params, title: `Scoring ${what}: ${scores.join(', ')}${at} (${a.model}, ${plural(a.runs, 'run')})` }];
   }
   return Array.from({ length: a.runs }, (_, r) => {
     const params: Record<string, unknown> = { ...common, seed: r };

@@ -11,6 +11,7 @@ import { FASHION_MNIST_SYSTEM_DIR } from '../../../src/core/data/mnist';
 import { ARCHITECTURES } from '../../../src/core/models/registry';
 import { ARCHITECTURE_CHOICES, BACKEND_OPTIONS, FASHION_MNIST_DIR, SCORE_DYNAMICS, SCORE_OPTIONS } from '../../../src/extension/choices';
 import { DEFAULT_SETTINGS } from '../../../src/extension/settings';
+import { runItem } from '../../../src/extension/runsModel';
 import { distFile, repoRoot } from '../helpers/paths';
 
 const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot(), 'package.json'), 'utf8'));
@@ -76,9 +77,30 @@ test('views, activation, trust and the activity-bar icon', () => {
   assert.ok(contributes.views.datadiet.some((v: { id: string }) => v.id === 'datadiet.runs'));
   assert.ok(pkg.activationEvents.some((e: string) => e.startsWith('workspaceContains:.datadiet')));
   assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
-  // The runs view's item context values are the ones runsModel produces.
-  const when = JSON.stringify(contributes.menus['view/item/context']);
-  for (const v of ['run.running', 'run\\\\.(done|cancelled|failed)']) assert.ok(when.includes(v), v);
+  // The runs view's context menu, evaluated on the context values runsModel produces (run.<status>.<kind>).
+  const menu = (contextValue: string): string[] =>
+    contributes.menus['view/item/context']
+      .filter((m: { when: string }) =>
+        m.when.split('&&').every((c) => {
+          const t = c.trim();
+          if (t === 'view == datadiet.runs') return true;
+          const re = /^viewItem =~ \/(.*)\/$/.exec(t);
+          if (re) return new RegExp(re[1]).test(contextValue);
+          const eq = /^viewItem == (.*)$/.exec(t);
+          if (eq) return eq[1] === contextValue;
+          throw new Error(`unexpected clause ${t}`);
+        }),
+      )
+      .map((m: { command: string }) => m.command);
+  const ctx = (status: string, kind: string) => runItem({ dir: '/r', manifest: { id: 'r', kind, status, createdAt: '2026-01-01T00:00:00Z', config: {} } as never }, new Date()).contextValue;
+  const score = menu(ctx('done', 'score'));
+  for (const c of ['datadiet.openResultsNotebook', 'datadiet.showGallery', 'datadiet.openReviewQueue', 'datadiet.pruneFromRun', 'datadiet.windowSweepFromRun', 'datadiet.rerun', 'datadiet.deleteRun']) assert.ok(score.includes(c), `${c} on a finished score run`);
+  const train = menu(ctx('done', 'train'));
+  for (const c of ['datadiet.showGallery', 'datadiet.openReviewQueue', 'datadiet.pruneFromRun']) assert.ok(!train.includes(c), `${c} on a training run`);
+  const running = menu(ctx('running', 'score'));
+  assert.ok(running.includes('datadiet.cancelRun') && !running.includes('datadiet.deleteRun'));
+  assert.ok(menu(ctx('failed', 'prune')).includes('datadiet.resumeRun'));
+  assert.ok(menu('run.unreadable').includes('datadiet.deleteRun'));
 });
 
 test('the extension host bundle stays light: no tfjs, no engine code, vscode external', () => {

@@ -10,6 +10,7 @@ import {
   experimentSteps,
   rerunRequest,
   scoreEpochFor,
+  scoreSchedule,
   validateEpochs,
   validateNoise,
   validateRuns,
@@ -177,6 +178,15 @@ test('number validation and the score epoch (10% of training, all of it for dyna
   assert.equal(scoreEpochFor(200, ['el2n', 'grand']), 20);
   assert.equal(scoreEpochFor(200, ['el2n', 'forgetting']), 200);
   assert.equal(scoreEpochFor(0.5, ['el2n']), 1);
+  // The wizard says so before the run starts, on each epochs choice.
+  assert.equal(scoreSchedule(10, ['el2n', 'grand']), 'scores at epoch 1 of a 10-epoch schedule (early, as the papers do), then stops');
+  assert.equal(scoreSchedule(10, ['el2n', 'forgetting']), 'trains 10 epochs; scores at the end');
+  assert.equal(scoreSchedule(1, ['el2n']), 'trains 1 epoch; scores at the end');
+  const epochs = experimentSteps(DEFAULT_SETTINGS, datasetItems([], false)).find((s) => s.id === 'epochs')!;
+  const items = epochs.items({ goal: 'score', scores: ['el2n'] });
+  assert.equal(items.find((i) => i.label === '10 epochs')?.detail, 'scores at epoch 1 of a 10-epoch schedule (early, as the papers do), then stops');
+  assert.equal(items.find((i) => i.label === '1 epoch')?.detail, 'trains 1 epoch; scores at the end');
+  assert.equal(epochs.items({ goal: 'train' }).find((i) => i.label === '10 epochs')?.detail, undefined);
 });
 
 test('rerun: same job kind and config; score runs get their schedule budget back as steps', () => {
@@ -200,7 +210,7 @@ test('wizard: a label-noise study asks for the noise fraction and becomes a scor
   assert.equal(req.job, 'score');
   assert.equal(req.params.labelNoise, 0.3);
   assert.deepEqual(req.params.scores, ['el2n'], 'the first preselected score (drive() picks one item)');
-  assert.equal(req.title, 'Label-noise study on MNIST: 30% noisy, el2n (linear, 2 runs)');
+  assert.equal(req.title, 'Label-noise study on MNIST: 30% noisy, el2n at epoch 1 of 2 (linear, 2 runs)');
   assert.equal(completeAnswers({ goal: 'noise', dataset: 'mnist' }, settings)!.labelNoise, 0.2, 'default 20%');
   assert.equal('labelNoise' in completeAnswers({ goal: 'score', dataset: 'mnist' }, settings)!, false);
   assert.equal(validateNoise('1'), 'a fraction between 0 and 1, e.g. 0.2');
