@@ -1,6 +1,7 @@
 // The Data Diet commands. Each is thin: decisions live in the pure modules (wizard, runsModel, statusModel,
 // messages), processes in engineHost, files in runFiles.
 import type { JobName } from '../contract/jobNames';
+import { hasResultsNotebook } from '../core/cells/starter';
 import { cancelRun } from '../core/jobs/runControl';
 import { hasPlan, readParams } from '../core/jobs/unitStore';
 import * as fs from 'node:fs';
@@ -210,17 +211,21 @@ export class Commands {
     }
     const open = 'Open Run Folder';
     const logs = 'Show Logs';
+    const results = 'Open Results';
     const act = (pick: string | undefined) => {
       if (pick === logs) this.d.output.show(true);
       if (pick === open && last) void this.openRunFolder(path.join(runsBase, last.id));
+      if (pick === results && last) void vscode.commands.executeCommand('datadiet.openResultsNotebook', last.id);
     };
+    // What the user wants after a run is its results (charts, galleries), then its files.
+    const finishedActions = last && hasResultsNotebook(last.kind) ? [results, open] : [open];
     if (failure) {
       void vscode.window.showErrorMessage(`Data Diet: ${title} failed: ${failure.message}`, logs).then(act);
     } else if (last && last.status === 'failed') {
       void vscode.window.showErrorMessage(`Data Diet: ${finishedMessage(title, last)}`, open, logs).then(act);
     } else if (last) {
       const text = finished.length > 1 ? `${finished.length} runs. Last: ${finishedMessage(title, last)}` : finishedMessage(title, last);
-      void vscode.window.showInformationMessage(`Data Diet: ${text}`, open).then(act);
+      void vscode.window.showInformationMessage(`Data Diet: ${text}`, ...finishedActions).then(act);
     } else if (cancelled) {
       void vscode.window.showInformationMessage(`Data Diet: ${title}: cancelled before it started.`);
     }

@@ -25,7 +25,7 @@ export interface StatusView {
 }
 
 /**
- * Idle: "$(chip) wasm" (the backend in use or, before any run, the setting). Running: "$(sync~spin) wasm · 43% ·
+ * Idle: "$(chip) wasm" (the backend in use; before any run "Data Diet: auto backend", the setting). Running: "$(sync~spin) wasm · 43% ·
  * 0:12 left". Restricted Mode: a shield. The tooltip says which device and why.
  */
 export function statusBarView(s: StatusState): StatusView {
@@ -55,7 +55,9 @@ export function statusBarView(s: StatusState): StatusView {
     };
   }
   const short = backendWhy(s.backend);
-  return { text: `$(chip) ${name}${short ? ` (${short})` : ''}`, tooltip: `Data Diet\n${why}\n\nClick to choose the compute backend.`, command: 'datadiet.chooseBackend' };
+  // Before any run there is no device yet, only the setting: say it is Data Diet's and what it is.
+  const label = s.backend ? name : `Data Diet: ${s.backendSetting} backend`;
+  return { text: `$(chip) ${label}${short ? ` (${short})` : ''}`, tooltip: `Data Diet\n${why}\n\nClick to choose the compute backend.`, command: 'datadiet.chooseBackend' };
 }
 
 /**

@@ -37,6 +37,13 @@ export function notebookJson(cells: readonly NotebookCellSource[]): string {
 }
 
 /** Starter cells for a run: what is worth looking at first for its kind. */
+/** Run kinds whose results notebook shows more than the runs table (charts, galleries). */
+export const RESULTS_KINDS: readonly string[] = ['score', 'prune', 'window'];
+
+export function hasResultsNotebook(kind: string | undefined): boolean {
+  return kind !== undefined && RESULTS_KINDS.includes(kind);
+}
+
 export function starterCells(run: RunInfo): NotebookCellSource[] {
   const head: NotebookCellSource = {
     kind: 'markdown',

@@ -206,7 +206,8 @@ function jobProgress(rctx: RunContext, total: number, doneBefore: number) {
     running.set(unit.key, Math.min(1, Math.max(0, f)));
     const at = fraction();
     const { etaSeconds } = eta.tick(at * 1e6, 1e6);
-    rctx.report({ etaSeconds, ...p, fraction: at });
+    // The job's own ETA, over all units: a unit's progress carries its own, for that unit only.
+    rctx.report({ ...p, etaSeconds, fraction: at });
   };
   return {
     fraction,

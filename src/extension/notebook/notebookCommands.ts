@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { SCORE_DOCS } from '../../core/cells/commands';
 import { usable, type RunInfo } from '../../core/cells/runRef';
-import { CELL_LANGUAGE, notebookJson, starterCells } from '../../core/cells/starter';
+import { CELL_LANGUAGE, notebookJson, RESULTS_KINDS, starterCells } from '../../core/cells/starter';
 import { writeFileAtomic } from '../../core/store/atomicWrite';
 import { runIdOf } from '../runArgument';
 import { CONTROLLER_ID } from './controller';
@@ -52,7 +52,7 @@ export function registerNotebookCommands(context: vscode.ExtensionContext, deps:
   context.subscriptions.push(
     vscode.commands.registerCommand('datadiet.openResultsNotebook', async (arg?: unknown) => {
       deps.runs.invalidate();
-      const run = await pickRun(deps.runs.get(), arg, ['score', 'prune', 'window'], 'Data Diet: Open Results Notebook');
+      const run = await pickRun(deps.runs.get(), arg, RESULTS_KINDS, 'Data Diet: Open Results Notebook');
       if (run) await openNotebookFor(deps.runsRoot(), run);
     }),
     vscode.commands.registerCommand('datadiet.showGallery', async (arg?: unknown) => {

@@ -10,7 +10,7 @@ test('status bar: idle shows the backend in use and why; before any run, the set
   assert.equal(idle.text, '$(chip) wasm');
   assert.match(idle.tooltip, /wasm \(SIMD, 2 threads\)\nauto: no GPU backend installed/);
   assert.equal(idle.command, 'datadiet.chooseBackend');
-  assert.equal(statusBarView({ backendSetting: 'cpu', queued: 0, restricted: false }).text, '$(chip) cpu');
+  assert.equal(statusBarView({ backendSetting: 'auto', queued: 0, restricted: false }).text, '$(chip) Data Diet: auto backend');
 });
 
 test('status bar: a running job shows percent, ETA and queue; click cancels', () => {
