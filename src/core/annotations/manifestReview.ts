@@ -97,6 +97,17 @@ export function manifestRowSuspects(manifestFile: string, entries: readonly Mani
   return out;
 }
 
+/**
+ * Manifest lines (1-based) whose image the run did not score: rows it held out of training (the test split, or the
+ * validation split). They get no suspect check, and the editor says so instead of staying silent.
+ */
+export function unscoredManifestLines(manifestFile: string, entries: readonly ManifestEntry[], sources: readonly string[] | undefined): number[] {
+  if (!sources) return [];
+  const scored = new Set(sources.map((src) => path.resolve(src)));
+  const dir = path.dirname(path.resolve(manifestFile));
+  return entries.filter((e) => !scored.has(path.resolve(dir, e.path))).map((e) => e.line);
+}
+
 /** Character range [start, end) of the label on a manifest line, and how a new label must be written there. */
 export interface LabelSpan {
   readonly start: number;

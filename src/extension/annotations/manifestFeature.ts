@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { manifestFormat, parseCsvManifest, parseJsonlManifest, type ManifestEntry } from '../../core/data/manifest';
-import { labelSpan, manifestRowSuspects, type RowSuspect } from '../../core/annotations/manifestReview';
+import { labelSpan, manifestRowSuspects, unscoredManifestLines, type RowSuspect } from '../../core/annotations/manifestReview';
 import { ANNOTATIONS_FILE } from '../../core/annotations/annotationStore';
 import { storeFor } from '../../core/annotations/annotationTarget';
 import type { AnnotationEntry } from '../../core/annotations/annotationEntry';
@@ -20,9 +20,14 @@ const SELECTOR: vscode.DocumentSelector = [
 ];
 const isManifestDoc = (d: vscode.TextDocument) => d.uri.scheme === 'file' && /\.(csv|jsonl|ndjson)$/i.test(d.uri.fsPath) && path.basename(d.uri.fsPath) !== ANNOTATIONS_FILE;
 
+const HELD_OUT =
+  'Held out of training by the score run (its test split, a seeded stratified sixth of a manifest without test rows, or its validation split), so it has no scores and no prediction, and its label is not checked. Its label still counts in the measured test accuracy.';
+
 interface DocState {
   readonly runDir: string;
   readonly rows: Map<number, RowSuspect>;
+  /** Lines the run held out (test or validation split): not scored, so not checked. */
+  readonly unscored: Set<number>;
   readonly decisions: Map<string, AnnotationEntry>;
   readonly annotationsFile: string;
 }
@@ -90,7 +95,8 @@ export class ManifestFeature implements vscode.Disposable {
         const run = this.cache.run(runDir, suspectThreshold());
         const rows = manifestRowSuspects(d.uri.fsPath, entries, run.suspects, run.classNames, run.percentiles);
         const annotationsFile = annotationsFileOf(d.uri.fsPath);
-        state = { runDir, rows: new Map(rows.map((r) => [r.line, r])), decisions: storeFor(annotationsFile).latest(), annotationsFile };
+        const unscored = new Set(unscoredManifestLines(d.uri.fsPath, entries, run.suspects.predictions.sources));
+        state = { runDir, rows: new Map(rows.map((r) => [r.line, r])), unscored, decisions: storeFor(annotationsFile).latest(), annotationsFile };
       }
     } catch (e) {
       this.log(`annotations: ${d.uri.fsPath}: ${(e as Error).message}`);
@@ -137,7 +143,15 @@ export class ManifestFeature implements vscode.Disposable {
     const out: vscode.InlayHint[] = [];
     for (let line = range.start.line + 1; line <= Math.min(range.end.line + 1, d.lineCount); line++) {
       const r = s.rows.get(line);
-      if (!r) continue;
+      if (!r) {
+        if (s.unscored.has(line)) {
+          const hint = new vscode.InlayHint(d.lineAt(line - 1).range.end, '  held out: not scored', vscode.InlayHintKind.Type);
+          hint.paddingLeft = true;
+          hint.tooltip = HELD_OUT;
+          out.push(hint);
+        }
+        continue;
+      }
       const decided = this.decision(d, s, r)?.action;
       const score = r.scoreName && r.score !== undefined ? `${r.scoreName} ${r.score.toFixed(2)} · ` : '';
       const label = `${score}pred ${r.predictedName} ${(100 * r.confidence).toFixed(0)}%${decided === 'ok' ? ' · reviewed' : decided === 'exclude' ? ' · excluded' : decided === 'relabel' ? ' · relabeled in annotations' : ''}`;
@@ -151,6 +165,7 @@ export class ManifestFeature implements vscode.Disposable {
   private async hover(d: vscode.TextDocument, pos: vscode.Position): Promise<vscode.Hover | undefined> {
     const s = this.states.get(d.uri.toString());
     const r = s?.rows.get(pos.line + 1);
+    if (s && !r && s.unscored.has(pos.line + 1)) return new vscode.Hover(new vscode.MarkdownString(`${HELD_OUT}\n\n_score run ${escapeMd(path.basename(s.runDir))}_`));
     if (!s || !r) return undefined;
     const md = new vscode.MarkdownString(undefined, true);
     md.supportHtml = true;

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { nearestInPixels } from '../../../../src/core/annotations/neighbours';
-import { labelSpan, manifestRowSuspects } from '../../../../src/core/annotations/manifestReview';
+import { labelSpan, manifestRowSuspects, unscoredManifestLines } from '../../../../src/core/annotations/manifestReview';
 import { rankSuspects } from '../../../../src/core/annotations/suspects';
 import type { RunSuspects } from '../../../../src/core/annotations/runSuspects';
 
@@ -31,6 +31,14 @@ test('manifest rows join the run by image path; suspicion follows the label as w
     { path: 'img/c.png', label: 'dog', line: 4 },
   ], s, ['cat', 'dog']);
   assert.equal(rows.length, 2, 'unscored rows (test split) are skipped');
+  // ...and named, so the editor can say why they carry no check.
+  const entries = [
+    { path: 'img/a.png', label: 'cat', line: 2 },
+    { path: './img/c.png', label: 'dog', line: 4 },
+    { path: 'img/../img/b.png', label: 'cat', line: 5 },
+  ];
+  assert.deepEqual(unscoredManifestLines('/d/labels.csv', entries, pred.sources), [4]);
+  assert.deepEqual(unscoredManifestLines('/d/labels.csv', entries, undefined), []);
   assert.equal(rows[0].flagged, true);
   assert.equal(rows[0].predictedName, 'dog');
   assert.equal(rows[0].rank, 0);
