@@ -32,6 +32,13 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: 
   return e;
 }
 
+/** The last tile on the same grid row as `tile` (tiles of a row share their top edge). */
+export function rowEnd(tile: HTMLElement): HTMLElement {
+  let last = tile;
+  for (let n = tile.nextElementSibling as HTMLElement | null; n && n.classList.contains('dd-tile') && n.offsetTop === tile.offsetTop; n = n.nextElementSibling as HTMLElement | null) last = n;
+  return last;
+}
+
 interface GroupState {
   items: GalleryItem[];
   shown: number;
@@ -206,7 +213,7 @@ export class GalleryView {
     this.root.querySelector('.dd-open')?.classList.remove('dd-open');
   }
 
-  /** The detail panel after the tile (a full-width grid item: it lands below the tile's row). */
+  /** The detail panel below the tile's row (a full-width grid item). */
   open(it: GalleryItem, tile: HTMLElement): void {
     const same = this.detail?.dataset.index === String(it.index);
     this.close();
@@ -237,7 +244,8 @@ export class GalleryView {
     close.setAttribute('aria-label', 'Close');
     close.addEventListener('click', () => this.close());
     d.append(info, close);
-    tile.after(d);
+    // Below the tile's whole row, so no tile changes column: the rows under it move down as one.
+    rowEnd(tile).after(d);
     this.detail = d;
   }
 

@@ -89,8 +89,15 @@ test('gallery: hostile class names stay text, click enlarges, actions post annot
   assert.equal(await page.evaluate(() => (globalThis as { __pwned?: unknown }).__pwned), undefined);
 
   const first = g.groups[2].items[0];
+  const boxes = () => page.locator('#g .dd-tile').evaluateAll((ts) => ts.map((t) => [Math.round(t.getBoundingClientRect().left), Math.round(t.getBoundingClientRect().top)]));
+  const before = await boxes();
   await page.locator('#g .dd-tile').nth(12).click();
   await page.locator('#g .dd-detail img.dd-large').waitFor();
+  // The panel opens below the clicked tile's row: no tile changes column, the tiles of that row stay put.
+  const after = await boxes();
+  assert.deepEqual(after.map((b) => b[0]), before.map((b) => b[0]));
+  const rowTop = before[12][1];
+  before.forEach((b, i) => b[1] <= rowTop && assert.deepEqual(after[i], b, `tile ${i} moved`));
   assert.equal(await page.locator('#g .dd-detail').getAttribute('data-index'), String(first.index));
   await page.locator('#g .dd-detail button[data-action="flag"]').click();
   await page.locator('#g .dd-detail select').selectOption('7');
