@@ -73,6 +73,10 @@ export interface HistogramPayload extends Common {
   nonFinite?: number;
   /** y = fraction of each group instead of counts. */
   normalize?: boolean;
+  /** How groups share the plot: 'overlay' (default for two), 'facet' (small multiples, default for more), 'stack'. */
+  layout?: 'overlay' | 'facet' | 'stack';
+  /** Symmetric-log count axis, for skewed scores (the renderer has a toggle; this is where it starts). */
+  logCount?: boolean;
   /**
    * Examples to show when a score range is brushed: a sample spread over the bins (`examplesTotal` were scored).
    * With messaging, the renderer also asks the extension for the full range (a `requestRange` message).

@@ -130,8 +130,9 @@ export function facetColumns(groups: number, width: number, minPanel = 150): num
   return Math.max(1, Math.min(groups, Math.floor(width / minPanel)));
 }
 
-/** Room a panel's y axis, its labels and the gap to the next panel take, in pixels. */
-const PANEL_GUTTER = 60;
+/** Room the y axis (labels and title, left of the first column) and the gap between panels take, in pixels. */
+const Y_AXIS_ROOM = 70;
+const PANEL_GAP = 20;
 const PANEL_HEIGHT = 90;
 
 /** The chart of an already binned histogram (e.g. one saved in a notebook output); one group or several. */
@@ -150,7 +151,7 @@ export function histogramChart(h: Histogram, input: Omit<ScoreHistogramInput, 'v
   if (input.logCount) notes.push(`${input.normalize ? 'fraction' : 'count'} axis symmetric-log`);
   const width = input.width ?? DEFAULT_WIDTH;
   const columns = layout === 'facet' ? facetColumns(h.groups.length, width) : 1;
-  const panelWidth = layout === 'facet' ? Math.max(60, Math.floor(width / columns) - PANEL_GUTTER) : width;
+  const panelWidth = layout === 'facet' ? Math.max(60, Math.floor((width - Y_AXIS_ROOM - (columns - 1) * PANEL_GAP) / columns)) : width;
   const height = layout === 'facet' ? (input.height ?? PANEL_HEIGHT) : (input.height ?? DEFAULT_HEIGHT);
   const yValues = rows.map((r) => (input.normalize ? r.fraction : r.count));
   // Stacked bars reach the sum of the groups in a bin.
@@ -195,6 +196,7 @@ export function histogramChart(h: Histogram, input: Omit<ScoreHistogramInput, 'v
       ...head,
       facet: { field: 'group', type: 'nominal', title: null, sort: h.groups, header: { labelFontWeight: 'bold' } },
       columns,
+      spacing: PANEL_GAP,
       spec: { width: panelWidth, height, ...unit },
     } as TopLevelSpec;
   }

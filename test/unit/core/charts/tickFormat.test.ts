@@ -11,7 +11,7 @@ import { render } from './svg';
 async function labels(lo: number, hi: number, f: string, count = 10): Promise<string[]> {
   const { vega } = await loadVega();
   const step = tickStep(lo, hi, count);
-  const fmt = vega.defaultLocale().format(f);
+  const fmt = (vega as unknown as { defaultLocale(): { format(f: string): (v: number) => string } }).defaultLocale().format(f);
   const out: string[] = [];
   for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(fmt(v));
   return out;
