@@ -21,6 +21,8 @@ export const MIME = {
   scatter: 'application/vnd.datadiet.scatter+json',
   curves: 'application/vnd.datadiet.curves+json',
   gallery: 'application/vnd.datadiet.gallery+json',
+  trainingCurves: 'application/vnd.datadiet.training-curves+json',
+  confusionMatrix: 'application/vnd.datadiet.confusion-matrix+json',
 } as const;
 
 export type PayloadKind = keyof typeof MIME;
@@ -145,6 +147,26 @@ export interface CurvesPayload extends Common {
   yFormat?: string;
 }
 
+/** Loss and accuracy (a fraction) of one split at one epoch. */
+export interface SplitMetricsPayload {
+  loss: number;
+  accuracy: number;
+}
+
+/** One training's loss and accuracy per epoch for train / validation / test (from the run's metrics.jsonl). */
+export interface TrainingCurvesPayload extends Common {
+  epochs: { epoch: number; train?: SplitMetricsPayload; validation?: SplitMetricsPayload; test?: SplitMetricsPayload }[];
+}
+
+/** Counts of true class (rows) against predicted class (columns) on a split, e.g. test at the end of training. */
+export interface ConfusionMatrixPayload extends Common {
+  /** Class names by label id. */
+  labels: string[];
+  /** matrix[true][predicted] = examples */
+  matrix: number[][];
+  split: 'test' | 'validation' | 'train';
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Gallery
 
@@ -197,6 +219,8 @@ export interface PayloadByKind {
   scatter: ScatterPayload;
   curves: CurvesPayload;
   gallery: GalleryPayload;
+  trainingCurves: TrainingCurvesPayload;
+  confusionMatrix: ConfusionMatrixPayload;
 }
 
 export type AnyPayload = PayloadByKind[PayloadKind];

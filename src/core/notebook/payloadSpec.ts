@@ -1,8 +1,10 @@
 import type { TopLevelSpec } from 'vega-lite';
+import { confusionMatrixChart } from '../charts/confusionMatrix';
 import { curves } from '../charts/curves';
 import { heatmap } from '../charts/heatmap';
 import { pruningCurve } from '../charts/pruningCurve';
 import { scatter } from '../charts/scatter';
+import { trainingCurves } from '../charts/trainingCurves';
 import { histogramChart } from '../charts/scoreHistogram';
 import { withTheme, type ThemeKind } from '../charts/theme';
 import { windowSweep } from '../charts/windowSweep';
@@ -95,6 +97,15 @@ export function payloadSpec<K extends ChartKind>(kind: K, payload: PayloadByKind
         }),
         p.partial,
       );
+    }
+    case 'trainingCurves': {
+      const p = payload as PayloadByKind['trainingCurves'];
+      return partialTitle(trainingCurves({ epochs: p.epochs, title: p.title, ...size }), p.partial);
+    }
+    case 'confusionMatrix': {
+      const p = payload as PayloadByKind['confusionMatrix'];
+      // The matrix stays square: a wide output does not stretch it.
+      return partialTitle(confusionMatrixChart({ labels: p.labels, matrix: p.matrix, split: p.split, title: p.title }), p.partial);
     }
   }
   throw new RangeError(`no chart for payload kind ${JSON.stringify(kind)}`);
