@@ -57,14 +57,16 @@ export function trainingCurveRows(input: TrainingCurvesInput): TrainingCurveRow[
   return rows;
 }
 
-/** Room between the two panels and for the second panel's y axis, in pixels. */
-const PANEL_GAP = 70;
+/** Gap between the two panels; room for each panel's y axis and for the legend, in pixels. */
+const PANEL_GAP = 35;
+const Y_AXIS_ROOM = 60;
+const LEGEND_ROOM = 90;
 
 export function trainingCurves(input: TrainingCurvesInput): TopLevelSpec {
   const rows = trainingCurveRows(input);
   const splits = SPLITS.filter((s) => rows.some((r) => r.split === s));
-  const width = input.width ?? DEFAULT_WIDTH * 1.5;
-  const panel = Math.max(120, Math.floor((width - PANEL_GAP) / 2));
+  const width = input.width ?? DEFAULT_WIDTH * 2;
+  const panel = Math.max(120, Math.floor((width - PANEL_GAP - 2 * Y_AXIS_ROOM - LEGEND_ROOM) / 2));
   const height = input.height ?? DEFAULT_HEIGHT * 0.8;
   const epochs = extent(rows.map((r) => r.epoch));
   // Integer epochs: no ticks between them.
@@ -94,6 +96,6 @@ export function trainingCurves(input: TrainingCurvesInput): TopLevelSpec {
     title: titleOf(input.title ?? 'Training curves', sub),
     data: { values: rows },
     hconcat: [view('loss', 'Loss (cross-entropy)', false), view('accuracy', 'Accuracy', true)],
-    spacing: PANEL_GAP / 2,
+    spacing: PANEL_GAP,
   } as TopLevelSpec;
 }

@@ -1,4 +1,8 @@
 import type { TopLevelSpec } from 'vega-lite';
+import type { PayloadKind } from './mime';
+
+/** Charts that keep their builder's size in any output: a confusion matrix stays square. */
+export const FIXED_SIZE_KINDS: readonly PayloadKind[] = ['confusionMatrix'];
 
 /** Narrowest chart the renderer draws, in CSS pixels; a narrower output scrolls instead of squeezing the plot. */
 export const MIN_CHART_WIDTH = 280;
