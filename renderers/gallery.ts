@@ -39,6 +39,25 @@ export function rowEnd(tile: HTMLElement): HTMLElement {
   return last;
 }
 
+/**
+ * The key to the tiles' markers, with only the markers this gallery shows: the dot of a label corrupted by noise
+ * injection (noise studies) and the frame of a prediction that differs from the label.
+ */
+function galleryKey(p: GalleryPayload): HTMLElement | undefined {
+  const items = p.groups.flatMap((g) => g.items);
+  const entries: [string, string][] = [];
+  if (items.some((it) => it.corrupted)) entries.push(['dd-key-dot', 'label corrupted by noise injection']);
+  if (items.some((it) => it.predicted !== undefined && it.predicted !== it.label)) entries.push(['dd-key-box', 'predicted class differs from the label']);
+  if (entries.length === 0) return undefined;
+  const key = el('div', 'dd-key');
+  for (const [mark, text] of entries) {
+    const item = el('span', 'dd-key-item');
+    item.append(el('span', mark), el('span', '', text));
+    key.append(item);
+  }
+  return key;
+}
+
 interface GroupState {
   items: GalleryItem[];
   shown: number;
@@ -72,6 +91,8 @@ export class GalleryView {
     const count = shown < matched ? `${shown.toLocaleString('en-US')} of ${matched.toLocaleString('en-US')} matching examples shown` : `${shown.toLocaleString('en-US')} examples`;
     head.append(el('div', 'dd-note', `${count} in ${payload.groups.length} ${payload.groups.length === 1 ? 'class' : 'classes'}${opts.note ? ` · ${opts.note}` : ''}`));
     if (payload.partial) head.append(el('div', 'dd-note', 'partial: the run was cancelled'));
+    const key = galleryKey(payload);
+    if (key) head.append(key);
     this.root.append(head);
     if (payload.groups.length === 0) this.root.append(el('div', 'dd-empty', 'No examples match.'));
 

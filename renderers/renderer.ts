@@ -2,7 +2,9 @@
  * Data Diet notebook renderer (contributes.notebookRenderer, bundled to dist/renderer.js as an ES module).
  * Charts: payload -> Vega-Lite spec with the same pure builders as the SVG fallbacks, drawn by vega-embed with
  * vega-interpreter (no eval / new Function: `ast: true, expr: expressionInterpreter`). Galleries: see gallery.ts.
- * Histograms with examples (or a run to ask) can be brushed: the brushed score range's gallery appears below.
+ * Histograms with examples (or a run to ask) can be brushed: the brushed score range's gallery appears below; their
+ * controls switch the count axis to symmetric-log and, with several groups, between small multiples, stacked and
+ * overlaid bars. Charts take the output's width and are redrawn when it changes.
  */
 import embed, { type Result } from 'vega-embed';
 import { expressionInterpreter } from 'vega-interpreter';
@@ -11,6 +13,8 @@ import { brushGallery, examplesInRange } from '../src/core/notebook/brush';
 import { fmtScore } from '../src/core/notebook/galleryText';
 import { kindOfMime, type AnnotatedMessage, type ExtensionToRenderer, type GalleryPayload, type HistogramPayload, type PayloadByKind, type PayloadKind, type RequestRangeMessage } from '../src/contract/notebookMime';
 import { checkPayload, payloadSpec, withBrush, type ChartKind } from '../src/core/notebook/payloadSpec';
+import { fitWidth, FIXED_SIZE_KINDS } from '../src/core/notebook/fitWidth';
+import { defaultLayout } from '../src/core/charts/scoreHistogram';
 import type { ActivationFunction, RendererContext } from './api';
 import { GalleryView } from './gallery';
 import css from './styles.css';
@@ -61,26 +65,81 @@ async function draw(host: HTMLElement, spec: TopLevelSpec): Promise<Result> {
 
 let requestSeq = 0;
 
+/** Width changes smaller than this (scrollbars appearing, sub-pixel layout) do not redraw the chart. */
+const RESIZE_STEP = 24;
+
 class ChartOutput implements Output {
   private result: Result | undefined;
   private gallery: GalleryView | undefined;
   private readonly chartHost: HTMLElement;
   private readonly below: HTMLElement;
   private readonly stopTheme: () => void;
+  private readonly resize: ResizeObserver | undefined;
   private pending: string | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private resizeTimer: ReturnType<typeof setTimeout> | undefined;
+  private drawnWidth = 0;
   private disposed = false;
+  private payload: PayloadByKind[ChartKind];
 
   constructor(
     private readonly root: ShadowRoot,
     private readonly kind: ChartKind,
-    private readonly payload: PayloadByKind[ChartKind],
+    payload: PayloadByKind[ChartKind],
     private readonly ctx: RendererContext,
   ) {
+    this.payload = payload;
+    const controls = kind === 'histogram' ? this.histogramControls(payload as HistogramPayload) : undefined;
     this.chartHost = el('div', 'dd-chart');
     this.below = el('div', 'dd-below');
-    root.append(this.chartHost, this.below);
+    root.append(...(controls ? [controls] : []), this.chartHost, this.below);
     this.stopTheme = onThemeChange(() => void this.render());
+    if (typeof ResizeObserver !== 'undefined') {
+      this.resize = new ResizeObserver(() => {
+        clearTimeout(this.resizeTimer);
+        this.resizeTimer = setTimeout(() => {
+          if (Math.abs(this.width() - this.drawnWidth) >= RESIZE_STEP) void this.render();
+        }, 150);
+      });
+      this.resize.observe(this.chartHost);
+    }
+  }
+
+  /** The output's width in CSS pixels (0 before layout). */
+  private width(): number {
+    return this.chartHost.clientWidth;
+  }
+
+  /** Log-axis toggle and, with more than two groups, the layout of the groups; each redraws the chart. */
+  private histogramControls(h: HistogramPayload): HTMLElement {
+    const bar = el('div', 'dd-controls');
+    const log = el('label', 'dd-control');
+    const box = el('input', '');
+    box.type = 'checkbox';
+    box.checked = Boolean(h.logCount);
+    log.append(box, document.createTextNode(` log ${h.normalize ? 'fraction' : 'count'} axis`));
+    log.title = 'Symmetric-log y axis: small bins in a long tail stay visible next to a tall peak';
+    box.addEventListener('change', () => this.update({ logCount: box.checked }));
+    bar.append(log);
+    if (h.groups.length > 2) {
+      const pick = el('label', 'dd-control', 'groups ');
+      const sel = el('select', '');
+      for (const [value, text] of [['facet', 'small multiples'], ['stack', 'stacked'], ['overlay', 'overlaid']] as const) {
+        const o = el('option', '', text);
+        o.value = value;
+        sel.append(o);
+      }
+      sel.value = h.layout ?? defaultLayout(h.groups.length);
+      sel.addEventListener('change', () => this.update({ layout: sel.value as HistogramPayload['layout'] }));
+      pick.append(sel);
+      bar.append(pick);
+    }
+    return bar;
+  }
+
+  private update(patch: Partial<HistogramPayload>): void {
+    this.payload = { ...this.payload, ...patch } as PayloadByKind[ChartKind];
+    void this.render();
   }
 
   private get brushable(): boolean {
@@ -92,7 +151,11 @@ class ChartOutput implements Output {
   async render(): Promise<void> {
     this.result?.finalize();
     this.chartHost.replaceChildren();
-    let spec = payloadSpec(this.kind, this.payload);
+    const width = this.width();
+    this.drawnWidth = width;
+    const fixed = FIXED_SIZE_KINDS.includes(this.kind);
+    let spec = payloadSpec(this.kind, this.payload, width > 0 && !fixed ? { width } : {});
+    if (!fixed) spec = fitWidth(spec, width);
     if (this.brushable) spec = withBrush(spec);
     const result = await draw(this.chartHost, spec);
     if (this.disposed) return result.finalize();
@@ -154,6 +217,8 @@ class ChartOutput implements Output {
   dispose(): void {
     this.disposed = true;
     clearTimeout(this.timer);
+    clearTimeout(this.resizeTimer);
+    this.resize?.disconnect();
     this.stopTheme();
     this.result?.finalize();
     this.gallery?.dispose();

@@ -8,6 +8,7 @@ import { type StrategyName } from '../core/select/selection';
 import { runWindowSweep, WINDOW_DEFAULTS, type WindowPoint } from '../core/experiments/windowSweep';
 import { runScores, SCORE_DEFAULTS, type ScoreName } from '../core/experiments/scoreRun';
 import { runTraining, TRAIN_DEFAULTS, type TrainRunConfig } from '../core/experiments/trainRun';
+import { writeRunChartSvgs } from '../core/notebook/runChartFiles';
 import { isOnSlurm, type RunManifest } from '../contract/runManifest';
 import { listRuns, runsDir } from '../core/store/runStore';
 import { datadietVersion } from '../core/versions';
@@ -235,6 +236,9 @@ async function train(flags: TrainFlags, out: NodeJS.WriteStream): Promise<number
     summary(manifest, out);
     out.write(`  run directory   ${runDir}\n`);
   }
+  // Cancelled runs too: their curves show how far they got.
+  const charts = await writeRunChartSvgs(runDir);
+  if (!flags.json) for (const c of charts) out.write(`  chart           ${c}\n`);
   return exitCode(manifest);
 }
 

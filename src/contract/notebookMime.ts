@@ -21,6 +21,8 @@ export const MIME = {
   scatter: 'application/vnd.datadiet.scatter+json',
   curves: 'application/vnd.datadiet.curves+json',
   gallery: 'application/vnd.datadiet.gallery+json',
+  trainingCurves: 'application/vnd.datadiet.training-curves+json',
+  confusionMatrix: 'application/vnd.datadiet.confusion-matrix+json',
 } as const;
 
 export type PayloadKind = keyof typeof MIME;
@@ -73,6 +75,10 @@ export interface HistogramPayload extends Common {
   nonFinite?: number;
   /** y = fraction of each group instead of counts. */
   normalize?: boolean;
+  /** How groups share the plot: 'overlay' (default for two), 'facet' (small multiples, default for more), 'stack'. */
+  layout?: 'overlay' | 'facet' | 'stack';
+  /** Symmetric-log count axis, for skewed scores (the renderer has a toggle; this is where it starts). */
+  logCount?: boolean;
   /**
    * Examples to show when a score range is brushed: a sample spread over the bins (`examplesTotal` were scored).
    * With messaging, the renderer also asks the extension for the full range (a `requestRange` message).
@@ -141,6 +147,26 @@ export interface CurvesPayload extends Common {
   yFormat?: string;
 }
 
+/** Loss and accuracy (a fraction) of one split at one epoch. */
+export interface SplitMetricsPayload {
+  loss: number;
+  accuracy: number;
+}
+
+/** One training's loss and accuracy per epoch for train / validation / test (from the run's metrics.jsonl). */
+export interface TrainingCurvesPayload extends Common {
+  epochs: { epoch: number; train?: SplitMetricsPayload; validation?: SplitMetricsPayload; test?: SplitMetricsPayload }[];
+}
+
+/** Counts of true class (rows) against predicted class (columns) on a split, e.g. test at the end of training. */
+export interface ConfusionMatrixPayload extends Common {
+  /** Class names by label id. */
+  labels: string[];
+  /** matrix[true][predicted] = examples */
+  matrix: number[][];
+  split: 'test' | 'validation' | 'train';
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Gallery
 
@@ -193,6 +219,8 @@ export interface PayloadByKind {
   scatter: ScatterPayload;
   curves: CurvesPayload;
   gallery: GalleryPayload;
+  trainingCurves: TrainingCurvesPayload;
+  confusionMatrix: ConfusionMatrixPayload;
 }
 
 export type AnyPayload = PayloadByKind[PayloadKind];

@@ -1,5 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { checkFinite, checkUniqueNames, DASH, DEFAULT_HEIGHT, DEFAULT_WIDTH, type LayerItem, SERIES_LEGEND, titleOf } from './common';
+import { referenceLabel } from './referenceLabel';
+import { axisFormat, extent } from './tickFormat';
 
 /**
  * Generic value-against-k lines, e.g. label entropy of the top-k examples against k, or the overlap of two scores'
@@ -14,7 +16,10 @@ export interface CurvesInput {
   /** A constant (y: number) or a curve over `x` (default: the first series' x). */
   baseline?: { name: string; y: number | number[]; x?: number[] };
   xScale?: 'linear' | 'log';
-  /** d3 format of the y axis, e.g. '.0%' for overlaps (default: Vega's). */
+  /**
+   * d3 format of the y axis, e.g. '.0%' for overlaps (default: Vega's). A percent format only says "percent": the
+   * axis takes as many decimals as the range of y needs (tooltips keep the given format).
+   */
   yFormat?: string;
   width?: number;
   height?: number;
@@ -59,12 +64,14 @@ export function curves(input: CurvesInput): TopLevelSpec {
   const names = input.series.map((s) => s.name);
   if (b && typeof b.y !== 'number') names.push(b.name);
   const x = { field: 'x', type: 'quantitative' as const, title: input.xTitle, scale: { type: input.xScale ?? 'linear' } };
+  const yValues = [...rows.map((r) => r.y), ...(b && typeof b.y === 'number' ? [b.y] : [])];
+  const yAxis = input.yFormat?.endsWith('%') ? axisFormat(extent(yValues), input.height ?? DEFAULT_HEIGHT, true) : input.yFormat ? { format: input.yFormat } : undefined;
   const layers: LayerItem[] = [
     {
       mark: { type: 'line', point: true },
       encoding: {
         x,
-        y: { field: 'y', type: 'quantitative', title: input.yTitle, scale: { zero: false }, ...(input.yFormat ? { axis: { format: input.yFormat } } : {}) },
+        y: { field: 'y', type: 'quantitative', title: input.yTitle, scale: { zero: false }, ...(yAxis ? { axis: yAxis } : {}) },
         color: { field: 'series', type: 'nominal', title: null, scale: { domain: names }, legend: SERIES_LEGEND },
         strokeDash: { field: 'kind', type: 'nominal', scale: { domain: ['series', 'baseline'], range: [[1, 0], DASH] }, legend: null },
         tooltip: [
@@ -77,7 +84,10 @@ export function curves(input: CurvesInput): TopLevelSpec {
   ];
   if (b && typeof b.y === 'number') {
     checkFinite('curves', `baseline ${JSON.stringify(b.name)}`, b.y);
-    const xMax = Math.max(...rows.map((r) => r.x));
+    const xs = rows.map((r) => r.x);
+    const log = input.xScale === 'log';
+    const drawn = rows.filter((r) => r.y !== null).map((r) => ({ x: log ? Math.log10(r.x) : r.x, lo: r.y as number, hi: r.y as number }));
+    const place = referenceLabel(drawn, b.y);
     const row = { y: b.y, label: b.name };
     layers.push(
       {
@@ -87,8 +97,9 @@ export function curves(input: CurvesInput): TopLevelSpec {
       },
       {
         data: { values: [row] },
-        mark: { type: 'text', align: 'right', baseline: 'bottom', dy: -3 },
-        encoding: { x: { datum: xMax, type: 'quantitative' }, y: { field: 'y', type: 'quantitative' }, text: { field: 'label' } },
+        // Where the lines leave room (see referenceLabel).
+        mark: { type: 'text', align: place.end, ...(place.side === 'above' ? { baseline: 'bottom', dy: -3 } : { baseline: 'top', dy: 3 }) },
+        encoding: { x: { datum: place.end === 'right' ? Math.max(...xs) : Math.min(...xs), type: 'quantitative' }, y: { field: 'y', type: 'quantitative' }, text: { field: 'label' } },
       },
     );
   }

@@ -1,6 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { band } from '../analysis/percentiles';
-import { BAND_OPACITY, checkFinite, checkUniqueNames, DEFAULT_HEIGHT, DEFAULT_WIDTH, type LayerItem, PERCENT, SERIES_LEGEND, titleOf } from './common';
+import { BAND_OPACITY, checkFinite, checkUniqueNames, DEFAULT_HEIGHT, DEFAULT_WIDTH, type LayerItem, SERIES_LEGEND, titleOf } from './common';
+import { axisFormat, extent } from './tickFormat';
 
 /**
  * Error barrier between children against spawn time (Data Diet Fig. 4): one line per evaluation set (highest /
@@ -52,7 +53,7 @@ export function errorBarrierChart(input: ErrorBarrierInput): TopLevelSpec {
       mark: { type: 'line', point: true },
       encoding: {
         x,
-        y: { field: 'mean', type: 'quantitative', title: 'Error barrier between children', axis: { format: PERCENT } },
+        y: { field: 'mean', type: 'quantitative', title: 'Error barrier between children', axis: axisFormat(extent(rows.flatMap((r) => [r.lo, r.hi])), input.height ?? DEFAULT_HEIGHT, true) },
         color,
         tooltip: [
           { field: 'series', type: 'nominal', title: 'evaluated on' },

@@ -7,3 +7,7 @@ export { curves, curveRows, type CurvesInput, type CurveRow } from './curves';
 export { heatmap, heatmapCells, type HeatmapInput, type HeatmapCell } from './heatmap';
 export { chartConfig, withTheme, THEME_KINDS, type ThemeKind } from './theme';
 export { renderSvg, compileSpec, loadVega, type CompiledSpec } from './render';
+export { trainingCurves, trainingCurveRows, type TrainingCurvesInput, type TrainingEpoch } from './trainingCurves';
+export { confusionMatrixChart, confusionCells, type ConfusionMatrixInput } from './confusionMatrix';
+export { tickFormat, axisFormat, tickStep, type TickFormatOptions } from './tickFormat';
+export { referenceLabel, type ReferenceLabelPlace } from './referenceLabel';

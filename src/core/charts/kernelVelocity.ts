@@ -1,5 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { checkFinite, DEFAULT_HEIGHT, DEFAULT_WIDTH, PERCENT, SERIES_LEGEND, titleOf } from './common';
+import { checkFinite, DEFAULT_HEIGHT, DEFAULT_WIDTH, SERIES_LEGEND, titleOf } from './common';
+import { axisFormat } from './tickFormat';
 
 /**
  * Kernel velocity along the score-sorted data (Data Diet Fig. 3): x is where each window of contiguous
@@ -49,7 +50,7 @@ export function kernelVelocity(input: KernelVelocityInput): TopLevelSpec {
     data: { values: rows },
     mark: { type: 'line', point: true },
     encoding: {
-      x: { field: 'startFraction', type: 'quantitative', title: 'Window start (percentile of sorted scores)', axis: { format: PERCENT }, scale: { domain: [0, 1] } },
+      x: { field: 'startFraction', type: 'quantitative', title: 'Window start (percentile of sorted scores)', axis: axisFormat([0, 1], input.width ?? DEFAULT_WIDTH, true), scale: { domain: [0, 1] } },
       y: { field: 'velocity', type: 'quantitative', title: 'Kernel velocity (cosine distance, t → t+1)' },
       // Sequential colours: later epochs darker, as the epochs are ordered.
       color: { field: 'series', type: 'ordinal', title: null, scale: { domain: series, scheme: 'viridis' }, legend: SERIES_LEGEND },

@@ -1,6 +1,8 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { band } from '../analysis/percentiles';
 import { BAND_OPACITY, checkAccuracies, checkFinite, checkUniqueNames, DASH, DEFAULT_HEIGHT, DEFAULT_WIDTH, type LayerItem, PERCENT, PERCENT1, SERIES_LEGEND, titleOf } from './common';
+import { referenceLabel } from './referenceLabel';
+import { axisFormat, extent } from './tickFormat';
 
 /**
  * Pruning curve (Data Diet Fig. 1, bottom row): final test accuracy against the fraction of the training set pruned,
@@ -58,8 +60,16 @@ export function pruningCurveRows(input: PruningCurveInput): PruningCurveRow[] {
 export function pruningCurve(input: PruningCurveInput): TopLevelSpec {
   const rows = pruningCurveRows(input);
   const names = input.series.map((s) => s.name);
+  const width = input.width ?? DEFAULT_WIDTH;
+  const height = input.height ?? DEFAULT_HEIGHT;
   const xMax = Math.max(...rows.map((r) => r.fractionPruned));
-  const x = { field: 'fractionPruned', type: 'quantitative' as const, title: 'Fraction of dataset pruned', axis: { format: PERCENT }, scale: { zero: true, nice: false } };
+  let full: ReturnType<typeof band> | undefined;
+  if (input.fullData !== undefined) {
+    checkAccuracies('pruningCurve', 'fullData', input.fullData);
+    full = band(input.fullData);
+  }
+  const yDomain = extent([...rows.flatMap((r) => [r.lo, r.hi]), ...(full ? [full.lo, full.hi] : [])]);
+  const x = { field: 'fractionPruned', type: 'quantitative' as const, title: 'Fraction of dataset pruned', axis: axisFormat([0, xMax], width, true), scale: { zero: true, nice: false } };
   const color = { field: 'series', type: 'nominal' as const, title: null, scale: { domain: names }, legend: SERIES_LEGEND };
 
   const layers: LayerItem[] = [
@@ -71,7 +81,7 @@ export function pruningCurve(input: PruningCurveInput): TopLevelSpec {
       mark: { type: 'line', point: true },
       encoding: {
         x,
-        y: { field: 'mean', type: 'quantitative', title: 'Test accuracy', axis: { format: PERCENT }, scale: { zero: false } },
+        y: { field: 'mean', type: 'quantitative', title: 'Test accuracy', axis: axisFormat(yDomain, height, true), scale: { zero: false } },
         color,
         tooltip: [
           { field: 'series', type: 'nominal', title: 'series' },
@@ -85,9 +95,7 @@ export function pruningCurve(input: PruningCurveInput): TopLevelSpec {
     },
   ];
 
-  if (input.fullData !== undefined) {
-    checkAccuracies('pruningCurve', 'fullData', input.fullData);
-    const full = band(input.fullData);
+  if (full !== undefined) {
     const fullRow = { fullMean: full.mean, fullLo: full.lo, fullHi: full.hi, label: `full data ${(100 * full.mean).toFixed(1)}%` };
     if (full.hi > full.lo) {
       layers.push({
@@ -96,6 +104,7 @@ export function pruningCurve(input: PruningCurveInput): TopLevelSpec {
         encoding: { y: { field: 'fullLo', type: 'quantitative' }, y2: { field: 'fullHi' } },
       });
     }
+    const place = referenceLabel(rows.map((r) => ({ x: r.fractionPruned, lo: r.lo, hi: r.hi })), full.mean);
     layers.push(
       {
         data: { values: [fullRow] },
@@ -104,9 +113,9 @@ export function pruningCurve(input: PruningCurveInput): TopLevelSpec {
       },
       {
         data: { values: [fullRow] },
-        // Under the rule when it tops the curves (the usual case: it then sits at the top of the plot), else over it.
-        mark: { type: 'text', align: 'right', ...(full.mean >= Math.max(...rows.map((r) => r.hi)) ? { baseline: 'top', dy: 3 } : { baseline: 'bottom', dy: -3 }) },
-        encoding: { x: { datum: xMax, type: 'quantitative' }, y: { field: 'fullMean', type: 'quantitative' }, text: { field: 'label' } },
+        // At the end of the plot and on the side of the rule where the curves are not (see referenceLabel).
+        mark: { type: 'text', align: place.end === 'right' ? 'right' : 'left', ...(place.side === 'above' ? { baseline: 'bottom', dy: -3 } : { baseline: 'top', dy: 3 }) },
+        encoding: { x: { datum: place.end === 'right' ? xMax : 0, type: 'quantitative' }, y: { field: 'fullMean', type: 'quantitative' }, text: { field: 'label' } },
       },
     );
   }
@@ -114,8 +123,8 @@ export function pruningCurve(input: PruningCurveInput): TopLevelSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: titleOf(input.title),
-    width: input.width ?? DEFAULT_WIDTH,
-    height: input.height ?? DEFAULT_HEIGHT,
+    width,
+    height,
     data: { values: rows },
     layer: layers,
   };

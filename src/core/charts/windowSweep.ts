@@ -1,6 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { band } from '../analysis/percentiles';
-import { BAND_OPACITY, checkAccuracies, checkFinite, DASH, DEFAULT_HEIGHT, DEFAULT_WIDTH, type LayerItem, PERCENT, PERCENT1, SERIES_LEGEND, titleOf } from './common';
+import { BAND_OPACITY, checkAccuracies, checkFinite, DASH, DEFAULT_HEIGHT, DEFAULT_WIDTH, type LayerItem, PERCENT1, SERIES_LEGEND, titleOf } from './common';
+import { axisFormat, extent } from './tickFormat';
 
 /**
  * Sliding-window sweep (Data Diet Fig. 2, 13, 15): sort the training examples by score, drop the lowest `offset`,
@@ -71,7 +72,9 @@ export function windowSweep(input: WindowSweepInput): TopLevelSpec {
   const testRows = rows.filter((r) => r.split === 'test');
   // Largest possible start; a window of all n examples has only offset 0.
   const maxStart = size < n ? 1 - size / n : 1;
-  const x = { field: 'start', type: 'quantitative' as const, title: 'Window start (percentile of sorted scores)', axis: { format: PERCENT }, scale: { domain: [0, maxStart] } };
+  const width = input.width ?? DEFAULT_WIDTH;
+  const height = input.height ?? DEFAULT_HEIGHT;
+  const x = { field: 'start', type: 'quantitative' as const, title: 'Window start (percentile of sorted scores)', axis: axisFormat([0, maxStart], width, true), scale: { domain: [0, maxStart] } };
   const color = { field: 'split', type: 'nominal' as const, title: null, scale: { domain: [...SPLITS] }, legend: SERIES_LEGEND };
 
   const layers: LayerItem[] = [
@@ -84,7 +87,7 @@ export function windowSweep(input: WindowSweepInput): TopLevelSpec {
       mark: { type: 'line', point: true },
       encoding: {
         x,
-        y: { field: 'mean', type: 'quantitative', title: 'Final accuracy', axis: { format: PERCENT }, scale: { zero: false } },
+        y: { field: 'mean', type: 'quantitative', title: 'Final accuracy', axis: axisFormat(extent(rows.flatMap((r) => [r.lo, r.hi])), height, true), scale: { zero: false } },
         color,
         strokeDash: { field: 'split', type: 'nominal', scale: { domain: [...SPLITS], range: [[1, 0], DASH] }, title: null, legend: SERIES_LEGEND },
         tooltip: [
@@ -126,8 +129,8 @@ export function windowSweep(input: WindowSweepInput): TopLevelSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: titleOf(input.title ?? 'Sliding-window sweep', input.score === undefined ? window : `${input.score}; ${window}`),
-    width: input.width ?? DEFAULT_WIDTH,
-    height: input.height ?? DEFAULT_HEIGHT,
+    width,
+    height,
     data: { values: rows },
     layer: layers,
   };

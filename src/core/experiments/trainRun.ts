@@ -12,6 +12,8 @@ import type { RunManifest } from '../store/runManifest';
 import { METRICS, readRun, runsDir } from '../store/runStore';
 import { writeFileAtomic } from '../store/atomicWrite';
 import { stepsPerEpoch, trainModel } from '../train/trainLoop';
+import { datasetConfusion } from '../train/confusionMatrix';
+import { classLabels, CONFUSION, writeConfusion } from '../store/confusionFile';
 import { prepareData, type ExperimentData } from './experimentData';
 import { assertFitsInMemory, loadedBytes } from './memoryEstimate';
 import { EtaEstimator, type JobContext } from './job';
@@ -132,6 +134,10 @@ export const trainExperiment: Experiment<TrainRunConfig, TrainState, 'train'> = 
         return { stopped: `cancelled after ${result.stepsDone} of ${steps} steps; results are partial`, results, trainSeconds };
       }
       await saveCheckpoint(model, ctx.outDir, 'weights');
+      if (data.test) {
+        ctx.progress(1, { phase: 'eval', message: 'confusion matrix on the test split' });
+        writeConfusion(ctx.outDir, { labels: classLabels(data.test.numClasses, data.test.classNames ?? data.train.classNames), matrix: await datasetConfusion(model, data.test, data.stats), split: 'test' });
+      }
       writeUnitResults(ctx.outDir, results);
       return true;
     } finally {
@@ -140,7 +146,7 @@ export const trainExperiment: Experiment<TrainRunConfig, TrainState, 'train'> = 
   },
 
   merge(_cfg, [unit], _st, ctx) {
-    publishUnitFiles(unit, ctx.runDir, ['weights.bin', 'weights.json']);
+    publishUnitFiles(unit, ctx.runDir, ['weights.bin', 'weights.json', ...(fs.existsSync(path.join(unit.dir, CONFUSION)) ? [CONFUSION] : [])]);
     // Finished: the final weights are what counts.
     clearResumePoint(ctx.runDir);
     return readUnitResults(unit);

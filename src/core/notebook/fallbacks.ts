@@ -165,6 +165,23 @@ export function summaryText<K extends PayloadKind>(kind: K, payload: PayloadByKi
       if (p.baseline) lines.push(`${p.baseline.name}: ${typeof p.baseline.y === 'number' ? f(p.baseline.y) : p.baseline.y.map((v) => (v === null ? '-' : f(v))).join(', ')}`);
       break;
     }
+    case 'trainingCurves': {
+      const p = payload as PayloadByKind['trainingCurves'];
+      lines.push(title ?? 'Training curves', 'epoch: loss / accuracy per split');
+      for (const e of p.epochs) {
+        const parts = (['train', 'validation', 'test'] as const).flatMap((k) => (e[k] ? [`${k} ${e[k]!.loss.toFixed(4)} / ${pct(e[k]!.accuracy)}`] : []));
+        lines.push(`${e.epoch}: ${parts.join(', ')}`);
+      }
+      break;
+    }
+    case 'confusionMatrix': {
+      const p = payload as PayloadByKind['confusionMatrix'];
+      lines.push(title ?? `Confusion matrix (${p.split})`, 'rows: true class; columns: predicted class');
+      const w = Math.max(...p.labels.map((l) => l.length), ...p.matrix.flat().map((v) => String(v).length));
+      lines.push(['', ...p.labels].map((l) => l.padStart(w)).join(' '));
+      p.matrix.forEach((row, t) => lines.push([p.labels[t], ...row.map(String)].map((v) => v.padStart(w)).join(' ')));
+      break;
+    }
     case 'gallery': {
       const p = payload as PayloadByKind['gallery'];
       lines.push(galleryTitle(p));

@@ -19,6 +19,9 @@ export interface HistogramPayloadInput {
   classNames?: readonly string[];
   bins?: number;
   normalize?: boolean;
+  /** Drawing of the groups and count axis the chart starts with (see HistogramPayload). */
+  layout?: HistogramPayload['layout'];
+  logCount?: boolean;
   title?: string;
   source?: PayloadSource;
   /** Embed up to `perBin` examples of every bin (evenly spaced by score inside the bin) with thumbnails. */
@@ -75,6 +78,8 @@ export function histogramPayload(input: HistogramPayloadInput): HistogramPayload
   const out: HistogramPayload = { version: 1, score: input.score, edges: base.edges, groups, counts };
   if (base.nonFinite > 0) out.nonFinite = base.nonFinite;
   if (input.normalize) out.normalize = true;
+  if (input.layout !== undefined) out.layout = input.layout;
+  if (input.logCount) out.logCount = true;
   if (input.title !== undefined) out.title = input.title;
   if (input.source) out.source = input.source;
   const ex = input.examples;

@@ -1,8 +1,10 @@
 import type { TopLevelSpec } from 'vega-lite';
+import { confusionMatrixChart } from '../charts/confusionMatrix';
 import { curves } from '../charts/curves';
 import { heatmap } from '../charts/heatmap';
 import { pruningCurve } from '../charts/pruningCurve';
 import { scatter } from '../charts/scatter';
+import { trainingCurves } from '../charts/trainingCurves';
 import { histogramChart } from '../charts/scoreHistogram';
 import { withTheme, type ThemeKind } from '../charts/theme';
 import { windowSweep } from '../charts/windowSweep';
@@ -44,7 +46,7 @@ export function payloadSpec<K extends ChartKind>(kind: K, payload: PayloadByKind
       if (p.counts.length !== p.groups.length) throw new RangeError(`histogram: ${p.groups.length} groups but ${p.counts.length} rows of counts`);
       for (const c of p.counts) if (c.length !== p.edges.length - 1) throw new RangeError(`histogram: ${p.edges.length} edges need ${p.edges.length - 1} counts per group, got ${c.length}`);
       const h = { edges: p.edges, groups: p.groups, counts: p.counts, nonFinite: p.nonFinite ?? 0 };
-      return partialTitle(histogramChart(h, { score: p.score, normalize: p.normalize, title: p.title, ...size }), p.partial);
+      return partialTitle(histogramChart(h, { score: p.score, normalize: p.normalize, layout: p.layout, logCount: p.logCount, title: p.title, ...size }), p.partial);
     }
     case 'pruningCurve': {
       const p = payload as PayloadByKind['pruningCurve'];
@@ -96,13 +98,28 @@ export function payloadSpec<K extends ChartKind>(kind: K, payload: PayloadByKind
         p.partial,
       );
     }
+    case 'trainingCurves': {
+      const p = payload as PayloadByKind['trainingCurves'];
+      return partialTitle(trainingCurves({ epochs: p.epochs, title: p.title, ...size }), p.partial);
+    }
+    case 'confusionMatrix': {
+      const p = payload as PayloadByKind['confusionMatrix'];
+      // The matrix stays square: a wide output does not stretch it.
+      return partialTitle(confusionMatrixChart({ labels: p.labels, matrix: p.matrix, split: p.split, title: p.title }), p.partial);
+    }
   }
   throw new RangeError(`no chart for payload kind ${JSON.stringify(kind)}`);
 }
 
-/** The histogram's spec with an x-interval brush named `brush` (the renderer listens to it). */
+/**
+ * The histogram's spec with an x-interval brush named `brush` (the renderer listens to it); in small multiples the
+ * brush belongs to the panels' unit spec, where Vega-Lite requires selections to be defined.
+ */
 export function withBrush(spec: TopLevelSpec): TopLevelSpec {
-  return { ...spec, params: [{ name: 'brush', select: { type: 'interval', encodings: ['x'] } }] } as TopLevelSpec;
+  const params = [{ name: 'brush', select: { type: 'interval', encodings: ['x'] } }];
+  const facet = spec as { facet?: unknown; spec?: Record<string, unknown> };
+  if (facet.facet && facet.spec) return { ...spec, spec: { ...facet.spec, params } } as TopLevelSpec;
+  return { ...spec, params } as TopLevelSpec;
 }
 
 export function themedSpec<K extends ChartKind>(kind: K, payload: PayloadByKind[K], theme: ThemeKind, opts: { width?: number; height?: number; brush?: boolean } = {}): TopLevelSpec {

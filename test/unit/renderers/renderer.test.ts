@@ -165,3 +165,39 @@ test('outputs written by a Python kernel render: charts draw marks, the gallery 
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+test('histogram by class: small multiples across the output width, a log-axis toggle and a layout choice that redraw it', { skip: noBrowser }, async () => {
+  const page = await rendererPage(browser!, bundle, 'dark');
+  const h = payloadCases().find((c) => c.name === 'histogram by class, normalized')!.payload as HistogramPayload;
+  await renderItem(page, 'c', MIME.histogram, h);
+  const headers = () => page.locator('#c svg .role-title-text text').allTextContents();
+  for (const g of h.groups) assert.ok((await headers()).includes(g), `a panel titled ${g}`);
+  const hostWidth = await page.locator('#c .dd-chart').evaluate((e) => e.clientWidth);
+  const svgWidth = await page.locator('#c .dd-chart svg').first().evaluate((e) => e.getBoundingClientRect().width);
+  assert.ok(svgWidth > hostWidth * 0.8 && svgWidth <= hostWidth + 1, `chart ${svgWidth} px in an output of ${hostWidth} px`);
+  await page.locator('#c .dd-controls input[type=checkbox]').check();
+  await page.locator('#c svg text', { hasText: 'symmetric-log' }).first().waitFor();
+  await page.locator('#c .dd-controls select').selectOption('stack');
+  await page.waitForFunction(() => {
+    const d = (globalThis as unknown as { document: { querySelector(s: string): { shadowRoot: { querySelectorAll(s: string): { length: number } } } } }).document;
+    return d.querySelector('#c').shadowRoot.querySelectorAll('.role-title-text text').length === 1;
+  });
+  assert.ok((await page.locator('#c svg .role-legend').count()) > 0, 'stacked bars have a colour legend');
+  // Tooltip fields are on every bar (Vega writes them into its aria-label too).
+  assert.match((await page.locator('#c svg .mark-rect.role-mark path').first().getAttribute('aria-label'))!, /group: .*from: .*examples: \d+/);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('a gallery with corrupted labels or wrong predictions shows the key to their markers', { skip: noBrowser }, async () => {
+  const page = await rendererPage(browser!, bundle);
+  const g = structuredClone(payloadCases().find((c) => c.name === 'gallery lowest')!.payload) as GalleryPayload;
+  g.groups[0].items[0].corrupted = true;
+  await renderItem(page, 'k', MIME.gallery, g);
+  const key = await page.locator('#k .dd-key').textContent();
+  assert.match(key!, /label corrupted by noise injection/);
+  for (const grp of g.groups) for (const it of grp.items) it.corrupted = false;
+  await renderItem(page, 'k2', MIME.gallery, g);
+  assert.doesNotMatch((await page.locator('#k2 .dd-gallery-head').textContent())!, /corrupted by noise/);
+  await page.close();
+});

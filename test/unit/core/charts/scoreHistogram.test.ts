@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { histogram, histogramRows, scoreHistogram } from '../../../../src/core/charts/scoreHistogram';
+import { defaultLayout, facetColumns, histogram, histogramChart, histogramRows, scoreHistogram, type Histogram } from '../../../../src/core/charts/scoreHistogram';
 import { makeRng } from '../../../../src/core/random';
 import { assertInert, dataMarks, hasLabel, HOSTILE, itemCount, rectHeights, render, texts } from './svg';
 
@@ -94,4 +94,51 @@ test('hostile group and score names are escaped and inert', async () => {
   const svg = await render(scoreHistogram({ score: HOSTILE[2], values: [1, 2, 3, 4], groups: { name: HOSTILE[0], member: [0, 1, 0, 1], rest: HOSTILE[3] }, title: HOSTILE[4] }));
   assertInert(svg);
   assert.ok(hasLabel(svg, HOSTILE[0]) && hasLabel(svg, HOSTILE[3]));
+});
+
+/** A histogram of ten classes, as histogramPayload's split by class makes it. */
+function byClass(): Histogram {
+  const { values } = scores();
+  const base = histogram(values, 20);
+  const counts = Array.from({ length: 10 }, (_, c) => base.counts[0].map((n, b) => Math.round(n / (c + 1)) + (b === 19 ? c : 0)));
+  return { ...base, groups: Array.from({ length: 10 }, (_, c) => `class ${c}`), counts };
+}
+
+test('layouts: two groups overlay, more are small multiples with a header each; stacked on request', async () => {
+  assert.equal(defaultLayout(2), 'overlay');
+  assert.equal(defaultLayout(10), 'facet');
+  assert.equal(facetColumns(10, 420), 2);
+  assert.equal(facetColumns(10, 900), 6);
+  assert.equal(facetColumns(3, 2000), 3);
+  assert.equal(facetColumns(10, 50), 1);
+  const h = byClass();
+  const facet = histogramChart(h, { score: 'EL2N', width: 900 }) as { facet?: unknown; columns?: number; spec?: { width: number } };
+  assert.ok(facet.facet, 'faceted');
+  assert.equal(facet.columns, 6);
+  assert.ok(facet.spec!.width * 6 <= 900, 'the panels share the width');
+  const svg = await render(facet as never);
+  const t = texts(svg);
+  for (let c = 0; c < 10; c++) assert.ok(t.includes(`class ${c}`), `header of class ${c}`);
+  assert.equal(itemCount(svg, 'rect'), histogramRows(h).length, 'one bar per non-empty (class, bin)');
+  const stacked = histogramChart(h, { score: 'EL2N', layout: 'stack' }) as { facet?: unknown; encoding: { y: { stack: unknown } } };
+  assert.equal(stacked.facet, undefined);
+  assert.equal(stacked.encoding.y.stack, 'zero');
+  assert.equal(itemCount(await render(stacked as never), 'rect'), histogramRows(h).length);
+});
+
+test('log count axis: symlog scale, so one-example bins get visible bars next to a tall peak', async () => {
+  const values = [...Array.from({ length: 5000 }, (_, i) => (i % 10) / 1000), 0.5, 0.9];
+  const lin = rectHeights(await render(scoreHistogram({ score: 'EL2N', values, bins: 10 })));
+  const log = rectHeights(await render(scoreHistogram({ score: 'EL2N', values, bins: 10, logCount: true })));
+  const ratio = (hs: number[]) => Math.abs(Math.min(...hs.map(Math.abs))) / Math.max(...hs.map(Math.abs));
+  assert.ok(ratio(lin) < 0.001, `linear: a one-example bar is ${ratio(lin)} of the peak`);
+  assert.ok(ratio(log) > 0.05, `symlog: a one-example bar is ${ratio(log)} of the peak`);
+  assert.ok(texts(await render(scoreHistogram({ score: 'EL2N', values, bins: 10, logCount: true }))).some((s) => s.includes('symmetric-log')));
+});
+
+test('normalized y ticks keep their decimals on a narrow range', async () => {
+  const svg = await render(scoreHistogram({ score: 'EL2N', values: Array.from({ length: 400 }, (_, i) => i % 40), bins: 40, normalize: true }));
+  const labels = [...svg.matchAll(/<g class="mark-text role-axis-label[^>]*>(.*?)<\/g>/g)].map((m) => [...m[1].matchAll(/<text\b[^>]*>([^<]*)<\/text>/g)].map((x) => x[1]));
+  const y = labels.find((ls) => ls.some((l) => l.endsWith('%')))!;
+  assert.equal(new Set(y).size, y.length, y.join(' '));
 });

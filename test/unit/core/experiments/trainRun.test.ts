@@ -7,6 +7,9 @@ import { resumeRun } from '../../../../src/core/jobs/runner';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { tempDir } from '../../helpers/paths';
+import { readConfusion } from '../../../../src/core/store/confusionFile';
+import { runChartPayloads } from '../../../../src/core/notebook/runChartPayloads';
+import { writeRunChartSvgs } from '../../../../src/core/notebook/runChartFiles';
 
 test('training cnn-small on an MNIST subset: loss falls, accuracy far above chance, run recorded', async () => {
   const root = tempDir('train');
@@ -106,4 +109,24 @@ test('a cancelled run resumed in its own folder continues from its last epoch: o
   assert.deepEqual(readMetrics(dir).map((x) => x.step), Array.from({ length: 10 }, (_, i) => 20 * (i + 1)));
   assert.ok(!fs.existsSync(path.join(dir, 'resume.json')), 'a finished run drops its resume point');
   assert.ok(fs.existsSync(path.join(dir, 'weights.json')));
+});
+
+test('a finished training stores its test confusion matrix, and the run folder yields both training charts', async () => {
+  const root = tempDir('confusion');
+  const m = await runTraining({ dataset: 'mnist', model: 'linear', trainSubset: 500, steps: 20, batchSize: 50, validation: 100, backend: 'wasm' }, { root });
+  assert.equal(m.status, 'done', m.error);
+  const dir = readRun(`${root}/.datadiet/runs/${m.id}`).dir;
+  const c = readConfusion(dir)!;
+  assert.equal(c.split, 'test');
+  assert.equal(c.labels.length, 10);
+  const total = c.matrix.flat().reduce((a, v) => a + v, 0);
+  assert.equal(total, 10000, 'every test example once');
+  const diag = c.matrix.reduce((a, row, t) => a + row[t], 0);
+  assert.ok(Math.abs(diag / total - (m.results as { testAccuracy: number }).testAccuracy) < 1e-6, 'the diagonal is the test accuracy');
+  const p = runChartPayloads(dir);
+  assert.ok(p.trainingCurves && p.trainingCurves.epochs.length >= 1 && p.trainingCurves.epochs[0].train && p.trainingCurves.epochs[0].validation && p.trainingCurves.epochs[0].test);
+  assert.deepEqual(p.confusionMatrix?.matrix, c.matrix);
+  const files = await writeRunChartSvgs(dir);
+  assert.deepEqual(files.map((f) => path.basename(f)), ['training-curves.svg', 'confusion.svg']);
+  for (const f of files) assert.match(fs.readFileSync(f, 'utf8'), /^<svg /);
 });

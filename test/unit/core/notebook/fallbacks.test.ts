@@ -15,6 +15,8 @@ const EXPECTED: Record<string, string[]> = {
   heatmap: ['rect'],
   scatter: ['symbol'],
   curves: ['line'],
+  trainingCurves: ['line', 'symbol'],
+  confusionMatrix: ['rect', 'text'],
 };
 
 test('every chart payload renders to an SVG with its marks, and its spec compiles without warnings', async () => {
@@ -64,6 +66,10 @@ test('text summaries say what the chart shows', () => {
   assert.match(text, /keep-top: 30\.0% pruned 9\d\.\d%/);
   const gal = cases.find((c) => c.name === 'gallery lowest')!;
   assert.match(summaryText(gal.kind, gal.payload), /^Examples with the lowest el2n, 6 per class\n0: 6 of 100: #\d+ /);
+  const tc = cases.find((c) => c.kind === 'trainingCurves')!;
+  assert.match(summaryText(tc.kind, tc.payload), /\n4: train 0\.2500 \/ 94\.0%, validation 0\.2750 \/ 92\.6%, test 0\.3000 \/ 92\.3%/);
+  const cm = cases.find((c) => c.kind === 'confusionMatrix')!;
+  assert.match(summaryText(cm.kind, cm.payload), /rows: true class; columns: predicted class\n +zero +one .*\n +zero +900 +1 +2 /);
   const win = cases.find((c) => c.kind === 'windowSweep')!;
   assert.match(summaryText(win.kind, win.payload), /start 60\.0%: test 92\.\d% .*<- best on validation/);
 });
