@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { RunManifest, RunStatus } from '../contract/runManifest';
 import type { RunSummary } from '../core/store/runStore';
 import { detectionSummary, pruneSummary, windowSummary } from './resultSummary';
+import { hasResultsNotebook } from '../core/cells/starter';
 import { formatCount, formatDuration, formatEta, formatPercent, formatTimestamp, plural, relativeTime, shortError } from './format';
 
 /** Live progress of a run this window's engine is running (manifests are only rewritten at milestones). */
@@ -37,6 +38,8 @@ export interface DetailData {
   readonly label: string;
   readonly description: string;
   readonly tooltip?: string;
+  /** A command the row runs when clicked (with the run's folder as its argument). */
+  readonly command?: string;
 }
 
 export const STATUS_ICONS: Record<RunStatus | 'unreadable', ThemeIconRef> = {
@@ -132,6 +135,14 @@ export function runItem(s: RunSummary, now: Date, live?: LiveProgress): RunItemD
   };
 }
 
+/** What a run's results notebook shows, by kind. */
+const RESULTS_TEXT: Readonly<Record<string, string>> = {
+  train: 'loss and accuracy curves, confusion matrix',
+  score: 'histogram, galleries, score comparison',
+  prune: 'pruning curve',
+  window: 'window sweep',
+};
+
 /** Rows under a run: status, dataset, model, backend, results, timings, folder. */
 export function runDetails(s: RunSummary): DetailData[] {
   if (!s.manifest) return [{ label: 'problem', description: s.problem ?? 'no manifest' }, { label: 'folder', description: s.dir }];
@@ -174,6 +185,9 @@ export function runDetails(s: RunSummary): DetailData[] {
   const total = formatDuration(m.timings?.totalSeconds);
   if (total) rows.push({ label: 'time', description: total });
   rows.push({ label: 'started', description: formatTimestamp(m.createdAt) ?? m.createdAt, tooltip: m.createdAt });
+  if ((m.status === 'done' || m.status === 'cancelled') && hasResultsNotebook(m.kind)) {
+    rows.push({ label: 'results', description: RESULTS_TEXT[m.kind] ?? 'charts', tooltip: 'Open the results notebook of this run', command: 'datadiet.openResultsNotebook' });
+  }
   rows.push({ label: 'folder', description: s.dir });
   return rows;
 }

@@ -145,6 +145,7 @@ export class RunsView implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
       item.description = node.data.description;
       item.tooltip = node.data.tooltip ?? node.data.description;
       item.contextValue = 'runDetail';
+      if (node.data.command) item.command = { command: node.data.command, title: node.data.tooltip ?? node.data.label, arguments: [node.runDir] };
       return item;
     }
     const d = node.data;

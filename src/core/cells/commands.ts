@@ -97,6 +97,22 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
   },
   {
+    name: 'training',
+    summary: 'Loss and accuracy per epoch of a training run: train, validation and test.',
+    doc: 'Reads `metrics.jsonl` of a training run (one line per epoch). Validation curves need `--validation`; test curves are measured every epoch.',
+    example: 'training run=latest',
+    positional: [],
+    args: [run(['train'], 'Training run to read: `latest` (newest finished training run) or a run id.')],
+  },
+  {
+    name: 'confusion',
+    summary: 'Confusion matrix of a training run on its test split: true class by predicted class.',
+    doc: 'Reads `confusion.json`, written when a training run finishes. Cells show counts; colour is the share of the true class.',
+    example: 'confusion run=latest',
+    positional: [],
+    args: [run(['train'], 'Training run to read: `latest` (newest finished training run) or a run id.')],
+  },
+  {
     name: 'histogram',
     summary: 'Histogram of a score, optionally split by class or by injected-noise flag.',
     doc: 'Reads a score table of a score run. `by=noise` needs a run made with label noise (`datadiet score --label-noise`). Brushing a range of the chart shows that range\'s gallery.',

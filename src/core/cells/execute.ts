@@ -15,6 +15,7 @@ import type { CurvesPayload, GallerySelection, PayloadByKind, PayloadKind, Paylo
 import { galleryPayload } from '../notebook/galleryPayload';
 import { histogramPayload } from '../notebook/histogramPayload';
 import { scatterPayload } from '../notebook/analysisPayloads';
+import { confusionMatrixPayload, trainingCurvesPayload } from '../notebook/runChartPayloads';
 import { pruningCurvePayload, windowSweepPayload, type PruneSweepResults, type WindowSweepResults } from '../notebook/sweepPayloads';
 import type { ThumbSource } from '../notebook/thumbnail';
 import type { RunManifest } from '../store/runManifest';
@@ -113,6 +114,10 @@ export async function executeQuery(q: CellQuery, env: ExecEnv, runs: readonly Ru
       return compareCell(q, pickRun(q, runs));
     case 'stability':
       return stabilityCell(pickRun(q, runs));
+    case 'training':
+      return trainingCell(pickRun(q, runs));
+    case 'confusion':
+      return confusionCell(pickRun(q, runs));
     case 'prune':
     case 'window':
       return sweepCell(q, env, runs);
@@ -267,6 +272,28 @@ function compareCell(q: CellQuery, run: RunInfo): CellOutput {
   if (partialOf(run)) payload.partial = true;
   const rho = payload.spearman;
   return { type: 'payload', kind: 'scatter', payload, summary: `${x.name} vs ${y.name} over ${payload.total} examples: Spearman ${rho === null || rho === undefined ? 'undefined' : rho.toFixed(3)}` };
+}
+
+function trainingCell(run: RunInfo): CellOutput {
+  const payload = trainingCurvesPayload(run.dir, { title: `Training — ${run.id}`, source: source(run) });
+  if (!payload) throw new CellError(`run ${run.id} has no per-epoch metrics (metrics.jsonl): it finished no epoch`);
+  if (partialOf(run)) payload.partial = true;
+  const last = payload.epochs[payload.epochs.length - 1];
+  const pct = (a: number | undefined) => (a === undefined ? '-' : `${(100 * a).toFixed(2)}%`);
+  const summary = `${payload.epochs.length} epochs of run ${run.id}; after epoch ${last.epoch}: train ${pct(last.train?.accuracy)}, validation ${pct(last.validation?.accuracy)}, test ${pct(last.test?.accuracy)}`;
+  return { type: 'payload', kind: 'trainingCurves', payload, summary };
+}
+
+function confusionCell(run: RunInfo): CellOutput {
+  const payload = confusionMatrixPayload(run.dir, { title: `Confusion matrix — ${run.id}`, source: source(run) });
+  if (!payload) throw new CellError(`run ${run.id} has no confusion matrix (confusion.json): it is written when a training run finishes${run.status === 'done' ? '; this run is older than the feature: rerun it' : ''}`);
+  const total = payload.matrix.reduce((a, row) => a + row.reduce((b, v) => b + v, 0), 0);
+  const right = payload.matrix.reduce((a, row, i) => a + (row[i] ?? 0), 0);
+  // The most frequent confusion, the first thing to look at.
+  let worst = { t: -1, p: -1, n: 0 };
+  payload.matrix.forEach((row, t) => row.forEach((n, p) => p !== t && n > worst.n && (worst = { t, p, n })));
+  const most = worst.n > 0 ? `; most confused: ${payload.labels[worst.t]} as ${payload.labels[worst.p]} (${worst.n})` : '';
+  return { type: 'payload', kind: 'confusionMatrix', payload, summary: `${payload.split} accuracy ${((100 * right) / Math.max(1, total)).toFixed(2)}% over ${total} examples of run ${run.id}${most}` };
 }
 
 function stabilityCell(run: RunInfo): CellOutput {

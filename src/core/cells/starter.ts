@@ -38,7 +38,7 @@ export function notebookJson(cells: readonly NotebookCellSource[]): string {
 
 /** Starter cells for a run: what is worth looking at first for its kind. */
 /** Run kinds whose results notebook shows more than the runs table (charts, galleries). */
-export const RESULTS_KINDS: readonly string[] = ['score', 'prune', 'window'];
+export const RESULTS_KINDS: readonly string[] = ['train', 'score', 'prune', 'window'];
 
 export function hasResultsNotebook(kind: string | undefined): boolean {
   return kind !== undefined && RESULTS_KINDS.includes(kind);
@@ -51,6 +51,9 @@ export function starterCells(run: RunInfo): NotebookCellSource[] {
   };
   if (run.kind === 'prune' || run.kind === 'window') {
     return [head, { kind: 'code', source: `${run.kind} run=${run.id}` }, { kind: 'code', source: 'runs' }];
+  }
+  if (run.kind === 'train') {
+    return [head, { kind: 'code', source: `training run=${run.id}` }, { kind: 'code', source: `confusion run=${run.id}` }, { kind: 'code', source: 'runs kind=train' }];
   }
   if (run.kind !== 'score') return [head, { kind: 'code', source: 'runs' }];
   const scores = run.scores?.length ? run.scores : ['el2n'];

@@ -12,6 +12,8 @@ import type { JobProgress } from '../../../../src/core/experiments/job';
 import type { GalleryPayload, HistogramPayload, PruningCurvePayload, ScatterPayload } from '../../../../src/core/notebook/mime';
 import { readScoreTable, scoresDir } from '../../../../src/core/store/scoreFiles';
 import { inProcessJobs } from './inProcessJobs';
+import { runTraining } from '../../../../src/core/experiments/trainRun';
+import type { ConfusionMatrixPayload, TrainingCurvesPayload } from '../../../../src/core/notebook/mime';
 import { tempDir } from '../../helpers/paths';
 
 const mnist = loadDataset('mnist').splits.train;
@@ -164,4 +166,26 @@ test('execute: a cell with errors runs nothing and names the line', async () => 
   await assert.rejects(executeCell('runs\nhistogram el2n bins=1', env()), /line 2: bins: 1 is out of range/);
   await assert.rejects(executeCell('histogram aum', env()), /has no score "aum" \(it has el2n, grand\)/);
   assert.equal(jobsStarted, before);
+});
+
+test('execute: training and confusion cells show a training run\'s curves and test confusion matrix', async () => {
+  const dir = tempDir('cells-train');
+  const m = await runTraining({ dataset: 'mnist', model: 'linear', trainSubset: 400, epochs: 2, batchSize: 50, validation: 0.1, backend: 'cpu' }, { root: dir });
+  assert.equal(m.status, 'done', m.error);
+  const e = env({ root: dir });
+  const [curves] = await executeCell('training', e);
+  assert.equal(curves.type === 'payload' && curves.kind, 'trainingCurves');
+  const t = payload<TrainingCurvesPayload>(curves);
+  assert.deepEqual(t.epochs.map((x) => x.epoch), [1, 2]);
+  assert.ok(t.epochs.every((x) => x.train && x.validation && x.test), JSON.stringify(t.epochs[0]));
+  assert.equal(t.epochs[1].test!.accuracy, Number(m.results!.testAccuracy));
+  const [conf] = await executeCell(`confusion run=${m.id}`, e);
+  const c = payload<ConfusionMatrixPayload>(conf);
+  const total = c.matrix.flat().reduce((a, b) => a + b, 0);
+  const right = c.matrix.reduce((a, row, i) => a + row[i], 0);
+  assert.equal(total, m.dataset!.testSize);
+  assert.ok(Math.abs(right / total - Number(m.results!.testAccuracy)) < 1e-9);
+  assert.match(conf.type === 'payload' ? conf.summary : '', /^test accuracy \d+\.\d\d% over \d+ examples/);
+  // A score run is not a training run: the cell says which runs it reads.
+  await assert.rejects(executeCell('training run=nope', e), /nope/);
 });
