@@ -80,9 +80,16 @@ export function scoresForTraining(data: ExperimentData, scoreDir: string, name: 
   table.index.forEach((idx, row) => byIndex.set(idx, table.score[row]));
   return Float32Array.from(data.trainIndices, (i) => {
     const v = byIndex.get(i);
-    if (v === undefined) throw new Error(`score table "${name}" in ${scoreDir} has no score for training example ${i}; score the whole training split`);
+    if (v === undefined) throw new Error(`score table "${name}" in ${scoreDir} has no score for training example ${i}: ${scoredOtherExamples(scoreDir)}`);
     return v;
   });
+}
+
+/** The hint when a score run did not score what this run trains on: the data options it used, to use again. */
+function scoredOtherExamples(scoreDir: string): string {
+  const c = readRun(scoreDir).manifest?.config ?? {};
+  const opt = (flag: string, v: unknown) => (v === undefined ? `no ${flag}` : `${flag} ${String(v)}`);
+  return `the score run trained on other examples; use the options it used (--seed ${String(c.seed ?? 0)}, ${opt('--subset', c.trainSubset)}, --validation ${String(c.validation ?? 0)}) or score the whole training split (--validation 0, no --subset)`;
 }
 
 export interface RetrainContext {
