@@ -96,7 +96,8 @@ async function runWithProgress(job: (ctx: { root: string; signal: AbortSignal; o
       root: path.resolve(root),
       signal: abort.signal,
       onProgress: (p: JobProgress) => {
-        if (!runDir && p.runDir) {
+        // Named once work starts: a run refused while loading (bad path, bad file) leaves no folder to point at.
+        if (!runDir && p.runDir && p.phase !== 'backend' && p.phase !== 'load') {
           runDir = p.runDir;
           process.stderr.write(`run directory: ${printable(runDir)}\n`);
         }

@@ -12,6 +12,7 @@ import { dataStreams } from './experimentStreams';
 import type { DatasetRecord } from '../store/runManifest';
 import { loadAnnotationsFor } from '../annotations/datasetAnnotations';
 import { reportWarnings, stepBudgetWarning } from './budgetWarnings';
+import { InputError } from '../inputError';
 
 /**
  * The data every experiment works on: the dataset's train split in its original order (scores are reported in
@@ -143,7 +144,7 @@ function holdOutValidation(train: ImageDataset, o: DataOptions, streams: ReturnT
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
     const of = pool.length === total ? `the ${total.toLocaleString('en-US')} training examples` : `the ${pool.length.toLocaleString('en-US')} examples of --subset ${o.trainSubset}`;
-    throw new Error(`--validation ${o.validation} cannot be held out of ${of}: ${e.message}; use a fraction below 1 or a smaller count`);
+    throw new InputError(`--validation ${o.validation} cannot be held out of ${of}: ${e.message}; use a fraction below 1 or a smaller count`);
   }
   const valIndices = Int32Array.from(split.valIndices, (i) => pool[i]);
   const notVal = pool.length === total ? split.train : subset(train, complement(valIndices, total), `${train.name}:train`);

@@ -16,6 +16,7 @@ import { checkSameNoise, corruptedAmong, scoreRunNoise, type RunNoise } from './
 import { assertFitsInMemory, loadedBytes } from './memoryEstimate';
 import type { JobContext } from './job';
 import { definedOnly } from './definedOnly';
+import { InputError } from '../inputError';
 import { trainingBackend, type Experiment, type RunContext, type UnitContext } from '../jobs/experiment';
 import type { WorkUnit } from '../../contract/workUnit';
 import type { StartOptions } from '../jobs/runner';
@@ -44,10 +45,10 @@ export interface RetrainRow {
 export function resolveScoreRun(root: string, ref: string, fingerprint: string): string {
   const dir = fs.existsSync(path.join(ref, 'manifest.json')) ? ref : path.join(runsDir(root), ref);
   const run = readRun(dir);
-  if (!run.manifest) throw new Error(`score run "${ref}" not found or unreadable: ${run.problem ?? dir}`);
-  if (run.manifest.kind !== 'score') throw new Error(`run ${run.manifest.id} is a ${run.manifest.kind} run, not a score run`);
+  if (!run.manifest) throw new InputError(`score run "${ref}" not found or unreadable: ${run.problem ?? dir}`);
+  if (run.manifest.kind !== 'score') throw new InputError(`run ${run.manifest.id} is a ${run.manifest.kind} run, not a score run`);
   if (run.manifest.dataset && run.manifest.dataset.fingerprint !== fingerprint) {
-    throw new Error(`run ${run.manifest.id} scored a different dataset (fingerprint ${run.manifest.dataset.fingerprint.slice(0, 12)}…, this one ${fingerprint.slice(0, 12)}…)`);
+    throw new InputError(`run ${run.manifest.id} scored a different dataset (fingerprint ${run.manifest.dataset.fingerprint.slice(0, 12)}…, this one ${fingerprint.slice(0, 12)}…)`);
   }
   checkSeedScheme(run.manifest);
   return dir;
@@ -80,7 +81,7 @@ export function scoresForTraining(data: ExperimentData, scoreDir: string, name: 
   table.index.forEach((idx, row) => byIndex.set(idx, table.score[row]));
   return Float32Array.from(data.trainIndices, (i) => {
     const v = byIndex.get(i);
-    if (v === undefined) throw new Error(`score table "${name}" in ${scoreDir} has no score for training example ${i}: ${scoredOtherExamples(scoreDir)}`);
+    if (v === undefined) throw new InputError(`score table "${name}" in ${scoreDir} has no score for training example ${i}: ${scoredOtherExamples(scoreDir)}`);
     return v;
   });
 }
