@@ -21,6 +21,7 @@ import { runUnits, settleVanishedSlurmRun, waitForRun } from '../core/jobs/runCo
 import type { StartOptions } from '../core/jobs/runner';
 import { printable } from './printable';
 import { addRunActions } from './runsCommands';
+import { runsListLines, type RunsListEntry } from './runsList';
 import { registerAnnotationCommands } from './suspectsCommand';
 import { registerAnalyzeCommands } from './analyzeCommand';
 import { registerDynamicsCommands } from './dynamicsCommands';
@@ -299,27 +300,16 @@ export function buildProgram(): Command {
         process.stdout.write(`no runs under ${runsDir(path.resolve(flags.root))}\n`);
         return;
       }
+      const entries: RunsListEntry[] = [];
       for (const r of runs) {
-        if (!r.manifest) {
-          process.stdout.write(printable(`${path.basename(r.dir)}  unreadable: ${r.problem}`) + '\n');
-          continue;
-        }
         let m = r.manifest;
         // Units, and for a run on Slurm what squeue says of them (a run whose jobs vanished is settled here).
-        const units = m.unitsTotal !== undefined && m.unitsTotal > 1 ? await runUnits(r.dir, m) : undefined;
-        if (units) m = settleVanishedSlurmRun(r.dir, m, units);
-        const acc = (m.results as { testAccuracy?: number } | undefined)?.testAccuracy;
-        const cols = [
-          m.id,
-          m.status.padEnd(9),
-          (m.dataset?.name ?? String(m.config.dataset ?? '')).padEnd(16),
-          (m.model ? `${m.model.arch}x${m.model.width}` : '').padEnd(14),
-          acc === undefined ? '' : `test ${(100 * acc).toFixed(2)}%`,
-          units && m.status !== 'done' ? `[${m.execution?.executor === 'slurm' ? `Slurm ${m.execution.slurm?.arrayJobId}: ` : ''}${unitCountsText(units)}]` : '',
-          m.error ? `(${m.error})` : '',
-        ];
-        process.stdout.write(printable(cols.filter(Boolean).join('  ').trimEnd()) + '\n');
+        const units = m && m.unitsTotal !== undefined && m.unitsTotal > 1 ? await runUnits(r.dir, m) : undefined;
+        if (m && units) m = settleVanishedSlurmRun(r.dir, m, units);
+        const unitsText = m && units && m.status !== 'done' ? `${m.execution?.executor === 'slurm' ? `Slurm ${m.execution.slurm?.arrayJobId}: ` : ''}${unitCountsText(units)}` : undefined;
+        entries.push({ dir: r.dir, manifest: m, problem: r.problem, units: unitsText });
       }
+      for (const line of runsListLines(entries, (d) => path.basename(d))) process.stdout.write(line + '\n');
     });
   addRunActions(runsCommand);
   return program;
