@@ -24,6 +24,7 @@ import { addRunActions } from './runsCommands';
 import { runsListLines, type RunsListEntry } from './runsList';
 import { registerAnnotationCommands } from './suspectsCommand';
 import { registerAnalyzeCommands } from './analyzeCommand';
+import { pruneReport, windowReport, type SweepReport } from './sweepReport';
 import { registerDynamicsCommands } from './dynamicsCommands';
 
 interface TrainFlags {
@@ -200,6 +201,7 @@ async function prune(flags: PruneFlags, out: NodeJS.WriteStream): Promise<number
     out.write(`  ${p.strategy.padEnd(12)} ${String(Math.round(p.fractionPruned * 100)).padStart(3)}% pruned  ${(100 * p.mean).toFixed(2)}% [${(100 * p.lo).toFixed(2)}, ${(100 * p.hi).toFixed(2)}]${corrupted}\n`);
   }
   out.write(`  table           ${runDir}/prune-sweep.json\n`);
+  await printSweepReport(await pruneReport(runDir, classNamesOf(m)), out);
   return exitCode(m);
 }
 
@@ -209,6 +211,17 @@ interface WindowFlags extends TrainFlags {
   size: number;
   offsets: number[];
   seeds: number;
+}
+
+/** Class names of a run's dataset, by label (their indices when the dataset has none). */
+function classNamesOf(m: RunManifest): string[] {
+  const d = m.dataset;
+  return d ? Array.from({ length: d.numClasses }, (_, k) => d.classNames?.[k] ?? String(k)) : [];
+}
+
+async function printSweepReport(r: SweepReport, out: NodeJS.WritableStream): Promise<void> {
+  for (const line of r.lines) out.write(printable(line) + '\n');
+  for (const w of r.warnings) process.stderr.write(printable(`warning: ${w}`) + '\n');
 }
 
 async function windowSweep(flags: WindowFlags, out: NodeJS.WriteStream): Promise<number> {
@@ -226,6 +239,7 @@ async function windowSweep(flags: WindowFlags, out: NodeJS.WriteStream): Promise
   }
   if (table.best) out.write(`  best window on validation: offset ${Math.round(table.best.offsetFraction * 100)}%, test accuracy ${(100 * table.best.testAccuracy).toFixed(2)}%\n`);
   out.write(`  table           ${runDir}/window-sweep.json\n`);
+  await printSweepReport(await windowReport(runDir, classNamesOf(m)), out);
   return exitCode(m);
 }
 

@@ -3,6 +3,7 @@ import type { JobInput } from '../../contract/jobOptions';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { band } from '../analysis/percentiles';
+import { classCounts } from '../analysis/classCounts';
 import { buildModel } from '../models/registry';
 import { SEED_SCHEME } from '../randomStreams';
 import { select, type StrategyName } from '../select/selection';
@@ -39,6 +40,8 @@ export interface RetrainRow {
   readonly valAccuracy?: number;
   /** Noise study: kept training examples whose label was corrupted. */
   readonly corruptedKept?: number;
+  /** Kept examples of each class (label order): a class at 0 is gone from the kept set. */
+  readonly keptPerClass?: number[];
 }
 
 /** Finds a score run by id or folder and checks it scored this dataset. */
@@ -253,7 +256,8 @@ export const pruneExperiment: Experiment<PruneSweepConfig, PruneState, 'prune'> 
     const indices = Int32Array.from(positions, (p) => data.trainIndices[p]);
     const res = await retrain(unitRetrainContext(cfg, st, unit, ctx), indices, retrainStreams(cfg.seed, point));
     if (!res) return false;
-    const row: RetrainRow = { strategy, fractionPruned: fraction, kept, repeat, ...res, ...(data.corrupted ? { corruptedKept: corruptedAmong(data, indices) } : {}) };
+    const keptPerClass = classCounts(data.train.labels, indices, data.train.numClasses);
+    const row: RetrainRow = { strategy, fractionPruned: fraction, kept, repeat, ...res, keptPerClass, ...(data.corrupted ? { corruptedKept: corruptedAmong(data, indices) } : {}) };
     writeJsonAtomic(path.join(ctx.outDir, 'row.json'), row);
     ctx.progress(1, { phase: 'eval', message: `${unit.label}: test accuracy ${(100 * res.testAccuracy).toFixed(2)}%` });
     return true;
