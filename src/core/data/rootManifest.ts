@@ -10,7 +10,9 @@ import { compareNames, isFile } from './fsutil';
 
 const MANIFEST_EXTENSIONS = ['.csv', '.jsonl', '.ndjson'];
 /** Names that say "this is the label list" when a folder holds several tables. */
-const PREFERRED_NAMES = ['labels', 'manifest', 'annotations', 'metadata'];
+const PREFERRED_NAMES = ['labels', 'manifest', 'metadata'];
+/** Data Diet's own review decisions (annotations/annotationStore.ts), kept next to a manifest: never the manifest. */
+const NOT_MANIFESTS = ['annotations.jsonl'];
 
 /** Visible .csv / .jsonl / .ndjson files directly in `dir`, sorted. */
 export function manifestCandidates(dir: string): string[] {
@@ -21,7 +23,7 @@ export function manifestCandidates(dir: string): string[] {
     return [];
   }
   return names
-    .filter((n) => !n.startsWith('.') && MANIFEST_EXTENSIONS.includes(path.extname(n).toLowerCase()))
+    .filter((n) => !n.startsWith('.') && !NOT_MANIFESTS.includes(n) && MANIFEST_EXTENSIONS.includes(path.extname(n).toLowerCase()))
     .sort(compareNames)
     .map((n) => path.join(dir, n))
     .filter(isFile);

@@ -9,6 +9,7 @@
  * See docs/score-format.md. Each file is written atomically (temp + rename), so a crash never leaves a torn
  * file; the three are written one after another, so a crash between them can leave an older sibling.
  */
+import { InputError } from '../inputError';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parquetWriteBuffer, type ColumnSource } from 'hyparquet-writer';
@@ -350,10 +351,21 @@ function readParquetColumns(bytes: ArrayBuffer): Map<string, ArrayLike<unknown>>
   return columns;
 }
 
+/** "this run has: el2n, grand" for a missing table's error: the names the user can pick from. */
+function tablesIn(dir: string): string {
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(dir).filter((f) => f.endsWith('.parquet')).map((f) => f.slice(0, -'.parquet'.length)).sort();
+  } catch {
+    /* no scores folder: said below */
+  }
+  return names.length ? `this run has: ${names.join(', ')}` : `${dir} holds no score tables`;
+}
+
 /** Reads <dir>/<name>.parquet back into a ScoreTable. */
 export function readScoreTable(dir: string, name: string): ScoreTable {
   const { parquet: file } = scoreFilePaths(dir, name);
-  if (!fs.existsSync(file)) throw new Error(`score table "${name}" not found: ${file}`);
+  if (!fs.existsSync(file)) throw new InputError(`score table "${name}" not found: ${file} (${tablesIn(dir)})`);
   const buf = fs.readFileSync(file);
   const bytes = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
   let columns: Map<string, ArrayLike<unknown>>;

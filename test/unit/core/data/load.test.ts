@@ -146,6 +146,9 @@ test('a folder with images/ and labels.csv at its root is the manifest, by folde
   assert.deepEqual(parseDatasetSpec(`folder:${root}`), { kind: 'csv', path: csv });
   assert.deepEqual(parseDatasetSpec(root), { kind: 'csv', path: csv });
   assert.equal(detectDatasetKind(root), 'csv');
+  // Review decisions saved next to the manifest are never taken for it.
+  write(path.join(root, 'annotations.jsonl'), '');
+  assert.deepEqual(parseDatasetSpec(root), { kind: 'csv', path: csv });
   const loaded = loadDataset(`folder:${root}`);
   assert.equal(loaded.info.kind, 'csv');
   assert.deepEqual(loaded.info.classNames, ['shirt', 'shoe']);

@@ -243,7 +243,10 @@ test('invalid tables are refused with the offending column named, and nothing is
 
 test('readScoreTable: a missing or corrupt table is reported with its path', () => {
   const dir = tmp();
-  assert.throws(() => readScoreTable(dir, 'aum'), /score table "aum" not found: .*aum\.parquet/);
+  assert.throws(() => readScoreTable(dir, 'aum'), /score table "aum" not found: .*aum\.parquet \(.* holds no score tables\)/);
+  writeScoreTable(dir, 'grand', { ...makeTable(5, 1), name: 'grand' });
+  writeScoreTable(dir, 'el2n', makeTable(5, 1));
+  assert.throws(() => readScoreTable(dir, 'el2m'), /score table "el2m" not found: .*el2m\.parquet \(this run has: el2n, grand\)/);
   fs.writeFileSync(path.join(dir, 'aum.parquet'), 'PAR1 definitely not parquet PAR1');
   assert.throws(() => readScoreTable(dir, 'aum'), /aum\.parquet: not a readable score table/);
 });
