@@ -164,6 +164,7 @@ async function score(flags: ScoreFlags, out: NodeJS.WriteStream): Promise<number
     }
   }
   out.write(`  scores          ${runDir}/scores/<name>.parquet and .npy${flags.csv ? ' and .csv' : ''}\n`);
+  out.write(`  predictions     ${runDir}/predictions/probabilities.npy (N x classes) and softmax.parquet\n`);
   return exitCode(m);
 }
 

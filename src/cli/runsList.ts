@@ -24,11 +24,18 @@ function resultCell(m: RunManifest, units?: string): string {
   return [headline, ...extra].filter(Boolean).join(' ');
 }
 
+/** The model trained: recorded by train and score runs, else (sweeps, a run that failed early) its configuration. */
+function modelLabel(m: RunManifest): string {
+  if (m.model) return `${m.model.arch} x${m.model.width}`;
+  const { model, width } = m.config;
+  return typeof model === 'string' ? `${model} x${typeof width === 'number' ? width : 1}` : '';
+}
+
 export function runsListLines(entries: readonly RunsListEntry[], basename: (dir: string) => string): string[] {
   const rows = entries.map((e) => {
     const m = e.manifest;
     if (!m) return [basename(e.dir), 'unreadable', '', '', e.problem ?? ''];
-    return [m.id, m.status, datasetLabel(m), m.model ? `${m.model.arch} x${m.model.width}` : '', resultCell(m, e.units)];
+    return [m.id, m.status, datasetLabel(m), modelLabel(m), resultCell(m, e.units)];
   });
   return textTable(RUNS_HEADER, rows).map(printable);
 }

@@ -40,7 +40,7 @@ test('runs list: a header and aligned columns', () => {
   const lines = runsListLines(
     [
       { dir: '/r/a', manifest: run({ id: '20261201-100000-train-aaaa', model: { arch: 'linear', width: 1, params: 7850 }, dataset: dataset('mnist', 'f'), results: { testAccuracy: 0.9 } }) },
-      { dir: '/r/b', manifest: run({ id: '20261201-110000-prune-bbbb', status: 'failed', error: 'boom\nmore', config: { dataset: 'folder:/d/e/f' } }), units: '1 of 4 units done' },
+      { dir: '/r/b', manifest: run({ id: '20261201-110000-prune-bbbb', status: 'failed', error: 'boom\nmore', config: { dataset: 'folder:/d/e/f', model: 'cnn-small', width: 0.5 } }), units: '1 of 4 units done' },
       { dir: '/r/zzz', problem: 'manifest.json: not JSON' },
     ],
     (d) => d.split('/').pop()!,
@@ -49,7 +49,7 @@ test('runs list: a header and aligned columns', () => {
   const col = lines[0].indexOf('DATASET');
   assert.ok(lines.slice(1).every((l) => l.length > col && l[col - 1] === ' '), 'every row has its DATASET column where the header has it');
   assert.equal(lines[1].indexOf('mnist'), col);
-  assert.match(lines[2], /failed +folder:e\/f +\[1 of 4 units done\] \(boom\)$/);
+  assert.match(lines[2], /failed +folder:e\/f +cnn-small x0\.5 +\[1 of 4 units done\] \(boom\)$/, 'a sweep names the model of its configuration');
   assert.match(lines[3], /^zzz +unreadable +manifest\.json: not JSON$/);
 });
 
