@@ -30,7 +30,7 @@ for (const c of BAD_INPUTS) {
       assert.equal(outcome.kind, 'error', `${c.id} should fail`);
       if (outcome.kind !== 'error') return;
       // Only our own errors: a TypeError or RangeError would be a crash that happens to be caught.
-      const domain = outcome.name === 'DataFormatError' || outcome.raw?.constructor === Error;
+      const domain = outcome.name === 'DataFormatError' || outcome.name === 'InputError' || outcome.raw?.constructor === Error;
       assert.ok(domain, `${c.id}: threw ${outcome.name}: ${outcome.message}`);
       const m = outcome.message;
       assert.ok(m.includes(want.file), `${c.id}: message names ${want.file}: ${m}`);
