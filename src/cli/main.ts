@@ -22,8 +22,10 @@ import { runUnits, settleVanishedSlurmRun, waitForRun } from '../core/jobs/runCo
 import type { StartOptions } from '../core/jobs/runner';
 import { printable } from './printable';
 import { addRunActions } from './runsCommands';
+import { runsListLines, type RunsListEntry } from './runsList';
 import { registerAnnotationCommands } from './suspectsCommand';
 import { registerAnalyzeCommands } from './analyzeCommand';
+import { pruneReport, windowReport, type SweepReport } from './sweepReport';
 import { registerDynamicsCommands } from './dynamicsCommands';
 
 interface TrainFlags {
@@ -97,7 +99,8 @@ async function runWithProgress(job: (ctx: { root: string; signal: AbortSignal; o
       root: path.resolve(root),
       signal: abort.signal,
       onProgress: (p: JobProgress) => {
-        if (!runDir && p.runDir) {
+        // Named once work starts: a run refused while loading (bad path, bad file) leaves no folder to point at.
+        if (!runDir && p.runDir && p.phase !== 'backend' && p.phase !== 'load') {
           runDir = p.runDir;
           process.stderr.write(`run directory: ${printable(runDir)}\n`);
         }
@@ -162,6 +165,7 @@ async function score(flags: ScoreFlags, out: NodeJS.WriteStream): Promise<number
     }
   }
   out.write(`  scores          ${runDir}/scores/<name>.parquet and .npy${flags.csv ? ' and .csv' : ''}\n`);
+  out.write(`  predictions     ${runDir}/predictions/probabilities.npy (N x classes) and softmax.parquet\n`);
   return exitCode(m);
 }
 
@@ -199,6 +203,7 @@ async function prune(flags: PruneFlags, out: NodeJS.WriteStream): Promise<number
     out.write(`  ${p.strategy.padEnd(12)} ${String(Math.round(p.fractionPruned * 100)).padStart(3)}% pruned  ${(100 * p.mean).toFixed(2)}% [${(100 * p.lo).toFixed(2)}, ${(100 * p.hi).toFixed(2)}]${corrupted}\n`);
   }
   out.write(`  table           ${runDir}/prune-sweep.json\n`);
+  await printSweepReport(await pruneReport(runDir, classNamesOf(m)), out);
   return exitCode(m);
 }
 
@@ -208,6 +213,17 @@ interface WindowFlags extends TrainFlags {
   size: number;
   offsets: number[];
   seeds: number;
+}
+
+/** Class names of a run's dataset, by label (their indices when the dataset has none). */
+function classNamesOf(m: RunManifest): string[] {
+  const d = m.dataset;
+  return d ? Array.from({ length: d.numClasses }, (_, k) => d.classNames?.[k] ?? String(k)) : [];
+}
+
+async function printSweepReport(r: SweepReport, out: NodeJS.WritableStream): Promise<void> {
+  for (const line of r.lines) out.write(printable(line) + '\n');
+  for (const w of r.warnings) process.stderr.write(printable(`warning: ${w}`) + '\n');
 }
 
 async function windowSweep(flags: WindowFlags, out: NodeJS.WriteStream): Promise<number> {
@@ -225,6 +241,7 @@ async function windowSweep(flags: WindowFlags, out: NodeJS.WriteStream): Promise
   }
   if (table.best) out.write(`  best window on validation: offset ${Math.round(table.best.offsetFraction * 100)}%, test accuracy ${(100 * table.best.testAccuracy).toFixed(2)}%\n`);
   out.write(`  table           ${runDir}/window-sweep.json\n`);
+  await printSweepReport(await windowReport(runDir, classNamesOf(m)), out);
   return exitCode(m);
 }
 
@@ -302,27 +319,16 @@ export function buildProgram(): Command {
         process.stdout.write(`no runs under ${runsDir(path.resolve(flags.root))}\n`);
         return;
       }
+      const entries: RunsListEntry[] = [];
       for (const r of runs) {
-        if (!r.manifest) {
-          process.stdout.write(printable(`${path.basename(r.dir)}  unreadable: ${r.problem}`) + '\n');
-          continue;
-        }
         let m = r.manifest;
         // Units, and for a run on Slurm what squeue says of them (a run whose jobs vanished is settled here).
-        const units = m.unitsTotal !== undefined && m.unitsTotal > 1 ? await runUnits(r.dir, m) : undefined;
-        if (units) m = settleVanishedSlurmRun(r.dir, m, units);
-        const acc = (m.results as { testAccuracy?: number } | undefined)?.testAccuracy;
-        const cols = [
-          m.id,
-          m.status.padEnd(9),
-          (m.dataset?.name ?? String(m.config.dataset ?? '')).padEnd(16),
-          (m.model ? `${m.model.arch}x${m.model.width}` : '').padEnd(14),
-          acc === undefined ? '' : `test ${(100 * acc).toFixed(2)}%`,
-          units && m.status !== 'done' ? `[${m.execution?.executor === 'slurm' ? `Slurm ${m.execution.slurm?.arrayJobId}: ` : ''}${unitCountsText(units)}]` : '',
-          m.error ? `(${m.error})` : '',
-        ];
-        process.stdout.write(printable(cols.filter(Boolean).join('  ').trimEnd()) + '\n');
+        const units = m && m.unitsTotal !== undefined && m.unitsTotal > 1 ? await runUnits(r.dir, m) : undefined;
+        if (m && units) m = settleVanishedSlurmRun(r.dir, m, units);
+        const unitsText = m && units && m.status !== 'done' ? `${m.execution?.executor === 'slurm' ? `Slurm ${m.execution.slurm?.arrayJobId}: ` : ''}${unitCountsText(units)}` : undefined;
+        entries.push({ dir: r.dir, manifest: m, problem: r.problem, units: unitsText });
       }
+      for (const line of runsListLines(entries, (d) => path.basename(d))) process.stdout.write(line + '\n');
     });
   addRunActions(runsCommand);
   return program;

@@ -13,6 +13,7 @@ import { printable } from './printable';
 import { makeProgressPrinter } from './progress';
 import { addExecutionOptions, executionFromFlags, executionOptionsGiven } from './specOptions';
 import { unitCountsText } from './unitsText';
+import { runFiles, runSummaryLines } from './runSummary';
 
 const rootOf = (cmd: Command) => path.resolve((cmd.optsWithGlobals() as { root: string }).root);
 const statusLine = (m: RunManifest) => printable(`run ${m.id}: ${m.status}${m.error ? ` (${m.error})` : ''}`);
@@ -54,7 +55,7 @@ export function addRunActions(runs: Command): void {
   });
   runs
     .command('show <id>')
-    .description("a run's status and its work units: done, running or queued (Slurm), pending, failed with error and log")
+    .description("a run's summary (kind, dataset, model, params, headline results, files) and its work units: done, running or queued (Slurm), pending, failed with error and log")
     .option('--json', 'print as JSON')
     .action(async (id: string, flags: { json?: boolean }, cmd: Command) => {
       const dir = runDirOf(rootOf(cmd), id);
@@ -68,6 +69,7 @@ export function addRunActions(runs: Command): void {
         return;
       }
       process.stdout.write(statusLine(m) + '\n');
+      for (const line of runSummaryLines(m, runFiles(dir))) process.stdout.write(printable(line) + '\n');
       const slurm = m.execution?.slurm;
       if (slurm) process.stdout.write(`  Slurm           array job ${slurm.arrayJobId}, merge job ${slurm.mergeJobId}; script ${printable(slurm.script)}\n`);
       if (!units) {

@@ -7,7 +7,11 @@ import { DEFAULT_SUSPECT_THRESHOLD } from '../core/annotations/suspects';
 import { AnnotationStore, describeProblems, readAnnotationsFile } from '../core/annotations/annotationStore';
 import { ANNOTATION_ACTIONS, type AnnotationAction } from '../core/annotations/annotationEntry';
 import { exportCleanedManifest } from '../core/annotations/apply';
-import { runsDir } from '../core/store/runStore';
+import { readRun, runsDir } from '../core/store/runStore';
+import { checkAnnotationKeys, knownExamples } from '../core/annotations/annotationKeys';
+import { detectDatasetKind, loadDataset } from '../core/data/load';
+import { textTable } from './textTable';
+import { printable } from './printable';
 
 function runDirOf(root: string, run: string): string {
   if (fs.existsSync(path.join(run, 'manifest.json'))) return path.resolve(run);
@@ -16,10 +20,61 @@ function runDirOf(root: string, run: string): string {
   return dir;
 }
 
+interface SuspectRow {
+  readonly index: number;
+  readonly path?: string;
+  readonly label: number;
+  readonly predicted: number;
+  readonly confidence: number;
+  readonly suspicion: number;
+  readonly corrupted?: boolean;
+}
+
+/** The review queue as a table: rank first, the columns named, classes by name when the dataset has names. */
+export function suspectsTable(rows: readonly SuspectRow[], classNames?: readonly string[]): string[] {
+  const cls = (k: number) => (classNames?.[k] !== undefined && classNames[k] !== String(k) ? `${k} ${classNames[k]}` : String(k));
+  const withPath = rows.some((r) => r.path !== undefined);
+  const withNoise = rows.some((r) => r.corrupted !== undefined);
+  const header = ['RANK', 'SUSPICION', 'INDEX', 'LABEL', 'PREDICTED', 'CONFIDENCE', ...(withNoise ? ['CORRUPTED'] : []), ...(withPath ? ['PATH'] : [])];
+  return textTable(
+    header,
+    rows.map((r, i) => [
+      String(i + 1),
+      r.suspicion.toFixed(3),
+      String(r.index),
+      cls(r.label),
+      cls(r.predicted),
+      `${(100 * r.confidence).toFixed(1)}%`,
+      ...(withNoise ? [r.corrupted ? 'yes' : 'no'] : []),
+      ...(withPath ? [r.path ?? ''] : []),
+    ]),
+  );
+}
+
 function threshold(v: string): number {
   const x = Number(v);
   if (!(x >= -1 && x <= 1)) throw new InvalidArgumentError('a number in [-1, 1] (0.5: another class leads by 50 points)');
   return x;
+}
+
+/**
+ * Refuses annotation keys the dataset does not have. The dataset is --dataset, else the one the annotations file sits
+ * in (a manifest's or image folder's annotations.jsonl); with neither, a --path must at least exist on disk.
+ */
+function checkAgainstDataset(keys: readonly ({ index: number } | { path: string })[], annotations: string, spec?: string): void {
+  const dir = path.dirname(path.resolve(annotations));
+  const inferred = spec ?? (detectDatasetKind(dir) ? dir : undefined);
+  if (inferred === undefined) {
+    for (const k of keys) {
+      if ('index' in k && !(Number.isInteger(k.index) && k.index >= 0)) throw new InvalidArgumentError(`--index must be a non-negative integer, got ${k.index}`);
+      if ('path' in k && !fs.existsSync(path.resolve(dir, k.path))) throw new Error(`--path ${k.path}: no such file in ${dir} (paths are relative to the annotations file)`);
+    }
+    return;
+  }
+  const { splits } = loadDataset(inferred);
+  // Paths may name any image of the dataset (a held-out test image too); indices are of the train split.
+  const sources = splits.train.sources && [...splits.train.sources, ...(splits.test.sources ?? [])];
+  checkAnnotationKeys(keys, knownExamples({ labels: splits.train.labels, sources }, annotations, `dataset ${inferred}`));
 }
 
 export function registerAnnotationCommands(program: Command): void {
@@ -54,7 +109,9 @@ export function registerAnnotationCommands(program: Command): void {
         out.write(`  noise study: ${q.corrupted} corrupted labels; review queue precision ${Object.entries(q.precisionAt).map(([k, v]) => `@${k} ${v.toFixed(3)}`).join(', ')}\n`);
         out.write(`  flagged set: precision ${q.flaggedPrecision.toFixed(3)}, recall ${q.flaggedRecall.toFixed(3)}\n`);
       }
-      for (const t of top) out.write(`  #${t.index}${t.path ? ` ${t.path}` : ''}  label ${t.label} -> predicted ${t.predicted} (${(100 * t.confidence).toFixed(1)}%)${t.corrupted === undefined ? '' : t.corrupted ? '  [corrupted]' : ''}\n`);
+      const classNames = readRun(s.runDir).manifest?.dataset?.classNames;
+      out.write(`top ${top.length}, sorted by suspicion (how far the predicted class leads the label's probability), highest first${s.score ? `; ties by ${s.score.name}` : ''}:\n`);
+      for (const line of suspectsTable(top, classNames)) out.write(printable(`  ${line}`) + '\n');
     });
 
   program
@@ -67,9 +124,12 @@ export function registerAnnotationCommands(program: Command): void {
     .option('--label <l>', 'new label for relabel (class index or name)')
     .option('--note <text>', 'a note')
     .option('--count <n>', 'annotate n consecutive indices starting at --index, one write each', (v: string) => Number.parseInt(v, 10), 1)
-    .action((f: { annotations: string; index?: number; path?: string; action: string; label?: string; note?: string; count: number }) => {
+    .option('--dataset <spec>', 'the dataset annotated (default: the manifest or image folder holding the annotations file): keys not in it are refused')
+    .action((f: { annotations: string; index?: number; path?: string; action: string; label?: string; note?: string; count: number; dataset?: string }) => {
       if (!(ANNOTATION_ACTIONS as readonly string[]).includes(f.action)) throw new InvalidArgumentError(`--action must be one of ${ANNOTATION_ACTIONS.join(', ')}`);
       if ((f.index === undefined) === (f.path === undefined)) throw new InvalidArgumentError('give exactly one of --index and --path');
+      const keys = f.path !== undefined ? [{ path: f.path }] : Array.from({ length: Math.max(1, f.count) }, (_, k) => ({ index: f.index! + k }));
+      checkAgainstDataset(keys, f.annotations, f.dataset);
       const store = new AnnotationStore(f.annotations, { author: `cli-${process.pid}` });
       const newLabel = f.label === undefined ? undefined : /^\d+$/.test(f.label) ? Number(f.label) : f.label;
       for (let k = 0; k < (f.path !== undefined ? 1 : f.count); k++) {

@@ -5,6 +5,14 @@
 import type { StrategyName } from './choices';
 import type { El2nGridParams, EntropyParams, ErrorBarrierParams, GradHeatmapParams, GradSumParams, KernelVelocityParams, PruneParams, ScoreParams, TrainParams, WindowParams } from './jobParams';
 
+/**
+ * The validation split of every job that trains and evaluates (train, score, prune, window and the sweeps built on
+ * them): one value, so a score run and the prune or window run over its scores hold out the same examples (same
+ * --seed and --subset). A fraction of the examples used (of --subset when given). Score runs score the trained
+ * examples only: --validation 0 scores every one.
+ */
+export const DEFAULT_VALIDATION = 0.1;
+
 export const TRAIN_DEFAULTS: Omit<TrainParams, 'dataset'> = {
   model: 'cnn-small',
   width: 1,
@@ -17,15 +25,13 @@ export const TRAIN_DEFAULTS: Omit<TrainParams, 'dataset'> = {
   milestones: [0.5, 0.75],
   gamma: 0.2,
   seed: 0,
-  validation: 0.1,
+  validation: DEFAULT_VALIDATION,
   augment: 'auto',
   backend: 'auto',
 };
 
 export const SCORE_DEFAULTS: Omit<ScoreParams, 'dataset'> = {
   ...TRAIN_DEFAULTS,
-  // Scores cover the whole training split, as in the papers: no validation hold-out by default.
-  validation: 0,
   epochs: 2,
   scores: ['el2n', 'grand'],
   scoreEpoch: 1,
@@ -41,7 +47,6 @@ export const SCORE_DEFAULTS: Omit<ScoreParams, 'dataset'> = {
 
 export const PRUNE_DEFAULTS: Omit<PruneParams, 'dataset' | 'scoresFrom'> = {
   ...TRAIN_DEFAULTS,
-  validation: 0,
   score: 'el2n',
   strategies: ['keep-top', 'random'],
   fractions: [0.3, 0.5, 0.7],
@@ -52,8 +57,6 @@ export const PRUNE_DEFAULTS: Omit<PruneParams, 'dataset' | 'scoresFrom'> = {
 export const WINDOW_DEFAULTS: Omit<WindowParams, 'dataset' | 'scoresFrom'> = {
   ...TRAIN_DEFAULTS,
   score: PRUNE_DEFAULTS.score,
-  // The best window is picked on validation data.
-  validation: 0.1,
   size: 0.4,
   offsets: [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6],
   seeds: 2,

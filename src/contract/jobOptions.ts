@@ -26,11 +26,11 @@ export const TRAIN_OPTIONS: readonly OptionSpec[] = [
   { key: 'gamma', flag: 'gamma', kind: 'number', gt: 0, value: 'x', help: 'learning-rate decay factor at milestones' },
   { short: 's', key: 'seed', flag: 'seed', kind: 'int', min: 0, value: 'n', help: 'root seed: initialization, data order, split, subset, noise and random baselines each draw from their own stream of it (docs/randomness.md)' },
   { key: 'dataSeed', flag: 'data-seed', kind: 'int', min: 0, value: 'n', help: 'vary data order and augmentation alone: draw them from this root seed (default: --seed)' },
-  { key: 'validation', flag: 'validation', kind: 'number', min: 0, value: 'n', help: 'held-out validation examples (count >= 1, or a fraction < 1; 0 = none)' },
+  { key: 'validation', flag: 'validation', kind: 'number', min: 0, value: 'n', help: 'held-out validation examples, out of the examples used (those of --subset when given): a fraction < 1 or a count >= 1; 0 = none' },
   { key: 'augment', flag: 'augment', kind: 'auto-boolean', value: 'mode', help: 'pad-4 crop + flip augmentation (auto: on for colour images)' },
   { key: 'backend', flag: 'backend', kind: 'choice', choices: BACKEND_CHOICES, value: 'name', help: 'compute backend' },
   { key: 'threads', flag: 'threads', kind: 'int', min: 1, value: 'n', help: 'compute threads' },
-  { key: 'trainSubset', flag: 'subset', kind: 'int', min: 1, value: 'n', help: 'train on a seeded random subset of n examples' },
+  { key: 'trainSubset', flag: 'subset', kind: 'int', min: 1, value: 'n', help: 'use a seeded random subset of n examples of the training split (--validation is held out of them)' },
   { key: 'annotations', flag: 'annotations', kind: 'string', value: 'file', help: 'apply label corrections and exclusions from an annotations.jsonl' },
   { key: 'resumedFrom', flag: 'resumed-from', kind: 'string', internal: true, help: 'a failed or cancelled training run to continue from its checkpoint' },
 ];

@@ -4,6 +4,9 @@
  *   <runDir>/predictions/softmax.parquet (and .npy)  the score-table layout (scoreFiles.ts) with
  *       score = mean over runs of p(label | x), run_r = that probability in run r,
  *       predicted = argmax of the mean softmax, confidence = its mean probability, p_0..p_{K-1} = the mean softmax.
+ *       Its .npy is the score column only, shape (N,).
+ *   <runDir>/predictions/probabilities.npy  float32 (N, K): the mean softmax, rows in the table's index order, for
+ *       numpy users who want the whole matrix (np.load(...).argmax(1) is `predicted`).
  *   <runDir>/predictions/sources.json  the source path of each row, for manifest and image-folder datasets.
  * A separate folder, so that runs from before predictions existed still read, and score listings stay scores.
  */
@@ -11,9 +14,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DataFormatError } from '../data/dataset';
 import { writeJsonAtomic } from '../store/atomicWrite';
-import { readScoreTable, writeScoreTable } from '../store/scoreFiles';
+import { readScoreTable, writeNpy, writeScoreTable } from '../store/scoreFiles';
 
 export const PREDICTIONS_TABLE = 'softmax';
+
+/** The N x K mean-softmax matrix, named for what it holds. */
+export const PROBABILITIES_FILE = 'probabilities.npy';
 
 export function predictionsDir(runDir: string): string {
   return path.join(runDir, 'predictions');
@@ -80,6 +86,7 @@ export function writePredictions(runDir: string, p: Predictions, perRunProbs: re
   for (let c = 0; c < k; c++) extra[`p_${c}`] = Float32Array.from({ length: n }, (_, r) => p.probs[r * k + c]);
   const perRun = perRunProbs.map((q) => Float32Array.from({ length: n }, (_, r) => q[r * k + p.label[r]]));
   writeScoreTable(dir, PREDICTIONS_TABLE, { name: PREDICTIONS_TABLE, index: p.index, label: p.label, score: p.labelProb, perRun, extra });
+  writeNpy(path.join(dir, PROBABILITIES_FILE), p.probs, [n, k]);
   if (p.sources) writeJsonAtomic(path.join(dir, 'sources.json'), p.sources);
 }
 

@@ -190,6 +190,45 @@ export function readCifarClassNames(file: string, variant: CifarVariant): string
   return names;
 }
 
+/** The folder holding the batches: `dir`, or the archive's inner folder under it. */
+function cifarRoot(dir: string, variant: CifarVariant): string {
+  const info = VARIANTS[variant];
+  const expected = [...info.trainFiles, ...info.testFiles];
+  const inner = path.join(dir, info.archiveDir);
+  return !expected.some((f) => isFile(path.join(dir, f))) && isDirectory(inner) ? inner : dir;
+}
+
+/** Records in each official batch file: CIFAR-10's six batches hold 10,000 each, CIFAR-100's train.bin 50,000. */
+export function expectedCifarRecords(variant: CifarVariant, file: string): number {
+  return variant === 'cifar100' && path.basename(file) === 'train.bin' ? 50_000 : 10_000;
+}
+
+/**
+ * One warning per batch file whose record count differs from the official one. A file cut on a record boundary
+ * loads without error (its size is still a multiple of the record size), and would silently train on less data.
+ */
+export function cifarBatchWarnings(dir: string, variant: CifarVariant): string[] {
+  const info = VARIANTS[variant];
+  const root = cifarRoot(dir, variant);
+  const rec = cifarRecordSize(variant);
+  const warnings: string[] = [];
+  for (const name of [...info.trainFiles, ...info.testFiles]) {
+    const file = path.join(root, name);
+    let size: number;
+    try {
+      size = fs.statSync(file).size;
+    } catch {
+      continue; // missing files are loadCifarDir's error
+    }
+    const records = Math.floor(size / rec);
+    const want = expectedCifarRecords(variant, file);
+    if (records !== want) {
+      warnings.push(`${file}: ${records.toLocaleString('en-US')} records, but an official ${variant} batch of this name holds ${want.toLocaleString('en-US')} (truncated or not the original file? extract the archive again)`);
+    }
+  }
+  return warnings;
+}
+
 /**
  * Load a CIFAR directory as extracted from the official binary archive. Accepts the archive's inner folder
  * (cifar-10-batches-bin / cifar-100-binary) or its parent.
@@ -198,11 +237,8 @@ export function loadCifarDir(dir: string, variant: CifarVariant): DatasetSplits 
   const info = VARIANTS[variant];
   if (!info) throw new Error(`loadCifarDir: unknown variant ${String(variant)}`);
   if (!isDirectory(dir)) throw new DataFormatError(dir, 'directory not found');
-  let root = dir;
+  const root = cifarRoot(dir, variant);
   const expected = [...info.trainFiles, ...info.testFiles];
-  if (!expected.some((f) => isFile(path.join(dir, f))) && isDirectory(path.join(dir, info.archiveDir))) {
-    root = path.join(dir, info.archiveDir);
-  }
   const missing = expected.filter((f) => !isFile(path.join(root, f)));
   if (missing.length > 0) {
     throw new DataFormatError(

@@ -24,8 +24,10 @@ export interface DatasetSplits {
   readonly test: ImageDataset;
 }
 
+import { InputError } from '../inputError';
+
 /** Error for bad input files: always names the file and the problem, so users can act on it. */
-export class DataFormatError extends Error {
+export class DataFormatError extends InputError {
   constructor(
     readonly file: string,
     readonly problem: string,

@@ -60,6 +60,27 @@ function tooLarge(file: string, kind: string, width: number, height: number, whe
   );
 }
 
+/*
+ * The decoders' own messages ("waitng on finished stream", "marker was not found") describe their internals, not
+ * the file: we say what is wrong with the file instead, from its bytes.
+ */
+
+/** Why a PNG that failed to decode is bad: cut short (no IEND chunk at the end), or damaged inside. */
+export function pngProblem(buf: Uint8Array): string {
+  const end = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).subarray(-12);
+  return end.includes(Buffer.from('IEND'))
+    ? `the image data is damaged (${buf.length} bytes, complete to its end marker)`
+    : `the file ends early (${buf.length} bytes, no IEND end chunk): it was cut off while being written or copied`;
+}
+
+/** Why a JPEG that failed to decode is bad: cut short (no FFD9 end marker), or damaged inside. */
+export function jpegProblem(buf: Uint8Array): string {
+  const n = buf.length;
+  return n >= 2 && buf[n - 2] === 0xff && buf[n - 1] === 0xd9
+    ? `the image data is damaged (${n} bytes, complete to its end marker)`
+    : `the file ends early (${n} bytes, no end-of-image marker): it was cut off while being written or copied`;
+}
+
 /**
  * Decode by content (magic bytes), not by extension: a JPEG saved as .png is common in scraped datasets and
  * decodes fine. `context` is appended to error messages (e.g. "listed at line 4 of labels.csv").
@@ -84,8 +105,8 @@ export function decodeImageBuffer(buf: Uint8Array, file: string, context = ''): 
       ({ width, height } = png);
       rgba = png.data;
       stride = 4;
-    } catch (e) {
-      throw new DataFormatError(file, `cannot decode PNG: ${(e as Error).message}${where}`, 'the file is corrupt or truncated; re-export it or remove it');
+    } catch {
+      throw new DataFormatError(file, `cannot decode PNG: ${pngProblem(buf)}${where}`, 'the file is corrupt or truncated; re-export it or remove it');
     }
   } else if (buf.length >= 3 && buf[0] === 0xff && buf[1] === 0xd8 && buf[2] === 0xff) {
     try {
@@ -98,8 +119,8 @@ export function decodeImageBuffer(buf: Uint8Array, file: string, context = ''): 
       ({ width, height } = img);
       rgba = img.data;
       stride = 3;
-    } catch (e) {
-      throw new DataFormatError(file, `cannot decode JPEG: ${(e as Error).message}${where}`, 'the file is corrupt or truncated; re-export it or remove it');
+    } catch {
+      throw new DataFormatError(file, `cannot decode JPEG: ${jpegProblem(buf)}${where}`, 'the file is corrupt or truncated; re-export it or remove it');
     }
   } else {
     throw new DataFormatError(file, `not a PNG or JPEG image (${describeHeader(buf)})${where}`, 'convert it to PNG, or remove it');

@@ -4,7 +4,8 @@
  *   mnist | fashion-mnist            built-in offline copies (optionally mnist:<dir>, fashion-mnist:<dir>)
  *   cifar10:<dir> | cifar100:<dir>   CIFAR binary batches
  *   idx:<dir>                        any four MNIST-format IDX files
- *   folder:<dir>                     root/<class>/ images, or root/train/<class> + root/test/<class>
+ *   folder:<dir>                     root/<class>/ images, or root/train/<class> + root/test/<class>; a folder
+ *                                    with a manifest at its root (labels.csv next to images/) is that manifest
  *   csv:<file> | jsonl:<file>        manifests
  *   <path>                           auto-detected from what is there
  *
@@ -14,11 +15,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadCifarDir } from './cifar';
+import { cifarBatchWarnings, loadCifarDir } from './cifar';
 import { DataFormatError, type DatasetSplits, type ImageDataset } from './dataset';
 import { isDirectory, isFile } from './fsutil';
+import { checkAtLeastTwoClasses } from './classCount';
 import { listClassFolders, loadImageFolder } from './imageFolder';
-import { loadManifest } from './manifest';
+import { loadManifest, manifestFormat } from './manifest';
+import { rootManifestOf } from './rootManifest';
 import { defaultMnistDir, findIdxFiles, loadIdxDir, loadMnist, type MnistKind } from './mnist';
 import { RandomStream } from '../randomStreams';
 import { splitValidation } from './split';
@@ -34,7 +37,7 @@ export const ACCEPTED_SPECS = [
   'cifar10:<dir>',
   'cifar100:<dir>',
   'idx:<dir>',
-  'folder:<dir> (one sub-folder per class, or train/ and test/ each with class sub-folders)',
+  'folder:<dir> (one sub-folder per class, or train/ and test/ each with class sub-folders, or a labels.csv / .jsonl manifest next to the images)',
   'csv:<file> (path,label rows)',
   'jsonl:<file> ({"path":..., "label":...} per line)',
   '<path> (auto-detected: IDX files, CIFAR batches, class sub-folders, .csv or .jsonl manifest)',
@@ -61,6 +64,8 @@ export interface DatasetInfo {
   readonly heldOut?: HeldOutSplit;
   /** Human-readable remarks worth showing to the user (e.g. how the test split was made). */
   readonly notes: string[];
+  /** Problems that do not stop loading but may change results (e.g. a truncated CIFAR batch): shown as warnings. */
+  readonly warnings?: string[];
 }
 
 export interface LoadedDataset {
@@ -100,10 +105,17 @@ export function parseDatasetSpec(spec: string): ParsedSpec {
     const kind = m[1].toLowerCase() as DatasetKind;
     if (!DATASET_KINDS.includes(kind)) throw specError(spec, `unknown dataset kind "${m[1]}"`);
     if (m[2].trim() === '') throw specError(spec, `${kind}: needs a path after the colon`);
-    return { kind, path: expandPath(m[2].trim()) };
+    const p = expandPath(m[2].trim());
+    // folder:<root> with labels.csv next to images/ means the manifest (else: one class named "images").
+    const manifest = kind === 'folder' && isDirectory(p) ? rootManifestOf(p, listClassFolders(p).length) : undefined;
+    return manifest ? { kind: manifestFormat(manifest), path: manifest } : { kind, path: p };
   }
   const p = expandPath(s);
   const kind = detectDatasetKind(p);
+  if (kind === 'csv' || kind === 'jsonl') {
+    const manifest = isDirectory(p) ? rootManifestOf(p, listClassFolders(p).length) : undefined;
+    if (manifest) return { kind, path: manifest };
+  }
   if (!kind) {
     const problem = fs.existsSync(p)
       ? `cannot tell what kind of dataset ${p} is`
@@ -131,7 +143,10 @@ export function detectDatasetKind(p: string): DatasetKind | undefined {
   if (names.some((n) => /idx[0-9]-ubyte(\.gz)?$/i.test(n))) return 'idx';
   if (names.includes('data_batch_1.bin') || names.includes('cifar-10-batches-bin')) return 'cifar10';
   if ((names.includes('train.bin') && names.includes('test.bin')) || names.includes('cifar-100-binary')) return 'cifar100';
-  if (listClassFolders(p).length > 0) return 'folder';
+  const folders = listClassFolders(p).length;
+  const manifest = rootManifestOf(p, folders);
+  if (manifest) return manifestFormat(manifest);
+  if (folders > 0) return 'folder';
   return undefined;
 }
 
@@ -171,17 +186,20 @@ export function loadDataset(spec: string, opts: LoadOptions = {}): LoadedDataset
       const dir = parsed.path!;
       // Labels decide the class count; both splits share it.
       const splits = loadIdxDir(dir, path.basename(dir), { numClasses: 'auto' });
+      checkAtLeastTwoClasses(splits.train, dir, 'the train labels file must hold the class of each image');
       return { splits, info: { kind, sources: idxSources(dir), notes: [] } };
     }
     case 'cifar10':
     case 'cifar100': {
       const dir = parsed.path!;
       const splits = loadCifarDir(dir, kind);
-      return { splits, info: { kind, sources: [dir], classNames: splits.train.classNames, notes: [] } };
+      const warnings = cifarBatchWarnings(dir, kind);
+      return { splits, info: { kind, sources: [dir], classNames: splits.train.classNames, notes: [], warnings } };
     }
     case 'folder': {
       const root = parsed.path!;
       const result = loadImageFolder(root);
+      checkAtLeastTwoClasses(result.layout === 'split' ? result.splits.train : result.dataset, result.layout === 'split' ? path.join(root, 'train') : root, FOLDER_FIX);
       if (result.layout === 'split') {
         const { splits } = result;
         return { splits, info: { kind, sources: [root], classNames: splits.train.classNames, notes: [] } };
@@ -199,6 +217,7 @@ export function loadDataset(spec: string, opts: LoadOptions = {}): LoadedDataset
       // The explicit prefix wins over the extension (csv:labels.txt is fine).
       const ds = loadManifest(file, { format: kind });
       const { splits, heldOut } = holdOutTest(ds, seed, file);
+      checkAtLeastTwoClasses(ds, file, 'check that the label column holds the class of each image');
       return {
         splits,
         info: { kind, sources: [file], classNames: ds.classNames, heldOut, notes: [heldOutNote(`manifest ${file}`, heldOut, splits)] },
@@ -206,6 +225,8 @@ export function loadDataset(spec: string, opts: LoadOptions = {}): LoadedDataset
     }
   }
 }
+
+const FOLDER_FIX = 'put each class in its own sub-folder (root/<class>/<image>.png), or list path,label rows in a labels.csv at the root';
 
 function idxSources(dir: string): string[] {
   const f = findIdxFiles(dir);

@@ -270,18 +270,29 @@ export function manifestLabels(entries: readonly ManifestEntry[], file: string):
     });
     return { labels, numClasses: max + 1 };
   }
-  if (numeric.length > 0) {
-    const firstName = entries.find((e) => !NUMBER_LIKE.test(e.label))!;
-    const n = numeric[0];
-    throw new DataFormatError(
-      file,
-      `line ${n.line}: label "${n.label}" is a number but other labels are class names (e.g. "${firstName.label}" at line ${firstName.line})`,
-      'use either integer class indices or class names for every row',
-    );
-  }
+  if (numeric.length > 0) throw mixedLabelsError(entries, numeric.length, file);
   const classNames = [...new Set(entries.map((e) => e.label))].sort(compareNames);
   const index = new Map(classNames.map((n, i) => [n, i]));
   return { labels: Int32Array.from(entries, (e) => index.get(e.label)!), numClasses: classNames.length, classNames };
+}
+
+/**
+ * Blames the first row of the rarer label kind (the odd one out: "3" among names, or "cat" among indices), and
+ * quotes a row of the usual kind for contrast; on a tie, the first row that differs from line 1's kind.
+ */
+function mixedLabelsError(entries: readonly ManifestEntry[], numericCount: number, file: string): DataFormatError {
+  const isNumber = (e: ManifestEntry) => NUMBER_LIKE.test(e.label);
+  const names = entries.length - numericCount;
+  const oddIsNumber = numericCount < names || (numericCount === names && !isNumber(entries[0]));
+  const odd = entries.find((e) => isNumber(e) === oddIsNumber)!;
+  const usual = entries.find((e) => isNumber(e) !== oddIsNumber)!;
+  const [oddKind, usualKind] = oddIsNumber ? ['a number', 'class names'] : ['a class name', 'integer class indices'];
+  const count = oddIsNumber ? numericCount : names;
+  return new DataFormatError(
+    file,
+    `line ${odd.line}: label "${odd.label}" is ${oddKind} but other labels are ${usualKind} (e.g. "${usual.label}" at line ${usual.line})${count > 1 ? `; ${count} rows are like line ${odd.line}` : ''}`,
+    'use either integer class indices or class names for every row',
+  );
 }
 
 function isInside(root: string, p: string): boolean {
@@ -323,12 +334,17 @@ export function resolveManifestPaths(file: string, entries: readonly ManifestEnt
   const root = path.dirname(path.resolve(file));
   const rootReal = fs.realpathSync(root);
   const seen = new Map<string, number>();
-  return entries.map((e) => {
+  // Missing files are collected, not thrown one by one: a user fixing a manifest wants the whole list at once.
+  const missing: ManifestEntry[] = [];
+  const resolved = entries.map((e) => {
     if (e.path === '') throw new DataFormatError(file, `line ${e.line}: empty path`, 'every row needs the path of an image');
     const r = resolveInsideRoot(root, e.path, rootReal);
     if (!r.ok) {
       if (r.why === 'outside') throw new DataFormatError(file, `line ${e.line}: path "${e.path}" escapes the manifest's folder ${root}`, 'paths must stay inside the folder that holds the manifest');
-      if (r.why === 'missing') throw new DataFormatError(file, `line ${e.line}: file not found: ${e.path}`, `paths are relative to ${root}`);
+      if (r.why === 'missing') {
+        missing.push(e);
+        return r.abs;
+      }
       if (r.why === 'not-a-file') throw new DataFormatError(file, `line ${e.line}: not a file: ${e.path}`, 'each row must name one image file');
       throw new DataFormatError(
         file,
@@ -343,6 +359,19 @@ export function resolveManifestPaths(file: string, entries: readonly ManifestEnt
     seen.set(r.real, e.line);
     return r.abs;
   });
+  if (missing.length > 0) throw missingFilesError(file, root, missing);
+  return resolved;
+}
+
+/** How many missing files an error lists before "… and N more". */
+export const MISSING_LISTED = 20;
+
+function missingFilesError(file: string, root: string, missing: readonly ManifestEntry[]): DataFormatError {
+  const fix = `paths are relative to ${root}`;
+  if (missing.length === 1) return new DataFormatError(file, `line ${missing[0].line}: file not found: ${missing[0].path}`, fix);
+  const listed = missing.slice(0, MISSING_LISTED).map((e) => `line ${e.line}: ${e.path}`);
+  const more = missing.length > MISSING_LISTED ? `; … and ${missing.length - MISSING_LISTED} more` : '';
+  return new DataFormatError(file, `${missing.length} files not found: ${listed.join('; ')}${more}`, fix);
 }
 
 export interface ManifestOptions {

@@ -7,10 +7,12 @@ import { fingerprint } from '../data/fingerprint';
 import { loadDataset, type DatasetInfo } from '../data/load';
 import { channelStats, type ChannelStats } from '../data/normalize';
 import { injectLabelNoise } from '../data/noise';
-import { splitValidation } from '../data/split';
+import { splitValidation, subset } from '../data/split';
 import { dataStreams } from './experimentStreams';
 import type { DatasetRecord } from '../store/runManifest';
 import { loadAnnotationsFor } from '../annotations/datasetAnnotations';
+import { reportWarnings, stepBudgetWarning } from './budgetWarnings';
+import { InputError } from '../inputError';
 
 /**
  * The data every experiment works on: the dataset's train split in its original order (scores are reported in
@@ -45,7 +47,10 @@ export interface DataOptions {
    * `validation-split`, `subset` and `noise` streams, so every experiment with this seed sees the same data.
    */
   readonly seed: number;
-  /** Train on a random subset of this many of the remaining examples. */
+  /**
+   * Use a seeded random subset of this many examples of the train split; the validation split (a fraction of them)
+   * is held out of it, so `validation` never takes more than the subset allows.
+   */
   readonly trainSubset?: number;
   /** Fraction of the trained examples whose labels are permuted among themselves (Data Diet's noise protocol). */
   readonly labelNoise?: number;
@@ -62,11 +67,8 @@ export function datasetFingerprint(splits: DatasetSplits): string {
 export function prepareData(o: DataOptions): ExperimentData {
   const { splits, info } = loadDataset(o.dataset);
   const streams = dataStreams(o.seed, o.noiseSeed);
-  const held = splitValidation(splits.train, o.validation, streams.validationSplit.rng());
-  let trainIndices = Int32Array.from(held.trainIndices);
-  if (o.trainSubset !== undefined && o.trainSubset < trainIndices.length) {
-    trainIndices = streams.subset.rng().shuffle(trainIndices).slice(0, o.trainSubset).sort();
-  }
+  const held = holdOutValidation(splits.train, o, streams);
+  let trainIndices = held.trainIndices;
   const val = held.val.labels.length ? held.val : undefined;
   let train = splits.train;
   let corrupted: Uint8Array | undefined;
@@ -97,10 +99,11 @@ export function prepareData(o: DataOptions): ExperimentData {
     corrupted,
     cleanLabels: splits.train.labels,
     trainIndices,
-    valIndices: Int32Array.from(held.valIndices),
+    valIndices: held.valIndices,
     val,
     test: splits.test,
-    stats: channelStats(held.train),
+    // Over every example not held out for validation (not only the subset), as before subsets were drawn first.
+    stats: channelStats(held.notVal),
     record: {
       spec: o.dataset,
       name: splits.train.name,
@@ -116,6 +119,47 @@ export function prepareData(o: DataOptions): ExperimentData {
   };
 }
 
+interface HeldOut {
+  readonly val: ImageDataset;
+  /** Every example of the train split not held out for validation (normalization statistics come from it). */
+  readonly notVal: ImageDataset;
+  /** Indices into the train split, ascending. */
+  readonly trainIndices: Int32Array;
+  readonly valIndices: Int32Array;
+}
+
+/**
+ * The examples a run uses (all of the train split, or a seeded subset of it: the `subset` stream), then a stratified
+ * validation split out of those (the `validation-split` stream); the rest are trained on. A fraction is of the
+ * examples used, so `--subset 5000 --validation 0.1` holds out 500, never 6,000 of the full split.
+ */
+function holdOutValidation(train: ImageDataset, o: DataOptions, streams: ReturnType<typeof dataStreams>): HeldOut {
+  const total = train.labels.length;
+  let pool = Int32Array.from({ length: total }, (_, i) => i);
+  if (o.trainSubset !== undefined && o.trainSubset < total) pool = streams.subset.rng().shuffle(pool).slice(0, o.trainSubset).sort();
+  const used = pool.length === total ? train : subset(train, pool, train.name);
+  let split;
+  try {
+    split = splitValidation(used, o.validation, streams.validationSplit.rng());
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    const of = pool.length === total ? `the ${total.toLocaleString('en-US')} training examples` : `the ${pool.length.toLocaleString('en-US')} examples of --subset ${o.trainSubset}`;
+    throw new InputError(`--validation ${o.validation} cannot be held out of ${of}: ${e.message}; use a fraction below 1 or a smaller count`);
+  }
+  const valIndices = Int32Array.from(split.valIndices, (i) => pool[i]);
+  const notVal = pool.length === total ? split.train : subset(train, complement(valIndices, total), `${train.name}:train`);
+  return { val: split.val, notVal, trainIndices: Int32Array.from(split.trainIndices, (i) => pool[i]), valIndices };
+}
+
+/** 0..n-1 without `drop` (ascending). */
+function complement(drop: Int32Array, n: number): Int32Array {
+  const out = new Uint8Array(n);
+  for (const i of drop) out[i] = 1;
+  const keep: number[] = [];
+  for (let i = 0; i < n; i++) if (!out[i]) keep.push(i);
+  return Int32Array.from(keep);
+}
+
 /** What every experiment that trains starts from: its data as configured, the full-data budget, augmentation. */
 export interface TrainingSetup {
   readonly data: ExperimentData;
@@ -129,5 +173,6 @@ export function loadTraining(cfg: TrainParams, report: Report, extra: Omit<Parti
   const data = prepareData({ dataset: cfg.dataset, validation: cfg.validation, seed: cfg.seed, trainSubset: cfg.trainSubset, ...extra });
   const steps = cfg.steps ?? cfg.epochs * stepsPerEpoch(data.trainIndices.length, cfg.batchSize);
   const augment = cfg.augment === 'auto' ? data.train.shape[2] === 3 : cfg.augment;
+  reportWarnings(report, [...(data.info.warnings ?? []), stepBudgetWarning({ steps, examples: data.trainIndices.length, batchSize: cfg.batchSize })]);
   return { data, steps, augment };
 }

@@ -3,6 +3,7 @@ import type { JobInput } from '../../contract/jobOptions';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { band } from '../analysis/percentiles';
+import { classCounts } from '../analysis/classCounts';
 import { buildModel } from '../models/registry';
 import { SEED_SCHEME } from '../randomStreams';
 import { select, type StrategyName } from '../select/selection';
@@ -16,6 +17,7 @@ import { checkSameNoise, corruptedAmong, scoreRunNoise, type RunNoise } from './
 import { assertFitsInMemory, loadedBytes } from './memoryEstimate';
 import type { JobContext } from './job';
 import { definedOnly } from './definedOnly';
+import { InputError } from '../inputError';
 import { trainingBackend, type Experiment, type RunContext, type UnitContext } from '../jobs/experiment';
 import type { WorkUnit } from '../../contract/workUnit';
 import type { StartOptions } from '../jobs/runner';
@@ -38,16 +40,18 @@ export interface RetrainRow {
   readonly valAccuracy?: number;
   /** Noise study: kept training examples whose label was corrupted. */
   readonly corruptedKept?: number;
+  /** Kept examples of each class (label order): a class at 0 is gone from the kept set. */
+  readonly keptPerClass?: number[];
 }
 
 /** Finds a score run by id or folder and checks it scored this dataset. */
 export function resolveScoreRun(root: string, ref: string, fingerprint: string): string {
   const dir = fs.existsSync(path.join(ref, 'manifest.json')) ? ref : path.join(runsDir(root), ref);
   const run = readRun(dir);
-  if (!run.manifest) throw new Error(`score run "${ref}" not found or unreadable: ${run.problem ?? dir}`);
-  if (run.manifest.kind !== 'score') throw new Error(`run ${run.manifest.id} is a ${run.manifest.kind} run, not a score run`);
+  if (!run.manifest) throw new InputError(`score run "${ref}" not found or unreadable: ${run.problem ?? dir}`);
+  if (run.manifest.kind !== 'score') throw new InputError(`run ${run.manifest.id} is a ${run.manifest.kind} run, not a score run`);
   if (run.manifest.dataset && run.manifest.dataset.fingerprint !== fingerprint) {
-    throw new Error(`run ${run.manifest.id} scored a different dataset (fingerprint ${run.manifest.dataset.fingerprint.slice(0, 12)}…, this one ${fingerprint.slice(0, 12)}…)`);
+    throw new InputError(`run ${run.manifest.id} scored a different dataset (fingerprint ${run.manifest.dataset.fingerprint.slice(0, 12)}…, this one ${fingerprint.slice(0, 12)}…)`);
   }
   checkSeedScheme(run.manifest);
   return dir;
@@ -80,9 +84,16 @@ export function scoresForTraining(data: ExperimentData, scoreDir: string, name: 
   table.index.forEach((idx, row) => byIndex.set(idx, table.score[row]));
   return Float32Array.from(data.trainIndices, (i) => {
     const v = byIndex.get(i);
-    if (v === undefined) throw new Error(`score table "${name}" in ${scoreDir} has no score for training example ${i}; score the whole training split`);
+    if (v === undefined) throw new InputError(`score table "${name}" in ${scoreDir} has no score for training example ${i}: ${scoredOtherExamples(scoreDir)}`);
     return v;
   });
+}
+
+/** The hint when a score run did not score what this run trains on: the data options it used, to use again. */
+function scoredOtherExamples(scoreDir: string): string {
+  const c = readRun(scoreDir).manifest?.config ?? {};
+  const opt = (flag: string, v: unknown) => (v === undefined ? `no ${flag}` : `${flag} ${String(v)}`);
+  return `the score run trained on other examples; use the options it used (--seed ${String(c.seed ?? 0)}, ${opt('--subset', c.trainSubset)}, --validation ${String(c.validation ?? 0)}) or score the whole training split (--validation 0, no --subset)`;
 }
 
 export interface RetrainContext {
@@ -245,7 +256,8 @@ export const pruneExperiment: Experiment<PruneSweepConfig, PruneState, 'prune'> 
     const indices = Int32Array.from(positions, (p) => data.trainIndices[p]);
     const res = await retrain(unitRetrainContext(cfg, st, unit, ctx), indices, retrainStreams(cfg.seed, point));
     if (!res) return false;
-    const row: RetrainRow = { strategy, fractionPruned: fraction, kept, repeat, ...res, ...(data.corrupted ? { corruptedKept: corruptedAmong(data, indices) } : {}) };
+    const keptPerClass = classCounts(data.train.labels, indices, data.train.numClasses);
+    const row: RetrainRow = { strategy, fractionPruned: fraction, kept, repeat, ...res, keptPerClass, ...(data.corrupted ? { corruptedKept: corruptedAmong(data, indices) } : {}) };
     writeJsonAtomic(path.join(ctx.outDir, 'row.json'), row);
     ctx.progress(1, { phase: 'eval', message: `${unit.label}: test accuracy ${(100 * res.testAccuracy).toFixed(2)}%` });
     return true;

@@ -21,6 +21,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeJsonAtomic } from '../store/atomicWrite';
 import { prepareData, type ExperimentData } from './experimentData';
+import { reportWarnings, stepBudgetWarning } from './budgetWarnings';
 import { assertFitsInMemory, loadedBytes } from './memoryEstimate';
 import type { JobContext } from './job';
 import { definedOnly } from './definedOnly';
@@ -219,6 +220,8 @@ export const scoreExperiment: Experiment<ScoreRunConfig, ScoreState, 'score'> = 
     const scheduleSteps = cfg.steps ?? cfg.epochs * perEpoch;
     const steps = cfg.scoreEpoch * perEpoch;
     const augment = cfg.augment === 'auto' ? data.train.shape[2] === 3 : cfg.augment;
+    // Scores taken at initialization (epoch 0) train nothing on purpose: no budget warning then.
+    reportWarnings(ctx.report, [...(data.info.warnings ?? []), stepBudgetWarning({ steps, examples: data.trainIndices.length, batchSize: cfg.batchSize })]);
     const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: data.train.shape, numClasses: data.train.numClasses }, scoreRunStreams(cfg.seed, 0).init.uniform());
     try {
       const perExampleGradients = cfg.convMethod === 'direct' && cfg.scores.some((s) => s.startsWith('grand') || s === 'gradmag');

@@ -15,6 +15,7 @@ import { stepsPerEpoch, trainModel } from '../train/trainLoop';
 import { datasetConfusion } from '../train/confusionMatrix';
 import { classLabels, CONFUSION, writeConfusion } from '../store/confusionFile';
 import { prepareData, type ExperimentData } from './experimentData';
+import { reportWarnings, stepBudgetWarning } from './budgetWarnings';
 import { assertFitsInMemory, loadedBytes } from './memoryEstimate';
 import { EtaEstimator, type JobContext } from './job';
 import { definedOnly } from './definedOnly';
@@ -58,6 +59,7 @@ export const trainExperiment: Experiment<TrainRunConfig, TrainState, 'train'> = 
     const data = prepareData({ dataset: cfg.dataset, validation: cfg.validation, seed: cfg.seed, trainSubset: cfg.trainSubset, annotations: cfg.annotations });
     const steps = cfg.steps ?? cfg.epochs * stepsPerEpoch(data.trainIndices.length, cfg.batchSize);
     const augment = cfg.augment === 'auto' ? data.train.shape[2] === 3 : cfg.augment;
+    reportWarnings(ctx.report, [...(data.info.warnings ?? []), stepBudgetWarning({ steps, examples: data.trainIndices.length, batchSize: cfg.batchSize })]);
     const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: data.train.shape, numClasses: data.train.numClasses }, trainRunStreams(cfg.seed, cfg.dataSeed).init.uniform());
     try {
       await assertFitsInMemory(model, { batchSize: cfg.batchSize, width: cfg.width, datasetBytes: loadedBytes(data) });

@@ -2,6 +2,7 @@ import type { WindowParams } from '../../contract/jobParams';
 import type { JobInput } from '../../contract/jobOptions';
 import * as path from 'node:path';
 import { band } from '../analysis/percentiles';
+import { classCounts } from '../analysis/classCounts';
 import { keepCount } from '../select/selection';
 import { slidingWindow } from '../select/slidingWindow';
 import { writeJsonAtomic } from '../store/atomicWrite';
@@ -32,6 +33,8 @@ export interface WindowPoint {
   readonly valMean: number;
   /** Noise study: training examples in the window whose label was corrupted. */
   readonly corrupted?: number;
+  /** Examples of each class in the window (label order). */
+  readonly keptPerClass?: number[];
 }
 
 export function resolveWindowConfig(input: JobInput<'window'>): WindowSweepConfig {
@@ -57,6 +60,8 @@ interface WindowRow {
   readonly testAccuracy: number;
   readonly valAccuracy: number;
   readonly corrupted?: number;
+  /** Examples of each class in the window (label order). */
+  readonly keptPerClass?: number[];
 }
 
 /**
@@ -96,7 +101,8 @@ export const windowExperiment: Experiment<WindowSweepConfig, WindowState, 'windo
     const indices = Int32Array.from(slidingWindow(st.scores, offset, st.size), (p) => data.trainIndices[p]);
     const res = await retrain(unitRetrainContext(cfg, st, unit, ctx), indices, windowRetrainStreams(cfg.seed, offset, repeat));
     if (!res) return false;
-    const row: WindowRow = { offset, repeat, testAccuracy: res.testAccuracy, valAccuracy: res.valAccuracy!, ...(data.corrupted ? { corrupted: corruptedAmong(data, indices) } : {}) };
+    const keptPerClass = classCounts(data.train.labels, indices, data.train.numClasses);
+    const row: WindowRow = { offset, repeat, testAccuracy: res.testAccuracy, valAccuracy: res.valAccuracy!, keptPerClass, ...(data.corrupted ? { corrupted: corruptedAmong(data, indices) } : {}) };
     writeJsonAtomic(path.join(ctx.outDir, 'row.json'), row);
     return true;
   },
@@ -110,7 +116,9 @@ export const windowExperiment: Experiment<WindowSweepConfig, WindowState, 'windo
       const test = group.map((r) => r.testAccuracy);
       const val = group.map((r) => r.valAccuracy);
       const b = band(test);
-      return { offset, offsetFraction: offset / n, test, val, testMean: b.mean, testLo: b.lo, testHi: b.hi, valMean: val.reduce((a, v) => a + v, 0) / val.length, ...(group[0].corrupted !== undefined ? { corrupted: group[0].corrupted } : {}) };
+      // The window is the same examples in every repeat (one score order): its class counts are the first repeat's.
+      const kept = group[0].keptPerClass ? { keptPerClass: group[0].keptPerClass } : {};
+      return { offset, offsetFraction: offset / n, test, val, testMean: b.mean, testLo: b.lo, testHi: b.hi, valMean: val.reduce((a, v) => a + v, 0) / val.length, ...kept, ...(group[0].corrupted !== undefined ? { corrupted: group[0].corrupted } : {}) };
     });
     const best = points.length ? points.reduce((a, p) => (p.valMean > a.valMean ? p : a)) : undefined;
     const bestRecord = best && { offset: best.offset, offsetFraction: best.offsetFraction, valAccuracy: best.valMean, testAccuracy: best.testMean };

@@ -17,10 +17,11 @@ import { initBackend } from '../compute/backend';
 import { EtaEstimator, type JobContext } from '../experiments/job';
 import { createRun, readRun, rootOfRun, RunHandle } from '../store/runStore';
 import { versions } from '../versions';
+import { isInputError } from '../inputError';
 import { writeJsonAtomic } from '../store/atomicWrite';
 import type { AnyExperiment, DoneUnit, RunContext, UnitStopped } from './experiment';
 import { experimentFor } from './registry';
-import { clearFailure, commitUnit, isUnitDone, readFailures, readParams, readPlan, recordFailure, removeStaleStaging, unitDir, writePlan } from './unitStore';
+import { unitsDir, clearFailure, commitUnit, isUnitDone, readFailures, readParams, readPlan, recordFailure, removeStaleStaging, unitDir, writePlan } from './unitStore';
 import { runUnitsInChildren, type UnitProgressMessage } from '../executors/localProcesses';
 import { submitToSlurm } from '../executors/slurm';
 import * as path from 'node:path';
@@ -42,8 +43,19 @@ export async function runJob(job: JobName, input: Readonly<Record<string, unknow
     run.update({ unitsTotal: units.length });
     return await execute(run, exp, p, units, execution, ctx);
   } catch (e) {
-    finishOnError(run, e);
+    // Bad input found before any unit ran (a dataset path, a file, an option): no run folder is left behind.
+    if (isInputError(e) && !anyUnitRan(run.dir)) fs.rmSync(run.dir, { recursive: true, force: true });
+    else finishOnError(run, e);
     throw e;
+  }
+}
+
+/** True once a unit finished or failed (then the run folder holds something worth keeping). */
+function anyUnitRan(runDir: string): boolean {
+  try {
+    return fs.readdirSync(unitsDir(runDir)).some((n) => !n.startsWith('.'));
+  } catch {
+    return false;
   }
 }
 

@@ -9,6 +9,7 @@
  * See docs/score-format.md. Each file is written atomically (temp + rename), so a crash never leaves a torn
  * file; the three are written one after another, so a crash between them can leave an older sibling.
  */
+import { InputError } from '../inputError';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parquetWriteBuffer, type ColumnSource } from 'hyparquet-writer';
@@ -70,13 +71,16 @@ const NPY_ALIGN = 64;
 const NPY_GROWTH_AXIS_MAX_DIGITS = 21;
 
 /**
- * A float32 (N,) array as NPY v1.0 bytes, identical to numpy.save's output (numpy >= 1.17 header padding):
- * header dict, spare spaces for the shape to grow, then spaces and '\n' up to a multiple of 64 bytes.
+ * A float32 array as NPY v1.0 bytes, identical to numpy.save's output (numpy >= 1.17 header padding): header dict,
+ * spare spaces for the growth axis (the first, in C order) to grow, then spaces and '\n' up to a multiple of 64
+ * bytes. `shape` defaults to (N,); a 2-D shape is row-major (C order), e.g. (N, C) probabilities.
  */
-export function encodeNpy(values: Float32Array): Uint8Array {
+export function encodeNpy(values: Float32Array, shape: readonly number[] = [values.length]): Uint8Array {
   const n = values.length;
-  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${n},), }`;
-  header += ' '.repeat(Math.max(0, NPY_GROWTH_AXIS_MAX_DIGITS - String(n).length));
+  if (shape.reduce((a, b) => a * b, 1) !== n) throw new RangeError(`encodeNpy: shape (${shape.join(', ')}) does not hold ${n} values`);
+  const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
+  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': ${shapeText}, }`;
+  header += ' '.repeat(Math.max(0, NPY_GROWTH_AXIS_MAX_DIGITS - String(shape[0]).length));
   const hlen = header.length + 1;
   // Like numpy: a header that is already aligned still gets a full 64 bytes of padding.
   const pad = NPY_ALIGN - ((NPY_MAGIC.length + 2 + 2 + hlen) % NPY_ALIGN);
@@ -94,8 +98,8 @@ export function encodeNpy(values: Float32Array): Uint8Array {
   return out;
 }
 
-export function writeNpy(file: string, values: Float32Array): void {
-  writeFileAtomic(file, encodeNpy(values));
+export function writeNpy(file: string, values: Float32Array, shape?: readonly number[]): void {
+  writeFileAtomic(file, encodeNpy(values, shape));
 }
 
 export interface NpyArray {
@@ -347,10 +351,21 @@ function readParquetColumns(bytes: ArrayBuffer): Map<string, ArrayLike<unknown>>
   return columns;
 }
 
+/** "this run has: el2n, grand" for a missing table's error: the names the user can pick from. */
+function tablesIn(dir: string): string {
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(dir).filter((f) => f.endsWith('.parquet')).map((f) => f.slice(0, -'.parquet'.length)).sort();
+  } catch {
+    /* no scores folder: said below */
+  }
+  return names.length ? `this run has: ${names.join(', ')}` : `${dir} holds no score tables`;
+}
+
 /** Reads <dir>/<name>.parquet back into a ScoreTable. */
 export function readScoreTable(dir: string, name: string): ScoreTable {
   const { parquet: file } = scoreFilePaths(dir, name);
-  if (!fs.existsSync(file)) throw new Error(`score table "${name}" not found: ${file}`);
+  if (!fs.existsSync(file)) throw new InputError(`score table "${name}" not found: ${file} (${tablesIn(dir)})`);
   const buf = fs.readFileSync(file);
   const bytes = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
   let columns: Map<string, ArrayLike<unknown>>;

@@ -40,7 +40,14 @@ test('train prints plain progress lines when not on a terminal, then accuracy, s
   assert.match(r.out, /training speed +\d+ examples\/s/);
   assert.match(r.out, /backend +wasm/);
   const runs = cli(['runs', '--root', root]);
-  assert.match(runs.out, /-train-\w{4} +done +mnist\S* +linearx1 +test \d+\.\d\d%/);
+  assert.match(runs.out, /^ID +STATUS +DATASET +MODEL +RESULT\n/);
+  assert.match(runs.out, /-train-\w{4} +done +mnist +linear x1 +test \d+\.\d%/);
+  const id = /(\S+-train-\w{4})/.exec(runs.out)![1];
+  const show = cli(['runs', 'show', id, '--root', root]);
+  assert.equal(show.code, 0, show.err);
+  for (const label of ['kind', 'dataset', 'model', 'params', 'results', 'files']) assert.match(show.out, new RegExp(`^  ${label} +\\S`, 'm'), label);
+  assert.match(show.out, /trainSubset=1000/);
+  assert.match(show.out, /manifest\.json/);
   const json = JSON.parse(cli(['runs', '--root', root, '--json']).out);
   assert.equal(json[0].status, 'done');
 });

@@ -9,7 +9,7 @@ import { loadRunSuspects } from '../../../../src/core/annotations/runSuspects';
 import { AnnotationStore } from '../../../../src/core/annotations/annotationStore';
 import { tempDir } from '../../helpers/paths';
 
-const base = { dataset: 'mnist', model: 'cnn-small' as const, width: 0.25, trainSubset: 600, batchSize: 50, backend: 'wasm' as const };
+const base = { dataset: 'mnist', model: 'cnn-small' as const, width: 0.25, trainSubset: 600, validation: 0, batchSize: 50, backend: 'wasm' as const };
 
 test('a score run records predictions consistent with its EL2N table, and its suspects find injected noise', async () => {
   const root = tempDir('suspects');

@@ -30,7 +30,7 @@ const csvFile = write(
 );
 const jsonlFile = write(
   path.join(folderDir, 'labels.jsonl'),
-  Array.from({ length: 12 }, (_, i) => JSON.stringify({ path: `cat/${i}.png`, label: 0 })).join('\n'),
+  Array.from({ length: 12 }, (_, i) => JSON.stringify({ path: `${i % 2 ? 'dog' : 'cat'}/${i}.png`, label: i % 2 })).join('\n'),
 );
 
 test('mnist: built-in, with class names and the four source files', () => {
@@ -100,11 +100,13 @@ test('folder without a split: stratified 1/6 held out as test, with indices and 
 
 test('folder with train/test sub-folders keeps its own split', () => {
   const root = path.join(dir, 'splitfolder');
-  writeGrayPng(path.join(root, 'train', 'a', '1.png'), 2, 2, () => 1);
-  writeGrayPng(path.join(root, 'test', 'a', '1.png'), 2, 2, () => 1);
+  for (const cls of ['a', 'b']) {
+    writeGrayPng(path.join(root, 'train', cls, '1.png'), 2, 2, () => 1);
+    writeGrayPng(path.join(root, 'test', cls, '1.png'), 2, 2, () => 1);
+  }
   const { splits, info } = loadDataset(root);
-  assert.equal(splits.train.labels.length, 1);
-  assert.equal(splits.test.labels.length, 1);
+  assert.equal(splits.train.labels.length, 2);
+  assert.equal(splits.test.labels.length, 2);
   assert.equal(info.heldOut, undefined);
 });
 
@@ -134,4 +136,55 @@ test('unknown or broken specs list the accepted forms', () => {
   assertDataError(() => loadDataset(`csv:${path.join(dir, 'missing.csv')}`), 'missing.csv', 'not found');
   const one = write(path.join(folderDir, 'one.csv'), 'cat/0.png,0\n');
   assertDataError(() => loadDataset(one), 'at least 2 are needed');
+});
+
+test('a folder with images/ and labels.csv at its root is the manifest, by folder: or bare path', () => {
+  const root = path.join(dir, 'manifestfolder');
+  const rows = Array.from({ length: 12 }, (_, i) => `images/${i}.png,${i % 3 ? 'shirt' : 'shoe'}`);
+  for (let i = 0; i < 12; i++) writeGrayPng(path.join(root, 'images', `${i}.png`), 2, 2, () => i);
+  const csv = write(path.join(root, 'labels.csv'), `path,label\n${rows.join('\n')}\n`);
+  assert.deepEqual(parseDatasetSpec(`folder:${root}`), { kind: 'csv', path: csv });
+  assert.deepEqual(parseDatasetSpec(root), { kind: 'csv', path: csv });
+  assert.equal(detectDatasetKind(root), 'csv');
+  // Review decisions saved next to the manifest are never taken for it.
+  write(path.join(root, 'annotations.jsonl'), '');
+  assert.deepEqual(parseDatasetSpec(root), { kind: 'csv', path: csv });
+  const loaded = loadDataset(`folder:${root}`);
+  assert.equal(loaded.info.kind, 'csv');
+  assert.deepEqual(loaded.info.classNames, ['shirt', 'shoe']);
+  assert.equal(loaded.splits.train.labels.length + loaded.splits.test.labels.length, 12);
+  // A JSONL manifest next to the images works the same way.
+  const jroot = path.join(dir, 'jsonlfolder');
+  for (let i = 0; i < 6; i++) writeGrayPng(path.join(jroot, 'imgs', `${i}.png`), 2, 2, () => i);
+  const jl = write(path.join(jroot, 'data.jsonl'), Array.from({ length: 6 }, (_, i) => JSON.stringify({ path: `imgs/${i}.png`, label: i % 2 })).join('\n'));
+  assert.deepEqual(parseDatasetSpec(jroot), { kind: 'jsonl', path: jl });
+  // Class folders with a stray table stay an image folder.
+  assert.equal(detectDatasetKind(folderDir), 'folder');
+});
+
+test('several candidate manifests: the one named labels wins, else an error lists them', () => {
+  const root = path.join(dir, 'twomanifests');
+  writeGrayPng(path.join(root, 'images', '0.png'), 2, 2, () => 0);
+  write(path.join(root, 'stats.csv'), 'a,b\n');
+  const labels = write(path.join(root, 'labels.csv'), 'images/0.png,0\n');
+  assert.equal(parseDatasetSpec(root).path, labels);
+  fs.rmSync(labels);
+  write(path.join(root, 'other.jsonl'), '');
+  assertDataError(() => parseDatasetSpec(`folder:${root}`), root, 'several possible manifests', 'other.jsonl', 'stats.csv', 'csv:');
+});
+
+test('a dataset with fewer than 2 classes is refused, naming it and what was found', () => {
+  const root = path.join(dir, 'oneclass');
+  for (let i = 0; i < 6; i++) writeGrayPng(path.join(root, 'images', `${i}.png`), 2, 2, () => i);
+  assertDataError(() => loadDataset(`folder:${root}`), root, 'only one class ("images", all 6 examples)', 'at least 2 classes', 'labels.csv');
+  const same = write(path.join(dir, 'samelabel', 'labels.csv'), '');
+  for (let i = 0; i < 6; i++) writeGrayPng(path.join(dir, 'samelabel', `${i}.png`), 2, 2, () => i);
+  fs.writeFileSync(same, Array.from({ length: 6 }, (_, i) => `${i}.png,7`).join('\n'));
+  assertDataError(() => loadDataset(same), same, 'only one class ("7", all 6 examples)');
+});
+
+test('cifar batches with an unofficial record count load with a warning naming the file and count', () => {
+  const w = loadDataset(`cifar10:${cifar10Dir}`).info.warnings ?? [];
+  assert.equal(w.length, 6);
+  assert.match(w[0], /data_batch_1\.bin: 1 records, but an official cifar10 batch of this name holds 10,000/);
 });

@@ -116,6 +116,21 @@ test('file not found names the line', () => {
   assertDataError(() => loadManifest(f), f, 'line 2', 'file not found: img/zzz.png');
 });
 
+test('every missing file is listed (up to 20, then how many more), not only the first', () => {
+  const three = m('three-missing.csv', 'img/a.png,0\nimg/x1.png,1\nimg/b.png,0\nimg/x2.png,1\nimg/x3.png,1\n');
+  assertDataError(() => loadManifest(three), three, '3 files not found', 'line 2: img/x1.png', 'line 4: img/x2.png', 'line 5: img/x3.png');
+  const many = m('many-missing.csv', Array.from({ length: 25 }, (_, i) => `img/gone${i}.png,${i % 2}`).join('\n'));
+  const e = assertDataError(() => loadManifest(many), '25 files not found', 'line 20: img/gone19.png', '… and 5 more');
+  assert.ok(!e.message.includes('gone20'), 'only the first 20 are listed');
+});
+
+test('mixed label kinds blame the odd row, not the first number', () => {
+  const names = m('odd-number.csv', 'img/a.png,cat\nimg/b.png,dog\nimg/c.png,cat\nimg/d.png,3\n');
+  assertDataError(() => loadManifest(names), names, 'line 4: label "3" is a number but other labels are class names', '"cat" at line 1');
+  const ints = m('odd-name.csv', 'img/a.png,0\nimg/b.png,1\nimg/c.png,dog\n');
+  assertDataError(() => loadManifest(ints), ints, 'line 3: label "dog" is a class name but other labels are integer class indices', '"0" at line 1');
+});
+
 test('paths escaping the manifest folder are refused: relative, absolute, symlinked', () => {
   const rel = m('escape.csv', 'img/a.png,0\n../../etc/passwd,1\n');
   assertDataError(() => loadManifest(rel), rel, 'line 2', 'escapes the manifest');

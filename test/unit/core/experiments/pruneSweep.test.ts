@@ -9,7 +9,7 @@ import { tempDir } from '../../helpers/paths';
 
 // Width 0.5 at batch 25 and lr 0.025 learns in 48 steps from any initialization (78-87% test accuracy over 8 seeds);
 // width 0.25 at batch 50 collapsed to chance from some.
-const base = { dataset: 'mnist', model: 'cnn-small' as const, width: 0.5, trainSubset: 600, batchSize: 25, lr: 0.025, backend: 'wasm' as const };
+const base = { dataset: 'mnist', model: 'cnn-small' as const, width: 0.5, trainSubset: 600, validation: 0, batchSize: 25, lr: 0.025, backend: 'wasm' as const };
 
 test('prune sweep: every fraction x strategy x seed retrains with the full-data budget and reports mean and band', async () => {
   const root = tempDir('prune');

@@ -19,8 +19,9 @@ test('window sweep: windows at each offset retrained, best chosen on validation,
   const w = await runWindowSweep({ ...base, trainSubset: 600, scoresFrom: scores2.id, validation: 0.1, epochs: 1, size: 0.5, offsets: [0, 0.25, 0.5, 0.75], seeds: 1 }, { root });
   assert.equal(w.status, 'done', w.error);
   const table = JSON.parse(fs.readFileSync(path.join(root, '.datadiet', 'runs', w.id, 'window-sweep.json'), 'utf8'));
-  assert.equal(table.size, 300);
-  assert.deepEqual(table.points.map((p: { offset: number }) => p.offset), [0, 150, 300], 'the 75% offset does not fit a 50% window and is skipped');
+  // The 10% validation split is held out of the 600-example subset: windows are of the 540 trained.
+  assert.equal(table.size, 270);
+  assert.deepEqual(table.points.map((p: { offset: number }) => p.offset), [0, 135, 270], 'the 75% offset does not fit a 50% window and is skipped');
   const best = table.points.reduce((a: { valMean: number }, p: { valMean: number }) => (p.valMean > a.valMean ? p : a));
   assert.equal(table.best.offset, best.offset);
   assert.equal(table.best.testAccuracy, best.testMean);

@@ -70,6 +70,17 @@ test('encodeNpy writes NPY 1.0 with the exact numpy header, 64-byte aligned', ()
   assert.equal(Buffer.from(bytes).readFloatLE(10 + hlen + 4), -2.5);
 });
 
+test('encodeNpy writes a 2-D (N, C) array in C order with numpy\'s header, and refuses a shape that does not fit', () => {
+  const bytes = encodeNpy(Float32Array.from([1, 2, 3, 4, 5, 6]), [2, 3]);
+  const hlen = bytes[8] | (bytes[9] << 8);
+  assert.equal((10 + hlen) % 64, 0);
+  assert.match(Buffer.from(bytes.subarray(10, 10 + hlen)).toString('latin1'), /^\{'descr': '<f4', 'fortran_order': False, 'shape': \(2, 3\), \} +\n$/);
+  const back = decodeNpy(bytes);
+  assert.deepEqual(back.shape, [2, 3]);
+  assert.deepEqual(Array.from(back.data), [1, 2, 3, 4, 5, 6]);
+  assert.throws(() => encodeNpy(new Float32Array(5), [2, 3]), /does not hold 5 values/);
+});
+
 test('NPY round trip keeps every bit (NaN, infinities, -0, subnormals), including N = 0', () => {
   for (const values of [Float32Array.from([NaN, Infinity, -Infinity, -0, 1e-42, 3.4e38, 0.1]), new Float32Array(0)]) {
     const back = decodeNpy(encodeNpy(values));
@@ -232,7 +243,10 @@ test('invalid tables are refused with the offending column named, and nothing is
 
 test('readScoreTable: a missing or corrupt table is reported with its path', () => {
   const dir = tmp();
-  assert.throws(() => readScoreTable(dir, 'aum'), /score table "aum" not found: .*aum\.parquet/);
+  assert.throws(() => readScoreTable(dir, 'aum'), /score table "aum" not found: .*aum\.parquet \(.* holds no score tables\)/);
+  writeScoreTable(dir, 'grand', { ...makeTable(5, 1), name: 'grand' });
+  writeScoreTable(dir, 'el2n', makeTable(5, 1));
+  assert.throws(() => readScoreTable(dir, 'el2m'), /score table "el2m" not found: .*el2m\.parquet \(this run has: el2n, grand\)/);
   fs.writeFileSync(path.join(dir, 'aum.parquet'), 'PAR1 definitely not parquet PAR1');
   assert.throws(() => readScoreTable(dir, 'aum'), /aum\.parquet: not a readable score table/);
 });

@@ -1,0 +1,36 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { prepareData } from '../../../../src/core/experiments/experimentData';
+import { stepBudgetWarning } from '../../../../src/core/experiments/budgetWarnings';
+import { DEFAULT_VALIDATION, PRUNE_DEFAULTS, SCORE_DEFAULTS, TRAIN_DEFAULTS, WINDOW_DEFAULTS } from '../../../../src/contract/jobDefaults';
+
+test('one validation default for train, score, prune and window', () => {
+  for (const d of [TRAIN_DEFAULTS, SCORE_DEFAULTS, PRUNE_DEFAULTS, WINDOW_DEFAULTS]) assert.equal(d.validation, DEFAULT_VALIDATION);
+});
+
+test('a validation fraction is of the --subset examples used, and held out of them', () => {
+  const d = prepareData({ dataset: 'mnist', validation: 0.1, seed: 0, trainSubset: 500 });
+  assert.equal(d.valIndices.length, 50, '10% of the 500 used, not of the 60,000');
+  assert.equal(d.trainIndices.length, 450);
+  assert.equal(d.record.valSize, 50);
+  const val = new Set(d.valIndices);
+  assert.ok(d.trainIndices.every((i) => !val.has(i)), 'disjoint');
+  // The same seed and subset without validation uses the same 500: a score run with --validation 0 covers them.
+  const all = new Set(prepareData({ dataset: 'mnist', validation: 0, seed: 0, trainSubset: 500 }).trainIndices);
+  assert.equal(all.size, 500);
+  assert.ok([...d.trainIndices, ...d.valIndices].every((i) => all.has(i)));
+  // Without a subset the fraction is of the whole train split.
+  assert.equal(prepareData({ dataset: 'mnist', validation: 0.1, seed: 0 }).valIndices.length, 6000);
+});
+
+test('a validation count the subset cannot hold is refused, naming both options', () => {
+  assert.throws(() => prepareData({ dataset: 'mnist', validation: 500, seed: 0, trainSubset: 500 }), /--validation 500 cannot be held out of the 500 examples of --subset 500/);
+});
+
+test('a tiny SGD budget is flagged with what to change; a sound one or scores at initialization are not', () => {
+  const w = stepBudgetWarning({ steps: 33, examples: 1400, batchSize: 128 });
+  assert.match(w!, /only 33 SGD steps in all \(1,400 training examples in batches of 128 = 11 per epoch\)/);
+  assert.match(w!, /--epochs 10 or more, or a smaller --batch-size/);
+  assert.equal(stepBudgetWarning({ steps: 100, examples: 1400, batchSize: 128 }), undefined);
+  assert.equal(stepBudgetWarning({ steps: 0, examples: 1400, batchSize: 128 }), undefined);
+});
