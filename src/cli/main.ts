@@ -1,3 +1,4 @@
+import { plural } from '../core/plural';
 import { exitCode } from './exitCode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -146,7 +147,7 @@ async function score(flags: ScoreFlags, out: NodeJS.WriteStream): Promise<number
       }
     | undefined;
   if (r) {
-    out.write(`  ${r.examples.toLocaleString('en-US')} examples, ${r.runs} run(s), epoch ${flags.epoch}, backend ${m.backend?.device ?? '?'}\n`);
+    out.write(`  ${r.examples.toLocaleString('en-US')} examples, ${plural(r.runs, 'run')}, epoch ${flags.epoch}, backend ${m.backend?.device ?? '?'}\n`);
     for (const name of Object.keys(r.stability)) {
       const st = r.stability[name];
       const speed = r.examplesPerSecond[name];

@@ -3,6 +3,7 @@
  * under "results". Reads only the manifest's results (no tables), so listing many runs stays fast.
  */
 import type { RunManifest } from '../contract/runManifest';
+import { plural } from '../core/plural';
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const num = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
@@ -34,7 +35,7 @@ export function runHeadline(m: Pick<RunManifest, 'kind' | 'results' | 'config'>)
     const names = Object.keys(r.stability);
     const detection = r.detection as Record<string, { auroc?: number }> | undefined;
     const auroc = detection ? `; noisy-label AUROC ${Object.entries(detection).map(([k, v]) => `${k} ${num(v.auroc) ? v.auroc.toFixed(2) : '?'}`).join(', ')}` : '';
-    return `${names.join(', ')} of ${num(r.examples) ? r.examples.toLocaleString('en-US') : '?'} examples${num(r.runs) ? `, ${r.runs} run(s)` : ''}${auroc}`;
+    return `${names.join(', ')} of ${num(r.examples) ? r.examples.toLocaleString('en-US') : '?'} examples${num(r.runs) ? `, ${plural(r.runs, 'run')}` : ''}${auroc}`;
   }
   return '';
 }

@@ -1,4 +1,5 @@
 // Small formatting helpers shared by the tree, the status bar and notifications. Pure.
+export { plural } from '../core/plural';
 
 /** 0:07, 1:05, 1:02:03 — for ETAs. */
 export function formatEta(seconds: number | undefined): string | undefined {
@@ -34,11 +35,6 @@ export function relativeTime(iso: string | undefined, now: Date): string | undef
   if (s < 86400) return `${Math.round(s / 3600)} h ago`;
   if (s < 7 * 86400) return `${Math.round(s / 86400)} day${Math.round(s / 86400) === 1 ? '' : 's'} ago`;
   return new Date(t).toISOString().slice(0, 10);
-}
-
-/** "1 epoch", "2 epochs", "1,000 runs". */
-export function plural(n: number, word: string): string {
-  return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
 }
 
 /** An ISO time as the user's local date and time to the minute ("2026-11-22 12:55"), not as UTC text. */
