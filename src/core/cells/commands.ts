@@ -79,6 +79,7 @@ const training: readonly ArgSpec[] = [
   { name: 'steps', kind: { type: 'int', min: 1, max: 10_000_000 }, doc: 'Explicit iteration budget; overrides epochs.' },
   { name: 'subset', kind: { type: 'int', min: 1, max: 100_000_000 }, doc: 'Train on a seeded random subset of this many training examples (quick looks).' },
   { name: 'batch', kind: { type: 'int', min: 1, max: 65536 }, doc: 'Minibatch size.', default: '128' },
+  { name: 'validation', kind: { type: 'number', min: 0, max: 100_000_000 }, doc: 'Held-out validation examples: a fraction (< 1) of the examples used, or a count; 0 = none (a score run then scores every training example).', default: '0.1' },
   { name: 'seed', kind: { type: 'int', min: 0, max: 2 ** 31 - 1 }, doc: 'Root seed: every random draw (initializations, data order, split, noise, random baselines) comes from its own stream of it.', default: '0' },
   { name: 'executor', kind: { type: 'enum', values: ['local', 'slurm'] }, doc: 'Who runs the work units: local (this machine) or slurm (an array job with the datadiet.slurm.* settings). Default: the datadiet.executor setting.' },
   { name: 'parallel', kind: { type: 'int', min: 1, max: 256 }, doc: 'Local executor: units at once, each in a child process.' },

@@ -49,7 +49,7 @@ const table = <T>(runId: string, file: string): T => JSON.parse(fs.readFileSync(
 let scoreRunId = '';
 
 test('analysis cells: entropy and overlap of a score run are computed once, then shown from the recorded table', async () => {
-  await executeCell('score dataset=mnist scores=el2n,grand runs=2 subset=300 model=linear steps=20', env({ jobDefaults: { backend: 'cpu' } }));
+  await executeCell('score dataset=mnist scores=el2n,grand runs=2 subset=300 validation=0 model=linear steps=20', env({ jobDefaults: { backend: 'cpu' } }));
   scoreRunId = listRunInfos(root)[0].id;
   const el2n = readScoreTable(scoresDir(path.join(root, '.datadiet', 'runs', scoreRunId)), 'el2n');
   const grand = readScoreTable(scoresDir(path.join(root, '.datadiet', 'runs', scoreRunId)), 'grand');

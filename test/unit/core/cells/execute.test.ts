@@ -43,7 +43,7 @@ const payload = <T>(o: CellOutput): T => {
 let scoreRunDir = '';
 
 test('execute: a score cell trains, scores and shows the first score as a histogram', async () => {
-  const [out] = await executeCell('score dataset=mnist scores=el2n,grand runs=2 subset=300 model=linear noise=0.2', env());
+  const [out] = await executeCell('score dataset=mnist scores=el2n,grand runs=2 subset=300 validation=0 model=linear noise=0.2', env());
   const h = payload<HistogramPayload>(out);
   assert.equal(out.type === 'payload' && out.kind, 'histogram');
   const runs = listRunInfos(root);

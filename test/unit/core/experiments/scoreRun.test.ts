@@ -6,7 +6,7 @@ import { runScores } from '../../../../src/core/experiments/scoreRun';
 import { readScoreTable } from '../../../../src/core/store/scoreFiles';
 import { tempDir } from '../../helpers/paths';
 
-const base = { dataset: 'mnist', model: 'cnn-small' as const, width: 0.25, trainSubset: 600, batchSize: 50, backend: 'wasm' as const };
+const base = { dataset: 'mnist', model: 'cnn-small' as const, width: 0.25, trainSubset: 600, validation: 0, batchSize: 50, backend: 'wasm' as const };
 
 test('scores at epoch t over K runs: one table per score with per-run columns, stability and correlations', async () => {
   const root = tempDir('score');
