@@ -1,13 +1,12 @@
-// The "Data Diet" kernel for Jupyter notebooks (VS Code's built-in .ipynb support): runs Data Diet cells with the
-// executor (core/cells/execute.ts), streams training progress into the cell, and interrupts the engine job.
+// The "Data Diet" kernel for Jupyter notebooks (VS Code's built-in .ipynb support): runs Data Diet cells in the cell
+// worker (engine/cellWorker.ts: reading tables and images and drawing charts never block the editor), streams
+// training progress into the cell, and interrupts the engine job.
 import * as vscode from 'vscode';
-import { CellError, executeCell, type EngineJob, type ExecEnv, type ExecutorChoice } from '../../core/cells/execute';
+import type { EngineJob, ExecutorChoice } from '../../core/cells/execute';
 import type { ExecutionRequest } from '../../contract/execution';
-import { cellOutputItems } from '../../core/cells/outputItems';
 import { CELL_LANGUAGE } from '../../core/cells/starter';
-import { loadDataset } from '../../core/data/load';
 import type { OutputItem } from '../../core/notebook/fallbacks';
-import type { ThumbSource } from '../../core/notebook/thumbnail';
+import { CellClient, type CellContext, type CellFailure } from '../../engine/cellClient';
 import type { RunManifest } from '../../contract/runManifest';
 import type { EngineHost } from '../engineHost';
 import type { Settings } from '../settings';
@@ -25,25 +24,8 @@ export interface ControllerDeps {
   readonly settings: () => Settings;
   readonly runCache: RunCache;
   readonly log: (line: string) => void;
-}
-
-type Images = ThumbSource & { readonly classNames?: readonly string[] };
-
-/** Training images by dataset spec; a gallery cell runs often and MNIST takes a second to read. */
-export class ImageCache {
-  private readonly cache = new Map<string, Images>();
-
-  constructor(private readonly max = 2) {}
-
-  get(spec: string): Images {
-    const hit = this.cache.get(spec);
-    if (hit) return hit;
-    const { splits, info } = loadDataset(spec);
-    const images: Images = { images: splits.train.images, shape: splits.train.shape, classNames: info.classNames ?? splits.train.classNames };
-    if (this.cache.size >= this.max) this.cache.delete(this.cache.keys().next().value!);
-    this.cache.set(spec, images);
-    return images;
-  }
+  /** dist/cellWorker.js of this extension. */
+  readonly cellWorker: string;
 }
 
 export function toVscodeItem(item: OutputItem): vscode.NotebookCellOutputItem {
@@ -55,9 +37,10 @@ export class DataDietController implements vscode.Disposable {
   private order = 0;
   /** Running executions by cell, so an interrupt can stop their jobs. */
   private readonly running = new Map<vscode.NotebookCell, AbortController>();
-  readonly images = new ImageCache();
+  readonly cells: CellClient;
 
   constructor(private readonly d: ControllerDeps) {
+    this.cells = new CellClient(d.cellWorker, (job, params, onProgress, signal, executor) => this.runJob(job, params, onProgress, signal, executor));
     this.controller = vscode.notebooks.createNotebookController(CONTROLLER_ID, NOTEBOOK_TYPE, 'Data Diet');
     this.controller.supportedLanguages = [CELL_LANGUAGE];
     this.controller.supportsExecutionOrder = true;
@@ -93,39 +76,32 @@ export class DataDietController implements vscode.Disposable {
     exec.start(Date.now());
     await exec.clearOutput();
     const throttle = new Throttle(250);
-    const env: ExecEnv = {
-      root: this.d.runsRoot(),
-      trusted: isTrusted(),
-      jobDefaults: { backend: this.d.settings().backend },
-      images: (spec) => this.images.get(spec),
-      signal: ac.signal,
-      runJob: (job, params, onProgress, signal, executor) => this.runJob(job, params, onProgress, signal, executor),
-      onProgress: (line, p) => {
-        if (!throttle.pass()) return;
-        const command = cell.document.lineAt(line).text.trim().split(/\s+/)[0];
-        void exec.replaceOutput(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.text(progressText(command, p), 'text/plain')]));
-      },
+    const onProgress = (line: number, p: import('../../contract/jobProgress').JobProgress) => {
+      if (!throttle.pass()) return;
+      const command = cell.document.lineAt(line).text.trim().split(/\s+/)[0];
+      void exec.replaceOutput(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.text(progressText(command, p), 'text/plain')]));
     };
     try {
-      const outs = await executeCell(cell.document.getText(), env);
-      const outputs: vscode.NotebookCellOutput[] = [];
-      for (const out of outs) {
-        outputs.push(new vscode.NotebookCellOutput((await cellOutputItems(out)).map(toVscodeItem)));
-        if (out.type === 'payload') this.d.log(`notebook: ${out.summary}`);
-      }
-      await exec.replaceOutput(outputs);
-      exec.end(!ac.signal.aborted, Date.now());
+      const { outputs, aborted } = await this.cells.exec(cell.document.getText(), this.context(), { signal: ac.signal, onProgress });
+      for (const out of outputs) if (out.summary) this.d.log(`notebook: ${out.summary}`);
+      await exec.replaceOutput(outputs.map((out) => new vscode.NotebookCellOutput(out.items.map(toVscodeItem))));
+      exec.end(!aborted && !ac.signal.aborted, Date.now());
     } catch (e) {
-      const err = e as Error;
-      const shown = e instanceof CellError ? { name: 'Data Diet', message: err.message } : { name: err.name || 'Error', message: err.message, stack: err.stack };
+      const err = e as CellFailure;
+      const shown = err.cellError ? { name: 'Data Diet', message: err.message } : { name: 'Error', message: err.message, stack: err.workerStack };
       await exec.replaceOutput(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error(shown as Error)]));
       exec.end(false, Date.now());
-      if (!(e instanceof CellError)) this.d.log(`notebook cell failed: ${err.stack ?? err.message}`);
+      if (!err.cellError) this.d.log(`notebook cell failed: ${err.workerStack ?? err.message}`);
     } finally {
       sub.dispose();
       this.running.delete(cell);
       this.d.runCache.invalidate();
     }
+  }
+
+  /** What a cell runs in: this workspace, its trust, the settings' backend. */
+  context(): CellContext {
+    return { root: this.d.runsRoot(), trusted: isTrusted(), jobDefaults: { backend: this.d.settings().backend } };
   }
 
   private async runJob(job: EngineJob, params: Record<string, unknown>, onProgress: (p: import('../../contract/jobProgress').JobProgress) => void, signal: AbortSignal, executor: ExecutorChoice = {}): Promise<RunManifest> {
@@ -142,6 +118,7 @@ export class DataDietController implements vscode.Disposable {
 
   dispose(): void {
     for (const ac of this.running.values()) ac.abort();
+    this.cells.dispose();
     this.controller.dispose();
   }
 }

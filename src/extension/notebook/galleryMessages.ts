@@ -1,13 +1,10 @@
-// The extension's answers to the renderer's messages (notebook/mime.ts), in plain Node so unit tests drive them:
-// gallery actions go to the annotations of the run's dataset (core/annotations: the same store the editor and the
-// review queue use); a brushed histogram range gets its gallery from the executor, like a `gallery ... range=` cell.
+// The extension's answer to the renderer's gallery actions (notebook/mime.ts), in plain Node so unit tests drive it:
+// they go to the annotations of the run's dataset (core/annotations: the same store the editor and the review queue
+// use). A brushed histogram range gets its gallery from the cell worker (core/cells/rangeGallery.ts).
 import { applyGalleryAction } from '../../core/annotations/galleryAction';
 import { annotationTargetForRun, storeFor } from '../../core/annotations/annotationTarget';
-import { argSpec, commandSpec } from '../../core/cells/commands';
-import { defaultValue, type ArgValue, type CellQuery } from '../../core/cells/diagnose';
-import { executeQuery, type ExecEnv } from '../../core/cells/execute';
-import { listRunInfos, type RunInfo } from '../../core/cells/runRef';
-import type { AnnotatedMessage, AnnotateMessage, GalleryPayload, RangeGalleryMessage, RequestRangeMessage } from '../../core/notebook/mime';
+import type { RunInfo } from '../../core/cells/runRef';
+import type { AnnotatedMessage, AnnotateMessage } from '../../core/notebook/mime';
 
 /** Stores one gallery action and says what happened (error set when it was not stored). */
 export type GalleryActionSink = (msg: AnnotateMessage) => AnnotatedMessage;
@@ -23,49 +20,4 @@ export function annotationsSink(root: () => string, runs: () => readonly RunInfo
       return { type: 'annotated', runId: msg.runId, index: msg.index, action: msg.action, error: (e as Error).message };
     }
   };
-}
-
-/**
- * The gallery of a brushed score range, through the same executor as a `gallery ... range=lo..hi` cell. The message
- * comes from a notebook output (which a crafted .ipynb controls), so nothing of it is pasted into cell text: the run
- * must be one of the recorded score runs (by exact id), the score one of its tables, the numbers finite, and the
- * query is built as the typed object the cell parser would make.
- */
-export async function rangeGallery(m: RequestRangeMessage, env: ExecEnv): Promise<RangeGalleryMessage> {
-  const reply = { type: 'rangeGallery' as const, requestId: m.requestId };
-  const runs = listRunInfos(env.root);
-  const checked = checkRangeRequest(m, runs);
-  if ('error' in checked) return { ...reply, error: checked.error };
-  try {
-    const out = await executeQuery(checked.query, env, runs);
-    if (out.type !== 'payload' || out.kind !== 'gallery') return { ...reply, error: 'no gallery for this range' };
-    return { ...reply, gallery: out.payload as GalleryPayload };
-  } catch (e) {
-    return { ...reply, error: (e as Error).message };
-  }
-}
-
-/** The typed `gallery` query of a range request, or why the request is refused. */
-export function checkRangeRequest(m: RequestRangeMessage, runs: readonly RunInfo[]): { query: CellQuery } | { error: string } {
-  const run = runs.find((r) => r.id === m.runId);
-  const shown = (s: unknown) => JSON.stringify(String(s).slice(0, 80));
-  if (!run) return { error: `no run ${shown(m.runId)} under .datadiet/runs` };
-  if (run.kind !== 'score') return { error: `run ${run.id} is a ${run.kind} run; a gallery needs a score run` };
-  if (!run.scores?.includes(m.score)) return { error: `run ${run.id} has no score ${shown(m.score)}${run.scores?.length ? ` (it has ${run.scores.join(', ')})` : ''}` };
-  if (!Number.isFinite(m.lo) || !Number.isFinite(m.hi) || m.lo > m.hi) return { error: 'the score range must be two finite numbers, lo <= hi' };
-  const perClassSpec = argSpec(commandSpec('gallery')!, 'per-class')!.kind;
-  if (m.perClass !== undefined && !(Number.isInteger(m.perClass) && perClassSpec.type === 'int' && m.perClass >= perClassSpec.min && m.perClass <= perClassSpec.max)) {
-    return { error: 'per-class must be a positive integer' };
-  }
-  // A zero-width brush (a click) still selects the examples at that score.
-  const hi = m.hi > m.lo ? m.hi : m.lo + Math.max(1e-9, Math.abs(m.lo) * 1e-9);
-  const spec = commandSpec('gallery')!;
-  const given = new Set(['score', 'run', 'range', ...(m.perClass !== undefined ? ['per-class'] : [])]);
-  const args: Record<string, ArgValue> = {};
-  for (const a of spec.args) {
-    const d = defaultValue(a);
-    if (d !== undefined) args[a.name] = d;
-  }
-  Object.assign(args, { score: m.score, run: run.id, range: { min: m.lo, max: hi } }, m.perClass !== undefined ? { 'per-class': m.perClass } : {});
-  return { query: { command: 'gallery', spec, line: 0, args, given } };
 }

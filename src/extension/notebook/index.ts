@@ -3,7 +3,6 @@
 import * as vscode from 'vscode';
 import type { EngineHost } from '../engineHost';
 import type { Settings } from '../settings';
-import { isTrusted } from '../trust';
 import { DataDietController } from './controller';
 import { registerLanguageFeatures } from './languageFeatures';
 import { registerNotebookCommands } from './notebookCommands';
@@ -22,7 +21,7 @@ export function registerNotebooks(
   deps: { readonly host: EngineHost; readonly runsRoot: () => string; readonly settings: () => Settings; readonly log: (line: string) => void },
 ): NotebookApi {
   const runCache = new RunCache(deps.runsRoot);
-  const controller = new DataDietController({ ...deps, runCache });
+  const controller = new DataDietController({ ...deps, runCache, cellWorker: vscode.Uri.joinPath(context.extensionUri, 'dist', 'cellWorker.js').fsPath });
   context.subscriptions.push(controller);
   for (const nb of vscode.workspace.notebookDocuments) controller.updateAffinity(nb);
   context.subscriptions.push(vscode.workspace.onDidOpenNotebookDocument((nb) => controller.updateAffinity(nb)));
@@ -30,7 +29,7 @@ export function registerNotebooks(
   let sink = annotationsSink(deps.runsRoot, () => runCache.get());
   registerRendererMessaging(context, {
     sink: () => sink,
-    env: () => ({ root: deps.runsRoot(), trusted: isTrusted(), images: (spec) => controller.images.get(spec) }),
+    rangeGallery: (m) => controller.cells.rangeGallery(m, controller.context()).catch((e: Error) => ({ type: 'rangeGallery' as const, requestId: m.requestId, error: e.message })),
     log: deps.log,
   });
   registerNotebookCommands(context, { runsRoot: deps.runsRoot, runs: runCache });

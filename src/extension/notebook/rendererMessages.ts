@@ -1,15 +1,15 @@
-// Renderer messaging (renderer id datadiet.renderer): checks each message, answers it (galleryMessages.ts) and tells
+// Renderer messaging (renderer id datadiet.renderer): checks each message, answers it (gallery actions here, brushed
+// ranges in the cell worker) and tells
 // every open renderer about stored annotations.
 import * as vscode from 'vscode';
-import type { ExecEnv } from '../../core/cells/execute';
-import { parseRendererMessage } from '../../core/notebook/mime';
-import { rangeGallery, type GalleryActionSink } from './galleryMessages';
+import { parseRendererMessage, type RangeGalleryMessage, type RequestRangeMessage } from '../../core/notebook/mime';
+import type { GalleryActionSink } from './galleryMessages';
 
 export const RENDERER_ID = 'datadiet.renderer';
 
 export function registerRendererMessaging(
   context: vscode.ExtensionContext,
-  deps: { readonly sink: () => GalleryActionSink; readonly env: () => ExecEnv; readonly log: (line: string) => void },
+  deps: { readonly sink: () => GalleryActionSink; readonly rangeGallery: (m: RequestRangeMessage) => Promise<RangeGalleryMessage>; readonly log: (line: string) => void },
 ): vscode.NotebookRendererMessaging {
   const messaging = vscode.notebooks.createRendererMessaging(RENDERER_ID);
   context.subscriptions.push(
@@ -23,7 +23,7 @@ export function registerRendererMessaging(
         // Every open gallery marks the example, not just the one that sent it.
         await messaging.postMessage(reply);
       } else {
-        await messaging.postMessage(await rangeGallery(m, deps.env()), editor);
+        await messaging.postMessage(await deps.rangeGallery(m), editor);
       }
     }),
   );

@@ -8,7 +8,7 @@ import { predictionsDir, readPredictions } from '../../../../src/core/annotation
 import { loadDataset } from '../../../../src/core/data/load';
 import type { GalleryPayload, HistogramPayload } from '../../../../src/core/notebook/mime';
 import { inProcessJobs } from './inProcessJobs';
-import { rangeGallery } from '../../../../src/extension/notebook/galleryMessages';
+import { rangeGallery } from '../../../../src/core/cells/rangeGallery';
 import { tempDir } from '../../helpers/paths';
 
 // A real score run (tiny linear model): it records the averaged predictions next to its score tables.

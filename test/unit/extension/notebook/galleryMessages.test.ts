@@ -11,7 +11,8 @@ import { makeRng } from '../../../../src/core/random';
 import { createRun } from '../../../../src/core/store/runStore';
 import { writeScoreTable } from '../../../../src/core/store/scoreFiles';
 import type { RequestRangeMessage } from '../../../../src/core/notebook/mime';
-import { annotationsSink, checkRangeRequest, rangeGallery } from '../../../../src/extension/notebook/galleryMessages';
+import { annotationsSink } from '../../../../src/extension/notebook/galleryMessages';
+import { checkRangeRequest, rangeGallery } from '../../../../src/core/cells/rangeGallery';
 import { tempDir } from '../../helpers/paths';
 
 const mnist = loadDataset('mnist').splits.train;
