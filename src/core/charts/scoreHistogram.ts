@@ -127,7 +127,11 @@ export function defaultLayout(groups: number): HistogramLayout {
 
 /** Columns of small multiples that fit `width` pixels with panels at least `minPanel` wide. */
 export function facetColumns(groups: number, width: number, minPanel = 150): number {
-  return Math.max(1, Math.min(groups, Math.floor(width / minPanel)));
+  const most = Math.max(1, Math.min(groups, Math.floor(width / minPanel)));
+  // As few rows as the width allows, then spread evenly over them: 10 groups in 6 columns leave two empty panels
+  // with bare axes; in 5 columns they fill two rows.
+  const rows = Math.ceil(groups / most);
+  return Math.ceil(groups / rows);
 }
 
 /** Room the y axis (labels and title, left of the first column) and the gap between panels take, in pixels. */

@@ -49,7 +49,8 @@ export async function run(h) {
     await h.step(`${theme}: the runs view with a training run's details`, async () => {
       h.writeSettings(ws, { ...base, 'workbench.colorTheme': themeName });
       await page.waitForTimeout(1500);
-      await h.openDataDiet();
+      // The activity-bar entry toggles the side bar: click it only when the runs view is not showing.
+      if (!(await h.runsView().first().isVisible())) await h.openDataDiet();
       const row = h.runsView().filter({ hasText: 'linear' }).last();
       await row.waitFor({ state: 'visible', timeout: 20_000 });
       if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
@@ -108,6 +109,8 @@ export async function run(h) {
       await tile.click();
       await out().locator('.dd-detail img.dd-large').waitFor({ state: 'visible', timeout: 10_000 });
       await h.shot(`${theme}-08-gallery-detail`);
+      // Keyboard focus back from the output webview to the workbench, where F1 opens the command palette.
+      await focusCell(h, 4);
       await h.runCommand('Data Diet: Open Review Queue');
       const queue = page.frameLocator('iframe.webview').last().frameLocator('iframe#active-frame');
       await queue.locator('text=/Suspect \\d+ of/').first().waitFor({ state: 'visible', timeout: 60_000 });
