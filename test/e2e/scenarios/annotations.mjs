@@ -32,8 +32,9 @@ export async function run(h) {
   const annotations = path.join(ws, 'digits', 'annotations.jsonl');
   let targets;
 
+  // --validation 0: every training row of the manifest is scored, so every one gets the suspect check.
   await h.step('score the manifest with the CLI (real training) and list suspects', () => {
-    const r = spawnSync(process.execPath, [cli, 'score', '--dataset', `csv:${manifest}`, '--model', 'cnn-small', '--epochs', '6', '--epoch', '6', '--runs', '1', '--score', 'el2n', '--backend', 'wasm', '--root', ws], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [cli, 'score', '--dataset', `csv:${manifest}`, '--model', 'cnn-small', '--epochs', '6', '--epoch', '6', '--runs', '1', '--score', 'el2n', '--validation', '0', '--backend', 'wasm', '--root', ws], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`score failed: ${r.stderr.slice(-800)}`);
     const id = fs.readdirSync(path.join(ws, '.datadiet', 'runs'))[0];
     const s = JSON.parse(spawnSync(process.execPath, [cli, 'suspects', '--run', id, '--root', ws, '--json', '--top', '2000'], { encoding: 'utf8' }).stdout);

@@ -1,6 +1,7 @@
 // Load and hostile data in a real VS Code: (1) a manifest whose path escapes its folder and carries markup is refused
 // with the loader's message in a notification, shown as text (no element, no script), and the engine keeps serving;
-// (2) all 60,000 MNIST training examples are scored (EL2N + GraNd) while the user keeps typing in an editor, and the
+// (2) the MNIST training split is scored (EL2N + GraNd: 54,000 examples, 10% held out for validation as every job
+// does) while the user keeps typing in an editor, and the
 // extension host's event-loop delay is measured from inside it (DATADIET_EVENT_LOOP_FILE, see
 // src/extension/eventLoopProbe.ts): idle before the job vs during it. Every keystroke must arrive.
 import * as fs from 'node:fs';
@@ -8,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 export const name = 'load';
-export const description = 'hostile manifest refused in a toast; scoring 60,000 examples while typing: extension-host event-loop delay';
+export const description = 'hostile manifest refused in a toast; scoring 54,000 examples while typing: extension-host event-loop delay';
 
 const XSS = '<img src=x onerror=alert(1)>';
 
@@ -102,7 +103,7 @@ export async function run(h) {
   });
 
   let busyLines = [];
-  await h.step('score 60,000 examples while typing; every keystroke arrives', async () => {
+  await h.step('score 54,000 examples while typing; every keystroke arrives', async () => {
     await scoreWizard(h, 'bundled', 'MNIST');
     const started = Date.now();
     const toast = await h.toast('Scoring', 60_000);
@@ -130,7 +131,7 @@ export async function run(h) {
     const m = h.manifests(ws).find((x) => x.kind === 'score' && x.status === 'done');
     const n = m.results?.examples ?? m.dataset?.trainSize;
     h.timings.examplesScored = n;
-    if (n !== 60000) throw new Error(`expected 60,000 scored examples, got ${n}`);
+    if (n !== 54000) throw new Error(`expected 54,000 scored examples (60,000 less the validation split), got ${n}`);
     await h.page.keyboard.press('Control+S');
     await h.waitFor('the notes saved with every character typed', () => fs.readFileSync(path.join(ws, 'notes.md'), 'utf8').includes(typed), 15_000);
     await h.shot('03-scored-and-typed');

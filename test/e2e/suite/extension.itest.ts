@@ -99,11 +99,13 @@ test('Prune Dataset and Sliding-Window Sweep with preset answers start from a sc
   assert.equal(prune.config.trainSubset, scoreRun.config.trainSubset, 'the score run\u2019s subset is reused');
   const rows = await treeRows();
   assert.ok(rows.some((r) => r.label === 'mnist \u00b7 linear \u00b7 prune' && /at 50% pruned: /.test(r.description)), JSON.stringify(rows));
-  // That score run scored a subset without validation: a window sweep cannot reuse its split, and says so.
-  assert.equal(await vscode.commands.executeCommand('datadiet.windowSweep', { scoresFrom: scoreRun.id }), undefined);
-  const [val] = (await vscode.commands.executeCommand<RunManifest[]>('datadiet.computeScores', { ...mnistLinear, runs: 1, scores: ['el2n'], validation: 0.1 }))!;
-  assert.equal(val.config.validation, 0.1);
-  const [win] = (await vscode.commands.executeCommand<RunManifest[]>('datadiet.windowSweep', { scoresFrom: val.id, size: 0.5, seeds: 1 }))!;
+  // A score run that scored every example (validation 0) has no validation to pick a window on: refused, and said.
+  const [all] = (await vscode.commands.executeCommand<RunManifest[]>('datadiet.computeScores', { ...mnistLinear, runs: 1, scores: ['el2n'], validation: 0 }))!;
+  assert.equal(all.config.validation, 0);
+  assert.equal(await vscode.commands.executeCommand('datadiet.windowSweep', { scoresFrom: all.id }), undefined);
+  // The default score run held out validation (one default for every job): a window sweep reuses its split.
+  assert.equal(scoreRun.config.validation, 0.1);
+  const [win] = (await vscode.commands.executeCommand<RunManifest[]>('datadiet.windowSweep', { scoresFrom: scoreRun.id, size: 0.5, seeds: 1 }))!;
   assert.equal(win.status, 'done');
   assert.deepEqual(win.config.offsets, [0, 0.1, 0.2, 0.3, 0.4, 0.5]);
   assert.equal(typeof (win.results?.best as { offsetFraction?: number })?.offsetFraction, 'number');
@@ -142,7 +144,7 @@ test('Cancel Run stops the running job within a batch; the run is recorded cance
     const pending = vscode.commands.executeCommand<RunManifest[]>('datadiet.newExperiment', mnistLinear);
     await until('training steps', () => api.engineHost.activeJobs[0]?.progress?.phase === 'train');
     const rows = await treeRows();
-    assert.ok(rows.some((r) => r.context === 'run.running' && /^running/.test(r.description)), JSON.stringify(rows));
+    assert.ok(rows.some((r) => r.context === 'run.running.train' && /^running/.test(r.description)), JSON.stringify(rows));
     await vscode.commands.executeCommand('datadiet.cancelRun');
     const runs = (await pending)!;
     assert.equal(runs[0].status, 'cancelled');
@@ -172,7 +174,7 @@ test('the engine dying mid-run marks the run failed with the reason; the next jo
     assert.equal(after[0].status, 'done');
     assert.equal(api.engineHost.engineStarts, starts + 1);
     const rows = await treeRows();
-    assert.ok(rows.some((r) => r.context === 'run.failed' && /killed/.test(r.description)), JSON.stringify(rows));
+    assert.ok(rows.some((r) => r.context === 'run.failed.train' && /killed/.test(r.description)), JSON.stringify(rows));
   } finally {
     await cfg.update('steps', steps, vscode.ConfigurationTarget.Workspace);
   }
