@@ -33,6 +33,10 @@ export interface ReviewIndex {
   readonly file: string;
   /** exampleKey of each suspect, in review order (the editor counts decisions with them). */
   readonly keys: readonly string[];
+  /** How the annotations name each suspect, and the label it was trained on: a decision needs only these, so keys
+   * pressed faster than the next item arrives are all recorded. */
+  readonly targets: readonly ({ index: number } | { path: string })[];
+  readonly labels: readonly number[];
   readonly classes: readonly string[];
 }
 
@@ -111,6 +115,8 @@ export class ReviewSession {
       threshold: s.ranking.threshold,
       file: target.file,
       keys: Array.from(rows, (r) => exampleKey(target.keyOf(p.index[r]))),
+      targets: Array.from(rows, (r) => target.keyOf(p.index[r])),
+      labels: Array.from(rows, (r) => p.label[r]),
       classes: Array.from({ length: p.numClasses }, (_, c) => name(c)),
     };
     let pixels: RowPixels | undefined;

@@ -164,16 +164,17 @@ export class ReviewQueue implements vscode.Disposable {
     if (!m) return;
     if (m.type === 'ready') return this.item ? this.post() : this.showStatus(this.status);
     if (m.type === 'move') return this.moveTo(this.position + m.delta);
-    const item = this.item;
     const index = this.index;
-    if (!item || !index || item.position !== this.position) return;
+    if (!index || index.keys.length === 0) return;
     if (m.action === 'relabel' && !(m.label! < index.classes.length)) return;
+    // The decision is for the suspect at the current position, shown or still on its way from the worker.
+    const at = this.position;
     try {
       storeFor(index.file).append([
         {
-          ...item.target,
+          ...index.targets[at],
           action: m.action,
-          originalLabel: item.label,
+          originalLabel: index.labels[at],
           ...(m.action === 'relabel' ? { newLabel: m.label! } : {}),
           note: 'review queue',
         },

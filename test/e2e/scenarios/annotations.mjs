@@ -140,7 +140,7 @@ export async function run(h) {
 
   await h.step('a writer process killed mid-write loses no acknowledged annotation; the queue keeps writing', async () => {
     await page.keyboard.press('ArrowRight');
-    const killed = spawn(process.execPath, [cli, 'annotate', '--annotations', annotations, '--index', '100000', '--action', 'flag', '--count', '100000'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const killed = spawn(process.execPath, [cli, 'annotate', '--annotations', annotations, '--dataset', 'mnist', '--index', '0', '--action', 'flag', '--count', '60000'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     killed.stdout.on('data', (d) => (out += d));
     const closed = new Promise((r) => killed.on('close', (code, signal) => r(signal)));
@@ -184,7 +184,7 @@ export async function run(h) {
   });
 
   await h.step('the review queue opens 60,000 scored examples in seconds, never blocking the extension host, and reopens at the first undecided suspect', async () => {
-    const r = spawnSync(process.execPath, [cli, 'score', '--dataset', 'mnist', '--model', 'linear', '--epochs', '1', '--epoch', '1', '--runs', '1', '--score', 'el2n', '--backend', 'wasm', '--root', ws], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [cli, 'score', '--dataset', 'mnist', '--model', 'linear', '--epochs', '1', '--epoch', '1', '--runs', '1', '--score', 'el2n', '--validation', '0', '--backend', 'wasm', '--root', ws], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`score failed: ${r.stderr.slice(-800)}`);
     await h.runCommand('View: Close All Editors');
     const loopFile = path.join(h.outDir, 'event-loop.jsonl');

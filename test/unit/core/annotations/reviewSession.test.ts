@@ -28,6 +28,8 @@ test('a review session walks the suspects in ranking order; neighbours are the n
   const rows = Array.from(ref.ranking.order.subarray(0, ref.ranking.count));
   assert.ok(rows.length >= 3, `${rows.length} suspects`);
   assert.deepEqual(s.index.keys, rows.map((r) => `index:${p.index[r]}`));
+  assert.deepEqual(s.index.targets, rows.map((r) => ({ index: p.index[r] })));
+  assert.deepEqual(s.index.labels, rows.map((r) => p.label[r]));
   assert.equal(s.index.classes.length, 10);
   assert.match(s.index.file, /annotations\.jsonl$/);
 
