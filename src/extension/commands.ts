@@ -376,7 +376,7 @@ export class Commands {
     const base = this.d.runsView.runsBase ?? path.join(this.d.runsRoot(), '.datadiet', 'runs');
     for (const r of runs) {
       try {
-        deleteRunDir(base, r.dir);
+        await deleteRunDir(base, r.dir);
         this.d.log(`deleted ${r.dir}`);
       } catch (e) {
         void vscode.window.showErrorMessage(`Data Diet: could not delete ${r.dir}: ${(e as Error).message}`);

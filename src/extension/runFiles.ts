@@ -38,10 +38,10 @@ export function isRunDirOf(runsBase: string, dir: string): boolean {
   return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) && !rel.includes(path.sep);
 }
 
-/** Deletes one run folder; refuses anything that is not a run folder under runsBase. */
-export function deleteRunDir(runsBase: string, dir: string): void {
+/** Deletes one run folder (asynchronously: a run of many units is thousands of files); refuses anything else. */
+export async function deleteRunDir(runsBase: string, dir: string): Promise<void> {
   if (!isRunDirOf(runsBase, dir)) throw new Error(`${dir} is not a run folder under ${runsBase}`);
-  fs.rmSync(dir, { recursive: true, force: true });
+  await fs.promises.rm(dir, { recursive: true, force: true });
 }
 
 /** Names and modification times of the run folders (an atomic manifest rewrite touches its folder's mtime). */

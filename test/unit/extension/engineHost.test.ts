@@ -105,7 +105,7 @@ test('markRunFailed changes only running manifests', () => {
   assert.equal(markRunFailed(path.join(dir, 'missing'), 'x'), undefined);
 });
 
-test('deleteRunDir removes only run folders directly under the runs folder', () => {
+test('deleteRunDir removes only run folders directly under the runs folder', async () => {
   const root = tempDir('delete');
   const base = path.join(root, '.datadiet', 'runs');
   const run = path.join(base, '20261122-100000-train-abcd');
@@ -116,9 +116,9 @@ test('deleteRunDir removes only run folders directly under the runs folder', () 
   assert.ok(!isRunDirOf(base, root));
   assert.ok(!isRunDirOf(base, path.join(run, 'scores')));
   assert.ok(!isRunDirOf(base, path.join(base, '..', '..')));
-  assert.throws(() => deleteRunDir(base, root), /not a run folder/);
+  await assert.rejects(deleteRunDir(base, root), /not a run folder/);
   assert.ok(fs.existsSync(root));
-  deleteRunDir(base, run);
+  await deleteRunDir(base, run);
   assert.ok(!fs.existsSync(run));
 });
 
