@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DataFormatError } from '../data/dataset';
 import { readScoreTable, scoresDir, type ScoreTable } from '../store/scoreFiles';
+import { readRun } from '../store/runStore';
 import { readPredictions, type Predictions } from './predictions';
 import { rankSuspects, suspectQuality, type SuspectQuality, type SuspectRanking } from './suspects';
 
@@ -32,6 +33,10 @@ export function runScoreNames(runDir: string): string[] {
 
 export function loadRunSuspects(runDir: string, opts: { threshold?: number; score?: string; ks?: number[] } = {}): RunSuspects {
   const predictions = readPredictions(runDir);
+  const kind = predictions ? 'score' : readRun(runDir).manifest?.kind;
+  if (kind !== undefined && kind !== 'score') {
+    throw new DataFormatError(path.join(runDir, 'manifest.json'), `run ${path.basename(runDir)} is a ${kind} run; suspected label issues come from the predictions a score run records`, 'pass a score run (`datadiet runs` lists them; `datadiet score` makes one)');
+  }
   if (!predictions) throw new DataFormatError(path.join(runDir, 'predictions'), 'this score run has no recorded predictions (scored before suspects existed)', 'score the dataset again');
   const name = opts.score ?? runScoreNames(runDir)[0];
   let score: ScoreTable | undefined;

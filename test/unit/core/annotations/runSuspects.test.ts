@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runScores } from '../../../../src/core/experiments/scoreRun';
+import { runTraining } from '../../../../src/core/experiments/trainRun';
 import { readScoreTable } from '../../../../src/core/store/scoreFiles';
 import { readPredictions } from '../../../../src/core/annotations/predictions';
 import { loadRunSuspects } from '../../../../src/core/annotations/runSuspects';
@@ -46,4 +47,10 @@ test('a score run records predictions consistent with its EL2N table, and its su
   const t = readScoreTable(path.join(root, '.datadiet', 'runs', again.id, 'scores'), 'el2n');
   assert.equal(t.extra!.corrupted.reduce((a, v) => a + v, 0), q.corrupted - fixes.length);
   assert.ok(fs.existsSync(path.join(root, '.datadiet', 'runs', again.id, 'predictions', 'softmax.parquet')));
+});
+
+test('suspects of a training run: refused, naming the run kind and what to pass instead', async () => {
+  const root = tempDir('suspects-train');
+  const m = await runTraining({ dataset: 'mnist', model: 'linear', trainSubset: 200, epochs: 1, batchSize: 50, backend: 'cpu' }, { root });
+  assert.throws(() => loadRunSuspects(path.join(root, '.datadiet', 'runs', m.id)), /is a train run; suspected label issues come from the predictions a score run records/);
 });
