@@ -17,7 +17,7 @@ for (const f of fs.readdirSync(wasmDir).filter((f) => f.endsWith('.wasm'))) {
   fs.copyFileSync(path.join(wasmDir, f), path.join(dist, 'wasm', f));
 }
 
-const entries = { cli: 'src/cli/main.ts', engine: 'src/engine/main.ts', reviewWorker: 'src/engine/reviewWorker.ts', cellWorker: 'src/engine/cellWorker.ts' };
+const entries = { cli: 'src/cli/main.ts', engine: 'src/engine/main.ts', reviewWorker: 'src/engine/reviewWorker.ts', cellWorker: 'src/engine/cellWorker.ts', manifestWorker: 'src/engine/manifestWorker.ts' };
 if (fs.existsSync(path.join(root, 'src/extension/extension.ts'))) entries.extension = 'src/extension/extension.ts';
 if (fs.existsSync(path.join(root, 'bench/bench.ts'))) entries.bench = 'bench/bench.ts';
 if (fs.existsSync(path.join(root, 'bench/profile.ts'))) entries.profile = 'bench/profile.ts';

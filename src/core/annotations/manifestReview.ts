@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import { parseDatasetSpec } from '../data/load';
-import { type ManifestEntry, type ManifestFormat } from '../data/manifest';
+import { manifestFormat, parseCsvManifest, parseJsonlManifest, type ManifestEntry, type ManifestFormat } from '../data/manifest';
 import { listRuns } from '../store/runStore';
 import type { RunSuspects } from './runSuspects';
 
@@ -141,4 +141,24 @@ export function labelSpan(lineText: string, format: ManifestFormat): LabelSpan |
 
 function csvQuote(s: string): string {
   return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** The suspect check of a manifest's text against a score run: its scored rows and the lines the run held out. */
+export interface ManifestReview {
+  readonly rows: RowSuspect[];
+  readonly unscored: number[];
+}
+
+/**
+ * Parses a manifest's text and joins it with a run's suspects; undefined while the text does not parse (mid-edit).
+ * `suspects` is the run's (cached by the caller: reading it parses a parquet table).
+ */
+export function reviewManifestText(manifestFile: string, text: string, s: RunSuspects, classNames?: readonly string[], percentiles?: Float32Array): ManifestReview | undefined {
+  let entries: ManifestEntry[];
+  try {
+    entries = manifestFormat(manifestFile) === 'jsonl' ? parseJsonlManifest(text, manifestFile) : parseCsvManifest(text, manifestFile);
+  } catch {
+    return undefined;
+  }
+  return { rows: manifestRowSuspects(manifestFile, entries, s, classNames, percentiles), unscored: unscoredManifestLines(manifestFile, entries, s.predictions.sources) };
 }

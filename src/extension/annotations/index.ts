@@ -26,7 +26,7 @@ export interface AnnotationDeps {
 
 export function registerAnnotations(context: vscode.ExtensionContext, d: AnnotationDeps): void {
   const cache = new SuspectCache();
-  const manifests = new ManifestFeature(cache, d.runsRoot, d.log);
+  const manifests = new ManifestFeature(cache, d.runsRoot, d.log, vscode.Uri.joinPath(context.extensionUri, 'dist', 'manifestWorker.js').fsPath);
 
   const pickScoreRun = async (arg: unknown, placeHolder: string): Promise<string | undefined> => {
     const root = d.runsRoot();

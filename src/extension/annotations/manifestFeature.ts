@@ -4,8 +4,9 @@
 // training (both written to annotations.jsonl next to the manifest).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { manifestFormat, parseCsvManifest, parseJsonlManifest, type ManifestEntry } from '../../core/data/manifest';
-import { labelSpan, manifestRowSuspects, unscoredManifestLines, type RowSuspect } from '../../core/annotations/manifestReview';
+import { manifestFormat } from '../../core/data/manifest';
+import { labelSpan, type RowSuspect } from '../../core/annotations/manifestReview';
+import { ManifestClient } from '../../engine/manifestClient';
 import { ANNOTATIONS_FILE } from '../../core/annotations/annotationStore';
 import { storeFor } from '../../core/annotations/annotationTarget';
 import type { AnnotationEntry } from '../../core/annotations/annotationEntry';
@@ -48,17 +49,23 @@ export class ManifestFeature implements vscode.Disposable {
   private readonly thumbs = new LruCache<SourceThumbnail>(256);
   private readonly disposables: vscode.Disposable[] = [];
 
+  private readonly client: ManifestClient;
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly versions = new Map<string, number>();
+
   constructor(
     private readonly cache: SuspectCache,
     private readonly runsRoot: () => string,
     private readonly log: (line: string) => void,
+    manifestWorker: string,
   ) {
+    this.client = new ManifestClient(manifestWorker);
     const self = this;
     this.disposables.push(
       this.diagnostics,
       this.hintsChanged,
       vscode.workspace.onDidOpenTextDocument((d) => this.update(d)),
-      vscode.workspace.onDidChangeTextDocument((e) => this.update(e.document)),
+      vscode.workspace.onDidChangeTextDocument((e) => this.update(e.document, 300)),
       vscode.workspace.onDidCloseTextDocument((d) => {
         this.states.delete(d.uri.toString());
         this.diagnostics.delete(d.uri);
@@ -76,31 +83,40 @@ export class ManifestFeature implements vscode.Disposable {
     for (const d of vscode.workspace.textDocuments) this.update(d);
   }
 
-  private entries(d: vscode.TextDocument): ManifestEntry[] | undefined {
-    try {
-      return manifestFormat(d.uri.fsPath) === 'jsonl' ? parseJsonlManifest(d.getText(), d.uri.fsPath) : parseCsvManifest(d.getText(), d.uri.fsPath);
-    } catch {
-      return undefined; // mid-edit text that does not parse: keep quiet until it does
-    }
-  }
-
-  update(d: vscode.TextDocument): void {
+  /**
+   * Recomputes a manifest's suspect rows in the manifest worker (parsing a large manifest and reading its run's
+   * predictions would block the editor); edits are debounced, and an answer for an older text is dropped.
+   */
+  update(d: vscode.TextDocument, delayMs = 0): void {
     if (!isManifestDoc(d)) return;
     const key = d.uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        void this.recompute(d);
+      }, delayMs),
+    );
+  }
+
+  private async recompute(d: vscode.TextDocument): Promise<void> {
+    const key = d.uri.toString();
+    const seq = (this.versions.get(key) ?? 0) + 1;
+    this.versions.set(key, seq);
     let state: DocState | undefined;
     try {
       const runDir = this.cache.runForManifest(this.runsRoot(), d.uri.fsPath);
-      const entries = runDir ? this.entries(d) : undefined;
-      if (runDir && entries) {
-        const run = this.cache.run(runDir, suspectThreshold());
-        const rows = manifestRowSuspects(d.uri.fsPath, entries, run.suspects, run.classNames, run.percentiles);
+      // Undefined while the text does not parse (mid-edit): quiet until it does.
+      const review = runDir ? await this.client.review(d.uri.fsPath, d.getText(), runDir, suspectThreshold()) : undefined;
+      if (runDir && review) {
         const annotationsFile = annotationsFileOf(d.uri.fsPath);
-        const unscored = new Set(unscoredManifestLines(d.uri.fsPath, entries, run.suspects.predictions.sources));
-        state = { runDir, rows: new Map(rows.map((r) => [r.line, r])), unscored, decisions: storeFor(annotationsFile).latest(), annotationsFile };
+        state = { runDir, rows: new Map(review.rows.map((r) => [r.line, r])), unscored: new Set(review.unscored), decisions: storeFor(annotationsFile).latest(), annotationsFile };
       }
     } catch (e) {
       this.log(`annotations: ${d.uri.fsPath}: ${(e as Error).message}`);
     }
+    if (this.versions.get(key) !== seq || d.isClosed) return;
     this.states.set(key, state);
     this.publish(d, state);
     this.hintsChanged.fire();
@@ -224,6 +240,8 @@ export class ManifestFeature implements vscode.Disposable {
   }
 
   dispose(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.client.dispose();
     for (const x of this.disposables) x.dispose();
   }
 }
