@@ -1,11 +1,11 @@
 // The extension host's side of the cell worker (cellWorker.ts): a cell or a brushed range goes in, outputs come
 // back; the training jobs a cell asks for run through `runJob` (the engine host), their progress relayed back.
-import { Worker } from 'node:worker_threads';
 import type { JobProgress } from '../contract/jobProgress';
 import type { RunManifest } from '../contract/runManifest';
 import type { EngineJob, ExecutorChoice } from '../core/cells/execute';
 import type { RangeGalleryMessage, RequestRangeMessage } from '../core/notebook/mime';
 import type { CellContext, CellResultOutput, FromCellWorker, ToCellWorker } from './cellWorker';
+import { WorkerChannel } from './workerChannel';
 
 export type { CellContext, CellResultOutput };
 
@@ -24,54 +24,40 @@ export class CellFailure extends Error {
   }
 }
 
-interface Pending {
-  resolve(v: unknown): void;
-  reject(e: Error): void;
-  onProgress?: (line: number, p: JobProgress) => void;
-}
-
 export class CellClient {
-  private worker: Worker | undefined;
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
+  private readonly channel: WorkerChannel<ToCellWorker, FromCellWorker>;
+  /** Progress callbacks of the cells running, by request id. */
+  private readonly progress = new Map<number, (line: number, p: JobProgress) => void>();
+  /** The engine jobs cells asked for, by the worker's job id. */
   private readonly jobs = new Map<number, AbortController>();
 
   constructor(
-    private readonly workerFile: string,
+    workerFile: string,
     private readonly runJob: CellJobRunner,
-  ) {}
-
-  /** The worker, started on first use and again after it died (a crash fails only the cells it was running). */
-  private get live(): Worker {
-    if (this.worker) return this.worker;
-    const w = new Worker(this.workerFile);
-    w.on('message', (m: FromCellWorker) => this.receive(w, m));
-    const fail = (reason: string) => {
-      if (this.worker !== w) return;
-      this.worker = undefined;
-      for (const p of this.pending.values()) p.reject(new CellFailure(reason, false));
-      this.pending.clear();
-      for (const ac of this.jobs.values()) ac.abort();
-      this.jobs.clear();
-    };
-    w.on('error', (e) => fail(`the notebook kernel's worker failed: ${e.message}`));
-    w.on('exit', (code) => fail(`the notebook kernel's worker stopped (exit code ${code})`));
-    this.worker = w;
-    return w;
+  ) {
+    // A crash fails only the cells it was running (and cancels their jobs); the next cell starts a new worker.
+    this.channel = new WorkerChannel(workerFile, "the notebook kernel's worker", (m) => this.receive(m), {
+      error: (reason) => new CellFailure(reason, false),
+      onDeath: () => this.cancelJobs(),
+    });
   }
 
-  private receive(w: Worker, m: FromCellWorker): void {
-    const send = (x: ToCellWorker) => w.postMessage(x);
+  private cancelJobs(): void {
+    for (const ac of this.jobs.values()) ac.abort();
+    this.jobs.clear();
+  }
+
+  private receive(m: FromCellWorker): void {
     switch (m.type) {
       case 'progress':
-        this.pending.get(m.id)?.onProgress?.(m.line, m.progress);
+        this.progress.get(m.id)?.(m.line, m.progress);
         return;
       case 'runJob': {
         const ac = new AbortController();
         this.jobs.set(m.job, ac);
-        this.runJob(m.name, m.params, (progress) => send({ type: 'jobProgress', job: m.job, progress }), ac.signal, m.executor).then(
-          (manifest) => send({ type: 'jobEnded', job: m.job, manifest }),
-          (e: Error) => send({ type: 'jobEnded', job: m.job, error: e.message }),
+        this.runJob(m.name, m.params, (progress) => this.channel.post({ type: 'jobProgress', job: m.job, progress }), ac.signal, m.executor).then(
+          (manifest) => this.channel.post({ type: 'jobEnded', job: m.job, manifest }),
+          (e: Error) => this.channel.post({ type: 'jobEnded', job: m.job, error: e.message }),
         );
         return;
       }
@@ -79,47 +65,36 @@ export class CellClient {
         this.jobs.get(m.job)?.abort();
         return;
       case 'done':
-      case 'failed':
-      case 'rangeGallery': {
-        const p = this.pending.get(m.id);
-        this.pending.delete(m.id);
-        if (!p) return;
-        if (m.type === 'done') p.resolve({ outputs: m.outputs, aborted: m.aborted });
-        else if (m.type === 'failed') p.reject(new CellFailure(m.message, m.cellError, m.stack));
-        else p.resolve(m.reply);
+        this.channel.settle(m.id, { outputs: m.outputs, aborted: m.aborted });
         return;
-      }
+      case 'failed':
+        this.channel.settle(m.id, undefined, new CellFailure(m.message, m.cellError, m.stack));
+        return;
+      case 'rangeGallery':
+        this.channel.settle(m.id, m.reply);
+        return;
     }
-  }
-
-  private request<T>(make: (id: number) => ToCellWorker, onProgress?: Pending['onProgress']): { id: number; result: Promise<T> } {
-    const id = this.nextId++;
-    const result = new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, ...(onProgress ? { onProgress } : {}) });
-      this.live.postMessage(make(id));
-    });
-    return { id, result };
   }
 
   /** Runs a cell's text; `signal` interrupts it (and the job it runs). */
   exec(text: string, context: CellContext, opts: { signal?: AbortSignal; onProgress?: (line: number, p: JobProgress) => void } = {}): Promise<{ outputs: readonly CellResultOutput[]; aborted: boolean }> {
-    const { id, result } = this.request<{ outputs: readonly CellResultOutput[]; aborted: boolean }>((id) => ({ type: 'exec', id, text, context }), opts.onProgress);
-    const abort = () => this.worker?.postMessage({ type: 'abort', id } satisfies ToCellWorker);
+    const { id, result } = this.channel.request<{ outputs: readonly CellResultOutput[]; aborted: boolean }>((id) => ({ type: 'exec', id, text, context }));
+    if (opts.onProgress) this.progress.set(id, opts.onProgress);
+    const abort = () => this.channel.post({ type: 'abort', id });
     if (opts.signal?.aborted) abort();
     opts.signal?.addEventListener('abort', abort, { once: true });
-    return result.finally(() => opts.signal?.removeEventListener('abort', abort));
+    return result.finally(() => {
+      this.progress.delete(id);
+      opts.signal?.removeEventListener('abort', abort);
+    });
   }
 
   rangeGallery(message: RequestRangeMessage, context: CellContext): Promise<RangeGalleryMessage> {
-    return this.request<RangeGalleryMessage>((id) => ({ type: 'range', id, message, context })).result;
+    return this.channel.request<RangeGalleryMessage>((id) => ({ type: 'range', id, message, context })).result;
   }
 
   dispose(): void {
-    const w = this.worker;
-    this.worker = undefined;
-    for (const p of this.pending.values()) p.reject(new CellFailure('the notebook kernel was closed', false));
-    this.pending.clear();
-    for (const ac of this.jobs.values()) ac.abort();
-    void w?.terminate();
+    this.channel.dispose('the notebook kernel was closed');
+    this.cancelJobs();
   }
 }

@@ -4,14 +4,14 @@ import { parentPort } from 'node:worker_threads';
 import { ReviewSession, type ReviewIndex, type ReviewItem } from '../core/annotations/reviewSession';
 
 export type ToReviewWorker =
-  | { readonly type: 'open'; readonly runDir: string; readonly root: string; readonly threshold: number }
+  | { readonly type: 'open'; readonly id: number; readonly runDir: string; readonly root: string; readonly threshold: number }
   | { readonly type: 'item'; readonly id: number; readonly position: number };
 
 export type FromReviewWorker =
   | { readonly type: 'progress'; readonly stage: string }
-  | { readonly type: 'opened'; readonly index: ReviewIndex; readonly imageProblems: number; readonly firstProblem?: string }
+  | { readonly type: 'opened'; readonly id: number; readonly index: ReviewIndex; readonly imageProblems: number; readonly firstProblem?: string }
   | { readonly type: 'item'; readonly id: number; readonly item: ReviewItem }
-  | { readonly type: 'error'; readonly id?: number; readonly message: string };
+  | { readonly type: 'error'; readonly id: number; readonly message: string };
 
 const port = parentPort;
 if (port) {
@@ -23,9 +23,9 @@ if (port) {
         (s) => {
           session = s;
           const problems = s.imageProblems;
-          send({ type: 'opened', index: s.index, imageProblems: problems.size, ...(problems.size ? { firstProblem: problems.values().next().value } : s.imageError ? { firstProblem: s.imageError } : {}) });
+          send({ type: 'opened', id: m.id, index: s.index, imageProblems: problems.size, ...(problems.size ? { firstProblem: problems.values().next().value } : s.imageError ? { firstProblem: s.imageError } : {}) });
         },
-        (e: Error) => send({ type: 'error', message: e.message }),
+        (e: Error) => send({ type: 'error', id: m.id, message: e.message }),
       );
       return;
     }

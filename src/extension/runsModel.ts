@@ -77,7 +77,7 @@ export function headline(m: RunManifest): string | undefined {
     const scores = Array.isArray(r.scores) ? (r.scores as string[]) : Array.isArray(m.config.scores) ? (m.config.scores as string[]) : [];
     const runs = typeof r.runs === 'number' ? r.runs : undefined;
     if (!scores.length) return undefined;
-    const base = runs !== undefined ? `${scores.join(', ')} \u00b7 ${runs} run${runs === 1 ? '' : 's'}` : scores.join(', ');
+    const base = runs !== undefined ? `${scores.join(', ')} \u00b7 ${plural(runs, 'run')}` : scores.join(', ');
     const auroc = detectionSummary(m);
     return auroc ? `${base} \u00b7 ${auroc}` : base;
   }
