@@ -164,6 +164,7 @@ export class ReviewSession {
     const k = p.numClasses;
     const px = this.pixels;
     const imageProblem = px ? px.problems.get(r) : this.pixelError;
+    const image = this.thumb(r);
     const neighbours = (cls: number): ReviewNeighbour[] =>
       px && !imageProblem ? nearestInPixels(px, r, this.byClass.get(cls) ?? [], NEIGHBOURS).map((q) => ({ index: p.index[q], image: this.thumb(q) })) : [];
     return {
@@ -182,7 +183,7 @@ export class ReviewSession {
       top: Array.from({ length: k }, (_, c) => ({ name: this.name(c), p: p.probs[r * k + c] }))
         .sort((a, b) => b.p - a.p)
         .slice(0, 3),
-      ...(this.thumb(r) ? { image: this.thumb(r) } : {}),
+      ...(image ? { image } : {}),
       ...(imageProblem ? { imageProblem } : {}),
       claimed: neighbours(p.label[r]),
       predictedNeighbours: neighbours(p.predicted[r]),
