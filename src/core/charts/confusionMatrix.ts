@@ -62,7 +62,9 @@ export function confusionMatrixChart(input: ConfusionMatrixInput): TopLevelSpec 
   const k = input.labels.length;
   const size = input.width ?? Math.min(DEFAULT_WIDTH, Math.max(160, 36 * k));
   const axis = { labelOverlap: 'greedy' as const, labelLimit: 90, labelAngle: 0 };
-  const x = { field: 'predicted', type: 'ordinal' as const, title: 'Predicted class', scale: { domain: input.labels }, axis: { ...axis, orient: 'top' as const, labelAngle: k > 6 && Math.max(...input.labels.map((l) => l.length)) > 3 ? -45 : 0 } };
+  // Long names over many columns stand upright: a slanted label's bounding box overlaps its neighbours', and the
+  // overlap rule then hides every other class name.
+  const x = { field: 'predicted', type: 'ordinal' as const, title: 'Predicted class', scale: { domain: input.labels }, axis: { ...axis, orient: 'top' as const, labelAngle: k > 6 && Math.max(...input.labels.map((l) => l.length)) > 3 ? -90 : 0 } };
   const y = { field: 'actual', type: 'ordinal' as const, title: 'True class', scale: { domain: input.labels }, axis };
   const acc = matrixAccuracy(input.matrix);
   const total = input.matrix.flat().reduce((a, v) => a + v, 0);

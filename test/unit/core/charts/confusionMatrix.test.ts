@@ -38,3 +38,12 @@ test('hostile class names are escaped and inert', async () => {
   const svg = await render(confusionMatrixChart({ labels: HOSTILE, matrix }));
   assertInert(svg);
 });
+
+test('every class name on the predicted axis is drawn whole and visible (ten Fashion-MNIST names, rotated)', async () => {
+  const labels = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+  const matrix = labels.map((_, t) => labels.map((__, p) => (t === p ? 90 : 1)));
+  const svg = await render(confusionMatrixChart({ labels, matrix, split: 'test' }));
+  const xAxis = svg.slice(svg.indexOf("X-axis titled 'Predicted class'"));
+  const shown = [...xAxis.slice(0, xAxis.indexOf('role-axis-domain')).matchAll(/<text [^>]*opacity="1">([^<]*)<\/text>/g)].map((m) => m[1]);
+  assert.deepEqual(shown, labels);
+});
