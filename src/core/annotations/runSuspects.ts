@@ -33,11 +33,18 @@ export function runScoreNames(runDir: string): string[] {
 
 export function loadRunSuspects(runDir: string, opts: { threshold?: number; score?: string; ks?: number[] } = {}): RunSuspects {
   const predictions = readPredictions(runDir);
-  const kind = predictions ? 'score' : readRun(runDir).manifest?.kind;
-  if (kind !== undefined && kind !== 'score') {
-    throw new DataFormatError(path.join(runDir, 'manifest.json'), `run ${path.basename(runDir)} is a ${kind} run; suspected label issues come from the predictions a score run records`, 'pass a score run (`datadiet runs` lists them; `datadiet score` makes one)');
+  if (!predictions) {
+    // Say why there are none: another kind of run, a score run that never finished, or one from before predictions.
+    const m = readRun(runDir).manifest;
+    const id = path.basename(runDir);
+    if (m && m.kind !== 'score') {
+      throw new DataFormatError(path.join(runDir, 'manifest.json'), `run ${id} is a ${m.kind} run; suspected label issues come from the predictions a score run records`, 'pass a score run (`datadiet runs` lists them; `datadiet score` makes one)');
+    }
+    if (m && m.status !== 'done') {
+      throw new DataFormatError(path.join(runDir, 'manifest.json'), `score run ${id} is ${m.status}${m.error ? ` (${m.error})` : ''}: it recorded no predictions`, m.status === 'running' ? 'wait until it is done' : 'fix the cause and score again, or `datadiet runs resume`');
+    }
+    throw new DataFormatError(path.join(runDir, 'predictions'), 'this score run has no recorded predictions (scored before suspects existed)', 'score the dataset again');
   }
-  if (!predictions) throw new DataFormatError(path.join(runDir, 'predictions'), 'this score run has no recorded predictions (scored before suspects existed)', 'score the dataset again');
   const name = opts.score ?? runScoreNames(runDir)[0];
   let score: ScoreTable | undefined;
   if (name) {

@@ -54,3 +54,11 @@ test('suspects of a training run: refused, naming the run kind and what to pass 
   const m = await runTraining({ dataset: 'mnist', model: 'linear', trainSubset: 200, epochs: 1, batchSize: 50, backend: 'cpu' }, { root });
   assert.throws(() => loadRunSuspects(path.join(root, '.datadiet', 'runs', m.id)), /is a train run; suspected label issues come from the predictions a score run records/);
 });
+
+test('suspects of a score run that failed: says it failed and why, not that it predates predictions', () => {
+  const root = tempDir('suspects-failed');
+  const runDir = path.join(root, '.datadiet', 'runs', 'r-failed');
+  fs.mkdirSync(runDir, { recursive: true });
+  fs.writeFileSync(path.join(runDir, 'manifest.json'), JSON.stringify({ schema: 1, id: 'r-failed', kind: 'score', status: 'failed', error: 'training diverged at step 16', createdAt: '2026-12-07T00:00:00Z', timings: { startedAt: '2026-12-07T00:00:00Z' }, config: {} }));
+  assert.throws(() => loadRunSuspects(runDir), /score run r-failed is failed \(training diverged at step 16\): it recorded no predictions/);
+});
