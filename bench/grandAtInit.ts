@@ -51,9 +51,9 @@ function classCounts(labels: ArrayLike<number>, indices: ArrayLike<number> | und
 }
 
 /** L2 norm of each scored example's normalized input, in the table's row order. */
-function inputNorms(run: RunManifest, table: ScoreTable): Float64Array {
-  const c = run.config as { dataset: string; validation: number; seed: number; trainSubset?: number };
-  const data = prepareData({ dataset: c.dataset, validation: c.validation, seed: c.seed, trainSubset: c.trainSubset });
+async function inputNorms(run: RunManifest, table: ScoreTable): Promise<Float64Array> {
+  const c = run.config as { dataset: string; validation: number; seed: number; trainSubset?: number; imageSize?: number; resize?: 'crop' | 'pad' };
+  const data = await prepareData({ dataset: c.dataset, validation: c.validation, seed: c.seed, trainSubset: c.trainSubset, imageSize: c.imageSize, resize: c.resize });
   const size = data.train.shape[0] * data.train.shape[1] * data.train.shape[2];
   const out = new Float64Array(table.index.length);
   const chunk = 1024;
@@ -107,7 +107,7 @@ export async function grandAtInitSection(inp: GrandAtInitInputs): Promise<string
   const hardest = Math.max(...inp.fractions);
   const keptAt = (t: ScoreTable, f: number) => keepTop(t.score, Math.round((1 - f) * n));
   const composition = (t: ScoreTable, f: number) => classCounts(t.label, keptAt(t, f), numClasses);
-  const norms = inputNorms(inp.grandRun, tK);
+  const norms = await inputNorms(inp.grandRun, tK);
 
   const lines: string[] = [
     '### GraNd at initialization: why it prunes worse than random here',

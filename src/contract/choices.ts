@@ -5,6 +5,10 @@ export type Architecture = (typeof ARCHITECTURES)[number];
 export const BACKEND_CHOICES = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'webgpu', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
+/** How --image-size brings an image to a square: crop (torchvision Resize + CenterCrop) or pad (whole image, black borders). */
+export const RESIZE_MODES = ['crop', 'pad'] as const;
+export type ResizeMode = (typeof RESIZE_MODES)[number];
+
 /**
  * Scores of every training example:
  *   el2n           ||softmax(f(x)) - onehot(y)||_2 at epoch t (batch norm in inference mode)

@@ -28,6 +28,7 @@ export const TRAIN_DEFAULTS: Omit<TrainParams, 'dataset'> = {
   validation: DEFAULT_VALIDATION,
   augment: 'auto',
   backend: 'auto',
+  resize: 'crop',
 };
 
 export const SCORE_DEFAULTS: Omit<ScoreParams, 'dataset'> = {

@@ -3,7 +3,7 @@
  * (the engine protocol, params.json, notebook cells) checks parameters with `checkParams` before a job runs, so a
  * wrong type or an unknown name is refused with the flag's name instead of failing deep inside a training.
  */
-import { ARCHITECTURES, BACKEND_CHOICES, CONV_METHODS, NORM_KINDS, PARAM_SUBSETS, SCORE_NAMES, STRATEGY_NAMES } from './choices';
+import { ARCHITECTURES, BACKEND_CHOICES, CONV_METHODS, NORM_KINDS, PARAM_SUBSETS, RESIZE_MODES, SCORE_NAMES, STRATEGY_NAMES } from './choices';
 import type { JobParams } from './jobParams';
 import type { JobName } from './jobNames';
 import { optionProblem, type OptionSpec } from './optionSpec';
@@ -32,6 +32,8 @@ export const TRAIN_OPTIONS: readonly OptionSpec[] = [
   { key: 'threads', flag: 'threads', kind: 'int', min: 1, value: 'n', help: 'compute threads' },
   { key: 'trainSubset', flag: 'subset', kind: 'int', min: 1, value: 'n', help: 'use a seeded random subset of n examples of the training split (--validation is held out of them)' },
   { key: 'annotations', flag: 'annotations', kind: 'string', value: 'file', help: 'apply label corrections and exclusions from an annotations.jsonl' },
+  { key: 'imageSize', flag: 'image-size', kind: 'int', min: 4, max: 1024, value: 'px', help: 'bring every image to px x px (needed when image sizes differ; default: their own size)' },
+  { key: 'resize', flag: 'resize', kind: 'choice', choices: RESIZE_MODES, value: 'mode', help: 'with --image-size: crop (shorter side to the size, centre crop, as torchvision Resize + CenterCrop) or pad (whole image, black borders)' },
   { key: 'resumedFrom', flag: 'resumed-from', kind: 'string', internal: true, help: 'a failed or cancelled training run to continue from its checkpoint' },
 ];
 

@@ -3,7 +3,7 @@
  * and what a run records in params.json. Defaults are applied by each experiment (core/experiments); the option
  * metadata that checks them is in jobOptions.ts.
  */
-import type { Architecture, BackendChoice, ConvMethod, NormKind, ParamSubset, ScoreName, StrategyName } from './choices';
+import type { Architecture, BackendChoice, ConvMethod, NormKind, ParamSubset, ResizeMode, ScoreName, StrategyName } from './choices';
 import type { JobName } from './jobNames';
 
 export interface TrainParams {
@@ -41,6 +41,10 @@ export interface TrainParams {
   readonly resumedFrom?: string;
   /** annotations.jsonl whose label corrections and exclusions apply to the training split (annotations/apply.ts). */
   readonly annotations?: string;
+  /** Bring every image to imageSize x imageSize pixels (core/data/imageGeometry.ts); absent = their own size. */
+  readonly imageSize?: number;
+  /** How: 'crop' (shorter side to the size, centre crop) or 'pad' (longer side to the size, black padding). */
+  readonly resize: ResizeMode;
 }
 
 export interface ScoreParams extends TrainParams {

@@ -1,3 +1,4 @@
+import type { ResizeMode } from './choices';
 import type { ExecutionRecord } from './execution';
 import type { JobName } from './jobNames';
 
@@ -9,7 +10,11 @@ export interface DatasetRecord {
   readonly name: string;
   /** sha256 over shapes, labels and pixels of the train and test splits. */
   readonly fingerprint: string;
+  /** One example as trained on: after --image-size when given. */
   readonly shape: readonly [number, number, number];
+  /** --image-size and --resize, when images were brought to one size (also part of the fingerprint). */
+  readonly imageSize?: number;
+  readonly resize?: ResizeMode;
   readonly numClasses: number;
   readonly classNames?: readonly string[];
   readonly trainSize: number;

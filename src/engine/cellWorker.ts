@@ -42,14 +42,14 @@ export type FromCellWorker =
 const port = parentPort;
 if (port) {
   const send = (m: FromCellWorker) => port.postMessage(m);
-  const images = new ImageCache();
+  let images: ImageCache | undefined;
   const aborts = new Map<number, AbortController>();
   const jobs = new Map<number, { onProgress(p: JobProgress): void; resolve(m: RunManifest): void; reject(e: Error): void }>();
   let nextJob = 1;
 
   const envFor = (id: number, context: CellContext, signal?: AbortSignal): ExecEnv => ({
     ...context,
-    images: (spec) => images.get(spec),
+    images: (use) => (images ??= new ImageCache(context.root)).get(use),
     ...(signal ? { signal } : {}),
     onProgress: (line, progress) => send({ type: 'progress', id, line, progress }),
     runJob: (name, params, onProgress, jobSignal, executor) =>

@@ -2,6 +2,7 @@
 // worker dies or is closed every pending request fails with the reason. The worker starts on first use; after a
 // death the next request starts a new one, unless `restart` is off (a worker holding state, like an open review).
 import { Worker } from 'node:worker_threads';
+import { preloadSharp } from '../core/data/sharpModule';
 
 export interface WorkerChannelOptions {
   /** Start a new worker after one died (default true); off, every later request fails with the death's reason. */
@@ -29,6 +30,8 @@ export class WorkerChannel<In, Out> {
   private live(): Worker {
     if (this.ended) throw this.errorOf(this.ended);
     if (this.worker) return this.worker;
+    // Workers decode images with sharp, whose native library must first be loaded by this (main) thread.
+    preloadSharp();
     const w = new Worker(this.file);
     w.on('message', (m: Out) => this.onMessage(m));
     w.on('error', (e) => this.died(w, `${this.name} failed: ${e.message}`));

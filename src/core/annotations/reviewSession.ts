@@ -15,6 +15,7 @@ import { predictionsDir } from './predictions';
 import { rowPixels, type RowPixels } from './rowPixels';
 import { loadRunSuspects, type RunSuspects } from './runSuspects';
 import { LruCache } from './sourceImages';
+import { datasetUseOf } from '../data/datasetUse';
 import { scorePercentiles } from './suspects';
 
 export interface ReviewOpenOptions {
@@ -124,7 +125,7 @@ export class ReviewSession {
     if (rows.length) {
       opts.onProgress?.(`reading the images of ${p.index.length.toLocaleString('en-US')} examples`);
       try {
-        pixels = await rowPixels(m.dataset.spec ?? String(m.config.dataset ?? ''), p.index, p.sources, { root, sourcesFile: path.join(predictionsDir(runDir), 'sources.json') });
+        pixels = await rowPixels(datasetUseOf(m.config, m.dataset.spec) ?? { spec: '' }, p.index, p.sources, { root, sourcesFile: path.join(predictionsDir(runDir), 'sources.json') });
       } catch (e) {
         pixelError = (e as Error).message;
       }

@@ -2,6 +2,8 @@ import * as path from 'node:path';
 import { exampleSize } from '../data/dataset';
 import type { DecodedImage } from '../data/decodeImage';
 import { loadDataset } from '../data/load';
+import { geometryOfUse, type DatasetUse } from '../data/datasetUse';
+import { cacheDir } from '../store/runStore';
 import type { PixelSource } from './neighbours';
 import { datasetRootOf, readSourceImage } from './sourceImages';
 import * as fs from 'node:fs';
@@ -26,8 +28,9 @@ export interface RowPixelsOptions {
  * a few at a time, and only from inside the dataset's folder (sourceImages.ts): a row whose file is refused or
  * unreadable gets black pixels and a message in `problems`, so one bad row never hides the others.
  */
-export async function rowPixels(spec: string, index: Int32Array, sources?: readonly string[], opts: RowPixelsOptions = {}): Promise<RowPixels> {
-  const root = sources ? datasetRootOf(spec, opts.root) : undefined;
+export async function rowPixels(use: DatasetUse, index: Int32Array, sources?: readonly string[], opts: RowPixelsOptions = {}): Promise<RowPixels> {
+  const geometry = geometryOfUse(use);
+  const root = sources ? datasetRootOf(use.spec, opts.root) : undefined;
   if (sources && root !== undefined) {
     const file = opts.sourcesFile ?? 'predictions/sources.json';
     const problems = new Map<number, string>();
@@ -44,7 +47,7 @@ export async function rowPixels(spec: string, index: Int32Array, sources?: reado
       await Promise.all(
         rows.map(async (r) => {
           try {
-            decoded[r] = await readSourceImage(root, String(sources[r]), { file, place: `row ${r}` }, rootReal);
+            decoded[r] = await readSourceImage(root, String(sources[r]), { file, place: `row ${r}` }, rootReal, geometry);
           } catch (e) {
             problems.set(r, (e as Error).message);
           }
@@ -65,7 +68,7 @@ export async function rowPixels(spec: string, index: Int32Array, sources?: reado
     });
     return { images, shape, problems };
   }
-  const train = loadDataset(spec).splits.train;
+  const train = (await loadDataset(use.spec, { geometry, ...(opts.root ? { cacheDir: cacheDir(opts.root) } : {}) })).splits.train;
   const size = exampleSize(train);
   const images = new Uint8Array(size * index.length);
   index.forEach((i, r) => images.set(train.images.subarray(i * size, (i + 1) * size), r * size));

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { DataFormatError } from '../data/dataset';
 import { decodeImageBuffer, type DecodedImage } from '../data/decodeImage';
 import { parseDatasetSpec } from '../data/load';
+import type { ImageGeometry } from '../data/imageGeometry';
 import { resolveInsideRoot } from '../data/manifest';
 import { thumbnailDataUri } from '../notebook/thumbnail';
 
@@ -59,7 +60,7 @@ export function checkSourcePath(root: string, src: string, where: SourceWhere, r
 }
 
 /** Reads and decodes one source image, refusing paths outside `root` and files over MAX_SOURCE_IMAGE_BYTES. */
-export async function readSourceImage(root: string, src: string, where: SourceWhere, rootReal?: string): Promise<DecodedImage> {
+export async function readSourceImage(root: string, src: string, where: SourceWhere, rootReal?: string, geometry?: ImageGeometry): Promise<DecodedImage> {
   const real = checkSourcePath(root, src, where, rootReal);
   const fh = await fs.promises.open(real, 'r');
   try {
@@ -68,7 +69,7 @@ export async function readSourceImage(root: string, src: string, where: SourceWh
       throw new DataFormatError(where.file, `${where.place}: image ${src} is ${size} bytes, over the ${MAX_SOURCE_IMAGE_BYTES}-byte limit; not read`, 'downscale the image, or remove it from the dataset');
     }
     const buf = await fh.readFile();
-    return decodeImageBuffer(buf, real, `${where.place} of ${where.file}`);
+    return await decodeImageBuffer(buf, real, { context: `${where.place} of ${where.file}`, geometry });
   } finally {
     await fh.close();
   }

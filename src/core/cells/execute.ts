@@ -18,6 +18,7 @@ import { scatterPayload } from '../notebook/analysisPayloads';
 import { confusionMatrixPayload, trainingCurvesPayload } from '../notebook/runChartPayloads';
 import { pruningCurvePayload, windowSweepPayload, type PruneSweepResults, type WindowSweepResults } from '../notebook/sweepPayloads';
 import type { ThumbSource } from '../notebook/thumbnail';
+import { datasetUseOf, type DatasetUse } from '../data/datasetUse';
 import type { RunManifest } from '../store/runManifest';
 import { readScoreTable, scoresDir, type ScoreTable } from '../store/scoreFiles';
 import { analysisCell } from './analysisCells';
@@ -64,7 +65,7 @@ export interface ExecEnv {
   /** Runs a training job to its end (done or cancelled); undefined where no engine is available. */
   readonly runJob?: (job: EngineJob, params: Record<string, unknown>, onProgress: (p: JobProgress) => void, signal: AbortSignal, executor?: ExecutorChoice) => Promise<RunManifest>;
   /** Training images of a dataset spec, for thumbnails (cache them: a gallery cell runs often). */
-  readonly images: (spec: string) => ThumbSource & { readonly classNames?: readonly string[] };
+  readonly images: (use: DatasetUse) => Promise<ThumbSource & { readonly classNames?: readonly string[] }>;
   /** Engine parameters every job gets unless the cell sets them (backend, threads from the settings). */
   readonly jobDefaults?: Record<string, unknown>;
   readonly signal?: AbortSignal;
@@ -138,10 +139,10 @@ export async function executeQuery(q: CellQuery, env: ExecEnv, runs: readonly Ru
 // ---------------------------------------------------------------------------------------------------------------
 // Reading runs
 
-function datasetSpec(run: RunInfo): string {
-  const spec = run.config?.dataset;
-  if (typeof spec !== 'string') throw new CellError(`run ${run.id} does not record its dataset, so its images cannot be shown`);
-  return spec;
+function datasetUse(run: RunInfo): DatasetUse {
+  const use = datasetUseOf(run.config);
+  if (!use) throw new CellError(`run ${run.id} does not record its dataset, so its images cannot be shown`);
+  return use;
 }
 
 function table(run: RunInfo, score: string): ScoreTable {
@@ -160,13 +161,13 @@ const source = (run: RunInfo, score?: string): PayloadSource => (score ? { runId
 const partialOf = (run: RunInfo) => run.status === 'cancelled';
 const fmt = (x: number) => (Number.isFinite(x) ? Number(x.toPrecision(4)).toString() : String(x));
 
-function histogramCell(q: CellQuery, env: ExecEnv, run: RunInfo): CellOutput {
+async function histogramCell(q: CellQuery, env: ExecEnv, run: RunInfo): Promise<CellOutput> {
   const score = str(q, 'score');
   const t = table(run, score);
   const by = str(q, 'by');
   const corrupted = t.extra?.corrupted;
   if (by === 'noise' && !corrupted) throw new CellError(`run ${run.id} has no injected label noise to split by: score with noise=0.1 (or datadiet score --label-noise 0.1)`);
-  const images = env.images(datasetSpec(run));
+  const images = await env.images(datasetUse(run));
   const preds = predictionsFor(run.dir, t.index);
   const payload = histogramPayload({
     score,
@@ -218,10 +219,10 @@ function gallerySelection(q: CellQuery, values: Float32Array): GallerySelection 
   return { mode: str(q, 'order') as 'lowest' | 'highest', perClass: num(q, 'per-class')! };
 }
 
-function galleryCell(q: CellQuery, env: ExecEnv, run: RunInfo): CellOutput {
+async function galleryCell(q: CellQuery, env: ExecEnv, run: RunInfo): Promise<CellOutput> {
   const score = str(q, 'score');
   const rows = onlyClass(table(run, score), num(q, 'class'));
-  const images = env.images(datasetSpec(run));
+  const images = await env.images(datasetUse(run));
   const selection = gallerySelection(q, rows.values);
   const preds = predictionsFor(run.dir, rows.index);
   const payload = galleryPayload({
@@ -407,8 +408,11 @@ async function sweepCell(q: CellQuery, env: ExecEnv, runs: readonly RunInfo[]): 
   if (target.kind === kind) return sweepOutput(kind, target);
   // A score run: show a matching sweep, or train one.
   const cfg = target.config ?? {};
+  const use = datasetUse(target);
   const params: Record<string, unknown> = {
-    dataset: datasetSpec(target),
+    dataset: use.spec,
+    // The same pixels as were scored: the fingerprints must match.
+    ...(use.imageSize !== undefined ? { imageSize: use.imageSize, resize: use.resize ?? 'crop' } : {}),
     scoresFrom: target.id,
     score: str(q, 'score'),
     seeds: num(q, 'seeds'),
@@ -466,6 +470,6 @@ async function scoreCell(q: CellQuery, env: ExecEnv): Promise<CellOutput> {
   if (!run.scores?.length) throw new CellError(`run ${run.id} was ${run.status} before any score was written${run.error ? ` (${run.error})` : ''}`);
   const byNoise = num(q, 'noise') ? 'noise' : 'none';
   const hq: CellQuery = { ...q, command: 'histogram', args: { score: scores[0], run: run.id, by: byNoise, bins: 40 }, given: new Set(['score', 'run', 'by']) };
-  const out = histogramCell(hq, env, run);
+  const out = await histogramCell(hq, env, run);
   return out.type === 'payload' ? { ...out, summary: `scored ${scores.join(', ')} in run ${run.id} (${run.status}). ${out.summary}` } : out;
 }

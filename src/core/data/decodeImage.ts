@@ -1,16 +1,18 @@
 /**
- * Decode PNG / JPEG files to compact uint8 pixels, and stack decoded images into one dataset array.
- * Shared by the image-folder and manifest loaders so both treat files identically.
+ * Decode one image file to compact uint8 pixels (HWC; 1 channel when gray, else RGB), optionally resized to the
+ * dataset's geometry. Shared by the image-folder and manifest loaders and the review queue, so all treat files alike.
  *
- * Pure-JS decoders (pngjs, jpeg-js) keep the extension free of native builds. Both decode to RGB(A); we
- * store a 1-channel copy when an image is grayscale (R == G == B everywhere), which also covers gray PNGs
- * and palette PNGs with gray palettes, and gray JPEGs (jpeg-js replicates Y into R, G and B).
+ * Two decoders, each where it is faster: small PNGs (up to 64x64, the MNIST-like case) go through pngjs, whose
+ * in-process decode beats libvips' per-image setup several times over; every other image goes through sharp
+ * (libvips): JPEG, WebP, GIF, TIFF, AVIF, large PNGs, EXIF orientation, CMYK and 16-bit colour, and resizing.
+ * Alpha is dropped, as torchvision's `convert('RGB')` does.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { DataFormatError } from './dataset';
+import { describeGeometry, NATIVE_GEOMETRY, type ImageGeometry } from './imageGeometry';
+import { sharpModule } from './sharpModule';
 
 export interface DecodedImage {
   readonly width: number;
@@ -22,47 +24,68 @@ export interface DecodedImage {
 }
 
 /** Extensions we treat as images. Files with other extensions are skipped by the folder loader. */
-export const IMAGE_EXTENSIONS: readonly string[] = ['.png', '.jpg', '.jpeg'];
+export const IMAGE_EXTENSIONS: readonly string[] = ['.png', '.jpg', '.jpeg', '.webp', '.gif', '.tif', '.tiff', '.avif'];
 
 export function hasImageExtension(file: string): boolean {
   return IMAGE_EXTENSIONS.includes(path.extname(file).toLowerCase());
 }
 
-const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-
 /**
- * Largest image we decode (64 megapixels). Checked on the declared size before decoding: a 100-byte PNG can declare
- * 30000x30000 pixels, which makes pngjs allocate gigabytes and stall the engine for minutes.
+ * Largest image we decode (64 megapixels). A 100-byte PNG can declare 30000x30000 pixels; decoding it would take
+ * gigabytes and minutes. libvips checks the declared size before decoding.
  */
 export const MAX_IMAGE_PIXELS = 64 * 1024 * 1024;
 
-const UNSUPPORTED_FORMATS: readonly [string, (b: Uint8Array) => boolean][] = [
+/** PNGs up to this many pixels decode faster in-process (pngjs) than through libvips. */
+const SMALL_PNG_PIXELS = 64 * 64;
+
+export type ImageFormat = 'PNG' | 'JPEG' | 'WebP' | 'GIF' | 'TIFF' | 'AVIF' | 'BMP' | 'HEIC';
+
+const FORMAT_MAGIC: readonly [ImageFormat, (b: Uint8Array) => boolean][] = [
+  ['PNG', (b) => b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47],
+  ['JPEG', (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff],
   ['GIF', (b) => b[0] === 0x47 && b[1] === 0x49 && b[2] === 0x46],
-  ['BMP', (b) => b[0] === 0x42 && b[1] === 0x4d],
-  ['WebP', (b) => b[0] === 0x52 && b[1] === 0x49 && b[2] === 0x46 && b[3] === 0x46 && b[8] === 0x57 && b[9] === 0x45],
+  ['WebP', (b) => ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 12) === 'WEBP'],
   ['TIFF', (b) => (b[0] === 0x49 && b[1] === 0x49 && b[2] === 0x2a) || (b[0] === 0x4d && b[1] === 0x4d && b[3] === 0x2a)],
+  ['AVIF', (b) => ascii(b, 4, 8) === 'ftyp' && /^avi[fs]$/.test(ascii(b, 8, 12))],
+  ['HEIC', (b) => ascii(b, 4, 8) === 'ftyp' && /^(heic|heix|mif1)$/.test(ascii(b, 8, 12))],
+  ['BMP', (b) => b[0] === 0x42 && b[1] === 0x4d],
 ];
 
-/** What a non-PNG/JPEG file looks like, for the error message: a known image format, empty, or its first bytes. */
+/** Formats the bundled decoders read. */
+const SUPPORTED: ReadonlySet<ImageFormat> = new Set(['PNG', 'JPEG', 'GIF', 'WebP', 'TIFF', 'AVIF']);
+
+function ascii(b: Uint8Array, from: number, to: number): string {
+  return String.fromCharCode(...b.subarray(from, to));
+}
+
+/** The format a file's first bytes announce (its extension may lie: a JPEG saved as .png is common). */
+export function imageFormatOf(buf: Uint8Array): ImageFormat | undefined {
+  if (buf.length < 12) return buf.length >= 3 && FORMAT_MAGIC[1][1](buf) ? 'JPEG' : undefined;
+  return FORMAT_MAGIC.find(([, is]) => is(buf))?.[0];
+}
+
+/** What an undecodable file looks like, for the error message: empty, an unsupported format, or its first bytes. */
 function describeHeader(buf: Uint8Array): string {
   if (buf.length === 0) return 'the file is empty (0 bytes)';
-  const known = UNSUPPORTED_FORMATS.find(([, is]) => buf.length >= 12 && is(buf));
-  if (known) return `it is a ${known[0]} image, which is not supported`;
+  const format = imageFormatOf(buf);
+  if (format) return `it is a ${format} image, which is not supported`;
   const first = Array.from(buf.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');
   return `unrecognized file header: first bytes ${first}`;
 }
 
-function tooLarge(file: string, kind: string, width: number, height: number, where: string): DataFormatError {
+function tooLarge(file: string, format: string, width: number | undefined, height: number | undefined, where: string): DataFormatError {
+  const size = width && height ? `${width}x${height} pixels` : 'more pixels than that';
   return new DataFormatError(
     file,
-    `${kind} header declares ${width}x${height} pixels, over the ${MAX_IMAGE_PIXELS / (1024 * 1024)}-megapixel limit${where}; the header is probably corrupt`,
+    `${format} header declares ${size}, over the ${MAX_IMAGE_PIXELS / (1024 * 1024)}-megapixel limit${where}; the header is probably corrupt`,
     'downscale the image, or remove the file',
   );
 }
 
 /*
- * The decoders' own messages ("waitng on finished stream", "marker was not found") describe their internals, not
- * the file: we say what is wrong with the file instead, from its bytes.
+ * The decoders' own messages ("waitng on finished stream", "VipsJpeg: premature end of JPEG image") describe their
+ * internals, not the file: we say what is wrong with the file instead, from its bytes.
  */
 
 /** Why a PNG that failed to decode is bad: cut short (no IEND chunk at the end), or damaged inside. */
@@ -81,71 +104,121 @@ export function jpegProblem(buf: Uint8Array): string {
     : `the file ends early (${n} bytes, no end-of-image marker): it was cut off while being written or copied`;
 }
 
-/**
- * Decode by content (magic bytes), not by extension: a JPEG saved as .png is common in scraped datasets and
- * decodes fine. `context` is appended to error messages (e.g. "listed at line 4 of labels.csv").
- */
-export function decodeImageBuffer(buf: Uint8Array, file: string, context = ''): DecodedImage {
-  const where = context ? ` (${context})` : '';
-  let rgba: Uint8Array;
-  let stride: 3 | 4;
-  let width: number;
-  let height: number;
-  if (buf.length >= 8 && PNG_MAGIC.every((b, i) => buf[i] === b)) {
+function damaged(format: ImageFormat, buf: Uint8Array): string {
+  if (format === 'PNG') return pngProblem(buf);
+  if (format === 'JPEG') return jpegProblem(buf);
+  return `the image data is damaged or cut off (${buf.length} bytes)`;
+}
+
+const CORRUPT_FIX = 'the file is corrupt or truncated; re-export it or remove it';
+
+export interface DecodeOptions {
+  /** Appended to error messages, e.g. "line 4 of labels.csv". */
+  readonly context?: string;
+  /** Output size; default: the image's own. */
+  readonly geometry?: ImageGeometry;
+}
+
+/** Decode by content (magic bytes), not by extension. */
+export async function decodeImageBuffer(buf: Uint8Array, file: string, opts: DecodeOptions = {}): Promise<DecodedImage> {
+  const where = opts.context ? ` (${opts.context})` : '';
+  const geometry = opts.geometry ?? NATIVE_GEOMETRY;
+  const format = imageFormatOf(buf);
+  if (!format || !SUPPORTED.has(format)) {
+    throw new DataFormatError(file, `not an image we can read (${describeHeader(buf)})${where}`, `convert it to PNG or JPEG, or remove it`);
+  }
+  if (format === 'PNG' && buf.length >= 24) {
     // IHDR is always the first chunk: width and height are the big-endian uint32s at offsets 16 and 20.
-    if (buf.length >= 24) {
-      const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-      const w = view.getUint32(16, false);
-      const h = view.getUint32(20, false);
-      if (w * h > MAX_IMAGE_PIXELS) throw tooLarge(file, 'PNG', w, h, where);
+    const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    const w = view.getUint32(16, false);
+    const h = view.getUint32(20, false);
+    if (w * h > MAX_IMAGE_PIXELS) throw tooLarge(file, format, w, h, where);
+    if (w * h <= SMALL_PNG_PIXELS && w > 0 && h > 0) {
+      const small = decodeSmallPng(buf, file, where);
+      return fitsGeometry(small, geometry) ? small : resizeDecoded(small, geometry, file, where);
     }
-    try {
-      // pngjs expands palette, gray and 16-bit images to 8-bit RGBA.
-      const png = PNG.sync.read(Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength));
-      ({ width, height } = png);
-      rgba = png.data;
-      stride = 4;
-    } catch {
-      throw new DataFormatError(file, `cannot decode PNG: ${pngProblem(buf)}${where}`, 'the file is corrupt or truncated; re-export it or remove it');
-    }
-  } else if (buf.length >= 3 && buf[0] === 0xff && buf[1] === 0xd8 && buf[2] === 0xff) {
-    try {
-      const img = jpeg.decode(buf, {
-        useTArray: true,
-        formatAsRGBA: false,
-        maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6,
-        maxMemoryUsageInMB: 1024,
-      });
-      ({ width, height } = img);
-      rgba = img.data;
-      stride = 3;
-    } catch {
-      throw new DataFormatError(file, `cannot decode JPEG: ${jpegProblem(buf)}${where}`, 'the file is corrupt or truncated; re-export it or remove it');
-    }
-  } else {
-    throw new DataFormatError(file, `not a PNG or JPEG image (${describeHeader(buf)})${where}`, 'convert it to PNG, or remove it');
   }
-  if (width === 0 || height === 0 || rgba.length < width * height * stride) {
-    throw new DataFormatError(file, `decoded to an empty or incomplete ${width}x${height} image${where}`, 'the file is corrupt or truncated; re-export it or remove it');
-  }
-  return toCompact(rgba, width, height, stride);
+  return decodeWithSharp(buf, format, file, where, geometry);
 }
 
 /** Read and decode one image file. */
-export function decodeImage(file: string, context = ''): DecodedImage {
+export async function decodeImage(file: string, opts: DecodeOptions = {}): Promise<DecodedImage> {
   let buf: Buffer;
   try {
-    buf = fs.readFileSync(file);
+    buf = await fs.promises.readFile(file);
   } catch (e) {
-    const where = context ? ` (${context})` : '';
-    throw new DataFormatError(file, `cannot read image: ${(e as Error).message}${where}`);
+    const where = opts.context ? ` (${opts.context})` : '';
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : (e as Error).message;
+    throw new DataFormatError(file, `cannot read image: ${why}${where}`);
   }
-  return decodeImageBuffer(buf, file, context);
+  return decodeImageBuffer(buf, file, opts);
+}
+
+function fitsGeometry(img: DecodedImage, g: ImageGeometry): boolean {
+  return g.size === undefined || (img.width === g.size && img.height === g.size);
+}
+
+function decodeSmallPng(buf: Uint8Array, file: string, where: string): DecodedImage {
+  let png: PNG;
+  try {
+    // pngjs expands palette, gray and 16-bit images to 8-bit RGBA.
+    png = PNG.sync.read(Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength));
+  } catch {
+    throw new DataFormatError(file, `cannot decode PNG: ${pngProblem(buf)}${where}`, CORRUPT_FIX);
+  }
+  if (png.data.length < png.width * png.height * 4) {
+    throw new DataFormatError(file, `decoded to an empty or incomplete ${png.width}x${png.height} image${where}`, CORRUPT_FIX);
+  }
+  return toCompact(png.data, png.width, png.height, 4);
+}
+
+function resizeOptions(g: ImageGeometry & { size: number }) {
+  // 'cover' scales the shorter side to the size and crops the centre (torchvision Resize + CenterCrop); 'contain'
+  // scales the longer side and pads.
+  return { width: g.size, height: g.size, fit: g.resize === 'crop' ? ('cover' as const) : ('contain' as const), position: 'centre', background: { r: 0, g: 0, b: 0, alpha: 1 } };
+}
+
+export async function resizeDecoded(img: DecodedImage, g: ImageGeometry, file: string, where: string): Promise<DecodedImage> {
+  const sharp = sharpModule();
+  try {
+    const { data, info } = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: img.channels } })
+      .resize(resizeOptions(g as ImageGeometry & { size: number }))
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    return toCompact(data, info.width, info.height, info.channels as 1 | 3);
+  } catch (e) {
+    throw new DataFormatError(file, `cannot resize to ${describeGeometry(g)}: ${(e as Error).message.split('\n')[0]}${where}`);
+  }
+}
+
+async function decodeWithSharp(buf: Uint8Array, format: ImageFormat, file: string, where: string, g: ImageGeometry): Promise<DecodedImage> {
+  const sharp = sharpModule();
+  // failOn 'warning': a cut-off JPEG only warns in libjpeg and would decode with a gray bottom; PIL refuses it too.
+  let pipeline = sharp(buf, { limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'warning', pages: 1 }).autoOrient();
+  if (g.size !== undefined) pipeline = pipeline.resize(resizeOptions(g as ImageGeometry & { size: number }));
+  let out: { data: Buffer; info: { width: number; height: number; channels: number } };
+  try {
+    out = await pipeline.toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (/pixel limit/i.test(message)) {
+      const meta = await sharp(buf, { limitInputPixels: false }).metadata().catch(() => undefined);
+      throw tooLarge(file, format, meta?.width, meta?.height, where);
+    }
+    throw new DataFormatError(file, `cannot decode ${format}: ${damaged(format, buf)}${where}`, CORRUPT_FIX);
+  }
+  const { data, info } = out;
+  if (info.width === 0 || info.height === 0 || info.channels !== 3 || data.length < info.width * info.height * 3) {
+    throw new DataFormatError(file, `decoded to an empty or incomplete ${info.width}x${info.height} image${where}`, CORRUPT_FIX);
+  }
+  return toCompact(data, info.width, info.height, 3);
 }
 
 /** Drop alpha, and collapse to one channel when R == G == B for every pixel. */
-function toCompact(src: Uint8Array, width: number, height: number, stride: 3 | 4): DecodedImage {
+function toCompact(src: Uint8Array, width: number, height: number, stride: 1 | 3 | 4): DecodedImage {
   const n = width * height;
+  if (stride === 1) return { width, height, channels: 1, data: Uint8Array.from(src.subarray(0, n)) };
   let gray = true;
   for (let p = 0, o = 0; p < n; p++, o += stride) {
     if (src[o] !== src[o + 1] || src[o] !== src[o + 2]) {
@@ -158,6 +231,7 @@ function toCompact(src: Uint8Array, width: number, height: number, stride: 3 | 4
     for (let p = 0, o = 0; p < n; p++, o += stride) data[p] = src[o];
     return { width, height, channels: 1, data };
   }
+  if (stride === 3) return { width, height, channels: 3, data: new Uint8Array(src.buffer, src.byteOffset, n * 3) };
   const data = new Uint8Array(n * 3);
   for (let p = 0, o = 0, d = 0; p < n; p++, o += stride) {
     data[d++] = src[o];
@@ -167,71 +241,13 @@ function toCompact(src: Uint8Array, width: number, height: number, stride: 3 | 4
   return { width, height, channels: 3, data };
 }
 
-export interface StackedImages {
-  readonly images: Uint8Array;
-  readonly shape: [number, number, number];
-}
-
-/**
- * Concatenate decoded images into one N*H*W*C array. All images must have one size (see checkSameSize). Channels: 1 if every image is gray, else 3,
- * with gray images replicated into R, G, B. Pass `channels` to force a count (so train and test agree).
- */
-export function stackImages(
-  decoded: readonly DecodedImage[],
-  files: readonly string[],
-  channels?: 1 | 3,
-): StackedImages {
-  if (decoded.length === 0) throw new Error('stackImages: no images');
-  checkSameSize(decoded, files);
-  const { width, height } = decoded[0];
-  const c = channels ?? stackedChannels(decoded);
-  const size = height * width * c;
-  const images = new Uint8Array(decoded.length * size);
-  for (let i = 0; i < decoded.length; i++) {
-    const d = decoded[i];
-    const base = i * size;
-    if (d.channels === c) {
-      images.set(d.data, base);
-    } else if (c === 3) {
-      for (let p = 0, o = base; p < d.data.length; p++, o += 3) {
-        const v = d.data[p];
-        images[o] = v;
-        images[o + 1] = v;
-        images[o + 2] = v;
-      }
-    } else {
-      throw new DataFormatError(files[i], 'color image cannot be stored in a 1-channel dataset');
-    }
+/** Oriented width and height from the header alone, for the size survey of a mixed folder. */
+export async function imageSizeOf(file: string): Promise<{ width: number; height: number } | undefined> {
+  try {
+    const meta = await sharpModule()(file, { limitInputPixels: false }).metadata();
+    const o = meta.autoOrient ?? meta;
+    return o.width && o.height ? { width: o.width, height: o.height } : undefined;
+  } catch {
+    return undefined;
   }
-  return { images, shape: [height, width, c] };
-}
-
-/**
- * Throw a DataFormatError naming the first image whose size differs from the first one (and both sizes).
- * We do not resize: silently resampling would change what the scores measure.
- */
-export function checkSameSize(
-  decoded: readonly DecodedImage[],
-  files: readonly string[],
-  contexts?: readonly string[],
-): void {
-  if (decoded.length === 0) return;
-  const { width, height } = decoded[0];
-  const where = (i: number): string => (contexts?.[i] ? ` (${contexts[i]})` : '');
-  for (let i = 1; i < decoded.length; i++) {
-    const d = decoded[i];
-    if (d.width !== width || d.height !== height) {
-      throw new DataFormatError(
-        files[i],
-        `image is ${d.width}x${d.height}${where(i)} but ${files[0]}${where(0)} is ${width}x${height}; all images must have the same size`,
-        'resize the images to one size first',
-      );
-    }
-  }
-}
-
-/** 1 if every image is grayscale, else 3. */
-export function stackedChannels(decoded: Iterable<DecodedImage>): 1 | 3 {
-  for (const d of decoded) if (d.channels === 3) return 3;
-  return 1;
 }

@@ -10,15 +10,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DataFormatError, type DatasetSplits, type ImageDataset } from './dataset';
-import {
-  checkSameSize,
-  decodeImage,
-  hasImageExtension,
-  IMAGE_EXTENSIONS,
-  stackedChannels,
-  stackImages,
-  type DecodedImage,
-} from './decodeImage';
+import { hasImageExtension, IMAGE_EXTENSIONS } from './decodeImage';
+import { cachedDecode, type CachedDecodeOptions } from './decodedCache';
+import { splitStacked } from './stackedImages';
 import { compareNames, isDirectory } from './fsutil';
 
 function visibleEntries(dir: string): fs.Dirent[] {
@@ -133,17 +127,7 @@ function scanFolder(root: string, classNames?: readonly string[]): ScannedFolder
   return { classNames: names, files, labels };
 }
 
-function decodeAll(files: readonly string[]): DecodedImage[] {
-  return files.map((f) => decodeImage(f));
-}
-
-function toDataset(
-  name: string,
-  scan: ScannedFolder,
-  decoded: readonly DecodedImage[],
-  channels: 1 | 3,
-): ImageDataset {
-  const { images, shape } = stackImages(decoded, scan.files, channels);
+function toDataset(name: string, scan: ScannedFolder, images: Uint8Array, shape: [number, number, number]): ImageDataset {
   return {
     name,
     images,
@@ -156,24 +140,24 @@ function toDataset(
 }
 
 /** Load root/<class>/<image> as one dataset. */
-export function loadImageFolderDataset(root: string, name = path.basename(path.resolve(root))): ImageDataset {
+export async function loadImageFolderDataset(root: string, opts: CachedDecodeOptions = {}, name = path.basename(path.resolve(root))): Promise<ImageDataset> {
   const scan = scanFolder(root);
-  const decoded = decodeAll(scan.files);
-  return toDataset(name, scan, decoded, stackedChannels(decoded));
+  const { images, shape } = await cachedDecode(scan.files, opts);
+  return toDataset(name, scan, images, shape);
 }
 
-/** Load root/train/<class> and root/test/<class>; both splits share classes, image size and channel count. */
-export function loadImageFolderSplits(root: string, name = path.basename(path.resolve(root))): DatasetSplits {
+/**
+ * Load root/train/<class> and root/test/<class>. Both splits are decoded as one list, so they share image size and
+ * channel count (a model built for the train shape must accept the test images) and one cache entry.
+ */
+export async function loadImageFolderSplits(root: string, opts: CachedDecodeOptions = {}, name = path.basename(path.resolve(root))): Promise<DatasetSplits> {
   const trainScan = scanFolder(path.join(root, 'train'));
   const testScan = scanFolder(path.join(root, 'test'), trainScan.classNames);
-  const trainDecoded = decodeAll(trainScan.files);
-  const testDecoded = decodeAll(testScan.files);
-  checkSameSize([...trainDecoded, ...testDecoded], [...trainScan.files, ...testScan.files]);
-  // One channel count for both: a model built for the train shape must accept the test images.
-  const channels = stackedChannels([...trainDecoded, ...testDecoded]);
+  const all = await cachedDecode([...trainScan.files, ...testScan.files], opts);
+  const [train, test] = splitStacked(all, trainScan.files.length);
   return {
-    train: toDataset(`${name}/train`, trainScan, trainDecoded, channels),
-    test: toDataset(`${name}/test`, testScan, testDecoded, channels),
+    train: toDataset(`${name}/train`, trainScan, train, all.shape),
+    test: toDataset(`${name}/test`, testScan, test, all.shape),
   };
 }
 
@@ -182,9 +166,9 @@ export type ImageFolderResult =
   | { readonly layout: 'single'; readonly dataset: ImageDataset };
 
 /** Detect the layout and load accordingly. */
-export function loadImageFolder(root: string): ImageFolderResult {
+export async function loadImageFolder(root: string, opts: CachedDecodeOptions = {}): Promise<ImageFolderResult> {
   if (!isDirectory(root)) throw new DataFormatError(root, 'directory not found');
   return isSplitLayout(root)
-    ? { layout: 'split', splits: loadImageFolderSplits(root) }
-    : { layout: 'single', dataset: loadImageFolderDataset(root) };
+    ? { layout: 'split', splits: await loadImageFolderSplits(root, opts) }
+    : { layout: 'single', dataset: await loadImageFolderDataset(root, opts) };
 }

@@ -16,6 +16,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { cifarBatchWarnings, loadCifarDir } from './cifar';
+import { cachedImages, type CachedDecodeOptions } from './decodedCache';
+import type { ImageGeometry } from './imageGeometry';
+import { resizeImages } from './resizeImages';
 import { DataFormatError, type DatasetSplits, type ImageDataset } from './dataset';
 import { isDirectory, isFile } from './fsutil';
 import { checkAtLeastTwoClasses } from './classCount';
@@ -76,6 +79,13 @@ export interface LoadedDataset {
 export interface LoadOptions {
   /** Seed of the held-out test split for split-less sources. Default 0. */
   readonly seed?: number;
+  /** Size every image is brought to (--image-size, --resize); default: their own, which must agree. */
+  readonly geometry?: ImageGeometry;
+  /** `.datadiet/cache`: decoded (and resized) images are kept there; without it every load decodes. */
+  readonly cacheDir?: string;
+  /** Images decoded so far, while image files are decoded. */
+  readonly onProgress?: (done: number, total: number) => void;
+  readonly signal?: AbortSignal;
 }
 
 export interface ParsedSpec {
@@ -170,7 +180,21 @@ function heldOutNote(what: string, h: HeldOutSplit, splits: DatasetSplits): stri
   );
 }
 
-export function loadDataset(spec: string, opts: LoadOptions = {}): LoadedDataset {
+export async function loadDataset(spec: string, opts: LoadOptions = {}): Promise<LoadedDataset> {
+  const loaded = await loadAsStored(spec, opts);
+  const g = opts.geometry;
+  if (!g?.size || loaded.info.kind === 'folder' || loaded.info.kind === 'csv' || loaded.info.kind === 'jsonl') return loaded;
+  // Array datasets (MNIST, IDX, CIFAR) are resized here; image files were resized while decoding.
+  const { train, test } = loaded.splits;
+  const resize = async (ds: ImageDataset, part: string): Promise<ImageDataset> => {
+    if (ds.shape[0] === g.size && ds.shape[1] === g.size) return ds;
+    const made = await cachedImages(opts.cacheDir, { files: sourceFiles(loaded.info.sources), geometry: g, part }, ds.labels.length, () => resizeImages(ds, { ...g, size: g.size! }, opts));
+    return { ...ds, images: made.images, shape: made.shape };
+  };
+  return { ...loaded, splits: { train: await resize(train, 'train'), test: await resize(test, 'test') } };
+}
+
+async function loadAsStored(spec: string, opts: LoadOptions): Promise<LoadedDataset> {
   const seed = opts.seed ?? 0;
   const parsed = parseDatasetSpec(spec);
   const { kind } = parsed;
@@ -198,7 +222,7 @@ export function loadDataset(spec: string, opts: LoadOptions = {}): LoadedDataset
     }
     case 'folder': {
       const root = parsed.path!;
-      const result = loadImageFolder(root);
+      const result = await loadImageFolder(root, decodeOptions(opts));
       checkAtLeastTwoClasses(result.layout === 'split' ? result.splits.train : result.dataset, result.layout === 'split' ? path.join(root, 'train') : root, FOLDER_FIX);
       if (result.layout === 'split') {
         const { splits } = result;
@@ -215,7 +239,7 @@ export function loadDataset(spec: string, opts: LoadOptions = {}): LoadedDataset
       const file = parsed.path!;
       if (!isFile(file)) throw new DataFormatError(file, 'manifest file not found');
       // The explicit prefix wins over the extension (csv:labels.txt is fine).
-      const ds = loadManifest(file, { format: kind });
+      const ds = await loadManifest(file, { ...decodeOptions(opts), format: kind });
       const { splits, heldOut } = holdOutTest(ds, seed, file);
       checkAtLeastTwoClasses(ds, file, 'check that the label column holds the class of each image');
       return {
@@ -224,6 +248,15 @@ export function loadDataset(spec: string, opts: LoadOptions = {}): LoadedDataset
       };
     }
   }
+}
+
+/** The files under the sources (a CIFAR folder's batches), whose sizes and times key the cache. */
+function sourceFiles(sources: readonly string[]): string[] {
+  return sources.flatMap((s) => (isDirectory(s) ? fs.readdirSync(s).sort().map((f) => path.join(s, f)).filter(isFile) : [s]));
+}
+
+function decodeOptions(o: LoadOptions): CachedDecodeOptions {
+  return { geometry: o.geometry, cacheDir: o.cacheDir, onProgress: o.onProgress, signal: o.signal };
 }
 
 const FOLDER_FIX = 'put each class in its own sub-folder (root/<class>/<image>.png), or list path,label rows in a labels.csv at the root';

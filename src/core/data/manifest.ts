@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DataFormatError, type ImageDataset } from './dataset';
-import { checkSameSize, decodeImage, stackImages } from './decodeImage';
+import { cachedDecode, type CachedDecodeOptions } from './decodedCache';
 import { compareNames } from './fsutil';
 
 /** Above this many integer classes a label is almost certainly a typo (or an ID column), not a class. */
@@ -374,20 +374,18 @@ function missingFilesError(file: string, root: string, missing: readonly Manifes
   return new DataFormatError(file, `${missing.length} files not found: ${listed.join('; ')}${more}`, fix);
 }
 
-export interface ManifestOptions {
-  name?: string;
-  format?: ManifestFormat;
+export interface ManifestOptions extends CachedDecodeOptions {
+  readonly name?: string;
+  readonly format?: ManifestFormat;
 }
 
 /** Load a CSV/JSONL manifest as one dataset (images decoded like image folders: 1 channel if all gray, else 3). */
-export function loadManifest(file: string, opts: ManifestOptions = {}): ImageDataset {
+export async function loadManifest(file: string, opts: ManifestOptions = {}): Promise<ImageDataset> {
   const entries = readManifestEntries(file, opts.format);
   const { labels, numClasses, classNames } = manifestLabels(entries, file);
   const files = resolveManifestPaths(file, entries);
   const contexts = entries.map((e) => `line ${e.line} of ${file}`);
-  const decoded = files.map((f, i) => decodeImage(f, contexts[i]));
-  checkSameSize(decoded, files, contexts);
-  const { images, shape } = stackImages(decoded, files);
+  const { images, shape } = await cachedDecode(files, { ...opts, contexts });
   return {
     name: opts.name ?? path.basename(file, path.extname(file)),
     images,

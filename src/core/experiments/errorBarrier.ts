@@ -96,8 +96,8 @@ export const errorBarrierExperiment: Experiment<ErrorBarrierConfig, BarrierState
   backend: trainingBackend,
   plan: () => oneUnit('error barrier'),
 
-  prepare(cfg, ctx) {
-    const { data, steps, augment } = loadTraining(cfg, ctx.report);
+  async prepare(cfg, ctx) {
+    const { data, steps, augment } = await loadTraining(cfg, ctx);
     const n = data.trainIndices.length;
     if (!(Number.isInteger(cfg.subsetSize) && cfg.subsetSize >= 1 && 2 * cfg.subsetSize <= n)) throw new Error(`--subset-size must be an integer with 2 x size <= ${n} trained examples (highest and lowest must not overlap), got ${cfg.subsetSize}`);
     const perEpoch = stepsPerEpoch(n, cfg.batchSize);

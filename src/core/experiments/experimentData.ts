@@ -13,6 +13,9 @@ import type { DatasetRecord } from '../store/runManifest';
 import { loadAnnotationsFor } from '../annotations/datasetAnnotations';
 import { reportWarnings, stepBudgetWarning } from './budgetWarnings';
 import { InputError } from '../inputError';
+import type { ResizeMode } from '../../contract/choices';
+import { describeGeometry, geometryOf, NATIVE_GEOMETRY, type ImageGeometry } from '../data/imageGeometry';
+import { cacheDir } from '../store/runStore';
 
 /**
  * The data every experiment works on: the dataset's train split in its original order (scores are reported in
@@ -58,14 +61,26 @@ export interface DataOptions {
   readonly noiseSeed?: number;
   /** annotations.jsonl whose corrected labels and exclusions apply (after any injected noise: they fix it). */
   readonly annotations?: string;
+  /** --image-size / --resize. */
+  readonly imageSize?: number;
+  readonly resize?: ResizeMode;
+  /** `.datadiet/cache` of the run's root: decoded images are kept there. */
+  readonly cacheDir?: string;
+  /** Progress while image files are decoded. */
+  readonly report?: Report;
+  readonly signal?: AbortSignal;
 }
 
-export function datasetFingerprint(splits: DatasetSplits): string {
-  return createHash('sha256').update(fingerprint(splits.train)).update(fingerprint(splits.test)).digest('hex');
+/** The geometry is hashed too when images were resized: the same files at two sizes are two datasets. */
+export function datasetFingerprint(splits: DatasetSplits, geometry: ImageGeometry = NATIVE_GEOMETRY): string {
+  const h = createHash('sha256').update(fingerprint(splits.train)).update(fingerprint(splits.test));
+  if (geometry.size !== undefined) h.update(describeGeometry(geometry));
+  return h.digest('hex');
 }
 
-export function prepareData(o: DataOptions): ExperimentData {
-  const { splits, info } = loadDataset(o.dataset);
+export async function prepareData(o: DataOptions): Promise<ExperimentData> {
+  const geometry = geometryOf(o.imageSize, o.resize);
+  const { splits, info } = await loadDataset(o.dataset, { geometry, cacheDir: o.cacheDir, signal: o.signal, onProgress: decodeProgress(o.report) });
   const streams = dataStreams(o.seed, o.noiseSeed);
   const held = holdOutValidation(splits.train, o, streams);
   let trainIndices = held.trainIndices;
@@ -108,8 +123,9 @@ export function prepareData(o: DataOptions): ExperimentData {
       spec: o.dataset,
       name: splits.train.name,
       // The fingerprint names the data on disk; injected noise is recorded in the run config, not here.
-      fingerprint: datasetFingerprint(splits),
+      fingerprint: datasetFingerprint(splits, geometry),
       shape: splits.train.shape,
+      ...(geometry.size !== undefined ? { imageSize: geometry.size, resize: geometry.resize } : {}),
       numClasses: splits.train.numClasses,
       classNames: info.classNames ?? splits.train.classNames,
       trainSize: trainIndices.length,
@@ -168,9 +184,41 @@ export interface TrainingSetup {
   readonly augment: boolean;
 }
 
-export function loadTraining(cfg: TrainParams, report: Report, extra: Omit<Partial<DataOptions>, 'dataset'> = {}): TrainingSetup {
+/** What every job's data options take from its parameters and its run: the split, subset, geometry and cache. */
+export function dataOptionsOf(cfg: TrainParams, ctx: { root: string; report: Report; signal?: AbortSignal }): DataOptions {
+  return {
+    dataset: cfg.dataset,
+    validation: cfg.validation,
+    seed: cfg.seed,
+    trainSubset: cfg.trainSubset,
+    imageSize: cfg.imageSize,
+    resize: cfg.resize,
+    cacheDir: cacheDir(ctx.root),
+    report: ctx.report,
+    signal: ctx.signal,
+  };
+}
+
+/** Decoding progress as load-phase reports, at most twice a second. */
+function decodeProgress(report: Report | undefined): ((done: number, total: number) => void) | undefined {
+  if (!report) return undefined;
+  let last = 0;
+  return (done, total) => {
+    const now = Date.now();
+    if (now - last < 500 && done !== total) return;
+    last = now;
+    report({ phase: 'load', message: `decoding images: ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')}`, fraction: 0 });
+  };
+}
+
+export async function loadTraining(
+  cfg: TrainParams,
+  ctx: { root: string; report: Report; signal?: AbortSignal },
+  extra: Omit<Partial<DataOptions>, 'dataset'> = {},
+): Promise<TrainingSetup> {
+  const report = ctx.report;
   report({ phase: 'load', message: `loading ${cfg.dataset}`, fraction: 0 });
-  const data = prepareData({ dataset: cfg.dataset, validation: cfg.validation, seed: cfg.seed, trainSubset: cfg.trainSubset, ...extra });
+  const data = await prepareData({ ...dataOptionsOf(cfg, ctx), ...extra });
   const steps = cfg.steps ?? cfg.epochs * stepsPerEpoch(data.trainIndices.length, cfg.batchSize);
   const augment = cfg.augment === 'auto' ? data.train.shape[2] === 3 : cfg.augment;
   reportWarnings(report, [...(data.info.warnings ?? []), stepBudgetWarning({ steps, examples: data.trainIndices.length, batchSize: cfg.batchSize })]);

@@ -82,8 +82,8 @@ export const gradHeatmapExperiment: Experiment<GradHeatmapConfig, HeatmapState, 
   backend: trainingBackend,
   plan: () => oneUnit('gradient-norm heatmap'),
 
-  prepare(cfg, ctx) {
-    const { data, steps } = loadTraining(cfg, ctx.report);
+  async prepare(cfg, ctx) {
+    const { data, steps } = await loadTraining(cfg, ctx);
     const n = data.trainIndices.length;
     if (cfg.sample > n) throw new RangeError(`sample of ${cfg.sample} examples exceeds the ${n} trained examples`);
     const sample = RandomStream.root(cfg.sampleSeed ?? cfg.seed).derive('heatmap-sample').rng().shuffle(Int32Array.from(data.trainIndices)).slice(0, cfg.sample).sort();

@@ -138,8 +138,8 @@ export const gradSumExperiment: Experiment<GradSumConfig, GradSumState, 'grad-su
   backend: trainingBackend,
   plan: () => oneUnit('minibatch gradient sums'),
 
-  prepare(cfg, ctx) {
-    const { data, steps } = loadTraining(cfg, ctx.report);
+  async prepare(cfg, ctx) {
+    const { data, steps } = await loadTraining(cfg, ctx);
     const n = data.trainIndices.length;
     const bs = cfg.gradBatchSize ?? cfg.batchSize;
     if (!Number.isInteger(bs) || bs < 1 || bs > n) throw new RangeError(`minibatch size must be in [1, ${n}] (the trained examples), got ${bs}`);

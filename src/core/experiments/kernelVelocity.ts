@@ -99,8 +99,8 @@ export const kernelVelocityExperiment: Experiment<KernelVelocityConfig, Velocity
   backend: trainingBackend,
   plan: () => oneUnit('kernel velocity'),
 
-  prepare(cfg, ctx) {
-    const { data, steps, augment } = loadTraining(cfg, ctx.report);
+  async prepare(cfg, ctx) {
+    const { data, steps, augment } = await loadTraining(cfg, ctx);
     const n = data.trainIndices.length;
     const starts = windowStarts(n, cfg.windowSize, cfg.windows);
     const fixed = cfg.scoresFrom ? scoresForTraining(data, resolveScoreRun(ctx.root, cfg.scoresFrom, data.record.fingerprint), cfg.score) : undefined;

@@ -199,10 +199,10 @@ export interface ScoredData {
   readonly corruptedTrained: number;
 }
 
-export function loadScoredData(cfg: PruneSweepConfig | (TrainRunConfig & { scoresFrom: string; score: string }), ctx: Pick<RunContext, 'root' | 'report'>, annotations?: string): ScoredData {
+export async function loadScoredData(cfg: PruneSweepConfig | (TrainRunConfig & { scoresFrom: string; score: string }), ctx: Pick<RunContext, 'root' | 'report' | 'signal'>, annotations?: string): Promise<ScoredData> {
   // Scores from a noise study: retrain on the same noisy labels.
   const noise = scoreRunNoise(ctx.root, cfg.scoresFrom);
-  const { data, steps, augment } = loadTraining(cfg, ctx.report, { ...(annotations ? { annotations } : {}), ...noise });
+  const { data, steps, augment } = await loadTraining(cfg, ctx, { ...(annotations ? { annotations } : {}), ...noise });
   const scoreDir = resolveScoreRun(ctx.root, cfg.scoresFrom, data.record.fingerprint);
   const corruptedTrained = checkSameNoise(data, scoreDir, cfg.score);
   const scores = scoresForTraining(data, scoreDir, cfg.score);
@@ -226,8 +226,8 @@ export const pruneExperiment: Experiment<PruneSweepConfig, PruneState, 'prune'> 
   backend: trainingBackend,
   plan: (cfg) => sweepPoints(cfg).map((p, index) => ({ index, key: pointKey(p), label: pointLabel(p, cfg.seeds) })),
 
-  prepare(cfg, ctx) {
-    const loaded = loadScoredData(cfg, ctx, cfg.annotations);
+  async prepare(cfg, ctx) {
+    const loaded = await loadScoredData(cfg, ctx, cfg.annotations);
     const { data, scoreDir, noise, steps, augment } = loaded;
     // Transfer: scores of one architecture may prune for another; the dataset fingerprint is what must match.
     const scoresModel = readRun(scoreDir).manifest?.model;

@@ -20,7 +20,7 @@ import { stepsPerEpoch, trainModel } from '../train/trainLoop';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeJsonAtomic } from '../store/atomicWrite';
-import { prepareData, type ExperimentData } from './experimentData';
+import { dataOptionsOf, prepareData, type ExperimentData } from './experimentData';
 import { reportWarnings, stepBudgetWarning } from './budgetWarnings';
 import { assertFitsInMemory, loadedBytes } from './memoryEstimate';
 import type { JobContext } from './job';
@@ -207,11 +207,8 @@ export const scoreExperiment: Experiment<ScoreRunConfig, ScoreState, 'score'> = 
 
   async prepare(cfg, ctx) {
     ctx.report({ phase: 'load', message: `loading ${cfg.dataset}`, fraction: 0 });
-    const data = prepareData({
-      dataset: cfg.dataset,
-      validation: cfg.validation,
-      seed: cfg.seed,
-      trainSubset: cfg.trainSubset,
+    const data = await prepareData({
+      ...dataOptionsOf(cfg, ctx),
       labelNoise: cfg.labelNoise,
       noiseSeed: cfg.noiseSeed,
       annotations: cfg.annotations,

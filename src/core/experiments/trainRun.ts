@@ -14,7 +14,7 @@ import { writeFileAtomic } from '../store/atomicWrite';
 import { stepsPerEpoch, trainModel } from '../train/trainLoop';
 import { datasetConfusion } from '../train/confusionMatrix';
 import { classLabels, CONFUSION, writeConfusion } from '../store/confusionFile';
-import { prepareData, type ExperimentData } from './experimentData';
+import { dataOptionsOf, prepareData, type ExperimentData } from './experimentData';
 import { reportWarnings, stepBudgetWarning } from './budgetWarnings';
 import { assertFitsInMemory, loadedBytes } from './memoryEstimate';
 import { EtaEstimator, type JobContext } from './job';
@@ -56,7 +56,7 @@ export const trainExperiment: Experiment<TrainRunConfig, TrainState, 'train'> = 
 
   async prepare(cfg, ctx) {
     ctx.report({ phase: 'load', message: `loading ${cfg.dataset}`, fraction: 0 });
-    const data = prepareData({ dataset: cfg.dataset, validation: cfg.validation, seed: cfg.seed, trainSubset: cfg.trainSubset, annotations: cfg.annotations });
+    const data = await prepareData({ ...dataOptionsOf(cfg, ctx), annotations: cfg.annotations });
     const steps = cfg.steps ?? cfg.epochs * stepsPerEpoch(data.trainIndices.length, cfg.batchSize);
     const augment = cfg.augment === 'auto' ? data.train.shape[2] === 3 : cfg.augment;
     reportWarnings(ctx.report, [...(data.info.warnings ?? []), stepBudgetWarning({ steps, examples: data.trainIndices.length, batchSize: cfg.batchSize })]);

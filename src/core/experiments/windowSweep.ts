@@ -78,8 +78,8 @@ export const windowExperiment: Experiment<WindowSweepConfig, WindowState, 'windo
   plan: (cfg) =>
     cfg.offsets.flatMap((f, o) => Array.from({ length: cfg.seeds }, (_, s) => ({ index: o * cfg.seeds + s, key: `offset-${f}-r${s}`, label: `window at ${Math.round(100 * f)}%, repeat ${s + 1}/${cfg.seeds}` }))),
 
-  prepare(cfg, ctx) {
-    const loaded = loadScoredData(cfg, ctx);
+  async prepare(cfg, ctx) {
+    const loaded = await loadScoredData(cfg, ctx);
     const n = loaded.data.trainIndices.length;
     const size = keepCount(n, cfg.size);
     if (!cfg.offsets.some((f) => Math.round(f * n) + size <= n)) throw new Error(`no offset leaves room for a window of ${size} of ${n} examples`);

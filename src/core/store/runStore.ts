@@ -12,6 +12,11 @@ export function runsDir(root: string): string {
   return path.join(root, RUNS_DIR);
 }
 
+/** Where decoded images and backbone features are kept between runs (core/data/decodedCache.ts). */
+export function cacheDir(root: string): string {
+  return path.join(root, '.datadiet', 'cache');
+}
+
 /** The root a run folder lives under (`<root>/.datadiet/runs/<id>` -> `<root>`): the inverse of runsDir. */
 export function rootOfRun(runDir: string): string {
   return path.resolve(runDir, '..', ...RUNS_DIR.split(path.sep).map(() => '..'));
