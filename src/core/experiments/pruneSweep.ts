@@ -14,6 +14,7 @@ import { readScoreTable, scoresDir } from '../store/scoreFiles';
 import { trainModel } from '../train/trainLoop';
 import { loadTraining, type ExperimentData } from './experimentData';
 import { checkSameNoise, corruptedAmong, scoreRunNoise, type RunNoise } from './scoreRunNoise';
+import { scoreRunGeometry } from './scoreRunGeometry';
 import { assertFitsInMemory, loadedBytes } from './memoryEstimate';
 import type { JobContext } from './job';
 import { definedOnly } from './definedOnly';
@@ -202,7 +203,8 @@ export interface ScoredData {
 export async function loadScoredData(cfg: PruneSweepConfig | (TrainRunConfig & { scoresFrom: string; score: string }), ctx: Pick<RunContext, 'root' | 'report' | 'signal'>, annotations?: string): Promise<ScoredData> {
   // Scores from a noise study: retrain on the same noisy labels.
   const noise = scoreRunNoise(ctx.root, cfg.scoresFrom);
-  const { data, steps, augment } = await loadTraining(cfg, ctx, { ...(annotations ? { annotations } : {}), ...noise });
+  const geometry = cfg.imageSize === undefined ? scoreRunGeometry(ctx.root, cfg.scoresFrom) : {};
+  const { data, steps, augment } = await loadTraining(cfg, ctx, { ...(annotations ? { annotations } : {}), ...noise, ...geometry });
   const scoreDir = resolveScoreRun(ctx.root, cfg.scoresFrom, data.record.fingerprint);
   const corruptedTrained = checkSameNoise(data, scoreDir, cfg.score);
   const scores = scoresForTraining(data, scoreDir, cfg.score);

@@ -105,7 +105,7 @@ test('views, activation, trust and the activity-bar icon', () => {
 
 test('the extension host bundle stays light: no tfjs, no engine code, vscode external', () => {
   const bundle = fs.readFileSync(distFile('extension.js'), 'utf8');
-  // Score tables (hyparquet) and thumbnails (pngjs, jpeg-js) are read in the host for notebooks and annotations;
+  // Score tables (hyparquet) and thumbnails (pngjs, sharp) are read in the host for notebooks and annotations;
   // tfjs (megabytes) never is.
   assert.ok(bundle.length < 1_000_000, `dist/extension.js is ${bundle.length} bytes`);
   assert.doesNotMatch(bundle, /require\("@tensorflow/);
