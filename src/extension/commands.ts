@@ -212,17 +212,21 @@ export class Commands {
     const open = 'Open Run Folder';
     const logs = 'Show Logs';
     const results = 'Open Results';
+    const imageSize = 'Set Image Size';
     const act = (pick: string | undefined) => {
       if (pick === logs) this.d.output.show(true);
+      if (pick === imageSize) void vscode.commands.executeCommand('workbench.action.openSettings', 'datadiet.imageSize');
       if (pick === open && last) void this.openRunFolder(path.join(runsBase, last.id));
       if (pick === results && last) void vscode.commands.executeCommand('datadiet.openResultsNotebook', last.id);
     };
     // What the user wants after a run is its results (charts, galleries), then its files.
     const finishedActions = last && hasResultsNotebook(last.kind) ? [results, open] : [open];
+    // Images of several sizes: the fix is a setting, offered where the failure is read.
+    const sizeFix = (text: string | undefined) => (text && /different sizes/.test(text) ? [imageSize] : []);
     if (failure) {
-      void vscode.window.showErrorMessage(`Data Diet: ${title} failed: ${failure.message}`, logs).then(act);
+      void vscode.window.showErrorMessage(`Data Diet: ${title} failed: ${failure.message}`, ...sizeFix(failure.message), logs).then(act);
     } else if (last && last.status === 'failed') {
-      void vscode.window.showErrorMessage(`Data Diet: ${finishedMessage(title, last)}`, open, logs).then(act);
+      void vscode.window.showErrorMessage(`Data Diet: ${finishedMessage(title, last)}`, ...sizeFix(last.error), open, logs).then(act);
     } else if (last) {
       const text = finished.length > 1 ? `${finished.length} runs. Last: ${finishedMessage(title, last)}` : finishedMessage(title, last);
       void vscode.window.showInformationMessage(`Data Diet: ${text}`, ...finishedActions).then(act);

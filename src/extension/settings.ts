@@ -6,6 +6,8 @@ import type { Architecture } from '../core/models/model';
 import { ARCHITECTURE_CHOICES, BACKEND_OPTIONS } from './choices';
 import { LOCAL_EXECUTION, SLURM_DEFAULTS, type ExecutionRequest, type SlurmOptions } from '../contract/execution';
 import { executionRequest } from '../contract/executionOptions';
+import { RESIZE_MODES, type ResizeMode } from '../contract/choices';
+import { MAX_IMAGE_SIZE } from '../core/data/imageGeometry';
 
 export interface Settings {
   readonly backend: BackendChoice;
@@ -20,6 +22,9 @@ export interface Settings {
   readonly trainSubset: number;
   /** Quick looks: a fixed iteration budget instead of epochs (0 = from epochs). */
   readonly steps: number;
+  /** --image-size of every job this window starts (0 = images keep their own size). */
+  readonly imageSize: number;
+  readonly resize: ResizeMode;
   /** Who runs the work units of the jobs this window starts (datadiet.executor, .parallel, .slurm.*). */
   readonly execution: ExecutionRequest;
   /** The datadiet.slurm.* options, whichever executor is chosen (a notebook cell may pick slurm alone). */
@@ -37,6 +42,8 @@ export const DEFAULT_SETTINGS: Settings = {
   runsRoot: '',
   trainSubset: 0,
   steps: 0,
+  imageSize: 0,
+  resize: 'crop',
   execution: LOCAL_EXECUTION,
   slurm: SLURM_DEFAULTS,
 };
@@ -51,6 +58,11 @@ function positiveInt(v: unknown, fallback: number): number {
 }
 function nonNegInt(v: unknown, fallback: number): number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : fallback;
+}
+
+/** 0, or a size --image-size accepts. */
+function imageSizeSetting(v: unknown, fallback: number): number {
+  return v === 0 || (typeof v === 'number' && Number.isInteger(v) && v >= 4 && v <= MAX_IMAGE_SIZE) ? v : fallback;
 }
 
 /** Settings with anything invalid replaced by its default (VS Code's schema already warns the user about it). */
@@ -68,6 +80,8 @@ export function readSettings(get: SettingGetter): Settings {
     runsRoot: typeof runsRoot === 'string' ? runsRoot.trim() : d.runsRoot,
     trainSubset: nonNegInt(get('trainSubset'), d.trainSubset),
     steps: nonNegInt(get('steps'), d.steps),
+    imageSize: imageSizeSetting(get('imageSize'), d.imageSize),
+    resize: (RESIZE_MODES as readonly unknown[]).includes(get('resize')) ? (get('resize') as ResizeMode) : d.resize,
     ...readExecution(get),
   };
 }

@@ -333,6 +333,7 @@ export function buildJobRequests(a: CompleteAnswers, settings: Settings): JobReq
     backend: settings.backend,
   };
   if (settings.trainSubset > 0) common.trainSubset = settings.trainSubset;
+  if (settings.imageSize > 0) Object.assign(common, { imageSize: settings.imageSize, resize: settings.resize });
   if (a.validation !== undefined) common.validation = a.validation;
   const what = a.datasetLabel ?? a.dataset;
   const length = settings.steps > 0 ? plural(settings.steps, 'step') : plural(a.epochs, 'epoch');
