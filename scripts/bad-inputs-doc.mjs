@@ -10,7 +10,7 @@ const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
 const outfile = path.join(root, 'out', 'scripts', 'badInputsDoc.js');
 await esbuild.build({ ...common, absWorkingDir: root, entryPoints: [path.join(root, 'test/unit/reliability/badInputsDoc.ts')], outfile, sourcemap: 'inline' });
 const { generateDoc, DOC_FILE } = createRequire(import.meta.url)(outfile);
-const text = generateDoc();
+const text = await generateDoc();
 const check = process.argv.includes('--check');
 const old = fs.existsSync(DOC_FILE) ? fs.readFileSync(DOC_FILE, 'utf8') : '';
 if (check) {

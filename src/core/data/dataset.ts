@@ -16,6 +16,17 @@ export interface ImageDataset {
   readonly classNames?: readonly string[];
   /** Where each example came from (image-folder / manifest datasets); index = example index. */
   readonly sources?: readonly string[];
+  /**
+   * A frozen pretrained backbone's features of each example (--backbone): when present, models train on these
+   * instead of the pixels, which stay for galleries and the review queue.
+   */
+  readonly features?: ExampleFeatures;
+}
+
+export interface ExampleFeatures {
+  /** N * dim float32, example-major. */
+  readonly values: Float32Array;
+  readonly dim: number;
 }
 
 /** A dataset's train and test splits as loaded from disk. */
@@ -40,6 +51,11 @@ export class DataFormatError extends InputError {
 
 export function exampleSize(ds: Pick<ImageDataset, 'shape'>): number {
   return ds.shape[0] * ds.shape[1] * ds.shape[2];
+}
+
+/** What a model takes per example: the image, or [1, 1, dim] when it trains on backbone features. */
+export function modelInputShape(ds: Pick<ImageDataset, 'shape' | 'features'>): [number, number, number] {
+  return ds.features ? [1, 1, ds.features.dim] : [ds.shape[0], ds.shape[1], ds.shape[2]];
 }
 
 export function datasetLength(ds: ImageDataset): number {

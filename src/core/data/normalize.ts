@@ -6,7 +6,7 @@
  * histogram (exact, one pass, no float accumulation error over millions of pixels) and normalization is
  * a table lookup.
  */
-import { exampleSize, type ImageDataset } from './dataset';
+import { exampleSize, type ExampleFeatures, type ImageDataset } from './dataset';
 
 export interface ChannelStats {
   readonly mean: number[];
@@ -16,8 +16,12 @@ export interface ChannelStats {
 /** Below this a channel is constant; dividing by ~0 would blow it up, so it is only centered (std = 1). */
 const MIN_STD = 1e-6;
 
-/** Mean and population std of pixels/255 per channel, over every pixel of every example. */
-export function channelStats(ds: Pick<ImageDataset, 'images' | 'shape'>): ChannelStats {
+/**
+ * Mean and population std of pixels/255 per channel, over every pixel of every example; for backbone features, of
+ * each feature over the examples (a head on standardized features trains with the same learning rates as on pixels).
+ */
+export function channelStats(ds: Pick<ImageDataset, 'images' | 'shape' | 'features'>): ChannelStats {
+  if (ds.features) return featureStats(ds.features);
   const c = ds.shape[2];
   const hist = new Float64Array(256 * c);
   const px = ds.images;
@@ -61,6 +65,26 @@ export function channelStats(ds: Pick<ImageDataset, 'images' | 'shape'>): Channe
   return { mean, std };
 }
 
+function featureStats(f: ExampleFeatures): ChannelStats {
+  const { values, dim } = f;
+  const n = values.length / dim;
+  const sum = new Float64Array(dim);
+  for (let i = 0; i < values.length; i += dim) for (let k = 0; k < dim; k++) sum[k] += values[i + k];
+  const mean = Array.from(sum, (v) => (n ? v / n : 0));
+  const sq = new Float64Array(dim);
+  for (let i = 0; i < values.length; i += dim) {
+    for (let k = 0; k < dim; k++) {
+      const d = values[i + k] - mean[k];
+      sq[k] += d * d;
+    }
+  }
+  const std = Array.from(sq, (v) => {
+    const s = n ? Math.sqrt(v / n) : 1;
+    return s < MIN_STD ? 1 : s;
+  });
+  return { mean, std };
+}
+
 /** 256 entries per channel: lut[c*256 + v] = (v/255 - mean[c]) / std[c]. */
 export function normalizationTable(stats: ChannelStats): Float32Array {
   const c = stats.mean.length;
@@ -79,11 +103,12 @@ export function normalizationTable(stats: ChannelStats): Float32Array {
  * indices.length * H * W * C). Writes into `out` when given (reuse it across steps to avoid garbage).
  */
 export function normalizeBatch(
-  ds: Pick<ImageDataset, 'images' | 'shape' | 'labels'>,
+  ds: Pick<ImageDataset, 'images' | 'shape' | 'labels' | 'features'>,
   indices: ArrayLike<number>,
   stats: ChannelStats,
   out?: Float32Array,
 ): Float32Array {
+  if (ds.features) return standardizeFeatures(ds.features, ds.labels.length, indices, stats, out);
   const c = ds.shape[2];
   if (stats.mean.length !== c) {
     throw new RangeError(`normalizeBatch: stats have ${stats.mean.length} channels, dataset has ${c}`);
@@ -114,6 +139,24 @@ export function normalizeBatch(
     } else {
       for (let i = start; i < end; i += c) for (let k = 0; k < c; k++) dst[o++] = lut[k * 256 + px[i + k]];
     }
+  }
+  return dst;
+}
+
+/** The feature rows at `indices`, each feature standardized by the training examples' mean and std. */
+function standardizeFeatures(f: ExampleFeatures, count: number, indices: ArrayLike<number>, stats: ChannelStats, out?: Float32Array): Float32Array {
+  const { values, dim } = f;
+  if (stats.mean.length !== dim) throw new RangeError(`normalizeBatch: stats have ${stats.mean.length} features, dataset has ${dim}`);
+  const n = indices.length;
+  const dst = out ?? new Float32Array(n * dim);
+  if (dst.length < n * dim) throw new RangeError(`normalizeBatch: out has ${dst.length} floats, need ${n * dim}`);
+  const inv = stats.std.map((s) => 1 / s);
+  for (let b = 0; b < n; b++) {
+    const idx = indices[b];
+    if (!(idx >= 0 && idx < count) || !Number.isInteger(idx)) throw new RangeError(`normalizeBatch: index ${idx} out of range [0, ${count})`);
+    const src = idx * dim;
+    const o = b * dim;
+    for (let k = 0; k < dim; k++) dst[o + k] = (values[src + k] - stats.mean[k]) * inv[k];
   }
   return dst;
 }

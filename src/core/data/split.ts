@@ -13,6 +13,8 @@ export function subset(ds: ImageDataset, indices: ArrayLike<number>, name = `${d
   const images = new Uint8Array(n * size);
   const labels = new Int32Array(n);
   const sources: string[] | undefined = ds.sources ? new Array<string>(n) : undefined;
+  const dim = ds.features?.dim ?? 0;
+  const features = ds.features ? new Float32Array(n * dim) : undefined;
   for (let i = 0; i < n; i++) {
     const idx = indices[i];
     if (!Number.isInteger(idx) || idx < 0 || idx >= count) {
@@ -21,6 +23,7 @@ export function subset(ds: ImageDataset, indices: ArrayLike<number>, name = `${d
     images.set(ds.images.subarray(idx * size, (idx + 1) * size), i * size);
     labels[i] = ds.labels[idx];
     if (sources) sources[i] = ds.sources![idx];
+    if (features) features.set(ds.features!.values.subarray(idx * dim, (idx + 1) * dim), i * dim);
   }
   return {
     name,
@@ -30,6 +33,7 @@ export function subset(ds: ImageDataset, indices: ArrayLike<number>, name = `${d
     numClasses: ds.numClasses,
     ...(ds.classNames ? { classNames: ds.classNames } : {}),
     ...(sources ? { sources } : {}),
+    ...(features ? { features: { values: features, dim } } : {}),
   };
 }
 

@@ -3,6 +3,7 @@ import type { ImageDataset } from '../data/dataset';
 import { normalizeBatch, type ChannelStats } from '../data/normalize';
 import { BN_MOMENTUM, type StateUpdate } from '../models/layers';
 import type { Model } from '../models/model';
+import { modelInputShape } from '../data/dataset';
 
 /**
  * Recomputes batch-norm running statistics for the model's current weights: reset, then training-mode forward
@@ -17,7 +18,7 @@ export function recomputeBatchNormStats(model: Model, ds: ImageDataset, stats: C
     // running_mean starts at 0, running_var at 1 (as a fresh layer), though the first batch overwrites both.
     tf.tidy(() => v.assign(v.name.includes('running_var') ? tf.onesLike(v) : tf.zerosLike(v)));
   }
-  const [h, w, c] = ds.shape;
+  const [h, w, c] = modelInputShape(ds);
   batches.forEach((idx, b) => {
     const updates: StateUpdate[] = [];
     tf.tidy(() => {

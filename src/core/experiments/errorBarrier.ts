@@ -26,6 +26,7 @@ import { oneUnit, publishUnitFiles, readUnitResults, writeUnitResults } from '..
 export type ErrorBarrierConfig = ErrorBarrierParams;
 
 import { ERROR_BARRIER_DEFAULTS } from '../../contract/jobDefaults';
+import { modelInputShape } from '../data/dataset';
 
 export { ERROR_BARRIER_DEFAULTS };
 
@@ -115,7 +116,7 @@ export const errorBarrierExperiment: Experiment<ErrorBarrierConfig, BarrierState
     const n = data.trainIndices.length;
     const root = RandomStream.root(cfg.seed);
     const parent = probedTrainingStreams(cfg.seed, cfg.dataSeed);
-    const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: data.train.shape, numClasses: data.train.numClasses }, parent.init.uniform());
+    const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: modelInputShape(data.train), numClasses: data.train.numClasses }, parent.init.uniform());
     const trainData = { train: data.train, trainIndices: data.trainIndices, stats: data.stats };
     const options = { ...cfg, steps, scheduleSteps: steps, augment };
     const eta = new EtaEstimator();

@@ -3,6 +3,7 @@ import type { ImageDataset } from '../data/dataset';
 import { normalizeBatch, type ChannelStats } from '../data/normalize';
 import type { Model } from '../models/model';
 import { perExampleGradNorms, type ConvMethod } from '../scores/perExampleGrads';
+import { modelInputShape } from '../data/dataset';
 
 /** softmax(f(x)) - onehot(y): the cross-entropy gradient w.r.t. the logits, the cotangent of GraNd (inference mode). */
 export function crossEntropyCotangent(model: Model, x: tf.Tensor4D, labels: Int32Array): tf.Tensor2D {
@@ -18,7 +19,7 @@ export function crossEntropyCotangent(model: Model, x: tf.Tensor4D, labels: Int3
  */
 export function exampleGradNorms(model: Model, train: ImageDataset, stats: ChannelStats, indices: Int32Array, opts: { chunk: number; convMethod?: ConvMethod }): Float32Array {
   const out = new Float32Array(indices.length);
-  const [h, w, c] = train.shape;
+  const [h, w, c] = modelInputShape(train);
   for (let start = 0; start < indices.length; start += opts.chunk) {
     const idx = indices.subarray(start, Math.min(indices.length, start + opts.chunk));
     const labels = Int32Array.from(idx, (i) => train.labels[i]);

@@ -76,6 +76,7 @@ export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
 export type GradSumConfig = GradSumParams;
 
 import { GRADSUM_DEFAULTS } from '../../contract/jobDefaults';
+import { modelInputShape } from '../data/dataset';
 
 export { GRADSUM_DEFAULTS };
 
@@ -147,7 +148,7 @@ export const gradSumExperiment: Experiment<GradSumConfig, GradSumState, 'grad-su
   },
 
   async runUnit(_unit, cfg, { data, bs, steps }, ctx) {
-    const [h, w, c] = data.train.shape;
+    const [h, w, c] = modelInputShape(data.train);
     const rows: GradSumRow[] = [];
     const accuracy = new Map<number, number | null>();
     const table = (partial: boolean): GradSumTable => ({ batchSize: bs, rows, ...gradSumSummary(rows, accuracy), steps, partial });

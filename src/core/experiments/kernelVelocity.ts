@@ -24,6 +24,7 @@ import { oneUnit, publishUnitFiles, readUnitResults, writeUnitResults } from '..
 export type KernelVelocityConfig = KernelVelocityParams;
 
 import { KERNEL_VELOCITY_DEFAULTS } from '../../contract/jobDefaults';
+import { modelInputShape } from '../data/dataset';
 
 export { KERNEL_VELOCITY_DEFAULTS };
 
@@ -62,7 +63,7 @@ function windowsOf(data: ExperimentData, scores: Float32Array, starts: number[],
 }
 
 function gramOf(model: Model, data: ExperimentData, idx: Int32Array): Float32Array {
-  const [h, w, c] = data.train.shape;
+  const [h, w, c] = modelInputShape(data.train);
   const x = tf.tensor4d(normalizeBatch(data.train, idx, data.stats), [idx.length, h, w, c]);
   try {
     return logitNtkGram(model, x).gram;
@@ -113,7 +114,7 @@ export const kernelVelocityExperiment: Experiment<KernelVelocityConfig, Velocity
   async runUnit(_unit, cfg, { data, starts, fixed, steps, augment }, ctx) {
     const n = data.trainIndices.length;
     const streams = probedTrainingStreams(cfg.seed, cfg.dataSeed);
-    const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: data.train.shape, numClasses: data.train.numClasses }, streams.init.uniform());
+    const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: modelInputShape(data.train), numClasses: data.train.numClasses }, streams.init.uniform());
     const rows: VelocityRow[] = [];
     const eta = new EtaEstimator();
     try {

@@ -4,6 +4,7 @@ import { trainModel, type EpochMetrics } from '../train/trainLoop';
 import type { ExperimentData } from './experimentData';
 import type { TrainRunConfig } from './trainRun';
 import { probedTrainingStreams } from './experimentStreams';
+import { modelInputShape } from '../data/dataset';
 
 export interface ProbedTrainingResult {
   readonly epochs: readonly EpochMetrics[];
@@ -25,7 +26,7 @@ export async function probedTraining(
   hooks: { signal?: AbortSignal; onStep?: (step: number, epoch: number, loss: number) => void } = {},
 ): Promise<ProbedTrainingResult> {
   const streams = probedTrainingStreams(cfg.seed, cfg.dataSeed);
-  const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: data.train.shape, numClasses: data.train.numClasses }, streams.init.uniform());
+  const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: modelInputShape(data.train), numClasses: data.train.numClasses }, streams.init.uniform());
   try {
     await probe(model, 0);
     const augment = cfg.augment === 'auto' ? data.train.shape[2] === 3 : cfg.augment;
@@ -47,7 +48,7 @@ export async function probedTraining(
 
 /** The manifest's model record of that training (built once to count its parameters, then dropped). */
 export function probedModelRecord(cfg: TrainRunConfig, data: ExperimentData): { arch: TrainRunConfig['model']; width: number; params: number } {
-  const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: data.train.shape, numClasses: data.train.numClasses }, probedTrainingStreams(cfg.seed, cfg.dataSeed).init.uniform());
+  const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: modelInputShape(data.train), numClasses: data.train.numClasses }, probedTrainingStreams(cfg.seed, cfg.dataSeed).init.uniform());
   try {
     return { arch: cfg.model, width: cfg.width, params: model.numParams() };
   } finally {

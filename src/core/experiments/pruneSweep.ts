@@ -28,6 +28,7 @@ import { retrainStreams, selectionStream, type SweepPoint, type TrainingStreams 
 export type PruneSweepConfig = PruneParams;
 
 import { PRUNE_DEFAULTS } from '../../contract/jobDefaults';
+import { modelInputShape } from '../data/dataset';
 
 export { PRUNE_DEFAULTS };
 
@@ -110,7 +111,7 @@ export interface RetrainContext {
 /** Trains a fresh model (from `streams.init`) on the given dataset indices; undefined if cancelled. */
 export async function retrain(ctx: RetrainContext, indices: Int32Array, streams: TrainingStreams): Promise<{ testAccuracy: number; valAccuracy?: number } | undefined> {
   const { data, cfg } = ctx;
-  const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: data.train.shape, numClasses: data.train.numClasses }, streams.init.uniform());
+  const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: modelInputShape(data.train), numClasses: data.train.numClasses }, streams.init.uniform());
   await assertFitsInMemory(model, { batchSize: cfg.batchSize, width: cfg.width, datasetBytes: loadedBytes(data) });
   try {
     const res = await trainModel(

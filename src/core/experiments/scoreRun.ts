@@ -38,6 +38,7 @@ const DYNAMICS: readonly ScoreName[] = ['forgetting', 'aum', 'confidence', 'vari
 export type ScoreRunConfig = ScoreParams;
 
 import { SCORE_DEFAULTS } from '../../contract/jobDefaults';
+import { modelInputShape } from '../data/dataset';
 
 export { SCORE_DEFAULTS };
 
@@ -58,7 +59,7 @@ async function chunkedPointwise(
   const scored = data.trainIndices;
   const n = scored.length;
   const k = data.train.numClasses;
-  const [h, w, c] = data.train.shape;
+  const [h, w, c] = modelInputShape(data.train);
   const out: RunScores = new Map(wanted.map((s) => [s, new Float32Array(n)]));
   // Every score is computed as a tensor and read back asynchronously (the webgpu backend has no synchronous read
   // in Node: compute/read.ts); its time includes the read.
@@ -219,7 +220,7 @@ export const scoreExperiment: Experiment<ScoreRunConfig, ScoreState, 'score'> = 
     const augment = cfg.augment === 'auto' ? data.train.shape[2] === 3 : cfg.augment;
     // Scores taken at initialization (epoch 0) train nothing on purpose: no budget warning then.
     reportWarnings(ctx.report, [...(data.info.warnings ?? []), stepBudgetWarning({ steps, examples: data.trainIndices.length, batchSize: cfg.batchSize })]);
-    const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: data.train.shape, numClasses: data.train.numClasses }, scoreRunStreams(cfg.seed, 0).init.uniform());
+    const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: modelInputShape(data.train), numClasses: data.train.numClasses }, scoreRunStreams(cfg.seed, 0).init.uniform());
     try {
       const perExampleGradients = cfg.convMethod === 'direct' && cfg.scores.some((s) => s.startsWith('grand') || s === 'gradmag');
       await assertFitsInMemory(model, { batchSize: Math.max(cfg.batchSize, cfg.scoreBatch), width: cfg.width, datasetBytes: loadedBytes(data), perExampleGradients });
@@ -245,7 +246,7 @@ export const scoreExperiment: Experiment<ScoreRunConfig, ScoreState, 'score'> = 
     // Run k is its own training: its init and data order are independent of every other run's and of any
     // retraining's (a prune sweep draws from `retrain`, never from `score-run`).
     const streams = scoreRunStreams(cfg.seed, r);
-    const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: data.train.shape, numClasses: data.train.numClasses }, streams.init.uniform());
+    const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: modelInputShape(data.train), numClasses: data.train.numClasses }, streams.init.uniform());
     const seconds = new Map<ScoreName, number>();
     let trainSeconds = 0;
     try {

@@ -26,6 +26,7 @@ import { oneUnit, publishUnitFiles, readUnitResults, writeUnitResults } from '..
 export type TrainRunConfig = TrainParams;
 
 import { TRAIN_DEFAULTS } from '../../contract/jobDefaults';
+import { modelInputShape } from '../data/dataset';
 
 export { TRAIN_DEFAULTS };
 
@@ -60,7 +61,7 @@ export const trainExperiment: Experiment<TrainRunConfig, TrainState, 'train'> = 
     const steps = cfg.steps ?? cfg.epochs * stepsPerEpoch(data.trainIndices.length, cfg.batchSize);
     const augment = cfg.augment === 'auto' ? data.train.shape[2] === 3 : cfg.augment;
     reportWarnings(ctx.report, [...(data.info.warnings ?? []), stepBudgetWarning({ steps, examples: data.trainIndices.length, batchSize: cfg.batchSize })]);
-    const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: data.train.shape, numClasses: data.train.numClasses }, trainRunStreams(cfg.seed, cfg.dataSeed).init.uniform());
+    const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: modelInputShape(data.train), numClasses: data.train.numClasses }, trainRunStreams(cfg.seed, cfg.dataSeed).init.uniform());
     try {
       await assertFitsInMemory(model, { batchSize: cfg.batchSize, width: cfg.width, datasetBytes: loadedBytes(data) });
       return {
@@ -75,7 +76,7 @@ export const trainExperiment: Experiment<TrainRunConfig, TrainState, 'train'> = 
 
   async runUnit(_unit, cfg, { data, steps, augment }, ctx) {
     const streams = trainRunStreams(cfg.seed, cfg.dataSeed);
-    const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: data.train.shape, numClasses: data.train.numClasses }, streams.init.uniform());
+    const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: modelInputShape(data.train), numClasses: data.train.numClasses }, streams.init.uniform());
     try {
       const { point, resumed } = startingPoint(model, cfg, ctx.root, ctx.runDir, steps);
       // Continuing at step t: the rest of the budget, on the same schedule; the data order after t is a fresh one.

@@ -3,6 +3,7 @@ import type { ImageDataset } from '../data/dataset';
 import { normalizeBatch, type ChannelStats } from '../data/normalize';
 import type { Model } from '../models/model';
 import { crossEntropyPerExample } from './loss';
+import { modelInputShape } from '../data/dataset';
 
 export interface EvalResult {
   readonly loss: number;
@@ -25,7 +26,7 @@ export function forEachLogitsBatch(
   batchSize = EVAL_BATCH,
 ): void {
   const n = indices ? indices.length : ds.labels.length;
-  const [h, w, c] = ds.shape;
+  const [h, w, c] = modelInputShape(ds);
   for (let start = 0; start < n; start += batchSize) {
     const end = Math.min(n, start + batchSize);
     const idx = indices ? indices.subarray(start, end) : Int32Array.from({ length: end - start }, (_, i) => start + i);

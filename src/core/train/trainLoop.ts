@@ -191,7 +191,7 @@ export async function trainModel(model: Model, data: TrainData, options: TrainOp
         const batchIdx = Int32Array.from(order.subarray(start, Math.min(order.length, start + options.batchSize)), (o) => indices[o]);
         const n = batchIdx.length;
         const xs = normalizeBatch(train, batchIdx, stats);
-        if (options.augment) augmentBatch(xs, n, train.shape, augmentRng);
+        if (options.augment && !train.features) augmentBatch(xs, n, train.shape, augmentRng);
         const lr = learningRateAt(schedule, step + (options.scheduleOffset ?? 0));
         const labels = Int32Array.from(batchIdx, (i) => train.labels[i]);
         const { loss, logits, predicted } = await trainStep(model, sgd, vars, xs, labels, lr);

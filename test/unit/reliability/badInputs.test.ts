@@ -18,10 +18,10 @@ test('the corpus has at least 30 cases and covers every input kind', () => {
 });
 
 for (const c of BAD_INPUTS) {
-  test(`bad input ${c.id}: ${c.expect ? 'a clear error naming the file, the place and the fix' : 'tolerated'}`, () => {
+  test(`bad input ${c.id}: ${c.expect ? 'a clear error naming the file, the place and the fix' : 'tolerated'}`, async () => {
     const dir = caseDir(c.id);
     try {
-      const outcome = runCase(c, dir);
+      const outcome = await runCase(c, dir);
       if (c.accepted) {
         assert.equal(outcome.kind, 'accepted', outcome.kind === 'error' ? outcome.message : '');
         return;
@@ -45,9 +45,9 @@ for (const c of BAD_INPUTS) {
   });
 }
 
-test('docs/bad-inputs.md is generated from the corpus and up to date', () => {
+test('docs/bad-inputs.md is generated from the corpus and up to date', async () => {
   const doc = fs.readFileSync(DOC_FILE, 'utf8');
-  assert.equal(doc, generateDoc(), 'docs/bad-inputs.md is stale: run node scripts/bad-inputs-doc.mjs');
+  assert.equal(doc, await generateDoc(), 'docs/bad-inputs.md is stale: run node scripts/bad-inputs-doc.mjs');
   for (const c of BAD_INPUTS) assert.ok(doc.includes(`\`${c.id}\``), c.id);
 });
 
@@ -64,7 +64,7 @@ test('engine: every bad dataset ends its job with the loader message, and the en
       const input = c.make(dir);
       if (!('spec' in input) || !c.expect) continue;
       // The same input loaded here, for the exact message the engine must pass on.
-      const local = runCase({ ...c, make: () => input }, dir);
+      const local = await runCase({ ...c, make: () => input }, dir);
       assert.equal(local.kind, 'error');
       const raw = local.kind === 'error' ? String((local.raw as Error).message) : '';
       await assert.rejects(engine.run('train', root, { dataset: input.spec, model: 'linear', backend: 'cpu', steps: 1 }).result, (e: Error) => {

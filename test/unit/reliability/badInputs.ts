@@ -366,18 +366,29 @@ export const BAD_INPUTS: readonly BadInput[] = [
       fixture('text-named.png', path.join(root, 'dog', '1.png'));
       return { spec: `folder:${root}` };
     },
-    expect: { file: '1.png', place: /first bytes 54 68 69 73/, fix: /convert it to PNG, or remove it/, message: /not a PNG or JPEG image/ },
+    expect: { file: '1.png', place: /first bytes 54 68 69 73/, fix: /convert it to PNG or JPEG, or remove it/, message: /not an image we can read/ },
   },
   {
     id: 'folder-gif-as-png',
     area: 'Image folder',
-    input: 'a GIF image named .png',
+    input: 'a GIF header without image data, named .png (GIF is read, by content; this one is cut off)',
     make: (dir) => {
       const root = folder(dir, ['cat', 'dog']);
       fixture('gif-named.png', path.join(root, 'cat', '2.png'));
       return { spec: `folder:${root}` };
     },
-    expect: { file: '2.png', place: /GIF/, fix: /convert it to PNG/, message: /not supported/ },
+    expect: { file: '2.png', place: /GIF/, fix: /re-export it or remove it/, message: /cannot decode GIF/ },
+  },
+  {
+    id: 'folder-bmp-as-png',
+    area: 'Image folder',
+    input: 'a BMP image named .png (BMP is not supported)',
+    make: (dir) => {
+      const root = folder(dir, ['cat', 'dog']);
+      fixture('bmp-named.png', path.join(root, 'cat', '2.png'));
+      return { spec: `folder:${root}` };
+    },
+    expect: { file: '2.png', place: /BMP/, fix: /convert it to PNG or JPEG/, message: /not supported/ },
   },
   {
     id: 'folder-truncated-png',
@@ -410,7 +421,7 @@ export const BAD_INPUTS: readonly BadInput[] = [
       write(path.join(root, 'dog', 'empty.jpg'), '');
       return { spec: `folder:${root}` };
     },
-    expect: { file: 'empty.jpg', place: /0 bytes/, fix: /remove it/, message: /not a PNG or JPEG image/ },
+    expect: { file: 'empty.jpg', place: /0 bytes/, fix: /remove it/, message: /not an image we can read/ },
   },
   {
     id: 'folder-png-huge-dimensions',
@@ -432,7 +443,7 @@ export const BAD_INPUTS: readonly BadInput[] = [
       jpg(path.join(root, 'dog', '9.jpg'), 8, 8);
       return { spec: `folder:${root}` };
     },
-    expect: { file: '9.jpg', place: /is 8x8 but .*0\.png is 4x4/, fix: /resize the images to one size/, message: /same size/ },
+    expect: { file: '9.jpg', place: /4x4: 6 images \(e\.g\. .*0\.png\); 8x8: 1 image \(e\.g\. .*9\.jpg\)/, fix: /give --image-size S/, message: /different sizes/ },
   },
   {
     id: 'folder-unknown-test-class',
@@ -467,7 +478,7 @@ export const BAD_INPUTS: readonly BadInput[] = [
       fs.symlinkSync(path.join(dir, 'outside', 'secret.txt'), path.join(root, 'cat', 'x.png'));
       return { spec: `folder:${root}` };
     },
-    expect: { file: 'x.png', place: /first bytes 6e 6f 74 20/, fix: /convert it to PNG, or remove it/, message: /not a PNG or JPEG image/ },
+    expect: { file: 'x.png', place: /first bytes 6e 6f 74 20/, fix: /convert it to PNG or JPEG, or remove it/, message: /not an image we can read/ },
   },
   {
     id: 'folder-xss-class-name',

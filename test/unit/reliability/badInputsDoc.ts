@@ -26,10 +26,10 @@ export function normalize(message: string, dir: string): string {
 }
 
 /** Build the case in `dir` and run it through its entry point (loadDataset for dataset specs). */
-export function runCase(c: BadInput, dir: string): Outcome {
+export async function runCase(c: BadInput, dir: string): Promise<Outcome> {
   const input = c.make(dir);
   try {
-    const result = 'spec' in input ? loadDataset(input.spec) : input.run();
+    const result = 'spec' in input ? await loadDataset(input.spec) : await input.run();
     return { kind: 'accepted', summary: normalize(c.accepted ? c.accepted(result) : 'no error', dir) };
   } catch (e) {
     const err = e as Error;
@@ -65,14 +65,15 @@ export function renderDoc(rows: readonly { c: BadInput; outcome: Outcome }[]): s
   return lines.join('\n');
 }
 
-export function generateDoc(): string {
-  const rows = BAD_INPUTS.map((c) => {
+export async function generateDoc(): Promise<string> {
+  const rows: { c: BadInput; outcome: Outcome }[] = [];
+  for (const c of BAD_INPUTS) {
     const dir = caseDir(c.id);
     try {
-      return { c, outcome: runCase(c, dir) };
+      rows.push({ c, outcome: await runCase(c, dir) });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }
   return renderDoc(rows);
 }

@@ -47,9 +47,9 @@ function digitManifest(): { dir: string; manifest: string } {
   return { dir, manifest };
 }
 
-test('experiments use corrected labels and drop excluded examples (--annotations)', () => {
+test('experiments use corrected labels and drop excluded examples (--annotations)', async () => {
   const { dir, manifest } = digitManifest();
-  const before = prepareData({ dataset: `csv:${manifest}`, validation: 0, seed: 0 });
+  const before = await prepareData({ dataset: `csv:${manifest}`, validation: 0, seed: 0 });
   const src = before.train.sources!;
   const rel = (i: number) => path.relative(dir, src[i]).split(path.sep).join('/');
   const file = path.join(dir, 'annotations.jsonl');
@@ -59,24 +59,24 @@ test('experiments use corrected labels and drop excluded examples (--annotations
     { path: rel(0), action: 'relabel', newLabel: other },
     { path: rel(1), action: 'exclude' },
   ]);
-  const after = prepareData({ dataset: `csv:${manifest}`, validation: 0, seed: 0, annotations: file });
+  const after = await prepareData({ dataset: `csv:${manifest}`, validation: 0, seed: 0, annotations: file });
   assert.equal(after.train.labels[0], 1 - before.train.labels[0]);
   assert.deepEqual(Array.from(after.trainIndices), Array.from(before.trainIndices).filter((i) => i !== 1));
   assert.ok(after.info.notes.some((n) => /1 relabeled, 1 excluded/.test(n)));
-  assert.throws(() => prepareData({ dataset: `csv:${manifest}`, validation: 0, seed: 0, annotations: path.join(dir, 'nope.jsonl') }), /nope\.jsonl: annotations file not found/);
+  await assert.rejects(() => prepareData({ dataset: `csv:${manifest}`, validation: 0, seed: 0, annotations: path.join(dir, 'nope.jsonl') }), /nope\.jsonl: annotations file not found/);
   fs.appendFileSync(file, 'garbage\n');
-  assert.throws(() => prepareData({ dataset: `csv:${manifest}`, validation: 0, seed: 0, annotations: file }), /annotations\.jsonl:3: not valid JSON/);
+  await assert.rejects(() => prepareData({ dataset: `csv:${manifest}`, validation: 0, seed: 0, annotations: file }), /annotations\.jsonl:3: not valid JSON/);
 });
 
-test('annotations fix injected noise: fixed examples no longer count as corrupted', () => {
+test('annotations fix injected noise: fixed examples no longer count as corrupted', async () => {
   const { dir, manifest } = digitManifest();
-  const noisy = prepareData({ dataset: `csv:${manifest}`, validation: 0, seed: 0, labelNoise: 0.5, noiseSeed: 1 });
+  const noisy = await prepareData({ dataset: `csv:${manifest}`, validation: 0, seed: 0, labelNoise: 0.5, noiseSeed: 1 });
   const bad = Array.from(noisy.corrupted!.entries()).filter(([, c]) => c).map(([i]) => i);
   assert.ok(bad.length > 0);
   const file = path.join(dir, 'annotations.jsonl');
   const fix = bad[0];
   new AnnotationStore(file).append([{ path: path.relative(dir, noisy.train.sources![fix]), action: 'relabel', newLabel: noisy.cleanLabels[fix] }]);
-  const fixed = prepareData({ dataset: `csv:${manifest}`, validation: 0, seed: 0, labelNoise: 0.5, noiseSeed: 1, annotations: file });
+  const fixed = await prepareData({ dataset: `csv:${manifest}`, validation: 0, seed: 0, labelNoise: 0.5, noiseSeed: 1, annotations: file });
   assert.equal(fixed.corrupted![fix], 0);
   assert.equal(fixed.corrupted!.reduce((s, v) => s + v, 0), bad.length - 1);
 });

@@ -72,11 +72,11 @@ test('review-queue pixels follow prediction rows: by source file for manifests, 
   const dir = tempDir('datadiet-rowpx-');
   const files = [0, 1, 2].map((i) => writeGrayPng(path.join(dir, `${i}.png`), 2, 2, () => 10 * (i + 1)));
   fs.writeFileSync(path.join(dir, 'l.csv'), files.map((f, i) => `${path.basename(f)},${i % 2}`).join('\n'));
-  const m = await rowPixels(`csv:${path.join(dir, 'l.csv')}`, Int32Array.from([5, 9]), [files[2], files[0]]);
+  const m = await rowPixels({ spec: `csv:${path.join(dir, 'l.csv')}` }, Int32Array.from([5, 9]), [files[2], files[0]]);
   assert.deepEqual(m.shape, [2, 2, 1]);
   assert.deepEqual(Array.from(m.images), [30, 30, 30, 30, 10, 10, 10, 10]);
   assert.equal(m.problems.size, 0);
-  const train = loadDataset(`csv:${path.join(dir, 'l.csv')}`).splits.train;
-  const b = await rowPixels(`csv:${path.join(dir, 'l.csv')}`, Int32Array.from([1, 0]));
+  const train = (await loadDataset(`csv:${path.join(dir, 'l.csv')}`)).splits.train;
+  const b = await rowPixels({ spec: `csv:${path.join(dir, 'l.csv')}` }, Int32Array.from([1, 0]));
   assert.deepEqual(Array.from(b.images.subarray(0, 4)), Array.from(train.images.subarray(4, 8)));
 });

@@ -33,7 +33,7 @@ test('a review session walks the suspects in ranking order; neighbours are the n
   assert.equal(s.index.classes.length, 10);
   assert.match(s.index.file, /annotations\.jsonl$/);
 
-  const train = loadDataset('mnist').splits.train;
+  const train = (await loadDataset('mnist')).splits.train;
   const size = exampleSize(train);
   const img = (i: number) => train.images.subarray(i * size, (i + 1) * size);
   const rowOf = new Map(Array.from(p.index, (i, r) => [i, r]));

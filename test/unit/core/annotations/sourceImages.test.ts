@@ -39,7 +39,7 @@ test('review-queue pixels: sources.json paths outside the dataset folder are ref
   const pred = readPredictions(runDir)!;
   assert.equal(datasetRootOf(spec), data);
   const sf = path.join(runDir, 'predictions', 'sources.json');
-  const px = await rowPixels(spec, pred.index, pred.sources, { sourcesFile: sf });
+  const px = await rowPixels({ spec }, pred.index, pred.sources, { sourcesFile: sf });
   assert.deepEqual(px.shape, [2, 2, 1]);
   assert.deepEqual([...px.problems.keys()].sort(), [1, 2, 3, 4]);
   for (const r of [1, 2, 3]) assert.match(px.problems.get(r)!, /sources\.json: row \d: image path ".*" is outside the dataset folder .*; not read \(images are only read from inside the dataset folder/);
@@ -82,7 +82,7 @@ test('a binary dataset takes pixels by index and never reads a sources.json it s
   fs.writeFileSync(path.join(dir, 't10k-images-idx3-ubyte'), idxBytes([1, 2, 2], [0, 0, 0, 0]));
   fs.writeFileSync(path.join(dir, 't10k-labels-idx1-ubyte'), idxBytes([1], [0]));
   assert.equal(datasetRootOf(`idx:${dir}`), undefined);
-  const px = await rowPixels(`idx:${dir}`, Int32Array.from([2, 0]), ['../../etc/passwd', '/etc/passwd']);
+  const px = await rowPixels({ spec: `idx:${dir}` }, Int32Array.from([2, 0]), ['../../etc/passwd', '/etc/passwd']);
   assert.deepEqual(Array.from(px.images), [...imgs.slice(8, 12), ...imgs.slice(0, 4)]);
   assert.equal(px.problems.size, 0);
 });

@@ -19,7 +19,7 @@ import { inProcessJobs } from './inProcessJobs';
 import { repoRoot, tempDir } from '../../helpers/paths';
 
 // Real jobs, in process, on tiny linear models over a few hundred MNIST examples.
-const mnist = loadDataset('mnist').splits.train;
+const mnist = loadDataset('mnist').then((d) => d.splits.train);
 const root = tempDir('cells-analysis');
 const jobs: string[] = [];
 const env = (over: Partial<ExecEnv> = {}): ExecEnv => ({

@@ -16,7 +16,7 @@ import { runTraining } from '../../../../src/core/experiments/trainRun';
 import type { ConfusionMatrixPayload, TrainingCurvesPayload } from '../../../../src/core/notebook/mime';
 import { tempDir } from '../../helpers/paths';
 
-const mnist = loadDataset('mnist').splits.train;
+const mnist = loadDataset('mnist').then((d) => d.splits.train);
 const root = tempDir('cells');
 let jobsStarted = 0;
 const progress: JobProgress[] = [];

@@ -12,7 +12,7 @@ import { rangeGallery } from '../../../../src/core/cells/rangeGallery';
 import { tempDir } from '../../helpers/paths';
 
 // A real score run (tiny linear model): it records the averaged predictions next to its score tables.
-const mnist = loadDataset('mnist').splits.train;
+const mnist = loadDataset('mnist').then((d) => d.splits.train);
 const root = tempDir('cells-pred');
 const env: ExecEnv = {
   root,

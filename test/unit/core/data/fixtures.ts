@@ -78,6 +78,21 @@ export function assertDataError(fn: () => unknown, ...fragments: (string | RegEx
   } catch (e) {
     err = e;
   }
+  return checkDataError(err, fragments);
+}
+
+/** Assert that `fn` rejects with a DataFormatError whose message contains every fragment (the async loaders). */
+export async function assertDataRejects(fn: () => Promise<unknown>, ...fragments: (string | RegExp)[]): Promise<DataFormatError> {
+  let err: unknown;
+  try {
+    await fn();
+  } catch (e) {
+    err = e;
+  }
+  return checkDataError(err, fragments);
+}
+
+function checkDataError(err: unknown, fragments: readonly (string | RegExp)[]): DataFormatError {
   if (!(err instanceof DataFormatError)) {
     throw new Error(`expected a DataFormatError, got ${err === undefined ? 'no error' : String(err)}`);
   }

@@ -10,7 +10,7 @@ import {
   parseJsonlManifest,
   type ManifestEntry,
 } from '../../../../src/core/data/manifest';
-import { assertDataError, tempDir, write, writeGrayPng, writePng } from './fixtures';
+import { assertDataError, assertDataRejects, tempDir, write, writeGrayPng, writePng } from './fixtures';
 
 const dir = tempDir();
 const root = path.join(dir, 'ds');
@@ -33,9 +33,9 @@ test('parseCsv: quotes, escaped quotes, embedded commas and newlines, CRLF, BOM,
   assertDataError(() => parseCsv('x,1\na"b,1', 'f.csv'), 'line 2', 'stray quote');
 });
 
-test('CSV manifest with header and class-name labels (sorted), CRLF and BOM', () => {
+test('CSV manifest with header and class-name labels (sorted), CRLF and BOM', async () => {
   const f = m('names.csv', '\uFEFFpath,label\r\nimg/b.png,dog\r\n"img/with, comma.png",cat\r\n./img/a.png,ant\r\n');
-  const ds = loadManifest(f);
+  const ds = await loadManifest(f);
   assert.deepEqual(ds.classNames, ['ant', 'cat', 'dog']);
   assert.deepEqual(Array.from(ds.labels), [2, 1, 0]);
   assert.deepEqual(ds.shape, [2, 3, 1]);
@@ -45,39 +45,39 @@ test('CSV manifest with header and class-name labels (sorted), CRLF and BOM', ()
   assert.equal(ds.name, 'names');
 });
 
-test('CSV manifest without header and with integer labels keeps the integers', () => {
+test('CSV manifest without header and with integer labels keeps the integers', async () => {
   const f = m('ints.csv', 'img/a.png,3\nimg/b.png,0\n');
-  const ds = loadManifest(f);
+  const ds = await loadManifest(f);
   assert.deepEqual(Array.from(ds.labels), [3, 0]);
   assert.equal(ds.numClasses, 4);
   assert.equal(ds.classNames, undefined);
 });
 
-test('JSONL manifest with integer and string labels', () => {
+test('JSONL manifest with integer and string labels', async () => {
   const f = m('m.jsonl', '{"path": "img/a.png", "label": 1}\n\n{"path": "img/c.png", "label": 0}\r\n');
-  const ds = loadManifest(f);
+  const ds = await loadManifest(f);
   assert.deepEqual(Array.from(ds.labels), [1, 0]);
   assert.equal(ds.images[6], 40);
   const g = m('n.jsonl', '{"path":"img/a.png","label":"x"}\n{"path":"img/b.png","label":"w"}\n');
-  assert.deepEqual(loadManifest(g).classNames, ['w', 'x']);
+  assert.deepEqual((await loadManifest(g)).classNames, ['w', 'x']);
 });
 
-test('absolute paths inside the manifest folder are accepted', () => {
+test('absolute paths inside the manifest folder are accepted', async () => {
   const f = m('abs.csv', `${path.join(root, 'img', 'a.png')},0\nimg/b.png,1\n`);
-  assert.equal(loadManifest(f).labels.length, 2);
+  assert.equal((await loadManifest(f)).labels.length, 2);
 });
 
-test('color images in a manifest give 3 channels', () => {
+test('color images in a manifest give 3 channels', async () => {
   const croot = path.join(dir, 'color');
   writePng(path.join(croot, 'r.png'), 2, 2, () => [255, 0, 0]);
   writeGrayPng(path.join(croot, 'g.png'), 2, 2, () => 7);
   const f = write(path.join(croot, 'm.csv'), 'r.png,0\ng.png,1\n');
-  const ds = loadManifest(f);
+  const ds = await loadManifest(f);
   assert.deepEqual(ds.shape, [2, 2, 3]);
   assert.deepEqual(Array.from(ds.images.subarray(12, 15)), [7, 7, 7]);
 });
 
-test('errors name the manifest and the line: columns, header, empty path, bad labels', () => {
+test('errors name the manifest and the line: columns, header, empty path, bad labels', async () => {
   const cases: [string, string, string[]][] = [
     ['missing.csv', 'img/a.png,0\nimg/b.png\n', ['line 2', 'missing column']],
     ['extra.csv', 'img/a.png,0,x\n', ['line 1', 'expected 2 columns', 'quote paths']],
@@ -92,11 +92,11 @@ test('errors name the manifest and the line: columns, header, empty path, bad la
   ];
   for (const [name, text, fragments] of cases) {
     const f = m(name, text);
-    assertDataError(() => loadManifest(f), f, ...fragments);
+    await assertDataRejects(() => loadManifest(f), f, ...fragments);
   }
 });
 
-test('JSONL errors name the line', () => {
+test('JSONL errors name the line', async () => {
   const cases: [string, string, string[]][] = [
     ['badjson.jsonl', '{"path":"img/a.png","label":0}\n{oops}\n', ['line 2', 'invalid JSON']],
     ['nolabel.jsonl', '{"path":"img/a.png"}\n', ['line 1', 'missing column "label"']],
@@ -107,60 +107,60 @@ test('JSONL errors name the line', () => {
   ];
   for (const [name, text, fragments] of cases) {
     const f = m(name, text);
-    assertDataError(() => loadManifest(f), f, ...fragments);
+    await assertDataRejects(() => loadManifest(f), f, ...fragments);
   }
 });
 
-test('file not found names the line', () => {
+test('file not found names the line', async () => {
   const f = m('notfound.csv', 'img/a.png,0\nimg/zzz.png,1\n');
-  assertDataError(() => loadManifest(f), f, 'line 2', 'file not found: img/zzz.png');
+  await assertDataRejects(() => loadManifest(f), f, 'line 2', 'file not found: img/zzz.png');
 });
 
-test('every missing file is listed (up to 20, then how many more), not only the first', () => {
+test('every missing file is listed (up to 20, then how many more), not only the first', async () => {
   const three = m('three-missing.csv', 'img/a.png,0\nimg/x1.png,1\nimg/b.png,0\nimg/x2.png,1\nimg/x3.png,1\n');
-  assertDataError(() => loadManifest(three), three, '3 files not found', 'line 2: img/x1.png', 'line 4: img/x2.png', 'line 5: img/x3.png');
+  await assertDataRejects(() => loadManifest(three), three, '3 files not found', 'line 2: img/x1.png', 'line 4: img/x2.png', 'line 5: img/x3.png');
   const many = m('many-missing.csv', Array.from({ length: 25 }, (_, i) => `img/gone${i}.png,${i % 2}`).join('\n'));
-  const e = assertDataError(() => loadManifest(many), '25 files not found', 'line 20: img/gone19.png', '… and 5 more');
+  const e = await assertDataRejects(() => loadManifest(many), '25 files not found', 'line 20: img/gone19.png', '… and 5 more');
   assert.ok(!e.message.includes('gone20'), 'only the first 20 are listed');
 });
 
-test('mixed label kinds blame the odd row, not the first number', () => {
+test('mixed label kinds blame the odd row, not the first number', async () => {
   const names = m('odd-number.csv', 'img/a.png,cat\nimg/b.png,dog\nimg/c.png,cat\nimg/d.png,3\n');
-  assertDataError(() => loadManifest(names), names, 'line 4: label "3" is a number but other labels are class names', '"cat" at line 1');
+  await assertDataRejects(() => loadManifest(names), names, 'line 4: label "3" is a number but other labels are class names', '"cat" at line 1');
   const ints = m('odd-name.csv', 'img/a.png,0\nimg/b.png,1\nimg/c.png,dog\n');
-  assertDataError(() => loadManifest(ints), ints, 'line 3: label "dog" is a class name but other labels are integer class indices', '"0" at line 1');
+  await assertDataRejects(() => loadManifest(ints), ints, 'line 3: label "dog" is a class name but other labels are integer class indices', '"0" at line 1');
 });
 
-test('paths escaping the manifest folder are refused: relative, absolute, symlinked', () => {
+test('paths escaping the manifest folder are refused: relative, absolute, symlinked', async () => {
   const rel = m('escape.csv', 'img/a.png,0\n../../etc/passwd,1\n');
-  assertDataError(() => loadManifest(rel), rel, 'line 2', 'escapes the manifest');
+  await assertDataRejects(() => loadManifest(rel), rel, 'line 2', 'escapes the manifest');
   // Refused even when the target does not exist (no probing outside the root).
   const relMissing = m('escape2.csv', '../no/such/file.png,1\n');
-  assertDataError(() => loadManifest(relMissing), relMissing, 'line 1', 'escapes the manifest');
+  await assertDataRejects(() => loadManifest(relMissing), relMissing, 'line 1', 'escapes the manifest');
   const abs = m('escape3.csv', `${path.join(dir, 'outside.png')},0\n`);
-  assertDataError(() => loadManifest(abs), abs, 'line 1', 'escapes the manifest');
-  assertDataError(() => loadManifest(m('escape4.csv', '/etc/passwd,0\n')), 'line 1', 'escapes the manifest');
+  await assertDataRejects(() => loadManifest(abs), abs, 'line 1', 'escapes the manifest');
+  await assertDataRejects(() => loadManifest(m('escape4.csv', '/etc/passwd,0\n')), 'line 1', 'escapes the manifest');
   fs.symlinkSync(path.join(dir, 'outside.png'), path.join(root, 'img', 'sneaky.png'));
   const link = m('escape5.csv', 'img/a.png,0\nimg/sneaky.png,1\n');
-  assertDataError(() => loadManifest(link), link, 'line 2', 'resolves (through a symlink) outside');
+  await assertDataRejects(() => loadManifest(link), link, 'line 2', 'resolves (through a symlink) outside');
   // A symlinked folder that escapes, too.
   fs.symlinkSync(dir, path.join(root, 'up'));
   const linkDir = m('escape6.csv', 'up/outside.png,1\n');
-  assertDataError(() => loadManifest(linkDir), linkDir, 'line 1', 'outside');
+  await assertDataRejects(() => loadManifest(linkDir), linkDir, 'line 1', 'outside');
 });
 
-test('duplicate rows name both lines, including differently spelled paths', () => {
+test('duplicate rows name both lines, including differently spelled paths', async () => {
   const f = m('dup.csv', 'path,label\nimg/a.png,0\nimg/b.png,1\n./img/../img/a.png,0\n');
-  assertDataError(() => loadManifest(f), f, 'line 4', 'duplicate row', 'same file as line 2');
+  await assertDataRejects(() => loadManifest(f), f, 'line 4', 'duplicate row', 'same file as line 2');
 });
 
-test('undecodable images and size mismatches name the manifest line', () => {
+test('undecodable images and size mismatches name the manifest line', async () => {
   write(path.join(root, 'img', 'bad.png'), 'garbage');
   const f = m('badimg.csv', 'img/a.png,0\nimg/bad.png,1\n');
-  assertDataError(() => loadManifest(f), path.join(root, 'img', 'bad.png'), `line 2 of ${f}`);
+  await assertDataRejects(() => loadManifest(f), path.join(root, 'img', 'bad.png'), `line 2 of ${f}`);
   writeGrayPng(path.join(root, 'img', 'big.png'), 9, 9, () => 0);
   const g = m('sizes.csv', 'img/a.png,0\nimg/big.png,1\n');
-  assertDataError(() => loadManifest(g), 'big.png', 'is 9x9', `line 2 of ${g}`, 'is 3x2', `line 1 of ${g}`);
+  await assertDataRejects(() => loadManifest(g), 'big.png', '9x9: 1 image', `line 2 of ${g}`, '3x2: 1 image', `line 1 of ${g}`);
 });
 
 test('parsers on their own: header detection and label classification', () => {

@@ -8,23 +8,23 @@ test('one validation default for train, score, prune and window', () => {
   for (const d of [TRAIN_DEFAULTS, SCORE_DEFAULTS, PRUNE_DEFAULTS, WINDOW_DEFAULTS]) assert.equal(d.validation, DEFAULT_VALIDATION);
 });
 
-test('a validation fraction is of the --subset examples used, and held out of them', () => {
-  const d = prepareData({ dataset: 'mnist', validation: 0.1, seed: 0, trainSubset: 500 });
+test('a validation fraction is of the --subset examples used, and held out of them', async () => {
+  const d = await prepareData({ dataset: 'mnist', validation: 0.1, seed: 0, trainSubset: 500 });
   assert.equal(d.valIndices.length, 50, '10% of the 500 used, not of the 60,000');
   assert.equal(d.trainIndices.length, 450);
   assert.equal(d.record.valSize, 50);
   const val = new Set(d.valIndices);
   assert.ok(d.trainIndices.every((i) => !val.has(i)), 'disjoint');
   // The same seed and subset without validation uses the same 500: a score run with --validation 0 covers them.
-  const all = new Set(prepareData({ dataset: 'mnist', validation: 0, seed: 0, trainSubset: 500 }).trainIndices);
+  const all = new Set((await prepareData({ dataset: 'mnist', validation: 0, seed: 0, trainSubset: 500 })).trainIndices);
   assert.equal(all.size, 500);
   assert.ok([...d.trainIndices, ...d.valIndices].every((i) => all.has(i)));
   // Without a subset the fraction is of the whole train split.
-  assert.equal(prepareData({ dataset: 'mnist', validation: 0.1, seed: 0 }).valIndices.length, 6000);
+  assert.equal((await prepareData({ dataset: 'mnist', validation: 0.1, seed: 0 })).valIndices.length, 6000);
 });
 
-test('a validation count the subset cannot hold is refused, naming both options', () => {
-  assert.throws(() => prepareData({ dataset: 'mnist', validation: 500, seed: 0, trainSubset: 500 }), /--validation 500 cannot be held out of the 500 examples of --subset 500/);
+test('a validation count the subset cannot hold is refused, naming both options', async () => {
+  await assert.rejects(() => prepareData({ dataset: 'mnist', validation: 500, seed: 0, trainSubset: 500 }), /--validation 500 cannot be held out of the 500 examples of --subset 500/);
 });
 
 test('a tiny SGD budget is flagged with what to change; a sound one or scores at initialization are not', () => {

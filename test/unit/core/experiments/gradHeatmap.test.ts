@@ -33,7 +33,7 @@ test('grad-heatmap run on MNIST: norms of the sample at init and after each epoc
   assert.ok(t.testAccuracy[2]! > 0.3, `trained above chance: ${t.testAccuracy[2]}`);
 
   // Reference: the same initial weights (seed 0's probed-train stream) and normalization, one example at a time, full gradient vector.
-  const data = prepareData({ dataset: 'mnist', validation: 0, seed: 0, trainSubset: 500 });
+  const data = await prepareData({ dataset: 'mnist', validation: 0, seed: 0, trainSubset: 500 });
   const sampleSet = new Set(data.trainIndices);
   assert.ok(t.examples.every((e) => sampleSet.has(e)), 'the sample is drawn from the trained examples');
   const model = buildModel({ arch: 'cnn-small', width: 0.25, inputShape: data.train.shape, numClasses: 10 }, probedTrainingStreams(0).init.uniform());

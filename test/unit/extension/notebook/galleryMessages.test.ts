@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -6,6 +6,7 @@ import { diagnoseCell } from '../../../../src/core/cells/diagnose';
 import type { ExecEnv } from '../../../../src/core/cells/execute';
 import { listRunInfos } from '../../../../src/core/cells/runRef';
 import { notebookJson, starterCells } from '../../../../src/core/cells/starter';
+import type { ImageDataset } from '../../../../src/core/data/dataset';
 import { loadDataset } from '../../../../src/core/data/load';
 import { makeRng } from '../../../../src/core/random';
 import { createRun } from '../../../../src/core/store/runStore';
@@ -15,19 +16,23 @@ import { annotationsSink } from '../../../../src/extension/notebook/galleryMessa
 import { checkRangeRequest, rangeGallery } from '../../../../src/core/cells/rangeGallery';
 import { tempDir } from '../../helpers/paths';
 
-const mnist = loadDataset('mnist').splits.train;
+let mnist: ImageDataset;
 const root = tempDir('nbmsg');
 const n = 300;
 const rng = makeRng(7);
 const index = Int32Array.from({ length: n }, (_, i) => i * 3);
-const label = Int32Array.from(index, (i) => mnist.labels[i]);
+let label: Int32Array;
 const score = Float32Array.from({ length: n }, () => Math.round(rng.next() * 200) / 100);
 // A recorded score run, in the store's own format (manifest + parquet/npy tables).
 const run = createRun(root, { kind: 'score', config: { dataset: 'mnist' }, seeds: { run_0: 0 }, versions: {} });
 run.update({ dataset: { spec: 'mnist', name: 'mnist/train', fingerprint: 'f'.repeat(64), shape: [28, 28, 1], numClasses: 10, trainSize: n, valSize: 0, testSize: 10000 } });
-writeScoreTable(path.join(run.dir, 'scores'), 'el2n', { name: 'el2n', index, label, score, perRun: [score] });
-run.finish('done', { results: { examples: n } });
-const env: ExecEnv = { root, trusted: false, images: () => mnist };
+before(async () => {
+  mnist = (await loadDataset('mnist')).splits.train;
+  label = Int32Array.from(index, (i) => mnist.labels[i]);
+  writeScoreTable(path.join(run.dir, 'scores'), 'el2n', { name: 'el2n', index, label, score, perRun: [score] });
+  run.finish('done', { results: { examples: n } });
+});
+const env: ExecEnv = { root, trusted: false, images: async () => mnist };
 
 test('brushing: a score range gets the gallery of exactly the examples in it', async () => {
   const reply = await rangeGallery({ type: 'requestRange', requestId: 'r1', runId: run.id, score: 'el2n', lo: 0.5, hi: 1.25 }, env);
