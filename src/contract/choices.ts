@@ -1,9 +1,16 @@
 /** The closed sets of names job parameters take, named once (core, CLI, wizards and cells read them here). */
-export const ARCHITECTURES = ['linear', 'cnn-small', 'vgg11', 'vgg13', 'vgg16', 'resnet18', 'resnet50'] as const;
+export const ARCHITECTURES = ['linear', 'mlp', 'cnn-small', 'vgg11', 'vgg13', 'vgg16', 'resnet18', 'resnet50'] as const;
 export type Architecture = (typeof ARCHITECTURES)[number];
 
 export const BACKEND_CHOICES = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'webgpu', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+
+/** Heads a frozen backbone's features train (--backbone): the others are image models. */
+export const HEAD_ARCHITECTURES = ['linear', 'mlp'] as const;
+
+/** The pixel range a pretrained backbone expects (TF Hub image models: 0-1). */
+export const BACKBONE_INPUT_RANGES = ['0-1', '-1-1', '0-255'] as const;
+export type BackboneInputRange = (typeof BACKBONE_INPUT_RANGES)[number];
 
 /** How --image-size brings an image to a square: crop (torchvision Resize + CenterCrop) or pad (whole image, black borders). */
 export const RESIZE_MODES = ['crop', 'pad'] as const;

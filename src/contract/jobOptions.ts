@@ -3,7 +3,7 @@
  * (the engine protocol, params.json, notebook cells) checks parameters with `checkParams` before a job runs, so a
  * wrong type or an unknown name is refused with the flag's name instead of failing deep inside a training.
  */
-import { ARCHITECTURES, BACKEND_CHOICES, CONV_METHODS, NORM_KINDS, PARAM_SUBSETS, RESIZE_MODES, SCORE_NAMES, STRATEGY_NAMES } from './choices';
+import { ARCHITECTURES, BACKBONE_INPUT_RANGES, BACKEND_CHOICES, CONV_METHODS, NORM_KINDS, PARAM_SUBSETS, RESIZE_MODES, SCORE_NAMES, STRATEGY_NAMES } from './choices';
 import type { JobParams } from './jobParams';
 import type { JobName } from './jobNames';
 import { optionProblem, type OptionSpec } from './optionSpec';
@@ -33,6 +33,8 @@ export const TRAIN_OPTIONS: readonly OptionSpec[] = [
   { key: 'trainSubset', flag: 'subset', kind: 'int', min: 1, value: 'n', help: 'use a seeded random subset of n examples of the training split (--validation is held out of them)' },
   { key: 'annotations', flag: 'annotations', kind: 'string', value: 'file', help: 'apply label corrections and exclusions from an annotations.jsonl' },
   { key: 'imageSize', flag: 'image-size', kind: 'int', min: 4, max: 1024, value: 'px', help: 'bring every image to px x px (needed when image sizes differ; default: their own size)' },
+  { key: 'backbone', flag: 'backbone', kind: 'string', value: 'dir', help: 'a TensorFlow.js model folder (model.json + shards) used frozen as a feature extractor; --model is then the head: linear (default) or mlp (docs/backbones.md)' },
+  { key: 'backboneInput', flag: 'backbone-input', kind: 'choice', choices: BACKBONE_INPUT_RANGES, value: 'range', help: 'pixel range the backbone expects (default 0-1, as TF Hub image models; 0-255 for integer inputs)' },
   { key: 'resize', flag: 'resize', kind: 'choice', choices: RESIZE_MODES, value: 'mode', help: 'with --image-size: crop (shorter side to the size, centre crop, as torchvision Resize + CenterCrop) or pad (whole image, black borders)' },
   { key: 'resumedFrom', flag: 'resumed-from', kind: 'string', internal: true, help: 'a failed or cancelled training run to continue from its checkpoint' },
 ];

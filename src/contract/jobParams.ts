@@ -3,7 +3,7 @@
  * and what a run records in params.json. Defaults are applied by each experiment (core/experiments); the option
  * metadata that checks them is in jobOptions.ts.
  */
-import type { Architecture, BackendChoice, ConvMethod, NormKind, ParamSubset, ResizeMode, ScoreName, StrategyName } from './choices';
+import type { Architecture, BackboneInputRange, BackendChoice, ConvMethod, NormKind, ParamSubset, ResizeMode, ScoreName, StrategyName } from './choices';
 import type { JobName } from './jobNames';
 
 export interface TrainParams {
@@ -45,6 +45,13 @@ export interface TrainParams {
   readonly imageSize?: number;
   /** How: 'crop' (shorter side to the size, centre crop) or 'pad' (longer side to the size, black padding). */
   readonly resize: ResizeMode;
+  /**
+   * A TensorFlow.js model folder (model.json + weight shards) used frozen as a feature extractor: `model` is then a
+   * head (linear or mlp) trained on its features, computed once and cached (core/backbone/).
+   */
+  readonly backbone?: string;
+  /** The pixel range the backbone expects; default 0-1 (0-255 for models with integer inputs). */
+  readonly backboneInput?: BackboneInputRange;
 }
 
 export interface ScoreParams extends TrainParams {

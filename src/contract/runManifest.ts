@@ -15,11 +15,24 @@ export interface DatasetRecord {
   /** --image-size and --resize, when images were brought to one size (also part of the fingerprint). */
   readonly imageSize?: number;
   readonly resize?: ResizeMode;
+  /** --backbone: the frozen feature extractor the model (a head) trained on. */
+  readonly backbone?: BackboneRecord;
   readonly numClasses: number;
   readonly classNames?: readonly string[];
   readonly trainSize: number;
   readonly valSize: number;
   readonly testSize: number;
+}
+
+export interface BackboneRecord {
+  /** The model folder, absolute. */
+  readonly dir: string;
+  /** sha256 of model.json and the weights. */
+  readonly fingerprint: string;
+  /** e.g. "graph model, 3.5M weights, input 224x224x3, 1280 features". */
+  readonly description: string;
+  readonly featureDim: number;
+  readonly inputRange: string;
 }
 
 export interface BackendRecord {

@@ -4,6 +4,7 @@ import type { Architecture, BackendChoice, ScoreName } from '../contract/choices
 
 export const ARCHITECTURE_CHOICES: readonly { readonly id: Architecture; readonly detail: string }[] = [
   { id: 'linear', detail: 'softmax regression: seconds on a CPU' },
+  { id: 'mlp', detail: 'one hidden layer: a small head on pretrained features (datadiet.backbone)' },
   { id: 'cnn-small', detail: 'conv32-pool-conv64-pool-dense128: the papers\u2019 MNIST-style net' },
   { id: 'vgg11', detail: 'VGG-11 with batch norm' },
   { id: 'vgg13', detail: 'VGG-13 with batch norm' },

@@ -184,7 +184,7 @@ export function windowOffsets(size: number): number[] {
  * Keys of the score run's configuration that decide which examples it trained on and how: reused by the sweep.
  * The root seed is one of them: the validation split and the subset are drawn from its streams.
  */
-const CARRIED = ['dataset', 'model', 'width', 'epochs', 'batchSize', 'lr', 'momentum', 'nesterov', 'weightDecay', 'milestones', 'gamma', 'validation', 'augment', 'trainSubset', 'seed', 'annotations'] as const;
+const CARRIED = ['dataset', 'model', 'width', 'epochs', 'batchSize', 'lr', 'momentum', 'nesterov', 'weightDecay', 'milestones', 'gamma', 'validation', 'augment', 'trainSubset', 'seed', 'annotations', 'imageSize', 'resize', 'backbone', 'backboneInput'] as const;
 
 /**
  * The engine job for the answers. The retrainings keep the score run's schedule: its full-data budget

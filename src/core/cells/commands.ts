@@ -9,6 +9,7 @@
  * Positional words fill the command's `positional` arguments in order (`gallery el2n lowest` is
  * `gallery score=el2n order=lowest`).
  */
+import { ARCHITECTURES } from '../../contract/choices';
 import { RUN_KINDS } from '../../contract/jobNames';
 import { STRATEGY_NAMES } from '../select/selection';
 import { ANALYSIS_COMMANDS } from './analysisCommands';
@@ -74,13 +75,16 @@ const run = (kinds: readonly string[], doc: string): ArgSpec => ({ name: 'run', 
 const score = (doc = 'Score table to use, e.g. el2n, grand, forgetting.'): ArgSpec => ({ name: 'score', kind: { type: 'score' }, default: 'el2n', doc });
 // Training settings shared by the commands that train (score, prune, window); names follow the CLI's flags.
 const training: readonly ArgSpec[] = [
-  { name: 'model', kind: { type: 'enum', values: ['linear', 'cnn-small', 'vgg11', 'vgg13', 'vgg16', 'resnet18', 'resnet50'] }, doc: 'Model architecture trained.', default: 'cnn-small' },
+  { name: 'model', kind: { type: 'enum', values: [...ARCHITECTURES] }, doc: 'Model architecture trained (with backbone=: the head, linear or mlp).', default: 'cnn-small' },
   { name: 'epochs', kind: { type: 'number', min: 0, max: 1000, exclusive: true }, doc: 'Epochs of the full training split (sets the iteration budget).', default: '2' },
   { name: 'steps', kind: { type: 'int', min: 1, max: 10_000_000 }, doc: 'Explicit iteration budget; overrides epochs.' },
   { name: 'subset', kind: { type: 'int', min: 1, max: 100_000_000 }, doc: 'Train on a seeded random subset of this many training examples (quick looks).' },
   { name: 'batch', kind: { type: 'int', min: 1, max: 65536 }, doc: 'Minibatch size.', default: '128' },
   { name: 'validation', kind: { type: 'number', min: 0, max: 100_000_000 }, doc: 'Held-out validation examples: a fraction (< 1) of the examples used, or a count; 0 = none (a score run then scores every training example).', default: '0.1' },
   { name: 'seed', kind: { type: 'int', min: 0, max: 2 ** 31 - 1 }, doc: 'Root seed: every random draw (initializations, data order, split, noise, random baselines) comes from its own stream of it.', default: '0' },
+  { name: 'image-size', kind: { type: 'int', min: 4, max: 1024 }, doc: 'Bring every image to this many pixels square (needed when image sizes differ).' },
+  { name: 'resize', kind: { type: 'enum', values: ['crop', 'pad'] }, doc: 'With image-size: crop (centre, as torchvision Resize + CenterCrop) or pad (whole image, black borders).', default: 'crop' },
+  { name: 'backbone', kind: { type: 'text' }, doc: 'A TensorFlow.js model folder (model.json + shards) used frozen as a feature extractor; model= is then the head (linear or mlp). See docs/backbones.md.' },
   { name: 'executor', kind: { type: 'enum', values: ['local', 'slurm'] }, doc: 'Who runs the work units: local (this machine) or slurm (an array job with the datadiet.slurm.* settings). Default: the datadiet.executor setting.' },
   { name: 'parallel', kind: { type: 'int', min: 1, max: 256 }, doc: 'Local executor: units at once, each in a child process.' },
 ];

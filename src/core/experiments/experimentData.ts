@@ -13,7 +13,9 @@ import type { DatasetRecord } from '../store/runManifest';
 import { loadAnnotationsFor } from '../annotations/datasetAnnotations';
 import { reportWarnings, stepBudgetWarning } from './budgetWarnings';
 import { InputError } from '../inputError';
-import type { ResizeMode } from '../../contract/choices';
+import type { BackboneInputRange, ResizeMode } from '../../contract/choices';
+import type { BackboneRecord } from '../../contract/runManifest';
+import { withBackboneFeatures } from '../backbone/datasetFeatures';
 import { describeGeometry, geometryOf, NATIVE_GEOMETRY, type ImageGeometry } from '../data/imageGeometry';
 import { cacheDir } from '../store/runStore';
 
@@ -66,6 +68,9 @@ export interface DataOptions {
   readonly resize?: ResizeMode;
   /** `.datadiet/cache` of the run's root: decoded images are kept there. */
   readonly cacheDir?: string;
+  /** --backbone / --backbone-input: train on a frozen model's features. */
+  readonly backbone?: string;
+  readonly backboneInput?: BackboneInputRange;
   /** Progress while image files are decoded. */
   readonly report?: Report;
   readonly signal?: AbortSignal;
@@ -80,7 +85,20 @@ export function datasetFingerprint(splits: DatasetSplits, geometry: ImageGeometr
 
 export async function prepareData(o: DataOptions): Promise<ExperimentData> {
   const geometry = geometryOf(o.imageSize, o.resize);
-  const { splits, info } = await loadDataset(o.dataset, { geometry, cacheDir: o.cacheDir, signal: o.signal, onProgress: decodeProgress(o.report) });
+  const loaded = await loadDataset(o.dataset, { geometry, cacheDir: o.cacheDir, signal: o.signal, onProgress: decodeProgress(o.report, 'decoding images') });
+  const { info } = loaded;
+  let splits = loaded.splits;
+  // The fingerprint names the images; the backbone is recorded next to it.
+  const imagesFingerprint = datasetFingerprint(splits, geometry);
+  let backbone: BackboneRecord | undefined;
+  if (o.backbone) {
+    const progress = decodeProgress(o.report, 'backbone features');
+    ({ splits, record: backbone } = await withBackboneFeatures(splits, { dir: o.backbone, inputRange: o.backboneInput }, {
+      cacheDir: o.cacheDir,
+      signal: o.signal,
+      onProgress: (split, done, total) => progress?.(done, total, split),
+    }));
+  }
   const streams = dataStreams(o.seed, o.noiseSeed);
   const held = holdOutValidation(splits.train, o, streams);
   let trainIndices = held.trainIndices;
@@ -123,9 +141,10 @@ export async function prepareData(o: DataOptions): Promise<ExperimentData> {
       spec: o.dataset,
       name: splits.train.name,
       // The fingerprint names the data on disk; injected noise is recorded in the run config, not here.
-      fingerprint: datasetFingerprint(splits, geometry),
+      fingerprint: imagesFingerprint,
       shape: splits.train.shape,
       ...(geometry.size !== undefined ? { imageSize: geometry.size, resize: geometry.resize } : {}),
+      ...(backbone ? { backbone } : {}),
       numClasses: splits.train.numClasses,
       classNames: info.classNames ?? splits.train.classNames,
       trainSize: trainIndices.length,
@@ -193,21 +212,23 @@ export function dataOptionsOf(cfg: TrainParams, ctx: { root: string; report: Rep
     trainSubset: cfg.trainSubset,
     imageSize: cfg.imageSize,
     resize: cfg.resize,
+    backbone: cfg.backbone,
+    backboneInput: cfg.backboneInput,
     cacheDir: cacheDir(ctx.root),
     report: ctx.report,
     signal: ctx.signal,
   };
 }
 
-/** Decoding progress as load-phase reports, at most twice a second. */
-function decodeProgress(report: Report | undefined): ((done: number, total: number) => void) | undefined {
+/** Load-phase progress (decoding, backbone features) as reports, at most twice a second. */
+function decodeProgress(report: Report | undefined, what: string): ((done: number, total: number, part?: string) => void) | undefined {
   if (!report) return undefined;
   let last = 0;
-  return (done, total) => {
+  return (done, total, part) => {
     const now = Date.now();
     if (now - last < 500 && done !== total) return;
     last = now;
-    report({ phase: 'load', message: `decoding images: ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')}`, fraction: 0 });
+    report({ phase: 'load', message: `${what}${part ? ` (${part})` : ''}: ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')}`, fraction: 0 });
   };
 }
 
@@ -220,7 +241,19 @@ export async function loadTraining(
   report({ phase: 'load', message: `loading ${cfg.dataset}`, fraction: 0 });
   const data = await prepareData({ ...dataOptionsOf(cfg, ctx), ...extra });
   const steps = cfg.steps ?? cfg.epochs * stepsPerEpoch(data.trainIndices.length, cfg.batchSize);
-  const augment = cfg.augment === 'auto' ? data.train.shape[2] === 3 : cfg.augment;
+  const augment = augmentFor(cfg.augment, data.train);
   reportWarnings(report, [...(data.info.warnings ?? []), stepBudgetWarning({ steps, examples: data.trainIndices.length, batchSize: cfg.batchSize })]);
   return { data, steps, augment };
+}
+
+/**
+ * Pad-crop-flip augmentation: on for colour images under 'auto'. Backbone features are fixed per example, so there
+ * is nothing to augment; asking for it there is refused rather than silently ignored.
+ */
+export function augmentFor(choice: 'auto' | boolean, train: ImageDataset): boolean {
+  if (train.features) {
+    if (choice === true) throw new InputError('--augment crops and flips images, but with --backbone the head trains on fixed features: leave --augment out');
+    return false;
+  }
+  return choice === 'auto' ? train.shape[2] === 3 : choice;
 }

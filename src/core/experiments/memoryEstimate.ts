@@ -117,7 +117,10 @@ export async function assertFitsInMemory(model: Model, job: JobShape): Promise<M
   }
 }
 
-/** Pixel bytes of the splits a job keeps loaded. */
-export function loadedBytes(data: { readonly train: { readonly images: Uint8Array }; readonly test: { readonly images: Uint8Array } }): number {
-  return data.train.images.byteLength + data.test.images.byteLength;
+type Loaded = { readonly images: Uint8Array; readonly features?: { readonly values: Float32Array } };
+
+/** Pixel (and backbone feature) bytes of the splits a job keeps loaded. */
+export function loadedBytes(data: { readonly train: Loaded; readonly test: Loaded }): number {
+  const bytes = (d: Loaded) => d.images.byteLength + (d.features?.values.byteLength ?? 0);
+  return bytes(data.train) + bytes(data.test);
 }

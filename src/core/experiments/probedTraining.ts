@@ -1,7 +1,7 @@
 import { buildModel } from '../models/registry';
 import type { Model } from '../models/model';
 import { trainModel, type EpochMetrics } from '../train/trainLoop';
-import type { ExperimentData } from './experimentData';
+import { augmentFor, type ExperimentData } from './experimentData';
 import type { TrainRunConfig } from './trainRun';
 import { probedTrainingStreams } from './experimentStreams';
 import { modelInputShape } from '../data/dataset';
@@ -29,7 +29,7 @@ export async function probedTraining(
   const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: modelInputShape(data.train), numClasses: data.train.numClasses }, streams.init.uniform());
   try {
     await probe(model, 0);
-    const augment = cfg.augment === 'auto' ? data.train.shape[2] === 3 : cfg.augment;
+    const augment = augmentFor(cfg.augment, data.train);
     const res = await trainModel(
       model,
       { train: data.train, trainIndices: data.trainIndices, test: data.test, stats: data.stats },

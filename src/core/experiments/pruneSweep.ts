@@ -14,7 +14,7 @@ import { readScoreTable, scoresDir } from '../store/scoreFiles';
 import { trainModel } from '../train/trainLoop';
 import { loadTraining, type ExperimentData } from './experimentData';
 import { checkSameNoise, corruptedAmong, scoreRunNoise, type RunNoise } from './scoreRunNoise';
-import { scoreRunGeometry } from './scoreRunGeometry';
+import { scoreRunBackbone, scoreRunGeometry } from './scoreRunGeometry';
 import { assertFitsInMemory, loadedBytes } from './memoryEstimate';
 import type { JobContext } from './job';
 import { definedOnly } from './definedOnly';
@@ -205,6 +205,10 @@ export async function loadScoredData(cfg: PruneSweepConfig | (TrainRunConfig & {
   // Scores from a noise study: retrain on the same noisy labels.
   const noise = scoreRunNoise(ctx.root, cfg.scoresFrom);
   const geometry = cfg.imageSize === undefined ? scoreRunGeometry(ctx.root, cfg.scoresFrom) : {};
+  const scoredOn = scoreRunBackbone(ctx.root, cfg.scoresFrom);
+  if (scoredOn && cfg.backbone === undefined) {
+    throw new InputError(`score run ${cfg.scoresFrom} trained a head on the features of the backbone ${scoredOn}: give --backbone ${scoredOn} (and a head: --model linear or mlp) to retrain the same way`);
+  }
   const { data, steps, augment } = await loadTraining(cfg, ctx, { ...(annotations ? { annotations } : {}), ...noise, ...geometry });
   const scoreDir = resolveScoreRun(ctx.root, cfg.scoresFrom, data.record.fingerprint);
   const corruptedTrained = checkSameNoise(data, scoreDir, cfg.score);

@@ -20,7 +20,7 @@ import { stepsPerEpoch, trainModel } from '../train/trainLoop';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeJsonAtomic } from '../store/atomicWrite';
-import { dataOptionsOf, prepareData, type ExperimentData } from './experimentData';
+import { augmentFor, dataOptionsOf, prepareData, type ExperimentData } from './experimentData';
 import { reportWarnings, stepBudgetWarning } from './budgetWarnings';
 import { assertFitsInMemory, loadedBytes } from './memoryEstimate';
 import type { JobContext } from './job';
@@ -217,7 +217,7 @@ export const scoreExperiment: Experiment<ScoreRunConfig, ScoreState, 'score'> = 
     const perEpoch = stepsPerEpoch(data.trainIndices.length, cfg.batchSize);
     const scheduleSteps = cfg.steps ?? cfg.epochs * perEpoch;
     const steps = cfg.scoreEpoch * perEpoch;
-    const augment = cfg.augment === 'auto' ? data.train.shape[2] === 3 : cfg.augment;
+    const augment = augmentFor(cfg.augment, data.train);
     // Scores taken at initialization (epoch 0) train nothing on purpose: no budget warning then.
     reportWarnings(ctx.report, [...(data.info.warnings ?? []), stepBudgetWarning({ steps, examples: data.trainIndices.length, batchSize: cfg.batchSize })]);
     const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: modelInputShape(data.train), numClasses: data.train.numClasses }, scoreRunStreams(cfg.seed, 0).init.uniform());

@@ -14,7 +14,7 @@ import { writeFileAtomic } from '../store/atomicWrite';
 import { stepsPerEpoch, trainModel } from '../train/trainLoop';
 import { datasetConfusion } from '../train/confusionMatrix';
 import { classLabels, CONFUSION, writeConfusion } from '../store/confusionFile';
-import { dataOptionsOf, prepareData, type ExperimentData } from './experimentData';
+import { augmentFor, dataOptionsOf, prepareData, type ExperimentData } from './experimentData';
 import { reportWarnings, stepBudgetWarning } from './budgetWarnings';
 import { assertFitsInMemory, loadedBytes } from './memoryEstimate';
 import { EtaEstimator, type JobContext } from './job';
@@ -59,7 +59,7 @@ export const trainExperiment: Experiment<TrainRunConfig, TrainState, 'train'> = 
     ctx.report({ phase: 'load', message: `loading ${cfg.dataset}`, fraction: 0 });
     const data = await prepareData({ ...dataOptionsOf(cfg, ctx), annotations: cfg.annotations });
     const steps = cfg.steps ?? cfg.epochs * stepsPerEpoch(data.trainIndices.length, cfg.batchSize);
-    const augment = cfg.augment === 'auto' ? data.train.shape[2] === 3 : cfg.augment;
+    const augment = augmentFor(cfg.augment, data.train);
     reportWarnings(ctx.report, [...(data.info.warnings ?? []), stepBudgetWarning({ steps, examples: data.trainIndices.length, batchSize: cfg.batchSize })]);
     const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: modelInputShape(data.train), numClasses: data.train.numClasses }, trainRunStreams(cfg.seed, cfg.dataSeed).init.uniform());
     try {

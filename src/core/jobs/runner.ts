@@ -25,6 +25,7 @@ import { unitsDir, clearFailure, commitUnit, isUnitDone, readFailures, readParam
 import { runUnitsInChildren, type UnitProgressMessage } from '../executors/localProcesses';
 import { submitToSlurm } from '../executors/slurm';
 import * as path from 'node:path';
+import { withBackboneHead } from './backboneHead';
 
 export interface StartOptions {
   readonly execution?: ExecutionRequest;
@@ -34,7 +35,7 @@ export interface StartOptions {
 export async function runJob(job: JobName, input: Readonly<Record<string, unknown>>, ctx: JobContext, opts: StartOptions = {}): Promise<RunManifest> {
   const exp = experimentFor(job);
   // Checked against the job's option metadata first: a wrong name or type is refused with its flag's name.
-  const p = exp.resolve(checkParams(job, input)) as object;
+  const p = exp.resolve(withBackboneHead(checkParams(job, input))) as object;
   const execution = opts.execution ?? LOCAL_EXECUTION;
   const run = createRun(ctx.root, { kind: runKind(exp, p), config: { ...p }, seeds: exp.seeds(p), versions: versions() });
   try {
@@ -108,7 +109,7 @@ function experimentOfRun(runDir: string): { exp: AnyExperiment; p: object; units
   const exp = experimentFor(job);
   let p: object;
   try {
-    p = exp.resolve(checkParams(job, params)) as object;
+    p = exp.resolve(withBackboneHead(checkParams(job, params))) as object;
   } catch (e) {
     throw new Error(`${path.join(runDir, 'params.json')}: ${(e as Error).message}`);
   }

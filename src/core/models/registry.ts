@@ -1,6 +1,7 @@
 import { buildCnnSmall } from './cnn';
 import type { Uniform } from './layers';
 import { buildLinear } from './linear';
+import { buildMlp } from './mlp';
 import type { Architecture, Model, ModelSpec } from './model';
 import { buildResnet } from './resnet';
 import { buildVgg } from './vgg';
@@ -18,6 +19,8 @@ export function buildModel(spec: ModelSpec, uniform: Uniform): Model {
   switch (spec.arch) {
     case 'linear':
       return buildLinear(spec, uniform);
+    case 'mlp':
+      return buildMlp(spec, uniform);
     case 'cnn-small':
       return buildCnnSmall(spec, uniform);
     case 'vgg11':

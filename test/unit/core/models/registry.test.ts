@@ -26,6 +26,7 @@ test('every architecture builds at reduced width and maps a batch to logits of t
   await useCpu();
   const shapes: Record<Architecture, [number, number, number]> = {
     linear: [28, 28, 1],
+    mlp: [28, 28, 1],
     'cnn-small': [28, 28, 1],
     vgg11: [32, 32, 3],
     vgg13: [32, 32, 3],
