@@ -30,7 +30,11 @@ export function activate(context: vscode.ExtensionContext): DataDietApi {
   context.subscriptions.push(output);
   const log = (line: string) => output.appendLine(`${new Date().toISOString().slice(11, 23)} ${line}`);
 
-  const settings = () => readSettings((key) => vscode.workspace.getConfiguration('datadiet').get(key));
+  const settings = () => {
+    const s = readSettings((key) => vscode.workspace.getConfiguration('datadiet').get(key));
+    // The engine's working folder is not the workspace: a relative backbone folder is the workspace's.
+    return s.backbone ? { ...s, backbone: resolveRunsRoot(s.backbone, vscode.workspace.workspaceFolders?.[0]?.uri.fsPath, os.homedir(), os.homedir()) } : s;
+  };
   const runsRoot = () =>
     resolveRunsRoot(settings().runsRoot, vscode.workspace.workspaceFolders?.[0]?.uri.fsPath, context.globalStorageUri.fsPath, os.homedir());
 

@@ -25,6 +25,8 @@ export interface Settings {
   /** --image-size of every job this window starts (0 = images keep their own size). */
   readonly imageSize: number;
   readonly resize: ResizeMode;
+  /** datadiet.backbone: a TensorFlow.js model folder ('' = none), resolved against the workspace folder. */
+  readonly backbone: string;
   /** Who runs the work units of the jobs this window starts (datadiet.executor, .parallel, .slurm.*). */
   readonly execution: ExecutionRequest;
   /** The datadiet.slurm.* options, whichever executor is chosen (a notebook cell may pick slurm alone). */
@@ -44,6 +46,7 @@ export const DEFAULT_SETTINGS: Settings = {
   steps: 0,
   imageSize: 0,
   resize: 'crop',
+  backbone: '',
   execution: LOCAL_EXECUTION,
   slurm: SLURM_DEFAULTS,
 };
@@ -82,6 +85,7 @@ export function readSettings(get: SettingGetter): Settings {
     steps: nonNegInt(get('steps'), d.steps),
     imageSize: imageSizeSetting(get('imageSize'), d.imageSize),
     resize: (RESIZE_MODES as readonly unknown[]).includes(get('resize')) ? (get('resize') as ResizeMode) : d.resize,
+    backbone: typeof get('backbone') === 'string' ? (get('backbone') as string).trim() : d.backbone,
     ...readExecution(get),
   };
 }

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import type { JobName } from '../contract/jobNames';
 import type { ScoreName } from '../contract/choices';
 import type { Architecture } from '../core/models/model';
+import { HEAD_ARCHITECTURES } from '../contract/choices';
 import { ARCHITECTURE_CHOICES, SCORE_DYNAMICS, SCORE_OPTIONS } from './choices';
 import { plural } from './format';
 import type { Settings } from './settings';
@@ -207,17 +208,22 @@ export function experimentSteps(settings: Settings, datasets: readonly PickItem<
       return { ...s, dataset: datasetSpecFromPath(p, d.what === 'folder'), datasetLabel: path.basename(p) };
     },
   };
+  // With a backbone (datadiet.backbone) the model is a head on its features: only heads are offered.
+  const heads = settings.backbone !== '';
+  const defaultModel = modelDefault(settings);
   const model: WizardStep<Architecture> = {
     id: 'model',
-    title: 'Model',
-    placeholder: `Model architecture (width \u00d7${settings.width} from the datadiet.width setting)`,
+    title: heads ? 'Head on the backbone' : 'Model',
+    placeholder: heads
+      ? `Head trained on the features of ${path.basename(settings.backbone)} (the datadiet.backbone setting)`
+      : `Model architecture (width \u00d7${settings.width} from the datadiet.width setting)`,
     items: (s) =>
-      ARCHITECTURE_CHOICES.map((a) => ({
+      ARCHITECTURE_CHOICES.filter((a) => !heads || (HEAD_ARCHITECTURES as readonly string[]).includes(a.id)).map((a) => ({
         label: a.id,
-        description: a.id === settings.model ? 'default' : undefined,
+        description: a.id === defaultModel ? 'default' : undefined,
         detail: a.detail,
         value: a.id,
-        picked: a.id === (s.model ?? settings.model),
+        picked: a.id === (s.model ?? defaultModel),
       })),
     apply: async (s, [m]) => ({ ...s, model: m }),
   };
@@ -309,13 +315,18 @@ export function completeAnswers(s: WizardState, settings: Settings): CompleteAns
     goal: s.goal,
     dataset: s.dataset,
     datasetLabel: s.datasetLabel,
-    model: s.model ?? settings.model,
+    model: s.model ?? modelDefault(settings),
     epochs: s.epochs ?? 2,
     runs: s.runs ?? (s.goal === 'train' ? 1 : settings.runs),
     scores: s.goal === 'train' ? undefined : (s.scores ?? SCORE_OPTIONS.filter((o) => o.picked).map((o) => o.id)),
     ...(s.goal === 'noise' ? { labelNoise: s.labelNoise ?? DEFAULT_LABEL_NOISE } : {}),
     ...(s.validation !== undefined ? { validation: s.validation } : {}),
   };
+}
+
+/** The datadiet.model setting, or a linear head when a backbone is set and that setting is an image model. */
+function modelDefault(settings: Settings): Architecture {
+  return settings.backbone !== '' && !(HEAD_ARCHITECTURES as readonly string[]).includes(settings.model) ? 'linear' : settings.model;
 }
 
 /**
@@ -334,6 +345,7 @@ export function buildJobRequests(a: CompleteAnswers, settings: Settings): JobReq
   };
   if (settings.trainSubset > 0) common.trainSubset = settings.trainSubset;
   if (settings.imageSize > 0) Object.assign(common, { imageSize: settings.imageSize, resize: settings.resize });
+  if (settings.backbone !== '') common.backbone = settings.backbone;
   if (a.validation !== undefined) common.validation = a.validation;
   const what = a.datasetLabel ?? a.dataset;
   const length = settings.steps > 0 ? plural(settings.steps, 'step') : plural(a.epochs, 'epoch');

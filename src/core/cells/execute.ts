@@ -340,13 +340,15 @@ function resultOf(r: RunInfo): string {
 // Sweeps and scoring (engine jobs)
 
 /** Engine params from the training arguments a user gave (names as the CLI and the jobs use them). */
-function trainingParams(q: CellQuery, inherited: Record<string, unknown> = {}): Record<string, unknown> {
+function trainingParams(q: CellQuery, root: string, inherited: Record<string, unknown> = {}): Record<string, unknown> {
   const map: Record<string, string> = { model: 'model', epochs: 'epochs', steps: 'steps', subset: 'trainSubset', batch: 'batchSize', seed: 'seed', validation: 'validation', 'image-size': 'imageSize', resize: 'resize', backbone: 'backbone' };
   const out: Record<string, unknown> = {};
   for (const [arg, param] of Object.entries(map)) {
     if (q.given.has(arg)) out[param] = q.args[arg];
     else if (inherited[param] !== undefined) out[param] = inherited[param];
   }
+  // A relative backbone folder is the workspace's, not the engine's working folder.
+  if (typeof out.backbone === 'string') out.backbone = path.resolve(root, out.backbone);
   return out;
 }
 
@@ -418,7 +420,7 @@ async function sweepCell(q: CellQuery, env: ExecEnv, runs: readonly RunInfo[]): 
     seeds: num(q, 'seeds'),
     // The sweep must train on the examples that were scored (the same subset, drawn with the same seed), and by
     // default trains the architecture that was scored.
-    ...trainingParams(q, { trainSubset: cfg.trainSubset, seed: cfg.seed, model: cfg.model, validation: cfg.validation, backbone: cfg.backbone }),
+    ...trainingParams(q, env.root, { trainSubset: cfg.trainSubset, seed: cfg.seed, model: cfg.model, validation: cfg.validation, backbone: cfg.backbone }),
     ...(cfg.backboneInput !== undefined && !q.given.has('backbone') ? { backboneInput: cfg.backboneInput } : {}),
     ...(!q.given.has('model') && cfg.width !== undefined ? { width: cfg.width } : {}),
     ...(kind === 'prune' ? { fractions: q.args.fractions, strategies: q.args.strategy } : { size: num(q, 'size'), offsets: q.args.offsets }),
@@ -460,7 +462,7 @@ async function scoreCell(q: CellQuery, env: ExecEnv): Promise<CellOutput> {
     runs: num(q, 'runs'),
     scoreEpoch: num(q, 'epoch'),
     ...(num(q, 'noise') ? { labelNoise: num(q, 'noise') } : {}),
-    ...trainingParams(q),
+    ...trainingParams(q, env.root),
   };
   const manifest = await runEngineJob('score', params, q, env);
   const submitted = submittedOutput(manifest);

@@ -216,3 +216,20 @@ test('wizard: a label-noise study asks for the noise fraction and becomes a scor
   assert.equal(validateNoise('1'), 'a fraction between 0 and 1, e.g. 0.2');
   assert.equal(validateNoise('0.4'), undefined);
 });
+
+test('wizard: with datadiet.backbone only heads are offered (linear preselected) and the image settings reach the job', () => {
+  const settings: Settings = { ...DEFAULT_SETTINGS, model: 'resnet18', backbone: '/models/mobilenet', imageSize: 96, resize: 'pad' };
+  const steps = experimentSteps(settings, datasetItems([], true));
+  const model = steps.find((s) => s.id === 'model')!;
+  const items = model.items({ goal: 'score' });
+  assert.deepEqual(items.map((i) => i.label), ['linear', 'mlp']);
+  assert.deepEqual(items.filter((i) => i.picked).map((i) => i.label), ['linear']);
+  const a = completeAnswers({ goal: 'score', dataset: 'folder:/photos' }, settings)!;
+  assert.equal(a.model, 'linear');
+  const [req] = buildJobRequests(a, settings);
+  assert.equal(req.params.backbone, '/models/mobilenet');
+  assert.equal(req.params.imageSize, 96);
+  assert.equal(req.params.resize, 'pad');
+  const plain = buildJobRequests(completeAnswers({ goal: 'score', dataset: 'mnist' }, DEFAULT_SETTINGS)!, DEFAULT_SETTINGS)[0];
+  assert.ok(!('backbone' in plain.params) && !('imageSize' in plain.params));
+});
