@@ -8,6 +8,8 @@
  *   <runDir>/predictions/probabilities.npy  float32 (N, K): the mean softmax, rows in the table's index order, for
  *       numpy users who want the whole matrix (np.load(...).argmax(1) is `predicted`).
  *   <runDir>/predictions/sources.json  the source path of each row, for manifest and image-folder datasets.
+ *   <runDir>/predictions/embeddings.npy  float32 (N, D): each row's backbone features (--backbone runs), for
+ *       similarity search, duplicates and maps.
  * A separate folder, so that runs from before predictions existed still read, and score listings stay scores.
  */
 import * as fs from 'node:fs';
@@ -88,6 +90,16 @@ export function writePredictions(runDir: string, p: Predictions, perRunProbs: re
   writeScoreTable(dir, PREDICTIONS_TABLE, { name: PREDICTIONS_TABLE, index: p.index, label: p.label, score: p.labelProb, perRun, extra });
   writeNpy(path.join(dir, PROBABILITIES_FILE), p.probs, [n, k]);
   if (p.sources) writeJsonAtomic(path.join(dir, 'sources.json'), p.sources);
+}
+
+export const EMBEDDINGS_FILE = 'embeddings.npy';
+
+/** The features of the scored examples (`rows`: dataset indices in the tables' order) as an (N, D) .npy. */
+export function writeEmbeddings(runDir: string, features: { readonly values: Float32Array; readonly dim: number }, rows: ArrayLike<number>): void {
+  const { values, dim } = features;
+  const out = new Float32Array(rows.length * dim);
+  for (let r = 0; r < rows.length; r++) out.set(values.subarray(rows[r] * dim, (rows[r] + 1) * dim), r * dim);
+  writeNpy(path.join(predictionsDir(runDir), EMBEDDINGS_FILE), out, [rows.length, dim]);
 }
 
 /** Reads a run's predictions; undefined for runs scored before predictions were recorded. */

@@ -20,6 +20,7 @@ import { stepsPerEpoch, trainModel } from '../train/trainLoop';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeJsonAtomic } from '../store/atomicWrite';
+import { writeEmbeddings } from '../annotations/predictions';
 import { augmentFor, dataOptionsOf, prepareData, type ExperimentData } from './experimentData';
 import { reportWarnings, stepBudgetWarning } from './budgetWarnings';
 import { assertFitsInMemory, loadedBytes } from './memoryEstimate';
@@ -326,6 +327,7 @@ export const scoreExperiment: Experiment<ScoreRunConfig, ScoreState, 'score'> = 
     const sources = data.train.sources ? Array.from(scored, (i) => data.train.sources![i]) : undefined;
     const probs = done.map((d) => readColumn(d.dir, 'probs', n * k));
     writePredictions(ctx.runDir, summarizePredictions(index, labels, probs, k, sources), probs);
+    if (data.train.features) writeEmbeddings(ctx.runDir, data.train.features, scored);
     const seconds = new Map<string, number>();
     for (const s of summaries) for (const [name, v] of Object.entries(s.seconds)) seconds.set(name, (seconds.get(name) ?? 0) + (v ?? 0));
     const results = {

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type sharpFunction from 'sharp';
 import { runJob } from '../../../../src/core/jobs/runner';
-import { readScoreTable, scoresDir } from '../../../../src/core/store/scoreFiles';
+import { readNpy, readScoreTable, scoresDir } from '../../../../src/core/store/scoreFiles';
 import { tempDir } from '../../helpers/paths';
 import { saveLayersModel } from './modelFiles';
 
@@ -64,6 +64,9 @@ test('--backbone: a score run trains linear heads on cached features of a mixed-
     assert.equal(t.index.length, n, s);
     assert.ok(t.score.every(Number.isFinite), s);
   }
+  // The scored examples' features, in the tables' row order, for numpy users and similarity search.
+  const emb = readNpy(path.join(dir, 'predictions', 'embeddings.npy'));
+  assert.deepEqual(emb.shape, [n, 6]);
   const grand = readScoreTable(scoresDir(dir), 'grand');
   assert.ok(grand.score.some((v) => v > 0), 'GraNd over the head is not all zero');
 
