@@ -6,12 +6,16 @@
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import { evictOldest, touchEntry } from '../store/cacheEviction';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../store/atomicWrite';
 
 /** Bump when extraction changes in a way the key does not see (e.g. a fix in preprocessing). */
 export const FEATURE_CACHE_VERSION = 1;
+
+/** Feature matrices kept (least recently used go first). */
+export const FEATURE_CACHE_ENTRIES = 16;
 const HEADER_FORMAT = 'datadiet-features';
 
 export interface FeatureMatrix {
@@ -79,7 +83,10 @@ export function featureCacheFiles(cacheDir: string, key: string): { data: string
 export async function cachedFeatures(cacheDir: string, key: string, compute: () => Promise<FeatureMatrix>): Promise<CachedFeatures> {
   const files = featureCacheFiles(cacheDir, key);
   const found = readCached(files, key);
-  if ('values' in found) return { ...found, outcome: 'hit', file: files.data };
+  if ('values' in found) {
+    touchEntry(files.header);
+    return { ...found, outcome: 'hit', file: files.data };
+  }
   const fresh = await compute();
   if (fresh.values.length !== fresh.count * fresh.dim) {
     throw new Error(`computed features hold ${fresh.values.length} values, not count ${fresh.count} x dim ${fresh.dim}`);
@@ -98,6 +105,8 @@ export async function cachedFeatures(cacheDir: string, key: string, compute: () 
   };
   writeFileAtomic(files.data, bytes);
   writeJsonAtomic(files.header, header);
+  // Features are count x dim floats each: keep those of the last few datasets (train and test split each).
+  evictOldest(cacheDir, 'features-', '.f32', FEATURE_CACHE_ENTRIES);
   return { ...fresh, outcome: found.problem === undefined ? 'computed' : 'recomputed', problem: found.problem, file: files.data };
 }
 

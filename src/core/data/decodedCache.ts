@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { decodeImageFiles, type DecodeFilesOptions, type StackedImages } from './decodeImageFiles';
+import { evictOldest, touchEntry } from '../store/cacheEviction';
 import { describeGeometry, NATIVE_GEOMETRY, type ImageGeometry } from './imageGeometry';
 
 /** Bump when decoding changes what pixels a file gives, so old entries are never read. */
@@ -96,8 +97,7 @@ function readEntry(dir: string, key: string, count: number): StackedImages | und
   try {
     const images = readWhole(p.pixels, header.bytes);
     if (!images) return undefined;
-    const now = new Date();
-    fs.utimesSync(p.header, now, now);
+    touchEntry(p.header);
     return { images, shape: [h, w, c] };
   } catch {
     return undefined;
@@ -141,21 +141,8 @@ function writeEntry(dir: string, key: string, s: StackedImages, count: number, g
     const headerTmp = path.join(dir, `${tmp}.json`);
     fs.writeFileSync(headerTmp, JSON.stringify(header));
     fs.renameSync(headerTmp, p.header);
-    evict(dir);
+    evictOldest(dir, 'images-', '.u8', CACHE_ENTRIES);
   } catch {
     for (const f of [`${tmp}.u8`, `${tmp}.json`]) fs.rmSync(path.join(dir, f), { force: true });
-  }
-}
-
-/** Keep the CACHE_ENTRIES most recently used entries. */
-function evict(dir: string): void {
-  const entries = fs
-    .readdirSync(dir)
-    .filter((f) => /^images-[0-9a-f]+\.json$/.test(f))
-    .map((f) => ({ f, t: fs.statSync(path.join(dir, f)).mtimeMs }))
-    .sort((a, b) => b.t - a.t);
-  for (const { f } of entries.slice(CACHE_ENTRIES)) {
-    fs.rmSync(path.join(dir, f), { force: true });
-    fs.rmSync(path.join(dir, f.replace(/\.json$/, '.u8')), { force: true });
   }
 }
