@@ -6,10 +6,10 @@
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import { evictOldest, touchEntry } from '../store/cacheEviction';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../store/atomicWrite';
+import { evictOldest, touchEntry } from '../store/cacheEviction';
 
 /** Bump when extraction changes in a way the key does not see (e.g. a fix in preprocessing). */
 export const FEATURE_CACHE_VERSION = 1;
