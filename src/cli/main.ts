@@ -24,6 +24,7 @@ import type { StartOptions } from '../core/jobs/runner';
 import { printable } from './printable';
 import { addRunActions } from './runsCommands';
 import { runsListLines, type RunsListEntry } from './runsList';
+import { modelText } from './runSummary';
 import { registerAnnotationCommands } from './suspectsCommand';
 import { registerAnalyzeCommands } from './analyzeCommand';
 import { pruneReport, windowReport, type SweepReport } from './sweepReport';
@@ -69,7 +70,7 @@ function summary(m: RunManifest, out: NodeJS.WritableStream): void {
   if (r.valAccuracy !== undefined) out.write(`  val accuracy    ${pct(r.valAccuracy)}\n`);
   if (r.trainExamplesPerSecond !== undefined) out.write(`  training speed  ${Math.round(r.trainExamplesPerSecond)} examples/s\n`);
   if (m.backend) out.write(`  backend         ${m.backend.device} (${m.backend.reason})\n`);
-  if (m.model) out.write(`  model           ${m.model.arch} x${m.model.width}, ${m.model.params.toLocaleString('en-US')} parameters\n`);
+  if (m.model) out.write(`  model           ${modelText(m.model)}\n`);
   if (m.timings.totalSeconds !== undefined) out.write(`  wall time       ${m.timings.totalSeconds.toFixed(1)} s\n`);
 }
 

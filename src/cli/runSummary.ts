@@ -1,7 +1,7 @@
 /** `datadiet runs show <id>`: a run's summary in words: what it was asked, on what data, what it found, its files. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { RunManifest } from '../contract/runManifest';
+import type { ModelRecord, RunManifest } from '../contract/runManifest';
 import { datasetLabel } from './datasetLabel';
 import { runHeadline } from './runHeadline';
 
@@ -17,13 +17,18 @@ export function paramsText(config: Record<string, unknown>): string {
     .join(' ');
 }
 
+/** "resnet18 x0.25, imagenet stem, 2,797,610 parameters". */
+export function modelText(model: ModelRecord): string {
+  return `${model.arch} x${model.width}${model.stem ? `, ${model.stem} stem` : ''}, ${model.params.toLocaleString('en-US')} parameters`;
+}
+
 export function runSummaryLines(m: RunManifest, files: readonly string[]): string[] {
   const lines = [row('kind', m.kind), row('created', m.createdAt)];
   if (m.dataset) {
     const d = m.dataset;
     lines.push(row('dataset', `${datasetLabel(m)}  (${d.spec}; ${d.numClasses} classes, ${d.shape.join('x')}; train ${d.trainSize}, validation ${d.valSize}, test ${d.testSize})`));
   } else if (typeof m.config.dataset === 'string') lines.push(row('dataset', m.config.dataset));
-  if (m.model) lines.push(row('model', `${m.model.arch} x${m.model.width}, ${m.model.params.toLocaleString('en-US')} parameters`));
+  if (m.model) lines.push(row('model', modelText(m.model)));
   lines.push(row('params', paramsText(m.config)));
   const headline = runHeadline(m);
   if (headline) lines.push(row('results', headline));

@@ -2,6 +2,18 @@
 export const ARCHITECTURES = ['linear', 'mlp', 'cnn-small', 'vgg11', 'vgg13', 'vgg16', 'resnet18', 'resnet50'] as const;
 export type Architecture = (typeof ARCHITECTURES)[number];
 
+/**
+ * ResNet stems: `cifar` the papers' low-resolution one (3x3 stride 1, no max-pool), `imagenet` torchvision's (7x7
+ * stride 2 + 3x3 stride-2 max-pool: the first stage sees a quarter of the side), `auto` the imagenet one from
+ * IMAGENET_STEM_MIN_SIDE px up. Other architectures have no stem to choose.
+ */
+export const STEM_CHOICES = ['auto', 'cifar', 'imagenet'] as const;
+export type StemChoice = (typeof STEM_CHOICES)[number];
+/** A stem as built and recorded (`auto` resolved). */
+export type Stem = Exclude<StemChoice, 'auto'>;
+/** Smallest input side (min of height and width) at which `auto` picks the imagenet stem. */
+export const IMAGENET_STEM_MIN_SIDE = 64;
+
 export const BACKEND_CHOICES = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'webgpu', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 

@@ -16,6 +16,7 @@ export const DEFAULT_VALIDATION = 0.1;
 export const TRAIN_DEFAULTS: Omit<TrainParams, 'dataset'> = {
   model: 'cnn-small',
   width: 1,
+  stem: 'auto',
   epochs: 2,
   batchSize: 128,
   lr: 0.05,

@@ -3,7 +3,7 @@
  * (the engine protocol, params.json, notebook cells) checks parameters with `checkParams` before a job runs, so a
  * wrong type or an unknown name is refused with the flag's name instead of failing deep inside a training.
  */
-import { ARCHITECTURES, BACKBONE_INPUT_RANGES, BACKEND_CHOICES, CONV_METHODS, NORM_KINDS, PARAM_SUBSETS, RESIZE_MODES, SCORE_NAMES, STRATEGY_NAMES } from './choices';
+import { ARCHITECTURES, BACKBONE_INPUT_RANGES, BACKEND_CHOICES, CONV_METHODS, IMAGENET_STEM_MIN_SIDE, NORM_KINDS, PARAM_SUBSETS, RESIZE_MODES, SCORE_NAMES, STEM_CHOICES, STRATEGY_NAMES } from './choices';
 import type { JobParams } from './jobParams';
 import type { JobName } from './jobNames';
 import { optionProblem, type OptionSpec } from './optionSpec';
@@ -15,6 +15,7 @@ export const TRAIN_OPTIONS: readonly OptionSpec[] = [
   { short: 'd', key: 'dataset', flag: 'dataset', kind: 'string', value: 'spec', help: DATASETS },
   { short: 'm', key: 'model', flag: 'model', kind: 'choice', choices: ARCHITECTURES, value: 'arch', help: 'model architecture' },
   { short: 'w', key: 'width', flag: 'width', kind: 'number', gt: 0, value: 'x', help: 'channel width multiplier (0.25 = a quarter of the channels)' },
+  { key: 'stem', flag: 'stem', kind: 'choice', choices: STEM_CHOICES, value: 'kind', help: `ResNet stem: cifar (3x3 stride 1, no max-pool), imagenet (torchvision's 7x7 stride 2 + 3x3 stride-2 max-pool), auto (imagenet from ${IMAGENET_STEM_MIN_SIDE} px); other models ignore it` },
   { short: 'e', key: 'epochs', flag: 'epochs', kind: 'number', gt: 0, value: 'n', help: 'epochs of the full training split (sets the iteration budget)' },
   { key: 'steps', flag: 'steps', kind: 'int', min: 1, value: 'n', help: 'explicit iteration budget (overrides --epochs)' },
   { short: 'b', key: 'batchSize', flag: 'batch-size', kind: 'int', min: 1, value: 'n', help: 'minibatch size' },

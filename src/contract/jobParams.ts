@@ -3,7 +3,7 @@
  * and what a run records in params.json. Defaults are applied by each experiment (core/experiments); the option
  * metadata that checks them is in jobOptions.ts.
  */
-import type { Architecture, BackboneInputRange, BackendChoice, ConvMethod, NormKind, ParamSubset, ResizeMode, ScoreName, StrategyName } from './choices';
+import type { Architecture, BackboneInputRange, BackendChoice, ConvMethod, NormKind, ParamSubset, ResizeMode, ScoreName, StemChoice, StrategyName } from './choices';
 import type { JobName } from './jobNames';
 
 export interface TrainParams {
@@ -11,6 +11,8 @@ export interface TrainParams {
   readonly dataset: string;
   readonly model: Architecture;
   readonly width: number;
+  /** ResNets' stem (choices.ts STEM_CHOICES); a run records what `auto` resolved to. Other models ignore it. */
+  readonly stem: StemChoice;
   /** Epochs of the full training split; the iteration budget is derived from it (see `steps`). */
   readonly epochs: number;
   /** Explicit iteration budget; overrides epochs. Pruned subsets keep the full-data budget. */

@@ -1,9 +1,20 @@
-import type { ResizeMode } from './choices';
+import { STEM_CHOICES, type ResizeMode, type Stem, type StemChoice } from './choices';
 import type { ExecutionRecord } from './execution';
 import type { JobName } from './jobNames';
 
 /** The contract between every part of Data Diet and users' own tools: `<root>/.datadiet/runs/<id>/manifest.json`. */
 export type RunStatus = 'running' | 'done' | 'cancelled' | 'failed';
+
+/**
+ * The model a run trained. `stem`: the stem a ResNet was built with (absent for other models, and in runs made
+ * before the option existed, whose ResNets had the CIFAR stem).
+ */
+export interface ModelRecord {
+  readonly arch: string;
+  readonly width: number;
+  readonly stem?: Stem;
+  readonly params: number;
+}
 
 export interface DatasetRecord {
   readonly spec: string;
@@ -70,7 +81,7 @@ export interface RunManifest {
    */
   readonly seedScheme?: number;
   readonly dataset?: DatasetRecord;
-  readonly model?: { readonly arch: string; readonly width: number; readonly params: number };
+  readonly model?: ModelRecord;
   readonly backend?: BackendRecord;
   readonly versions: Record<string, string>;
   readonly timings: RunTimings;
@@ -89,4 +100,13 @@ export type RunKind = JobName;
 /** A run handed to Slurm whose jobs have not finished it yet: it runs on the cluster, not in any process of ours. */
 export function isOnSlurm(m: Pick<RunManifest, 'status' | 'execution'>): boolean {
   return m.status === 'running' && m.execution?.executor === 'slurm';
+}
+
+/**
+ * The stem option of a recorded configuration, to rerun or resume it as it ran: runs made before the option existed
+ * built their ResNets with the CIFAR stem, which `auto` would now replace at 64 px and more.
+ */
+export function configStem(config: Readonly<Record<string, unknown>>): StemChoice {
+  const s = config.stem;
+  return (STEM_CHOICES as readonly unknown[]).includes(s) ? (s as StemChoice) : 'cifar';
 }

@@ -9,8 +9,8 @@ export const ARCHITECTURE_CHOICES: readonly { readonly id: Architecture; readonl
   { id: 'vgg11', detail: 'VGG-11 with batch norm' },
   { id: 'vgg13', detail: 'VGG-13 with batch norm' },
   { id: 'vgg16', detail: 'VGG-16 with batch norm' },
-  { id: 'resnet18', detail: 'ResNet-18, low-resolution stem (try width 0.25 on a CPU)' },
-  { id: 'resnet50', detail: 'ResNet-50, low-resolution stem' },
+  { id: 'resnet18', detail: 'ResNet-18, CIFAR or ImageNet stem by image size (try width 0.25 on a CPU)' },
+  { id: 'resnet50', detail: 'ResNet-50, CIFAR or ImageNet stem by image size' },
 ];
 
 export const BACKEND_OPTIONS: readonly { readonly id: BackendChoice; readonly detail: string }[] = [

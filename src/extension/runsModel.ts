@@ -155,7 +155,7 @@ export function runDetails(s: RunSummary): DetailData[] {
     const sizes = [`${formatCount(m.dataset.trainSize)} train`, m.dataset.valSize ? `${formatCount(m.dataset.valSize)} val` : undefined, `${formatCount(m.dataset.testSize)} test`];
     rows.push({ label: 'dataset', description: `${datasetName(m)} (${sizes.filter(Boolean).join(', ')}; ${m.dataset.numClasses} classes)`, tooltip: m.dataset.spec });
   } else rows.push({ label: 'dataset', description: String(m.config.dataset ?? '?') });
-  const params = m.model ? ` (${formatCount(m.model.params)} parameters)` : '';
+  const params = m.model ? ` (${m.model.stem ? `${m.model.stem} stem, ` : ''}${formatCount(m.model.params)} parameters)` : '';
   rows.push({ label: 'model', description: `${modelName(m)}${params}` });
   if (m.backend) rows.push({ label: 'backend', description: `${m.backend.device} \u2014 ${m.backend.reason}` });
   // The step budget is what ran; in epochs over the examples trained on, when known (a steps setting overrides epochs).

@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import type { BackendChoice } from '../core/compute/backend';
 import type { Architecture } from '../core/models/model';
+import { STEM_CHOICES, type StemChoice } from '../contract/choices';
 import { ARCHITECTURE_CHOICES, BACKEND_OPTIONS } from './choices';
 import { LOCAL_EXECUTION, SLURM_DEFAULTS, type ExecutionRequest, type SlurmOptions } from '../contract/execution';
 import { executionRequest } from '../contract/executionOptions';
@@ -13,6 +14,8 @@ export interface Settings {
   readonly backend: BackendChoice;
   readonly model: Architecture;
   readonly width: number;
+  /** ResNets' stem: auto (by input size), cifar or imagenet. */
+  readonly stem: StemChoice;
   /** K: independent runs that scores average over (and default for repeated training runs). */
   readonly runs: number;
   readonly batchSize: number;
@@ -39,6 +42,7 @@ export const DEFAULT_SETTINGS: Settings = {
   backend: 'auto',
   model: 'cnn-small',
   width: 1,
+  stem: 'auto',
   runs: 2,
   batchSize: 128,
   runsRoot: '',
@@ -78,6 +82,7 @@ export function readSettings(get: SettingGetter): Settings {
     backend: BACKEND_OPTIONS.some((b) => b.id === backend) ? (backend as BackendChoice) : d.backend,
     model: ARCHITECTURE_CHOICES.some((a) => a.id === model) ? (model as Architecture) : d.model,
     width: positiveNumber(get('width'), d.width),
+    stem: (STEM_CHOICES as readonly unknown[]).includes(get('stem')) ? (get('stem') as StemChoice) : d.stem,
     runs: positiveInt(get('runs'), d.runs),
     batchSize: positiveInt(get('batchSize'), d.batchSize),
     runsRoot: typeof runsRoot === 'string' ? runsRoot.trim() : d.runsRoot,

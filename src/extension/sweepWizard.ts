@@ -1,7 +1,7 @@
 // The Prune Dataset and Sliding-Window Sweep wizards as data: both start from a finished score run (its dataset,
 // split and model are reused so every trained example has a score) and turn the answers into one engine job. Pure:
 // wizardUi.ts shows the steps, tests drive them directly.
-import type { RunManifest } from '../contract/runManifest';
+import { configStem, type RunManifest } from '../contract/runManifest';
 import type { RunSummary } from '../core/store/runStore';
 import { plural } from './format';
 import { datasetName, modelName } from './runsModel';
@@ -199,6 +199,7 @@ export function buildSweepRequest(s: SweepState, settings: Settings): JobRequest
   if (!score) return undefined;
   const params: Record<string, unknown> = {};
   for (const k of CARRIED) if (m.config[k] !== undefined) params[k] = m.config[k];
+  params.stem = configStem(m.config);
   params.backend = settings.backend;
   params.scoresFrom = m.id;
   params.score = score;

@@ -5,6 +5,7 @@ import { paramsOf } from '../contract/jobOptions';
 import * as path from 'node:path';
 import type { JobName } from '../contract/jobNames';
 import type { ScoreName } from '../contract/choices';
+import { configStem } from '../contract/runManifest';
 import type { Architecture } from '../core/models/model';
 import { HEAD_ARCHITECTURES } from '../contract/choices';
 import { ARCHITECTURE_CHOICES, SCORE_DYNAMICS, SCORE_OPTIONS } from './choices';
@@ -331,14 +332,15 @@ function modelDefault(settings: Settings): Architecture {
 
 /**
  * Engine job requests for the answers: a training goal with K runs becomes K training jobs (seeds 0..K-1, run one
- * after another); a scoring goal is one score job over K runs. Settings supply backend, width, batch size and the
- * quick-look knobs (trainSubset, steps).
+ * after another); a scoring goal is one score job over K runs. Settings supply backend, width, stem, batch size and
+ * the quick-look knobs (trainSubset, steps).
  */
 export function buildJobRequests(a: CompleteAnswers, settings: Settings): JobRequest[] {
   const common: Record<string, unknown> = {
     dataset: a.dataset,
     model: a.model,
     width: settings.width,
+    stem: settings.stem,
     epochs: a.epochs,
     batchSize: settings.batchSize,
     backend: settings.backend,
@@ -374,7 +376,7 @@ export function buildJobRequests(a: CompleteAnswers, settings: Settings): JobReq
 export function rerunRequest(kind: string, config: Record<string, unknown>, label: string): JobRequest | undefined {
   if (kind !== 'train' && kind !== 'score') return undefined;
   if (typeof config.dataset !== 'string') return undefined;
-  const params: Record<string, unknown> = { ...config };
+  const params: Record<string, unknown> = { ...config, stem: configStem(config) };
   if (kind === 'score') {
     // A score run records `steps` as the steps it trained (to the score epoch) and `scheduleSteps` as the schedule's
     // budget; the job's `steps` parameter is the schedule's budget.

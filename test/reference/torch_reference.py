@@ -39,7 +39,9 @@ Layout conversions (Data Diet / TensorFlow.js is NHWC):
                   [H*W*C, out] -> [H, W, C, out] -> [out, C, H, W] -> [out, C*H*W]
   'same' padding  TensorFlow pads total = max((ceil(in/s) - 1) * s + k - in, 0) with the odd pixel at the
                   bottom/right (a stride-2 3x3 conv on an even size pads 0 top, 1 bottom: NOT PyTorch's
-                  padding=1), so convs pad explicitly with F.pad and then run unpadded.
+                  padding=1), so convs pad explicitly with F.pad and then run unpadded. The ImageNet stem (--stem
+                  imagenet) pads PyTorch's way in Data Diet too (numeric pads), so it runs on nn.Conv2d(padding=3)
+                  and nn.MaxPool2d(padding=1) as torchvision builds it.
   batch norm      eps 1e-5, momentum 0.1 (running = 0.9 running + 0.1 batch, unbiased batch variance): PyTorch's
                   defaults, which Data Diet follows.
 
@@ -173,14 +175,21 @@ def bn_state(prefix, m):
 
 
 class ResNet18(nn.Module):
-    """Low-resolution ResNet-18 (src/core/models/resnet.ts): 3x3 stride-1 stem, no max-pool, stages of two basic
-    blocks, first-block strides 1,2,2,2, global average pool, linear classifier."""
+    """ResNet-18 (src/core/models/resnet.ts): a stem, stages of two basic blocks, first-block strides 1,2,2,2, global
+    average pool, linear classifier. Stem "cifar": 3x3 stride 1, no max-pool (the low-resolution one); "imagenet":
+    torchvision's, built from PyTorch's own modules (nn.Conv2d 7x7 stride 2 padding 3, nn.MaxPool2d 3x3 stride 2
+    padding 1), so its symmetric padding is PyTorch's and not rewritten here."""
 
-    def __init__(self, in_shape, classes, width):
+    def __init__(self, in_shape, classes, width, stem_kind="cifar"):
         super().__init__()
         c0 = in_shape[2]
         stem = scaled(64, width)
-        self.stem = Conv2dSame(c0, stem, 3, 1, bias=False)
+        if stem_kind == "imagenet":
+            self.stem = nn.Conv2d(c0, stem, 7, stride=2, padding=3, bias=False)
+            self.stem_pool = nn.MaxPool2d(3, stride=2, padding=1)
+        else:
+            self.stem = Conv2dSame(c0, stem, 3, 1, bias=False)
+            self.stem_pool = None
         self.stem_bn = bn(stem)
         self.stem_relu = nn.ReLU()
         blocks = []
@@ -195,8 +204,12 @@ class ResNet18(nn.Module):
         self.blocks = nn.ModuleList(blocks)
         self.fc = nn.Linear(cin, classes)
 
-    def forward(self, x):
+    def stem_forward(self, x):
         x = self.stem_relu(self.stem_bn(self.stem(x)))
+        return self.stem_pool(x) if self.stem_pool is not None else x
+
+    def forward(self, x):
+        x = self.stem_forward(x)
         for b in self.blocks:
             x = b(x)
         return self.fc(x.mean(dim=(2, 3)))
@@ -218,11 +231,11 @@ class ResNet18(nn.Module):
         return params + state
 
 
-def build(model, in_shape, classes, width):
+def build(model, in_shape, classes, width, stem="cifar"):
     if model == "cnn-small":
         return CnnSmall(in_shape, classes, width)
     if model == "resnet18":
-        return ResNet18(in_shape, classes, width)
+        return ResNet18(in_shape, classes, width, stem)
     raise SystemExit(f"torch_reference: unknown --model {model!r} (cnn-small, resnet18)")
 
 
@@ -385,11 +398,14 @@ def kink_margins(model, x):
         margins.copy_(torch.minimum(margins, z.abs().flatten(1).min(1).values / rms))
 
     def pool_hook(m, inp, _out):
-        assert m.kernel_size == 2 and m.stride == 2 and m.padding == 0, "2x2 stride-2 max-pool only"
+        k, s, pad = m.kernel_size, m.stride, m.padding
+        assert isinstance(k, int) and isinstance(s, int) and isinstance(pad, int) and not m.ceil_mode, "square max-pool"
         a = inp[0].detach().double()
         n, c, h, w = a.shape
-        a2 = a[:, :, : h // 2 * 2, : w // 2 * 2]
-        win = a2.reshape(n, c, h // 2, 2, w // 2, 2).permute(0, 1, 2, 4, 3, 5).reshape(n, -1, 4)
+        # Every window (padded cells at -inf: they never win), as [n, windows, k*k].
+        ap = F.pad(a, (pad, pad, pad, pad), value=-math.inf) if pad else a
+        cols = F.unfold(ap.reshape(n * c, 1, h + 2 * pad, w + 2 * pad), k, stride=s)
+        win = cols.reshape(n, c, k * k, -1).permute(0, 1, 3, 2).reshape(n, -1, k * k)
         top = win.topk(2, dim=2).values
         gap = torch.where(top[..., 0] > 0, top[..., 0] - top[..., 1], torch.full_like(top[..., 0], math.inf))
         rms = a.pow(2).mean().sqrt()
@@ -416,6 +432,7 @@ def main(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--model", required=True, choices=("cnn-small", "resnet18"))
     p.add_argument("--width", type=float, default=1.0)
+    p.add_argument("--stem", default="cifar", choices=("cifar", "imagenet"), help="resnet18's stem")
     p.add_argument("--input", required=True, help="H,W,C")
     p.add_argument("--classes", type=int, required=True)
     p.add_argument("--weights", required=True, help="checkpoint prefix: reads <prefix>.json and <prefix>.bin")
@@ -454,7 +471,7 @@ def main(argv):
     y = torch.from_numpy(labels.astype(np.int64))
 
     torch.manual_seed(0)  # init is overwritten by the checkpoint; seeded anyway
-    model = build(a.model, in_shape, a.classes, a.width).to(dtype)
+    model = build(a.model, in_shape, a.classes, a.width, a.stem).to(dtype)
     index = load_checkpoint(model, a.weights, a.model, dtype)
     groups = param_groups(model)
 
@@ -471,7 +488,7 @@ def main(argv):
     variants = [f"{nm}/{g}" for nm in NORMS for g in GROUPS]
 
     # Training steps (fresh load, so nothing above can leak into them).
-    model = build(a.model, in_shape, a.classes, a.width).to(dtype)
+    model = build(a.model, in_shape, a.classes, a.width, a.stem).to(dtype)
     load_checkpoint(model, a.weights, a.model, dtype)
     opt = torch.optim.SGD(
         model.parameters(),

@@ -5,7 +5,7 @@
  * contract (../notebook/mime.ts) or text; turning them into output items with fallbacks is outputItems.ts's job.
  */
 import type { ExecutorName } from '../../contract/execution';
-import { isOnSlurm } from '../../contract/runManifest';
+import { configStem, isOnSlurm } from '../../contract/runManifest';
 import type { JobName } from '../../contract/jobNames';
 import { paramsOf } from '../../contract/jobOptions';
 import * as fs from 'node:fs';
@@ -398,7 +398,8 @@ function findSweep(kind: 'prune' | 'window', q: CellQuery, scoreRun: RunInfo, ru
     const c = r.config;
     for (const [k, v] of Object.entries(params)) {
       if (k === 'scoresFrom' || k === 'dataset') continue;
-      if (Array.isArray(v) ? !sameList(c[k], v) : c[k] !== v) return false;
+      const recorded = k === 'stem' ? configStem(c) : c[k];
+      if (Array.isArray(v) ? !sameList(recorded, v) : recorded !== v) return false;
     }
     return true;
   });
@@ -423,6 +424,7 @@ async function sweepCell(q: CellQuery, env: ExecEnv, runs: readonly RunInfo[]): 
     ...trainingParams(q, env.root, { trainSubset: cfg.trainSubset, seed: cfg.seed, model: cfg.model, validation: cfg.validation, backbone: cfg.backbone }),
     ...(cfg.backboneInput !== undefined && !q.given.has('backbone') ? { backboneInput: cfg.backboneInput } : {}),
     ...(!q.given.has('model') && cfg.width !== undefined ? { width: cfg.width } : {}),
+    ...(!q.given.has('model') ? { stem: configStem(cfg) } : {}),
     ...(kind === 'prune' ? { fractions: q.args.fractions, strategies: q.args.strategy } : { size: num(q, 'size'), offsets: q.args.offsets }),
   };
   if (target.scores && !target.scores.includes(params.score as string)) throw new CellError(`run ${target.id} has no score "${String(params.score)}" (it has ${target.scores.join(', ')})`);

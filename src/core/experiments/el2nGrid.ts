@@ -79,7 +79,8 @@ export const el2nGridExperiment: Experiment<El2nGridResolved, undefined, 'el2n-g
     // and the memory before anything trains.
     const { record } = await scoreExperiment.prepare(resolveScoreConfig(pointConfig(cfg, gridPoints(cfg)[0])), ctx);
     const { runKind: _kind, ...config } = cfg;
-    return { state: undefined, record: { dataset: record?.dataset, model: record?.model, config } };
+    // The stem as the score runs resolve it (the same dataset for every point).
+    return { state: undefined, record: { dataset: record?.dataset, model: record?.model, config: { ...config, stem: record?.config?.stem ?? config.stem } } };
   },
 
   async runUnit(unit, cfg, _st, ctx) {

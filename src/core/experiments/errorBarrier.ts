@@ -6,6 +6,7 @@ import { recomputeBatchNormStats } from '../dynamics/batchNormStats';
 import { alphaGrid, errorBarrier } from '../dynamics/errorBarrier';
 import { interpolateWeights, loadWeights, snapshotWeights, type WeightSnapshot } from '../dynamics/weights';
 import { buildModel } from '../models/registry';
+import { recordedStem, trainedModelSpec } from './trainedModel';
 import { permutation } from '../random';
 import { RandomStream } from '../randomStreams';
 import { probedTrainingStreams } from './experimentStreams';
@@ -26,7 +27,6 @@ import { oneUnit, publishUnitFiles, readUnitResults, writeUnitResults } from '..
 export type ErrorBarrierConfig = ErrorBarrierParams;
 
 import { ERROR_BARRIER_DEFAULTS } from '../../contract/jobDefaults';
-import { modelInputShape } from '../data/dataset';
 
 export { ERROR_BARRIER_DEFAULTS };
 
@@ -108,7 +108,7 @@ export const errorBarrierExperiment: Experiment<ErrorBarrierConfig, BarrierState
     const alphas = alphaGrid(cfg.alphaSteps);
     return Promise.resolve({
       state: { data, steps, perEpoch, spawnSteps, fixed, augment, alphas },
-      record: { dataset: data.record, model: probedModelRecord(cfg, data), config: { ...cfg, steps, augment, spawnSteps, alphas } },
+      record: { dataset: data.record, model: probedModelRecord(cfg, data), config: { ...cfg, steps, augment, spawnSteps, alphas, stem: recordedStem(cfg, data.train) } },
     });
   },
 
@@ -116,7 +116,7 @@ export const errorBarrierExperiment: Experiment<ErrorBarrierConfig, BarrierState
     const n = data.trainIndices.length;
     const root = RandomStream.root(cfg.seed);
     const parent = probedTrainingStreams(cfg.seed, cfg.dataSeed);
-    const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: modelInputShape(data.train), numClasses: data.train.numClasses }, parent.init.uniform());
+    const model = buildModel(trainedModelSpec(cfg, data.train), parent.init.uniform());
     const trainData = { train: data.train, trainIndices: data.trainIndices, stats: data.stats };
     const options = { ...cfg, steps, scheduleSteps: steps, augment };
     const eta = new EtaEstimator();

@@ -9,6 +9,7 @@ import { loadTraining, type ExperimentData } from './experimentData';
 import { EtaEstimator, type JobContext } from './job';
 import { definedOnly } from './definedOnly';
 import { probedModelRecord, probedTraining } from './probedTraining';
+import { recordedStem } from './trainedModel';
 import { trainingBackend, type Experiment } from '../jobs/experiment';
 import { runJob, type StartOptions } from '../jobs/runner';
 import { oneUnit, publishUnitFiles, readUnitResults, writeUnitResults } from '../jobs/singleUnit';
@@ -88,7 +89,7 @@ export const gradHeatmapExperiment: Experiment<GradHeatmapConfig, HeatmapState, 
     if (cfg.sample > n) throw new RangeError(`sample of ${cfg.sample} examples exceeds the ${n} trained examples`);
     const sample = RandomStream.root(cfg.sampleSeed ?? cfg.seed).derive('heatmap-sample').rng().shuffle(Int32Array.from(data.trainIndices)).slice(0, cfg.sample).sort();
     const labels = Int32Array.from(sample, (i) => data.train.labels[i]);
-    return Promise.resolve({ state: { data, sample, labels, steps }, record: { dataset: data.record, model: probedModelRecord(cfg, data), config: { ...cfg, steps } } });
+    return Promise.resolve({ state: { data, sample, labels, steps }, record: { dataset: data.record, model: probedModelRecord(cfg, data), config: { ...cfg, steps, stem: recordedStem(cfg, data.train) } } });
   },
 
   async runUnit(_unit, cfg, { data, sample, labels, steps }, ctx) {

@@ -14,6 +14,7 @@ import { loadTraining, type ExperimentData } from './experimentData';
 import { EtaEstimator, type JobContext } from './job';
 import { definedOnly } from './definedOnly';
 import { probedModelRecord, probedTraining } from './probedTraining';
+import { recordedStem } from './trainedModel';
 import { trainingBackend, type Experiment } from '../jobs/experiment';
 import { runJob, type StartOptions } from '../jobs/runner';
 import { oneUnit, publishUnitFiles, readUnitResults, writeUnitResults } from '../jobs/singleUnit';
@@ -144,7 +145,7 @@ export const gradSumExperiment: Experiment<GradSumConfig, GradSumState, 'grad-su
     const n = data.trainIndices.length;
     const bs = cfg.gradBatchSize ?? cfg.batchSize;
     if (!Number.isInteger(bs) || bs < 1 || bs > n) throw new RangeError(`minibatch size must be in [1, ${n}] (the trained examples), got ${bs}`);
-    return Promise.resolve({ state: { data, bs, steps }, record: { dataset: data.record, model: probedModelRecord(cfg, data), config: { ...cfg, gradBatchSize: bs, steps } } });
+    return Promise.resolve({ state: { data, bs, steps }, record: { dataset: data.record, model: probedModelRecord(cfg, data), config: { ...cfg, gradBatchSize: bs, steps, stem: recordedStem(cfg, data.train) } } });
   },
 
   async runUnit(_unit, cfg, { data, bs, steps }, ctx) {

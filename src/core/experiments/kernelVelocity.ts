@@ -7,6 +7,7 @@ import { kernelDistance } from '../dynamics/kernelDistance';
 import { logitNtkGram } from '../dynamics/ntkGram';
 import type { Model } from '../models/model';
 import { buildModel } from '../models/registry';
+import { recordedStem, trainedModelSpec } from './trainedModel';
 import { probedTrainingStreams } from './experimentStreams';
 import { writeJsonAtomic } from '../store/atomicWrite';
 import type { RunManifest } from '../store/runManifest';
@@ -107,14 +108,14 @@ export const kernelVelocityExperiment: Experiment<KernelVelocityConfig, Velocity
     const fixed = cfg.scoresFrom ? scoresForTraining(data, resolveScoreRun(ctx.root, cfg.scoresFrom, data.record.fingerprint), cfg.score) : undefined;
     return Promise.resolve({
       state: { data, starts, fixed, steps, augment },
-      record: { dataset: data.record, model: probedModelRecord(cfg, data), config: { ...cfg, steps, augment, windowStarts: starts } },
+      record: { dataset: data.record, model: probedModelRecord(cfg, data), config: { ...cfg, steps, augment, windowStarts: starts, stem: recordedStem(cfg, data.train) } },
     });
   },
 
   async runUnit(_unit, cfg, { data, starts, fixed, steps, augment }, ctx) {
     const n = data.trainIndices.length;
     const streams = probedTrainingStreams(cfg.seed, cfg.dataSeed);
-    const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: modelInputShape(data.train), numClasses: data.train.numClasses }, streams.init.uniform());
+    const model = buildModel(trainedModelSpec(cfg, data.train), streams.init.uniform());
     const rows: VelocityRow[] = [];
     const eta = new EtaEstimator();
     try {

@@ -5,13 +5,15 @@
  * + batch x activation bytes per example x 3 (forward activations kept for backward, their gradients, workspace)
  * + per-example gradients (exact GraNd without ghost norms: batch x parameters x 4 bytes)
  * + the dataset's pixels (uint8) and one normalized float32 batch,
- * with activations measured, not guessed: one training-mode forward pass of 2 examples under tf.profile. It is
- * compared with the free system memory and, on the wasm backend, with WebAssembly's 4 GiB address space.
+ * with activations measured, not guessed: one training-mode forward pass of 2 examples under tf.profile, on the model
+ * as built (a ResNet's ImageNet stem, stride 4, shrinks every later activation 16x; its CIFAR stem keeps the full
+ * side). It is compared with the free system memory and, on the wasm backend, with WebAssembly's 4 GiB address space.
  */
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
-import type { Model } from '../models/model';
+import type { Model, ModelSpec } from '../models/model';
 import type { StateUpdate } from '../models/layers';
+import { hasStem, IMAGENET_STEM_MIN_SIDE, resolveStem } from '../models/stem';
 
 /** wasm32 addresses at most 4 GiB; tfjs-backend-wasm keeps every tensor inside that one memory. */
 export const WASM_MEMORY_LIMIT = 4 * 1024 ** 3;
@@ -43,6 +45,14 @@ export interface JobShape {
   readonly datasetBytes: number;
   /** Exact per-example gradients are materialized (GraNd with convMethod "direct"). */
   readonly perExampleGradients?: boolean;
+  /** A ResNet runs its CIFAR stem on images of IMAGENET_STEM_MIN_SIDE px or more: suggest the ImageNet stem. */
+  readonly cifarStemOnLargeImages?: boolean;
+}
+
+/** A ResNet asked for the CIFAR stem on images large enough for the ImageNet one (JobShape's hint). */
+export function cifarStemOnLargeImages(spec: ModelSpec): boolean {
+  const [h, w] = spec.inputShape;
+  return hasStem(spec.arch) && resolveStem(spec.stem, spec.inputShape) === 'cifar' && Math.min(h, w) >= IMAGENET_STEM_MIN_SIDE;
 }
 
 /** Activation bytes per example of a training-mode forward pass, measured on 2 examples. */
@@ -87,8 +97,9 @@ export function memoryProblem(est: MemoryEstimate, budget: MemoryBudget, job: Jo
     `batch of ${job.batchSize} x ${gib(est.perExampleBytes)} per example, data ${gib(job.datasetBytes)}), ` +
     `more than ${budget.what}`;
   const maxBatch = Math.floor((budget.bytes - est.fixedBytes) / est.perExampleBytes);
-  if (maxBatch >= 1) return `${head}: use a batch size of at most ${maxBatch}${job.perExampleGradients ? ' (or --conv-method ghost)' : ''}, or a smaller width`;
-  return `${head}: even a batch of 1 does not fit; use a smaller width (now ${job.width}) or a smaller model`;
+  const stem = job.cifarStemOnLargeImages ? ', --stem imagenet (the stages then run at a quarter of the image side)' : '';
+  if (maxBatch >= 1) return `${head}: use a batch size of at most ${maxBatch}${job.perExampleGradients ? ' (or --conv-method ghost)' : ''}${stem}, or a smaller width`;
+  return `${head}: even a batch of 1 does not fit; use a smaller width (now ${job.width})${stem} or a smaller model`;
 }
 
 export class OutOfMemoryRiskError extends Error {
@@ -102,7 +113,7 @@ export class OutOfMemoryRiskError extends Error {
 export async function checkJobMemory(model: Model, job: JobShape, budget = memoryBudget(tf.getBackend())): Promise<MemoryEstimate> {
   const [h, w, c] = model.spec.inputShape;
   const est = estimateMemory(model.numParams(), await measureActivationBytes(model), job, h * w * c);
-  const problem = memoryProblem(est, budget, job);
+  const problem = memoryProblem(est, budget, { ...job, cifarStemOnLargeImages: job.cifarStemOnLargeImages ?? cifarStemOnLargeImages(model.spec) });
   if (problem) throw new OutOfMemoryRiskError(problem, est);
   return est;
 }

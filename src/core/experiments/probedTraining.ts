@@ -1,10 +1,11 @@
 import { buildModel } from '../models/registry';
+import { modelRecord, trainedModelSpec } from './trainedModel';
 import type { Model } from '../models/model';
+import type { ModelRecord } from '../store/runManifest';
 import { trainModel, type EpochMetrics } from '../train/trainLoop';
 import { augmentFor, type ExperimentData } from './experimentData';
 import type { TrainRunConfig } from './trainRun';
 import { probedTrainingStreams } from './experimentStreams';
-import { modelInputShape } from '../data/dataset';
 
 export interface ProbedTrainingResult {
   readonly epochs: readonly EpochMetrics[];
@@ -26,7 +27,7 @@ export async function probedTraining(
   hooks: { signal?: AbortSignal; onStep?: (step: number, epoch: number, loss: number) => void } = {},
 ): Promise<ProbedTrainingResult> {
   const streams = probedTrainingStreams(cfg.seed, cfg.dataSeed);
-  const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: modelInputShape(data.train), numClasses: data.train.numClasses }, streams.init.uniform());
+  const model = buildModel(trainedModelSpec(cfg, data.train), streams.init.uniform());
   try {
     await probe(model, 0);
     const augment = augmentFor(cfg.augment, data.train);
@@ -47,10 +48,10 @@ export async function probedTraining(
 }
 
 /** The manifest's model record of that training (built once to count its parameters, then dropped). */
-export function probedModelRecord(cfg: TrainRunConfig, data: ExperimentData): { arch: TrainRunConfig['model']; width: number; params: number } {
-  const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: modelInputShape(data.train), numClasses: data.train.numClasses }, probedTrainingStreams(cfg.seed, cfg.dataSeed).init.uniform());
+export function probedModelRecord(cfg: TrainRunConfig, data: ExperimentData): ModelRecord {
+  const model = buildModel(trainedModelSpec(cfg, data.train), probedTrainingStreams(cfg.seed, cfg.dataSeed).init.uniform());
   try {
-    return { arch: cfg.model, width: cfg.width, params: model.numParams() };
+    return modelRecord(model);
   } finally {
     model.dispose();
   }

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { band } from '../analysis/percentiles';
 import { classCounts } from '../analysis/classCounts';
 import { buildModel } from '../models/registry';
+import { modelChoice, recordedStem, trainedModelSpec } from './trainedModel';
 import { SEED_SCHEME } from '../randomStreams';
 import { select, type StrategyName } from '../select/selection';
 import { writeJsonAtomic } from '../store/atomicWrite';
@@ -28,7 +29,6 @@ import { retrainStreams, selectionStream, type SweepPoint, type TrainingStreams 
 export type PruneSweepConfig = PruneParams;
 
 import { PRUNE_DEFAULTS } from '../../contract/jobDefaults';
-import { modelInputShape } from '../data/dataset';
 
 export { PRUNE_DEFAULTS };
 
@@ -111,7 +111,7 @@ export interface RetrainContext {
 /** Trains a fresh model (from `streams.init`) on the given dataset indices; undefined if cancelled. */
 export async function retrain(ctx: RetrainContext, indices: Int32Array, streams: TrainingStreams): Promise<{ testAccuracy: number; valAccuracy?: number } | undefined> {
   const { data, cfg } = ctx;
-  const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: modelInputShape(data.train), numClasses: data.train.numClasses }, streams.init.uniform());
+  const model = buildModel(trainedModelSpec(cfg, data.train), streams.init.uniform());
   await assertFitsInMemory(model, { batchSize: cfg.batchSize, width: cfg.width, datasetBytes: loadedBytes(data) });
   try {
     const res = await trainModel(
@@ -241,7 +241,7 @@ export const pruneExperiment: Experiment<PruneSweepConfig, PruneState, 'prune'> 
     const labels = Int32Array.from(data.trainIndices, (i) => data.train.labels[i]);
     return Promise.resolve({
       state: { ...loaded, labels, scoresModel },
-      record: { dataset: data.record, config: { ...cfg, steps, augment, scoresRun: path.basename(scoreDir), scoresModel, ...noise } },
+      record: { dataset: data.record, config: { ...cfg, steps, augment, stem: recordedStem(cfg, data.train), scoresRun: path.basename(scoreDir), scoresModel, ...noise } },
     });
   },
 
@@ -275,7 +275,7 @@ export const pruneExperiment: Experiment<PruneSweepConfig, PruneState, 'prune'> 
     const summary = summarize(rows);
     const n = st.data.trainIndices.length;
     const base = { score: cfg.score, scoresModel: st.scoresModel, steps: st.steps, examples: n };
-    writeJsonAtomic(path.join(ctx.runDir, 'prune-sweep.json'), { ...base, model: { arch: cfg.model, width: cfg.width }, rows, summary, ...(ctx.complete ? {} : { partial: true }) });
+    writeJsonAtomic(path.join(ctx.runDir, 'prune-sweep.json'), { ...base, model: modelChoice(cfg, st.data.train), rows, summary, ...(ctx.complete ? {} : { partial: true }) });
     return { ...base, summary: summary.map(({ accuracies: _a, ...p }) => p) };
   },
 };

@@ -5,6 +5,7 @@ import { normalizeBatch } from '../data/normalize';
 import { auroc, averagePrecision, precisionAtK } from '../analysis/auroc';
 import { spearmanMatrix, stabilityCurve } from '../analysis/spearman';
 import { buildModel } from '../models/registry';
+import { modelRecord, recordedStem, trainedModelSpec } from './trainedModel';
 import type { Model } from '../models/model';
 import { scoreRunStreams } from './experimentStreams';
 import { DataMapTracker } from '../scores/dataMaps';
@@ -221,13 +222,13 @@ export const scoreExperiment: Experiment<ScoreRunConfig, ScoreState, 'score'> = 
     const augment = augmentFor(cfg.augment, data.train);
     // Scores taken at initialization (epoch 0) train nothing on purpose: no budget warning then.
     reportWarnings(ctx.report, [...(data.info.warnings ?? []), stepBudgetWarning({ steps, examples: data.trainIndices.length, batchSize: cfg.batchSize })]);
-    const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: modelInputShape(data.train), numClasses: data.train.numClasses }, scoreRunStreams(cfg.seed, 0).init.uniform());
+    const model = buildModel(trainedModelSpec(cfg, data.train), scoreRunStreams(cfg.seed, 0).init.uniform());
     try {
       const perExampleGradients = cfg.convMethod === 'direct' && cfg.scores.some((s) => s.startsWith('grand') || s === 'gradmag');
       await assertFitsInMemory(model, { batchSize: Math.max(cfg.batchSize, cfg.scoreBatch), width: cfg.width, datasetBytes: loadedBytes(data), perExampleGradients });
       return {
         state: { data, steps, scheduleSteps, augment },
-        record: { dataset: data.record, config: { ...cfg, augment, steps, scheduleSteps }, model: { arch: cfg.model, width: cfg.width, params: model.numParams() } },
+        record: { dataset: data.record, config: { ...cfg, augment, steps, scheduleSteps, stem: recordedStem(cfg, data.train) }, model: modelRecord(model) },
       };
     } finally {
       model.dispose();
@@ -247,7 +248,7 @@ export const scoreExperiment: Experiment<ScoreRunConfig, ScoreState, 'score'> = 
     // Run k is its own training: its init and data order are independent of every other run's and of any
     // retraining's (a prune sweep draws from `retrain`, never from `score-run`).
     const streams = scoreRunStreams(cfg.seed, r);
-    const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: modelInputShape(data.train), numClasses: data.train.numClasses }, streams.init.uniform());
+    const model = buildModel(trainedModelSpec(cfg, data.train), streams.init.uniform());
     const seconds = new Map<ScoreName, number>();
     let trainSeconds = 0;
     try {

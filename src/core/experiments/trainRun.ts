@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { SEED_SCHEME } from '../randomStreams';
 import { trainRunStreams } from './experimentStreams';
 import { buildModel } from '../models/registry';
+import { modelRecord, recordedStem, trainedModelSpec } from './trainedModel';
 import type { Model } from '../models/model';
 import { loadCheckpoint, saveCheckpoint } from '../store/checkpoint';
 import { clearResumePoint, readResumePoint, saveResumePoint, type ResumePoint } from '../store/resumePoint';
@@ -26,7 +27,6 @@ import { oneUnit, publishUnitFiles, readUnitResults, writeUnitResults } from '..
 export type TrainRunConfig = TrainParams;
 
 import { TRAIN_DEFAULTS } from '../../contract/jobDefaults';
-import { modelInputShape } from '../data/dataset';
 
 export { TRAIN_DEFAULTS };
 
@@ -61,13 +61,13 @@ export const trainExperiment: Experiment<TrainRunConfig, TrainState, 'train'> = 
     const steps = cfg.steps ?? cfg.epochs * stepsPerEpoch(data.trainIndices.length, cfg.batchSize);
     const augment = augmentFor(cfg.augment, data.train);
     reportWarnings(ctx.report, [...(data.info.warnings ?? []), stepBudgetWarning({ steps, examples: data.trainIndices.length, batchSize: cfg.batchSize })]);
-    const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: modelInputShape(data.train), numClasses: data.train.numClasses }, trainRunStreams(cfg.seed, cfg.dataSeed).init.uniform());
+    const model = buildModel(trainedModelSpec(cfg, data.train), trainRunStreams(cfg.seed, cfg.dataSeed).init.uniform());
     try {
       await assertFitsInMemory(model, { batchSize: cfg.batchSize, width: cfg.width, datasetBytes: loadedBytes(data) });
       return {
         state: { data, steps, augment },
         // Not resumedFrom: "rerun with the same configuration" must start over, not resume again (it is in results).
-        record: { dataset: data.record, model: { arch: cfg.model, width: cfg.width, params: model.numParams() }, config: { ...cfg, resumedFrom: undefined, steps, augment } },
+        record: { dataset: data.record, model: modelRecord(model), config: { ...cfg, resumedFrom: undefined, steps, augment, stem: recordedStem(cfg, data.train) } },
       };
     } finally {
       model.dispose();
@@ -76,7 +76,7 @@ export const trainExperiment: Experiment<TrainRunConfig, TrainState, 'train'> = 
 
   async runUnit(_unit, cfg, { data, steps, augment }, ctx) {
     const streams = trainRunStreams(cfg.seed, cfg.dataSeed);
-    const model = buildModel({ arch: cfg.model, width: cfg.width, inputShape: modelInputShape(data.train), numClasses: data.train.numClasses }, streams.init.uniform());
+    const model = buildModel(trainedModelSpec(cfg, data.train), streams.init.uniform());
     try {
       const { point, resumed } = startingPoint(model, cfg, ctx.root, ctx.runDir, steps);
       // Continuing at step t: the rest of the budget, on the same schedule; the data order after t is a fresh one.

@@ -9,6 +9,7 @@ import { writeJsonAtomic } from '../store/atomicWrite';
 import type { RunManifest } from '../store/runManifest';
 import { windowRetrainStreams } from './experimentStreams';
 import { corruptedAmong } from './scoreRunNoise';
+import { recordedStem } from './trainedModel';
 import * as fs from 'node:fs';
 import type { JobContext } from './job';
 import { definedOnly } from './definedOnly';
@@ -85,7 +86,7 @@ export const windowExperiment: Experiment<WindowSweepConfig, WindowState, 'windo
     if (!cfg.offsets.some((f) => Math.round(f * n) + size <= n)) throw new Error(`no offset leaves room for a window of ${size} of ${n} examples`);
     return Promise.resolve({
       state: { ...loaded, size },
-      record: { dataset: loaded.data.record, config: { ...cfg, steps: loaded.steps, augment: loaded.augment, windowSize: size, scoresRun: path.basename(loaded.scoreDir), ...loaded.noise } },
+      record: { dataset: loaded.data.record, config: { ...cfg, steps: loaded.steps, augment: loaded.augment, stem: recordedStem(cfg, loaded.data.train), windowSize: size, scoresRun: path.basename(loaded.scoreDir), ...loaded.noise } },
     });
   },
 

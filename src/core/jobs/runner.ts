@@ -9,9 +9,9 @@ import * as os from 'node:os';
 import type { ExecutionRecord, ExecutionRequest } from '../../contract/execution';
 import { LOCAL_EXECUTION } from '../../contract/execution';
 import type { JobName } from '../../contract/jobNames';
-import { checkParams } from '../../contract/jobOptions';
+import { checkParams, JOB_OPTIONS } from '../../contract/jobOptions';
 import type { JobProgress } from '../../contract/jobProgress';
-import type { BackendRecord, RunManifest } from '../../contract/runManifest';
+import { configStem, type BackendRecord, type RunManifest } from '../../contract/runManifest';
 import type { UnitFailure, WorkUnit } from '../../contract/workUnit';
 import { initBackend } from '../compute/backend';
 import { EtaEstimator, type JobContext } from '../experiments/job';
@@ -103,13 +103,21 @@ export async function resumeRun(runDir: string, ctx: JobContext, opts: ResumeOpt
   }
 }
 
+/**
+ * params.json holds resolved parameters, so one without a stem (of a job that has the option) was written before
+ * the option existed: its units built ResNets with the CIFAR stem, and the rest of them must too.
+ */
+function withRecordedStem(job: JobName, params: Record<string, unknown>): Record<string, unknown> {
+  return JOB_OPTIONS[job].some((o) => o.key === 'stem') ? { ...params, stem: configStem(params) } : params;
+}
+
 /** The experiment of a run and its parameters, as params.json records them. */
 function experimentOfRun(runDir: string): { exp: AnyExperiment; p: object; units: WorkUnit[] } {
   const { job, params } = readParams(runDir);
   const exp = experimentFor(job);
   let p: object;
   try {
-    p = exp.resolve(withBackboneHead(checkParams(job, params))) as object;
+    p = exp.resolve(withBackboneHead(checkParams(job, withRecordedStem(job, params)))) as object;
   } catch (e) {
     throw new Error(`${path.join(runDir, 'params.json')}: ${(e as Error).message}`);
   }

@@ -18,6 +18,13 @@ export interface Param {
   readonly variable: tf.Variable;
 }
 
+/**
+ * A convolution's or pool's padding: TensorFlow's 'same' (for a stride > 1 on an even size the odd pixel goes to
+ * the bottom/right: 0 above, 1 below for a 3x3 stride 2) or 'valid', or a number p: PyTorch's `padding=p`, p zeros
+ * on every side, output floor((in + 2p - k) / s) + 1.
+ */
+export type ConvPad = 'same' | 'valid' | number;
+
 /** What a parametrized linear map (conv or dense) looks like to hooks. */
 export interface LinearInfo {
   readonly name: string;
@@ -25,7 +32,7 @@ export interface LinearInfo {
   readonly weight: Param;
   readonly bias?: Param;
   readonly stride?: number;
-  readonly pad?: 'same' | 'valid';
+  readonly pad?: ConvPad;
 }
 
 /** A batch norm's learnable per-channel scale and shift, as hooks see them. */
@@ -104,7 +111,7 @@ export interface Conv2DOptions {
   readonly inChannels: number;
   readonly outChannels: number;
   readonly stride?: number;
-  readonly pad?: 'same' | 'valid';
+  readonly pad?: ConvPad;
   readonly bias?: boolean;
 }
 
@@ -328,10 +335,15 @@ export function relu(name = 'relu'): Layer {
   return { name, isRelu: true, forward: (x) => tf.relu(x), params: () => [], state: () => [] };
 }
 
-export function maxPool(name: string, size = 2): Layer {
+/**
+ * Max-pool of `size` x `size` windows, stride `stride` (default: the size). A numeric pad p is PyTorch's: padded
+ * cells never win (the backends' pools leave them out; maxPoolGrad.test.ts checks on all-negative inputs), and the
+ * output side is floor((n + 2p - size) / stride) + 1.
+ */
+export function maxPool(name: string, size = 2, stride = size, pad: 'valid' | number = 'valid'): Layer {
   return {
     name,
-    forward: (x) => tf.maxPool(x as tf.Tensor4D, size, size, 'valid'),
+    forward: (x) => tf.maxPool(x as tf.Tensor4D, size, stride, pad),
     params: () => [],
     state: () => [],
   };

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ForwardContext, Layer, Param } from './layers';
 
 export type { Architecture } from '../../contract/choices';
-import type { Architecture } from '../../contract/choices';
+import type { Architecture, StemChoice } from '../../contract/choices';
 
 export interface ModelSpec {
   readonly arch: Architecture;
@@ -11,6 +11,8 @@ export interface ModelSpec {
   /** [height, width, channels] of one input example. */
   readonly inputShape: readonly [number, number, number];
   readonly numClasses: number;
+  /** ResNets' stem (stem.ts resolveStem); absent = 'auto'. Other architectures ignore it. */
+  readonly stem?: StemChoice;
 }
 
 /** A built network: its parameters are tf.Variables owned by the model; dispose() frees them. */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { readSync } from '../compute/read';
-import type { AffineInfo, LinearInfo, Param } from '../models/layers';
+import type { AffineInfo, ConvPad, LinearInfo, Param } from '../models/layers';
 import type { Model } from '../models/model';
 import { AFFINE_GRAD_SQ_NORMS, affineGradSqNormsReady } from '../compute/kernels/affineGradSqNorms';
 import { CONV_GRAD_SQ_NORMS, convGradSqNormsReady } from '../compute/kernels/convGradSqNorms';
@@ -78,8 +78,12 @@ function combine(acc: tf.Tensor1D | undefined, part: tf.Tensor1D, norm: NormKind
   return (norm === 'linf' ? tf.maximum(acc, part) : tf.add(acc, part)) as tf.Tensor1D;
 }
 
-/** Explicit same/valid padding of a conv, as TensorFlow computes it. */
-function convPads(inSize: number, outSize: number, k: number, stride: number, pad: 'same' | 'valid'): [number, number] {
+/**
+ * Explicit padding of a conv before/after along one axis: same/valid as TensorFlow computes it, a number as
+ * PyTorch pads (rows past the last window stay unread: callers crop to the windows).
+ */
+function convPads(inSize: number, outSize: number, k: number, stride: number, pad: ConvPad): [number, number] {
+  if (typeof pad === 'number') return [pad, pad];
   if (pad === 'valid') return [0, 0];
   const total = Math.max((outSize - 1) * stride + k - inSize, 0);
   return [Math.floor(total / 2), total - Math.floor(total / 2)];
@@ -90,7 +94,7 @@ function convPads(inSize: number, outSize: number, k: number, stride: number, pa
  * input, with examples as channels, by the output gradient as filter (the per-example form of the usual
  * "backprop filter = conv of input by dy" identity; the forward stride becomes the filter dilation).
  */
-export function convWeightGradsDirect(input: tf.Tensor4D, dy: tf.Tensor4D, k: number, stride: number, pad: 'same' | 'valid'): tf.Tensor3D {
+export function convWeightGradsDirect(input: tf.Tensor4D, dy: tf.Tensor4D, k: number, stride: number, pad: ConvPad): tf.Tensor3D {
   const [n, h, w, ci] = input.shape;
   const [, oh, ow, co] = dy.shape;
   const [pt, pb] = convPads(h, oh, k, stride, pad);
@@ -105,7 +109,7 @@ export function convWeightGradsDirect(input: tf.Tensor4D, dy: tf.Tensor4D, k: nu
 }
 
 /** Patches [N, P, K] of a conv's input (K = kh*kw*ci, same order as the weight's first three axes). */
-function patches(input: tf.Tensor4D, k: number, stride: number, pad: 'same' | 'valid', oh: number, ow: number): tf.Tensor3D {
+function patches(input: tf.Tensor4D, k: number, stride: number, pad: ConvPad, oh: number, ow: number): tf.Tensor3D {
   const [n, h, w, ci] = input.shape;
   const [pt, pb] = convPads(h, oh, k, stride, pad);
   const [pl, pr] = convPads(w, ow, k, stride, pad);
@@ -120,7 +124,7 @@ function patches(input: tf.Tensor4D, k: number, stride: number, pad: 'same' | 'v
 }
 
 /** Squared per-example weight-gradient norms via the ghost norm: sum_pq (U U^T)_pq (G G^T)_pq. */
-export function convWeightSqNormsGhost(input: tf.Tensor4D, dy: tf.Tensor4D, k: number, stride: number, pad: 'same' | 'valid'): tf.Tensor1D {
+export function convWeightSqNormsGhost(input: tf.Tensor4D, dy: tf.Tensor4D, k: number, stride: number, pad: ConvPad): tf.Tensor1D {
   const [n, oh, ow, co] = dy.shape;
   const u = patches(input, k, stride, pad, oh, ow);
   const g = tf.reshape(dy, [n, oh * ow, co]) as tf.Tensor3D;

@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { configStem } from '../../contract/runManifest';
 import type { RunManifest } from './runManifest';
 import { readResumePoint } from './resumePoint';
 import { readRun, runsDir, type RunSummary } from './runStore';
@@ -52,7 +53,7 @@ export function resumePlan(root: string, id: string): ResumePlan {
   if (m.status === 'done') throw new Error(`run ${id} finished; nothing to resume (use "Rerun with the Same Configuration" to repeat it)`);
   if (!RESUMABLE_KINDS.includes(m.kind)) throw new Error(`run ${id} is a "${m.kind}" run, which cannot be resumed (resumable: ${RESUMABLE_KINDS.join(', ')})`);
   if (typeof m.config.dataset !== 'string') throw new Error(`${path.join(dir, 'manifest.json')}: the recorded configuration has no "dataset"; rerun it by hand`);
-  const params: Record<string, unknown> = { ...m.config, resumedFrom: m.id };
+  const params: Record<string, unknown> = { ...m.config, stem: configStem(m.config), resumedFrom: m.id };
   const point = m.kind === 'train' ? readResumePoint(dir) : undefined;
   const total = typeof m.config.steps === 'number' ? ` of ${m.config.steps}` : '';
   const how = point

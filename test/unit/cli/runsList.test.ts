@@ -4,7 +4,7 @@ import type { RunManifest } from '../../../src/contract/runManifest';
 import { datasetLabel, shortSpec } from '../../../src/cli/datasetLabel';
 import { pruneHeadline, runHeadline } from '../../../src/cli/runHeadline';
 import { runsListLines } from '../../../src/cli/runsList';
-import { paramsText, runSummaryLines } from '../../../src/cli/runSummary';
+import { modelText, paramsText, runSummaryLines } from '../../../src/cli/runSummary';
 
 const base = { schema: 1, createdAt: '2026-12-01T10:00:00Z', updatedAt: '2026-12-01T10:01:00Z', seeds: {}, versions: {}, timings: { startedAt: '2026-12-01T10:00:00Z' } } as const;
 const dataset = (spec: string, fingerprint: string) => ({ spec, name: 'x/train', fingerprint, shape: [28, 28, 1] as const, numClasses: 10, trainSize: 54000, valSize: 6000, testSize: 10000 });
@@ -58,6 +58,7 @@ test('runs show: params, dataset, model, results and files', () => {
   const text = runSummaryLines(m, ['manifest.json', 'predictions/probabilities.npy']).join('\n');
   assert.match(text, /dataset +csv:b\/labels\.csv #cafebabe +\(csv:\/a\/b\/labels\.csv; 10 classes, 28x28x1; train 54000, validation 6000, test 10000\)/);
   assert.match(text, /model +cnn-small x1, 1,234 parameters/);
+  assert.equal(modelText({ arch: 'resnet18', width: 0.25, stem: 'imagenet', params: 703386 }), 'resnet18 x0.25, imagenet stem, 703,386 parameters');
   assert.match(text, /results +test 50\.0%/);
   assert.match(text, /files +manifest\.json\n +predictions\/probabilities\.npy/);
   assert.equal(paramsText(m.config), 'dataset=csv:/a/b/labels.csv epochs=2 milestones=0.5,0.75');

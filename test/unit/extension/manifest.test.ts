@@ -9,6 +9,7 @@ import { BACKEND_CHOICES } from '../../../src/core/compute/backend';
 import { SCORE_NAMES } from '../../../src/core/experiments/scoreRun';
 import { FASHION_MNIST_SYSTEM_DIR } from '../../../src/core/data/mnist';
 import { ARCHITECTURES } from '../../../src/core/models/registry';
+import { STEM_CHOICES } from '../../../src/contract/choices';
 import { ARCHITECTURE_CHOICES, BACKEND_OPTIONS, FASHION_MNIST_DIR, SCORE_DYNAMICS, SCORE_OPTIONS } from '../../../src/extension/choices';
 import { DEFAULT_SETTINGS } from '../../../src/extension/settings';
 import { runItem } from '../../../src/extension/runsModel';
@@ -29,6 +30,7 @@ test('settings: schema enums and defaults match the code', () => {
   const props = contributes.configuration.properties;
   assert.deepEqual(props['datadiet.backend'].enum, [...BACKEND_CHOICES]);
   assert.deepEqual(props['datadiet.model'].enum, [...ARCHITECTURES]);
+  assert.deepEqual(props['datadiet.stem'].enum, [...STEM_CHOICES]);
   // execution and slurm are read from datadiet.executor, .parallel and .slurm.* (checked below).
   const { execution: _e, slurm, ...plain } = DEFAULT_SETTINGS;
   for (const [key, value] of Object.entries(plain)) {

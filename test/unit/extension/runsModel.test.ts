@@ -80,6 +80,8 @@ test('details: status, dataset sizes, model parameters, backend with reason, acc
   assert.equal(rows.dataset, 'mnist (1,800 train, 200 val, 10,000 test; 10 classes)');
   assert.equal(datasetName(manifest({ dataset: { ...manifest().dataset!, name: 'pets/train+noise0.2' } })), 'pets+noise0.2');
   assert.equal(rows.model, 'cnn-small (421,642 parameters)');
+  const resnet = manifest({ model: { arch: 'resnet18', width: 0.25, stem: 'imagenet', params: 703386 } });
+  assert.equal(Object.fromEntries(runDetails({ dir, manifest: resnet }).map((d) => [d.label, d.description])).model, 'resnet18 \u00d70.25 (imagenet stem, 703,386 parameters)');
   assert.match(rows.backend, /^wasm \(SIMD, 2 threads\) \u2014 auto: tfjs-node-gpu not installed/);
   assert.equal(rows['test accuracy'], '98.12% (loss 0.0612)');
   assert.equal(rows['validation accuracy'], '97.50%');

@@ -76,6 +76,7 @@ test('prune wizard: score run, score, default fractions and strategies, seeds ->
   assert.deepEqual(req.params, {
     dataset: 'mnist', model: 'linear', width: 1, epochs: 2, batchSize: 64, validation: 0, trainSubset: 2000,
     backend: 'wasm', scoresFrom: m.id, score: 'grand', steps: 64, seeds: 2, fractions: [0.3, 0.5, 0.7], strategies: ['keep-top', 'random'],
+    stem: 'cifar', // the score run recorded no stem: it was made before the option, with the CIFAR stem
   });
   assert.equal(req.title, 'Pruning mnist by grand: 30%, 50%, 70% \u00d7 keep-top, random (14 trainings with the full-data baseline)');
 });

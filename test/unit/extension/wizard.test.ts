@@ -58,7 +58,7 @@ test('wizard: train on bundled MNIST with defaults, then the job request', async
   const reqs = buildJobRequests(a, settings);
   assert.equal(reqs.length, 1);
   assert.equal(reqs[0].job, 'train');
-  assert.deepEqual(reqs[0].params, { dataset: 'mnist', model: 'linear', width: 1, epochs: 1, batchSize: 128, backend: 'wasm', seed: 0 });
+  assert.deepEqual(reqs[0].params, { dataset: 'mnist', model: 'linear', width: 1, stem: 'auto', epochs: 1, batchSize: 128, backend: 'wasm', seed: 0 });
   assert.equal(reqs[0].title, 'Training linear on MNIST (1 epoch)');
 });
 
@@ -98,6 +98,7 @@ test('wizard: scoring with K runs and custom epochs; the quick-look settings rea
     dataset: 'fashion-mnist',
     model: 'cnn-small',
     width: 0.5,
+    stem: 'auto',
     epochs: 20,
     batchSize: 128,
     backend: 'auto',
@@ -190,10 +191,11 @@ test('number validation and the score epoch (10% of training, all of it for dyna
 });
 
 test('rerun: same job kind and config; score runs get their schedule budget back as steps', () => {
+  // Configurations recorded before the stem option get the CIFAR stem they were built with.
   const t = rerunRequest('train', { dataset: 'mnist', model: 'linear', steps: 40, seed: 3 }, 'mnist · linear');
-  assert.deepEqual(t, { job: 'train', params: { dataset: 'mnist', model: 'linear', steps: 40, seed: 3 }, title: 'Rerunning mnist · linear' });
-  const s = rerunRequest('score', { dataset: 'mnist', steps: 47, scheduleSteps: 94, scores: ['el2n'] }, 'x');
-  assert.deepEqual(s!.params, { dataset: 'mnist', steps: 94, scores: ['el2n'] });
+  assert.deepEqual(t, { job: 'train', params: { dataset: 'mnist', model: 'linear', steps: 40, seed: 3, stem: 'cifar' }, title: 'Rerunning mnist · linear' });
+  const s = rerunRequest('score', { dataset: 'mnist', steps: 47, scheduleSteps: 94, scores: ['el2n'], stem: 'imagenet' }, 'x');
+  assert.deepEqual(s!.params, { dataset: 'mnist', steps: 94, scores: ['el2n'], stem: 'imagenet' });
   assert.equal(rerunRequest('prune', { dataset: 'mnist' }, 'x'), undefined);
   assert.equal(rerunRequest('train', {}, 'x'), undefined);
 });

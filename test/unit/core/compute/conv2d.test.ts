@@ -18,6 +18,10 @@ const CASES: ConvCase[] = [
   { x: [2, 4, 4, 8], k: [3, 3], co: 16, stride: 1, pad: 'same' },
   // One input channel (MNIST's first layer): the stock kernel by default, the direct loops with minInChannels 1.
   { x: [3, 10, 9, 1], k: [3, 3], co: 8, stride: 1, pad: 'same' },
+  // The ResNet ImageNet stem: 7x7 stride 2, PyTorch's padding 3, on an even side (a bottom row and right column of
+  // padding unread) and an odd one.
+  { x: [2, 16, 16, 3], k: [7, 7], co: 16, stride: 2, pad: 3 },
+  { x: [2, 17, 15, 3], k: [7, 7], co: 8, stride: 2, pad: 3 },
 ];
 
 test('Conv2D on wasm matches cpu (direct loops and stock fallback; strides, pads, odd widths)', async () => {

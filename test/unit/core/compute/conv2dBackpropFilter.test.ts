@@ -25,6 +25,11 @@ const CASES: ConvCase[] = [
   { x: [2, 8, 8, 4], k: [3, 3], co: 8, stride: 1, pad: 'valid' },
   { x: [2, 5, 5, 4], k: [3, 3], co: 8, stride: 1, pad: 3 },
   { x: [2, 7, 9, 4], k: [3, 2], co: 8, stride: [2, 1], pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
+  // The ResNet ImageNet stem: 7x7 stride 2, PyTorch's padding 3, on an even side (a bottom row and right column of
+  // padding unread) and an odd one.
+  { x: [2, 16, 16, 3], k: [7, 7], co: 16, stride: 2, pad: 3 },
+  { x: [2, 17, 15, 3], k: [7, 7], co: 8, stride: 2, pad: 3 },
+  { x: [2, 16, 16, 4], k: [7, 7], co: 8, stride: 2, pad: 3 },
 ];
 
 async function check(c: ConvCase, label: string): Promise<void> {

@@ -29,6 +29,11 @@ const CASES: ConvCase[] = [
   { x: [2, 9, 13, 8], k: [3, 2], co: 4, stride: [2, 1], pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
   { x: [2, 7, 9, 8], k: [3, 3], co: 4, stride: 1, pad: 3 },
   { x: [2, 13, 14, 8], k: [3, 3], co: 4, stride: 3, pad: 'same' },
+  // The ResNet ImageNet stem: 7x7 stride 2, PyTorch's padding 3, on an even side (a bottom row and right column of
+  // padding unread) and an odd one.
+  { x: [2, 16, 16, 3], k: [7, 7], co: 16, stride: 2, pad: 3 },
+  { x: [2, 17, 15, 8], k: [7, 7], co: 8, stride: 2, pad: 3 },
+  { x: [2, 16, 16, 8], k: [7, 7], co: 8, stride: 2, pad: 3 },
 ];
 
 test('Conv2DBackpropInput on wasm matches cpu (strides 1/2/3, same/valid/explicit pads; direct and XNNPACK paths)', async () => {

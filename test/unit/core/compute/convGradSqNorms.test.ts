@@ -13,7 +13,7 @@ interface Case {
   k: number;
   co: number;
   stride: number;
-  pad: 'same' | 'valid';
+  pad: 'same' | 'valid' | number;
 }
 
 const CASES: Case[] = [
@@ -23,6 +23,8 @@ const CASES: Case[] = [
   { x: [2, 9, 7, 8], k: 3, co: 8, stride: 2, pad: 'valid' },
   { x: [5, 6, 6, 12], k: 1, co: 24, stride: 2, pad: 'same' }, // 1x1 shortcut
   { x: [2, 10, 10, 4], k: 3, co: 8, stride: 2, pad: 'same' },
+  { x: [2, 16, 16, 3], k: 7, co: 16, stride: 2, pad: 3 }, // the ImageNet stem (even side: a padding row unread)
+  { x: [2, 17, 15, 3], k: 7, co: 8, stride: 2, pad: 3 },
 ];
 
 /**

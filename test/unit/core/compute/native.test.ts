@@ -26,6 +26,10 @@ const CASES: ConvCase[] = [
   { x: [2, 8, 8, 4], k: [3, 3], co: 8, stride: 3, pad: 'same' },
   { x: [4, 12, 12, 1], k: [3, 3], co: 32, stride: 1, pad: 'same' },
   { x: [1, 16, 16, 16], k: [3, 3], co: 16, stride: 1, pad: 'same' },
+  // The ResNet ImageNet stem: 7x7 stride 2, PyTorch's padding 3, on an even side (a bottom row and right column of
+  // padding unread) and an odd one.
+  { x: [2, 16, 16, 3], k: [7, 7], co: 16, stride: 2, pad: 3 },
+  { x: [2, 17, 15, 3], k: [7, 7], co: 8, stride: 2, pad: 3 },
 ];
 
 const DILATED: ConvCase[] = [

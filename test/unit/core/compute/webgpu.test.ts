@@ -67,13 +67,16 @@ test("webgpu: 'auto' never picks a software adapter (lavapipe, SwiftShader) ahea
   await initBackend('webgpu');
 });
 
-test('webgpu: Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter match cpu (strides 1/2, same/valid)', async (t) => {
+test('webgpu: Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter match cpu (strides 1/2, same/valid, the ImageNet stem)', async (t) => {
   if (!(await webgpuOrSkip(t))) return;
-  const cases: { x: [number, number, number, number]; k: number; co: number; s: number; pad: 'same' | 'valid' }[] = [
+  const cases: { x: [number, number, number, number]; k: number; co: number; s: number; pad: 'same' | 'valid' | number }[] = [
     { x: [2, 8, 8, 3], k: 3, co: 8, s: 1, pad: 'same' },
     { x: [2, 9, 9, 8], k: 3, co: 12, s: 2, pad: 'same' },
     { x: [1, 7, 6, 5], k: 3, co: 4, s: 1, pad: 'valid' },
     { x: [2, 8, 8, 4], k: 1, co: 6, s: 2, pad: 'valid' },
+    // The ResNet ImageNet stem: 7x7 stride 2, PyTorch's padding 3, even and odd sides.
+    { x: [2, 16, 16, 3], k: 7, co: 8, s: 2, pad: 3 },
+    { x: [1, 17, 15, 3], k: 7, co: 8, s: 2, pad: 3 },
   ];
   let seed = 1;
   for (const c of cases) {
@@ -104,14 +107,17 @@ test('webgpu: BatchMatMul matches cpu for every transpose combination, 2-D and b
 
 test('webgpu: MaxPool and MaxPoolGrad match cpu', async (t) => {
   if (!(await webgpuOrSkip(t))) return;
-  const cases: { x: [number, number, number, number]; f: number; s: number; pad: 'same' | 'valid' }[] = [
+  const cases: { x: [number, number, number, number]; f: number; s: number; pad: 'same' | 'valid' | number; negative?: boolean }[] = [
     { x: [2, 8, 8, 3], f: 2, s: 2, pad: 'valid' },
     { x: [2, 9, 7, 4], f: 2, s: 2, pad: 'same' },
     { x: [2, 8, 8, 4], f: 3, s: 2, pad: 'same' },
+    // The ResNet ImageNet stem's pool (PyTorch's padding 1): all-negative inputs, so a padded cell must never win.
+    { x: [2, 8, 8, 4], f: 3, s: 2, pad: 1, negative: true },
+    { x: [2, 9, 7, 4], f: 3, s: 2, pad: 1, negative: true },
   ];
   let seed = 20;
   for (const c of cases) {
-    const x = { values: randomValues(size(c.x), seed++), shape: c.x };
+    const x = { values: randomValues(size(c.x), seed++).map((v) => (c.negative ? v - 2 : v)), shape: c.x };
     const attrs = { filterSize: c.f, strides: c.s, pad: c.pad } as unknown as tf.NamedAttrMap;
     await kernelMatches('MaxPool', { x }, attrs, `MaxPool ${JSON.stringify(c)}`);
     const [y] = await runOn('cpu', 'MaxPool', { x }, attrs);

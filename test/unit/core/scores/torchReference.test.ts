@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { relError } from '../../helpers/tf';
 import { repoRoot, tempDir } from '../../helpers/paths';
+import { TORCH_PYTHON, torchOrSkip } from '../../helpers/torch';
 import { initBackend, type BackendChoice } from '../../../../src/core/compute/backend';
 import { normalSample } from '../../../../src/core/models/layers';
 import type { Model, ModelSpec } from '../../../../src/core/models/model';
@@ -24,7 +25,8 @@ import { trainStep } from '../../../../src/core/train/trainLoop';
  * (test/reference/torch_reference.py). It rebuilds the same architecture in plain PyTorch modules, loads the weights
  * we saved with our checkpoint code, and recomputes everything with autograd in float64 (per-example gradients
  * twice: a batch-size-1 backward loop and functorch's vmap(grad)). Models: cnn-small on MNIST-shaped inputs and
- * resnet18 x0.25 (batch norm with random affine parameters and running statistics) on 16x16x3 inputs.
+ * resnet18 x0.25 (batch norm with random affine parameters and running statistics) on 16x16x3 inputs with the CIFAR
+ * stem and on 64x64x3 inputs with the ImageNet stem (7x7 stride-2 conv and 3x3 stride-2 max-pool, PyTorch's padding).
  *
  * Relative error, bound 1e-4 for every row:
  *   logits, EL2N, training-mode logits   max_i |ours_i - torch_i| / max_i |torch_i| (helpers/tf relError)
@@ -46,8 +48,7 @@ import { trainStep } from '../../../../src/core/train/trainLoop';
  * DATADIET_TORCH_REF_DTYPE=float32 runs the reference in float32 instead (for looking into a failure).
  */
 
-/** Debian's python3-torch installs for the system interpreter (scripts/install-torch.sh); another one can be named. */
-const PY = process.env.DATADIET_TORCH_PYTHON ?? '/usr/bin/python3';
+const PY = TORCH_PYTHON;
 const SCRIPT = path.join(repoRoot(), 'test', 'reference', 'torch_reference.py');
 const TOLERANCE = 1e-4;
 /** Relative distance from a ReLU/max-pool kink below which float32 may take the other branch (see the reference). */
@@ -55,30 +56,6 @@ const KINK_MARGIN = 2e-5;
 const SGD_OPTIONS = { momentum: 0.9, nesterov: true, weightDecay: 5e-4 };
 const NORMS: readonly NormKind[] = ['l1', 'l2', 'linf'];
 const SUBSETS: readonly ParamSubset[] = ['all', 'weights', 'biases', 'last-layer'];
-
-let torchProbe: string | undefined | null = null;
-/** Why the reference cannot run here, or undefined when it can. */
-function torchMissing(): string | undefined {
-  if (torchProbe !== null) return torchProbe;
-  const r = spawnSync(PY, ['-c', 'import torch, functorch, numpy; print(torch.__version__)'], { encoding: 'utf8' });
-  if (r.error) torchProbe = `${PY} cannot run (${r.error.message})`;
-  else if (r.status !== 0) {
-    const last = r.stderr.trim().split('\n').pop();
-    torchProbe = `torch/functorch not importable by ${PY} (${last}); install with: bash scripts/install-torch.sh`;
-  } else torchProbe = undefined;
-  return torchProbe;
-}
-
-/** True when the reference can run; otherwise skips the test, or fails it in CI (a skip in CI is a failure). */
-function torchOrSkip(t: TestContext): boolean {
-  const why = torchMissing();
-  if (!why) return true;
-  if (process.env.CI === 'true' || process.env.DATADIET_REQUIRE_TORCH === '1') {
-    assert.fail(`the PyTorch reference is required in CI (CI=true or DATADIET_REQUIRE_TORCH=1) but ${why}`);
-  }
-  t.skip(why);
-  return false;
-}
 
 interface Case {
   readonly label: string;
@@ -204,6 +181,7 @@ async function crossCheck(t: TestContext, c: Case): Promise<void> {
     const args = [
       SCRIPT,
       ...['--model', spec.arch, '--width', String(spec.width), '--input', spec.inputShape.join(','), '--classes', String(k)],
+      ...(spec.stem ? ['--stem', spec.stem] : []),
       ...['--weights', path.join(dir, 'weights'), '--x', path.join(dir, 'x.f32'), '--labels', path.join(dir, 'labels.i32')],
       ...['--sgd-lr', c.lrs.join(','), '--sgd-batch', String(c.batch), '--kink-margin', String(KINK_MARGIN)],
       ...['--momentum', String(SGD_OPTIONS.momentum), '--weight-decay', String(SGD_OPTIONS.weightDecay), '--out', outDir],
@@ -310,6 +288,16 @@ test('resnet18 x0.25 with batch norm (16x16x3): logits, EL2N, GraNd, gradmag and
   await crossCheck(t, {
     label: 'resnet18 x0.25',
     spec: { arch: 'resnet18', width: 0.25, inputShape: [16, 16, 3], numClasses: 10 },
+    n: 48,
+    lrs: [0.05, 0.01],
+    batch: 4,
+  });
+});
+
+test('resnet18 x0.25 with the ImageNet stem (64x64x3): logits, EL2N, GraNd, gradmag and two Nesterov SGD steps match PyTorch', async (t) => {
+  await crossCheck(t, {
+    label: 'resnet18 x0.25 imagenet stem',
+    spec: { arch: 'resnet18', width: 0.25, inputShape: [64, 64, 3], numClasses: 10, stem: 'imagenet' },
     n: 48,
     lrs: [0.05, 0.01],
     batch: 4,
