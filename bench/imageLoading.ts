@@ -80,15 +80,26 @@ async function generate(dir: string): Promise<void> {
   fs.writeFileSync(done, '');
 }
 
-/** The decoders before sharp: pngjs / jpeg-js, synchronous, one file after another. */
-function decodeOld(files: readonly string[]): number {
-  let bytes = 0;
-  for (const f of files) {
+/**
+ * The loader before sharp, as it was: pngjs / jpeg-js, synchronous, one file after another, each image collapsed to
+ * one channel when gray, then all stacked into one array.
+ */
+function decodeOld(files: readonly string[]): Uint8Array {
+  const decoded = files.map((f) => {
     const buf = fs.readFileSync(f);
-    const img = f.endsWith('.png') ? PNG.sync.read(buf) : jpeg.decode(buf, { useTArray: true, formatAsRGBA: false });
-    bytes += img.data.length;
-  }
-  return bytes;
+    const img = f.endsWith('.png') ? { ...PNG.sync.read(buf), stride: 4 } : { ...jpeg.decode(buf, { useTArray: true, formatAsRGBA: false }), stride: 3 };
+    const n = img.width * img.height;
+    let gray = true;
+    for (let p = 0, o = 0; p < n && gray; p++, o += img.stride) gray = img.data[o] === img.data[o + 1] && img.data[o] === img.data[o + 2];
+    const c = gray ? 1 : 3;
+    const data = new Uint8Array(n * c);
+    for (let p = 0, o = 0; p < n; p++, o += img.stride) for (let k = 0; k < c; k++) data[p * c + k] = img.data[o + k];
+    return data;
+  });
+  const size = decoded[0].length;
+  const out = new Uint8Array(files.length * size);
+  decoded.forEach((d, i) => out.set(d, i * size));
+  return out;
 }
 
 async function throughput(dir: string, kind: string, rounds: number): Promise<{ kind: string; old: number; now: number }> {
@@ -113,7 +124,16 @@ async function childLoad(dir: string, size: number, cache: string): Promise<void
   const seconds = (performance.now() - t) / 1000;
   const n = ds.splits.train.labels.length + ds.splits.test.labels.length;
   const bytes = (ds.splits.train.images.byteLength + ds.splits.test.images.byteLength) / n;
-  process.stdout.write(JSON.stringify({ seconds, n, bytes, rssMiB: process.resourceUsage().maxRSS / 1024 }) + '\n');
+  process.stdout.write(JSON.stringify({ seconds, n, bytes, rssMiB: peakRssMiB() }) + '\n');
+}
+
+/**
+ * This process's peak resident memory: VmHWM, the high-water mark of its own address space. (getrusage's maxrss
+ * would also count the parent's, which a child inherits across fork and exec on Linux.)
+ */
+function peakRssMiB(): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+  return m ? Number(m[1]) / 1024 : process.resourceUsage().maxRSS / 1024;
 }
 
 interface LoadRow {

@@ -2,7 +2,7 @@
  * Decode one image file to compact uint8 pixels (HWC; 1 channel when gray, else RGB), optionally resized to the
  * dataset's geometry. Shared by the image-folder and manifest loaders and the review queue, so all treat files alike.
  *
- * Two decoders, each where it is faster: small PNGs (up to 64x64, the MNIST-like case) go through pngjs, whose
+ * Two decoders, each where it is faster: small PNGs (up to 128x128, the MNIST- and CIFAR-like case) go through pngjs, whose
  * in-process decode beats libvips' per-image setup several times over; every other image goes through sharp
  * (libvips): JPEG, WebP, GIF, TIFF, AVIF, large PNGs, EXIF orientation, CMYK and 16-bit colour, and resizing.
  * Alpha is dropped, as torchvision's `convert('RGB')` does.
@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { PNG } from 'pngjs';
 import { DataFormatError } from './dataset';
 import { describeGeometry, NATIVE_GEOMETRY, type ImageGeometry } from './imageGeometry';
+import { fitSquare } from './resample';
 import { sharpModule } from './sharpModule';
 
 export interface DecodedImage {
@@ -36,8 +37,8 @@ export function hasImageExtension(file: string): boolean {
  */
 export const MAX_IMAGE_PIXELS = 64 * 1024 * 1024;
 
-/** PNGs up to this many pixels decode faster in-process (pngjs) than through libvips. */
-const SMALL_PNG_PIXELS = 64 * 64;
+/** PNGs up to this many pixels decode faster in-process (pngjs) than through libvips (bench:images). */
+const SMALL_PNG_PIXELS = 128 * 128;
 
 export type ImageFormat = 'PNG' | 'JPEG' | 'WebP' | 'GIF' | 'TIFF' | 'AVIF' | 'BMP' | 'HEIC';
 
@@ -135,17 +136,20 @@ export async function decodeImageBuffer(buf: Uint8Array, file: string, opts: Dec
     if (w * h > MAX_IMAGE_PIXELS) throw tooLarge(file, format, w, h, where);
     if (w * h <= SMALL_PNG_PIXELS && w > 0 && h > 0) {
       const small = decodeSmallPng(buf, file, where);
-      return fitsGeometry(small, geometry) ? small : resizeDecoded(small, geometry, file, where);
+      return fitsGeometry(small, geometry) ? small : resizeDecoded(small, geometry);
     }
   }
   return decodeWithSharp(buf, format, file, where, geometry);
 }
 
-/** Read and decode one image file. */
+/**
+ * Read and decode one image file. The read is synchronous: dataset files are small, and an asynchronous read costs
+ * more than the decode of a small PNG (this runs in the engine or a worker, never on the extension host).
+ */
 export async function decodeImage(file: string, opts: DecodeOptions = {}): Promise<DecodedImage> {
   let buf: Buffer;
   try {
-    buf = await fs.promises.readFile(file);
+    buf = fs.readFileSync(file);
   } catch (e) {
     const where = opts.context ? ` (${opts.context})` : '';
     const code = (e as NodeJS.ErrnoException).code;
@@ -175,21 +179,21 @@ function decodeSmallPng(buf: Uint8Array, file: string, where: string): DecodedIm
 
 function resizeOptions(g: ImageGeometry & { size: number }) {
   // 'cover' scales the shorter side to the size and crops the centre (torchvision Resize + CenterCrop); 'contain'
-  // scales the longer side and pads.
-  return { width: g.size, height: g.size, fit: g.resize === 'crop' ? ('cover' as const) : ('contain' as const), position: 'centre', background: { r: 0, g: 0, b: 0, alpha: 1 } };
+  // scales the longer side and pads. Bilinear, antialiased by libvips' reduce: torchvision's default, and what
+  // resample.ts does for small images.
+  return {
+    width: g.size,
+    height: g.size,
+    fit: g.resize === 'crop' ? ('cover' as const) : ('contain' as const),
+    position: 'centre',
+    kernel: 'linear' as const,
+    background: { r: 0, g: 0, b: 0, alpha: 1 },
+  };
 }
 
-export async function resizeDecoded(img: DecodedImage, g: ImageGeometry, file: string, where: string): Promise<DecodedImage> {
-  const sharp = sharpModule();
-  try {
-    const { data, info } = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: img.channels } })
-      .resize(resizeOptions(g as ImageGeometry & { size: number }))
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    return toCompact(data, info.width, info.height, info.channels as 1 | 3);
-  } catch (e) {
-    throw new DataFormatError(file, `cannot resize to ${describeGeometry(g)}: ${(e as Error).message.split('\n')[0]}${where}`);
-  }
+/** A decoded image brought to the geometry in-process (resample.ts). */
+export function resizeDecoded(img: DecodedImage, g: ImageGeometry): DecodedImage {
+  return g.size === undefined ? img : fitSquare(img, g.size, g.resize);
 }
 
 async function decodeWithSharp(buf: Uint8Array, format: ImageFormat, file: string, where: string, g: ImageGeometry): Promise<DecodedImage> {

@@ -18,7 +18,7 @@ export async function resizeImages(ds: Pick<ImageDataset, 'images' | 'shape' | '
   if (channels !== 1 && channels !== 3) throw new RangeError(`resizeImages: ${channels} channels`);
   const stacked = await stackDecoded(
     ds.labels.length,
-    (i) => resizeDecoded({ width, height, channels, data: ds.images.subarray(i * size, (i + 1) * size) }, g, `${ds.name} image ${i}`, ''),
+    async (i) => resizeDecoded({ width, height, channels, data: ds.images.subarray(i * size, (i + 1) * size) }, g),
     { ...opts, geometry: g, nameOf: (i) => `${ds.name} image ${i}` },
   );
   if ('mismatch' in stacked) throw new Error(`resizeImages: image ${stacked.mismatch} came out at another size`);
