@@ -26,7 +26,7 @@ test('bad arguments are refused with a message naming the option', () => {
   const r = cli(['train', '--width', '-1']);
   assert.notEqual(r.code, 0);
   assert.match(r.err, /--width must be more than 0, got "-1"/);
-  assert.match(cli(['train', '--model', 'alexnet']).err, /Allowed choices are linear, cnn-small/);
+  assert.match(cli(['train', '--model', 'alexnet']).err, /Allowed choices are linear, mlp, cnn-small/);
 });
 
 test('train prints plain progress lines when not on a terminal, then accuracy, speed, backend and run dir; runs lists it', () => {

@@ -52,7 +52,7 @@ test('checkParams refuses unknown names, wrong kinds, values out of range and mi
   assert.throws(() => checkParams('score', { dataset: 'mnist', scores: ['el2n', 'nope'] }), /--score: unknown "nope"; choose from el2n/);
   assert.throws(() => checkParams('prune', { dataset: 'mnist', scoresFrom: 'r', fractions: [0.5, 1] }), /--fractions must be less than 1, got 1/);
   assert.throws(() => checkParams('prune', { dataset: 'mnist' }), /prune job needs "scoresFrom" \(--scores\)/);
-  assert.throws(() => checkParams('train', { dataset: 'mnist', model: 'alexnet' }), /--model must be one of linear, cnn-small/);
+  assert.throws(() => checkParams('train', { dataset: 'mnist', model: 'alexnet' }), /--model must be one of linear, mlp, cnn-small/);
   assert.throws(() => checkParams('train', { dataset: 'mnist', augment: 'yes' }), /--augment must be auto, true or false/);
   // Unset options (a CLI passes them as undefined) count as absent.
   assert.deepEqual(checkParams('train', { dataset: 'mnist', steps: undefined }), { dataset: 'mnist' });
