@@ -27,7 +27,7 @@ import { loadManifest, manifestFormat } from './manifest';
 import { rootManifestOf } from './rootManifest';
 import { defaultMnistDir, findIdxFiles, loadIdxDir, loadMnist, type MnistKind } from './mnist';
 import { RandomStream } from '../randomStreams';
-import { splitValidation } from './split';
+import { partitionInPlace, validationIndices } from './split';
 
 export type DatasetKind = 'mnist' | 'fashion-mnist' | 'cifar10' | 'cifar100' | 'idx' | 'folder' | 'csv' | 'jsonl';
 
@@ -166,9 +166,11 @@ function holdOutTest(ds: ImageDataset, seed: number, baseName: string): { splits
   if (n < 2) throw new DataFormatError(baseName, `has ${n} image(s); at least 2 are needed to hold out a test split`);
   // At least one test example, so evaluation never runs on an empty set.
   const count = Math.max(1, Math.round(n * HELD_OUT_TEST_FRACTION));
-  const { train, val, trainIndices, valIndices } = splitValidation(ds, count, RandomStream.root(seed).derive('test-split').rng());
+  const { trainIndices, valIndices } = validationIndices(ds, count, RandomStream.root(seed).derive('test-split').rng());
+  // The loaded pixels are reordered in place, so the split never holds a second copy of them.
+  const [train, test] = partitionInPlace(ds, trainIndices, valIndices, [`${ds.name}/train`, `${ds.name}/test`]);
   return {
-    splits: { train: { ...train, name: `${ds.name}/train` }, test: { ...val, name: `${ds.name}/test` } },
+    splits: { train, test },
     heldOut: { fraction: HELD_OUT_TEST_FRACTION, seed, trainIndices, testIndices: valIndices },
   };
 }

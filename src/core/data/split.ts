@@ -87,6 +87,17 @@ export function stratifiedQuotas(classCounts: readonly number[], count: number):
  * dataset, >= 1 a number of examples; 0 gives an empty validation set.
  */
 export function splitValidation(ds: ImageDataset, fractionOrCount: number, rng: Rng): ValidationSplit {
+  const { trainIndices, valIndices } = validationIndices(ds, fractionOrCount, rng);
+  return {
+    train: subset(ds, trainIndices, `${ds.name}:train`),
+    val: subset(ds, valIndices, `${ds.name}:val`),
+    trainIndices,
+    valIndices,
+  };
+}
+
+/** Which examples splitValidation holds out (the same draw), without copying any. */
+export function validationIndices(ds: Pick<ImageDataset, 'labels' | 'numClasses'>, fractionOrCount: number, rng: Rng): { trainIndices: Int32Array; valIndices: Int32Array } {
   const total = ds.labels.length;
   const count = validationCount(total, fractionOrCount);
   const byClass: number[][] = Array.from({ length: ds.numClasses }, () => []);
@@ -112,10 +123,61 @@ export function splitValidation(ds: ImageDataset, fractionOrCount: number, rng: 
     if (isVal[i]) valIndices[v++] = i;
     else trainIndices[t++] = i;
   }
-  return {
-    train: subset(ds, trainIndices, `${ds.name}:train`),
-    val: subset(ds, valIndices, `${ds.name}:val`),
-    trainIndices,
-    valIndices,
+  return { trainIndices, valIndices };
+}
+
+/**
+ * The examples `first` then `second` (together every example once), as two datasets that are views of `ds`'s own
+ * arrays, reordered in place: a freshly loaded dataset is split without a second copy of its pixels. `ds` is consumed
+ * (its arrays now hold the new order).
+ */
+export function partitionInPlace(ds: ImageDataset, first: Int32Array, second: Int32Array, names: [string, string]): [ImageDataset, ImageDataset] {
+  const n = ds.labels.length;
+  if (first.length + second.length !== n) throw new RangeError(`partitionInPlace: ${first.length} + ${second.length} indices for ${n} examples`);
+  const order = new Int32Array(n);
+  order.set(first);
+  order.set(second, first.length);
+  permuteBlocks(ds.images, exampleSize(ds), order);
+  if (ds.features) permuteBlocks(ds.features.values, ds.features.dim, order);
+  const labels = Int32Array.from(order, (i) => ds.labels[i]);
+  const sources = ds.sources ? Array.from(order, (i) => ds.sources![i]) : undefined;
+  const part = (from: number, to: number, name: string): ImageDataset => {
+    const size = exampleSize(ds);
+    const dim = ds.features?.dim ?? 0;
+    return {
+      name,
+      images: ds.images.subarray(from * size, to * size),
+      labels: labels.subarray(from, to),
+      shape: ds.shape,
+      numClasses: ds.numClasses,
+      ...(ds.classNames ? { classNames: ds.classNames } : {}),
+      ...(sources ? { sources: sources.slice(from, to) } : {}),
+      ...(ds.features ? { features: { values: ds.features.values.subarray(from * dim, to * dim), dim } } : {}),
+    };
   };
+  return [part(0, first.length, names[0]), part(first.length, n, names[1])];
+}
+
+/** Moves block order[p] of `a` to position p for every p, following each cycle of the permutation with one spare block. */
+function permuteBlocks(a: Uint8Array | Float32Array, size: number, order: Int32Array): void {
+  const done = new Uint8Array(order.length);
+  const spare = a.slice(0, size);
+  for (let start = 0; start < order.length; start++) {
+    if (done[start] || order[start] === start) {
+      done[start] = 1;
+      continue;
+    }
+    spare.set(a.subarray(start * size, (start + 1) * size));
+    let p = start;
+    for (;;) {
+      done[p] = 1;
+      const from = order[p];
+      if (from === start) {
+        a.set(spare, p * size);
+        break;
+      }
+      a.copyWithin(p * size, from * size, (from + 1) * size);
+      p = from;
+    }
+  }
 }
