@@ -7,9 +7,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { relError, useCpu } from '../../helpers/tf';
 import { repoRoot, tempDir } from '../../helpers/paths';
 import { TORCH_PYTHON, torchOrSkip } from '../../helpers/torch';
+import { perturbedModel } from '../../helpers/perturbedModel';
 import { initBackend, type BackendChoice } from '../../../../src/core/compute/backend';
 import { normalSample } from '../../../../src/core/models/layers';
-import type { Model, ModelSpec } from '../../../../src/core/models/model';
+import type { ModelSpec } from '../../../../src/core/models/model';
 import { buildModel } from '../../../../src/core/models/registry';
 import { makeRng } from '../../../../src/core/random';
 import { saveCheckpoint } from '../../../../src/core/store/checkpoint';
@@ -81,20 +82,6 @@ test("torchvision's resnet18 and resnet50, rebuilt in plain PyTorch, have our pa
   }
 });
 
-/** Our resnet18 x0.25 with the stem, batch norm away from its initial values (as torchReference.test.ts makeModel). */
-function stemModel(spec: ModelSpec): Model {
-  const model = buildModel(spec, makeRng(3).next);
-  const rng = makeRng(4);
-  const u = (lo: number, hi: number) => lo + (hi - lo) * rng.next();
-  const set = (v: tf.Variable, draw: () => number) => tf.tidy(() => v.assign(tf.tensor(Float32Array.from({ length: v.size }, draw), v.shape)));
-  for (const p of model.params) {
-    if (p.role === 'bias') set(p.variable, () => u(-0.1, 0.1));
-    else if (p.role === 'gamma') set(p.variable, () => u(0.5, 1.5));
-    else if (p.role === 'beta') set(p.variable, () => u(-0.3, 0.3));
-  }
-  for (const v of model.state) set(v, v.name.includes('running_mean') ? () => u(-0.3, 0.3) : () => u(0.5, 2));
-  return model;
-}
 
 test('resnet18 x0.25 with the ImageNet stem (64x64x3) matches PyTorch on the same weights: stem output, logits, stem weight gradients', async (t) => {
   if (!torchOrSkip(t)) return;
@@ -103,7 +90,8 @@ test('resnet18 x0.25 with the ImageNet stem (64x64x3) matches PyTorch on the sam
   const n = 16;
   const size = 64 * 64 * 3;
   const dir = tempDir('stem');
-  const model = stemModel(spec);
+  // resnet18 x0.25 with the stem, batch norm away from its initial values.
+  const model = perturbedModel(spec, 3, 4);
   try {
     const rng = makeRng(11);
     const xs = normalSample(n * size, 1, rng.next);

@@ -7,10 +7,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { relError } from '../../helpers/tf';
 import { repoRoot, tempDir } from '../../helpers/paths';
 import { TORCH_PYTHON, torchOrSkip } from '../../helpers/torch';
+import { perturbedModel } from '../../helpers/perturbedModel';
 import { initBackend, type BackendChoice } from '../../../../src/core/compute/backend';
 import { normalSample } from '../../../../src/core/models/layers';
-import type { Model, ModelSpec } from '../../../../src/core/models/model';
-import { buildModel } from '../../../../src/core/models/registry';
+import type { ModelSpec } from '../../../../src/core/models/model';
 import { makeRng } from '../../../../src/core/random';
 import { el2nFromLogits } from '../../../../src/core/scores/el2n';
 import { perExampleGradNormsAsync, type ConvMethod, type NormKind, type ParamSubset } from '../../../../src/core/scores/perExampleGrads';
@@ -80,25 +80,6 @@ interface TorchResult {
   seconds: number;
 }
 
-/** Seeded weights with every tensor away from its trivial initial value: biases and batch-norm gamma, beta and
- * running statistics random, so the bias layouts and inference-mode batch norm are really exercised. */
-function makeModel(spec: ModelSpec, seed: number): Model {
-  const model = buildModel(spec, makeRng(seed).next);
-  const rng = makeRng(seed + 1);
-  const u = (lo: number, hi: number) => lo + (hi - lo) * rng.next();
-  const set = (v: tf.Variable, draw: () => number) => tf.tidy(() => v.assign(tf.tensor(Float32Array.from({ length: v.size }, draw), v.shape)));
-  for (const p of model.params) {
-    if (p.role === 'bias') set(p.variable, () => u(-0.1, 0.1));
-    else if (p.role === 'gamma') set(p.variable, () => u(0.5, 1.5));
-    else if (p.role === 'beta') set(p.variable, () => u(-0.3, 0.3));
-  }
-  for (const v of model.state) {
-    if (v.name.includes('running_mean')) set(v, () => u(-0.3, 0.3));
-    else if (v.name.includes('running_var')) set(v, () => u(0.5, 2));
-    else throw new Error(`unexpected state variable ${v.name}`);
-  }
-  return model;
-}
 
 function readF32(file: string): Float32Array {
   const b = fs.readFileSync(file);
@@ -142,7 +123,7 @@ async function crossCheck(t: TestContext, c: Case): Promise<void> {
   const [h, w, ch] = spec.inputShape;
   const size = h * w * ch;
   const k = spec.numClasses;
-  const model = makeModel(spec, 5);
+  const model = perturbedModel(spec, 5, 6);
   try {
     // Examples (standard normal, as normalized inputs) and labels, seeded.
     const rng = makeRng(17);
