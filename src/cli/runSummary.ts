@@ -26,7 +26,9 @@ export function runSummaryLines(m: RunManifest, files: readonly string[]): strin
   const lines = [row('kind', m.kind), row('created', m.createdAt)];
   if (m.dataset) {
     const d = m.dataset;
-    lines.push(row('dataset', `${datasetLabel(m)}  (${d.spec}; ${d.numClasses} classes, ${d.shape.join('x')}; train ${d.trainSize}, validation ${d.valSize}, test ${d.testSize})`));
+    const resized = d.imageSize !== undefined ? ` (--image-size ${d.imageSize}, ${d.resize ?? 'crop'})` : '';
+    lines.push(row('dataset', `${datasetLabel(m)}  (${d.spec}; ${d.numClasses} classes, ${d.shape.join('x')}${resized}; train ${d.trainSize}, validation ${d.valSize}, test ${d.testSize})`));
+    if (d.backbone) lines.push(row('backbone', `${d.backbone.dir}  (${d.backbone.description}, input ${d.backbone.inputRange})`));
   } else if (typeof m.config.dataset === 'string') lines.push(row('dataset', m.config.dataset));
   if (m.model) lines.push(row('model', modelText(m.model)));
   lines.push(row('params', paramsText(m.config)));

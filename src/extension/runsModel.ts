@@ -154,6 +154,8 @@ export function runDetails(s: RunSummary): DetailData[] {
   if (m.dataset) {
     const sizes = [`${formatCount(m.dataset.trainSize)} train`, m.dataset.valSize ? `${formatCount(m.dataset.valSize)} val` : undefined, `${formatCount(m.dataset.testSize)} test`];
     rows.push({ label: 'dataset', description: `${datasetName(m)} (${sizes.filter(Boolean).join(', ')}; ${m.dataset.numClasses} classes)`, tooltip: m.dataset.spec });
+    if (m.dataset.imageSize !== undefined) rows.push({ label: 'image size', description: `${m.dataset.imageSize} px, ${m.dataset.resize ?? 'crop'}` });
+    if (m.dataset.backbone) rows.push({ label: 'backbone', description: m.dataset.backbone.description, tooltip: m.dataset.backbone.dir });
   } else rows.push({ label: 'dataset', description: String(m.config.dataset ?? '?') });
   const params = m.model ? ` (${m.model.stem ? `${m.model.stem} stem, ` : ''}${formatCount(m.model.params)} parameters)` : '';
   rows.push({ label: 'model', description: `${modelName(m)}${params}` });

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type sharpFunction from 'sharp';
 import { runJob } from '../../../../src/core/jobs/runner';
+import { runSummaryLines } from '../../../../src/cli/runSummary';
 import { readNpy, readScoreTable, scoresDir } from '../../../../src/core/store/scoreFiles';
 import { tempDir } from '../../helpers/paths';
 import { saveLayersModel } from './modelFiles';
@@ -64,6 +65,9 @@ test('--backbone: a score run trains linear heads on cached features of a mixed-
     assert.equal(t.index.length, n, s);
     assert.ok(t.score.every(Number.isFinite), s);
   }
+  const summary = runSummaryLines(m, []).join('\n');
+  assert.match(summary, /--image-size 16, crop/);
+  assert.match(summary, /backbone\s+.*layers model.*6 features.*input 0-1/);
   // The scored examples' features, in the tables' row order, for numpy users and similarity search.
   const emb = readNpy(path.join(dir, 'predictions', 'embeddings.npy'));
   assert.deepEqual(emb.shape, [n, 6]);
