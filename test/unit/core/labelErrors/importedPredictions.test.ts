@@ -55,8 +55,8 @@ test('every bad file is refused with the file, the row and the fix', (t) => {
   if (!torchOrSkip(t)) return;
   const rows = npy('rows.npy', 'np.full((5, 3), 1/3, dtype=np.float32)');
   refused(() => checkPredictions(readNpyFile(rows), rows, want), 'rows.npy', '5 rows', 'the 4 examples of the training split');
-  const t = npy('t.npy', 'np.full((3, 4), 0.25, dtype=np.float32)');
-  refused(() => checkPredictions(readNpyFile(t), t, want), 'looks transposed');
+  const transposed = npy('t.npy', 'np.full((3, 4), 0.25, dtype=np.float32)');
+  refused(() => checkPredictions(readNpyFile(transposed), transposed, want), 'looks transposed');
   const cols = npy('cols.npy', 'np.full((4, 2), 0.5, dtype=np.float32)');
   refused(() => checkPredictions(readNpyFile(cols), cols, want), '2 columns', '3 classes');
   const flat = npy('flat.npy', 'np.zeros(12, dtype=np.float32)');
