@@ -1,5 +1,5 @@
 /** `datadiet suspects` (review order of suspected label issues of a score run) and `datadiet annotations export`. */
-import { cacheDir } from '../core/store/runStore';
+import { listDataset } from '../core/data/datasetListing';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
@@ -10,7 +10,7 @@ import { ANNOTATION_ACTIONS, type AnnotationAction } from '../core/annotations/a
 import { exportCleanedManifest } from '../core/annotations/apply';
 import { readRun, runsDir } from '../core/store/runStore';
 import { checkAnnotationKeys, knownExamples } from '../core/annotations/annotationKeys';
-import { detectDatasetKind, loadDataset } from '../core/data/load';
+import { detectDatasetKind } from '../core/data/load';
 import { textTable } from './textTable';
 import { printable } from './printable';
 
@@ -72,10 +72,11 @@ async function checkAgainstDataset(keys: readonly ({ index: number } | { path: s
     }
     return;
   }
-  const { splits } = await loadDataset(inferred, { cacheDir: cacheDir(process.cwd()) });
+  // Only which examples exist matters here: listed, not decoded.
+  const { train, test } = await listDataset(inferred);
   // Paths may name any image of the dataset (a held-out test image too); indices are of the train split.
-  const sources = splits.train.sources && [...splits.train.sources, ...(splits.test.sources ?? [])];
-  checkAnnotationKeys(keys, knownExamples({ labels: splits.train.labels, sources }, annotations, `dataset ${inferred}`));
+  const sources = train.sources && [...train.sources, ...(test.sources ?? [])];
+  checkAnnotationKeys(keys, knownExamples({ labels: train.labels, sources }, annotations, `dataset ${inferred}`));
 }
 
 export function registerAnnotationCommands(program: Command): void {

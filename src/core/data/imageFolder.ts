@@ -81,7 +81,7 @@ export function isSplitLayout(root: string): boolean {
   return listClassFolders(path.join(root, 'train')).length > 0;
 }
 
-interface ScannedFolder {
+export interface ScannedFolder {
   classNames: string[];
   files: string[];
   labels: number[];
@@ -91,7 +91,7 @@ interface ScannedFolder {
  * List every image and its label. `classNames` fixes the label numbering (for a test split, the train
  * split's classes); otherwise the sorted sub-folder names define it.
  */
-function scanFolder(root: string, classNames?: readonly string[]): ScannedFolder {
+export function scanFolder(root: string, classNames?: readonly string[]): ScannedFolder {
   if (!isDirectory(root)) throw new DataFormatError(root, 'directory not found');
   const folders = listClassFolders(root);
   if (folders.length === 0) {
