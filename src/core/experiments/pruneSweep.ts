@@ -10,12 +10,12 @@ import { SEED_SCHEME } from '../randomStreams';
 import { select, type StrategyName } from '../select/selection';
 import { writeJsonAtomic } from '../store/atomicWrite';
 import type { RunManifest } from '../store/runManifest';
-import { readRun, runsDir } from '../store/runStore';
+import { readRun, runDirOf } from '../store/runStore';
 import { readScoreTable, scoresDir } from '../store/scoreFiles';
 import { trainModel } from '../train/trainLoop';
 import { loadTraining, type ExperimentData } from './experimentData';
 import { checkSameNoise, corruptedAmong, scoreRunNoise, type RunNoise } from './scoreRunNoise';
-import { scoreRunBackbone, scoreRunGeometry } from './scoreRunGeometry';
+import { scoreRunInputs } from './scoreRunInputs';
 import { assertFitsInMemory, loadedBytes } from './memoryEstimate';
 import type { JobContext } from './job';
 import { definedOnly } from './definedOnly';
@@ -48,7 +48,7 @@ export interface RetrainRow {
 
 /** Finds a score run by id or folder and checks it scored this dataset. */
 export function resolveScoreRun(root: string, ref: string, fingerprint: string): string {
-  const dir = fs.existsSync(path.join(ref, 'manifest.json')) ? ref : path.join(runsDir(root), ref);
+  const dir = runDirOf(root, ref);
   const run = readRun(dir);
   if (!run.manifest) throw new InputError(`score run "${ref}" not found or unreadable: ${run.problem ?? dir}`);
   if (run.manifest.kind !== 'score') throw new InputError(`run ${run.manifest.id} is a ${run.manifest.kind} run, not a score run`);
@@ -204,8 +204,9 @@ export interface ScoredData {
 export async function loadScoredData(cfg: PruneSweepConfig | (TrainRunConfig & { scoresFrom: string; score: string }), ctx: Pick<RunContext, 'root' | 'report' | 'signal'>, annotations?: string): Promise<ScoredData> {
   // Scores from a noise study: retrain on the same noisy labels.
   const noise = scoreRunNoise(ctx.root, cfg.scoresFrom);
-  const geometry = cfg.imageSize === undefined ? scoreRunGeometry(ctx.root, cfg.scoresFrom) : {};
-  const scoredOn = scoreRunBackbone(ctx.root, cfg.scoresFrom);
+  const inherited = scoreRunInputs(ctx.root, cfg.scoresFrom);
+  const geometry = cfg.imageSize === undefined ? inherited.geometry : {};
+  const scoredOn = inherited.backbone;
   if (scoredOn && cfg.backbone === undefined) {
     throw new InputError(`score run ${cfg.scoresFrom} trained a head on the features of the backbone ${scoredOn}: give --backbone ${scoredOn} (and a head: --model linear or mlp) to retrain the same way`);
   }

@@ -1,6 +1,5 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readRun, runsDir } from '../store/runStore';
+import { readRun, runDirOf } from '../store/runStore';
 import { readScoreTable, scoresDir } from '../store/scoreFiles';
 import type { ExperimentData } from './experimentData';
 
@@ -15,7 +14,7 @@ export interface RunNoise {
 
 /** The label noise recorded in a score run's config (none when absent or the run cannot be read). */
 export function scoreRunNoise(root: string, ref: string): RunNoise {
-  const dir = fs.existsSync(path.join(ref, 'manifest.json')) ? ref : path.join(runsDir(root), ref);
+  const dir = runDirOf(root, ref);
   const config = readRun(dir).manifest?.config ?? {};
   const labelNoise = typeof config.labelNoise === 'number' ? config.labelNoise : 0;
   const noiseSeed = typeof config.noiseSeed === 'number' ? config.noiseSeed : 0;

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunManifest } from '../store/runManifest';
-import { readRun, runsDir } from '../store/runStore';
+import { readRun, runDirOf } from '../store/runStore';
 import { readScoreTable, scoresDir, type ScoreTable } from '../store/scoreFiles';
 
 /**
@@ -14,7 +14,7 @@ export interface ScoreRunRef {
 }
 
 export function openScoreRun(root: string, ref: string): ScoreRunRef {
-  const dir = fs.existsSync(path.join(ref, 'manifest.json')) ? ref : path.join(runsDir(root), ref);
+  const dir = runDirOf(root, ref);
   const run = readRun(dir);
   if (!run.manifest) throw new Error(`score run "${ref}" not found or unreadable: ${run.problem ?? dir}`);
   if (run.manifest.kind !== 'score') throw new Error(`run ${run.manifest.id} is a ${run.manifest.kind} run, not a score run`);

@@ -12,6 +12,11 @@ export function runsDir(root: string): string {
   return path.join(root, RUNS_DIR);
 }
 
+/** A run named by id (under `root`) or by its folder, as --scores and cells take it. */
+export function runDirOf(root: string, ref: string): string {
+  return fs.existsSync(path.join(ref, MANIFEST)) ? ref : path.join(runsDir(root), ref);
+}
+
 /** Where decoded images and backbone features are kept between runs (core/data/decodedCache.ts). */
 export function cacheDir(root: string): string {
   return path.join(root, '.datadiet', 'cache');
