@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { decodeImageFiles, type DecodeFilesOptions, type StackedImages } from './decodeImageFiles';
+import { writeFileAtomic } from '../store/atomicWrite';
 import { evictOldest, touchEntry } from '../store/cacheEviction';
 import { describeGeometry, NATIVE_GEOMETRY, type ImageGeometry } from './imageGeometry';
 
@@ -125,24 +126,18 @@ function readWhole(file: string, bytes: number): Uint8Array | undefined {
 /** Best effort: a cache that cannot be written (read-only workspace, full disk) only costs the next load time. */
 function writeEntry(dir: string, key: string, s: StackedImages, count: number, geometry: string, first: string): void {
   const p = entryPaths(dir, key);
-  const tmp = `.tmp-${process.pid}-${key}`;
+  const header: CacheHeader = { version: CACHE_VERSION, count, shape: s.shape, bytes: s.images.byteLength, geometry, first };
   try {
-    fs.mkdirSync(dir, { recursive: true });
-    const header: CacheHeader = { version: CACHE_VERSION, count, shape: s.shape, bytes: s.images.byteLength, geometry, first };
-    const pixelsTmp = path.join(dir, `${tmp}.u8`);
-    const fd = fs.openSync(pixelsTmp, 'w');
-    try {
-      const CHUNK = 1 << 30;
-      for (let off = 0; off < s.images.byteLength; off += CHUNK) fs.writeSync(fd, s.images, off, Math.min(CHUNK, s.images.byteLength - off));
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(pixelsTmp, p.pixels);
-    const headerTmp = path.join(dir, `${tmp}.json`);
-    fs.writeFileSync(headerTmp, JSON.stringify(header));
-    fs.renameSync(headerTmp, p.header);
+    // Pixels first, header last: an entry without its header is never read.
+    writeFileAtomic(p.pixels, s.images);
+    writeFileAtomic(p.header, JSON.stringify(header));
+  } catch {
+    fs.rmSync(p.pixels, { force: true });
+    return;
+  }
+  try {
     evictOldest(dir, 'images-', '.u8', CACHE_ENTRIES);
   } catch {
-    for (const f of [`${tmp}.u8`, `${tmp}.json`]) fs.rmSync(path.join(dir, f), { force: true });
+    /* an unreadable cache folder keeps its old entries */
   }
 }

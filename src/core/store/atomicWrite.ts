@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+const WRITE_CHUNK = 1 << 30;
+
 /**
  * Writes a file so that readers see either the old or the new content, never a torn one, even if the process
  * dies mid-write or the disk fills up: write a temp file in the same folder, fsync, rename over the target.
@@ -12,7 +14,9 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   let fd: number | undefined;
   try {
     fd = fs.openSync(tmp, 'w');
-    fs.writeFileSync(fd, data);
+    if (typeof data === 'string') fs.writeFileSync(fd, data);
+    // One write call takes at most 2 GiB; a decoded dataset may hold up to 4.
+    else for (let off = 0; off < data.byteLength; ) off += fs.writeSync(fd, data, off, Math.min(WRITE_CHUNK, data.byteLength - off));
     fs.fsyncSync(fd);
     fs.closeSync(fd);
     fd = undefined;
