@@ -14,6 +14,7 @@ import * as jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import type sharpFunction from 'sharp';
 import { decodeImageFiles } from '../src/core/data/decodeImageFiles';
+import { forEachInFlight } from '../src/core/data/inFlight';
 import { listImageFiles } from '../src/core/data/imageFolder';
 import { loadDataset } from '../src/core/data/load';
 import { loadMnist } from '../src/core/data/mnist';
@@ -43,13 +44,6 @@ function parseArgs(argv: string[]): Args {
 
 const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 
-async function pool<T>(n: number, k: number, f: (i: number) => Promise<T>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: k }, async () => {
-    while (next < n) await f(next++);
-  }));
-}
-
 /** 60,000 MNIST digits as 28x28 gray PNGs, root/<digit>/<i>.png; 10,000 as 128x128 colour JPEGs and PNGs. */
 async function generate(dir: string): Promise<void> {
   const done = path.join(dir, '.complete');
@@ -59,7 +53,7 @@ async function generate(dir: string): Promise<void> {
   const n = train.labels.length;
   const tint = (c: number): [number, number, number] => [(c * 70) % 256, (c * 130 + 60) % 256, (c * 200 + 120) % 256];
   process.stderr.write(`generating ${n} PNGs and 10,000 JPEGs under ${dir}\n`);
-  await pool(n, 8, async (i) => {
+  await forEachInFlight(n, 8, async (i) => {
     const c = train.labels[i];
     const px = Buffer.from(train.images.subarray(i * 784, (i + 1) * 784));
     const file = path.join(dir, 'png28', String(c), `${i}.png`);

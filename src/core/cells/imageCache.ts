@@ -1,11 +1,9 @@
-import { datasetUseOf, geometryOfUse, useKey, type DatasetUse } from '../data/datasetUse';
+import { geometryOfUse, useKey, type DatasetUse } from '../data/datasetUse';
 import { loadDataset } from '../data/load';
 import type { ThumbSource } from '../notebook/thumbnail';
 import { cacheDir } from '../store/runStore';
 
 export type Images = ThumbSource & { readonly classNames?: readonly string[] };
-
-export { datasetUseOf };
 
 /** Training images by dataset and geometry; a gallery cell runs often and decoding a dataset takes a while. */
 export class ImageCache {

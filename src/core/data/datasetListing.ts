@@ -5,10 +5,8 @@
  */
 import * as path from 'node:path';
 import { listClassFolders, isSplitLayout, scanFolder } from './imageFolder';
-import { loadDataset, parseDatasetSpec, HELD_OUT_TEST_FRACTION } from './load';
+import { heldOutIndices, loadDataset, parseDatasetSpec } from './load';
 import { manifestLabels, readManifestEntries, resolveManifestPaths } from './manifest';
-import { RandomStream } from '../randomStreams';
-import { validationIndices } from './split';
 
 export interface SplitListing {
   readonly labels: Int32Array;
@@ -50,8 +48,7 @@ function listing(labels: readonly number[], files: readonly string[]): SplitList
 
 /** The held-out test split loadDataset carves out of a split-less source (the same draw). */
 function heldOut(labels: Int32Array, sources: readonly string[], numClasses: number, seed: number): DatasetListing {
-  const count = Math.max(1, Math.round(labels.length * HELD_OUT_TEST_FRACTION));
-  const { trainIndices, valIndices } = validationIndices({ labels, numClasses }, count, RandomStream.root(seed).derive('test-split').rng());
+  const { trainIndices, valIndices } = heldOutIndices({ labels, numClasses }, seed);
   const pick = (idx: Int32Array): SplitListing => ({ labels: Int32Array.from(idx, (i) => labels[i]), sources: Array.from(idx, (i) => sources[i]) });
   return { train: pick(trainIndices), test: pick(valIndices) };
 }

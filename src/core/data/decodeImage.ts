@@ -136,7 +136,7 @@ export async function decodeImageBuffer(buf: Uint8Array, file: string, opts: Dec
     if (w * h > MAX_IMAGE_PIXELS) throw tooLarge(file, format, w, h, where);
     if (w * h <= SMALL_PNG_PIXELS && w > 0 && h > 0) {
       const small = decodeSmallPng(buf, file, where);
-      return fitsGeometry(small, geometry) ? small : resizeDecoded(small, geometry);
+      return resizeDecoded(small, geometry);
     }
   }
   return decodeWithSharp(buf, format, file, where, geometry);
@@ -157,10 +157,6 @@ export async function decodeImage(file: string, opts: DecodeOptions = {}): Promi
     throw new DataFormatError(file, `cannot read image: ${why}${where}`);
   }
   return decodeImageBuffer(buf, file, opts);
-}
-
-function fitsGeometry(img: DecodedImage, g: ImageGeometry): boolean {
-  return g.size === undefined || (img.width === g.size && img.height === g.size);
 }
 
 function decodeSmallPng(buf: Uint8Array, file: string, where: string): DecodedImage {
@@ -191,9 +187,9 @@ function resizeOptions(g: ImageGeometry & { size: number }) {
   };
 }
 
-/** A decoded image brought to the geometry in-process (resample.ts). */
+/** A decoded image brought to the geometry in-process (resample.ts); one already that size is returned as it is. */
 export function resizeDecoded(img: DecodedImage, g: ImageGeometry): DecodedImage {
-  return g.size === undefined ? img : fitSquare(img, g.size, g.resize);
+  return g.size === undefined || (img.width === g.size && img.height === g.size) ? img : fitSquare(img, g.size, g.resize);
 }
 
 async function decodeWithSharp(buf: Uint8Array, format: ImageFormat, file: string, where: string, g: ImageGeometry): Promise<DecodedImage> {

@@ -6,6 +6,7 @@
 import { DataFormatError } from './dataset';
 import { decodeImage, imageSizeOf, type DecodedImage } from './decodeImage';
 import { describeGeometry, NATIVE_GEOMETRY, type ImageGeometry } from './imageGeometry';
+import { forEachInFlight } from './inFlight';
 import { DECODE_CONCURRENCY } from './sharpModule';
 import { plural } from '../plural';
 
@@ -53,26 +54,21 @@ export async function stackDecoded(n: number, decode: (i: number) => Promise<Dec
   put(images, 0, first, pixels, channels);
   let mismatch: number | undefined;
   let done = 1;
-  let next = 1;
-  const worker = async (): Promise<void> => {
-    while (next < n && mismatch === undefined) {
-      opts.signal?.throwIfAborted();
-      const i = next++;
-      const img = await decode(i);
-      if (img.width !== width || img.height !== height) {
-        mismatch ??= i;
-        return;
-      }
-      if (img.channels === 3 && channels === 1) {
-        images = widenToRgb(images, n, pixels, opts.nameOf(i), geometry);
-        channels = 3;
-      }
-      put(images, i, img, pixels, channels);
-      done++;
-      opts.onProgress?.(done, n);
+  const decodeInto = async (i: number): Promise<boolean> => {
+    const img = await decode(i);
+    if (img.width !== width || img.height !== height) {
+      mismatch ??= i;
+      return false;
     }
+    if (img.channels === 3 && channels === 1) {
+      images = widenToRgb(images, n, pixels, opts.nameOf(i), geometry);
+      channels = 3;
+    }
+    put(images, i, img, pixels, channels);
+    opts.onProgress?.(++done, n);
+    return true;
   };
-  await Promise.all(Array.from({ length: Math.min(DECODE_CONCURRENCY, n) }, worker));
+  await forEachInFlight(n - 1, DECODE_CONCURRENCY, (j) => decodeInto(j + 1), opts.signal);
   return mismatch !== undefined ? { mismatch } : { images, shape: [height, width, channels] };
 }
 
@@ -130,21 +126,16 @@ async function mixedSizesError(
   signal?: AbortSignal,
 ): Promise<DataFormatError> {
   const counts = new Map<string, { count: number; example: number }>();
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < files.length) {
-      signal?.throwIfAborted();
-      const i = next++;
-      const size = await imageSizeOf(files[i]);
-      const key = size ? `${size.width}x${size.height}` : 'unreadable';
-      const c = counts.get(key);
-      if (c) {
-        c.count++;
-        if (i < c.example) c.example = i;
-      } else counts.set(key, { count: 1, example: i });
-    }
+  const survey = async (i: number): Promise<void> => {
+    const size = await imageSizeOf(files[i]);
+    const key = size ? `${size.width}x${size.height}` : 'unreadable';
+    const c = counts.get(key);
+    if (c) {
+      c.count++;
+      if (i < c.example) c.example = i;
+    } else counts.set(key, { count: 1, example: i });
   };
-  await Promise.all(Array.from({ length: DECODE_CONCURRENCY }, worker));
+  await forEachInFlight(files.length, DECODE_CONCURRENCY, survey, signal);
   const sizes = [...counts].sort((x, y) => y[1].count - x[1].count || x[1].example - y[1].example);
   const where = (i: number) => `${files[i]}${contexts?.[i] ? ` (${contexts[i]})` : ''}`;
   const listed = sizes.slice(0, SIZES_LISTED).map(([size, c]) => `${size}: ${plural(c.count, 'image')} (e.g. ${where(c.example)})`);

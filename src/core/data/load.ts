@@ -160,13 +160,18 @@ export function detectDatasetKind(p: string): DatasetKind | undefined {
   return undefined;
 }
 
-/** Carve a stratified test split (the `test-split` stream of `seed`) out of a dataset that has none. */
+/** Which examples of a source without a test split are held out as its test split (the `test-split` stream of `seed`). */
+export function heldOutIndices(ds: Pick<ImageDataset, 'labels' | 'numClasses'>, seed: number): { trainIndices: Int32Array; valIndices: Int32Array } {
+  // At least one test example, so evaluation never runs on an empty set.
+  const count = Math.max(1, Math.round(ds.labels.length * HELD_OUT_TEST_FRACTION));
+  return validationIndices(ds, count, RandomStream.root(seed).derive('test-split').rng());
+}
+
+/** Carve a stratified test split out of a dataset that has none. */
 function holdOutTest(ds: ImageDataset, seed: number, baseName: string): { splits: DatasetSplits; heldOut: HeldOutSplit } {
   const n = ds.labels.length;
   if (n < 2) throw new DataFormatError(baseName, `has ${n} image(s); at least 2 are needed to hold out a test split`);
-  // At least one test example, so evaluation never runs on an empty set.
-  const count = Math.max(1, Math.round(n * HELD_OUT_TEST_FRACTION));
-  const { trainIndices, valIndices } = validationIndices(ds, count, RandomStream.root(seed).derive('test-split').rng());
+  const { trainIndices, valIndices } = heldOutIndices(ds, seed);
   // The loaded pixels are reordered in place, so the split never holds a second copy of them.
   const [train, test] = partitionInPlace(ds, trainIndices, valIndices, [`${ds.name}/train`, `${ds.name}/test`]);
   return {

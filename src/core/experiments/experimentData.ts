@@ -85,14 +85,14 @@ export function datasetFingerprint(splits: DatasetSplits, geometry: ImageGeometr
 
 export async function prepareData(o: DataOptions): Promise<ExperimentData> {
   const geometry = geometryOf(o.imageSize, o.resize);
-  const loaded = await loadDataset(o.dataset, { geometry, cacheDir: o.cacheDir, signal: o.signal, onProgress: decodeProgress(o.report, 'decoding images') });
+  const loaded = await loadDataset(o.dataset, { geometry, cacheDir: o.cacheDir, signal: o.signal, onProgress: loadProgress(o.report, 'decoding images') });
   const { info } = loaded;
   let splits = loaded.splits;
   // The fingerprint names the images; the backbone is recorded next to it.
   const imagesFingerprint = datasetFingerprint(splits, geometry);
   let backbone: BackboneRecord | undefined;
   if (o.backbone) {
-    const progress = decodeProgress(o.report, 'backbone features');
+    const progress = loadProgress(o.report, 'backbone features');
     ({ splits, record: backbone } = await withBackboneFeatures(splits, { dir: o.backbone, inputRange: o.backboneInput }, {
       cacheDir: o.cacheDir,
       signal: o.signal,
@@ -221,7 +221,7 @@ export function dataOptionsOf(cfg: TrainParams, ctx: { root: string; report: Rep
 }
 
 /** Load-phase progress (decoding, backbone features) as reports, at most twice a second. */
-function decodeProgress(report: Report | undefined, what: string): ((done: number, total: number, part?: string) => void) | undefined {
+function loadProgress(report: Report | undefined, what: string): ((done: number, total: number, part?: string) => void) | undefined {
   if (!report) return undefined;
   let last = 0;
   return (done, total, part) => {
