@@ -15,8 +15,8 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   try {
     fd = fs.openSync(tmp, 'w');
     if (typeof data === 'string') fs.writeFileSync(fd, data);
-    // One write call takes at most 2 GiB; a decoded dataset may hold up to 4.
-    else for (let off = 0; off < data.byteLength; ) off += fs.writeSync(fd, data, off, Math.min(WRITE_CHUNK, data.byteLength - off));
+    // One write takes at most 2 GiB, a decoded dataset up to 4: in parts (a descriptor keeps its position).
+    else for (let off = 0; off < data.byteLength; off += WRITE_CHUNK) fs.writeFileSync(fd, data.subarray(off, off + WRITE_CHUNK));
     fs.fsyncSync(fd);
     fs.closeSync(fd);
     fd = undefined;
