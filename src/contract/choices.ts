@@ -52,3 +52,10 @@ export const PARAM_SUBSETS = ['all', 'weights', 'biases', 'last-layer'] as const
 export type ParamSubset = (typeof PARAM_SUBSETS)[number];
 export const CONV_METHODS = ['auto', 'direct', 'ghost'] as const;
 export type ConvMethod = (typeof CONV_METHODS)[number];
+
+/**
+ * How suspected label issues are flagged (core/annotations/suspects.ts): confident learning (per-class thresholds,
+ * the estimated number of issues) or a fixed margin by which another class must lead the label.
+ */
+export const SUSPECT_METHODS = ['confident-learning', 'threshold'] as const;
+export type SuspectMethod = (typeof SUSPECT_METHODS)[number];

@@ -10,6 +10,10 @@
  *   <runDir>/predictions/sources.json  the source path of each row, for manifest and image-folder datasets.
  *   <runDir>/predictions/embeddings.npy  float32 (N, D): each row's backbone features (--backbone runs), for
  *       similarity search, duplicates and maps.
+ *   <runDir>/predictions/about.json  {"outOfSample": true} when each row's probabilities come from a model that never
+ *       trained on it (an audit's cross-validation, imported predictions); absent for a score run's in-sample ones.
+ * Rows are dataset rows (data/datasetRows.ts): a score run's are its trained examples' train-split indices; an
+ * audit's or an import's may include test-split rows, marked by the table's `split` column (1 = test).
  * A separate folder, so that runs from before predictions existed still read, and score listings stay scores.
  */
 import * as fs from 'node:fs';
@@ -56,7 +60,20 @@ export interface Predictions {
   readonly labelProb: Float32Array;
   /** Source path per row (manifest / folder datasets), else undefined. */
   readonly sources?: readonly string[];
+  /** Split of each row (datasetRows.ts TRAIN_SPLIT / TEST_SPLIT) when the rows include test-split examples. */
+  readonly split?: Uint8Array;
+  /** Whether every row's probabilities are out-of-sample (about.json). */
+  readonly outOfSample?: boolean;
 }
+
+/** What a predictions folder says about where its probabilities come from. */
+export interface PredictionsAbout {
+  readonly outOfSample: boolean;
+  /** The job that made them: score, audit or import. */
+  readonly source: string;
+}
+
+export const ABOUT_FILE = 'about.json';
 
 /** Mean softmax over runs, then argmax and its probability per row. */
 export function summarizePredictions(index: Int32Array, label: Int32Array, perRunProbs: readonly Float32Array[], k: number, sources?: readonly string[]): Predictions {
@@ -80,16 +97,17 @@ export function summarizePredictions(index: Int32Array, label: Int32Array, perRu
   return { index, label, numClasses: k, probs, predicted, confidence, labelProb, ...(sources ? { sources } : {}) };
 }
 
-export function writePredictions(runDir: string, p: Predictions, perRunProbs: readonly Float32Array[]): void {
+export function writePredictions(runDir: string, p: Predictions, perRunProbs: readonly Float32Array[], about?: PredictionsAbout): void {
   const dir = predictionsDir(runDir);
   const k = p.numClasses;
   const n = p.index.length;
-  const extra: Record<string, Float32Array> = { predicted: Float32Array.from(p.predicted), confidence: p.confidence };
+  const extra: Record<string, Float32Array> = { predicted: Float32Array.from(p.predicted), confidence: p.confidence, ...(p.split ? { split: Float32Array.from(p.split) } : {}) };
   for (let c = 0; c < k; c++) extra[`p_${c}`] = Float32Array.from({ length: n }, (_, r) => p.probs[r * k + c]);
   const perRun = perRunProbs.map((q) => Float32Array.from({ length: n }, (_, r) => q[r * k + p.label[r]]));
   writeScoreTable(dir, PREDICTIONS_TABLE, { name: PREDICTIONS_TABLE, index: p.index, label: p.label, score: p.labelProb, perRun, extra });
   writeNpy(path.join(dir, PROBABILITIES_FILE), p.probs, [n, k]);
   if (p.sources) writeJsonAtomic(path.join(dir, 'sources.json'), p.sources);
+  if (about) writeJsonAtomic(path.join(dir, ABOUT_FILE), about);
 }
 
 export const EMBEDDINGS_FILE = 'embeddings.npy';
@@ -133,5 +151,30 @@ export function readPredictions(runDir: string): Predictions | undefined {
     if (bad >= 0) throw new DataFormatError(sf, `entry ${bad}: expected a non-empty path string`, 'score the dataset again to rewrite it');
     sources = s as string[];
   }
-  return { index: t.index, label: t.label, numClasses: k, probs, predicted: Int32Array.from(extra.predicted), confidence: extra.confidence, labelProb: t.score, ...(sources ? { sources } : {}) };
+  const about = readAbout(dir);
+  return {
+    index: t.index,
+    label: t.label,
+    numClasses: k,
+    probs,
+    predicted: Int32Array.from(extra.predicted),
+    confidence: extra.confidence,
+    labelProb: t.score,
+    ...(sources ? { sources } : {}),
+    ...(extra.split ? { split: Uint8Array.from(extra.split) } : {}),
+    ...(about?.outOfSample ? { outOfSample: true } : {}),
+  };
+}
+
+function readAbout(dir: string): PredictionsAbout | undefined {
+  const file = path.join(dir, ABOUT_FILE);
+  if (!fs.existsSync(file)) return undefined;
+  let a: unknown;
+  try {
+    a = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new DataFormatError(file, `not valid JSON (${(e as Error).message})`, 'delete it if the predictions are in-sample, or make them again');
+  }
+  if (!a || typeof a !== 'object' || typeof (a as PredictionsAbout).outOfSample !== 'boolean') throw new DataFormatError(file, 'expected {"outOfSample": true|false, "source": ...}', 'make the predictions again');
+  return a as PredictionsAbout;
 }

@@ -9,7 +9,7 @@ import { DataFormatError } from '../data/dataset';
 import { readScoreTable, scoresDir, type ScoreTable } from '../store/scoreFiles';
 import { readRun } from '../store/runStore';
 import { readPredictions, type Predictions } from './predictions';
-import { rankSuspects, suspectQuality, type SuspectQuality, type SuspectRanking } from './suspects';
+import { rankSuspects, suspectQuality, type SuspectMethod, type SuspectQuality, type SuspectRanking } from './suspects';
 
 export interface RunSuspects {
   readonly runDir: string;
@@ -31,7 +31,11 @@ export function runScoreNames(runDir: string): string[] {
   return names.sort((a, b) => (pref.indexOf(a) + 1 || 99) - (pref.indexOf(b) + 1 || 99) || a.localeCompare(b));
 }
 
-export function loadRunSuspects(runDir: string, opts: { threshold?: number; score?: string; ks?: number[] } = {}): RunSuspects {
+/**
+ * Suspects of a run. The method, unless given: confident learning for out-of-sample predictions (an audit, an
+ * import), the threshold for a score run's in-sample ones (docs/label-errors.md has the measurements behind this).
+ */
+export function loadRunSuspects(runDir: string, opts: { threshold?: number; method?: SuspectMethod; score?: string; ks?: number[] } = {}): RunSuspects {
   const predictions = readPredictions(runDir);
   if (!predictions) {
     // Say why there are none: another kind of run, a score run that never finished, or one from before predictions.
@@ -56,7 +60,7 @@ export function loadRunSuspects(runDir: string, opts: { threshold?: number; scor
   // AUM-like scores are "low = suspicious"; the tie-break wants "high = suspicious".
   const flip = name === 'aum' || name === 'confidence' || name === 'correctness';
   const tieBreak = score ? (flip ? score.score.map((v) => -v) : score.score) : undefined;
-  const ranking = rankSuspects(predictions, { threshold: opts.threshold, tieBreak });
+  const ranking = rankSuspects(predictions, { threshold: opts.threshold, method: opts.method ?? (predictions.outOfSample ? 'confident-learning' : 'threshold'), tieBreak });
   const corrupted = score?.extra?.corrupted;
   const quality = corrupted ? suspectQuality(ranking, corrupted, opts.ks) : undefined;
   return { runDir, predictions, ranking, ...(score ? { score } : {}), ...(corrupted ? { corrupted, quality } : {}) };

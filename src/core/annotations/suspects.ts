@@ -1,6 +1,12 @@
 /**
- * "Suspected label issue": the model, averaged over the score run's K runs, confidently predicts another class
- * than the label it was trained on. Each example gets a suspicion in [-1, 1]:
+ * "Suspected label issue", two ways:
+ *   confident-learning  (Northcutt et al. 2021; labelErrors/confidentLearning.ts) per-class thresholds, the confident
+ *       joint and the prune-by-noise-rate filter pick the issues, as many as the estimated noise; they are reviewed
+ *       by self-confidence p(label | x), lowest first. The default for out-of-sample predictions (`datadiet audit`,
+ *       imported predictions), where the method's guarantees hold.
+ *   threshold  the model, averaged over the score run's K runs, confidently predicts another class than the label
+ *       it was trained on, by a fixed margin. The default for a score run's in-sample predictions.
+ * Either way each example gets a suspicion in [-1, 1], shown next to it:
  *   suspicion = max over classes c != label of p(c | x)  -  p(label | x)      (mean softmax over runs)
  * Positive means the model prefers another class; near 1 means it is sure the label is wrong. Examples are
  * flagged when suspicion >= threshold (a user setting; default 0.5, i.e. the other class leads by 50 points), and
@@ -9,20 +15,25 @@
  * 2020); on MNIST with 10% permuted labels it ranks corrupted examples first (see the noise study in README).
  */
 import { precisionAtK } from '../analysis/auroc';
+import { findLabelIssues, selfConfidence, type IssueFilter } from '../labelErrors/confidentLearning';
+import { SUSPECT_METHODS, type SuspectMethod } from '../../contract/choices';
 import { percentileRank } from '../analysis/percentiles';
 import type { Predictions } from './predictions';
 
 export const DEFAULT_SUSPECT_THRESHOLD = 0.5;
+export { SUSPECT_METHODS, type SuspectMethod };
 
 export interface SuspectRanking {
   /** Per row: max_{c != label} p(c) - p(label). */
   readonly suspicion: Float32Array;
   /** Rows in review order: descending suspicion, then descending tie-break score, then ascending row. */
   readonly order: Int32Array;
-  /** 1 where suspicion >= threshold. */
+  /** 1 where the method flags the row. */
   readonly flagged: Uint8Array;
   /** How many rows are flagged (they are the first `count` of `order`). */
   readonly count: number;
+  readonly method: SuspectMethod;
+  /** The threshold method's margin (also recorded for confident learning, where it does not apply). */
   readonly threshold: number;
 }
 
@@ -42,7 +53,11 @@ export function suspicionFromProbs(probs: ArrayLike<number>, labels: ArrayLike<n
 }
 
 export interface SuspectOptions {
-  /** Flag rows whose suspicion reaches this (in [-1, 1]). */
+  /** How rows are flagged; default threshold. */
+  readonly method?: SuspectMethod;
+  /** Confident learning's filter (default prune_by_noise_rate, the paper's and cleanlab's). */
+  readonly filter?: IssueFilter;
+  /** Threshold method: flag rows whose suspicion reaches this (in [-1, 1]). */
   readonly threshold?: number;
   /** Tie-break score aligned with the rows (higher = more suspicious), e.g. mean EL2N. */
   readonly tieBreak?: ArrayLike<number>;
@@ -50,16 +65,30 @@ export interface SuspectOptions {
 
 export function rankSuspects(pred: Pick<Predictions, 'probs' | 'label' | 'numClasses'>, opts: SuspectOptions = {}): SuspectRanking {
   const threshold = opts.threshold ?? DEFAULT_SUSPECT_THRESHOLD;
+  const method = opts.method ?? 'threshold';
+  if (!(SUSPECT_METHODS as readonly string[]).includes(method)) throw new RangeError(`suspect method must be one of ${SUSPECT_METHODS.join(', ')}, got ${method}`);
   if (!(threshold >= -1 && threshold <= 1)) throw new RangeError(`suspect threshold must be in [-1, 1] (0.5 = another class leads by 50 points), got ${threshold}`);
-  const suspicion = suspicionFromProbs(pred.probs, pred.label, pred.numClasses);
+  const k = pred.numClasses;
+  const suspicion = suspicionFromProbs(pred.probs, pred.label, k);
   const n = suspicion.length;
   const tb = opts.tieBreak;
   if (tb && tb.length !== n) throw new RangeError(`tie-break score has ${tb.length} values for ${n} rows`);
-  const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => suspicion[b] - suspicion[a] || (tb ? tb[b] - tb[a] : 0) || a - b);
-  const flagged = new Uint8Array(n);
+  let flagged: Uint8Array;
+  let order: Int32Array;
+  if (method === 'confident-learning') {
+    flagged = n ? findLabelIssues(pred.probs, pred.label, k, { filter: opts.filter }) : new Uint8Array(0);
+    // Issues first, least self-confident first (cleanlab's label-quality order); then the rest by suspicion.
+    const self = n ? selfConfidence(pred.probs, pred.label, k) : new Float64Array(0);
+    order = Int32Array.from({ length: n }, (_, i) => i).sort(
+      (a, b) => flagged[b] - flagged[a] || (flagged[a] ? self[a] - self[b] : suspicion[b] - suspicion[a]) || (tb ? tb[b] - tb[a] : 0) || a - b,
+    );
+  } else {
+    flagged = Uint8Array.from(suspicion, (v) => (v >= threshold ? 1 : 0));
+    order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => suspicion[b] - suspicion[a] || (tb ? tb[b] - tb[a] : 0) || a - b);
+  }
   let count = 0;
-  for (let i = 0; i < n; i++) if (suspicion[i] >= threshold) (flagged[i] = 1), count++;
-  return { suspicion, order, flagged, count, threshold };
+  for (let i = 0; i < n; i++) count += flagged[i];
+  return { suspicion, order, flagged, count, method, threshold };
 }
 
 /** Fraction of truly corrupted rows among the first k of the review order (k clipped to the row count). */

@@ -5,7 +5,8 @@
  * issues off it, and pick which examples are the issues. Definitions follow the paper (and cleanlab's conventions:
  * rows of the joint are the given label, columns the true label).
  *
- * Probabilities are an N x K row-major matrix; labels are 0..K-1, every class present.
+ * Probabilities are an N x K row-major matrix; labels are 0..K-1 (a class without labelled examples is allowed: it is
+ * never an example's confident class).
  */
 
 export type Probs = ArrayLike<number>;
@@ -38,10 +39,8 @@ export function confidentThresholds(probs: Probs, labels: Labels, k: number): nu
   const sum = new Array<number>(k).fill(0);
   const count = labelCounts(labels, k);
   for (let i = 0; i < n; i++) sum[labels[i]] += probs[i * k + labels[i]];
-  return sum.map((s, j) => {
-    if (count[j] === 0) throw new RangeError(`class ${j} has no labelled example: every class must be present`);
-    return s / count[j];
-  });
+  // A class nobody is labelled with has no expected self-confidence: no example confidently belongs to it.
+  return sum.map((s, j) => (count[j] === 0 ? Infinity : s / count[j]));
 }
 
 /** Slack under a threshold, so that an example exactly at its class's mean counts despite float rounding. */

@@ -73,3 +73,22 @@ test('predictions average softmax over runs and pick the argmax with its probabi
   assert.ok(Math.abs(p.confidence[0] - 0.6) < 1e-6 && Math.abs(p.labelProb[1] - 0.7) < 1e-6);
   assert.throws(() => summarizePredictions(Int32Array.from([0]), Int32Array.from([0]), [new Float32Array(3)], 2), /expected 1 x 2/);
 });
+
+test('confident learning flags the confidently-other examples, as many as the noise, least self-confident first', () => {
+  // 3 classes, 9 rows; rows 2 and 7 are labelled against a confident prediction, row 4 is merely unsure.
+  const probs = [
+    [0.9, 0.05, 0.05], [0.8, 0.1, 0.1], [0.05, 0.9, 0.05],
+    [0.1, 0.8, 0.1], [0.4, 0.35, 0.25], [0.05, 0.9, 0.05],
+    [0.1, 0.1, 0.8], [0.95, 0.03, 0.02], [0.05, 0.05, 0.9],
+  ].flat();
+  const label = Int32Array.from([0, 0, 0, 1, 1, 1, 2, 2, 2]);
+  const r = rankSuspects({ probs: Float32Array.from(probs), label, numClasses: 3 }, { method: 'confident-learning' });
+  assert.equal(r.method, 'confident-learning');
+  assert.deepEqual(Array.from(r.flagged), [0, 0, 1, 0, 0, 0, 0, 1, 0]);
+  assert.equal(r.count, 2);
+  // p(label): row 7 0.02, row 2 0.05.
+  assert.deepEqual(Array.from(r.order.subarray(0, 2)), [7, 2]);
+  const t = rankSuspects({ probs: Float32Array.from(probs), label, numClasses: 3 }, { method: 'threshold', threshold: 0.5 });
+  assert.deepEqual(Array.from(t.flagged), [0, 0, 1, 0, 0, 0, 0, 1, 0]);
+  assert.throws(() => rankSuspects({ probs: Float32Array.from(probs), label, numClasses: 3 }, { method: 'nope' as never }), /suspect method must be one of/);
+});

@@ -38,7 +38,7 @@ test('thresholds are the mean self-confidence per class; confident classes by ha
   close(confidentThresholds(probs, labels, 3), [(0.9 + 0.8 + 0.1) / 3, (0.8 + 0.7 + 0.9) / 3, (0.8 + 0.9 + 0.2) / 3], 'thresholds');
   // Example 3 sits exactly at class 1's threshold (0.8) and counts; example 4 reaches none (-1).
   assert.deepEqual(Array.from(confidentClasses(probs, labels, 3)), [0, 0, 1, 1, -1, 1, 2, 2, 0]);
-  assert.throws(() => confidentThresholds([0.5, 0.5, 0.5, 0.5], [0, 0], 2), /class 1 has no labelled example/);
+  assert.deepEqual(confidentThresholds([0.5, 0.5, 0.5, 0.5], [0, 0], 2), [0.5, Infinity]);
   assert.throws(() => confidentThresholds([0.5, 0.5], [0, 1], 2), /2 probabilities for 2 examples x 2 classes/);
 });
 
