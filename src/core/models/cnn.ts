@@ -23,7 +23,7 @@ export function buildCnnSmall(spec: ModelSpec, uniform: Uniform): Model {
       flatten(),
       dense('fc1', { inUnits: flat, outUnits: d1 }, uniform),
       relu(),
-      dense('fc2', { inUnits: d1, outUnits: spec.numClasses, init: 'lecun' }, uniform),
     ]),
+    dense('fc2', { inUnits: d1, outUnits: spec.numClasses, init: 'lecun' }, uniform),
   );
 }

@@ -10,10 +10,7 @@ export function buildMlp(spec: ModelSpec, uniform: Uniform): Model {
   const hidden = scaled(HIDDEN, spec.width);
   return modelFromLayer(
     spec,
-    sequential('mlp', [
-      dense('fc1', { inUnits: h * w * c, outUnits: hidden, init: 'he' }, uniform),
-      relu(),
-      dense('fc2', { inUnits: hidden, outUnits: spec.numClasses, init: 'lecun' }, uniform),
-    ]),
+    sequential('mlp', [dense('fc1', { inUnits: h * w * c, outUnits: hidden, init: 'he' }, uniform), relu()]),
+    dense('fc2', { inUnits: hidden, outUnits: spec.numClasses, init: 'lecun' }, uniform),
   );
 }

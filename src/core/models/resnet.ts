@@ -76,6 +76,6 @@ export function buildResnet(spec: ModelSpec & { arch: 'resnet18' | 'resnet50' },
       cin = bottle ? width * 4 : width;
     }
   });
-  layers.push(globalAvgPool(), dense('fc', { inUnits: cin, outUnits: spec.numClasses, init: 'lecun' }, u));
-  return modelFromLayer(spec, sequential(spec.arch, layers));
+  layers.push(globalAvgPool());
+  return modelFromLayer(spec, sequential(spec.arch, layers), dense('fc', { inUnits: cin, outUnits: spec.numClasses, init: 'lecun' }, u));
 }

@@ -33,7 +33,7 @@ export function buildVgg(spec: ModelSpec & { arch: 'vgg11' | 'vgg13' | 'vgg16' }
     layers.push(relu());
     c = out;
   }
-  layers.push(flatten());
-  layers.push(dense('fc', { inUnits: h * w * c, outUnits: spec.numClasses, init: 'lecun' }, uniform));
-  return modelFromLayer(spec, sequential(spec.arch, layers));
+  // The classifier flattens the last feature map; the embedding pools it instead (penultimate.ts).
+  const head = sequential('classifier', [flatten(), dense('fc', { inUnits: h * w * c, outUnits: spec.numClasses, init: 'lecun' }, uniform)]);
+  return modelFromLayer(spec, sequential(spec.arch, layers), head);
 }
