@@ -46,6 +46,9 @@ export const PURPOSES = [
   'barrier-bn-batches',
   'entropy-baseline',
   'chart-sample',
+  // Similarity search: the HNSW index's level draws; the nearest-neighbour bench's synthetic vectors.
+  'neighbour-index',
+  'bench-vectors',
 ] as const;
 export type Purpose = (typeof PURPOSES)[number];
 

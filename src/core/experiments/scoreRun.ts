@@ -15,19 +15,19 @@ import { labelFreeScore2 } from '../scores/labelFree';
 import { MarginTracker } from '../scores/margin';
 import { perExampleGradNormsTensor } from '../scores/perExampleGrads';
 import type { RunManifest } from '../store/runManifest';
-import { writeScoreTable } from '../store/scoreFiles';
+import { writeNpy, writeScoreTable } from '../store/scoreFiles';
 import { softmaxRows, summarizePredictions, writePredictions } from '../annotations/predictions';
 import { stepsPerEpoch, trainModel } from '../train/trainLoop';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeJsonAtomic } from '../store/atomicWrite';
-import { writeEmbeddings } from '../annotations/predictions';
+import { EMBEDDINGS_FILE, predictionsDir, writeEmbeddings } from '../annotations/predictions';
 import { augmentFor, dataOptionsOf, prepareData, type ExperimentData } from './experimentData';
 import { reportWarnings, stepBudgetWarning } from './budgetWarnings';
 import { assertFitsInMemory, loadedBytes } from './memoryEstimate';
 import type { JobContext } from './job';
 import { definedOnly } from './definedOnly';
-import { trainingBackend, type Experiment } from '../jobs/experiment';
+import { trainingBackend, type DoneUnit, type Experiment } from '../jobs/experiment';
 import type { StartOptions } from '../jobs/runner';
 
 import { SCORE_NAMES, type ScoreName } from '../../contract/choices';
@@ -57,6 +57,8 @@ async function chunkedPointwise(
   signal?: AbortSignal,
   /** When given (N x K), filled with each scored example's softmax (for suspects: annotations/predictions.ts). */
   probs?: Float32Array,
+  /** When given, collects each scored example's penultimate activations (N x D, D known from the first chunk). */
+  embeddings?: EmbeddingSink,
 ): Promise<RunScores | undefined> {
   const scored = data.trainIndices;
   const n = scored.length;
@@ -82,7 +84,21 @@ async function chunkedPointwise(
     const x = tf.tensor4d(normalizeBatch(data.train, idx, data.stats), [idx.length, h, w, c]);
     try {
       let logits: Float32Array | undefined;
-      const getLogits = async (name?: ScoreName) => (logits ??= await timed(name, () => model.forward(x, { training: false })));
+      // With embeddings wanted, the one inference pass also hands out the classifier's input (read with the logits).
+      const forward = async (name?: ScoreName): Promise<Float32Array> => {
+        if (!embeddings) return timed(name, () => model.forward(x, { training: false }));
+        const t0 = performance.now();
+        const both = tf.tidy(() => model.forwardWithEmbedding(x, { training: false }));
+        try {
+          const [l, e] = await Promise.all([both.logits.data(), both.embedding.data()]);
+          embeddings.add(start, e as Float32Array, both.embedding.shape[1]);
+          return l as Float32Array;
+        } finally {
+          tf.dispose([both.logits, both.embedding]);
+          if (name) seconds.set(name, (seconds.get(name) ?? 0) + (performance.now() - t0) / 1000);
+        }
+      };
+      const getLogits = async (name?: ScoreName) => (logits ??= await forward(name));
       const grandCot = () => tf.sub(tf.softmax(tf.tensor2d(logits!, [idx.length, k])), tf.oneHot(tf.tensor1d(labels, 'int32'), k)) as tf.Tensor2D;
       for (const name of wanted) {
         const dst = out.get(name)!;
@@ -127,13 +143,48 @@ async function chunkedPointwise(
         }
         dst.set(v, start);
       }
-      if (probs) probs.set(softmaxRows(await getLogits(), k), start * k);
+      if (probs || embeddings) {
+        const l = await getLogits();
+        probs?.set(softmaxRows(l, k), start * k);
+      }
     } finally {
       x.dispose();
     }
     onChunk(Math.min(n, start + cfg.scoreBatch));
   }
   return out;
+}
+
+/** Penultimate activations of the scored examples, gathered chunk by chunk (the dimension comes with the first). */
+export class EmbeddingSink {
+  private values: Float32Array | undefined;
+  private d = 0;
+
+  constructor(private readonly rows: number) {}
+
+  add(startRow: number, chunk: Float32Array, dim: number): void {
+    if (!this.values) {
+      this.d = dim;
+      this.values = new Float32Array(this.rows * dim);
+    }
+    if (dim !== this.d) throw new RangeError(`embedding dimension changed from ${this.d} to ${dim}`);
+    this.values.set(chunk, startRow * dim);
+  }
+
+  /** The N x D matrix, or undefined when nothing was scored. */
+  result(): { values: Float32Array; dim: number } | undefined {
+    return this.values ? { values: this.values, dim: this.d } : undefined;
+  }
+}
+
+/**
+ * Whose embeddings a score run records in predictions/embeddings.npy: a --backbone run keeps the backbone's
+ * features; otherwise run 0's penultimate activations (one trained model's space is coherent, a mean over
+ * independently initialized runs is not: their features are in unrelated bases). A linear model has none of its
+ * own (its classifier reads the input), so nothing is recorded and consumers fall back to pixels.
+ */
+export function recordsPenultimate(model: Model, data: ExperimentData, run: number): boolean {
+  return run === 0 && !data.train.features && model.hasHiddenLayer;
 }
 
 /**
@@ -194,7 +245,11 @@ function readColumn(dir: string, name: string, length: number): Float32Array {
 interface ScoreUnitSummary {
   readonly seconds: Partial<Record<ScoreName, number>>;
   readonly trainSeconds: number;
+  /** Columns of `embeddings.f32` (the unit recorded its model's penultimate activations). */
+  readonly embeddingDim?: number;
 }
+
+const EMBEDDINGS_COLUMN = 'embeddings';
 
 /**
  * Scores of every training example, averaged over K independently initialized and trained runs: unit k trains
@@ -275,12 +330,15 @@ export const scoreExperiment: Experiment<ScoreRunConfig, ScoreState, 'score'> = 
         if (res.cancelled) return false;
       }
       const probs = new Float32Array(n * data.train.numClasses);
+      const embeddings = recordsPenultimate(model, data, r) ? new EmbeddingSink(n) : undefined;
       const columns = await chunkedPointwise(model, data, cfg, pointwise, seconds, (done) => {
         ctx.progress((steps * cfg.batchSize + done) / work, { phase: 'score', message: `run ${r + 1}/${cfg.runs}: scoring ${done}/${n}` });
-      }, ctx.signal, probs);
+      }, ctx.signal, probs, embeddings);
       if (!columns) return false;
       for (const [name, v] of columns) writeColumn(ctx.outDir, name, v);
       writeColumn(ctx.outDir, 'probs', probs);
+      const emb = embeddings?.result();
+      if (emb) writeColumn(ctx.outDir, EMBEDDINGS_COLUMN, emb.values);
       if (forgetting) {
         const f = forgetting.result();
         writeColumn(ctx.outDir, 'forgetting', pick(f.counts));
@@ -291,7 +349,7 @@ export const scoreExperiment: Experiment<ScoreRunConfig, ScoreState, 'score'> = 
         const m = maps.result();
         for (const name of ['confidence', 'variability', 'correctness'] as const) if (cfg.scores.includes(name)) writeColumn(ctx.outDir, name, pick(m[name]));
       }
-      const summary: ScoreUnitSummary = { seconds: Object.fromEntries(seconds), trainSeconds };
+      const summary: ScoreUnitSummary = { seconds: Object.fromEntries(seconds), trainSeconds, ...(emb ? { embeddingDim: emb.dim } : {}) };
       writeJsonAtomic(path.join(ctx.outDir, 'summary.json'), summary);
       return true;
     } finally {
@@ -328,7 +386,7 @@ export const scoreExperiment: Experiment<ScoreRunConfig, ScoreState, 'score'> = 
     const sources = data.train.sources ? Array.from(scored, (i) => data.train.sources![i]) : undefined;
     const probs = done.map((d) => readColumn(d.dir, 'probs', n * k));
     writePredictions(ctx.runDir, summarizePredictions(index, labels, probs, k, sources), probs);
-    if (data.train.features) writeEmbeddings(ctx.runDir, data.train.features, scored);
+    const embeddings = mergeEmbeddings(ctx.runDir, data, done, summaries, n);
     const seconds = new Map<string, number>();
     for (const s of summaries) for (const [name, v] of Object.entries(s.seconds)) seconds.set(name, (seconds.get(name) ?? 0) + (v ?? 0));
     const results = {
@@ -341,11 +399,29 @@ export const scoreExperiment: Experiment<ScoreRunConfig, ScoreState, 'score'> = 
       detection: corrupted ? noiseDetection(means, corrupted) : undefined,
       examplesPerSecond: Object.fromEntries([...seconds].map(([name, s]) => [name, (runsDone * n) / s])),
       trainSeconds: summaries.reduce((a, s) => a + s.trainSeconds, 0),
+      ...(embeddings ? { embeddings } : {}),
     };
     writeJsonAtomic(path.join(ctx.runDir, 'analysis.json'), results);
     return results;
   },
 };
+
+/**
+ * predictions/embeddings.npy, rows in the predictions table's order: the backbone's features, or the penultimate
+ * activations recorded by run 0 (recordsPenultimate). What was written, for the run's results.
+ */
+function mergeEmbeddings(runDir: string, data: ExperimentData, done: readonly DoneUnit[], summaries: readonly ScoreUnitSummary[], n: number): { from: string; dim: number } | undefined {
+  if (data.train.features) {
+    writeEmbeddings(runDir, data.train.features, data.trainIndices);
+    return { from: 'backbone', dim: data.train.features.dim };
+  }
+  const at = done.findIndex((d) => d.unit.index === 0);
+  const dim = at >= 0 ? summaries[at].embeddingDim : undefined;
+  if (dim === undefined) return undefined;
+  const values = readColumn(done[at].dir, EMBEDDINGS_COLUMN, n * dim);
+  writeNpy(path.join(predictionsDir(runDir), EMBEDDINGS_FILE), values, [n, dim]);
+  return { from: 'run 0 penultimate layer', dim };
+}
 
 /** Trains K runs to epoch t, scores every training example, writes one table per score with per-run columns. */
 export function runScores(partial: JobInput<'score'>, ctx: JobContext, opts?: StartOptions): Promise<RunManifest> {
