@@ -59,3 +59,10 @@ export type ConvMethod = (typeof CONV_METHODS)[number];
  */
 export const SUSPECT_METHODS = ['confident-learning', 'threshold'] as const;
 export type SuspectMethod = (typeof SUSPECT_METHODS)[number];
+
+/**
+ * Nearest-neighbour searches (core/similarity/nearestNeighbours.ts): `auto` exact up to a size the bench sets, an
+ * approximate HNSW index above; or one of them always.
+ */
+export const KNN_METHODS = ['auto', 'exact', 'hnsw'] as const;
+export type KnnMethod = (typeof KNN_METHODS)[number];

@@ -3,7 +3,7 @@
  * and cells read them without loading the experiments; the experiments apply them (core/experiments).
  */
 import type { StrategyName } from './choices';
-import type { El2nGridParams, EntropyParams, ErrorBarrierParams, GradHeatmapParams, GradSumParams, KernelVelocityParams, PruneParams, ScoreParams, TrainParams, WindowParams } from './jobParams';
+import type { DuplicatesParams, El2nGridParams, EntropyParams, ErrorBarrierParams, GradHeatmapParams, GradSumParams, KernelVelocityParams, PruneParams, ScoreParams, TrainParams, WindowParams } from './jobParams';
 
 /**
  * The validation split of every job that trains and evaluates (train, score, prune, window and the sweeps built on
@@ -137,3 +137,12 @@ export const STRATEGY_COMPARISON_DEFAULTS: Omit<PruneParams, 'dataset' | 'scores
   seeds: 2,
   dropFraction: 0.05,
 };
+
+/**
+ * The cosine similarity from which two images are near duplicates, by what is compared (core/experiments/duplicates.ts
+ * and docs/duplicates.md have the measurements): 16 x 16 gray thumbnails of a resized or JPEG-recompressed photo keep
+ * 0.99 and more; a trained model's embeddings of two different examples of one class are often above 0.98.
+ */
+export const DUPLICATE_THRESHOLDS = { thumbnails: 0.98, embeddings: 0.99 } as const;
+
+export const DUPLICATES_DEFAULTS: Omit<DuplicatesParams, 'dataset'> = { neighbours: 10, knn: 'auto', seed: 0, backend: 'auto' };

@@ -3,7 +3,8 @@
  * (the engine protocol, params.json, notebook cells) checks parameters with `checkParams` before a job runs, so a
  * wrong type or an unknown name is refused with the flag's name instead of failing deep inside a training.
  */
-import { ARCHITECTURES, BACKBONE_INPUT_RANGES, BACKEND_CHOICES, CONV_METHODS, IMAGENET_STEM_MIN_SIDE, NORM_KINDS, PARAM_SUBSETS, RESIZE_MODES, SCORE_NAMES, STEM_CHOICES, STRATEGY_NAMES } from './choices';
+import { ARCHITECTURES, BACKBONE_INPUT_RANGES, BACKEND_CHOICES, CONV_METHODS, IMAGENET_STEM_MIN_SIDE, KNN_METHODS, NORM_KINDS, PARAM_SUBSETS, RESIZE_MODES, SCORE_NAMES, STEM_CHOICES, STRATEGY_NAMES } from './choices';
+import { DUPLICATE_THRESHOLDS } from './jobDefaults';
 import type { JobParams } from './jobParams';
 import type { JobName } from './jobNames';
 import { optionProblem, type OptionSpec } from './optionSpec';
@@ -151,6 +152,18 @@ export const JOB_OPTIONS: { readonly [J in JobName]: readonly OptionSpec[] } = {
     { key: 'widths', flag: 'widths', kind: 'numbers', gt: 0, value: 'list', help: 'width multipliers' },
     { key: 'grid', flag: 'grid', kind: 'boolean', internal: true, help: 'marks the score run as a grid mean' },
     { key: 'runKind', flag: 'run-kind', kind: 'string', internal: true, help: 'the kind its run is recorded as' },
+  ],
+  duplicates: [
+    { short: 'd', key: 'dataset', flag: 'dataset', kind: 'string', value: 'spec', help: `${DATASETS} (default: the dataset of --run)` },
+    TRAIN_OPTIONS.find((o) => o.key === 'imageSize')!,
+    TRAIN_OPTIONS.find((o) => o.key === 'resize')!,
+    { key: 'embeddingsFrom', flag: 'run', kind: 'string', value: 'run', help: 'compare the embeddings of this run (predictions/embeddings.npy: a score run\'s penultimate layer or backbone features) instead of pixel thumbnails' },
+    { key: 'threshold', flag: 'threshold', kind: 'number', gt: 0, max: 1, value: 'cos', help: `lowest cosine similarity of near duplicates (default ${DUPLICATE_THRESHOLDS.thumbnails} for thumbnails, ${DUPLICATE_THRESHOLDS.embeddings} for embeddings)` },
+    { key: 'neighbours', flag: 'neighbours', kind: 'int', min: 1, max: 100, value: 'k', help: 'nearest neighbours examined per image' },
+    { key: 'knn', flag: 'knn', kind: 'choice', choices: KNN_METHODS, value: 'method', help: 'nearest-neighbour search: exact, hnsw (approximate index), or auto (by size)' },
+    { key: 'seed', flag: 'seed', kind: 'int', min: 0, value: 'n', help: "root seed of the approximate index's random level draws" },
+    TRAIN_OPTIONS.find((o) => o.key === 'backend')!,
+    TRAIN_OPTIONS.find((o) => o.key === 'threads')!,
   ],
 };
 

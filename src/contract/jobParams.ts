@@ -3,7 +3,7 @@
  * and what a run records in params.json. Defaults are applied by each experiment (core/experiments); the option
  * metadata that checks them is in jobOptions.ts.
  */
-import type { Architecture, BackboneInputRange, BackendChoice, ConvMethod, NormKind, ParamSubset, ResizeMode, ScoreName, StemChoice, StrategyName } from './choices';
+import type { Architecture, BackboneInputRange, BackendChoice, ConvMethod, KnnMethod, NormKind, ParamSubset, ResizeMode, ScoreName, StemChoice, StrategyName } from './choices';
 import type { JobName } from './jobNames';
 
 export interface TrainParams {
@@ -240,6 +240,29 @@ export interface El2nGridParams extends ScoreParams {
   readonly widths: readonly number[];
 }
 
+/**
+ * Exact and near duplicates of a dataset, train and test split alike (core/experiments/duplicates.ts): byte-identical
+ * decoded images, and images whose vectors (perceptual thumbnails, or a run's embeddings) are at least `threshold`
+ * cosine-similar; groups spanning both splits are train/test leakage, groups with different labels label conflicts.
+ */
+export interface DuplicatesParams {
+  /** Dataset spec; default: the dataset of `embeddingsFrom`. */
+  readonly dataset?: string;
+  readonly imageSize?: number;
+  readonly resize?: ResizeMode;
+  /** A run (id or folder) whose predictions/embeddings.npy are compared instead of perceptual thumbnails. */
+  readonly embeddingsFrom?: string;
+  /** Lowest cosine similarity of near duplicates; default by what is compared (duplicates.ts). */
+  readonly threshold?: number;
+  /** Nearest neighbours examined per image: a group is found through chains of these. */
+  readonly neighbours: number;
+  readonly knn: KnnMethod;
+  /** Root seed of the approximate index's level draws (its `neighbour-index` stream). */
+  readonly seed: number;
+  readonly backend: BackendChoice;
+  readonly threads?: number;
+}
+
 /** Job name -> its parameters. */
 export interface JobParams {
   readonly train: TrainParams;
@@ -255,6 +278,7 @@ export interface JobParams {
   readonly 'kernel-velocity': KernelVelocityParams;
   readonly 'error-barrier': ErrorBarrierParams;
   readonly 'el2n-grid': El2nGridParams;
+  readonly duplicates: DuplicatesParams;
 }
 
 // Every job has its parameters (a compile error here names a job without them).

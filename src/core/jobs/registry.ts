@@ -37,6 +37,8 @@ export function experimentFor(job: JobName): AnyExperiment {
       return (require('../experiments/errorBarrier') as typeof import('../experiments/errorBarrier')).errorBarrierExperiment;
     case 'el2n-grid':
       return (require('../experiments/el2nGrid') as typeof import('../experiments/el2nGrid')).el2nGridExperiment;
+    case 'duplicates':
+      return (require('../experiments/duplicates') as typeof import('../experiments/duplicates')).duplicatesExperiment;
     default:
       throw new Error(`job "${String(job)}" has no experiment`);
   }
