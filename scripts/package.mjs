@@ -63,6 +63,19 @@ if (!fs.existsSync(path.join(root, 'dist/node_modules/sharp/package.json'))) {
   process.exit(1);
 }
 
+// Stage hnswlib-node (the approximate nearest-neighbour index of duplicates) when npm built it here: its JavaScript,
+// the compiled addon and the two packages that find it. Without it, nearest-neighbour searches run exact.
+const hnswAddon = path.join(root, 'node_modules/hnswlib-node/build/Release/addon.node');
+for (const name of ['hnswlib-node', 'bindings', 'file-uri-to-path']) fs.rmSync(path.join(root, 'dist/node_modules', name), { recursive: true, force: true });
+if (fs.existsSync(hnswAddon)) {
+  const files = { 'hnswlib-node': ['package.json', 'lib', 'build/Release/addon.node'], bindings: ['package.json', 'bindings.js'], 'file-uri-to-path': ['package.json', 'index.js'] };
+  for (const [name, list] of Object.entries(files)) {
+    for (const f of list) fs.cpSync(path.join(root, 'node_modules', name, f), path.join(root, 'dist/node_modules', name, f), { recursive: true, dereference: true });
+  }
+} else {
+  console.warn('package: hnswlib-node is not built here: the .vsix searches nearest neighbours exactly at every size');
+}
+
 const vsce = path.join(root, 'node_modules/@vscode/vsce/vsce');
 fs.rmSync(out, { force: true });
 // Platform-specific: it carries this platform's libvips.

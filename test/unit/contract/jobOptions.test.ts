@@ -9,6 +9,7 @@ import { HEATMAP_DEFAULTS } from '../../../src/core/experiments/gradHeatmap';
 import { GRADSUM_DEFAULTS } from '../../../src/core/experiments/gradSum';
 import { KERNEL_VELOCITY_DEFAULTS } from '../../../src/core/experiments/kernelVelocity';
 import { ENTROPY_DEFAULTS } from '../../../src/core/experiments/labelEntropyCurve';
+import { DUPLICATES_DEFAULTS } from '../../../src/core/experiments/duplicates';
 import { PRUNE_DEFAULTS } from '../../../src/core/experiments/pruneSweep';
 import { SCORE_DEFAULTS } from '../../../src/core/experiments/scoreRun';
 import { STRATEGY_COMPARISON_DEFAULTS } from '../../../src/core/experiments/strategyComparison';
@@ -37,6 +38,7 @@ test("each experiment's defaults pass its job's checks: the metadata names every
     ['kernel-velocity', KERNEL_VELOCITY_DEFAULTS],
     ['error-barrier', ERROR_BARRIER_DEFAULTS],
     ['el2n-grid', EL2N_GRID_DEFAULTS],
+    ['duplicates', DUPLICATES_DEFAULTS],
   ] as const;
   for (const [job, defaults] of cases) {
     const input = { ...defaults, dataset: 'mnist', ...(JOB_OPTIONS[job].some((s) => s.key === 'scoresFrom') ? { scoresFrom: 'run' } : {}) };
