@@ -89,7 +89,8 @@ export class GalleryView {
     const shown = payload.groups.reduce((a, g) => a + g.items.length, 0);
     const matched = payload.groups.reduce((a, g) => a + g.matched, 0);
     const count = shown < matched ? `${shown.toLocaleString('en-US')} of ${matched.toLocaleString('en-US')} matching examples shown` : `${shown.toLocaleString('en-US')} examples`;
-    head.append(el('div', 'dd-note', `${count} in ${payload.groups.length} ${payload.groups.length === 1 ? 'class' : 'classes'}${opts.note ? ` · ${opts.note}` : ''}`));
+    const groupWord = payload.groupBy === 'duplicate' ? ['group', 'groups'] : ['class', 'classes'];
+    head.append(el('div', 'dd-note', `${count} in ${payload.groups.length} ${groupWord[payload.groups.length === 1 ? 0 : 1]}${opts.note ? ` · ${opts.note}` : ''}`));
     if (payload.partial) head.append(el('div', 'dd-note', 'partial: the run was cancelled'));
     const key = galleryKey(payload);
     if (key) head.append(key);
@@ -108,6 +109,7 @@ export class GalleryView {
       const section = el('section', 'dd-group');
       const h = el('div', 'dd-group-head');
       h.append(el('span', 'dd-class', g.className));
+      for (const f of g.flags ?? []) h.append(el('span', 'dd-flag', f));
       h.append(el('span', 'dd-note', g.items.length < g.matched ? `${g.items.length.toLocaleString('en-US')} of ${g.matched.toLocaleString('en-US')}` : g.matched.toLocaleString('en-US')));
       const grid = el('div', 'dd-chunks');
       const more = el('button', 'dd-more');
@@ -164,7 +166,7 @@ export class GalleryView {
     if (it.corrupted) t.classList.add('dd-corrupted');
     const label = this.className(it.label);
     const pred = it.predicted === undefined ? '' : `, predicted ${this.className(it.predicted)}`;
-    t.title = `example #${it.index}: label ${label}${pred}, score ${fmtScore(it.score)}${it.corrupted ? ' (label corrupted by noise injection)' : ''}`;
+    t.title = `example #${it.index}: label ${label}${pred}, ${this.payload.score} ${fmtScore(it.score)}${it.corrupted ? ' (label corrupted by noise injection)' : ''}${it.note ? `\n${it.note}` : ''}`;
     t.append(this.image(it, 'dd-thumb'));
     const cap = el('div', 'dd-cap');
     const lp = el('div', 'dd-lp');
@@ -254,6 +256,7 @@ export class GalleryView {
     if (it.predicted !== undefined) row('predicted', this.className(it.predicted), it.predicted !== it.label ? 'dd-val dd-mismatch' : 'dd-val');
     row(this.payload.score, fmtScore(it.score));
     if (it.corrupted !== undefined) row('injected noise', it.corrupted ? 'label corrupted' : 'clean');
+    if (it.note) row('about', it.note);
     const status = el('div', 'dd-status');
     const a = this.annotated.get(it.index);
     if (a) status.textContent = this.statusText(a.action, a.label);

@@ -182,6 +182,8 @@ export interface GalleryItem {
   thumb: string;
   /** The example's label was flipped by injected noise (noise studies only). */
   corrupted?: boolean;
+  /** A line about the example shown with it, e.g. its split and file in a gallery of duplicates. */
+  note?: string;
 }
 
 export type GallerySelection =
@@ -194,10 +196,13 @@ export type GallerySelection =
 
 export interface GalleryGroup {
   label: number;
+  /** The group's name: its class, or in a gallery of duplicates the group's number and kind. */
   className: string;
   items: GalleryItem[];
   /** Examples of this class that matched the selection (items may hold fewer when capped). */
   matched: number;
+  /** Warnings shown next to the group's name, e.g. "train/test leakage", "label conflict". */
+  flags?: string[];
 }
 
 export interface GalleryPayload extends Common {
@@ -205,10 +210,15 @@ export interface GalleryPayload extends Common {
   selection: GallerySelection;
   /** Class names by label id. */
   classNames: string[];
-  /** One group per class with matches, by label id. */
+  /** One group per class with matches, by label id (with groupBy 'duplicate': one per group of duplicates). */
   groups: GalleryGroup[];
   /** Thumbnail size in CSS pixels. */
   thumbSize?: number;
+  /**
+   * What the groups are: classes (default), or groups of duplicate images (`duplicates` cells: each group's items
+   * are copies of one picture, `score` their similarity to the group's first item).
+   */
+  groupBy?: 'class' | 'duplicate';
 }
 
 export interface PayloadByKind {

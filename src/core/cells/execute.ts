@@ -25,6 +25,7 @@ import { analysisCell } from './analysisCells';
 import { diagnoseCell, type CellQuery } from './diagnose';
 import { listRunInfos, resolveRun, type RunInfo } from './runRef';
 import { predictionsFor } from './runPredictions';
+import { duplicatesCell } from './duplicatesCell';
 
 export type CellOutput =
   | { readonly type: 'payload'; readonly kind: PayloadKind; readonly payload: PayloadByKind[PayloadKind]; readonly summary: string }
@@ -41,7 +42,7 @@ export class CellError extends Error {
   }
 }
 
-export type EngineJob = Extract<JobName, 'score' | 'prune' | 'window' | 'entropy' | 'overlap'>;
+export type EngineJob = Extract<JobName, 'score' | 'prune' | 'window' | 'entropy' | 'overlap' | 'duplicates'>;
 
 /** A cell's `executor=` and `parallel=`, over the settings' executor. */
 export interface ExecutorChoice {
@@ -131,6 +132,8 @@ export async function executeQuery(q: CellQuery, env: ExecEnv, runs: readonly Ru
     case 'velocity':
     case 'barrier':
       return analysisCell(q, env, runs);
+    case 'duplicates':
+      return duplicatesCell(q, env, runs);
     default:
       throw new CellError(`no executor for "${q.command}"`);
   }
@@ -442,7 +445,7 @@ async function sweepCell(q: CellQuery, env: ExecEnv, runs: readonly RunInfo[]): 
 }
 
 export async function runEngineJob(job: EngineJob, params: Record<string, unknown>, q: CellQuery, env: ExecEnv): Promise<RunManifest> {
-  if (!env.trusted) throw new CellError(`"${q.command}" ${job === 'entropy' || job === 'overlap' ? 'runs an engine job' : 'trains models'}, which Data Diet does not do in Restricted Mode: trust this workspace to run it (reading recorded runs works without trust)`);
+  if (!env.trusted) throw new CellError(`"${q.command}" ${job === 'entropy' || job === 'overlap' || job === 'duplicates' ? 'runs an engine job' : 'trains models'}, which Data Diet does not do in Restricted Mode: trust this workspace to run it (reading recorded runs works without trust)`);
   if (!env.runJob) throw new CellError(`"${q.command}" needs the Data Diet engine, which is not available here`);
   const controller = new AbortController();
   const onAbort = () => controller.abort();

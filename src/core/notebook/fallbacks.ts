@@ -69,7 +69,8 @@ export function gallerySvg(p: GalleryPayload): string {
   const t = 48;
   const gap = 6;
   const labelW = 120;
-  const rowH = t + 18;
+  // A gallery of duplicates names its groups' warnings under each name: one more line.
+  const rowH = t + (p.groups.some((g) => g.flags?.length) ? 30 : 18);
   const head = 24;
   const cols = Math.max(1, Math.min(SVG_PER_CLASS, ...p.groups.map((g) => g.items.length)));
   const width = labelW + cols * (t + gap);
@@ -83,6 +84,7 @@ export function gallerySvg(p: GalleryPayload): string {
     const y = head + row * rowH;
     parts.push(`<text x="4" y="${y + t / 2}" fill="#3b3b3b">${xmlEscape(g.className)}</text>`);
     parts.push(`<text x="4" y="${y + t / 2 + 14}" fill="#616161">${g.items.length < g.matched ? `${g.items.length} of ${g.matched}` : `${g.matched}`}</text>`);
+    if (g.flags?.length) parts.push(`<text x="4" y="${y + t / 2 + 28}" fill="#bf8803" font-size="10">${xmlEscape(g.flags.join(', '))}</text>`);
     g.items.slice(0, SVG_PER_CLASS).forEach((it, c) => {
       const x = labelW + c * (t + gap);
       // The schema allows only data:image/png;base64 URIs; anything else is not embedded.
@@ -188,7 +190,7 @@ export function summaryText<K extends PayloadKind>(kind: K, payload: PayloadByKi
       if (p.groups.length === 0) lines.push('No examples match.');
       for (const g of p.groups) {
         const shown = g.items.slice(0, 5).map((it) => `#${it.index} ${fmtScore(it.score)}${it.predicted !== undefined && it.predicted !== it.label ? ` (pred ${p.classNames[it.predicted] ?? it.predicted})` : ''}`);
-        lines.push(`${g.className}: ${g.items.length} of ${g.matched}${shown.length ? ': ' + shown.join(', ') + (g.items.length > 5 ? ', ...' : '') : ''}`);
+        lines.push(`${g.className}${g.flags?.length ? ` [${g.flags.join(', ')}]` : ''}: ${g.items.length} of ${g.matched}${shown.length ? ': ' + shown.join(', ') + (g.items.length > 5 ? ', ...' : '') : ''}`);
       }
       break;
     }

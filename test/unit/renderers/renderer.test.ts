@@ -201,3 +201,21 @@ test('a gallery with corrupted labels or wrong predictions shows the key to thei
   assert.doesNotMatch((await page.locator('#k2 .dd-gallery-head').textContent())!, /corrupted by noise/);
   await page.close();
 });
+
+test('a gallery of duplicates names groups, shows their flags as text and each copy\'s split and file', { skip: noBrowser }, async () => {
+  const page = await rendererPage(browser!, bundle);
+  const g = structuredClone(payloadCases().find((c) => c.name === 'gallery of duplicates')!.payload) as GalleryPayload;
+  g.groups[1].flags = ['<img src=x onerror="globalThis.__pwned=1">'];
+  await renderItem(page, 'd', MIME.gallery, g);
+  assert.match((await page.locator('#d .dd-gallery-head .dd-note').first().textContent())!, /^5 examples in 2 groups$/);
+  assert.deepEqual(await page.locator('#d .dd-group').first().locator('.dd-flag').allTextContents(), ['train/test leakage', 'label conflict']);
+  assert.equal(await page.locator('#d .dd-group').nth(1).locator('.dd-flag').textContent(), g.groups[1].flags[0]);
+  assert.equal(await page.locator('#d [onerror]').count(), 0);
+  assert.match((await page.locator('#d .dd-tile').nth(1).getAttribute('title'))!, /similarity 0\.993\ntest · row 1003 · a-q70\.jpg$/);
+  await page.locator('#d .dd-tile').nth(1).click();
+  assert.match((await page.locator('#d .dd-detail').textContent())!, /abouttest · row 1003 · a-q70\.jpg/);
+  // No run to annotate: the panel says so instead of offering actions.
+  assert.match((await page.locator('#d .dd-detail .dd-actions').textContent())!, /names no run/);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

@@ -66,6 +66,8 @@ test('text summaries say what the chart shows', () => {
   assert.match(text, /keep-top: 30\.0% pruned 9\d\.\d%/);
   const gal = cases.find((c) => c.name === 'gallery lowest')!;
   assert.match(summaryText(gal.kind, gal.payload), /^Examples with the lowest el2n, 6 per class\n0: 6 of 100: #\d+ /);
+  const dup = cases.find((c) => c.name === 'gallery of duplicates')!;
+  assert.match(summaryText(dup.kind, dup.payload), /\ngroup 1 · near copies \[train\/test leakage, label conflict\]: 2 of 2: #3 1\.00, #1003 0\.993\ngroup 2 · exact copies: 3 of 3/);
   const tc = cases.find((c) => c.kind === 'trainingCurves')!;
   assert.match(summaryText(tc.kind, tc.payload), /\n4: train 0\.2500 \/ 94\.0%, validation 0\.2750 \/ 92\.6%, test 0\.3000 \/ 92\.3%/);
   const cm = cases.find((c) => c.kind === 'confusionMatrix')!;
@@ -86,6 +88,11 @@ test('gallery SVG: thumbnails embedded, hostile class names and titles stay text
   const shown = texts(svg);
   for (const h of HOSTILE) assert.ok(shown.includes(h), `class name ${h} shown as text`);
   assert.ok(shown.includes('<script>alert(1)</script>'));
+  const dup = structuredClone(payloadCases().find((c) => c.name === 'gallery of duplicates')!.payload) as GalleryPayload;
+  dup.groups[0].flags = [HOSTILE[0]];
+  const dupSvg = gallerySvg(dup);
+  assertInert(dupSvg);
+  assert.ok(texts(dupSvg).includes(HOSTILE[0]), 'a group\'s flags are text');
 });
 
 test('a payload of an unknown version gets a clear error', async () => {

@@ -1,6 +1,8 @@
 // One realistic payload of every kind, made by the builders (shared by the schema and fallback tests).
 import { entropyPayload, heatmapPayload, overlapPayload, scatterPayload } from '../../../../src/core/notebook/analysisPayloads';
 import { galleryPayload } from '../../../../src/core/notebook/galleryPayload';
+import { duplicatesGallery } from '../../../../src/core/notebook/duplicatesPayload';
+import { thumbnailDataUri } from '../../../../src/core/notebook/thumbnail';
 import { histogramPayload } from '../../../../src/core/notebook/histogramPayload';
 import type { PayloadByKind, PayloadKind } from '../../../../src/core/notebook/mime';
 import { pruningCurvePayload, windowSweepPayload } from '../../../../src/core/notebook/sweepPayloads';
@@ -25,6 +27,20 @@ export function payloadCases(): Case[] {
     { kind: 'trainingCurves', name: 'training curves', payload: { version: 1, source: { runId: 'train-1' }, epochs: [1, 2, 3, 4].map((epoch) => ({ epoch, train: { loss: 1 / epoch, accuracy: 0.9 + 0.01 * epoch }, validation: { loss: 1.1 / epoch, accuracy: 0.91 + 0.004 * epoch }, test: { loss: 1.2 / epoch, accuracy: 0.915 + 0.002 * epoch } })) } },
     { kind: 'confusionMatrix', name: 'confusion matrix', payload: { version: 1, split: 'test', labels: ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'], matrix: Array.from({ length: 10 }, (_, t) => Array.from({ length: 10 }, (_, p) => (t === p ? 900 + 7 * t : (t * 3 + p) % 11))) } },
     { kind: 'gallery', name: 'gallery lowest', payload: galleryPayload({ score: 'el2n', values: t.values, labels: t.labels, index: t.index, predicted: t.predicted, corrupted: t.corrupted, thumbs: t.images, selection: { mode: 'lowest', perClass: 6 }, source }) },
+    {
+      kind: 'gallery',
+      name: 'gallery of duplicates',
+      payload: duplicatesGallery({
+        groups: [
+          { kind: 'near', leakage: true, labelConflict: true, members: [{ row: 3, split: 'train', index: 3, label: 1, source: '/data/train/1/a.png', similarity: 1 }, { row: 1003, split: 'test', index: 3, label: 7, source: '/data/test/7/a-q70.jpg', similarity: 0.9931 }] },
+          { kind: 'exact', leakage: false, labelConflict: false, members: [5, 9, 12].map((row) => ({ row, split: 'train' as const, index: row, label: t.labels[row], similarity: 1 })) },
+        ],
+        thumb: (row) => thumbnailDataUri(t.images, row % 1000),
+        classNames: ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'],
+        maxGroups: 10,
+        maxMembers: 10,
+      }),
+    },
     { kind: 'gallery', name: 'gallery percentile', payload: galleryPayload({ score: 'el2n', values: t.values, labels: t.labels, thumbs: t.images, selection: { mode: 'percentile', lo: 95, hi: 100 }, classNames: ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'] }) },
   ];
 }
