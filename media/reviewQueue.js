@@ -56,10 +56,19 @@
     row.append(facts);
     app.append(row);
     const nb = el('div', undefined, 'neighbours');
-    nb.append(el('h3', `Nearest (pixel space) labelled ${m.labelName} (claimed)`));
-    for (const n of m.claimed) nb.append(img(n.image, `#${n.index}`));
-    nb.append(el('h3', `Nearest (pixel space) labelled ${m.predictedName} (predicted)`));
-    for (const n of m.predictedNeighbours) nb.append(img(n.image, `#${n.index}`));
+    // Similar by the run's embeddings (its model's features) when it recorded them, else by raw pixels.
+    const space = m.neighbourSpace === 'embeddings' ? 'Most similar (model embeddings)' : 'Nearest (pixel space)';
+    const tip = (n) => `#${n.index}${typeof n.similarity === 'number' ? ` · cosine ${n.similarity.toFixed(3)}` : ''}`;
+    const thumb = (n) => {
+      const t = img(n.image, tip(n));
+      t.title = tip(n);
+      return t;
+    };
+    nb.append(el('h3', `${space} labelled ${m.labelName} (claimed)`));
+    for (const n of m.claimed) nb.append(thumb(n));
+    nb.append(el('h3', `${space} labelled ${m.predictedName} (predicted)`));
+    for (const n of m.predictedNeighbours) nb.append(thumb(n));
+    if (m.neighbourProblem) nb.append(el('p', `Neighbours by pixels: the run's embeddings could not be read (${m.neighbourProblem})`, 'problem'));
     app.append(nb);
     const keys = el('div', undefined, 'keys');
     keys.append(el('kbd', '0-9'), el('span', ' relabel  '), el('kbd', 'x'), el('span', ' exclude  '), el('kbd', 'space'), el('span', ' accept  '), el('kbd', '← →'), el('span', ' move  · saved to ' + m.file));

@@ -1,6 +1,8 @@
 /**
  * The review queue's data, away from the editor: a score run's suspects in review order, the pixels of its rows,
- * and one suspect at a time as a view item (facts, thumbnails, nearest neighbours in pixel space). Opening reads a
+ * and one suspect at a time as a view item (facts, thumbnails, nearest neighbours). Neighbours are the most similar
+ * examples by the run's embeddings (predictions/embeddings.npy: its model's penultimate layer or backbone features,
+ * cosine similarity) when it recorded them, else the nearest in pixel space; the item says which. Opening reads a
  * parquet table and a whole dataset and ranks every row, and each item searches thousands of images, so this runs
  * in a worker thread (src/engine/reviewWorker.ts), never in the extension host.
  */
@@ -12,6 +14,9 @@ import { exampleKey } from './annotationEntry';
 import { annotationTarget, type AnnotationTarget } from './annotationTarget';
 import { nearestInPixels } from './neighbours';
 import { predictionsDir } from './predictions';
+import { readRunEmbeddings } from './runEmbeddings';
+import { nearestAmong } from '../similarity/nearestAmong';
+import { unitRows, type VectorRows } from '../similarity/vectorRows';
 import { rowPixels, type RowPixels } from './rowPixels';
 import { loadRunSuspects, type RunSuspects } from './runSuspects';
 import { LruCache } from './sourceImages';
@@ -44,7 +49,12 @@ export interface ReviewIndex {
 export interface ReviewNeighbour {
   readonly index: number;
   readonly image?: string;
+  /** Cosine similarity of the embeddings (neighbours by embedding only). */
+  readonly similarity?: number;
 }
+
+/** Where neighbours are searched: the run's embeddings, or raw pixels when it has none. */
+export type NeighbourSpace = 'embeddings' | 'pixels';
 
 /** One suspect as the queue shows it (the editor adds the decision and the reviewed count). */
 export interface ReviewItem {
@@ -66,6 +76,10 @@ export interface ReviewItem {
   readonly imageProblem?: string;
   readonly claimed: readonly ReviewNeighbour[];
   readonly predictedNeighbours: readonly ReviewNeighbour[];
+  /** How `claimed` and `predictedNeighbours` were found, for the view's headings. */
+  readonly neighbourSpace: NeighbourSpace;
+  /** Why the run's embeddings were not used although it has a file of them (pixels were searched instead). */
+  readonly neighbourProblem?: string;
   readonly classes: readonly string[];
 }
 
@@ -85,6 +99,8 @@ export class ReviewSession {
     private readonly pixelError: string | undefined,
     private readonly classNames: readonly string[] | undefined,
     readonly index: ReviewIndex,
+    /** Unit-length embeddings of the predictions' rows, or undefined (then pixels), with why when unreadable. */
+    private readonly embeddings: { readonly unit?: VectorRows; readonly problem?: string },
   ) {
     const s = suspects;
     const p = s.predictions;
@@ -120,6 +136,15 @@ export class ReviewSession {
       labels: Array.from(rows, (r) => p.label[r]),
       classes: Array.from({ length: p.numClasses }, (_, c) => name(c)),
     };
+    let embeddings: { unit?: VectorRows; problem?: string } = {};
+    if (rows.length) {
+      try {
+        const v = readRunEmbeddings(runDir, p.index.length);
+        if (v) embeddings = { unit: unitRows(v) };
+      } catch (e) {
+        embeddings = { problem: (e as Error).message };
+      }
+    }
     let pixels: RowPixels | undefined;
     let pixelError: string | undefined;
     if (rows.length) {
@@ -130,7 +155,7 @@ export class ReviewSession {
         pixelError = (e as Error).message;
       }
     }
-    return new ReviewSession(s, target, pixels, pixelError, classNames, index);
+    return new ReviewSession(s, target, pixels, pixelError, classNames, index, embeddings);
   }
 
   /** Rows whose image could not be shown, with why (for the log). */
@@ -166,8 +191,16 @@ export class ReviewSession {
     const px = this.pixels;
     const imageProblem = px ? px.problems.get(r) : this.pixelError;
     const image = this.thumb(r);
-    const neighbours = (cls: number): ReviewNeighbour[] =>
-      px && !imageProblem ? nearestInPixels(px, r, this.byClass.get(cls) ?? [], NEIGHBOURS).map((q) => ({ index: p.index[q], image: this.thumb(q) })) : [];
+    const unit = this.embeddings.unit;
+    const neighbours = (cls: number): ReviewNeighbour[] => {
+      const candidates = this.byClass.get(cls) ?? [];
+      if (unit) return nearestAmong(unit, r, candidates, NEIGHBOURS).map((q) => withImage(q.row, { similarity: Number(q.similarity.toFixed(4)) }));
+      return px && !imageProblem ? nearestInPixels(px, r, candidates, NEIGHBOURS).map((q) => withImage(q, {})) : [];
+    };
+    const withImage = (q: number, extra: { similarity?: number }): ReviewNeighbour => {
+      const img = this.thumb(q);
+      return { index: p.index[q], ...(img ? { image: img } : {}), ...extra };
+    };
     return {
       position: at,
       total,
@@ -188,6 +221,8 @@ export class ReviewSession {
       ...(imageProblem ? { imageProblem } : {}),
       claimed: neighbours(p.label[r]),
       predictedNeighbours: neighbours(p.predicted[r]),
+      neighbourSpace: unit ? 'embeddings' : 'pixels',
+      ...(this.embeddings.problem ? { neighbourProblem: this.embeddings.problem } : {}),
       classes: this.index.classes.slice(0, 10),
     };
   }

@@ -1,6 +1,6 @@
 // The review queue: a webview that walks a score run's suspects, most suspicious first, with the image large
-// and its nearest neighbours (pixel space) among the examples labelled with the claimed class and with the
-// predicted class. Keys: digits relabel, x excludes, space accepts the label, arrows move. Decisions go to the
+// and its nearest neighbours (by the run's embeddings when it recorded them, else in pixel space) among the
+// examples labelled with the claimed class and with the predicted class. Keys: digits relabel, x excludes, space accepts the label, arrows move. Decisions go to the
 // dataset's annotations.jsonl; the panel follows every change of that file (this window, others, the editor).
 // Reading the run and its images and searching neighbours happen in a worker thread (reviewWorker.ts); this side
 // only keeps the position, the decisions and the messages, so the editor stays responsive on any dataset size.

@@ -8,6 +8,7 @@ import { loadDataset } from '../../../../src/core/data/load';
 import { exampleSize } from '../../../../src/core/data/dataset';
 import { ReviewClient } from '../../../../src/engine/reviewClient';
 import { distFile, tempDir } from '../../helpers/paths';
+import { readNpy, writeNpy } from '../../../../src/core/store/scoreFiles';
 
 /** A small score run of MNIST whose model is barely trained: many suspects, both classes of neighbours present. */
 async function scoreRun(): Promise<{ root: string; runDir: string }> {
@@ -56,10 +57,55 @@ test('a review session walks the suspects in ranking order; neighbours are the n
       .slice(0, 5)
       .map((x) => p.index[x.q]);
     assert.deepEqual(it.claimed.map((n) => n.index), want);
+    // A linear model records no embeddings: neighbours are searched in pixel space, and the item says so.
+    assert.equal(it.neighbourSpace, 'pixels');
     for (const n of it.predictedNeighbours) assert.equal(p.label[rowOf.get(n.index)!], p.predicted[r]);
   }
   assert.equal(s.item(-3).position, 0);
   assert.equal(s.item(1e9).position, rows.length - 1);
+});
+
+test("with the run's embeddings, neighbours are the most cosine-similar examples of the class there; an unreadable file falls back to pixels", async () => {
+  const root = tempDir('review-emb');
+  const m = await runScores({ dataset: 'mnist', model: 'cnn-small', width: 0.25, trainSubset: 500, batchSize: 50, backend: 'wasm', epochs: 5, scoreEpoch: 5, runs: 1, scores: ['el2n'] }, { root });
+  assert.equal(m.status, 'done', m.error);
+  const runDir = path.join(root, '.datadiet', 'runs', m.id);
+  const ref = loadRunSuspects(runDir, { threshold: 0 });
+  const p = ref.predictions;
+  const emb = readNpy(path.join(runDir, 'predictions', 'embeddings.npy'));
+  const d = emb.shape[1];
+  const cos = (a: number, b: number) => {
+    let ab = 0;
+    let aa = 0;
+    let bb = 0;
+    for (let j = 0; j < d; j++) {
+      const x = emb.data[a * d + j];
+      const y = emb.data[b * d + j];
+      ab += x * y;
+      aa += x * x;
+      bb += y * y;
+    }
+    return ab / Math.sqrt(aa * bb || 1);
+  };
+  const s = await ReviewSession.open({ runDir, root, threshold: 0 });
+  const it = s.item(0);
+  const r = ref.ranking.order[0];
+  assert.equal(it.neighbourSpace, 'embeddings');
+  assert.equal(it.neighbourProblem, undefined);
+  const candidates = Array.from(p.index.keys()).filter((q) => q !== r && !ref.ranking.flagged[q] && p.label[q] === p.label[r]);
+  const want = candidates.map((q) => ({ q, c: cos(r, q) })).sort((a, b) => b.c - a.c || a.q - b.q).slice(0, 5);
+  assert.equal(want.length, 5, `${ref.ranking.count} of ${p.index.length} rows flagged`);
+  assert.deepEqual(it.claimed.map((n) => n.index), want.map((x) => p.index[x.q]));
+  it.claimed.forEach((n, j) => assert.ok(Math.abs(n.similarity! - want[j].c) < 1e-3));
+  for (const n of it.predictedNeighbours) assert.equal(p.label[p.index.indexOf(n.index)], p.predicted[r]);
+
+  // A file of the wrong length would pair examples with others' vectors: refused, with pixels instead.
+  writeNpy(path.join(runDir, 'predictions', 'embeddings.npy'), new Float32Array(3 * d), [3, d]);
+  const fallback = (await ReviewSession.open({ runDir, root, threshold: 0 })).item(0);
+  assert.equal(fallback.neighbourSpace, 'pixels');
+  assert.match(fallback.neighbourProblem!, /embeddings\.npy: shape \(3, \d+\), but the predictions table has \d+ rows/);
+  assert.equal(fallback.imageProblem, undefined);
+  assert.equal(fallback.claimed.length, 5);
 });
 
 test('firstOpenPosition: the first undecided suspect from a position on, wrapping; all decided stays put', () => {
