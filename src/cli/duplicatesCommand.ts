@@ -12,10 +12,10 @@ import type { CliHelpers } from './cliHelpers';
 import { exitCode } from './exitCode';
 import { printable } from './printable';
 import { addJobOptions, paramsFromFlags } from './specOptions';
+import { plural as count } from '../core/plural';
 import { reportSubmitted } from './submitted';
 import { textTable } from './textTable';
 
-const count = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
 /** A path as short as it reads unambiguously: relative to the working folder when under it. */
 function shortPath(p: string, cwd: string): string {
