@@ -8,8 +8,8 @@
  *   <runDir>/predictions/probabilities.npy  float32 (N, K): the mean softmax, rows in the table's index order, for
  *       numpy users who want the whole matrix (np.load(...).argmax(1) is `predicted`).
  *   <runDir>/predictions/sources.json  the source path of each row, for manifest and image-folder datasets.
- *   <runDir>/predictions/embeddings.npy  float32 (N, D): each row's backbone features (--backbone runs), for
- *       similarity search, duplicates and maps.
+ *   <runDir>/predictions/embeddings.npy  float32 (N, D): each row's backbone features (--backbone runs), or run 0's
+ *       penultimate activations (score runs of models with a hidden layer), for similarity search, duplicates and maps.
  *   <runDir>/predictions/about.json  {"outOfSample": true} when each row's probabilities come from a model that never
  *       trained on it (an audit's cross-validation, imported predictions); absent for a score run's in-sample ones.
  * Rows are dataset rows (data/datasetRows.ts): a score run's are its trained examples' train-split indices; an
