@@ -37,5 +37,7 @@ export function runHeadline(m: Pick<RunManifest, 'kind' | 'results' | 'config'>)
     const auroc = detection ? `; noisy-label AUROC ${Object.entries(detection).map(([k, v]) => `${k} ${num(v.auroc) ? v.auroc.toFixed(2) : '?'}`).join(', ')}` : '';
     return `${names.join(', ')} of ${num(r.examples) ? r.examples.toLocaleString('en-US') : '?'} examples${num(r.runs) ? `, ${plural(r.runs, 'run')}` : ''}${auroc}`;
   }
+  const dup = m.kind === 'duplicates' ? (r.counts as { groups?: unknown; leakage?: unknown; labelConflict?: unknown } | undefined) : undefined;
+  if (dup && num(dup.groups) && num(dup.leakage) && num(dup.labelConflict)) return `${plural(dup.groups, 'duplicate group')}: ${dup.leakage} train/test leakage, ${dup.labelConflict} label conflict${dup.labelConflict === 1 ? '' : 's'}`;
   return '';
 }

@@ -24,6 +24,7 @@ test('datasets from disk are named by a short path and a fingerprint, so two can
 test('headline result by kind: train accuracy, scores computed, best pruned point, best window', () => {
   assert.equal(runHeadline(run({ results: { testAccuracy: 0.9712, valAccuracy: 0.97 } })), 'test 97.1%, val 97.0%');
   assert.equal(runHeadline(run({ kind: 'score', results: { runs: 2, examples: 54000, stability: { el2n: [1], grand: [1] } } })), 'el2n, grand of 54,000 examples, 2 runs');
+  assert.equal(runHeadline(run({ kind: 'duplicates', results: { counts: { groups: 12, leakage: 3, labelConflict: 1 } } })), '12 duplicate groups: 3 train/test leakage, 1 label conflict');
   const summary = [
     { strategy: 'full data', fractionPruned: 0, mean: 0.97 },
     { strategy: 'keep-top', fractionPruned: 0.3, mean: 0.968 },
