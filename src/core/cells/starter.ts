@@ -38,7 +38,7 @@ export function notebookJson(cells: readonly NotebookCellSource[]): string {
 
 /** Starter cells for a run: what is worth looking at first for its kind. */
 /** Run kinds whose results notebook shows more than the runs table (charts, galleries). */
-export const RESULTS_KINDS: readonly string[] = ['train', 'score', 'prune', 'window'];
+export const RESULTS_KINDS: readonly string[] = ['train', 'score', 'prune', 'window', 'duplicates'];
 
 export function hasResultsNotebook(kind: string | undefined): boolean {
   return kind !== undefined && RESULTS_KINDS.includes(kind);
@@ -55,6 +55,7 @@ export function starterCells(run: RunInfo): NotebookCellSource[] {
   if (run.kind === 'train') {
     return [head, { kind: 'code', source: `training run=${run.id}` }, { kind: 'code', source: `confusion run=${run.id}` }, { kind: 'code', source: 'runs kind=train' }];
   }
+  if (run.kind === 'duplicates') return [head, { kind: 'code', source: `duplicates run=${run.id}` }, { kind: 'code', source: 'runs kind=duplicates' }];
   if (run.kind !== 'score') return [head, { kind: 'code', source: 'runs' }];
   const scores = run.scores?.length ? run.scores : ['el2n'];
   const s = scores[0];
@@ -66,6 +67,7 @@ export function starterCells(run: RunInfo): NotebookCellSource[] {
     { kind: 'code', source: `# the easiest: candidates to prune\ngallery ${s} lowest per-class=8 run=${run.id}` },
   ];
   if (scores.length > 1) cells.push({ kind: 'code', source: `compare ${scores[0]} ${scores[1]} run=${run.id}` });
+  if (run.results?.embeddings) cells.push({ kind: 'code', source: `# near copies among these examples by the run's embeddings; exact copies across train and test\nduplicates run=${run.id}` });
   cells.push({ kind: 'code', source: `# trains models: takes a while; interrupt to stop (finished trainings are kept)\nprune run=${run.id} score=${s} fractions=0.3,0.5,0.7 strategy=keep-top,random seeds=2` });
   return cells;
 }
