@@ -50,7 +50,8 @@ export async function exactNeighbours(v: VectorRows, k: number, opts: SearchOpti
       for (let i = 0; i < rows; i++) {
         const r = start + i;
         const found = idx.subarray(i * take, (i + 1) * take);
-        const dist = Float32Array.from(vals.subarray(i * take, (i + 1) * take), (s) => (metric === 'cosine' ? 1 - s : rowSqNorm(v, r) - s));
+        const own = metric === 'cosine' ? 1 : rowSqNorm(v, r);
+        const dist = Float32Array.from(vals.subarray(i * take, (i + 1) * take), (s) => own - s);
         setList(lists, r, found, dist);
       }
       opts.onProgress?.(start + rows, n);
