@@ -45,6 +45,14 @@ export type ScoreName = (typeof SCORE_NAMES)[number];
 export const STRATEGY_NAMES = ['keep-top', 'keep-bottom', 'random', 'window', 'non-extreme', 'gradient-cdf'] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
 
+/**
+ * Injected label noise (noise studies): `uniform` permutes the labels of a fraction of all trained examples among
+ * themselves (Data Diet's protocol); `pairs` relabels a fraction of each class that has a look-alike as that class
+ * (7 -> 1, shirt -> T-shirt: core/data/classConditionalNoise.ts), the asymmetric noise real annotators make.
+ */
+export const NOISE_KINDS = ['uniform', 'pairs'] as const;
+export type NoiseKind = (typeof NOISE_KINDS)[number];
+
 export const NORM_KINDS = ['l2', 'l1', 'linf'] as const;
 export type NormKind = (typeof NORM_KINDS)[number];
 /** Which parameters a gradient norm runs over: all, conv/dense weights, conv/dense biases, or the classifier's weights. */

@@ -45,6 +45,7 @@ export const SCORE_DEFAULTS: Omit<ScoreParams, 'dataset'> = {
   csv: false,
   labelNoise: 0,
   noiseSeed: 0,
+  noiseKind: 'uniform',
 };
 
 export const PRUNE_DEFAULTS: Omit<PruneParams, 'dataset' | 'scoresFrom'> = {

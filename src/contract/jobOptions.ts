@@ -3,7 +3,7 @@
  * (the engine protocol, params.json, notebook cells) checks parameters with `checkParams` before a job runs, so a
  * wrong type or an unknown name is refused with the flag's name instead of failing deep inside a training.
  */
-import { ARCHITECTURES, BACKBONE_INPUT_RANGES, BACKEND_CHOICES, CONV_METHODS, IMAGENET_STEM_MIN_SIDE, NORM_KINDS, PARAM_SUBSETS, RESIZE_MODES, SCORE_NAMES, STEM_CHOICES, STRATEGY_NAMES } from './choices';
+import { ARCHITECTURES, BACKBONE_INPUT_RANGES, BACKEND_CHOICES, CONV_METHODS, IMAGENET_STEM_MIN_SIDE, NOISE_KINDS, NORM_KINDS, PARAM_SUBSETS, RESIZE_MODES, SCORE_NAMES, STEM_CHOICES, STRATEGY_NAMES } from './choices';
 import type { JobParams } from './jobParams';
 import type { JobName } from './jobNames';
 import { optionProblem, type OptionSpec } from './optionSpec';
@@ -56,6 +56,7 @@ export const SCORE_OPTIONS: readonly OptionSpec[] = [
   { key: 'csv', flag: 'csv', kind: 'boolean', help: 'also write CSV tables' },
   { key: 'labelNoise', flag: 'label-noise', kind: 'number', min: 0, lt: 1, value: 'fraction', help: 'noise study: permute the labels of this fraction of the training examples, then report how well each score finds them' },
   { key: 'noiseSeed', flag: 'noise-seed', kind: 'int', min: 0, value: 'n', help: "which noise draw: other noise on the same --seed's split and subset" },
+  { key: 'noiseKind', flag: 'noise-kind', kind: 'choice', choices: NOISE_KINDS, value: 'kind', help: 'uniform: permute the labels of --label-noise of all trained examples; pairs: relabel --label-noise of each class that has a look-alike (MNIST 7->1, 2->7, 3->8, 5<->6; Fashion-MNIST shirt<->T-shirt, pullover<->coat, sandal<->sneaker)' },
 ];
 
 export const PRUNE_OPTIONS: readonly OptionSpec[] = [

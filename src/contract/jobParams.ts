@@ -3,7 +3,7 @@
  * and what a run records in params.json. Defaults are applied by each experiment (core/experiments); the option
  * metadata that checks them is in jobOptions.ts.
  */
-import type { Architecture, BackboneInputRange, BackendChoice, ConvMethod, NormKind, ParamSubset, ResizeMode, ScoreName, StemChoice, StrategyName } from './choices';
+import type { Architecture, BackboneInputRange, BackendChoice, ConvMethod, NoiseKind, NormKind, ParamSubset, ResizeMode, ScoreName, StemChoice, StrategyName } from './choices';
 import type { JobName } from './jobNames';
 
 export interface TrainParams {
@@ -73,6 +73,8 @@ export interface ScoreParams extends TrainParams {
   /** Inject label noise into this fraction of the trained examples (noise study); 0 = none. */
   readonly labelNoise: number;
   readonly noiseSeed: number;
+  /** uniform (a fraction of all trained examples, permuted) or pairs (a fraction of each look-alike class). */
+  readonly noiseKind: NoiseKind;
 }
 
 /**

@@ -7,13 +7,15 @@ import { fingerprint } from '../data/fingerprint';
 import { loadDataset, type DatasetInfo } from '../data/load';
 import { channelStats, type ChannelStats } from '../data/normalize';
 import { injectLabelNoise } from '../data/noise';
+import { FASHION_MNIST_NOISE_PAIRS, injectPairNoise, MNIST_NOISE_PAIRS, type NoisePairs } from '../data/classConditionalNoise';
 import { splitValidation, subset } from '../data/split';
 import { dataStreams } from './experimentStreams';
 import type { DatasetRecord } from '../store/runManifest';
 import { loadAnnotationsFor } from '../annotations/datasetAnnotations';
 import { reportWarnings, stepBudgetWarning } from './budgetWarnings';
 import { InputError } from '../inputError';
-import type { BackboneInputRange, ResizeMode } from '../../contract/choices';
+import type { BackboneInputRange, NoiseKind, ResizeMode } from '../../contract/choices';
+import type { DatasetKind } from '../data/load';
 import type { BackboneRecord } from '../../contract/runManifest';
 import { withBackboneFeatures } from '../backbone/datasetFeatures';
 import { describeGeometry, geometryOf, NATIVE_GEOMETRY, type ImageGeometry } from '../data/imageGeometry';
@@ -61,6 +63,8 @@ export interface DataOptions {
   readonly labelNoise?: number;
   /** Which noise draw (an index of the `noise` stream; default 0): other noise on the same split and subset. */
   readonly noiseSeed?: number;
+  /** uniform (default) or pairs: a fraction of each look-alike class relabelled as its pair (datasets with known pairs). */
+  readonly noiseKind?: NoiseKind;
   /** annotations.jsonl whose corrected labels and exclusions apply (after any injected noise: they fix it). */
   readonly annotations?: string;
   /** --image-size / --resize. */
@@ -107,7 +111,8 @@ export async function prepareData(o: DataOptions): Promise<ExperimentData> {
   let corrupted: Uint8Array | undefined;
   if (o.labelNoise) {
     // Noise touches only the examples trained on; validation and test labels stay clean.
-    const noise = injectLabelNoise(Int32Array.from(trainIndices, (i) => splits.train.labels[i]), o.labelNoise, streams.noise.rng());
+    const trained = Int32Array.from(trainIndices, (i) => splits.train.labels[i]);
+    const noise = o.noiseKind === 'pairs' ? injectPairNoise(trained, o.labelNoise, noisePairsOf(info.kind, o.dataset), streams.noise.rng()) : injectLabelNoise(trained, o.labelNoise, streams.noise.rng());
     const labels = Int32Array.from(splits.train.labels);
     corrupted = new Uint8Array(labels.length);
     trainIndices.forEach((i, j) => {
@@ -152,6 +157,13 @@ export async function prepareData(o: DataOptions): Promise<ExperimentData> {
       testSize: splits.test.labels.length,
     },
   };
+}
+
+/** The look-alike class pairs of a dataset, for --noise-kind pairs: known for MNIST and Fashion-MNIST. */
+export function noisePairsOf(kind: DatasetKind, spec: string): NoisePairs {
+  if (kind === 'mnist') return MNIST_NOISE_PAIRS;
+  if (kind === 'fashion-mnist') return FASHION_MNIST_NOISE_PAIRS;
+  throw new InputError(`--noise-kind pairs needs the look-alike classes of the dataset, known for mnist and fashion-mnist, not ${spec}; use --noise-kind uniform`);
 }
 
 interface HeldOut {

@@ -214,6 +214,7 @@ export const scoreExperiment: Experiment<ScoreRunConfig, ScoreState, 'score'> = 
       ...dataOptionsOf(cfg, ctx),
       labelNoise: cfg.labelNoise,
       noiseSeed: cfg.noiseSeed,
+      noiseKind: cfg.noiseKind,
       annotations: cfg.annotations,
     });
     const perEpoch = stepsPerEpoch(data.trainIndices.length, cfg.batchSize);
