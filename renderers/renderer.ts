@@ -6,9 +6,7 @@
  * controls switch the count axis to symmetric-log and, with several groups, between small multiples, stacked and
  * overlaid bars. Charts take the output's width and are redrawn when it changes.
  */
-import embed, { type Result } from 'vega-embed';
-import { expressionInterpreter } from 'vega-interpreter';
-import type { TopLevelSpec } from 'vega-lite';
+import type { Result } from 'vega-embed';
 import { brushGallery, examplesInRange } from '../src/core/notebook/brush';
 import { fmtScore } from '../src/core/notebook/galleryText';
 import { kindOfMime, type AnnotatedMessage, type ExtensionToRenderer, type GalleryPayload, type HistogramPayload, type PayloadByKind, type PayloadKind, type RequestRangeMessage } from '../src/contract/notebookMime';
@@ -18,19 +16,13 @@ import { defaultLayout } from '../src/core/charts/scoreHistogram';
 import type { ActivationFunction, RendererContext } from './api';
 import { GalleryView } from './gallery';
 import css from './styles.css';
-import { onThemeChange, themeConfig } from './theme';
+import { onThemeChange } from './theme';
+import { draw, el } from './draw';
 
 interface Output {
   dispose(): void;
   onMessage?(m: ExtensionToRenderer): void;
 }
-
-const el = <K extends keyof HTMLElementTagNameMap>(tag: K, cls: string, text?: string): HTMLElementTagNameMap[K] => {
-  const e = document.createElement(tag);
-  e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-};
 
 /** A fresh shadow root per output keeps our styles in and the notebook's out. */
 function shadowOf(element: HTMLElement): ShadowRoot {
@@ -40,27 +32,6 @@ function shadowOf(element: HTMLElement): ShadowRoot {
   style.textContent = css;
   root.append(style);
   return root;
-}
-
-function mergeConfig(spec: TopLevelSpec): TopLevelSpec {
-  const theme = themeConfig() as Record<string, unknown>;
-  const own = (spec.config ?? {}) as Record<string, unknown>;
-  const config: Record<string, unknown> = { ...theme };
-  for (const [k, v] of Object.entries(own)) {
-    const t = theme[k];
-    config[k] = t && typeof t === 'object' && v && typeof v === 'object' && !Array.isArray(v) ? { ...t, ...v } : v;
-  }
-  return { ...spec, config } as TopLevelSpec;
-}
-
-async function draw(host: HTMLElement, spec: TopLevelSpec): Promise<Result> {
-  return embed(host, mergeConfig(spec) as never, {
-    renderer: 'svg',
-    ast: true,
-    expr: expressionInterpreter,
-    // Saving as SVG/PNG stays; nothing that opens an external editor or shows the raw spec.
-    actions: { export: true, source: false, compiled: false, editor: false },
-  });
 }
 
 let requestSeq = 0;
