@@ -4,17 +4,18 @@
  * vega-interpreter (no eval / new Function: `ast: true, expr: expressionInterpreter`). Galleries: see gallery.ts.
  * Histograms with examples (or a run to ask) can be brushed: the brushed score range's gallery appears below; their
  * controls switch the count axis to symmetric-log and, with several groups, between small multiples, stacked and
- * overlaid bars. Charts take the output's width and are redrawn when it changes.
+ * overlaid bars. Charts take the output's width and are redrawn when it changes. Maps: see mapView.ts.
  */
 import type { Result } from 'vega-embed';
 import { brushGallery, examplesInRange } from '../src/core/notebook/brush';
 import { fmtScore } from '../src/core/notebook/galleryText';
-import { kindOfMime, type AnnotatedMessage, type ExtensionToRenderer, type GalleryPayload, type HistogramPayload, type PayloadByKind, type PayloadKind, type RequestRangeMessage } from '../src/contract/notebookMime';
+import { kindOfMime, type AnnotatedMessage, type ExtensionToRenderer, type GalleryPayload, type HistogramPayload, type MapPayload, type PayloadByKind, type PayloadKind, type RequestRangeMessage } from '../src/contract/notebookMime';
 import { checkPayload, payloadSpec, withBrush, type ChartKind } from '../src/core/notebook/payloadSpec';
 import { fitWidth, FIXED_SIZE_KINDS } from '../src/core/notebook/fitWidth';
 import { defaultLayout } from '../src/core/charts/scoreHistogram';
 import type { ActivationFunction, RendererContext } from './api';
 import { GalleryView } from './gallery';
+import { MapOutput } from './mapView';
 import css from './styles.css';
 import { onThemeChange } from './theme';
 import { draw, el } from './draw';
@@ -220,7 +221,7 @@ export const activate: ActivationFunction = (ctx) => {
   const outputs = new Map<string, Output>();
   ctx.onDidReceiveMessage?.((raw) => {
     const m = raw as ExtensionToRenderer;
-    if (!m || typeof m !== 'object' || (m.type !== 'rangeGallery' && m.type !== 'annotated')) return;
+    if (!m || typeof m !== 'object' || (m.type !== 'rangeGallery' && m.type !== 'annotated' && m.type !== 'thumbs')) return;
     for (const o of outputs.values()) o.onMessage?.(m);
   });
   return {
@@ -235,6 +236,13 @@ export const activate: ActivationFunction = (ctx) => {
         checkPayload(kind, payload);
         if (kind === 'gallery') {
           outputs.set(item.id, new GalleryOutput(root, payload as GalleryPayload, ctx));
+          return;
+        }
+        if (kind === 'map') {
+          const map = new MapOutput(root, payload as MapPayload, ctx);
+          outputs.set(item.id, map);
+          signal?.addEventListener('abort', () => map.dispose());
+          await map.render();
           return;
         }
         const out = new ChartOutput(root, kind, payload as PayloadByKind[ChartKind], ctx);

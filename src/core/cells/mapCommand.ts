@@ -20,7 +20,7 @@ export const MAP_COMMAND: CommandSpec = {
     { name: 'method', kind: { type: 'enum', values: [...MAP_METHODS] }, default: 'umap', doc: 'umap (neighbourhoods, clusters; seeded) or pca (the plane of largest variance; quick and exact).' },
     { name: 'color', kind: { type: 'enum', values: [...MAP_COLORS] }, default: 'label', doc: 'What colours the points first: the recorded label, the predicted class, the `score` table, or suspicion (how much the model prefers another class than the label).' },
     { name: 'score', kind: { type: 'score' }, default: 'el2n', doc: "Score table for `color=score` and the gallery's captions (default el2n, else the run's first score)." },
-    { name: 'points', kind: { type: 'int', min: 10, max: 200_000 }, default: '10000', doc: 'At most this many examples are mapped: a seeded sample of larger runs (UMAP in JavaScript takes about a minute for 10,000).' },
+    { name: 'points', kind: { type: 'int', min: 10, max: 200_000 }, default: '5000', doc: 'At most this many examples are mapped: a seeded sample of larger runs. UMAP time grows with it (in JavaScript, about half a minute for 5,000 on two cores; PCA takes a second).' },
     { name: 'neighbors', kind: { type: 'int', min: 2, max: 200 }, default: '15', doc: 'UMAP: neighbours per point (larger: more global structure).' },
     { name: 'seed', kind: { type: 'int', min: 0, max: 2 ** 31 - 1 }, default: '0', doc: 'Root seed of the sample of points and of UMAP (same seed, same map).' },
   ],
