@@ -136,8 +136,8 @@ export class MapOutput {
     this.below.replaceChildren();
     const missing = this.missing().length;
     const canAsk = this.ctx.postMessage !== undefined && this.payload.source !== undefined;
-    const notes = [`${brushed.toLocaleString('en-US')} in the region`];
-    if (brushed > positions.length) notes.push(`the first ${positions.length}: flagged first, then by ${this.color === 'score' ? 'score' : 'suspicion'}`);
+    const notes: string[] = [];
+    if (brushed > positions.length) notes.push(`flagged first, then by ${this.color === 'score' ? 'score' : 'suspicion'}`);
     if (missing > 0) notes.push(canAsk ? `loading ${missing} image${missing === 1 ? '' : 's'}…` : `${missing} without an image (the output embeds images for some examples; the Data Diet extension shows them all)`);
     else if (positions.some((i) => this.unavailable.has(this.payload.points.index[i]))) notes.push('some examples have no image');
     const gallery = mapBrushGallery(this.payload, positions, this.thumbs, brushed);
