@@ -17,8 +17,8 @@ import type { CellQuery } from './diagnose';
 import { CellError, type CellOutput, type ExecEnv } from './execute';
 import type { RunInfo } from './runRef';
 
-/** Thumbnails embedded in a map payload (about 0.4 MB for MNIST); a brushed region asks for the rest. */
-export const MAP_EMBEDDED_THUMBS = 1000;
+/** Thumbnails embedded in a map payload, about a histogram's budget (640); a brushed region asks for the rest. */
+export const MAP_EMBEDDED_THUMBS = 600;
 
 /** The rows a map draws: the first `points` of a seeded shuffle of all rows (drawing order is that order). */
 export function mapSample(rows: number, points: number, seed: number): Int32Array {
@@ -102,7 +102,7 @@ export async function mapCell(q: CellQuery, env: ExecEnv, run: RunInfo): Promise
     classNames,
     total,
     ...(images ? { thumb: (i: number) => (i >= 0 && i < count ? thumbnailDataUri(images!, i) : undefined), thumbRows: mapThumbRows(m, MAP_EMBEDDED_THUMBS, flagged, suspicion) } : {}),
-    title: `Map of ${run.id}, coloured by ${color === 'score' ? suspects.score!.name : color}`,
+    title: `Map of ${run.id}`,
     source: suspects.score ? { runId: run.id, score: suspects.score.name } : { runId: run.id },
   });
   if (run.status === 'cancelled') payload.partial = true;

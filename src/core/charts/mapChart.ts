@@ -85,6 +85,11 @@ function axisTitle(p: MapPayload, j: 0 | 1): string {
   return `UMAP ${j + 1}`;
 }
 
+/** The title: the payload's (or "Map of the examples") and the colouring shown, which the reader can switch. */
+export function mapTitle(p: MapPayload, by: MapColor = p.color): string {
+  return `${p.title ?? 'Map of the examples'}, coloured by ${by === 'score' ? p.score ?? 'score' : by === 'predicted' ? 'predicted class' : by}`;
+}
+
 /** The subtitle: what was mapped, how, and how many of the examples are drawn. */
 export function mapNotes(p: MapPayload): string {
   const fmt = (v: number) => v.toLocaleString('en-US');
@@ -135,7 +140,7 @@ export function mapChart(p: MapPayload, opts: MapChartOptions = {}): TopLevelSpe
   }
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: titleOf(p.title ?? `Map of the examples, coloured by ${by === 'score' ? p.score ?? 'score' : by}`, mapNotes(p)),
+    title: titleOf(mapTitle(p, by), mapNotes(p)),
     width: opts.width ?? DEFAULT_HEIGHT + 140,
     height: opts.height ?? DEFAULT_HEIGHT + 140,
     data: { values: rows },

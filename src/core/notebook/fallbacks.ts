@@ -4,7 +4,7 @@ import { MIME, type GalleryPayload, type PayloadByKind, type PayloadKind } from 
 import { checkPayload, payloadSpec, type ChartKind } from './payloadSpec';
 import { withTheme } from '../charts/theme';
 import { fmtScore, galleryTitle, PNG_DATA_URI } from './galleryText';
-import { mapNotes } from '../charts/mapChart';
+import { mapNotes, mapTitle } from '../charts/mapChart';
 import { mapPrefix } from './mapPayload';
 
 /**
@@ -191,7 +191,7 @@ export function summaryText<K extends PayloadKind>(kind: K, payload: PayloadByKi
     case 'map': {
       const p = payload as PayloadByKind['map'];
       const n = p.points.x.length;
-      lines.push(title ?? `Map of the examples, coloured by ${p.color === 'score' ? p.score ?? 'score' : p.color}`, mapNotes(p));
+      lines.push(mapTitle(p), mapNotes(p));
       if (n > SVG_MAP_POINTS) lines.push(`(the SVG draws ${int(SVG_MAP_POINTS)} of the ${int(n)} points)`);
       const flagged = p.points.flagged?.reduce((a, v) => a + v, 0) ?? 0;
       if (flagged > 0 && p.points.suspicion) {

@@ -81,7 +81,10 @@ test('map: a dot per example, brushing shows the region\'s examples with label, 
   assert.equal(await page.locator('#m .dd-tile img').count(), shown.filter((i) => embedded.has(i)).length);
   const png = p.thumbs![0].thumb;
   await send(page, { type: 'thumbs', requestId: req.requestId, thumbs: req.indices.map((index) => ({ index, thumb: png })) });
-  await page.waitForFunction((n) => (globalThis as unknown as { document: Document }).document.querySelector('#m')!.shadowRoot!.querySelectorAll('.dd-tile img').length === n, shown.length);
+  await page.waitForFunction((n) => {
+    const d = (globalThis as unknown as { document: { querySelector(s: string): { shadowRoot: { querySelectorAll(s: string): { length: number } } } } }).document;
+    return d.querySelector('#m').shadowRoot.querySelectorAll('.dd-tile img').length === n;
+  }, shown.length);
   assert.equal(await page.locator('#m .dd-noimg').count(), 0);
   await page.screenshot({ path: 'test-output/renderer-map.png', fullPage: true }).catch(() => undefined);
   // The colouring switches without recomputing anything.

@@ -139,6 +139,13 @@ test('thumbnails on request: rows inside the dataset of a recorded score run, no
   assert.equal(ok.thumbs![1].thumb, thumbnailDataUri(t.images, 7));
   const unknown = await mapThumbs({ type: 'requestThumbs', requestId: 'q2', runId: '../../etc', indices: [1] }, e);
   assert.match(unknown.error!, /no run "\.\.\/\.\.\/etc" under \.datadiet\/runs/);
+  // Only an exact id of a finished score run: no prefix, no folder, no other kind of run.
+  for (const runId of [id.slice(0, 6), path.join(root, '.datadiet', 'runs', id), `${id} `]) {
+    assert.match((await mapThumbs({ type: 'requestThumbs', requestId: 'h', runId, indices: [1] }, e)).error!, /no run /, runId);
+  }
+  const train = createRun(root, { kind: 'train', config: { dataset: 'mnist' }, seeds: {}, versions: {} });
+  train.finish('done');
+  assert.match((await mapThumbs({ type: 'requestThumbs', requestId: 'h', runId: train.id, indices: [1] }, e)).error!, /is a done train run, not one a map shows/);
   const tooMany = await mapThumbs({ type: 'requestThumbs', requestId: 'q3', runId: id, indices: Array.from({ length: 65 }, (_, i) => i) }, e);
   assert.match(tooMany.error!, /at most 64 thumbnails/);
 });

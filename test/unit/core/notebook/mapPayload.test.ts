@@ -104,7 +104,7 @@ test('map SVG fallback: hostile class names and titles stay text', async () => {
   const items = await outputItems('map', p);
   const svg = (items[1] as { text: string }).text;
   assertInert(svg);
-  assert.ok(texts(svg).includes('<script>alert(1)</script>'));
+  assert.ok(texts(svg).includes('<script>alert(1)</script>, coloured by label'));
   assert.deepEqual(new Set(mapRows(p).map((r) => r.label)).size, 10);
 });
 
