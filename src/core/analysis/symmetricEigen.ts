@@ -151,17 +151,17 @@ function multiply(a: Float64Array, m: number, v: Float64Array, b: number, w: Flo
 }
 
 /** The b vectors of v combined by the b x b matrix q (row-major): out_j = sum_p q[p][j] v_p. */
-function combine(v: Float64Array, m: number, b: number, q: Float64Array, order: readonly number[]): Float64Array {
+function combine(v: Float64Array, m: number, b: number, q: Float64Array): Float64Array {
   const out = new Float64Array(b * m);
-  order.forEach((col, j) => {
+  for (let j = 0; j < b; j++) {
     const oj = out.subarray(j * m, (j + 1) * m);
     for (let p = 0; p < b; p++) {
-      const c = q[p * b + col];
+      const c = q[p * b + j];
       if (c === 0) continue;
       const vp = v.subarray(p * m, (p + 1) * m);
       for (let i = 0; i < m; i++) oj[i] += c * vp[i];
     }
-  });
+  }
   return out;
 }
 
@@ -217,9 +217,8 @@ export function topEigenpairs(a: Float64Array, m: number, k: number, opts: TopEi
     // jacobiEigen returns the small eigenvectors as rows, sorted; as columns of q they rotate the block.
     const q = new Float64Array(b * b);
     for (let j = 0; j < b; j++) for (let p = 0; p < b; p++) q[p * b + j] = small.vectors[j * b + p];
-    const order = Array.from({ length: b }, (_, j) => j);
-    v = combine(v, m, b, q, order);
-    w = combine(w, m, b, q, order);
+    v = combine(v, m, b, q);
+    w = combine(w, m, b, q);
     values = small.values;
     const scale = Math.max(Math.abs(values[0]), Number.MIN_VALUE);
     let worst = 0;
