@@ -46,6 +46,9 @@ export const PURPOSES = [
   'barrier-bn-batches',
   'entropy-baseline',
   'chart-sample',
+  // The 2-D map of a run: which rows are drawn (a seeded order; any prefix is a uniform sample), and UMAP's own draws.
+  'map-sample',
+  'map-umap',
 ] as const;
 export type Purpose = (typeof PURPOSES)[number];
 

@@ -13,6 +13,7 @@ import { ARCHITECTURES } from '../../contract/choices';
 import { RUN_KINDS } from '../../contract/jobNames';
 import { STRATEGY_NAMES } from '../select/selection';
 import { ANALYSIS_COMMANDS } from './analysisCommands';
+import { MAP_COMMAND } from './mapCommand';
 
 export type ValueKind =
   | { readonly type: 'int'; readonly min: number; readonly max: number }
@@ -219,6 +220,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
   },
   ...ANALYSIS_COMMANDS,
+  MAP_COMMAND,
 ];
 
 const byName = new Map(COMMANDS.map((c) => [c.name, c]));

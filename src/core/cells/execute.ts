@@ -22,6 +22,7 @@ import { datasetUseOf, type DatasetUse } from '../data/datasetUse';
 import type { RunManifest } from '../store/runManifest';
 import { readScoreTable, scoresDir, type ScoreTable } from '../store/scoreFiles';
 import { analysisCell } from './analysisCells';
+import { mapCell } from './mapCell';
 import { diagnoseCell, type CellQuery } from './diagnose';
 import { listRunInfos, resolveRun, type RunInfo } from './runRef';
 import { predictionsFor } from './runPredictions';
@@ -124,6 +125,8 @@ export async function executeQuery(q: CellQuery, env: ExecEnv, runs: readonly Ru
       return sweepCell(q, env, runs);
     case 'score':
       return scoreCell(q, env);
+    case 'map':
+      return mapCell(q, env, pickRun(q, runs));
     case 'entropy':
     case 'overlap':
     case 'heatmap':

@@ -66,6 +66,7 @@ export function starterCells(run: RunInfo): NotebookCellSource[] {
     { kind: 'code', source: `# the easiest: candidates to prune\ngallery ${s} lowest per-class=8 run=${run.id}` },
   ];
   if (scores.length > 1) cells.push({ kind: 'code', source: `compare ${scores[0]} ${scores[1]} run=${run.id}` });
+  cells.push({ kind: 'code', source: `# a 2-D map of the examples (UMAP, half a minute): a mislabeled one sits in another class's cluster;\n# drag a rectangle to see its images\nmap umap color=suspicion run=${run.id}` });
   cells.push({ kind: 'code', source: `# trains models: takes a while; interrupt to stop (finished trainings are kept)\nprune run=${run.id} score=${s} fractions=0.3,0.5,0.7 strategy=keep-top,random seeds=2` });
   return cells;
 }
