@@ -67,3 +67,12 @@ export type ConvMethod = (typeof CONV_METHODS)[number];
  */
 export const SUSPECT_METHODS = ['confident-learning', 'threshold'] as const;
 export type SuspectMethod = (typeof SUSPECT_METHODS)[number];
+
+/**
+ * Confident learning's filters (core/labelErrors/confidentLearning.ts): which examples of the estimated noise are the
+ * label issues. prune_by_noise_rate (the paper's default) takes, per given class and true class, the examples the
+ * model most prefers the true class for; prune_by_class the least self-confident of each class; both their
+ * intersection; confident_learning the off-diagonal of the confident joint; predicted_neq_given argmax != label.
+ */
+export const ISSUE_FILTERS = ['prune_by_noise_rate', 'prune_by_class', 'both', 'confident_learning', 'predicted_neq_given'] as const;
+export type IssueFilter = (typeof ISSUE_FILTERS)[number];

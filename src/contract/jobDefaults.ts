@@ -3,7 +3,7 @@
  * and cells read them without loading the experiments; the experiments apply them (core/experiments).
  */
 import type { StrategyName } from './choices';
-import type { El2nGridParams, EntropyParams, ErrorBarrierParams, GradHeatmapParams, GradSumParams, KernelVelocityParams, PruneParams, ScoreParams, TrainParams, WindowParams } from './jobParams';
+import type { AuditParams, El2nGridParams, EntropyParams, ErrorBarrierParams, GradHeatmapParams, GradSumParams, KernelVelocityParams, PruneParams, ScoreParams, TrainParams, WindowParams } from './jobParams';
 
 /**
  * The validation split of every job that trains and evaluates (train, score, prune, window and the sweeps built on
@@ -137,4 +137,21 @@ export const STRATEGY_COMPARISON_DEFAULTS: Omit<PruneParams, 'dataset' | 'scores
   fractions: [0.5, 0.8, 0.9, 0.95],
   seeds: 2,
   dropFraction: 0.05,
+};
+
+/**
+ * The label audit: the score job's training schedule, 5 folds (cleanlab's default), no validation split (each fold
+ * is predicted by a model that never saw it, so the out-of-fold accuracy is the honest one).
+ */
+export const AUDIT_DEFAULTS: Omit<AuditParams, 'dataset'> = {
+  ...TRAIN_DEFAULTS,
+  epochs: SCORE_DEFAULTS.epochs,
+  validation: 0,
+  folds: 5,
+  filter: 'prune_by_noise_rate',
+  includeTest: true,
+  labelNoise: 0,
+  noiseSeed: 0,
+  noiseKind: 'uniform',
+  csv: false,
 };

@@ -17,6 +17,7 @@ export const JOB_NAMES = [
   'kernel-velocity',
   'error-barrier',
   'el2n-grid',
+  'audit',
 ] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 

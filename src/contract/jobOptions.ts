@@ -3,7 +3,7 @@
  * (the engine protocol, params.json, notebook cells) checks parameters with `checkParams` before a job runs, so a
  * wrong type or an unknown name is refused with the flag's name instead of failing deep inside a training.
  */
-import { ARCHITECTURES, BACKBONE_INPUT_RANGES, BACKEND_CHOICES, CONV_METHODS, IMAGENET_STEM_MIN_SIDE, NOISE_KINDS, NORM_KINDS, PARAM_SUBSETS, RESIZE_MODES, SCORE_NAMES, STEM_CHOICES, STRATEGY_NAMES } from './choices';
+import { ARCHITECTURES, BACKBONE_INPUT_RANGES, BACKEND_CHOICES, CONV_METHODS, IMAGENET_STEM_MIN_SIDE, ISSUE_FILTERS, NOISE_KINDS, NORM_KINDS, PARAM_SUBSETS, RESIZE_MODES, SCORE_NAMES, STEM_CHOICES, STRATEGY_NAMES } from './choices';
 import type { JobParams } from './jobParams';
 import type { JobName } from './jobNames';
 import { optionProblem, type OptionSpec } from './optionSpec';
@@ -57,6 +57,18 @@ export const SCORE_OPTIONS: readonly OptionSpec[] = [
   { key: 'labelNoise', flag: 'label-noise', kind: 'number', min: 0, lt: 1, value: 'fraction', help: 'noise study: permute the labels of this fraction of the training examples, then report how well each score finds them' },
   { key: 'noiseSeed', flag: 'noise-seed', kind: 'int', min: 0, value: 'n', help: "which noise draw: other noise on the same --seed's split and subset" },
   { key: 'noiseKind', flag: 'noise-kind', kind: 'choice', choices: NOISE_KINDS, value: 'kind', help: 'uniform: permute the labels of --label-noise of all trained examples; pairs: relabel --label-noise of each class that has a look-alike (MNIST 7->1, 2->7, 3->8, 5<->6; Fashion-MNIST shirt<->T-shirt, pullover<->coat, sandal<->sneaker)' },
+];
+
+export const AUDIT_OPTIONS: readonly OptionSpec[] = [
+  // No validation split: every audited row is predicted by the fold model that did not train on it.
+  ...TRAIN_OPTIONS.map((s): OptionSpec => (s.key === 'validation' ? { ...s, internal: true } : s)),
+  { key: 'folds', flag: 'folds', kind: 'int', min: 2, value: 'k', help: 'cross-validation folds, stratified by label: fold k is predicted by a model trained on the others (one work unit each)' },
+  { key: 'filter', flag: 'filter', kind: 'choice', choices: ISSUE_FILTERS, value: 'name', help: "confident learning's filter picking the label issues (prune_by_noise_rate: the paper's default)" },
+  { key: 'includeTest', flag: 'test', kind: 'boolean', help: "audit the test split's rows too (--no-test: the train split only)" },
+  { key: 'labelNoise', flag: 'label-noise', kind: 'number', min: 0, lt: 1, value: 'fraction', help: 'noise study: corrupt the labels of this fraction of the audited training rows, then report how well the audit finds them' },
+  { key: 'noiseSeed', flag: 'noise-seed', kind: 'int', min: 0, value: 'n', help: "which noise draw: other noise on the same --seed's subset" },
+  { key: 'noiseKind', flag: 'noise-kind', kind: 'choice', choices: NOISE_KINDS, value: 'kind', help: "uniform: permute the chosen labels; pairs: relabel a fraction of each class as its look-alike (mnist, fashion-mnist)" },
+  { key: 'csv', flag: 'csv', kind: 'boolean', help: 'also write CSV tables' },
 ];
 
 export const PRUNE_OPTIONS: readonly OptionSpec[] = [
@@ -153,6 +165,7 @@ export const JOB_OPTIONS: { readonly [J in JobName]: readonly OptionSpec[] } = {
     { key: 'grid', flag: 'grid', kind: 'boolean', internal: true, help: 'marks the score run as a grid mean' },
     { key: 'runKind', flag: 'run-kind', kind: 'string', internal: true, help: 'the kind its run is recorded as' },
   ],
+  audit: AUDIT_OPTIONS,
 };
 
 /** Parameters a job cannot run without. */
@@ -170,6 +183,7 @@ export const REQUIRED: { readonly [J in JobName]?: readonly (keyof JobParams[J] 
   'kernel-velocity': ['dataset'],
   'error-barrier': ['dataset'],
   'el2n-grid': ['dataset'],
+  audit: ['dataset'],
 };
 
 /**

@@ -3,7 +3,7 @@
  * and what a run records in params.json. Defaults are applied by each experiment (core/experiments); the option
  * metadata that checks them is in jobOptions.ts.
  */
-import type { Architecture, BackboneInputRange, BackendChoice, ConvMethod, NoiseKind, NormKind, ParamSubset, ResizeMode, ScoreName, StemChoice, StrategyName } from './choices';
+import type { Architecture, BackboneInputRange, BackendChoice, ConvMethod, IssueFilter, NoiseKind, NormKind, ParamSubset, ResizeMode, ScoreName, StemChoice, StrategyName } from './choices';
 import type { JobName } from './jobNames';
 
 export interface TrainParams {
@@ -242,6 +242,29 @@ export interface El2nGridParams extends ScoreParams {
   readonly widths: readonly number[];
 }
 
+/**
+ * Cross-validated label audit (`datadiet audit --folds K`): the audited rows (the train split or its --subset, and
+ * with `includeTest` the whole test split) are split into K folds stratified by given label; fold k's rows are
+ * predicted by a model trained on the other folds (one work unit per fold), so every row gets out-of-sample
+ * probabilities. Confident learning (Northcutt, Jiang & Chuang, JAIR 2021) then estimates the noise and flags the
+ * label issues. No validation split: the out-of-fold accuracy is the honest accuracy.
+ */
+export interface AuditParams extends TrainParams {
+  /** K folds, at least 2: fold k draws its init and data order from the `audit-fold[fold=k]` stream. */
+  readonly folds: number;
+  /** Confident learning's filter picking the issues (choices.ts ISSUE_FILTERS). */
+  readonly filter: IssueFilter;
+  /** Audit the test split's rows too (false: the train split, or its subset, only). */
+  readonly includeTest: boolean;
+  /** Inject label noise into this fraction of the audited train rows (measures detection); 0 = none. */
+  readonly labelNoise: number;
+  readonly noiseSeed: number;
+  /** uniform (permutation) or pairs (the dataset's look-alike classes). */
+  readonly noiseKind: NoiseKind;
+  /** Also write CSV next to Parquet and .npy. */
+  readonly csv: boolean;
+}
+
 /** Job name -> its parameters. */
 export interface JobParams {
   readonly train: TrainParams;
@@ -257,6 +280,7 @@ export interface JobParams {
   readonly 'kernel-velocity': KernelVelocityParams;
   readonly 'error-barrier': ErrorBarrierParams;
   readonly 'el2n-grid': El2nGridParams;
+  readonly audit: AuditParams;
 }
 
 // Every job has its parameters (a compile error here names a job without them).

@@ -32,6 +32,9 @@ export const PURPOSES = [
   'probed-train',
   'barrier-child',
   'resume',
+  // A label audit: which fold each audited row is in, and the training of each fold's model.
+  'audit-folds',
+  'audit-fold',
   // Inside one training.
   'init',
   'data-order',

@@ -36,7 +36,10 @@ export interface ExperimentData {
   /** Indices into `train` held out for validation. */
   readonly valIndices: Int32Array;
   readonly val?: ImageDataset;
+  /** The test split as evaluated: with --annotations, corrected labels and without excluded examples. */
   readonly test: ImageDataset;
+  /** Index into `splits.test` of each example of `test`, ascending (all of them unless annotations excluded some). */
+  readonly testIndices: Int32Array;
   readonly stats: ChannelStats;
   readonly record: DatasetRecord;
   /** When label noise was injected: 1 for training examples whose label now differs from the original (dataset order). */
@@ -122,10 +125,18 @@ export async function prepareData(o: DataOptions): Promise<ExperimentData> {
     train = { ...splits.train, labels, name: `${splits.train.name}+noise${o.labelNoise}` };
   }
   let notes: string[] = [];
+  let test = splits.test;
+  let testIndices = Int32Array.from({ length: test.labels.length }, (_, j) => j);
   if (o.annotations) {
-    const a = loadAnnotationsFor(train, o.annotations);
+    // Index keys name test rows (trainCount + j) only where the dataset has splits of its own (data/datasetRows.ts).
+    const a = loadAnnotationsFor(train, o.annotations, { dataset: splits.test, indexed: !info.heldOut });
     train = { ...train, labels: a.labels, name: `${train.name}+annotated` };
     trainIndices = trainIndices.filter((i) => !a.excluded[i]);
+    if (a.test && (a.test.excluded.some((x) => x) || a.test.labels.some((y, j) => y !== splits.test.labels[j]))) {
+      testIndices = testIndices.filter((j) => !a.test!.excluded[j]);
+      const relabeled = { ...splits.test, labels: a.test.labels };
+      test = testIndices.length === relabeled.labels.length ? { ...relabeled, name: `${splits.test.name}+annotated` } : subset(relabeled, testIndices, `${splits.test.name}+annotated`);
+    }
     // Injected noise that the annotations fixed is no longer noise.
     if (corrupted) corrupted = corrupted.map((c, i) => (c && a.labels[i] !== splits.train.labels[i] ? 1 : 0));
     notes = a.notes;
@@ -139,7 +150,8 @@ export async function prepareData(o: DataOptions): Promise<ExperimentData> {
     trainIndices,
     valIndices: held.valIndices,
     val,
-    test: splits.test,
+    test,
+    testIndices,
     // Over every example not held out for validation (not only the subset), as before subsets were drawn first.
     stats: channelStats(held.notVal),
     record: {
@@ -154,7 +166,7 @@ export async function prepareData(o: DataOptions): Promise<ExperimentData> {
       classNames: info.classNames ?? splits.train.classNames,
       trainSize: trainIndices.length,
       valSize: held.val.labels.length,
-      testSize: splits.test.labels.length,
+      testSize: test.labels.length,
     },
   };
 }

@@ -35,6 +35,8 @@ export function experimentFor(job: JobName): AnyExperiment {
       return (require('../experiments/kernelVelocity') as typeof import('../experiments/kernelVelocity')).kernelVelocityExperiment;
     case 'error-barrier':
       return (require('../experiments/errorBarrier') as typeof import('../experiments/errorBarrier')).errorBarrierExperiment;
+    case 'audit':
+      return (require('../experiments/labelAudit') as typeof import('../experiments/labelAudit')).auditExperiment;
     case 'el2n-grid':
       return (require('../experiments/el2nGrid') as typeof import('../experiments/el2nGrid')).el2nGridExperiment;
     default:
