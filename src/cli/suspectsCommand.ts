@@ -73,10 +73,10 @@ async function checkAgainstDataset(keys: readonly ({ index: number } | { path: s
     return;
   }
   // Only which examples exist matters here: listed, not decoded.
-  const { train, test } = await listDataset(inferred);
-  // Paths may name any image of the dataset (a held-out test image too); indices are of the train split.
-  const sources = train.sources && [...train.sources, ...(test.sources ?? [])];
-  checkAnnotationKeys(keys, knownExamples({ labels: train.labels, sources }, annotations, `dataset ${inferred}`));
+  const { train, test, heldOut } = await listDataset(inferred);
+  // Paths may name any image of the dataset (a held-out test image too); indices are dataset rows (test rows only
+  // where the dataset has splits of its own).
+  checkAnnotationKeys(keys, knownExamples(train, annotations, `dataset ${inferred}`, { ...test, indexed: !heldOut }));
 }
 
 export function registerAnnotationCommands(program: Command): void {
@@ -120,7 +120,7 @@ export function registerAnnotationCommands(program: Command): void {
     .command('annotate')
     .description('add decisions to an annotations.jsonl (merged with concurrent writers; prints each entry id once it is on disk)')
     .requiredOption('--annotations <file>', 'annotations.jsonl')
-    .option('--index <i>', 'train-split index of the example (binary datasets)', (v: string) => Number.parseInt(v, 10))
+    .option('--index <i>', 'dataset row of the example (binary datasets: train index i, or train size + j for test example j)', (v: string) => Number.parseInt(v, 10))
     .option('--path <p>', 'image path relative to the annotations file (manifests, folders)')
     .requiredOption('--action <a>', `one of ${ANNOTATION_ACTIONS.join(', ')}`)
     .option('--label <l>', 'new label for relabel (class index or name)')
