@@ -61,7 +61,8 @@ export const SCORE_OPTIONS: readonly OptionSpec[] = [
 
 export const AUDIT_OPTIONS: readonly OptionSpec[] = [
   // No validation split: every audited row is predicted by the fold model that did not train on it.
-  ...TRAIN_OPTIONS.map((s): OptionSpec => (s.key === 'validation' ? { ...s, internal: true } : s)),
+  // Nor --data-seed: it would give every fold the same data order (each fold draws its own from its stream).
+  ...TRAIN_OPTIONS.map((s): OptionSpec => (s.key === 'validation' || s.key === 'dataSeed' ? { ...s, internal: true } : s)),
   { key: 'folds', flag: 'folds', kind: 'int', min: 2, value: 'k', help: 'cross-validation folds, stratified by label: fold k is predicted by a model trained on the others (one work unit each)' },
   { key: 'filter', flag: 'filter', kind: 'choice', choices: ISSUE_FILTERS, value: 'name', help: "confident learning's filter picking the label issues (prune_by_noise_rate: the paper's default)" },
   { key: 'includeTest', flag: 'test', kind: 'boolean', help: "audit the test split's rows too (--no-test: the train split only)" },
