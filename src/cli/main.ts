@@ -9,7 +9,7 @@ import { type StrategyName } from '../core/select/selection';
 import { runWindowSweep, WINDOW_DEFAULTS, type WindowPoint } from '../core/experiments/windowSweep';
 import { runScores, SCORE_DEFAULTS, type ScoreName } from '../core/experiments/scoreRun';
 import { AUDIT_DEFAULTS, runAudit } from '../core/experiments/labelAudit';
-import { auditReport } from './auditReport';
+import { auditSummaryLines } from '../core/labelErrors/auditSummary';
 import { runTraining, TRAIN_DEFAULTS, type TrainRunConfig } from '../core/experiments/trainRun';
 import { writeRunChartSvgs } from '../core/notebook/runChartFiles';
 import { isOnSlurm, type RunManifest } from '../contract/runManifest';
@@ -183,7 +183,7 @@ async function audit(flags: TrainFlags, out: NodeJS.WriteStream): Promise<number
     return exitCode(m);
   }
   out.write(`\nrun ${m.id}: ${m.status}${m.error ? ` (${m.error})` : ''}\n`);
-  for (const line of auditReport(m, runDir, m.dataset?.classNames)) out.write(printable(line) + '\n');
+  for (const line of auditSummaryLines(m, runDir, m.dataset?.classNames)) out.write(printable(line) + '\n');
   return exitCode(m);
 }
 

@@ -26,6 +26,7 @@ import { mapCell } from './mapCell';
 import { diagnoseCell, type CellQuery } from './diagnose';
 import { listRunInfos, resolveRun, type RunInfo } from './runRef';
 import { predictionsFor } from './runPredictions';
+import { auditSummaryLines } from '../labelErrors/auditSummary';
 
 export type CellOutput =
   | { readonly type: 'payload'; readonly kind: PayloadKind; readonly payload: PayloadByKind[PayloadKind]; readonly summary: string }
@@ -42,7 +43,7 @@ export class CellError extends Error {
   }
 }
 
-export type EngineJob = Extract<JobName, 'score' | 'prune' | 'window' | 'entropy' | 'overlap'>;
+export type EngineJob = Extract<JobName, 'score' | 'prune' | 'window' | 'entropy' | 'overlap' | 'audit'>;
 
 /** A cell's `executor=` and `parallel=`, over the settings' executor. */
 export interface ExecutorChoice {
@@ -127,6 +128,8 @@ export async function executeQuery(q: CellQuery, env: ExecEnv, runs: readonly Ru
       return scoreCell(q, env);
     case 'map':
       return mapCell(q, env, pickRun(q, runs));
+    case 'audit':
+      return auditCell(q, env);
     case 'entropy':
     case 'overlap':
     case 'heatmap':
@@ -331,6 +334,7 @@ function runsTable(runs: readonly RunInfo[], kind: string, limit: number): CellO
 function resultOf(r: RunInfo): string {
   const res = r.results ?? {};
   if (r.kind === 'score') return [r.scores?.join(', '), typeof res.examples === 'number' ? `${res.examples} examples` : ''].filter(Boolean).join('; ');
+  if (r.kind === 'audit' && typeof res.rows === 'number') return `${String(res.flagged)} flagged of ${res.rows} rows (~${String(res.estimatedIssues)} issues estimated)`;
   const best = res.best as { testAccuracy?: number } | undefined;
   if (r.kind === 'window' && best?.testAccuracy !== undefined) return `best window ${(100 * best.testAccuracy).toFixed(2)}% test`;
   if (r.kind === 'prune' && Array.isArray(res.summary)) return `${res.summary.length} points`;
@@ -480,4 +484,25 @@ async function scoreCell(q: CellQuery, env: ExecEnv): Promise<CellOutput> {
   const hq: CellQuery = { ...q, command: 'histogram', args: { score: scores[0], run: run.id, by: byNoise, bins: 40 }, given: new Set(['score', 'run', 'by']) };
   const out = await histogramCell(hq, env, run);
   return out.type === 'payload' ? { ...out, summary: `scored ${scores.join(', ')} in run ${run.id} (${run.status}). ${out.summary}` } : out;
+}
+
+/** An audit: cross-validated probabilities and confident learning, shown as its summary in words. */
+async function auditCell(q: CellQuery, env: ExecEnv): Promise<CellOutput> {
+  const params: Record<string, unknown> = {
+    dataset: str(q, 'dataset'),
+    folds: num(q, 'folds'),
+    filter: str(q, 'filter'),
+    includeTest: q.args.test as boolean,
+    ...(num(q, 'noise') ? { labelNoise: num(q, 'noise'), noiseKind: str(q, 'noise-kind') } : {}),
+    ...trainingParams(q, env.root),
+  };
+  const manifest = await runEngineJob('audit', params, q, env);
+  const submitted = submittedOutput(manifest);
+  if (submitted) return submitted;
+  const run = listRunInfos(env.root).find((r) => r.id === manifest.id);
+  if (!run) throw new CellError(`the audit finished but its run ${manifest.id} is not under ${env.root}`);
+  if (run.status === 'failed' && !run.results) throw new CellError(`the audit failed: ${run.error ?? 'no reason recorded'}`);
+  const lines = [`run ${run.id}: ${run.status}${run.error ? ` (${run.error})` : ''}`, ...auditSummaryLines({ id: run.id, results: run.results }, run.dir, run.classNames)];
+  const plain = lines.join('\n');
+  return { type: 'text', markdown: '```\n' + plain + '\n```', plain };
 }

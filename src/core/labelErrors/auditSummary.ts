@@ -1,6 +1,9 @@
-/** What `datadiet audit` prints when it ends: the rows audited, the honest accuracy, what confident learning found. */
-import type { RunManifest } from '../contract/runManifest';
-import { plural } from '../core/plural';
+/**
+ * An audit in words, as `datadiet audit` prints it when it ends and an `audit` notebook cell shows it: the rows
+ * audited, the honest (out-of-fold) accuracy, what confident learning found, the files, and the next step.
+ */
+import type { RunManifest } from '../../contract/runManifest';
+import { plural } from '../plural';
 
 interface NoiseRate {
   readonly given: number;
@@ -38,7 +41,7 @@ export function noiseRateText(r: NoiseRate, classNames?: readonly string[]): str
   return `about ${pct(r.rate)} of ${members(r.true)} are labelled ${name(r.given)}`;
 }
 
-export function auditReport(m: Pick<RunManifest, 'id' | 'results'>, runDir: string, classNames?: readonly string[]): string[] {
+export function auditSummaryLines(m: Pick<RunManifest, 'id' | 'results'>, runDir: string, classNames?: readonly string[]): string[] {
   const r = m.results as AuditResults | undefined;
   if (!r || typeof r.rows !== 'number') return [];
   const lines: string[] = [];
