@@ -33,8 +33,8 @@ import {
 import { runWizard } from './wizardUi';
 import { buildSweepRequest, sweepSteps, usableScoreRuns, WINDOW_VALIDATION, type SweepKind, type SweepState } from './sweepWizard';
 
-const GOAL_ACTIONS: Record<Goal, string> = { train: 'train models', score: 'compute scores', noise: 'run label-noise studies' };
-const GOAL_TITLES: Record<Goal, string> = { train: 'Data Diet: New Experiment', score: 'Data Diet: Compute Scores', noise: 'Data Diet: Label-Noise Study' };
+const GOAL_ACTIONS: Record<Goal, string> = { train: 'train models', score: 'compute scores', noise: 'run label-noise studies', audit: 'audit labels' };
+const GOAL_TITLES: Record<Goal, string> = { train: 'Data Diet: New Experiment', score: 'Data Diet: Compute Scores', noise: 'Data Diet: Label-Noise Study', audit: 'Data Diet: Find Label Errors' };
 
 export interface CommandDeps {
   readonly host: EngineHost;
@@ -57,6 +57,7 @@ export class Commands {
     r('datadiet.newExperiment', (arg) => this.newExperiment('train', arg));
     r('datadiet.computeScores', (arg) => this.newExperiment('score', arg));
     r('datadiet.noiseStudy', (arg) => this.newExperiment('noise', arg));
+    r('datadiet.auditLabels', (arg) => this.newExperiment('audit', arg));
     r('datadiet.pruneDataset', (arg) => this.sweep('prune', arg));
     r('datadiet.windowSweep', (arg) => this.sweep('window', arg));
     // The runs view's "from this run" entries: the same wizards, starting from the clicked score run.

@@ -71,8 +71,9 @@ export async function rowPixels(use: DatasetUse, index: Int32Array, sources?: re
     return { images, shape, problems };
   }
   const { splits, info } = await loadDataset(use.spec, { geometry, ...(opts.root ? { cacheDir: cacheDir(opts.root) } : {}) });
-  // Rows are dataset rows: a score run's are train indices, an audit's include the test split's (datasetRows.ts).
-  const rows = datasetRows(splits.train.labels.length, splits.test.labels.length, info.heldOut);
+  // Rows are dataset rows: train indices, then (an audit's) test rows (datasetRows.ts). A held-out split's rows follow
+  // its source, whose files give the pixels above; without them, rows are read as the train indices score runs use.
+  const rows = info.heldOut ? datasetRows(splits.train.labels.length, 0) : datasetRows(splits.train.labels.length, splits.test.labels.length);
   const size = exampleSize(splits.train);
   const images = new Uint8Array(size * index.length);
   const problems = new Map<number, string>();

@@ -7,7 +7,7 @@ import { annotationTargetForRun, onAnyStoreChange, storeFor } from '../../core/a
 import { describeProblems } from '../../core/annotations/annotationStore';
 import { exampleKey } from '../../core/annotations/annotationEntry';
 import { exportCleanedManifest } from '../../core/annotations/apply';
-import { loadRunSuspects } from '../../core/annotations/runSuspects';
+import { loadRunSuspects, SUSPECT_RUN_KINDS } from '../../core/annotations/runSuspects';
 import { listRuns, readRun, runsDir } from '../../core/store/runStore';
 import type { RunManifest } from '../../contract/runManifest';
 import { rerunRequest, type JobRequest } from '../wizard';
@@ -32,15 +32,15 @@ export function registerAnnotations(context: vscode.ExtensionContext, d: Annotat
     const root = d.runsRoot();
     const given = runDirOf(runsDir(root), arg);
     if (given) return given;
-    const runs = listRuns(root).filter((r) => r.manifest?.kind === 'score' && r.manifest.status === 'done' && cache.hasPredictions(r.dir));
+    const runs = listRuns(root).filter((r) => r.manifest && SUSPECT_RUN_KINDS.includes(r.manifest.kind) && r.manifest.status === 'done' && cache.hasPredictions(r.dir));
     if (runs.length === 0) {
-      void vscode.window.showInformationMessage(`Data Diet: no finished score run with predictions under ${root}; run Compute Scores first.`);
+      void vscode.window.showInformationMessage(`Data Diet: no finished score or audit run with predictions under ${root}; run Find Label Errors or Compute Scores first.`);
       return undefined;
     }
     if (runs.length === 1) return runs[0].dir;
     const pick = await vscode.window.showQuickPick(
-      runs.map((r) => ({ label: r.manifest!.id, description: r.manifest!.dataset?.name ?? '', dir: r.dir })),
-      { title: 'Data Diet: Score Run', placeHolder, matchOnDescription: true },
+      runs.map((r) => ({ label: r.manifest!.id, description: `${r.manifest!.kind === 'audit' ? 'audit, ' : ''}${r.manifest!.dataset?.name ?? ''}`, dir: r.dir })),
+      { title: 'Data Diet: Run with Predictions', placeHolder, matchOnDescription: true },
     );
     return pick?.dir;
   };
@@ -73,7 +73,7 @@ export function registerAnnotations(context: vscode.ExtensionContext, d: Annotat
       if (e.affectsConfiguration('datadiet.annotations')) refresh();
     }),
     vscode.commands.registerCommand('datadiet.openReviewQueue', async (arg?: unknown) => {
-      const runDir = await pickScoreRun(arg, 'Review the suspects of which score run?');
+      const runDir = await pickScoreRun(arg, 'Review the suspects of which score or audit run?');
       if (!runDir) return undefined;
       try {
         return ReviewQueue.show(context.extensionUri, d.runsRoot(), runDir, d.log);
@@ -84,7 +84,7 @@ export function registerAnnotations(context: vscode.ExtensionContext, d: Annotat
     }),
     vscode.commands.registerCommand('datadiet.rescoreWithAnnotations', async (arg?: unknown) => {
       if (!requireTrust('re-score with annotations')) return undefined;
-      const runDir = await pickScoreRun(arg, 'Re-score which score run with its annotations applied?');
+      const runDir = await pickScoreRun(arg, 'Re-run which score or audit run with its annotations applied?');
       if (!runDir) return undefined;
       const m = readRun(runDir).manifest;
       const target = annotationTargetForRun(d.runsRoot(), runDir);
@@ -93,9 +93,10 @@ export function registerAnnotations(context: vscode.ExtensionContext, d: Annotat
         return undefined;
       }
       const before = loadRunSuspects(runDir, { threshold: suspectThreshold() }).ranking.count;
-      const req = rerunRequest('score', { ...m.config, annotations: target.file }, `${m.id} with annotations`);
+      // An audit is audited again, a score run scored again.
+      const req = rerunRequest(m.kind === 'audit' ? 'audit' : 'score', { ...m.config, annotations: target.file }, `${m.id} with annotations`);
       if (!req) return undefined;
-      const [done] = await d.startJobs([{ ...req, title: `Re-scoring ${m.id} with annotations` }]);
+      const [done] = await d.startJobs([{ ...req, title: `${m.kind === 'audit' ? 'Re-auditing' : 'Re-scoring'} ${m.id} with annotations` }]);
       if (!done || done.status !== 'done') return done;
       const after = loadRunSuspects(path.join(runsDir(d.runsRoot()), done.id), { threshold: suspectThreshold() });
       const noise = after.quality ? `; ${after.quality.corrupted} injected-noise labels remain uncorrected` : '';
