@@ -83,6 +83,11 @@ export function headline(m: RunManifest): string | undefined {
   }
   if (m.kind === 'prune') return pruneSummary(m);
   if (m.kind === 'window') return windowSummary(m);
+  if (m.kind === 'audit' && typeof r.rows === 'number') {
+    // Out-of-fold accuracy is an audit's honest accuracy; then what confident learning found.
+    const acc = formatPercent(r.outOfFoldAccuracy);
+    return `${acc ? `${acc} out of fold \u00b7 ` : ''}${typeof r.flagged === 'number' ? formatCount(r.flagged) : '?'} of ${formatCount(r.rows)} flagged`;
+  }
   const acc = formatPercent(r.testAccuracy);
   return acc ? `${acc} test` : undefined;
 }

@@ -14,6 +14,7 @@ import { SCORE_DEFAULTS } from '../../../src/core/experiments/scoreRun';
 import { STRATEGY_COMPARISON_DEFAULTS } from '../../../src/core/experiments/strategyComparison';
 import { TRAIN_DEFAULTS } from '../../../src/core/experiments/trainRun';
 import { WINDOW_DEFAULTS } from '../../../src/core/experiments/windowSweep';
+import { AUDIT_DEFAULTS } from '../../../src/core/experiments/labelAudit';
 
 test('every job has option metadata with distinct keys and flags', () => {
   for (const job of JOB_NAMES) {
@@ -37,6 +38,7 @@ test("each experiment's defaults pass its job's checks: the metadata names every
     ['kernel-velocity', KERNEL_VELOCITY_DEFAULTS],
     ['error-barrier', ERROR_BARRIER_DEFAULTS],
     ['el2n-grid', EL2N_GRID_DEFAULTS],
+    ['audit', AUDIT_DEFAULTS],
   ] as const;
   for (const [job, defaults] of cases) {
     const input = { ...defaults, dataset: 'mnist', ...(JOB_OPTIONS[job].some((s) => s.key === 'scoresFrom') ? { scoresFrom: 'run' } : {}) };
