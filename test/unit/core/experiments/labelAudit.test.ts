@@ -17,7 +17,8 @@ import { loadDataset } from '../../../../src/core/data/load';
 import { datasetRows, TEST_SPLIT } from '../../../../src/core/data/datasetRows';
 import { checkParams } from '../../../../src/contract/jobOptions';
 import { tempDir } from '../../helpers/paths';
-import { writeGrayPng } from '../data/fixtures';
+import { idxBytes, write, writeGrayPng } from '../data/fixtures';
+import { AnnotationStore } from '../../../../src/core/annotations/annotationStore';
 
 // Linear models on a few hundred MNIST digits: seconds per fold on wasm, single-threaded.
 const base = { dataset: 'mnist', model: 'linear' as const, trainSubset: 300, includeTest: false, batchSize: 20, backend: 'wasm' as const, threads: 1 };
@@ -152,6 +153,20 @@ test('injected noise is found far better than chance', async () => {
   assert.ok(s.quality && s.quality.flaggedPrecision > 0.5, 'suspects see the ground truth of the audit');
 });
 
+test('--parallel 2: folds in child processes give the same out-of-sample probabilities as one process', async () => {
+  const root = tempDir('audit-parallel');
+  const cfg = { ...base, trainSubset: 120, folds: 2, epochs: 1 };
+  const one = await runAudit(cfg, { root });
+  const two = await runAudit(cfg, { root }, { execution: { executor: 'local', parallel: 2 } });
+  assert.equal(two.status, 'done', two.error);
+  assert.deepEqual(two.execution, { executor: 'local', parallel: 2 });
+  const probs = (id: string) => fs.readFileSync(path.join(runsDir(root), id, 'predictions', 'probabilities.npy'));
+  assert.deepEqual(probs(two.id), probs(one.id));
+  const { trainSeconds: _a, ...r1 } = one.results as Record<string, unknown>;
+  const { trainSeconds: _b, ...r2 } = two.results as Record<string, unknown>;
+  assert.deepEqual(r2, r1, 'the same results, but for the time spent');
+});
+
 /** A 2-class manifest of 36 images (no test split of its own: 6 are held out as test). */
 function manifestDataset(): string {
   const dir = tempDir('audit-manifest');
@@ -182,4 +197,28 @@ test("a manifest's held-out test rows are audited too, at their own line's row, 
   assert.deepEqual(p.sources!.map((s) => path.basename(s)), Array.from({ length: 36 }, (_, i) => `${i}.png`), 'row i is line i of the manifest');
   assert.ok(p.split!.some((s) => s === TEST_SPLIT));
   assert.equal(readRun(dir).manifest?.config.auditedTestRows, 6);
+});
+
+test("a binary dataset's test split is audited as rows trainCount + j; annotations relabel and exclude test rows too", async () => {
+  const dir = tempDir('audit-idx');
+  // Two classes told apart by brightness: 24 train and 8 test 4x4 images.
+  const split = (stem: string, n: number) => {
+    write(path.join(dir, `${stem}-images-idx3-ubyte`), idxBytes([n, 4, 4], Array.from({ length: 16 * n }, (_, p) => (Math.floor(p / 16) % 2 ? 200 : 40) + (p % 7))));
+    write(path.join(dir, `${stem}-labels-idx1-ubyte`), idxBytes([n], Array.from({ length: n }, (_, i) => i % 2)));
+  };
+  split('train', 24);
+  split('t10k', 8);
+  const annotations = path.join(dir, 'annotations.jsonl');
+  new AnnotationStore(annotations).append([{ index: 25, action: 'relabel', newLabel: 0 }, { index: 30, action: 'exclude' }, { index: 3, action: 'exclude' }]);
+  const root = tempDir('audit-idx-root');
+  const m = await runAudit({ dataset: `idx:${dir}`, model: 'linear', folds: 2, epochs: 2, batchSize: 4, backend: 'wasm', threads: 1, annotations }, { root });
+  assert.equal(m.status, 'done', m.error);
+  const p = readPredictions(path.join(runsDir(root), m.id))!;
+  const expected = Array.from({ length: 32 }, (_, r) => r).filter((r) => r !== 3 && r !== 30);
+  assert.deepEqual(Array.from(p.index), expected, 'train rows 0..23, test rows 24..31, excluded ones left out');
+  assert.deepEqual(Array.from(p.split!), expected.map((r) => (r >= 24 ? TEST_SPLIT : 0)));
+  assert.equal(p.label[expected.indexOf(25)], 0, 'test row 25 audited under its corrected label');
+  assert.equal(p.sources, undefined);
+  const r = m.results as Results;
+  assert.deepEqual([r.trainRows, r.testRows], [23, 7]);
 });
