@@ -36,7 +36,7 @@ import { InputError } from '../inputError';
 import { auditRows, type AuditRows } from '../labelErrors/auditRows';
 import { confidentLearningReport, topNoiseRates } from '../labelErrors/confidentLearningReport';
 import { detectionMetrics } from '../labelErrors/detectionMetrics';
-import { summarizePredictions, writePredictions } from '../annotations/predictions';
+import { summarizePredictions, writeEmbeddings, writePredictions } from '../annotations/predictions';
 import { writeScoreTable, scoresDir } from '../store/scoreFiles';
 import { writeJsonAtomic } from '../store/atomicWrite';
 
@@ -201,6 +201,8 @@ export const auditExperiment: Experiment<AuditConfig, AuditState, 'audit'> = {
     const sources = ds.sources ? Array.from(at, (r) => ds.sources![r]) : undefined;
     const predictions = summarizePredictions(index, labels, [probs], k, sources);
     writePredictions(ctx.runDir, { ...predictions, split, outOfSample: true }, [probs], { outOfSample: true, source: 'audit' });
+    // --backbone: each row's features, as a score run writes them (similarity search, duplicates, maps).
+    if (ds.features) writeEmbeddings(ctx.runDir, ds.features, at);
     writeScoreTable(scoresDir(ctx.runDir), LABEL_QUALITY_TABLE, {
       name: LABEL_QUALITY_TABLE,
       index,
