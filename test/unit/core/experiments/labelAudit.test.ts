@@ -17,7 +17,10 @@ import { loadDataset } from '../../../../src/core/data/load';
 import { datasetRows, TEST_SPLIT } from '../../../../src/core/data/datasetRows';
 import { checkParams } from '../../../../src/contract/jobOptions';
 import { tempDir } from '../../helpers/paths';
-import { idxBytes, write, writeGrayPng } from '../data/fixtures';
+import { idxBytes, write, writeGrayPng, writePng } from '../data/fixtures';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { saveLayersModel } from '../backbone/modelFiles';
 import { AnnotationStore } from '../../../../src/core/annotations/annotationStore';
 
 // Linear models on a few hundred MNIST digits: seconds per fold on wasm, single-threaded.
@@ -221,4 +224,26 @@ test("a binary dataset's test split is audited as rows trainCount + j; annotatio
   assert.equal(p.sources, undefined);
   const r = m.results as Results;
   assert.deepEqual([r.trainRows, r.testRows], [23, 7]);
+});
+
+test('--backbone: the heads train on the frozen features, and the rows\' features are written next to the predictions', async () => {
+  const root = tempDir('audit-backbone');
+  const data = path.join(root, 'photos');
+  // Two classes told apart by colour, 10 photos each (no test split of their own: some are held out).
+  for (const [c, rgb] of [['rouge', [220, 40, 40]], ['bleu', [40, 40, 220]]] as const) {
+    for (let i = 0; i < 10; i++) writePng(path.join(data, c, `${i}.png`), 8, 8, (x, y) => rgb.map((v) => Math.max(0, Math.min(255, v + ((x * 13 + y * 7 + i * 5) % 31) - 15))));
+  }
+  const bb = path.join(root, 'backbone');
+  await tf.setBackend('cpu');
+  const model = tfl.sequential({ layers: [tfl.layers.conv2d({ inputShape: [8, 8, 3], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: 'glorotUniform', seed: 3 } as never), tfl.layers.globalAveragePooling2d({})] });
+  await saveLayersModel(model, bb);
+  model.dispose();
+  const m = await runAudit({ dataset: `folder:${data}`, backbone: bb, folds: 2, epochs: 3, batchSize: 4, backend: 'cpu' }, { root });
+  assert.equal(m.status, 'done', m.error);
+  assert.equal(m.config.model, 'linear', 'a linear head by default');
+  const dir = path.join(runsDir(root), m.id);
+  const p = readPredictions(dir)!;
+  assert.equal(p.index.length, 20, 'train and held-out test photos');
+  const emb = readNpy(path.join(dir, 'predictions', 'embeddings.npy'));
+  assert.deepEqual(emb.shape, [20, 4]);
 });
