@@ -3,7 +3,7 @@
  * and cells read them without loading the experiments; the experiments apply them (core/experiments).
  */
 import type { StrategyName } from './choices';
-import type { El2nGridParams, EntropyParams, ErrorBarrierParams, GradHeatmapParams, GradSumParams, KernelVelocityParams, PruneParams, ScoreParams, TrainParams, WindowParams } from './jobParams';
+import type { El2nGridParams, EntropyParams, ErrorBarrierParams, GradHeatmapParams, GradSumParams, ImportPredictionsParams, ImportScoresParams, KernelVelocityParams, PruneParams, ScoreParams, TrainParams, WindowParams } from './jobParams';
 
 /**
  * The validation split of every job that trains and evaluates (train, score, prune, window and the sweeps built on
@@ -138,3 +138,8 @@ export const STRATEGY_COMPARISON_DEFAULTS: Omit<PruneParams, 'dataset' | 'scores
   seeds: 2,
   dropFraction: 0.05,
 };
+
+/** Imported predictions are taken as out-of-sample (a model that never trained on them) unless --in-sample. */
+export const IMPORT_PREDICTIONS_DEFAULTS: Omit<ImportPredictionsParams, 'dataset' | 'probs'> = { logits: false, inSample: false, resize: 'crop' };
+
+export const IMPORT_SCORES_DEFAULTS: Omit<ImportScoresParams, 'dataset' | 'scores'> = { resize: 'crop' };

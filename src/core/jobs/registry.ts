@@ -37,6 +37,10 @@ export function experimentFor(job: JobName): AnyExperiment {
       return (require('../experiments/errorBarrier') as typeof import('../experiments/errorBarrier')).errorBarrierExperiment;
     case 'el2n-grid':
       return (require('../experiments/el2nGrid') as typeof import('../experiments/el2nGrid')).el2nGridExperiment;
+    case 'import-predictions':
+      return (require('../experiments/importPredictions') as typeof import('../experiments/importPredictions')).importPredictionsExperiment;
+    case 'import-scores':
+      return (require('../experiments/importScores') as typeof import('../experiments/importScores')).importScoresExperiment;
     default:
       throw new Error(`job "${String(job)}" has no experiment`);
   }

@@ -28,12 +28,25 @@ export interface CheckedProbabilities {
 }
 
 export function readNpyFile(file: string): NpyArray {
-  let bytes: Buffer;
+  return decodeNpyFile(readNpyBytes(file), file);
+}
+
+/** The bytes of a user's .npy file; a missing file or a folder is an InputError naming it. */
+export function readNpyBytes(file: string): Buffer {
   try {
-    bytes = fs.readFileSync(file);
+    return fs.readFileSync(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new InputError(`${file}: ${code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, not an .npy file' : (e as Error).message}`);
+  }
+}
+
+const NPZ_MAGIC = [0x50, 0x4b, 0x03, 0x04]; // a zip archive: what np.savez writes
+
+/** Decodes the bytes of a user's .npy file; what numpy must do differently is said with the problem. */
+export function decodeNpyFile(bytes: Uint8Array, file: string): NpyArray {
+  if (NPZ_MAGIC.every((b, i) => bytes[i] === b)) {
+    throw new InputError(`${file}: an .npz archive (np.savez), not an .npy file; save the one array with np.save(path, array.astype(np.float32))`);
   }
   try {
     return decodeNpy(bytes, file);
