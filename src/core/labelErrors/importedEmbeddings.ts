@@ -36,6 +36,6 @@ export function checkEmbeddings(a: NpyArray, file: string, rows: number, rowsAre
       }
     }
   }
-  if (badRows > 0) throw new InputError(`${file}: row ${first} holds NaN or a value beyond float32's range (${badRows} rows do); embeddings must be finite numbers`);
+  if (badRows > 0) throw new InputError(`${file}: row ${first} holds NaN or a value beyond float32's range (${badRows} of ${n} rows do); embeddings must be finite numbers`);
   return { values, dim };
 }

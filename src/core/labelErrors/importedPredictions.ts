@@ -51,7 +51,9 @@ export function decodeNpyFile(bytes: Uint8Array, file: string): NpyArray {
   try {
     return decodeNpy(bytes, file);
   } catch (e) {
-    throw new InputError(`${(e as Error).message} (save it with numpy: np.save(path, array.astype(np.float32)))`);
+    const message = (e as Error).message;
+    const fix = /1-D or 2-D/.test(message) ? 'reshape it to one row per example: array.reshape(len(array), -1)' : 'save it with numpy: np.save(path, array.astype(np.float32))';
+    throw new InputError(`${message} (${fix})`);
   }
 }
 
@@ -71,7 +73,7 @@ export function checkPredictions(a: NpyArray, file: string, want: PredictionShap
   }
   const bad = firstNonFinite(a.data);
   if (bad >= 0) {
-    throw new InputError(`${file}: row ${Math.floor(bad / classes)} holds ${Number.isNaN(a.data[bad]) ? 'NaN' : 'an infinite value'} (${countRowsWith(a.data, classes, (v) => !Number.isFinite(v))} rows do); predictions must be finite numbers`);
+    throw new InputError(`${file}: row ${Math.floor(bad / classes)} holds ${Number.isNaN(a.data[bad]) ? 'NaN' : 'an infinite value'} (${countRowsWith(a.data, classes, (v) => !Number.isFinite(v))} of ${n} rows do); predictions must be finite numbers`);
   }
   if (logits) return { probs: softmaxRows(a.data, classes), rows, classes };
   for (let r = 0; r < rows; r++) {

@@ -65,6 +65,6 @@ export function checkScoreValues(a: NpyArray, file: string, rows: number): Float
     bad++;
     if (first < 0) first = i;
   }
-  if (bad > 0) throw new InputError(`${file}: row ${first} holds ${Number.isNaN(values[first]) ? 'NaN' : 'an infinite value (or one beyond float32\'s range)'} (${bad} rows do); scores must be finite numbers: give the examples without a score a value of your choosing`);
+  if (bad > 0) throw new InputError(`${file}: row ${first} holds ${Number.isNaN(values[first]) ? 'NaN' : 'an infinite value (or one beyond float32\'s range)'} (${bad} of ${rows.toLocaleString('en-US')} rows do); scores must be finite numbers: give the examples without a score a value of your choosing`);
   return values;
 }
