@@ -31,6 +31,10 @@ export function runHeadline(m: Pick<RunManifest, 'kind' | 'results' | 'config'>)
   if (Array.isArray(r.summary)) return pruneHeadline(r.summary as Point[]);
   const best = r.best as { offsetFraction?: number; testAccuracy?: number } | undefined;
   if (best && num(best.offsetFraction) && num(best.testAccuracy)) return `best window at ${Math.round(100 * best.offsetFraction)}%: test ${pct(best.testAccuracy)}`;
+  if (num(r.labelIssues)) {
+    // Imported predictions: what the suspects found in them.
+    return `${plural(r.labelIssues, 'label issue')} in ${num(r.examples) ? r.examples.toLocaleString('en-US') : '?'} imported predictions (${r.suspectMethod === 'threshold' ? 'threshold' : 'confident learning'})`;
+  }
   if (r.stability && typeof r.stability === 'object') {
     const names = Object.keys(r.stability);
     const detection = r.detection as Record<string, { auroc?: number }> | undefined;

@@ -105,14 +105,16 @@ export function registerAnnotationCommands(program: Command): void {
         return;
       }
       const out = process.stdout;
-      out.write(`${s.ranking.count} of ${p.index.length} examples suspected (threshold ${f.threshold}; tie-break ${s.score?.name ?? 'none'})\n`);
+      const cl = s.ranking.method === 'confident-learning';
+      out.write(`${s.ranking.count} of ${p.index.length} examples suspected (${cl ? 'confident learning: the predictions are out-of-sample' : `threshold ${f.threshold}`}; tie-break ${s.score?.name ?? 'none'})\n`);
       if (s.quality) {
         const q = s.quality;
         out.write(`  noise study: ${q.corrupted} corrupted labels; review queue precision ${Object.entries(q.precisionAt).map(([k, v]) => `@${k} ${v.toFixed(3)}`).join(', ')}\n`);
         out.write(`  flagged set: precision ${q.flaggedPrecision.toFixed(3)}, recall ${q.flaggedRecall.toFixed(3)}\n`);
       }
       const classNames = readRun(s.runDir).manifest?.dataset?.classNames;
-      out.write(`top ${top.length}, sorted by suspicion (how far the predicted class leads the label's probability), highest first${s.score ? `; ties by ${s.score.name}` : ''}:\n`);
+      const order = cl ? "the issues first, least confident in their label first; SUSPICION is how far the predicted class leads the label's probability" : "sorted by suspicion (how far the predicted class leads the label's probability), highest first";
+      out.write(`top ${top.length}, ${order}${s.score ? `; ties by ${s.score.name}` : ''}:\n`);
       for (const line of suspectsTable(top, classNames)) out.write(printable(`  ${line}`) + '\n');
     });
 
