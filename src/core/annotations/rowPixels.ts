@@ -24,7 +24,7 @@ export interface RowPixelsOptions {
 
 /**
  * Pixels of the scored examples in prediction-row order: decoded from each row's source file when the dataset has
- * files (manifests, folders), else taken from the binary dataset by index. Source files are read asynchronously,
+ * files (manifests, folders), else taken from the binary dataset by dataset row (train split, then test split). Source files are read asynchronously,
  * a few at a time, and only from inside the dataset's folder (sourceImages.ts): a row whose file is refused or
  * unreadable gets black pixels and a message in `problems`, so one bad row never hides the others.
  */
@@ -68,9 +68,15 @@ export async function rowPixels(use: DatasetUse, index: Int32Array, sources?: re
     });
     return { images, shape, problems };
   }
-  const train = (await loadDataset(use.spec, { geometry, ...(opts.root ? { cacheDir: cacheDir(opts.root) } : {}) })).splits.train;
+  const { train, test } = (await loadDataset(use.spec, { geometry, ...(opts.root ? { cacheDir: cacheDir(opts.root) } : {}) })).splits;
   const size = exampleSize(train);
   const images = new Uint8Array(size * index.length);
-  index.forEach((i, r) => images.set(train.images.subarray(i * size, (i + 1) * size), r * size));
+  const trainCount = train.labels.length;
+  // Indices are dataset rows (data/datasetRows.ts): past the training split come the test split's examples (an
+  // audit's or an import's rows; a score run's are all training examples).
+  index.forEach((i, r) => {
+    const [from, at] = i < trainCount ? [train, i] : [test, i - trainCount];
+    images.set(from.images.subarray(at * size, (at + 1) * size), r * size);
+  });
   return { images, shape: train.shape, problems: new Map() };
 }

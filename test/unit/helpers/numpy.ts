@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { TestContext } from 'node:test';
 import { TORCH_PYTHON } from './torch';
 
@@ -26,6 +28,7 @@ export function numpyOrSkip(t: TestContext): boolean {
 
 /** np.save(file, <expr>) for each entry, in one python process; `expr` is Python with numpy as np. */
 export function saveNpys(files: Readonly<Record<string, string>>): void {
+  for (const file of Object.keys(files)) fs.mkdirSync(path.dirname(file), { recursive: true });
   const lines = ['import numpy as np', ...Object.entries(files).map(([file, expr]) => `np.save(${JSON.stringify(file)}, ${expr}, allow_pickle=True)`)];
   const r = spawnSync(NUMPY_PYTHON, ['-c', lines.join('\n')], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
