@@ -20,6 +20,11 @@ export interface ScoreFileArg {
  */
 const RESERVED = /^(index|label|score|run_\d+|softmax|predictions|probabilities|embeddings)$/;
 
+/** Whether a score table cannot take `name` (see RESERVED). */
+export function isReservedScoreName(name: string): boolean {
+  return RESERVED.test(name);
+}
+
 const EXAMPLE = '--score el2n=el2n.npy';
 
 /** `name=file`, the file resolved against `base`. */
@@ -31,7 +36,7 @@ export function parseScoreArg(arg: string, base = process.cwd()): ScoreFileArg {
   if (name === '') throw new InputError(`--score ${arg}: the score has no name before "="; e.g. ${EXAMPLE}`);
   if (file === '') throw new InputError(`--score ${arg}: no file after "="; e.g. ${EXAMPLE}`);
   if (!isScoreName(name)) throw new InputError(`--score ${arg}: "${name}" cannot name a score (letters, digits, _ . -; not starting with . or -)`);
-  if (RESERVED.test(name)) throw new InputError(`--score ${arg}: "${name}" is reserved (it names a column of every score table or a prediction file); pick another name, e.g. my_${name}`);
+  if (isReservedScoreName(name)) throw new InputError(`--score ${arg}: "${name}" is reserved (it names a column of every score table or a prediction file); pick another name, e.g. my_${name}`);
   return { name, file: path.resolve(base, file) };
 }
 
