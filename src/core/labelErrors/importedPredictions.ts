@@ -52,6 +52,7 @@ export function decodeNpyFile(bytes: Uint8Array, file: string): NpyArray {
     return decodeNpy(bytes, file);
   } catch (e) {
     const message = (e as Error).message;
+    if (/; save with /.test(message)) throw new InputError(message);
     const fix = /1-D or 2-D/.test(message) ? 'reshape it to one row per example: array.reshape(len(array), -1)' : 'save it with numpy: np.save(path, array.astype(np.float32))';
     throw new InputError(`${message} (${fix})`);
   }
