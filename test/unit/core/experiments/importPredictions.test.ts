@@ -8,6 +8,9 @@ import { EMBEDDINGS_FILE, predictionsDir, readPredictions } from '../../../../sr
 import { loadDataset } from '../../../../src/core/data/load';
 import { datasetRows, TEST_SPLIT, TRAIN_SPLIT } from '../../../../src/core/data/datasetRows';
 import { readNpy } from '../../../../src/core/store/scoreFiles';
+import { rowPixels } from '../../../../src/core/annotations/rowPixels';
+import { findScoreRunForManifest, manifestRowSuspects } from '../../../../src/core/annotations/manifestReview';
+import { readManifestEntries } from '../../../../src/core/data/manifest';
 import { listRuns, readRun } from '../../../../src/core/store/runStore';
 import { InputError } from '../../../../src/core/inputError';
 import { idxBytes, write, writePng } from '../data/fixtures';
@@ -119,6 +122,10 @@ test('a dataset with its own splits takes the training split alone, or train the
   const z = Math.exp(3) + 1 + Math.exp(1);
   assert.ok(Math.abs(pb.probs[3] - Math.exp(3) / z) < 1e-6);
   assert.equal(loadRunSuspects(runDir).ranking.method, 'threshold');
+  // The review queue's pixels of a test row come from the test split (row 7 = test example 1).
+  const px = await rowPixels({ spec }, Int32Array.from([1, 7]));
+  const test = (await loadDataset(spec)).splits.test;
+  assert.deepEqual(Array.from(px.images.subarray(4, 8)), Array.from(test.images.subarray(4, 8)));
   assert.equal(readRun(runDir).manifest?.results?.outOfSample, false);
 });
 
@@ -186,4 +193,34 @@ test('every bad predictions file is refused with the file and what to change; no
   await refused({ probs: f('ok.npy'), embeddings: f('emb-flat.npy') }, 'emb-flat.npy', 'is not a matrix');
   await refused({ probs: f('ok.npy'), embeddings: f('emb-nan.npy') }, 'emb-nan.npy', 'row 2 holds NaN', '1 of 6 rows do');
   await refused({ probs: f('ok.npy'), dataset: path.join(root, 'nowhere') }, 'nowhere');
+});
+
+test('a manifest\'s hints come from imported predictions: rows joined by image path, held-out test rows included', async (t) => {
+  if (!numpyOrSkip(t)) return;
+  const root = tempDir('import-manifest');
+  const data = path.join(root, 'data');
+  const names = ['cat', 'dog'];
+  const lines = ['path,label'];
+  for (let i = 0; i < 12; i++) {
+    writePng(path.join(data, `img${i}.png`), 4, 4, () => [20 * i, 100, 50]);
+    lines.push(`img${i}.png,${names[i % 2]}`);
+  }
+  const manifest = write(path.join(data, 'labels.csv'), lines.join('\n') + '\n');
+  // Every row predicted as labelled but img5 (a dog predicted a cat) and img10 (a cat predicted a dog).
+  const probs = Array.from({ length: 12 }, (_, i) => {
+    const predicted = i === 5 ? 0 : i === 10 ? 1 : i % 2;
+    return predicted === 0 ? [0.95, 0.05] : [0.05, 0.95];
+  });
+  const file = path.join(root, 'probs.npy');
+  saveNpys({ [file]: `np.array(${py(probs)}, dtype=np.float32)` });
+  const m = await runImportPredictions({ dataset: `csv:${manifest}`, probs: file }, { root });
+  assert.equal(m.status, 'done', m.error);
+  const runDir = findScoreRunForManifest(root, manifest, (d) => readPredictions(d) !== undefined);
+  assert.equal(runDir, path.join(root, '.datadiet', 'runs', m.id), 'the manifest finds the imported run');
+  const rows = manifestRowSuspects(manifest, readManifestEntries(manifest), loadRunSuspects(runDir!), m.dataset?.classNames);
+  assert.equal(rows.length, 12, 'every line, the held-out test rows too');
+  assert.deepEqual(rows.filter((r) => r.flagged).map((r) => [r.path, r.predictedName]), [
+    ['img5.png', 'cat'],
+    ['img10.png', 'dog'],
+  ]);
 });
