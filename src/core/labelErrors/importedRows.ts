@@ -48,7 +48,7 @@ export function rowOrderOf(info: Pick<DatasetInfo, 'kind' | 'sources' | 'heldOut
       return `the line order of ${source}`;
     case 'folder':
       return info.heldOut
-        ? `the listing of ${source} (class folders sorted by name, the images of each sorted by path, as torchvision's ImageFolder)`
+        ? `the listing of ${source} (class folders sorted by name, the images of each sorted by path: torchvision's ImageFolder order for flat class folders)`
         : `train/ then test/ of ${source}, each listed with class folders sorted by name and images sorted by path`;
     default:
       return `the dataset's own order (its training set, then its test set, as torchvision loads them)`;
