@@ -110,7 +110,7 @@ export function importSteps(kind: ImportKind, datasets: readonly PickItem<Datase
 
 /** The score name a file gets: its base name made a valid, unreserved name that no earlier file took. */
 export function scoreNameFor(file: string, taken: ReadonlySet<string>): string {
-  let base = path.basename(file).replace(/\.npy$/i, '').replace(/[^A-Za-z0-9_.-]+/g, '_');
+  let base = path.basename(file).replace(/\.npy$/i, '').replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^_+|_+$/g, '') || 'imported';
   if (!isScoreName(base)) base = `score_${base.replace(/^[.-]+/, '')}`;
   if (isReservedScoreName(base)) base = `my_${base}`;
   let name = base;

@@ -56,8 +56,10 @@ test('import scores: several files, each named after its file (made valid, unres
   assert.deepEqual(seen, ['dataset', 'scoreFiles']);
   const req = importRequest(state)!;
   assert.equal(req.job, 'import-scores');
-  assert.deepEqual(req.params, { dataset: 'csv:/data/labels.csv', scores: ['el2n=/w/el2n.npy', 'my_scores_1_=/x/my scores (1).npy', 'el2n_2=/y/el2n.npy', 'my_score=/z/score.npy'] });
+  assert.deepEqual(req.params, { dataset: 'csv:/data/labels.csv', scores: ['el2n=/w/el2n.npy', 'my_scores_1=/x/my scores (1).npy', 'el2n_2=/y/el2n.npy', 'my_score=/z/score.npy'] });
   assert.equal(scoreNameFor('/a/.hidden.npy', new Set()), 'score_hidden');
+  assert.equal(scoreNameFor('/a/(1).npy', new Set()), '1');
+  assert.equal(scoreNameFor('/a/ .npy', new Set()), 'imported');
   assert.equal(importRequest({ kind: 'scores', dataset: 'mnist' }), undefined, 'no files, no job');
 });
 
