@@ -76,8 +76,7 @@ export type RunResolution = { readonly run: RunInfo } | { readonly error: string
 export function resolveRun(ref: string, kinds: readonly string[], runs: readonly RunInfo[]): RunResolution {
   const want = kinds.join(' or ');
   if (ref === 'latest') {
-    // A score run without score tables (imported predictions) has nothing for the cells that read scores.
-    const run = runs.find((r) => kinds.includes(r.kind) && usable(r) && !(r.kind === 'score' && r.scores?.length === 0));
+    const run = runs.find((r) => kinds.includes(r.kind) && usable(r));
     if (run) return { run };
     return { error: `no finished ${want} run yet${kinds.includes('score') ? ': run `score dataset=mnist subset=2000` (or `datadiet score`) first' : ''}` };
   }

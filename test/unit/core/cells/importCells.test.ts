@@ -58,14 +58,19 @@ test('import cells: files and dataset relative to the workspace; predictions say
   assert.equal(runs[0].config?.dataset, `idx:${path.join(root, 'data', 'idx')}`);
   assert.equal(readPredictions(runs[0].dir)!.index.length, 9);
   assert.deepEqual(executors, [{ executor: 'local', parallel: 1 }], 'imports run locally whatever the executor setting');
-  // Nothing to draw: the results notebook points at the review queue instead.
-  assert.match(starterCells(runs[0]).map((c) => c.source).join('\n'), /Open Review Queue/);
+  // No score tables to draw: the results notebook points at the review queue, and maps the predictions.
+  const starter = starterCells(runs[0]).map((c) => c.source).join('\n');
+  assert.match(starter, /Open Review Queue/);
+  assert.match(starter, new RegExp(`map umap color=suspicion run=${runs[0].id}`));
+  assert.doesNotMatch(starter, /^(histogram|gallery) /m);
+  const [map] = await executeCell(`map pca color=suspicion run=${runs[0].id}`, env);
+  assert.equal(map.type === 'payload' && map.kind, 'map');
+  assert.match(map.type === 'payload' ? map.summary : '', /PCA map of 9 examples .* from its predicted probabilities .* 1 flagged by confident-learning/);
 
   const [h] = await executeCell('import-scores dataset=idx:data/idx scores=hard=out/hard.npy,same=out/hard.npy', env);
   const hist = payload<HistogramPayload>(h);
   assert.equal(hist.score, 'hard');
   assert.equal(hist.counts.flat().reduce((a, b) => a + b, 0), 6);
-  // `latest` is the newest run with score tables: the imported scores, not the predictions before them.
   const [g] = await executeCell('gallery hard highest per-class=1', env);
   const gallery = payload<GalleryPayload>(g);
   const scoresRun = listRunInfos(root)[0];
