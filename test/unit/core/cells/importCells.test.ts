@@ -71,10 +71,11 @@ test('import cells: files and dataset relative to the workspace; predictions say
   const hist = payload<HistogramPayload>(h);
   assert.equal(hist.score, 'hard');
   assert.equal(hist.counts.flat().reduce((a, b) => a + b, 0), 6);
-  const [g] = await executeCell('gallery hard highest per-class=1', env);
+  const scoresRun = (hist.source as { runId: string }).runId;
+  assert.notEqual(scoresRun, runs[0].id);
+  const [g] = await executeCell(`gallery hard highest per-class=1 run=${scoresRun}`, env);
   const gallery = payload<GalleryPayload>(g);
-  const scoresRun = listRunInfos(root)[0];
-  assert.deepEqual(gallery.source, { runId: scoresRun.id, score: 'hard' });
+  assert.deepEqual(gallery.source, { runId: scoresRun, score: 'hard' });
   assert.deepEqual(gallery.groups.map((x) => x.items.map((i) => i.index)), [[3], [1], [2]], 'the highest of each class');
 });
 
