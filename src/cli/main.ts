@@ -31,6 +31,7 @@ import { registerAnnotationCommands } from './suspectsCommand';
 import { registerAnalyzeCommands } from './analyzeCommand';
 import { pruneReport, windowReport, type SweepReport } from './sweepReport';
 import { registerDynamicsCommands } from './dynamicsCommands';
+import { registerImportCommands } from './importCommands';
 
 interface TrainFlags {
   readonly root: string;
@@ -324,6 +325,7 @@ export function buildProgram(): Command {
 
   registerAnalyzeCommands(program, { runWithProgress });
   registerDynamicsCommands(program, { runWithProgress });
+  registerImportCommands(program, { runWithProgress });
 
   registerAnnotationCommands(program);
   registerUnitCommands(program);

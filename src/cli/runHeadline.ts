@@ -35,6 +35,10 @@ export function runHeadline(m: Pick<RunManifest, 'kind' | 'results' | 'config'>)
     const acc = num(r.outOfFoldAccuracy) ? `out-of-fold ${pct(r.outOfFoldAccuracy)}; ` : '';
     return `${acc}~${num(r.estimatedIssues) ? r.estimatedIssues.toLocaleString('en-US') : '?'} label issues, ${num(r.flagged) ? r.flagged.toLocaleString('en-US') : '?'} flagged of ${r.rows.toLocaleString('en-US')} rows`;
   }
+  if (num(r.labelIssues)) {
+    // Imported predictions: what the suspects found in them.
+    return `${plural(r.labelIssues, 'label issue')} in ${num(r.examples) ? r.examples.toLocaleString('en-US') : '?'} imported predictions (${r.suspectMethod === 'threshold' ? 'threshold' : 'confident learning'})`;
+  }
   if (r.stability && typeof r.stability === 'object') {
     const names = Object.keys(r.stability);
     const detection = r.detection as Record<string, { auroc?: number }> | undefined;

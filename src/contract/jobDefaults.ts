@@ -3,7 +3,7 @@
  * and cells read them without loading the experiments; the experiments apply them (core/experiments).
  */
 import type { StrategyName } from './choices';
-import type { AuditParams, El2nGridParams, EntropyParams, ErrorBarrierParams, GradHeatmapParams, GradSumParams, KernelVelocityParams, PruneParams, ScoreParams, TrainParams, WindowParams } from './jobParams';
+import type { AuditParams, El2nGridParams, EntropyParams, ErrorBarrierParams, GradHeatmapParams, GradSumParams, ImportPredictionsParams, ImportScoresParams, KernelVelocityParams, PruneParams, ScoreParams, TrainParams, WindowParams } from './jobParams';
 
 /**
  * The validation split of every job that trains and evaluates (train, score, prune, window and the sweeps built on
@@ -155,3 +155,7 @@ export const AUDIT_DEFAULTS: Omit<AuditParams, 'dataset'> = {
   noiseKind: 'uniform',
   csv: false,
 };
+/** Imported predictions are taken as out-of-sample (a model that never trained on them) unless --in-sample. */
+export const IMPORT_PREDICTIONS_DEFAULTS: Omit<ImportPredictionsParams, 'dataset' | 'probs'> = { logits: false, inSample: false, resize: 'crop' };
+
+export const IMPORT_SCORES_DEFAULTS: Omit<ImportScoresParams, 'dataset' | 'scores'> = { resize: 'crop' };

@@ -95,6 +95,33 @@ export const WINDOW_OPTIONS: readonly OptionSpec[] = [
 const ks: OptionSpec = { key: 'ks', flag: 'ks', kind: 'numbers', gt: 0, value: 'list', help: 'k values: counts, or fractions (< 1) of the scored examples (default 10, 20, 50, ... all)' };
 const scoreTables: OptionSpec = { key: 'scores', flag: 'score', kind: 'strings', value: 'names', help: 'comma-separated score tables (default: every score of the run)' };
 
+const imageSize = TRAIN_OPTIONS.find((o) => o.key === 'imageSize')!;
+const resize = TRAIN_OPTIONS.find((o) => o.key === 'resize')!;
+const runName: OptionSpec = { key: 'name', flag: 'name', kind: 'string', value: 'label', help: 'a label for the run in listings (e.g. the model that made the file)' };
+// Imports are score runs; these say so in the manifest, as el2n-grid's do.
+const importedRunKind: OptionSpec = { key: 'runKind', flag: 'run-kind', kind: 'string', internal: true, help: 'the kind its run is recorded as' };
+
+export const IMPORT_PREDICTIONS_OPTIONS: readonly OptionSpec[] = [
+  { short: 'd', key: 'dataset', flag: 'dataset', kind: 'string', value: 'spec', help: `the dataset the rows follow: ${DATASETS}` },
+  { key: 'probs', flag: 'probs', kind: 'string', value: 'file', help: 'N x classes .npy (float32 or float64) of your model\'s probabilities, one row per example in the dataset\'s order' },
+  { key: 'logits', flag: 'logits', kind: 'boolean', help: 'the file holds logits (scores before softmax): softmax each row' },
+  { key: 'embeddings', flag: 'embeddings', kind: 'string', value: 'file', help: 'N x D .npy of the same rows\' embeddings (features), kept with the predictions' },
+  { key: 'inSample', flag: 'in-sample', kind: 'boolean', help: 'the model trained on these examples (default: out-of-sample, e.g. cross-validated): suspects then use the threshold, not confident learning' },
+  runName,
+  imageSize,
+  resize,
+  importedRunKind,
+];
+
+export const IMPORT_SCORES_OPTIONS: readonly OptionSpec[] = [
+  { short: 'd', key: 'dataset', flag: 'dataset', kind: 'string', value: 'spec', help: `the dataset the rows follow: ${DATASETS}` },
+  { key: 'scores', flag: 'score', kind: 'strings', repeatable: true, value: 'name=file', help: 'a score as name=file: an (N,) .npy of one value per example in the dataset\'s order (higher = harder); repeat for more' },
+  runName,
+  imageSize,
+  resize,
+  importedRunKind,
+];
+
 export const JOB_OPTIONS: { readonly [J in JobName]: readonly OptionSpec[] } = {
   train: TRAIN_OPTIONS,
   score: SCORE_OPTIONS,
@@ -167,6 +194,8 @@ export const JOB_OPTIONS: { readonly [J in JobName]: readonly OptionSpec[] } = {
     { key: 'runKind', flag: 'run-kind', kind: 'string', internal: true, help: 'the kind its run is recorded as' },
   ],
   audit: AUDIT_OPTIONS,
+  'import-predictions': IMPORT_PREDICTIONS_OPTIONS,
+  'import-scores': IMPORT_SCORES_OPTIONS,
 };
 
 /** Parameters a job cannot run without. */
@@ -185,6 +214,8 @@ export const REQUIRED: { readonly [J in JobName]?: readonly (keyof JobParams[J] 
   'error-barrier': ['dataset'],
   'el2n-grid': ['dataset'],
   audit: ['dataset'],
+  'import-predictions': ['dataset', 'probs'],
+  'import-scores': ['dataset', 'scores'],
 };
 
 /**

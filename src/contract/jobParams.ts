@@ -265,6 +265,41 @@ export interface AuditParams extends TrainParams {
   readonly csv: boolean;
 }
 
+/**
+ * A user's own model's predictions imported as a run (`datadiet import-predictions`): an N x K .npy of
+ * probabilities (or logits) with one row per dataset row (core/data/datasetRows.ts), checked against the dataset
+ * and recorded like a score run's predictions, so suspects, the review queue and manifest hints read them.
+ */
+export interface ImportPredictionsParams {
+  readonly dataset: string;
+  /** The N x K .npy file (absolute once resolved). */
+  readonly probs: string;
+  /** The file holds logits (scores before softmax): they are softmaxed per row. */
+  readonly logits: boolean;
+  /** An N x D .npy of the same rows' embeddings (features), kept as predictions/embeddings.npy. */
+  readonly embeddings?: string;
+  /** The model saw these examples in training: recorded as in-sample (suspects then use the threshold). */
+  readonly inSample: boolean;
+  /** A label for the run ("resnet50 5-fold"), shown in listings. */
+  readonly name?: string;
+  readonly imageSize?: number;
+  readonly resize: ResizeMode;
+}
+
+/**
+ * A user's own per-example scores imported as a score run (`datadiet import-scores`): `name=file` pairs, each an
+ * (N,) or (N, 1) .npy over the dataset rows, written as score tables of the training split that prune, window,
+ * histograms and galleries read.
+ */
+export interface ImportScoresParams {
+  readonly dataset: string;
+  /** `name=file` pairs (files absolute once resolved). */
+  readonly scores: readonly string[];
+  readonly name?: string;
+  readonly imageSize?: number;
+  readonly resize: ResizeMode;
+}
+
 /** Job name -> its parameters. */
 export interface JobParams {
   readonly train: TrainParams;
@@ -281,6 +316,8 @@ export interface JobParams {
   readonly 'error-barrier': ErrorBarrierParams;
   readonly 'el2n-grid': El2nGridParams;
   readonly audit: AuditParams;
+  readonly 'import-predictions': ImportPredictionsParams;
+  readonly 'import-scores': ImportScoresParams;
 }
 
 // Every job has its parameters (a compile error here names a job without them).

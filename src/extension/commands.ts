@@ -31,6 +31,7 @@ import {
   type WizardState,
 } from './wizard';
 import { runWizard } from './wizardUi';
+import { importFiles, type ImportDeps } from './importCommands';
 import { buildSweepRequest, sweepSteps, usableScoreRuns, WINDOW_VALIDATION, type SweepKind, type SweepState } from './sweepWizard';
 
 const GOAL_ACTIONS: Record<Goal, string> = { train: 'train models', score: 'compute scores', noise: 'run label-noise studies', audit: 'audit labels' };
@@ -71,6 +72,8 @@ export class Commands {
     r('datadiet.deleteRun', (arg, all) => this.deleteRun(arg, all));
     r('datadiet.rerun', (arg) => this.rerun(arg));
     r('datadiet.refreshRuns', () => this.d.runsView.refresh(0));
+    r('datadiet.importPredictions', (arg) => importFiles('predictions', this.importDeps(), arg));
+    r('datadiet.importScores', (arg) => importFiles('scores', this.importDeps(), arg));
   }
 
   // ------------------------------------------------------------------------------------------ experiments
@@ -137,6 +140,11 @@ export class Commands {
     }
     const req = buildSweepRequest(state, this.d.settings());
     return req ? this.startJobs([req]) : undefined;
+  }
+
+  /** What the import commands (importCommands.ts) need from here: the job queue and the dataset candidates. */
+  private importDeps(): ImportDeps {
+    return { startJobs: (reqs) => this.startJobs(reqs), findDatasets: () => this.findDatasets() };
   }
 
   private async findDatasets() {

@@ -200,6 +200,22 @@ function numberItems(values: readonly number[], current: number | undefined, uni
   ];
 }
 
+/** The dataset step of any wizard whose state names a dataset: a listed one, or a browsed folder or manifest. */
+export function datasetStep<S extends { readonly dataset?: string; readonly datasetLabel?: string }>(datasets: readonly PickItem<DatasetChoice>[], placeholder = 'Pick a dataset'): WizardStep<DatasetChoice, S> {
+  return {
+    id: 'dataset',
+    title: 'Dataset',
+    placeholder,
+    items: () => datasets,
+    apply: async (s, [d], ui) => {
+      if (d.kind === 'spec') return { ...s, dataset: d.spec, datasetLabel: d.label };
+      const p = await ui.browse(d.what);
+      if (!p) return undefined;
+      return { ...s, dataset: datasetSpecFromPath(p, d.what === 'folder'), datasetLabel: path.basename(p) };
+    },
+  };
+}
+
 export function experimentSteps(settings: Settings, datasets: readonly PickItem<DatasetChoice>[]): WizardStep[] {
   const goal: WizardStep<Goal> = {
     id: 'goal',
@@ -213,18 +229,7 @@ export function experimentSteps(settings: Settings, datasets: readonly PickItem<
     ],
     apply: async (s, [g]) => ({ ...s, goal: g }),
   };
-  const dataset: WizardStep<DatasetChoice> = {
-    id: 'dataset',
-    title: 'Dataset',
-    placeholder: 'Pick a dataset',
-    items: () => datasets,
-    apply: async (s, [d], ui) => {
-      if (d.kind === 'spec') return { ...s, dataset: d.spec, datasetLabel: d.label };
-      const p = await ui.browse(d.what);
-      if (!p) return undefined;
-      return { ...s, dataset: datasetSpecFromPath(p, d.what === 'folder'), datasetLabel: path.basename(p) };
-    },
-  };
+  const dataset = datasetStep<WizardState>(datasets);
   // With a backbone (datadiet.backbone) the model is a head on its features: only heads are offered.
   const heads = settings.backbone !== '';
   const defaultModel = modelDefault(settings);

@@ -14,6 +14,7 @@ import { RUN_KINDS } from '../../contract/jobNames';
 import { STRATEGY_NAMES } from '../select/selection';
 import { ANALYSIS_COMMANDS } from './analysisCommands';
 import { MAP_COMMAND } from './mapCommand';
+import { IMPORT_COMMANDS } from './importCommands';
 
 export type ValueKind =
   | { readonly type: 'int'; readonly min: number; readonly max: number }
@@ -239,6 +240,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   ...ANALYSIS_COMMANDS,
   MAP_COMMAND,
+  ...IMPORT_COMMANDS,
 ];
 
 const byName = new Map(COMMANDS.map((c) => [c.name, c]));

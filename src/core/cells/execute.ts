@@ -23,6 +23,7 @@ import type { RunManifest } from '../store/runManifest';
 import { readScoreTable, scoresDir, type ScoreTable } from '../store/scoreFiles';
 import { analysisCell } from './analysisCells';
 import { mapCell } from './mapCell';
+import { importPredictionsCell, importScoresCell } from './importCells';
 import { diagnoseCell, type CellQuery } from './diagnose';
 import { listRunInfos, resolveRun, type RunInfo } from './runRef';
 import { predictionsFor } from './runPredictions';
@@ -43,7 +44,7 @@ export class CellError extends Error {
   }
 }
 
-export type EngineJob = Extract<JobName, 'score' | 'prune' | 'window' | 'entropy' | 'overlap' | 'audit'>;
+export type EngineJob = Extract<JobName, 'score' | 'prune' | 'window' | 'entropy' | 'overlap' | 'audit' | 'import-predictions' | 'import-scores'>;
 
 /** A cell's `executor=` and `parallel=`, over the settings' executor. */
 export interface ExecutorChoice {
@@ -137,6 +138,10 @@ export async function executeQuery(q: CellQuery, env: ExecEnv, runs: readonly Ru
     case 'velocity':
     case 'barrier':
       return analysisCell(q, env, runs);
+    case 'import-predictions':
+      return importPredictionsCell(q, env);
+    case 'import-scores':
+      return importScoresCell(q, env);
     default:
       throw new CellError(`no executor for "${q.command}"`);
   }
@@ -448,16 +453,17 @@ async function sweepCell(q: CellQuery, env: ExecEnv, runs: readonly RunInfo[]): 
   return sweepOutput(kind, run);
 }
 
-export async function runEngineJob(job: EngineJob, params: Record<string, unknown>, q: CellQuery, env: ExecEnv): Promise<RunManifest> {
-  if (!env.trusted) throw new CellError(`"${q.command}" ${job === 'entropy' || job === 'overlap' ? 'runs an engine job' : 'trains models'}, which Data Diet does not do in Restricted Mode: trust this workspace to run it (reading recorded runs works without trust)`);
+/** `executor`: where the job runs when the cell itself decides (else the cell's executor= and parallel=, then the settings). */
+export async function runEngineJob(job: EngineJob, params: Record<string, unknown>, q: CellQuery, env: ExecEnv, executor?: ExecutorChoice): Promise<RunManifest> {
+  if (!env.trusted) throw new CellError(`"${q.command}" ${job === 'score' || job === 'prune' || job === 'window' ? 'trains models' : 'runs an engine job'}, which Data Diet does not do in Restricted Mode: trust this workspace to run it (reading recorded runs works without trust)`);
   if (!env.runJob) throw new CellError(`"${q.command}" needs the Data Diet engine, which is not available here`);
   const controller = new AbortController();
   const onAbort = () => controller.abort();
   env.signal?.addEventListener('abort', onAbort);
   try {
-    const executor: ExecutorChoice = { ...(q.given.has('executor') ? { executor: q.args.executor as ExecutorName } : {}), ...(q.given.has('parallel') ? { parallel: q.args.parallel as number } : {}) };
+    const chosen: ExecutorChoice = executor ?? { ...(q.given.has('executor') ? { executor: q.args.executor as ExecutorName } : {}), ...(q.given.has('parallel') ? { parallel: q.args.parallel as number } : {}) };
     // Defaults from the settings (backend, ...) go to the jobs that take them: an analysis of finished runs has none.
-    return await env.runJob(job, { ...paramsOf(job, env.jobDefaults ?? {}), ...params }, (p) => env.onProgress?.(q.line, p), controller.signal, executor);
+    return await env.runJob(job, { ...paramsOf(job, env.jobDefaults ?? {}), ...params }, (p) => env.onProgress?.(q.line, p), controller.signal, chosen);
   } finally {
     env.signal?.removeEventListener('abort', onAbort);
   }

@@ -56,6 +56,12 @@ export function starterCells(run: RunInfo): NotebookCellSource[] {
     return [head, { kind: 'code', source: `training run=${run.id}` }, { kind: 'code', source: `confusion run=${run.id}` }, { kind: 'code', source: 'runs kind=train' }];
   }
   if (run.kind !== 'score') return [head, { kind: 'code', source: 'runs' }];
+  if (run.scores?.length === 0 && run.config?.imported) {
+    // Imported predictions: no score tables to draw; their suspects are read in the review queue, and mapped.
+    const review = `Imported predictions: their suspected label issues are in the review queue (**Data Diet: Open Review Queue**, or \`datadiet suspects --run ${run.id}\`). Import scores to draw histograms and galleries: \`import-scores dataset=... scores=name=file.npy\`.`;
+    const map = `# a 2-D map of the examples (their embeddings, else the predicted probabilities), suspects ringed\nmap umap color=suspicion run=${run.id}`;
+    return [head, { kind: 'markdown', source: review }, { kind: 'code', source: map }, { kind: 'code', source: 'runs kind=score' }];
+  }
   const scores = run.scores?.length ? run.scores : ['el2n'];
   const s = scores[0];
   const noisy = run.config?.labelNoise !== undefined && Number(run.config.labelNoise) > 0;

@@ -39,6 +39,10 @@ export function experimentFor(job: JobName): AnyExperiment {
       return (require('../experiments/labelAudit') as typeof import('../experiments/labelAudit')).auditExperiment;
     case 'el2n-grid':
       return (require('../experiments/el2nGrid') as typeof import('../experiments/el2nGrid')).el2nGridExperiment;
+    case 'import-predictions':
+      return (require('../experiments/importPredictions') as typeof import('../experiments/importPredictions')).importPredictionsExperiment;
+    case 'import-scores':
+      return (require('../experiments/importScores') as typeof import('../experiments/importScores')).importScoresExperiment;
     default:
       throw new Error(`job "${String(job)}" has no experiment`);
   }

@@ -9,6 +9,7 @@ import { exampleKey } from '../../core/annotations/annotationEntry';
 import { exportCleanedManifest } from '../../core/annotations/apply';
 import { loadRunSuspects, SUSPECT_RUN_KINDS } from '../../core/annotations/runSuspects';
 import { listRuns, readRun, runsDir } from '../../core/store/runStore';
+import { importedRunInfo } from '../../core/store/importedRun';
 import type { RunManifest } from '../../contract/runManifest';
 import { rerunRequest, type JobRequest } from '../wizard';
 import { runDirOf } from '../runArgument';
@@ -87,6 +88,11 @@ export function registerAnnotations(context: vscode.ExtensionContext, d: Annotat
       const runDir = await pickScoreRun(arg, 'Re-run which score or audit run with its annotations applied?');
       if (!runDir) return undefined;
       const m = readRun(runDir).manifest;
+      if (m && importedRunInfo(m)) {
+        // Data Diet cannot retrain someone else's model: the corrected labels go into their training.
+        void vscode.window.showInformationMessage(`Data Diet: ${m.id} holds imported ${importedRunInfo(m)!.what}, which Data Diet cannot recompute: train your model with the annotations applied (or export a cleaned manifest), then import its new predictions.`);
+        return undefined;
+      }
       const target = annotationTargetForRun(d.runsRoot(), runDir);
       if (!m || !fs.existsSync(target.file)) {
         void vscode.window.showInformationMessage(`Data Diet: no annotations yet for this run's dataset (${target.file}).`);
