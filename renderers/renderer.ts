@@ -4,33 +4,26 @@
  * vega-interpreter (no eval / new Function: `ast: true, expr: expressionInterpreter`). Galleries: see gallery.ts.
  * Histograms with examples (or a run to ask) can be brushed: the brushed score range's gallery appears below; their
  * controls switch the count axis to symmetric-log and, with several groups, between small multiples, stacked and
- * overlaid bars. Charts take the output's width and are redrawn when it changes.
+ * overlaid bars. Charts take the output's width and are redrawn when it changes. Maps: see mapView.ts.
  */
-import embed, { type Result } from 'vega-embed';
-import { expressionInterpreter } from 'vega-interpreter';
-import type { TopLevelSpec } from 'vega-lite';
+import type { Result } from 'vega-embed';
 import { brushGallery, examplesInRange } from '../src/core/notebook/brush';
 import { fmtScore } from '../src/core/notebook/galleryText';
-import { kindOfMime, type AnnotatedMessage, type ExtensionToRenderer, type GalleryPayload, type HistogramPayload, type PayloadByKind, type PayloadKind, type RequestRangeMessage } from '../src/contract/notebookMime';
+import { kindOfMime, type AnnotatedMessage, type ExtensionToRenderer, type GalleryPayload, type HistogramPayload, type MapPayload, type PayloadByKind, type PayloadKind, type RequestRangeMessage } from '../src/contract/notebookMime';
 import { checkPayload, payloadSpec, withBrush, type ChartKind } from '../src/core/notebook/payloadSpec';
 import { fitWidth, FIXED_SIZE_KINDS } from '../src/core/notebook/fitWidth';
 import { defaultLayout } from '../src/core/charts/scoreHistogram';
 import type { ActivationFunction, RendererContext } from './api';
 import { GalleryView } from './gallery';
+import { MapOutput } from './mapView';
 import css from './styles.css';
-import { onThemeChange, themeConfig } from './theme';
+import { onThemeChange } from './theme';
+import { draw, el } from './draw';
 
 interface Output {
   dispose(): void;
   onMessage?(m: ExtensionToRenderer): void;
 }
-
-const el = <K extends keyof HTMLElementTagNameMap>(tag: K, cls: string, text?: string): HTMLElementTagNameMap[K] => {
-  const e = document.createElement(tag);
-  e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-};
 
 /** A fresh shadow root per output keeps our styles in and the notebook's out. */
 function shadowOf(element: HTMLElement): ShadowRoot {
@@ -40,27 +33,6 @@ function shadowOf(element: HTMLElement): ShadowRoot {
   style.textContent = css;
   root.append(style);
   return root;
-}
-
-function mergeConfig(spec: TopLevelSpec): TopLevelSpec {
-  const theme = themeConfig() as Record<string, unknown>;
-  const own = (spec.config ?? {}) as Record<string, unknown>;
-  const config: Record<string, unknown> = { ...theme };
-  for (const [k, v] of Object.entries(own)) {
-    const t = theme[k];
-    config[k] = t && typeof t === 'object' && v && typeof v === 'object' && !Array.isArray(v) ? { ...t, ...v } : v;
-  }
-  return { ...spec, config } as TopLevelSpec;
-}
-
-async function draw(host: HTMLElement, spec: TopLevelSpec): Promise<Result> {
-  return embed(host, mergeConfig(spec) as never, {
-    renderer: 'svg',
-    ast: true,
-    expr: expressionInterpreter,
-    // Saving as SVG/PNG stays; nothing that opens an external editor or shows the raw spec.
-    actions: { export: true, source: false, compiled: false, editor: false },
-  });
 }
 
 let requestSeq = 0;
@@ -249,7 +221,7 @@ export const activate: ActivationFunction = (ctx) => {
   const outputs = new Map<string, Output>();
   ctx.onDidReceiveMessage?.((raw) => {
     const m = raw as ExtensionToRenderer;
-    if (!m || typeof m !== 'object' || (m.type !== 'rangeGallery' && m.type !== 'annotated')) return;
+    if (!m || typeof m !== 'object' || (m.type !== 'rangeGallery' && m.type !== 'annotated' && m.type !== 'thumbs')) return;
     for (const o of outputs.values()) o.onMessage?.(m);
   });
   return {
@@ -264,6 +236,13 @@ export const activate: ActivationFunction = (ctx) => {
         checkPayload(kind, payload);
         if (kind === 'gallery') {
           outputs.set(item.id, new GalleryOutput(root, payload as GalleryPayload, ctx));
+          return;
+        }
+        if (kind === 'map') {
+          const map = new MapOutput(root, payload as MapPayload, ctx);
+          outputs.set(item.id, map);
+          signal?.addEventListener('abort', () => map.dispose());
+          await map.render();
           return;
         }
         const out = new ChartOutput(root, kind, payload as PayloadByKind[ChartKind], ctx);

@@ -24,6 +24,7 @@ if (fs.existsSync(path.join(root, 'bench/profile.ts'))) entries.profile = 'bench
 if (fs.existsSync(path.join(root, 'bench/kernels.ts'))) entries.kernels = 'bench/kernels.ts';
 if (fs.existsSync(path.join(root, 'bench/parallelUnits.ts'))) entries['bench-parallel'] = 'bench/parallelUnits.ts';
 if (fs.existsSync(path.join(root, 'bench/imageLoading.ts'))) entries['bench-images'] = 'bench/imageLoading.ts';
+if (fs.existsSync(path.join(root, 'bench/labelErrorDetection.ts'))) entries['bench-label-errors'] = 'bench/labelErrorDetection.ts';
 if (fs.existsSync(path.join(root, 'bench/nearestNeighbours.ts'))) entries['bench-knn'] = 'bench/nearestNeighbours.ts';
 if (fs.existsSync(path.join(root, 'src/core/charts/render.ts'))) entries.reproduce = 'bench/reproduce.ts';
 

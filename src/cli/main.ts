@@ -8,6 +8,8 @@ import { PRUNE_DEFAULTS, runPruneSweep, type PrunePoint } from '../core/experime
 import { type StrategyName } from '../core/select/selection';
 import { runWindowSweep, WINDOW_DEFAULTS, type WindowPoint } from '../core/experiments/windowSweep';
 import { runScores, SCORE_DEFAULTS, type ScoreName } from '../core/experiments/scoreRun';
+import { AUDIT_DEFAULTS, runAudit } from '../core/experiments/labelAudit';
+import { auditSummaryLines } from '../core/labelErrors/auditSummary';
 import { runTraining, TRAIN_DEFAULTS, type TrainRunConfig } from '../core/experiments/trainRun';
 import { writeRunChartSvgs } from '../core/notebook/runChartFiles';
 import { isOnSlurm, type RunManifest } from '../contract/runManifest';
@@ -29,6 +31,7 @@ import { registerAnnotationCommands } from './suspectsCommand';
 import { registerAnalyzeCommands } from './analyzeCommand';
 import { pruneReport, windowReport, type SweepReport } from './sweepReport';
 import { registerDynamicsCommands } from './dynamicsCommands';
+import { registerImportCommands } from './importCommands';
 import { registerDuplicatesCommand } from './duplicatesCommand';
 
 interface TrainFlags {
@@ -172,6 +175,20 @@ async function score(flags: ScoreFlags, out: NodeJS.WriteStream): Promise<number
   return exitCode(m);
 }
 
+/** `datadiet audit`: cross-validated predictions of every audited row, then confident learning; a summary of both. */
+async function audit(flags: TrainFlags, out: NodeJS.WriteStream): Promise<number> {
+  const config = checkParams('audit', paramsFromFlags('audit', flags));
+  const { manifest: m, runDir } = await runWithProgress((ctx, opts) => runAudit(config, ctx, opts), flags.root, flags as unknown as Record<string, unknown>);
+  if (reportSubmitted(m, flags, out)) return 0;
+  if (flags.json) {
+    out.write(JSON.stringify(m, null, 2) + '\n');
+    return exitCode(m);
+  }
+  out.write(`\nrun ${m.id}: ${m.status}${m.error ? ` (${m.error})` : ''}\n`);
+  for (const line of auditSummaryLines(m, runDir, m.dataset?.classNames)) out.write(printable(line) + '\n');
+  return exitCode(m);
+}
+
 interface PruneFlags extends TrainFlags {
   scores: string;
   score: string;
@@ -289,6 +306,12 @@ export function buildProgram(): Command {
     },
   );
 
+  addJobOptions(program.command('audit').description('find label errors: K-fold cross-validated probabilities of every row (train and test splits; one work unit per fold), then confident learning'), 'audit', { ...AUDIT_DEFAULTS, dataset: 'mnist' }).action(
+    async (flags: TrainFlags) => {
+      process.exitCode = await audit(flags, process.stdout);
+    },
+  );
+
   addJobOptions(program.command('prune').description('prune sweep: retrain on kept subsets (same iteration budget as full data) per fraction x strategy x seed, one work unit each'), 'prune', { ...PRUNE_DEFAULTS, dataset: 'mnist' }).action(
     async (flags: PruneFlags) => {
       process.exitCode = await prune(flags, process.stdout);
@@ -303,6 +326,7 @@ export function buildProgram(): Command {
 
   registerAnalyzeCommands(program, { runWithProgress });
   registerDynamicsCommands(program, { runWithProgress });
+  registerImportCommands(program, { runWithProgress });
   registerDuplicatesCommand(program, { runWithProgress });
 
   registerAnnotationCommands(program);

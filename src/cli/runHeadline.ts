@@ -31,6 +31,14 @@ export function runHeadline(m: Pick<RunManifest, 'kind' | 'results' | 'config'>)
   if (Array.isArray(r.summary)) return pruneHeadline(r.summary as Point[]);
   const best = r.best as { offsetFraction?: number; testAccuracy?: number } | undefined;
   if (best && num(best.offsetFraction) && num(best.testAccuracy)) return `best window at ${Math.round(100 * best.offsetFraction)}%: test ${pct(best.testAccuracy)}`;
+  if (m.kind === 'audit' && num(r.rows)) {
+    const acc = num(r.outOfFoldAccuracy) ? `out-of-fold ${pct(r.outOfFoldAccuracy)}; ` : '';
+    return `${acc}~${num(r.estimatedIssues) ? r.estimatedIssues.toLocaleString('en-US') : '?'} label issues, ${num(r.flagged) ? r.flagged.toLocaleString('en-US') : '?'} flagged of ${r.rows.toLocaleString('en-US')} rows`;
+  }
+  if (num(r.labelIssues)) {
+    // Imported predictions: what the suspects found in them.
+    return `${plural(r.labelIssues, 'label issue')} in ${num(r.examples) ? r.examples.toLocaleString('en-US') : '?'} imported predictions (${r.suspectMethod === 'threshold' ? 'threshold' : 'confident learning'})`;
+  }
   if (r.stability && typeof r.stability === 'object') {
     const names = Object.keys(r.stability);
     const detection = r.detection as Record<string, { auroc?: number }> | undefined;

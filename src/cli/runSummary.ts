@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ModelRecord, RunManifest } from '../contract/runManifest';
+import { importedRunInfo } from '../core/store/importedRun';
 import { datasetLabel } from './datasetLabel';
 import { runHeadline } from './runHeadline';
 
@@ -31,6 +32,11 @@ export function runSummaryLines(m: RunManifest, files: readonly string[]): strin
     if (d.backbone) lines.push(row('backbone', `${d.backbone.dir}  (${d.backbone.description}, input ${d.backbone.inputRange})`));
   } else if (typeof m.config.dataset === 'string') lines.push(row('dataset', m.config.dataset));
   if (m.model) lines.push(row('model', modelText(m.model)));
+  const imported = importedRunInfo(m);
+  if (imported) {
+    const files = imported.files.map((f) => `${f.role}: ${f.file} (sha256 ${f.sha256.slice(0, 12)})`);
+    lines.push(row('imported', `${imported.what}${imported.name ? ` (${imported.name})` : ''}`), ...files.map((f) => row('', f)));
+  }
   lines.push(row('params', paramsText(m.config)));
   const headline = runHeadline(m);
   if (headline) lines.push(row('results', headline));

@@ -1,5 +1,6 @@
 /** `datadiet runs`: one aligned row per run under a header, newest first, with each run's headline result. */
 import type { RunManifest } from '../contract/runManifest';
+import { importedLabel, importedRunInfo } from '../core/store/importedRun';
 import { datasetLabel } from './datasetLabel';
 import { printable } from './printable';
 import { runHeadline } from './runHeadline';
@@ -27,6 +28,8 @@ function resultCell(m: RunManifest, units?: string): string {
 /** The model trained: recorded by train and score runs, else (sweeps, a run that failed early) its configuration. */
 function modelLabel(m: RunManifest): string {
   if (m.model) return `${m.model.arch} x${m.model.width}`;
+  const imported = importedRunInfo(m);
+  if (imported) return importedLabel(imported);
   const { model, width } = m.config;
   return typeof model === 'string' ? `${model} x${typeof width === 'number' ? width : 1}` : '';
 }

@@ -1,10 +1,12 @@
-/** `datadiet suspects` (review order of suspected label issues of a score run) and `datadiet annotations export`. */
+/** `datadiet suspects` (review order of suspected label issues of a score or audit run) and `datadiet annotations export`. */
 import { listDataset } from '../core/data/datasetListing';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { loadRunSuspects } from '../core/annotations/runSuspects';
-import { DEFAULT_SUSPECT_THRESHOLD } from '../core/annotations/suspects';
+import { DEFAULT_SUSPECT_THRESHOLD, type SuspectRanking } from '../core/annotations/suspects';
+import { ISSUE_FILTERS, SUSPECT_METHODS, type IssueFilter, type SuspectMethod } from '../contract/choices';
+import { TEST_SPLIT } from '../core/data/datasetRows';
 import { AnnotationStore, describeProblems, readAnnotationsFile } from '../core/annotations/annotationStore';
 import { ANNOTATION_ACTIONS, type AnnotationAction } from '../core/annotations/annotationEntry';
 import { exportCleanedManifest } from '../core/annotations/apply';
@@ -29,6 +31,8 @@ interface SuspectRow {
   readonly confidence: number;
   readonly suspicion: number;
   readonly corrupted?: boolean;
+  /** 'train' or 'test' when the run covers test rows too (an audit). */
+  readonly split?: string;
 }
 
 /** The review queue as a table: rank first, the columns named, classes by name when the dataset has names. */
@@ -36,13 +40,15 @@ export function suspectsTable(rows: readonly SuspectRow[], classNames?: readonly
   const cls = (k: number) => (classNames?.[k] !== undefined && classNames[k] !== String(k) ? `${k} ${classNames[k]}` : String(k));
   const withPath = rows.some((r) => r.path !== undefined);
   const withNoise = rows.some((r) => r.corrupted !== undefined);
-  const header = ['RANK', 'SUSPICION', 'INDEX', 'LABEL', 'PREDICTED', 'CONFIDENCE', ...(withNoise ? ['CORRUPTED'] : []), ...(withPath ? ['PATH'] : [])];
+  const withSplit = rows.some((r) => r.split !== undefined);
+  const header = ['RANK', 'SUSPICION', 'INDEX', ...(withSplit ? ['SPLIT'] : []), 'LABEL', 'PREDICTED', 'CONFIDENCE', ...(withNoise ? ['CORRUPTED'] : []), ...(withPath ? ['PATH'] : [])];
   return textTable(
     header,
     rows.map((r, i) => [
       String(i + 1),
       r.suspicion.toFixed(3),
       String(r.index),
+      ...(withSplit ? [r.split ?? ''] : []),
       cls(r.label),
       cls(r.predicted),
       `${(100 * r.confidence).toFixed(1)}%`,
@@ -50,6 +56,15 @@ export function suspectsTable(rows: readonly SuspectRow[], classNames?: readonly
       ...(withPath ? [r.path ?? ''] : []),
     ]),
   );
+}
+
+/** What was flagged and how, in one line: the method, its setting, and confident learning's estimate. */
+export function suspectsHeadline(r: Pick<SuspectRanking, 'count' | 'method' | 'threshold' | 'filter' | 'estimatedIssues'>, examples: number, tieBreak?: string): string {
+  const how =
+    r.method === 'confident-learning'
+      ? `by confident learning (filter ${r.filter ?? 'prune_by_noise_rate'}; estimated ${r.estimatedIssues ?? '?'} label issues)`
+      : `by threshold ${r.threshold}`;
+  return `${r.count} of ${examples} examples suspected ${how}; tie-break ${tieBreak ?? 'none'}`;
 }
 
 function threshold(v: string): number {
@@ -73,26 +88,32 @@ async function checkAgainstDataset(keys: readonly ({ index: number } | { path: s
     return;
   }
   // Only which examples exist matters here: listed, not decoded.
-  const { train, test } = await listDataset(inferred);
-  // Paths may name any image of the dataset (a held-out test image too); indices are of the train split.
-  const sources = train.sources && [...train.sources, ...(test.sources ?? [])];
-  checkAnnotationKeys(keys, knownExamples({ labels: train.labels, sources }, annotations, `dataset ${inferred}`));
+  const { train, test, heldOut } = await listDataset(inferred);
+  // Paths may name any image of the dataset (a held-out test image too); indices are dataset rows (test rows only
+  // where the dataset has splits of its own).
+  checkAnnotationKeys(keys, knownExamples(train, annotations, `dataset ${inferred}`, { ...test, indexed: !heldOut }));
 }
 
 export function registerAnnotationCommands(program: Command): void {
   program
     .command('suspects')
-    .description('suspected label issues of a score run, in review order (and precision@k when noise was injected)')
-    .requiredOption('--run <id>', 'id or folder of a score run')
-    .option('--threshold <x>', 'flag when another class leads the label by this much probability', threshold, DEFAULT_SUSPECT_THRESHOLD)
+    .description('suspected label issues of a score run or an audit, in review order (and precision@k when noise was injected)')
+    .requiredOption('--run <id>', 'id or folder of a score run or an audit run')
+    .addOption(new Option('--method <m>', 'how issues are flagged (default: confident-learning for an audit\'s out-of-sample predictions, threshold for a score run\'s)').choices([...SUSPECT_METHODS]))
+    .addOption(new Option('--filter <f>', "confident learning's filter (default prune_by_noise_rate)").choices([...ISSUE_FILTERS]))
+    .option('--threshold <x>', 'threshold method: flag when another class leads the label by this much probability', threshold, DEFAULT_SUSPECT_THRESHOLD)
     .option('--top <n>', 'list this many', (v: string) => Number.parseInt(v, 10), 20)
     .option('--root <dir>', 'where .datadiet/runs lives', process.cwd())
     .option('--json', 'print as JSON')
-    .action((f: { run: string; threshold: number; top: number; root: string; json?: boolean }) => {
-      const s = loadRunSuspects(runDirOf(f.root, f.run), { threshold: f.threshold });
+    .action((f: { run: string; method?: SuspectMethod; filter?: IssueFilter; threshold: number; top: number; root: string; json?: boolean }) => {
+      const s = loadRunSuspects(runDirOf(f.root, f.run), { threshold: f.threshold, method: f.method, filter: f.filter });
       const p = s.predictions;
+      const cl = s.ranking.method === 'confident-learning';
+      // A split column only when test rows are among the rows (an audit with the test split).
+      const split = p.split?.some((v) => v === TEST_SPLIT) ? p.split : undefined;
       const top = Array.from(s.ranking.order.subarray(0, f.top), (r) => ({
         index: p.index[r],
+        ...(split ? { split: split[r] === TEST_SPLIT ? 'test' : 'train' } : {}),
         ...(p.sources ? { path: p.sources[r] } : {}),
         label: p.label[r],
         predicted: p.predicted[r],
@@ -101,18 +122,23 @@ export function registerAnnotationCommands(program: Command): void {
         ...(s.corrupted ? { corrupted: s.corrupted[r] === 1 } : {}),
       }));
       if (f.json) {
-        process.stdout.write(JSON.stringify({ run: s.runDir, examples: p.index.length, flagged: s.ranking.count, threshold: f.threshold, tieBreak: s.score?.name, quality: s.quality, top }, null, 2) + '\n');
+        const how = cl ? { filter: s.ranking.filter, estimatedIssues: s.ranking.estimatedIssues } : { threshold: f.threshold };
+        process.stdout.write(JSON.stringify({ run: s.runDir, examples: p.index.length, flagged: s.ranking.count, method: s.ranking.method, ...how, outOfSample: p.outOfSample === true, tieBreak: s.score?.name, quality: s.quality, top }, null, 2) + '\n');
         return;
       }
       const out = process.stdout;
-      out.write(`${s.ranking.count} of ${p.index.length} examples suspected (threshold ${f.threshold}; tie-break ${s.score?.name ?? 'none'})\n`);
+      out.write(suspectsHeadline(s.ranking, p.index.length, s.score?.name) + '\n');
+      if (cl && !p.outOfSample) out.write('  note: these predictions are in-sample (a score run); confident learning expects out-of-sample ones: `datadiet audit` makes them\n');
       if (s.quality) {
         const q = s.quality;
         out.write(`  noise study: ${q.corrupted} corrupted labels; review queue precision ${Object.entries(q.precisionAt).map(([k, v]) => `@${k} ${v.toFixed(3)}`).join(', ')}\n`);
         out.write(`  flagged set: precision ${q.flaggedPrecision.toFixed(3)}, recall ${q.flaggedRecall.toFixed(3)}\n`);
       }
       const classNames = readRun(s.runDir).manifest?.dataset?.classNames;
-      out.write(`top ${top.length}, sorted by suspicion (how far the predicted class leads the label's probability), highest first${s.score ? `; ties by ${s.score.name}` : ''}:\n`);
+      const order = cl
+        ? 'flagged first, least self-confident (lowest probability of the label) first, then the rest by suspicion'
+        : `sorted by suspicion (how far the predicted class leads the label's probability), highest first${s.score ? `; ties by ${s.score.name}` : ''}`;
+      out.write(`top ${top.length}, ${order}:\n`);
       for (const line of suspectsTable(top, classNames)) out.write(printable(`  ${line}`) + '\n');
     });
 
@@ -120,7 +146,7 @@ export function registerAnnotationCommands(program: Command): void {
     .command('annotate')
     .description('add decisions to an annotations.jsonl (merged with concurrent writers; prints each entry id once it is on disk)')
     .requiredOption('--annotations <file>', 'annotations.jsonl')
-    .option('--index <i>', 'train-split index of the example (binary datasets)', (v: string) => Number.parseInt(v, 10))
+    .option('--index <i>', 'dataset row of the example (binary datasets: train index i, or train size + j for test example j)', (v: string) => Number.parseInt(v, 10))
     .option('--path <p>', 'image path relative to the annotations file (manifests, folders)')
     .requiredOption('--action <a>', `one of ${ANNOTATION_ACTIONS.join(', ')}`)
     .option('--label <l>', 'new label for relabel (class index or name)')

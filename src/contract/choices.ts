@@ -45,6 +45,14 @@ export type ScoreName = (typeof SCORE_NAMES)[number];
 export const STRATEGY_NAMES = ['keep-top', 'keep-bottom', 'random', 'window', 'non-extreme', 'gradient-cdf'] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
 
+/**
+ * Injected label noise (noise studies): `uniform` permutes the labels of a fraction of all trained examples among
+ * themselves (Data Diet's protocol); `pairs` relabels a fraction of each class that has a look-alike as that class
+ * (7 -> 1, shirt -> T-shirt: core/data/classConditionalNoise.ts), the asymmetric noise real annotators make.
+ */
+export const NOISE_KINDS = ['uniform', 'pairs'] as const;
+export type NoiseKind = (typeof NOISE_KINDS)[number];
+
 export const NORM_KINDS = ['l2', 'l1', 'linf'] as const;
 export type NormKind = (typeof NORM_KINDS)[number];
 /** Which parameters a gradient norm runs over: all, conv/dense weights, conv/dense biases, or the classifier's weights. */
@@ -59,6 +67,15 @@ export type ConvMethod = (typeof CONV_METHODS)[number];
  */
 export const SUSPECT_METHODS = ['confident-learning', 'threshold'] as const;
 export type SuspectMethod = (typeof SUSPECT_METHODS)[number];
+
+/**
+ * Confident learning's filters (core/labelErrors/confidentLearning.ts): which examples of the estimated noise are the
+ * label issues. prune_by_noise_rate (the paper's default) takes, per given class and true class, the examples the
+ * model most prefers the true class for; prune_by_class the least self-confident of each class; both their
+ * intersection; confident_learning the off-diagonal of the confident joint; predicted_neq_given argmax != label.
+ */
+export const ISSUE_FILTERS = ['prune_by_noise_rate', 'prune_by_class', 'both', 'confident_learning', 'predicted_neq_given'] as const;
+export type IssueFilter = (typeof ISSUE_FILTERS)[number];
 
 /**
  * Nearest-neighbour searches (core/similarity/nearestNeighbours.ts): `auto` exact up to a size the bench sets, an

@@ -3,7 +3,7 @@
  * and cells read them without loading the experiments; the experiments apply them (core/experiments).
  */
 import type { StrategyName } from './choices';
-import type { DuplicatesParams, El2nGridParams, EntropyParams, ErrorBarrierParams, GradHeatmapParams, GradSumParams, KernelVelocityParams, PruneParams, ScoreParams, TrainParams, WindowParams } from './jobParams';
+import type { AuditParams, DuplicatesParams, El2nGridParams, EntropyParams, ErrorBarrierParams, GradHeatmapParams, GradSumParams, ImportPredictionsParams, ImportScoresParams, KernelVelocityParams, PruneParams, ScoreParams, TrainParams, WindowParams } from './jobParams';
 
 /**
  * The validation split of every job that trains and evaluates (train, score, prune, window and the sweeps built on
@@ -45,6 +45,7 @@ export const SCORE_DEFAULTS: Omit<ScoreParams, 'dataset'> = {
   csv: false,
   labelNoise: 0,
   noiseSeed: 0,
+  noiseKind: 'uniform',
 };
 
 export const PRUNE_DEFAULTS: Omit<PruneParams, 'dataset' | 'scoresFrom'> = {
@@ -137,6 +138,27 @@ export const STRATEGY_COMPARISON_DEFAULTS: Omit<PruneParams, 'dataset' | 'scores
   seeds: 2,
   dropFraction: 0.05,
 };
+
+/**
+ * The label audit: the score job's training schedule, 5 folds (cleanlab's default), no validation split (each fold
+ * is predicted by a model that never saw it, so the out-of-fold accuracy is the honest one).
+ */
+export const AUDIT_DEFAULTS: Omit<AuditParams, 'dataset'> = {
+  ...TRAIN_DEFAULTS,
+  epochs: SCORE_DEFAULTS.epochs,
+  validation: 0,
+  folds: 5,
+  filter: 'prune_by_noise_rate',
+  includeTest: true,
+  labelNoise: 0,
+  noiseSeed: 0,
+  noiseKind: 'uniform',
+  csv: false,
+};
+/** Imported predictions are taken as out-of-sample (a model that never trained on them) unless --in-sample. */
+export const IMPORT_PREDICTIONS_DEFAULTS: Omit<ImportPredictionsParams, 'dataset' | 'probs'> = { logits: false, inSample: false, resize: 'crop' };
+
+export const IMPORT_SCORES_DEFAULTS: Omit<ImportScoresParams, 'dataset' | 'scores'> = { resize: 'crop' };
 
 /**
  * The cosine similarity from which two images are near duplicates, by what is compared (docs/duplicates.md has the

@@ -17,6 +17,9 @@ export const JOB_NAMES = [
   'kernel-velocity',
   'error-barrier',
   'el2n-grid',
+  'audit',
+  'import-predictions',
+  'import-scores',
   'duplicates',
 ] as const;
 export type JobName = (typeof JOB_NAMES)[number];
@@ -25,5 +28,9 @@ export function isJobName(v: unknown): v is JobName {
   return typeof v === 'string' && (JOB_NAMES as readonly string[]).includes(v);
 }
 
-/** The kinds a run can have: every job's, but those recorded under another job's kind. */
-export const RUN_KINDS: readonly JobName[] = JOB_NAMES.filter((j) => j !== 'el2n-grid' && j !== 'strategies');
+/**
+ * The kinds a run can have: every job's, but those recorded under another job's kind (imported predictions and
+ * scores are score runs, so everything that reads a score run reads them).
+ */
+const RECORDED_AS_ANOTHER: readonly JobName[] = ['el2n-grid', 'strategies', 'import-predictions', 'import-scores'];
+export const RUN_KINDS: readonly JobName[] = JOB_NAMES.filter((j) => !RECORDED_AS_ANOTHER.includes(j));

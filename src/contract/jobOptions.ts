@@ -3,7 +3,7 @@
  * (the engine protocol, params.json, notebook cells) checks parameters with `checkParams` before a job runs, so a
  * wrong type or an unknown name is refused with the flag's name instead of failing deep inside a training.
  */
-import { ARCHITECTURES, BACKBONE_INPUT_RANGES, BACKEND_CHOICES, CONV_METHODS, IMAGENET_STEM_MIN_SIDE, KNN_METHODS, NORM_KINDS, PARAM_SUBSETS, RESIZE_MODES, SCORE_NAMES, STEM_CHOICES, STRATEGY_NAMES } from './choices';
+import { ARCHITECTURES, BACKBONE_INPUT_RANGES, BACKEND_CHOICES, CONV_METHODS, IMAGENET_STEM_MIN_SIDE, ISSUE_FILTERS, KNN_METHODS, NOISE_KINDS, NORM_KINDS, PARAM_SUBSETS, RESIZE_MODES, SCORE_NAMES, STEM_CHOICES, STRATEGY_NAMES } from './choices';
 import { DUPLICATE_THRESHOLDS } from './jobDefaults';
 import type { JobParams } from './jobParams';
 import type { JobName } from './jobNames';
@@ -57,6 +57,20 @@ export const SCORE_OPTIONS: readonly OptionSpec[] = [
   { key: 'csv', flag: 'csv', kind: 'boolean', help: 'also write CSV tables' },
   { key: 'labelNoise', flag: 'label-noise', kind: 'number', min: 0, lt: 1, value: 'fraction', help: 'noise study: permute the labels of this fraction of the training examples, then report how well each score finds them' },
   { key: 'noiseSeed', flag: 'noise-seed', kind: 'int', min: 0, value: 'n', help: "which noise draw: other noise on the same --seed's split and subset" },
+  { key: 'noiseKind', flag: 'noise-kind', kind: 'choice', choices: NOISE_KINDS, value: 'kind', help: 'uniform: permute the labels of --label-noise of all trained examples; pairs: relabel --label-noise of each class that has a look-alike (MNIST 7->1, 2->7, 3->8, 5<->6; Fashion-MNIST shirt<->T-shirt, pullover<->coat, sandal<->sneaker)' },
+];
+
+export const AUDIT_OPTIONS: readonly OptionSpec[] = [
+  // No validation split: every audited row is predicted by the fold model that did not train on it.
+  // Nor --data-seed: it would give every fold the same data order (each fold draws its own from its stream).
+  ...TRAIN_OPTIONS.map((s): OptionSpec => (s.key === 'validation' || s.key === 'dataSeed' ? { ...s, internal: true } : s)),
+  { key: 'folds', flag: 'folds', kind: 'int', min: 2, value: 'k', help: 'cross-validation folds, stratified by label: fold k is predicted by a model trained on the others (one work unit each)' },
+  { key: 'filter', flag: 'filter', kind: 'choice', choices: ISSUE_FILTERS, value: 'name', help: "confident learning's filter picking the label issues (prune_by_noise_rate: the paper's default)" },
+  { key: 'includeTest', flag: 'test', kind: 'boolean', help: "audit the test split's rows too (--no-test: the train split only)" },
+  { key: 'labelNoise', flag: 'label-noise', kind: 'number', min: 0, lt: 1, value: 'fraction', help: 'noise study: corrupt the labels of this fraction of the audited training rows, then report how well the audit finds them' },
+  { key: 'noiseSeed', flag: 'noise-seed', kind: 'int', min: 0, value: 'n', help: "which noise draw: other noise on the same --seed's subset" },
+  { key: 'noiseKind', flag: 'noise-kind', kind: 'choice', choices: NOISE_KINDS, value: 'kind', help: "uniform: permute the chosen labels; pairs: relabel a fraction of each class as its look-alike (mnist, fashion-mnist)" },
+  { key: 'csv', flag: 'csv', kind: 'boolean', help: 'also write CSV tables' },
 ];
 
 export const PRUNE_OPTIONS: readonly OptionSpec[] = [
@@ -81,6 +95,33 @@ export const WINDOW_OPTIONS: readonly OptionSpec[] = [
 
 const ks: OptionSpec = { key: 'ks', flag: 'ks', kind: 'numbers', gt: 0, value: 'list', help: 'k values: counts, or fractions (< 1) of the scored examples (default 10, 20, 50, ... all)' };
 const scoreTables: OptionSpec = { key: 'scores', flag: 'score', kind: 'strings', value: 'names', help: 'comma-separated score tables (default: every score of the run)' };
+
+const imageSize = TRAIN_OPTIONS.find((o) => o.key === 'imageSize')!;
+const resize = TRAIN_OPTIONS.find((o) => o.key === 'resize')!;
+const runName: OptionSpec = { key: 'name', flag: 'name', kind: 'string', value: 'label', help: 'a label for the run in listings (e.g. the model that made the file)' };
+// Imports are score runs; these say so in the manifest, as el2n-grid's do.
+const importedRunKind: OptionSpec = { key: 'runKind', flag: 'run-kind', kind: 'string', internal: true, help: 'the kind its run is recorded as' };
+
+export const IMPORT_PREDICTIONS_OPTIONS: readonly OptionSpec[] = [
+  { short: 'd', key: 'dataset', flag: 'dataset', kind: 'string', value: 'spec', help: `the dataset the rows follow: ${DATASETS}` },
+  { key: 'probs', flag: 'probs', kind: 'string', value: 'file', help: 'N x classes .npy (float32 or float64) of your model\'s probabilities, one row per example in the dataset\'s order' },
+  { key: 'logits', flag: 'logits', kind: 'boolean', help: 'the file holds logits (scores before softmax): softmax each row' },
+  { key: 'embeddings', flag: 'embeddings', kind: 'string', value: 'file', help: 'N x D .npy of the same rows\' embeddings (features), kept with the predictions' },
+  { key: 'inSample', flag: 'in-sample', kind: 'boolean', help: 'the model trained on these examples (default: out-of-sample, e.g. cross-validated): suspects then use the threshold, not confident learning' },
+  runName,
+  imageSize,
+  resize,
+  importedRunKind,
+];
+
+export const IMPORT_SCORES_OPTIONS: readonly OptionSpec[] = [
+  { short: 'd', key: 'dataset', flag: 'dataset', kind: 'string', value: 'spec', help: `the dataset the rows follow: ${DATASETS}` },
+  { key: 'scores', flag: 'score', kind: 'strings', repeatable: true, value: 'name=file', help: 'a score as name=file: an (N,) .npy of one value per example in the dataset\'s order (higher = harder); repeat for more' },
+  runName,
+  imageSize,
+  resize,
+  importedRunKind,
+];
 
 export const JOB_OPTIONS: { readonly [J in JobName]: readonly OptionSpec[] } = {
   train: TRAIN_OPTIONS,
@@ -153,6 +194,9 @@ export const JOB_OPTIONS: { readonly [J in JobName]: readonly OptionSpec[] } = {
     { key: 'grid', flag: 'grid', kind: 'boolean', internal: true, help: 'marks the score run as a grid mean' },
     { key: 'runKind', flag: 'run-kind', kind: 'string', internal: true, help: 'the kind its run is recorded as' },
   ],
+  audit: AUDIT_OPTIONS,
+  'import-predictions': IMPORT_PREDICTIONS_OPTIONS,
+  'import-scores': IMPORT_SCORES_OPTIONS,
   duplicates: [
     { short: 'd', key: 'dataset', flag: 'dataset', kind: 'string', value: 'spec', help: `${DATASETS} (default: the dataset of --run)` },
     TRAIN_OPTIONS.find((o) => o.key === 'imageSize')!,
@@ -182,6 +226,9 @@ export const REQUIRED: { readonly [J in JobName]?: readonly (keyof JobParams[J] 
   'kernel-velocity': ['dataset'],
   'error-barrier': ['dataset'],
   'el2n-grid': ['dataset'],
+  audit: ['dataset'],
+  'import-predictions': ['dataset', 'probs'],
+  'import-scores': ['dataset', 'scores'],
 };
 
 /**

@@ -3,7 +3,7 @@
  * and what a run records in params.json. Defaults are applied by each experiment (core/experiments); the option
  * metadata that checks them is in jobOptions.ts.
  */
-import type { Architecture, BackboneInputRange, BackendChoice, ConvMethod, KnnMethod, NormKind, ParamSubset, ResizeMode, ScoreName, StemChoice, StrategyName } from './choices';
+import type { Architecture, BackboneInputRange, BackendChoice, ConvMethod, IssueFilter, KnnMethod, NoiseKind, NormKind, ParamSubset, ResizeMode, ScoreName, StemChoice, StrategyName } from './choices';
 import type { JobName } from './jobNames';
 
 export interface TrainParams {
@@ -73,6 +73,8 @@ export interface ScoreParams extends TrainParams {
   /** Inject label noise into this fraction of the trained examples (noise study); 0 = none. */
   readonly labelNoise: number;
   readonly noiseSeed: number;
+  /** uniform (a fraction of all trained examples, permuted) or pairs (a fraction of each look-alike class). */
+  readonly noiseKind: NoiseKind;
 }
 
 /**
@@ -241,6 +243,64 @@ export interface El2nGridParams extends ScoreParams {
 }
 
 /**
+ * Cross-validated label audit (`datadiet audit --folds K`): the audited rows (the train split or its --subset, and
+ * with `includeTest` the whole test split) are split into K folds stratified by given label; fold k's rows are
+ * predicted by a model trained on the other folds (one work unit per fold), so every row gets out-of-sample
+ * probabilities. Confident learning (Northcutt, Jiang & Chuang, JAIR 2021) then estimates the noise and flags the
+ * label issues. No validation split: the out-of-fold accuracy is the honest accuracy.
+ */
+export interface AuditParams extends TrainParams {
+  /** K folds, at least 2: fold k draws its init and data order from the `audit-fold[fold=k]` stream. */
+  readonly folds: number;
+  /** Confident learning's filter picking the issues (choices.ts ISSUE_FILTERS). */
+  readonly filter: IssueFilter;
+  /** Audit the test split's rows too (false: the train split, or its subset, only). */
+  readonly includeTest: boolean;
+  /** Inject label noise into this fraction of the audited train rows (measures detection); 0 = none. */
+  readonly labelNoise: number;
+  readonly noiseSeed: number;
+  /** uniform (permutation) or pairs (the dataset's look-alike classes). */
+  readonly noiseKind: NoiseKind;
+  /** Also write CSV next to Parquet and .npy. */
+  readonly csv: boolean;
+}
+
+/**
+ * A user's own model's predictions imported as a run (`datadiet import-predictions`): an N x K .npy of
+ * probabilities (or logits) with one row per dataset row (core/data/datasetRows.ts), checked against the dataset
+ * and recorded like a score run's predictions, so suspects, the review queue and manifest hints read them.
+ */
+export interface ImportPredictionsParams {
+  readonly dataset: string;
+  /** The N x K .npy file (absolute once resolved). */
+  readonly probs: string;
+  /** The file holds logits (scores before softmax): they are softmaxed per row. */
+  readonly logits: boolean;
+  /** An N x D .npy of the same rows' embeddings (features), kept as predictions/embeddings.npy. */
+  readonly embeddings?: string;
+  /** The model saw these examples in training: recorded as in-sample (suspects then use the threshold). */
+  readonly inSample: boolean;
+  /** A label for the run ("resnet50 5-fold"), shown in listings. */
+  readonly name?: string;
+  readonly imageSize?: number;
+  readonly resize: ResizeMode;
+}
+
+/**
+ * A user's own per-example scores imported as a score run (`datadiet import-scores`): `name=file` pairs, each an
+ * (N,) or (N, 1) .npy over the dataset rows, written as score tables of the training split that prune, window,
+ * histograms and galleries read.
+ */
+export interface ImportScoresParams {
+  readonly dataset: string;
+  /** `name=file` pairs (files absolute once resolved). */
+  readonly scores: readonly string[];
+  readonly name?: string;
+  readonly imageSize?: number;
+  readonly resize: ResizeMode;
+}
+
+/**
  * Exact and near duplicates of a dataset, train and test split alike (core/experiments/duplicates.ts): byte-identical
  * decoded images, and images whose vectors (perceptual thumbnails, or a run's embeddings) are at least `threshold`
  * cosine-similar; groups spanning both splits are train/test leakage, groups with different labels label conflicts.
@@ -278,6 +338,9 @@ export interface JobParams {
   readonly 'kernel-velocity': KernelVelocityParams;
   readonly 'error-barrier': ErrorBarrierParams;
   readonly 'el2n-grid': El2nGridParams;
+  readonly audit: AuditParams;
+  readonly 'import-predictions': ImportPredictionsParams;
+  readonly 'import-scores': ImportScoresParams;
   readonly duplicates: DuplicatesParams;
 }
 

@@ -23,6 +23,7 @@ export const MIME = {
   gallery: 'application/vnd.datadiet.gallery+json',
   trainingCurves: 'application/vnd.datadiet.training-curves+json',
   confusionMatrix: 'application/vnd.datadiet.confusion-matrix+json',
+  map: 'application/vnd.datadiet.map+json',
 } as const;
 
 export type PayloadKind = keyof typeof MIME;
@@ -168,6 +169,69 @@ export interface ConfusionMatrixPayload extends Common {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Map of examples
+
+/** How a map's 2-D coordinates are made. */
+export const MAP_METHODS = ['umap', 'pca'] as const;
+export type MapMethod = (typeof MAP_METHODS)[number];
+
+/** What colours a map's points. */
+export const MAP_COLORS = ['label', 'predicted', 'score', 'suspicion'] as const;
+export type MapColor = (typeof MAP_COLORS)[number];
+
+/** A map's points, column-wise (entry i of every array is point i): compact for tens of thousands of points. */
+export interface MapPoints {
+  x: number[];
+  y: number[];
+  /** Dataset row of each point (the index of the run's predictions table). */
+  index: number[];
+  /** Recorded (possibly noisy) label id. */
+  label: number[];
+  /** The model's predicted class. */
+  predicted?: number[];
+  /** Value of the score table named by `MapPayload.score`; null where it is not finite. */
+  score?: (number | null)[];
+  /** max over classes c != label of p(c | x), minus p(label | x): in [-1, 1], positive = the model prefers another class. */
+  suspicion?: number[];
+  /** 1 where the run's suspected label issues include the point, else 0. */
+  flagged?: number[];
+}
+
+/**
+ * A 2-D map of examples (PCA or UMAP of the run's embeddings, or of its predicted probabilities when it has none),
+ * coloured by label, predicted class, a score or suspicion. Brushing a region shows its examples as a gallery.
+ */
+export interface MapPayload extends Common {
+  method: MapMethod;
+  /** What was mapped: the run's embeddings (predictions/embeddings.npy) or, without them, its predicted probabilities. */
+  input: 'embeddings' | 'probabilities';
+  /** Features per example of that input (the embedding width, or the classes). */
+  dims: number;
+  /** UMAP ran on this many top principal components of the input (wide inputs are reduced first). */
+  reducedTo?: number;
+  /** PCA: the share of the total variance along x and along y. */
+  explained?: [number, number];
+  /** The colouring shown first; the renderer offers every colouring the points carry. */
+  color: MapColor;
+  /** Name of the score table in `points.score`, e.g. "el2n". */
+  score?: string;
+  /** The suspect method that set `points.flagged`, e.g. "confident-learning". */
+  flaggedBy?: string;
+  /** Class names by label id. */
+  classNames: string[];
+  points: MapPoints;
+  /**
+   * Rows the run has. When there are more than points, the points are a seeded sample and the projection was fitted
+   * on it. Points are in a seeded random order, so any prefix of them is a uniform sample too.
+   */
+  total: number;
+  /** Thumbnails of some points (a PNG data URI by dataset row), for brushing without the extension; others are asked for. */
+  thumbs?: { index: number; thumb: string }[];
+  /** Thumbnail size in CSS pixels of the brushed gallery's images. */
+  thumbSize?: number;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Gallery
 
 export interface GalleryItem {
@@ -231,6 +295,7 @@ export interface PayloadByKind {
   gallery: GalleryPayload;
   trainingCurves: TrainingCurvesPayload;
   confusionMatrix: ConfusionMatrixPayload;
+  map: MapPayload;
 }
 
 export type AnyPayload = PayloadByKind[PayloadKind];
@@ -268,7 +333,20 @@ export interface RequestRangeMessage {
   perClass?: number;
 }
 
-export type RendererToExtension = AnnotateMessage | RequestRangeMessage;
+/** Most thumbnails one `requestThumbs` may ask for (a brushed map shows a page of them at a time). */
+export const MAX_THUMBS_REQUEST = 64;
+
+/** Renderer -> extension: thumbnails of a brushed map region's examples that its payload does not embed. */
+export interface RequestThumbsMessage {
+  type: 'requestThumbs';
+  /** Echoed in the reply; the renderer ignores replies to superseded requests. */
+  requestId: string;
+  runId: string;
+  /** Dataset rows, at most MAX_THUMBS_REQUEST. */
+  indices: number[];
+}
+
+export type RendererToExtension = AnnotateMessage | RequestRangeMessage | RequestThumbsMessage;
 
 /** Extension -> renderer: reply to a RequestRangeMessage. */
 export interface RangeGalleryMessage {
@@ -289,7 +367,16 @@ export interface AnnotatedMessage {
   error?: string;
 }
 
-export type ExtensionToRenderer = RangeGalleryMessage | AnnotatedMessage;
+/** Extension -> renderer: reply to a RequestThumbsMessage (rows it has no image for are left out). */
+export interface ThumbsMessage {
+  type: 'thumbs';
+  requestId: string;
+  thumbs?: { index: number; thumb: string }[];
+  /** Why there are no thumbnails (shown to the user). */
+  error?: string;
+}
+
+export type ExtensionToRenderer = RangeGalleryMessage | AnnotatedMessage | ThumbsMessage;
 
 /** Checks a message from the renderer before acting on it (webview content is not trusted input). */
 export function parseRendererMessage(m: unknown): RendererToExtension | undefined {
@@ -315,6 +402,11 @@ export function parseRendererMessage(m: unknown): RendererToExtension | undefine
     const out: RequestRangeMessage = { type: 'requestRange', requestId: o.requestId, runId: o.runId, score: o.score, lo: o.lo, hi: o.hi };
     if (o.perClass !== undefined) out.perClass = o.perClass as number;
     return out;
+  }
+  if (o.type === 'requestThumbs') {
+    if (typeof o.requestId !== 'string' || typeof o.runId !== 'string' || !Array.isArray(o.indices)) return undefined;
+    if (o.indices.length === 0 || o.indices.length > MAX_THUMBS_REQUEST || !o.indices.every(isInt)) return undefined;
+    return { type: 'requestThumbs', requestId: o.requestId, runId: o.runId, indices: [...(o.indices as number[])] };
   }
   return undefined;
 }

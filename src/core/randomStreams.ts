@@ -32,6 +32,9 @@ export const PURPOSES = [
   'probed-train',
   'barrier-child',
   'resume',
+  // A label audit: which fold each audited row is in, and the training of each fold's model.
+  'audit-folds',
+  'audit-fold',
   // Inside one training.
   'init',
   'data-order',
@@ -46,6 +49,9 @@ export const PURPOSES = [
   'barrier-bn-batches',
   'entropy-baseline',
   'chart-sample',
+  // The 2-D map of a run: which rows are drawn (a seeded order; any prefix is a uniform sample), and UMAP's own draws.
+  'map-sample',
+  'map-umap',
   // Similarity search: the HNSW index's level draws; the nearest-neighbour bench's synthetic vectors.
   'neighbour-index',
   'bench-vectors',

@@ -3,7 +3,7 @@
 import type { JobProgress } from '../contract/jobProgress';
 import type { RunManifest } from '../contract/runManifest';
 import type { EngineJob, ExecutorChoice } from '../core/cells/execute';
-import type { RangeGalleryMessage, RequestRangeMessage } from '../core/notebook/mime';
+import type { RangeGalleryMessage, RequestRangeMessage, RequestThumbsMessage, ThumbsMessage } from '../core/notebook/mime';
 import type { CellContext, CellResultOutput, FromCellWorker, ToCellWorker } from './cellWorker';
 import { WorkerChannel } from './workerChannel';
 
@@ -71,6 +71,7 @@ export class CellClient {
         this.channel.settle(m.id, undefined, new CellFailure(m.message, m.cellError, m.stack));
         return;
       case 'rangeGallery':
+      case 'thumbs':
         this.channel.settle(m.id, m.reply);
         return;
     }
@@ -91,6 +92,11 @@ export class CellClient {
 
   rangeGallery(message: RequestRangeMessage, context: CellContext): Promise<RangeGalleryMessage> {
     return this.channel.request<RangeGalleryMessage>((id) => ({ type: 'range', id, message, context })).result;
+  }
+
+  /** Thumbnails a brushed map asks for. */
+  thumbs(message: RequestThumbsMessage, context: CellContext): Promise<ThumbsMessage> {
+    return this.channel.request<ThumbsMessage>((id) => ({ type: 'thumbs', id, message, context })).result;
   }
 
   dispose(): void {

@@ -1,5 +1,6 @@
 // Worker thread of the notebook kernel (dist/cellWorker.js): runs Data Diet cells (reading score tables and images,
-// drawing SVG fallbacks, thumbnails) and brushed-range galleries away from the extension host. Training jobs still
+// drawing SVG fallbacks, thumbnails, projecting maps), brushed-range galleries and a brushed map's thumbnails away
+// from the extension host. Training jobs still
 // run in the engine process: the worker asks the host for them and relays their progress to the cell.
 import { parentPort } from 'node:worker_threads';
 import type { JobProgress } from '../contract/jobProgress';
@@ -8,8 +9,9 @@ import { CellError, executeCell, type EngineJob, type ExecEnv, type ExecutorChoi
 import { ImageCache } from '../core/cells/imageCache';
 import { cellOutputItems } from '../core/cells/outputItems';
 import { rangeGallery } from '../core/cells/rangeGallery';
+import { mapThumbs } from '../core/cells/mapThumbs';
 import type { OutputItem } from '../core/notebook/fallbacks';
-import type { RangeGalleryMessage, RequestRangeMessage } from '../core/notebook/mime';
+import type { RangeGalleryMessage, RequestRangeMessage, RequestThumbsMessage, ThumbsMessage } from '../core/notebook/mime';
 
 /** Where a cell runs: the workspace, whether it may train, the settings' job parameters. */
 export interface CellContext {
@@ -22,6 +24,7 @@ export type ToCellWorker =
   | { readonly type: 'exec'; readonly id: number; readonly text: string; readonly context: CellContext }
   | { readonly type: 'abort'; readonly id: number }
   | { readonly type: 'range'; readonly id: number; readonly message: RequestRangeMessage; readonly context: CellContext }
+  | { readonly type: 'thumbs'; readonly id: number; readonly message: RequestThumbsMessage; readonly context: CellContext }
   | { readonly type: 'jobProgress'; readonly job: number; readonly progress: JobProgress }
   | { readonly type: 'jobEnded'; readonly job: number; readonly manifest?: RunManifest; readonly error?: string };
 
@@ -37,7 +40,8 @@ export type FromCellWorker =
   | { readonly type: 'cancelJob'; readonly job: number }
   | { readonly type: 'done'; readonly id: number; readonly outputs: readonly CellResultOutput[]; readonly aborted: boolean }
   | { readonly type: 'failed'; readonly id: number; readonly message: string; readonly cellError: boolean; readonly stack?: string }
-  | { readonly type: 'rangeGallery'; readonly id: number; readonly reply: RangeGalleryMessage };
+  | { readonly type: 'rangeGallery'; readonly id: number; readonly reply: RangeGalleryMessage }
+  | { readonly type: 'thumbs'; readonly id: number; readonly reply: ThumbsMessage };
 
 const port = parentPort;
 if (port) {
@@ -83,6 +87,9 @@ if (port) {
         return;
       case 'range':
         void rangeGallery(m.message, envFor(m.id, m.context)).then((reply) => send({ type: 'rangeGallery', id: m.id, reply }));
+        return;
+      case 'thumbs':
+        void mapThumbs(m.message, envFor(m.id, m.context)).then((reply) => send({ type: 'thumbs', id: m.id, reply }));
         return;
       case 'jobProgress':
         jobs.get(m.job)?.onProgress(m.progress);

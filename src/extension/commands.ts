@@ -31,10 +31,11 @@ import {
   type WizardState,
 } from './wizard';
 import { runWizard } from './wizardUi';
+import { importFiles, type ImportDeps } from './importCommands';
 import { buildSweepRequest, sweepSteps, usableScoreRuns, WINDOW_VALIDATION, type SweepKind, type SweepState } from './sweepWizard';
 
-const GOAL_ACTIONS: Record<Goal, string> = { train: 'train models', score: 'compute scores', noise: 'run label-noise studies' };
-const GOAL_TITLES: Record<Goal, string> = { train: 'Data Diet: New Experiment', score: 'Data Diet: Compute Scores', noise: 'Data Diet: Label-Noise Study' };
+const GOAL_ACTIONS: Record<Goal, string> = { train: 'train models', score: 'compute scores', noise: 'run label-noise studies', audit: 'audit labels' };
+const GOAL_TITLES: Record<Goal, string> = { train: 'Data Diet: New Experiment', score: 'Data Diet: Compute Scores', noise: 'Data Diet: Label-Noise Study', audit: 'Data Diet: Find Label Errors' };
 
 export interface CommandDeps {
   readonly host: EngineHost;
@@ -57,6 +58,7 @@ export class Commands {
     r('datadiet.newExperiment', (arg) => this.newExperiment('train', arg));
     r('datadiet.computeScores', (arg) => this.newExperiment('score', arg));
     r('datadiet.noiseStudy', (arg) => this.newExperiment('noise', arg));
+    r('datadiet.auditLabels', (arg) => this.newExperiment('audit', arg));
     r('datadiet.pruneDataset', (arg) => this.sweep('prune', arg));
     r('datadiet.windowSweep', (arg) => this.sweep('window', arg));
     // The runs view's "from this run" entries: the same wizards, starting from the clicked score run.
@@ -70,6 +72,8 @@ export class Commands {
     r('datadiet.deleteRun', (arg, all) => this.deleteRun(arg, all));
     r('datadiet.rerun', (arg) => this.rerun(arg));
     r('datadiet.refreshRuns', () => this.d.runsView.refresh(0));
+    r('datadiet.importPredictions', (arg) => importFiles('predictions', this.importDeps(), arg));
+    r('datadiet.importScores', (arg) => importFiles('scores', this.importDeps(), arg));
   }
 
   // ------------------------------------------------------------------------------------------ experiments
@@ -136,6 +140,11 @@ export class Commands {
     }
     const req = buildSweepRequest(state, this.d.settings());
     return req ? this.startJobs([req]) : undefined;
+  }
+
+  /** What the import commands (importCommands.ts) need from here: the job queue and the dataset candidates. */
+  private importDeps(): ImportDeps {
+    return { startJobs: (reqs) => this.startJobs(reqs), findDatasets: () => this.findDatasets() };
   }
 
   private async findDatasets() {

@@ -5,6 +5,7 @@ import type { RunManifest, RunStatus } from '../contract/runManifest';
 import type { RunSummary } from '../core/store/runStore';
 import { detectionSummary, pruneSummary, windowSummary } from './resultSummary';
 import { hasResultsNotebook } from '../core/cells/starter';
+import { importedLabel, importedRunInfo } from '../core/store/importedRun';
 import { formatCount, formatDuration, formatEta, formatPercent, formatTimestamp, plural, relativeTime, shortError } from './format';
 
 /** Live progress of a run this window's engine is running (manifests are only rewritten at milestones). */
@@ -61,6 +62,8 @@ export function datasetName(m: RunManifest): string {
 
 /** "cnn-small", "resnet18 x0.25". */
 export function modelName(m: RunManifest): string {
+  const imported = importedRunInfo(m);
+  if (imported) return importedLabel(imported);
   const arch = m.model?.arch ?? (typeof m.config.model === 'string' ? m.config.model : '?');
   const width = m.model?.width ?? (typeof m.config.width === 'number' ? m.config.width : 1);
   return width === 1 ? arch : `${arch} \u00d7${width}`;
@@ -73,6 +76,11 @@ function results(m: RunManifest): Record<string, unknown> {
 /** The headline number: test accuracy for training, "el2n, grand x2 runs" for scores. */
 export function headline(m: RunManifest): string | undefined {
   const r = results(m);
+  if (m.kind === 'score' && typeof r.labelIssues === 'number') {
+    // Imported predictions: what their suspects found.
+    const examples = typeof r.examples === 'number' ? ` in ${formatCount(r.examples)} predictions` : '';
+    return `${plural(r.labelIssues, 'label issue')}${examples} (${r.suspectMethod === 'threshold' ? 'threshold' : 'confident learning'})`;
+  }
   if (m.kind === 'score') {
     const scores = Array.isArray(r.scores) ? (r.scores as string[]) : Array.isArray(m.config.scores) ? (m.config.scores as string[]) : [];
     const runs = typeof r.runs === 'number' ? r.runs : undefined;
@@ -83,6 +91,11 @@ export function headline(m: RunManifest): string | undefined {
   }
   if (m.kind === 'prune') return pruneSummary(m);
   if (m.kind === 'window') return windowSummary(m);
+  if (m.kind === 'audit' && typeof r.rows === 'number') {
+    // Out-of-fold accuracy is an audit's honest accuracy; then what confident learning found.
+    const acc = formatPercent(r.outOfFoldAccuracy);
+    return `${acc ? `${acc} out of fold \u00b7 ` : ''}${typeof r.flagged === 'number' ? formatCount(r.flagged) : '?'} of ${formatCount(r.rows)} flagged`;
+  }
   const acc = formatPercent(r.testAccuracy);
   return acc ? `${acc} test` : undefined;
 }
@@ -173,7 +186,10 @@ export function runDetails(s: RunSummary): DetailData[] {
   const budget = steps !== undefined ? `${formatCount(steps)} steps` : undefined;
   const subset = typeof m.config.trainSubset === 'number' ? `subset of ${formatCount(m.config.trainSubset)}` : undefined;
   const batch = typeof m.config.batchSize === 'number' ? `batch ${m.config.batchSize}` : undefined;
-  rows.push({ label: 'training', description: [budget, epochs ? `(${epochs})` : undefined].filter(Boolean).join(' ') + [batch, subset].filter(Boolean).map((x) => `, ${x}`).join('') });
+  const imported = importedRunInfo(m);
+  // An import trained nothing here: its files take the training row's place.
+  if (imported) for (const f of imported.files) rows.push({ label: f.role, description: path.basename(f.file), tooltip: `${f.file}\nsha256 ${f.sha256}` });
+  else rows.push({ label: 'training', description: [budget, epochs ? `(${epochs})` : undefined].filter(Boolean).join(' ') + [batch, subset].filter(Boolean).map((x) => `, ${x}`).join('') });
   if (m.kind === 'score') {
     const h = headline(m);
     if (h) rows.push({ label: 'scores', description: `${h}${typeof r.examples === 'number' ? ` over ${formatCount(r.examples)} examples` : ''}` });

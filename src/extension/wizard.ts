@@ -12,8 +12,11 @@ import { ARCHITECTURE_CHOICES, SCORE_DYNAMICS, SCORE_OPTIONS } from './choices';
 import { plural } from './format';
 import type { Settings } from './settings';
 
-/** 'noise': a label-noise study, a score job with injected label noise that reports how well each score finds it. */
-export type Goal = 'train' | 'score' | 'noise';
+/**
+ * 'noise': a label-noise study, a score job with injected label noise that reports how well each score finds it.
+ * 'audit': the cross-validated label audit (out-of-sample probabilities, confident learning).
+ */
+export type Goal = 'train' | 'score' | 'noise' | 'audit';
 
 export interface WizardState {
   readonly goal: Goal;
@@ -28,6 +31,8 @@ export interface WizardState {
   readonly labelNoise?: number;
   /** Fraction of the training split held out for validation (score runs a window sweep starts from need one). */
   readonly validation?: number;
+  /** Audit: cross-validation folds. */
+  readonly folds?: number;
 }
 
 export interface PickItem<T> {
@@ -167,6 +172,16 @@ export function scoreSchedule(epochs: number, scores: readonly ScoreName[]): str
 
 export const DEFAULT_LABEL_NOISE = 0.2;
 
+/** Folds of an audit unless picked (cleanlab's default). */
+export const DEFAULT_FOLDS = 5;
+
+export function validateFolds(text: string): string | undefined {
+  const n = Number(text.trim());
+  if (text.trim() === '' || !Number.isInteger(n) || n < 2) return 'a whole number of folds, at least 2';
+  if (n > 100) return 'at most 100 folds';
+  return undefined;
+}
+
 export function validateNoise(text: string): string | undefined {
   const n = Number(text.trim());
   if (text.trim() === '' || !Number.isFinite(n) || n <= 0 || n >= 1) return 'a fraction between 0 and 1, e.g. 0.2';
@@ -185,6 +200,22 @@ function numberItems(values: readonly number[], current: number | undefined, uni
   ];
 }
 
+/** The dataset step of any wizard whose state names a dataset: a listed one, or a browsed folder or manifest. */
+export function datasetStep<S extends { readonly dataset?: string; readonly datasetLabel?: string }>(datasets: readonly PickItem<DatasetChoice>[], placeholder = 'Pick a dataset'): WizardStep<DatasetChoice, S> {
+  return {
+    id: 'dataset',
+    title: 'Dataset',
+    placeholder,
+    items: () => datasets,
+    apply: async (s, [d], ui) => {
+      if (d.kind === 'spec') return { ...s, dataset: d.spec, datasetLabel: d.label };
+      const p = await ui.browse(d.what);
+      if (!p) return undefined;
+      return { ...s, dataset: datasetSpecFromPath(p, d.what === 'folder'), datasetLabel: path.basename(p) };
+    },
+  };
+}
+
 export function experimentSteps(settings: Settings, datasets: readonly PickItem<DatasetChoice>[]): WizardStep[] {
   const goal: WizardStep<Goal> = {
     id: 'goal',
@@ -194,21 +225,11 @@ export function experimentSteps(settings: Settings, datasets: readonly PickItem<
       { label: '$(beaker) Train a classifier', detail: 'train, evaluate on the test split each epoch, record the run', value: 'train', picked: s.goal === 'train' },
       { label: '$(graph) Score every training example', detail: 'EL2N, GraNd, forgetting\u2026 averaged over K independent runs', value: 'score', picked: s.goal === 'score' },
       { label: '$(bug) Label-noise study', detail: 'permute some training labels, score, and report how well each score finds them (AUROC)', value: 'noise', picked: s.goal === 'noise' },
+      { label: '$(search) Find label errors', detail: 'K-fold cross-validated predictions of every example (train and test), then confident learning', value: 'audit', picked: s.goal === 'audit' },
     ],
     apply: async (s, [g]) => ({ ...s, goal: g }),
   };
-  const dataset: WizardStep<DatasetChoice> = {
-    id: 'dataset',
-    title: 'Dataset',
-    placeholder: 'Pick a dataset',
-    items: () => datasets,
-    apply: async (s, [d], ui) => {
-      if (d.kind === 'spec') return { ...s, dataset: d.spec, datasetLabel: d.label };
-      const p = await ui.browse(d.what);
-      if (!p) return undefined;
-      return { ...s, dataset: datasetSpecFromPath(p, d.what === 'folder'), datasetLabel: path.basename(p) };
-    },
-  };
+  const dataset = datasetStep<WizardState>(datasets);
   // With a backbone (datadiet.backbone) the model is a head on its features: only heads are offered.
   const heads = settings.backbone !== '';
   const defaultModel = modelDefault(settings);
@@ -233,7 +254,7 @@ export function experimentSteps(settings: Settings, datasets: readonly PickItem<
     title: 'Scores',
     placeholder: 'Scores to compute (space to toggle, Enter to accept)',
     canPickMany: true,
-    skip: (s) => s.goal === 'train',
+    skip: (s) => s.goal === 'train' || s.goal === 'audit',
     items: (s) => SCORE_OPTIONS.map((o) => ({ label: o.id, detail: o.detail, value: o.id, picked: s.scores ? s.scores.includes(o.id) : !!o.picked })),
     apply: async (s, picked) => (picked.length ? { ...s, scores: picked } : undefined),
   };
@@ -257,6 +278,7 @@ export function experimentSteps(settings: Settings, datasets: readonly PickItem<
     id: 'runs',
     title: 'Runs',
     placeholder: 'Independent runs (seeds 0, 1, \u2026)',
+    skip: (s) => s.goal === 'audit',
     items: (s) =>
       numberItems([1, 2, 3, 5, 10], s.runs ?? (s.goal === 'train' ? 1 : settings.runs), (n) =>
         s.goal !== 'train' ? `${n} run${n === 1 ? '' : 's'}: scores average over ${n}` : `${n} training run${n === 1 ? '' : 's'}`,
@@ -277,7 +299,18 @@ export function experimentSteps(settings: Settings, datasets: readonly PickItem<
       return f === undefined ? undefined : { ...s, labelNoise: f };
     },
   };
-  return [goal, dataset, model, noise, scores, epochs, runs] as WizardStep[];
+  const folds: WizardStep<number> = {
+    id: 'folds',
+    title: 'Folds',
+    placeholder: 'Cross-validation folds: each is predicted by a model trained on the others',
+    skip: (s) => s.goal !== 'audit',
+    items: (s) => numberItems([2, 3, 5, 10], s.folds ?? DEFAULT_FOLDS, (n) => `${n} folds: ${n} models, each trained on ${Math.round((100 * (n - 1)) / n)}% of the examples`),
+    apply: async (s, [n], ui) => {
+      const f = n === CUSTOM ? await ui.askNumber('Cross-validation folds (2 or more)', validateFolds) : n;
+      return f === undefined ? undefined : { ...s, folds: f };
+    },
+  };
+  return [goal, dataset, model, noise, scores, epochs, runs, folds] as WizardStep[];
 }
 
 /** The steps shown for a state (skipped ones left out), for "step i of n". */
@@ -308,6 +341,7 @@ export interface CompleteAnswers {
   readonly scores?: readonly ScoreName[];
   readonly labelNoise?: number;
   readonly validation?: number;
+  readonly folds?: number;
 }
 
 export function completeAnswers(s: WizardState, settings: Settings): CompleteAnswers | undefined {
@@ -319,7 +353,8 @@ export function completeAnswers(s: WizardState, settings: Settings): CompleteAns
     model: s.model ?? modelDefault(settings),
     epochs: s.epochs ?? 2,
     runs: s.runs ?? (s.goal === 'train' ? 1 : settings.runs),
-    scores: s.goal === 'train' ? undefined : (s.scores ?? SCORE_OPTIONS.filter((o) => o.picked).map((o) => o.id)),
+    scores: s.goal === 'train' || s.goal === 'audit' ? undefined : (s.scores ?? SCORE_OPTIONS.filter((o) => o.picked).map((o) => o.id)),
+    ...(s.goal === 'audit' ? { folds: s.folds ?? DEFAULT_FOLDS } : {}),
     ...(s.goal === 'noise' ? { labelNoise: s.labelNoise ?? DEFAULT_LABEL_NOISE } : {}),
     ...(s.validation !== undefined ? { validation: s.validation } : {}),
   };
@@ -351,6 +386,12 @@ export function buildJobRequests(a: CompleteAnswers, settings: Settings): JobReq
   if (a.validation !== undefined) common.validation = a.validation;
   const what = a.datasetLabel ?? a.dataset;
   const length = settings.steps > 0 ? plural(settings.steps, 'step') : plural(a.epochs, 'epoch');
+  if (a.goal === 'audit') {
+    // No validation split: every example is predicted by the fold model that never saw it.
+    const { validation: _v, ...params } = common;
+    const folds = a.folds ?? DEFAULT_FOLDS;
+    return [{ job: 'audit', params: { ...params, folds, ...(settings.steps > 0 ? { steps: settings.steps } : {}) }, title: `Auditing the labels of ${what}: ${folds} folds (${a.model}, ${length} each)` }];
+  }
   if (a.goal === 'score' || a.goal === 'noise') {
     const scores: ScoreName[] = a.scores?.length ? [...a.scores] : [...DEFAULT_SCORES];
     const scoreEpoch = scoreEpochFor(a.epochs, scores);
@@ -374,7 +415,7 @@ export function buildJobRequests(a: CompleteAnswers, settings: Settings): JobReq
 
 /** A rerun of a recorded run: the same job kind and configuration (which holds everything needed, seeds included). */
 export function rerunRequest(kind: string, config: Record<string, unknown>, label: string): JobRequest | undefined {
-  if (kind !== 'train' && kind !== 'score') return undefined;
+  if (kind !== 'train' && kind !== 'score' && kind !== 'audit') return undefined;
   if (typeof config.dataset !== 'string') return undefined;
   const params: Record<string, unknown> = { ...config, stem: configStem(config) };
   if (kind === 'score') {

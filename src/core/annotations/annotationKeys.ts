@@ -1,14 +1,16 @@
 /**
- * The examples a dataset has, as annotations name them (train-split index, or image path relative to the
- * annotations file): `datadiet annotate` refuses a key outside them, since a decision about an example that does not
- * exist is silently ignored when the annotations are applied.
+ * The examples a dataset has, as annotations name them (index, or image path relative to the annotations file):
+ * `datadiet annotate` refuses a key outside them, since a decision about an example that does not exist is silently
+ * ignored when the annotations are applied. Both splits count: an audit flags test examples too. An index is a
+ * dataset row (data/datasetRows.ts): a train index, or for datasets with splits of their own (MNIST, IDX, CIFAR)
+ * trainCount + j for test example j, as apply.ts reads it.
  */
 import * as path from 'node:path';
 import type { ImageDataset } from '../data/dataset';
 import { InputError } from '../inputError';
 
 export interface KnownExamples {
-  /** Train-split size: indices 0..count-1 exist. */
+  /** Indices 0..count-1 exist. */
   readonly count: number;
   /** Image paths (POSIX, relative to the annotations file's folder), for manifest and folder datasets. */
   readonly paths?: ReadonlySet<string>;
@@ -18,9 +20,16 @@ export interface KnownExamples {
 
 const toPosix = (p: string) => p.split(path.sep).join('/');
 
-export function knownExamples(train: Pick<ImageDataset, 'labels' | 'sources'>, annotationsFile: string, name: string): KnownExamples {
+export interface KnownTestSplit extends Pick<ImageDataset, 'labels' | 'sources'> {
+  /** Whether indices name its examples (after the train split's): datasets with splits of their own. */
+  readonly indexed: boolean;
+}
+
+export function knownExamples(train: Pick<ImageDataset, 'labels' | 'sources'>, annotationsFile: string, name: string, test?: KnownTestSplit): KnownExamples {
   const base = path.dirname(path.resolve(annotationsFile));
-  return { count: train.labels.length, name, ...(train.sources ? { paths: new Set(train.sources.map((s) => toPosix(path.relative(base, s)))) } : {}) };
+  const sources = train.sources && [...train.sources, ...(test?.sources ?? [])];
+  const count = train.labels.length + (test?.indexed ? test.labels.length : 0);
+  return { count, name, ...(sources ? { paths: new Set(sources.map((s) => toPosix(path.relative(base, s)))) } : {}) };
 }
 
 /** How many unknown keys an error lists. */

@@ -50,16 +50,17 @@ export interface AnnotatedDataset extends LabelSpace {
 
 /**
  * Applies the newest decision per example. `baseDir` is the annotations file's folder: entry paths are relative
- * to it. `file` names the annotations file in errors.
+ * to it. `file` names the annotations file in errors. `indexCount`: how many examples an `index` key can name (the
+ * first ones; default all).
  */
-export function applyAnnotations(ds: AnnotatedDataset, entries: readonly AnnotationEntry[], baseDir: string, file = 'annotations'): AppliedAnnotations {
+export function applyAnnotations(ds: AnnotatedDataset, entries: readonly AnnotationEntry[], baseDir: string, file = 'annotations', indexCount = ds.labels.length): AppliedAnnotations {
   const labels = Int32Array.from(ds.labels);
   const excluded = new Uint8Array(labels.length);
   const bySource = new Map<string, number>((ds.sources ?? []).map((s, i) => [path.resolve(s), i]));
   const unmatched: string[] = [];
   let relabeled = 0;
   for (const e of latestByExample(entries).values()) {
-    const i = e.path !== undefined ? bySource.get(path.resolve(baseDir, e.path)) : e.index !== undefined && e.index < labels.length ? e.index : undefined;
+    const i = e.path !== undefined ? bySource.get(path.resolve(baseDir, e.path)) : e.index !== undefined && e.index < Math.min(indexCount, labels.length) ? e.index : undefined;
     if (i === undefined) {
       unmatched.push(exampleKey(e));
       continue;
@@ -71,6 +72,38 @@ export function applyAnnotations(ds: AnnotatedDataset, entries: readonly Annotat
     } else if (e.action === 'exclude') excluded[i] = 1;
   }
   return { labels, excluded, relabeled, excludedCount: excluded.reduce((s, v) => s + v, 0), unmatched };
+}
+
+/** The annotations of both splits: each split's corrected labels and exclusions, and the entries matching neither. */
+export interface AppliedToSplits {
+  readonly train: AppliedAnnotations;
+  readonly test: AppliedAnnotations;
+  readonly unmatched: string[];
+}
+
+/**
+ * Applies the annotations to the train and the test split. Paths name examples of either split. An `index` key
+ * names train example i for i < trainCount, and, when `testIndexed` (datasets with splits of their own: MNIST, IDX,
+ * CIFAR, where dataset row trainCount + j is test example j: data/datasetRows.ts), test example i - trainCount.
+ * A held-out test split of a manifest or folder is named by path only (its examples' rows follow the source's order,
+ * not the train split's indices).
+ */
+export function applyAnnotationsToSplits(train: AnnotatedDataset, test: AnnotatedDataset, entries: readonly AnnotationEntry[], baseDir: string, file: string, testIndexed: boolean): AppliedToSplits {
+  const nTrain = train.labels.length;
+  const labels = new Int32Array(nTrain + test.labels.length);
+  labels.set(train.labels);
+  labels.set(test.labels, nTrain);
+  // Test sources only follow train sources: an example without a source is named by index.
+  const sources = train.sources && test.sources ? [...train.sources, ...test.sources] : train.sources;
+  const all = applyAnnotations({ numClasses: train.numClasses, classNames: train.classNames, labels, ...(sources ? { sources } : {}) }, entries, baseDir, file, testIndexed ? labels.length : nTrain);
+  const part = (ds: AnnotatedDataset, from: number, to: number): AppliedAnnotations => {
+    const l = all.labels.slice(from, to);
+    const x = all.excluded.slice(from, to);
+    let relabeled = 0;
+    for (let i = 0; i < l.length; i++) if (l[i] !== ds.labels[i]) relabeled++;
+    return { labels: l, excluded: x, relabeled, excludedCount: x.reduce((a, v) => a + v, 0), unmatched: all.unmatched };
+  };
+  return { train: part(train, 0, nTrain), test: part(test, nTrain, labels.length), unmatched: all.unmatched };
 }
 
 function csvField(s: string): string {

@@ -8,12 +8,20 @@ import { manifestFormat, parseCsvManifest, parseJsonlManifest, type ManifestEntr
 import { listRuns } from '../store/runStore';
 import type { RunSuspects } from './runSuspects';
 
-/** The newest finished score run with recorded predictions whose dataset is this manifest file. */
+/**
+ * The run whose suspects a manifest shows: the newest finished audit of this manifest file (out-of-sample predictions
+ * of every row, held-out test rows included), else its newest finished score run, with recorded predictions.
+ */
 export function findScoreRunForManifest(root: string, manifestFile: string, hasPredictions: (runDir: string) => boolean): string | undefined {
+  const runs = listRuns(root);
+  return newestOfKind(runs, 'audit', root, manifestFile, hasPredictions) ?? newestOfKind(runs, 'score', root, manifestFile, hasPredictions);
+}
+
+function newestOfKind(runs: ReturnType<typeof listRuns>, kind: string, root: string, manifestFile: string, hasPredictions: (runDir: string) => boolean): string | undefined {
   const want = path.resolve(manifestFile);
-  for (const r of listRuns(root)) {
+  for (const r of runs) {
     const m = r.manifest;
-    if (!m || m.kind !== 'score' || (m.status !== 'done' && m.status !== 'cancelled')) continue;
+    if (!m || m.kind !== kind || (m.status !== 'done' && m.status !== 'cancelled')) continue;
     const spec = m.dataset?.spec ?? (typeof m.config.dataset === 'string' ? m.config.dataset : undefined);
     if (!spec) continue;
     let p: string | undefined;
@@ -75,6 +83,8 @@ export function manifestRowSuspects(manifestFile: string, entries: readonly Mani
     let other = -Infinity;
     for (let c = 0; c < k; c++) if (c !== y) other = Math.max(other, p.probs[r * k + c]);
     const suspicion = y >= 0 ? other - p.probs[r * k + y] : s.ranking.suspicion[r];
+    // Confident learning flagged the row under the label the run saw; a label changed since is judged by the margin.
+    const flagged = s.ranking.method === 'confident-learning' && (y === p.label[r] || y < 0) ? s.ranking.flagged[r] === 1 : suspicion >= threshold;
     const top = Array.from({ length: k }, (_, c) => ({ name: name(c), p: p.probs[r * k + c] }))
       .sort((a, b) => b.p - a.p)
       .slice(0, 3);
@@ -86,7 +96,7 @@ export function manifestRowSuspects(manifestFile: string, entries: readonly Mani
       predictedName: name(p.predicted[r]),
       confidence: p.confidence[r],
       suspicion,
-      flagged: suspicion >= threshold,
+      flagged,
       rank: rankOf[r],
       ...(s.score ? { scoreName: s.score.name, score: s.score.score[r] } : {}),
       ...(percentiles ? { percentile: percentiles[r] } : {}),

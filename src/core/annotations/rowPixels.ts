@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { exampleSize } from '../data/dataset';
 import type { DecodedImage } from '../data/decodeImage';
 import { loadDataset } from '../data/load';
+import { datasetRows, describeRowOrder, TEST_SPLIT } from '../data/datasetRows';
 import { geometryOfUse, type DatasetUse } from '../data/datasetUse';
 import { cacheDir } from '../store/runStore';
 import type { PixelSource } from './neighbours';
@@ -24,7 +25,8 @@ export interface RowPixelsOptions {
 
 /**
  * Pixels of the scored examples in prediction-row order: decoded from each row's source file when the dataset has
- * files (manifests, folders), else taken from the binary dataset by index. Source files are read asynchronously,
+ * files (manifests, folders), else taken from the binary dataset by dataset row (train example i is row i, test
+ * example j row trainCount + j: an audit's test rows show their test images). Source files are read asynchronously,
  * a few at a time, and only from inside the dataset's folder (sourceImages.ts): a row whose file is refused or
  * unreadable gets black pixels and a message in `problems`, so one bad row never hides the others.
  */
@@ -68,9 +70,21 @@ export async function rowPixels(use: DatasetUse, index: Int32Array, sources?: re
     });
     return { images, shape, problems };
   }
-  const train = (await loadDataset(use.spec, { geometry, ...(opts.root ? { cacheDir: cacheDir(opts.root) } : {}) })).splits.train;
-  const size = exampleSize(train);
+  const { splits, info } = await loadDataset(use.spec, { geometry, ...(opts.root ? { cacheDir: cacheDir(opts.root) } : {}) });
+  // Rows are dataset rows: train indices, then (an audit's) test rows (datasetRows.ts). A held-out split's rows follow
+  // its source, whose files give the pixels above; without them, rows are read as the train indices score runs use.
+  const rows = info.heldOut ? datasetRows(splits.train.labels.length, 0) : datasetRows(splits.train.labels.length, splits.test.labels.length);
+  const size = exampleSize(splits.train);
   const images = new Uint8Array(size * index.length);
-  index.forEach((i, r) => images.set(train.images.subarray(i * size, (i + 1) * size), r * size));
-  return { images, shape: train.shape, problems: new Map() };
+  const problems = new Map<number, string>();
+  index.forEach((i, r) => {
+    if (!(Number.isInteger(i) && i >= 0 && i < rows.count)) {
+      problems.set(r, `row ${i} is not in ${use.spec} (rows 0..${rows.count - 1}: ${describeRowOrder(rows)})`);
+      return;
+    }
+    const ds = rows.split[i] === TEST_SPLIT ? splits.test : splits.train;
+    const at = rows.at[i];
+    images.set(ds.images.subarray(at * size, (at + 1) * size), r * size);
+  });
+  return { images, shape: splits.train.shape, problems };
 }

@@ -1,7 +1,8 @@
 /**
- * Suspects of one score run: its recorded predictions (predictions.ts) ranked by suspicion (suspects.ts), with a
- * score table (EL2N when present) as tie-break and for percentiles, and the noise study's ground truth when the
- * run injected noise (the `corrupted` column of its score tables).
+ * Suspects of one run that recorded predictions (a score run, an audit): its predictions (predictions.ts) ranked by
+ * suspicion (suspects.ts), with a score table (EL2N when present; an audit's label quality) as tie-break and for
+ * percentiles, and the noise study's ground truth when the run injected noise (the `corrupted` column of its score
+ * tables).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -10,6 +11,13 @@ import { readScoreTable, scoresDir, type ScoreTable } from '../store/scoreFiles'
 import { readRun } from '../store/runStore';
 import { readPredictions, type Predictions } from './predictions';
 import { rankSuspects, suspectQuality, type SuspectMethod, type SuspectQuality, type SuspectRanking } from './suspects';
+import type { IssueFilter } from '../labelErrors/confidentLearning';
+
+/** Run kinds that record predictions, so have suspects: score runs (in sample) and audits (out of sample). */
+export const SUSPECT_RUN_KINDS: readonly string[] = ['score', 'audit'];
+
+/** Score tables where low means suspicious (the tie-break wants high = suspicious). */
+const LOW_IS_SUSPICIOUS = ['aum', 'confidence', 'correctness', 'label-quality'];
 
 export interface RunSuspects {
   readonly runDir: string;
@@ -35,17 +43,17 @@ export function runScoreNames(runDir: string): string[] {
  * Suspects of a run. The method, unless given: confident learning for out-of-sample predictions (an audit, an
  * import), the threshold for a score run's in-sample ones (docs/label-errors.md has the measurements behind this).
  */
-export function loadRunSuspects(runDir: string, opts: { threshold?: number; method?: SuspectMethod; score?: string; ks?: number[] } = {}): RunSuspects {
+export function loadRunSuspects(runDir: string, opts: { threshold?: number; method?: SuspectMethod; filter?: IssueFilter; score?: string; ks?: number[] } = {}): RunSuspects {
   const predictions = readPredictions(runDir);
   if (!predictions) {
     // Say why there are none: another kind of run, a score run that never finished, or one from before predictions.
     const m = readRun(runDir).manifest;
     const id = path.basename(runDir);
-    if (m && m.kind !== 'score') {
-      throw new DataFormatError(path.join(runDir, 'manifest.json'), `run ${id} is a ${m.kind} run; suspected label issues come from the predictions a score run records`, 'pass a score run (`datadiet runs` lists them; `datadiet score` makes one)');
+    if (m && !SUSPECT_RUN_KINDS.includes(m.kind)) {
+      throw new DataFormatError(path.join(runDir, 'manifest.json'), `run ${id} is a ${m.kind} run; suspected label issues come from the predictions a score run or an audit records`, 'pass a score or audit run (`datadiet runs` lists them; `datadiet audit` or `datadiet score` makes one)');
     }
     if (m && m.status !== 'done') {
-      throw new DataFormatError(path.join(runDir, 'manifest.json'), `score run ${id} is ${m.status}${m.error ? ` (${m.error})` : ''}: it recorded no predictions`, m.status === 'running' ? 'wait until it is done' : 'fix the cause and score again, or `datadiet runs resume`');
+      throw new DataFormatError(path.join(runDir, 'manifest.json'), `${m.kind} run ${id} is ${m.status}${m.error ? ` (${m.error})` : ''}: it recorded no predictions`, m.status === 'running' ? 'wait until it is done' : `fix the cause and ${m.kind === 'audit' ? 'audit' : 'score'} again, or \`datadiet runs resume\``);
     }
     throw new DataFormatError(path.join(runDir, 'predictions'), 'this score run has no recorded predictions (scored before suspects existed)', 'score the dataset again');
   }
@@ -58,9 +66,9 @@ export function loadRunSuspects(runDir: string, opts: { threshold?: number; meth
     }
   }
   // AUM-like scores are "low = suspicious"; the tie-break wants "high = suspicious".
-  const flip = name === 'aum' || name === 'confidence' || name === 'correctness';
+  const flip = name !== undefined && LOW_IS_SUSPICIOUS.includes(name);
   const tieBreak = score ? (flip ? score.score.map((v) => -v) : score.score) : undefined;
-  const ranking = rankSuspects(predictions, { threshold: opts.threshold, method: opts.method ?? (predictions.outOfSample ? 'confident-learning' : 'threshold'), tieBreak });
+  const ranking = rankSuspects(predictions, { threshold: opts.threshold, method: opts.method ?? (predictions.outOfSample ? 'confident-learning' : 'threshold'), filter: opts.filter, tieBreak });
   const corrupted = score?.extra?.corrupted;
   const quality = corrupted ? suspectQuality(ranking, corrupted, opts.ks) : undefined;
   return { runDir, predictions, ranking, ...(score ? { score } : {}), ...(corrupted ? { corrupted, quality } : {}) };

@@ -15,7 +15,7 @@
  * 2020); on MNIST with 10% permuted labels it ranks corrupted examples first (see the noise study in README).
  */
 import { precisionAtK } from '../analysis/auroc';
-import { findLabelIssues, selfConfidence, type IssueFilter } from '../labelErrors/confidentLearning';
+import { calibrateJoint, confidentJoint, findLabelIssues, labelCounts, numLabelIssues, selfConfidence, type IssueFilter } from '../labelErrors/confidentLearning';
 import { SUSPECT_METHODS, type SuspectMethod } from '../../contract/choices';
 import { percentileRank } from '../analysis/percentiles';
 import type { Predictions } from './predictions';
@@ -35,6 +35,9 @@ export interface SuspectRanking {
   readonly method: SuspectMethod;
   /** The threshold method's margin (also recorded for confident learning, where it does not apply). */
   readonly threshold: number;
+  /** Confident learning: the filter, and the estimated number of label issues (the calibrated joint's off-diagonal). */
+  readonly filter?: IssueFilter;
+  readonly estimatedIssues?: number;
 }
 
 /** max_{c != y} p_c - p_y for every row of an N x K probability matrix. */
@@ -75,8 +78,11 @@ export function rankSuspects(pred: Pick<Predictions, 'probs' | 'label' | 'numCla
   if (tb && tb.length !== n) throw new RangeError(`tie-break score has ${tb.length} values for ${n} rows`);
   let flagged: Uint8Array;
   let order: Int32Array;
+  let estimated: { filter: IssueFilter; estimatedIssues: number } | undefined;
   if (method === 'confident-learning') {
-    flagged = n ? findLabelIssues(pred.probs, pred.label, k, { filter: opts.filter }) : new Uint8Array(0);
+    const filter = opts.filter ?? 'prune_by_noise_rate';
+    flagged = n ? findLabelIssues(pred.probs, pred.label, k, { filter }) : new Uint8Array(0);
+    estimated = { filter, estimatedIssues: n ? numLabelIssues(calibrateJoint(confidentJoint(pred.probs, pred.label, k), labelCounts(pred.label, k)), n) : 0 };
     // Issues first, least self-confident first (cleanlab's label-quality order); then the rest by suspicion.
     const self = n ? selfConfidence(pred.probs, pred.label, k) : new Float64Array(0);
     order = Int32Array.from({ length: n }, (_, i) => i).sort(
@@ -88,7 +94,7 @@ export function rankSuspects(pred: Pick<Predictions, 'probs' | 'label' | 'numCla
   }
   let count = 0;
   for (let i = 0; i < n; i++) count += flagged[i];
-  return { suspicion, order, flagged, count, method, threshold };
+  return { suspicion, order, flagged, count, method, threshold, ...estimated };
 }
 
 /** Fraction of truly corrupted rows among the first k of the review order (k clipped to the row count). */

@@ -9,10 +9,12 @@
  * Positional words fill the command's `positional` arguments in order (`gallery el2n lowest` is
  * `gallery score=el2n order=lowest`).
  */
-import { ARCHITECTURES } from '../../contract/choices';
+import { ARCHITECTURES, ISSUE_FILTERS, NOISE_KINDS } from '../../contract/choices';
 import { RUN_KINDS } from '../../contract/jobNames';
 import { STRATEGY_NAMES } from '../select/selection';
 import { ANALYSIS_COMMANDS } from './analysisCommands';
+import { MAP_COMMAND } from './mapCommand';
+import { IMPORT_COMMANDS } from './importCommands';
 import { DUPLICATES_COMMAND } from './duplicatesCommand';
 
 export type ValueKind =
@@ -219,7 +221,27 @@ export const COMMANDS: readonly CommandSpec[] = [
       ...training,
     ],
   },
+  {
+    name: 'audit',
+    summary: 'Finds label errors: K-fold cross-validated probabilities of every example, then confident learning.',
+    doc: 'The notebook form of `datadiet audit`. Each fold is predicted by a model trained on the other folds (one work unit per fold), so every example (train and test splits) gets out-of-sample probabilities; confident learning estimates the noise and flags the issues. Shows the summary; the Review Queue and `datadiet suspects --run <id>` walk the flagged examples. Interrupting keeps the finished folds.',
+    example: 'audit dataset=mnist folds=5 subset=2000',
+    positional: [],
+    long: true,
+    args: [
+      { name: 'dataset', kind: { type: 'text' }, default: 'mnist', doc: 'Dataset spec: `mnist`, `fashion-mnist`, `cifar10:<dir>`, `folder:<dir>`, `csv:<file>` or a path.' },
+      { name: 'folds', kind: { type: 'int', min: 2, max: 100 }, default: '5', doc: 'Cross-validation folds (K), stratified by label: fold k is predicted by a model trained on the others.' },
+      { name: 'filter', kind: { type: 'enum', values: [...ISSUE_FILTERS] }, default: 'prune_by_noise_rate', doc: "Confident learning's filter picking the label issues." },
+      { name: 'test', kind: { type: 'bool' }, default: 'true', doc: "Audit the test split's examples too (false: the train split only)." },
+      { name: 'noise', kind: { type: 'number', min: 0, max: 1 }, default: '0', doc: 'Noise study: corrupt the labels of this fraction of the audited training examples, and report how well the audit finds them.' },
+      { name: 'noise-kind', kind: { type: 'enum', values: [...NOISE_KINDS] }, default: 'uniform', doc: 'uniform: permute the chosen labels; pairs: relabel a fraction of each class as its look-alike (mnist, fashion-mnist).' },
+      // No validation split: every example is predicted by a fold model that never saw it.
+      ...training.filter((a) => a.name !== 'validation'),
+    ],
+  },
   ...ANALYSIS_COMMANDS,
+  MAP_COMMAND,
+  ...IMPORT_COMMANDS,
   DUPLICATES_COMMAND,
 ];
 

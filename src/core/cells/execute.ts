@@ -22,9 +22,12 @@ import { datasetUseOf, type DatasetUse } from '../data/datasetUse';
 import type { RunManifest } from '../store/runManifest';
 import { readScoreTable, scoresDir, type ScoreTable } from '../store/scoreFiles';
 import { analysisCell } from './analysisCells';
+import { mapCell } from './mapCell';
+import { importPredictionsCell, importScoresCell } from './importCells';
 import { diagnoseCell, type CellQuery } from './diagnose';
 import { listRunInfos, resolveRun, type RunInfo } from './runRef';
 import { predictionsFor } from './runPredictions';
+import { auditSummaryLines } from '../labelErrors/auditSummary';
 import { duplicatesCell } from './duplicatesCell';
 
 export type CellOutput =
@@ -42,7 +45,7 @@ export class CellError extends Error {
   }
 }
 
-export type EngineJob = Extract<JobName, 'score' | 'prune' | 'window' | 'entropy' | 'overlap' | 'duplicates'>;
+export type EngineJob = Extract<JobName, 'score' | 'prune' | 'window' | 'entropy' | 'overlap' | 'audit' | 'import-predictions' | 'import-scores' | 'duplicates'>;
 
 /** A cell's `executor=` and `parallel=`, over the settings' executor. */
 export interface ExecutorChoice {
@@ -125,6 +128,10 @@ export async function executeQuery(q: CellQuery, env: ExecEnv, runs: readonly Ru
       return sweepCell(q, env, runs);
     case 'score':
       return scoreCell(q, env);
+    case 'map':
+      return mapCell(q, env, pickRun(q, runs));
+    case 'audit':
+      return auditCell(q, env);
     case 'entropy':
     case 'overlap':
     case 'heatmap':
@@ -132,6 +139,10 @@ export async function executeQuery(q: CellQuery, env: ExecEnv, runs: readonly Ru
     case 'velocity':
     case 'barrier':
       return analysisCell(q, env, runs);
+    case 'import-predictions':
+      return importPredictionsCell(q, env);
+    case 'import-scores':
+      return importScoresCell(q, env);
     case 'duplicates':
       return duplicatesCell(q, env, runs);
     default:
@@ -331,6 +342,7 @@ function runsTable(runs: readonly RunInfo[], kind: string, limit: number): CellO
 function resultOf(r: RunInfo): string {
   const res = r.results ?? {};
   if (r.kind === 'score') return [r.scores?.join(', '), typeof res.examples === 'number' ? `${res.examples} examples` : ''].filter(Boolean).join('; ');
+  if (r.kind === 'audit' && typeof res.rows === 'number') return `${String(res.flagged)} flagged of ${res.rows} rows (~${String(res.estimatedIssues)} issues estimated)`;
   const best = res.best as { testAccuracy?: number } | undefined;
   if (r.kind === 'window' && best?.testAccuracy !== undefined) return `best window ${(100 * best.testAccuracy).toFixed(2)}% test`;
   if (r.kind === 'prune' && Array.isArray(res.summary)) return `${res.summary.length} points`;
@@ -444,16 +456,17 @@ async function sweepCell(q: CellQuery, env: ExecEnv, runs: readonly RunInfo[]): 
   return sweepOutput(kind, run);
 }
 
-export async function runEngineJob(job: EngineJob, params: Record<string, unknown>, q: CellQuery, env: ExecEnv): Promise<RunManifest> {
-  if (!env.trusted) throw new CellError(`"${q.command}" ${job === 'entropy' || job === 'overlap' || job === 'duplicates' ? 'runs an engine job' : 'trains models'}, which Data Diet does not do in Restricted Mode: trust this workspace to run it (reading recorded runs works without trust)`);
+/** `executor`: where the job runs when the cell itself decides (else the cell's executor= and parallel=, then the settings). */
+export async function runEngineJob(job: EngineJob, params: Record<string, unknown>, q: CellQuery, env: ExecEnv, executor?: ExecutorChoice): Promise<RunManifest> {
+  if (!env.trusted) throw new CellError(`"${q.command}" ${job === 'score' || job === 'prune' || job === 'window' ? 'trains models' : 'runs an engine job'}, which Data Diet does not do in Restricted Mode: trust this workspace to run it (reading recorded runs works without trust)`);
   if (!env.runJob) throw new CellError(`"${q.command}" needs the Data Diet engine, which is not available here`);
   const controller = new AbortController();
   const onAbort = () => controller.abort();
   env.signal?.addEventListener('abort', onAbort);
   try {
-    const executor: ExecutorChoice = { ...(q.given.has('executor') ? { executor: q.args.executor as ExecutorName } : {}), ...(q.given.has('parallel') ? { parallel: q.args.parallel as number } : {}) };
+    const chosen: ExecutorChoice = executor ?? { ...(q.given.has('executor') ? { executor: q.args.executor as ExecutorName } : {}), ...(q.given.has('parallel') ? { parallel: q.args.parallel as number } : {}) };
     // Defaults from the settings (backend, ...) go to the jobs that take them: an analysis of finished runs has none.
-    return await env.runJob(job, { ...paramsOf(job, env.jobDefaults ?? {}), ...params }, (p) => env.onProgress?.(q.line, p), controller.signal, executor);
+    return await env.runJob(job, { ...paramsOf(job, env.jobDefaults ?? {}), ...params }, (p) => env.onProgress?.(q.line, p), controller.signal, chosen);
   } finally {
     env.signal?.removeEventListener('abort', onAbort);
   }
@@ -480,4 +493,25 @@ async function scoreCell(q: CellQuery, env: ExecEnv): Promise<CellOutput> {
   const hq: CellQuery = { ...q, command: 'histogram', args: { score: scores[0], run: run.id, by: byNoise, bins: 40 }, given: new Set(['score', 'run', 'by']) };
   const out = await histogramCell(hq, env, run);
   return out.type === 'payload' ? { ...out, summary: `scored ${scores.join(', ')} in run ${run.id} (${run.status}). ${out.summary}` } : out;
+}
+
+/** An audit: cross-validated probabilities and confident learning, shown as its summary in words. */
+async function auditCell(q: CellQuery, env: ExecEnv): Promise<CellOutput> {
+  const params: Record<string, unknown> = {
+    dataset: str(q, 'dataset'),
+    folds: num(q, 'folds'),
+    filter: str(q, 'filter'),
+    includeTest: q.args.test as boolean,
+    ...(num(q, 'noise') ? { labelNoise: num(q, 'noise'), noiseKind: str(q, 'noise-kind') } : {}),
+    ...trainingParams(q, env.root),
+  };
+  const manifest = await runEngineJob('audit', params, q, env);
+  const submitted = submittedOutput(manifest);
+  if (submitted) return submitted;
+  const run = listRunInfos(env.root).find((r) => r.id === manifest.id);
+  if (!run) throw new CellError(`the audit finished but its run ${manifest.id} is not under ${env.root}`);
+  if (run.status === 'failed' && !run.results) throw new CellError(`the audit failed: ${run.error ?? 'no reason recorded'}`);
+  const lines = [`run ${run.id}: ${run.status}${run.error ? ` (${run.error})` : ''}`, ...auditSummaryLines({ id: run.id, results: run.results }, run.dir, run.classNames)];
+  const plain = lines.join('\n');
+  return { type: 'text', markdown: '```\n' + plain + '\n```', plain };
 }

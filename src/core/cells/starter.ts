@@ -57,6 +57,12 @@ export function starterCells(run: RunInfo): NotebookCellSource[] {
   }
   if (run.kind === 'duplicates') return [head, { kind: 'code', source: `duplicates run=${run.id}` }, { kind: 'code', source: 'runs kind=duplicates' }];
   if (run.kind !== 'score') return [head, { kind: 'code', source: 'runs' }];
+  if (run.scores?.length === 0 && run.config?.imported) {
+    // Imported predictions: no score tables to draw; their suspects are read in the review queue, and mapped.
+    const review = `Imported predictions: their suspected label issues are in the review queue (**Data Diet: Open Review Queue**, or \`datadiet suspects --run ${run.id}\`). Import scores to draw histograms and galleries: \`import-scores dataset=... scores=name=file.npy\`.`;
+    const map = `# a 2-D map of the examples (their embeddings, else the predicted probabilities), suspects ringed\nmap umap color=suspicion run=${run.id}`;
+    return [head, { kind: 'markdown', source: review }, { kind: 'code', source: map }, { kind: 'code', source: 'runs kind=score' }];
+  }
   const scores = run.scores?.length ? run.scores : ['el2n'];
   const s = scores[0];
   const noisy = run.config?.labelNoise !== undefined && Number(run.config.labelNoise) > 0;
@@ -67,6 +73,7 @@ export function starterCells(run: RunInfo): NotebookCellSource[] {
     { kind: 'code', source: `# the easiest: candidates to prune\ngallery ${s} lowest per-class=8 run=${run.id}` },
   ];
   if (scores.length > 1) cells.push({ kind: 'code', source: `compare ${scores[0]} ${scores[1]} run=${run.id}` });
+  cells.push({ kind: 'code', source: `# a 2-D map of the examples (UMAP, half a minute): a mislabeled one sits in another class's cluster;\n# drag a rectangle to see its images\nmap umap color=suspicion run=${run.id}` });
   if (run.results?.embeddings) cells.push({ kind: 'code', source: `# near copies among these examples by the run's embeddings; exact copies across train and test\nduplicates run=${run.id}` });
   cells.push({ kind: 'code', source: `# trains models: takes a while; interrupt to stop (finished trainings are kept)\nprune run=${run.id} score=${s} fractions=0.3,0.5,0.7 strategy=keep-top,random seeds=2` });
   return cells;

@@ -16,6 +16,8 @@ export interface SplitListing {
 export interface DatasetListing {
   readonly train: SplitListing;
   readonly test: SplitListing;
+  /** Whether the test split was held out of a source without one (rows then follow the source: datasetRows.ts). */
+  readonly heldOut: boolean;
 }
 
 export async function listDataset(spec: string, seed = 0): Promise<DatasetListing> {
@@ -25,7 +27,7 @@ export async function listDataset(spec: string, seed = 0): Promise<DatasetListin
     if (isSplitLayout(root)) {
       const train = scanFolder(path.join(root, 'train'));
       const test = scanFolder(path.join(root, 'test'), train.classNames);
-      return { train: listing(train.labels, train.files), test: listing(test.labels, test.files) };
+      return { train: listing(train.labels, train.files), test: listing(test.labels, test.files), heldOut: false };
     }
     if (listClassFolders(root).length > 0) {
       const all = scanFolder(root);
@@ -39,7 +41,7 @@ export async function listDataset(spec: string, seed = 0): Promise<DatasetListin
   }
   // Array datasets (MNIST, IDX, CIFAR) read in a moment and have no files per example.
   const { splits } = await loadDataset(spec, { seed });
-  return { train: { labels: splits.train.labels, sources: splits.train.sources }, test: { labels: splits.test.labels, sources: splits.test.sources } };
+  return { train: { labels: splits.train.labels, sources: splits.train.sources }, test: { labels: splits.test.labels, sources: splits.test.sources }, heldOut: false };
 }
 
 function listing(labels: readonly number[], files: readonly string[]): SplitListing {
@@ -50,5 +52,5 @@ function listing(labels: readonly number[], files: readonly string[]): SplitList
 function heldOut(labels: Int32Array, sources: readonly string[], numClasses: number, seed: number): DatasetListing {
   const { trainIndices, valIndices } = heldOutIndices({ labels, numClasses }, seed);
   const pick = (idx: Int32Array): SplitListing => ({ labels: Int32Array.from(idx, (i) => labels[i]), sources: Array.from(idx, (i) => sources[i]) });
-  return { train: pick(trainIndices), test: pick(valIndices) };
+  return { train: pick(trainIndices), test: pick(valIndices), heldOut: true };
 }

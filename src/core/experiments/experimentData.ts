@@ -7,13 +7,15 @@ import { fingerprint } from '../data/fingerprint';
 import { loadDataset, type DatasetInfo } from '../data/load';
 import { channelStats, type ChannelStats } from '../data/normalize';
 import { injectLabelNoise } from '../data/noise';
+import { FASHION_MNIST_NOISE_PAIRS, injectPairNoise, MNIST_NOISE_PAIRS, type NoisePairs } from '../data/classConditionalNoise';
 import { splitValidation, subset } from '../data/split';
 import { dataStreams } from './experimentStreams';
 import type { DatasetRecord } from '../store/runManifest';
 import { loadAnnotationsFor } from '../annotations/datasetAnnotations';
 import { reportWarnings, stepBudgetWarning } from './budgetWarnings';
 import { InputError } from '../inputError';
-import type { BackboneInputRange, ResizeMode } from '../../contract/choices';
+import type { BackboneInputRange, NoiseKind, ResizeMode } from '../../contract/choices';
+import type { DatasetKind } from '../data/load';
 import type { BackboneRecord } from '../../contract/runManifest';
 import { withBackboneFeatures } from '../backbone/datasetFeatures';
 import { describeGeometry, geometryOf, NATIVE_GEOMETRY, type ImageGeometry } from '../data/imageGeometry';
@@ -34,7 +36,10 @@ export interface ExperimentData {
   /** Indices into `train` held out for validation. */
   readonly valIndices: Int32Array;
   readonly val?: ImageDataset;
+  /** The test split as evaluated: with --annotations, corrected labels and without excluded examples. */
   readonly test: ImageDataset;
+  /** Index into `splits.test` of each example of `test`, ascending (all of them unless annotations excluded some). */
+  readonly testIndices: Int32Array;
   readonly stats: ChannelStats;
   readonly record: DatasetRecord;
   /** When label noise was injected: 1 for training examples whose label now differs from the original (dataset order). */
@@ -61,6 +66,8 @@ export interface DataOptions {
   readonly labelNoise?: number;
   /** Which noise draw (an index of the `noise` stream; default 0): other noise on the same split and subset. */
   readonly noiseSeed?: number;
+  /** uniform (default) or pairs: a fraction of each look-alike class relabelled as its pair (datasets with known pairs). */
+  readonly noiseKind?: NoiseKind;
   /** annotations.jsonl whose corrected labels and exclusions apply (after any injected noise: they fix it). */
   readonly annotations?: string;
   /** --image-size / --resize. */
@@ -107,7 +114,8 @@ export async function prepareData(o: DataOptions): Promise<ExperimentData> {
   let corrupted: Uint8Array | undefined;
   if (o.labelNoise) {
     // Noise touches only the examples trained on; validation and test labels stay clean.
-    const noise = injectLabelNoise(Int32Array.from(trainIndices, (i) => splits.train.labels[i]), o.labelNoise, streams.noise.rng());
+    const trained = Int32Array.from(trainIndices, (i) => splits.train.labels[i]);
+    const noise = o.noiseKind === 'pairs' ? injectPairNoise(trained, o.labelNoise, noisePairsOf(info.kind, o.dataset), streams.noise.rng()) : injectLabelNoise(trained, o.labelNoise, streams.noise.rng());
     const labels = Int32Array.from(splits.train.labels);
     corrupted = new Uint8Array(labels.length);
     trainIndices.forEach((i, j) => {
@@ -117,10 +125,18 @@ export async function prepareData(o: DataOptions): Promise<ExperimentData> {
     train = { ...splits.train, labels, name: `${splits.train.name}+noise${o.labelNoise}` };
   }
   let notes: string[] = [];
+  let test = splits.test;
+  let testIndices = Int32Array.from({ length: test.labels.length }, (_, j) => j);
   if (o.annotations) {
-    const a = loadAnnotationsFor(train, o.annotations);
+    // Index keys name test rows (trainCount + j) only where the dataset has splits of its own (data/datasetRows.ts).
+    const a = loadAnnotationsFor(train, o.annotations, { dataset: splits.test, indexed: !info.heldOut });
     train = { ...train, labels: a.labels, name: `${train.name}+annotated` };
     trainIndices = trainIndices.filter((i) => !a.excluded[i]);
+    if (a.test && (a.test.excluded.some((x) => x) || a.test.labels.some((y, j) => y !== splits.test.labels[j]))) {
+      testIndices = testIndices.filter((j) => !a.test!.excluded[j]);
+      const relabeled = { ...splits.test, labels: a.test.labels };
+      test = testIndices.length === relabeled.labels.length ? { ...relabeled, name: `${splits.test.name}+annotated` } : subset(relabeled, testIndices, `${splits.test.name}+annotated`);
+    }
     // Injected noise that the annotations fixed is no longer noise.
     if (corrupted) corrupted = corrupted.map((c, i) => (c && a.labels[i] !== splits.train.labels[i] ? 1 : 0));
     notes = a.notes;
@@ -134,7 +150,8 @@ export async function prepareData(o: DataOptions): Promise<ExperimentData> {
     trainIndices,
     valIndices: held.valIndices,
     val,
-    test: splits.test,
+    test,
+    testIndices,
     // Over every example not held out for validation (not only the subset), as before subsets were drawn first.
     stats: channelStats(held.notVal),
     record: {
@@ -149,9 +166,16 @@ export async function prepareData(o: DataOptions): Promise<ExperimentData> {
       classNames: info.classNames ?? splits.train.classNames,
       trainSize: trainIndices.length,
       valSize: held.val.labels.length,
-      testSize: splits.test.labels.length,
+      testSize: test.labels.length,
     },
   };
+}
+
+/** The look-alike class pairs of a dataset, for --noise-kind pairs: known for MNIST and Fashion-MNIST. */
+export function noisePairsOf(kind: DatasetKind, spec: string): NoisePairs {
+  if (kind === 'mnist') return MNIST_NOISE_PAIRS;
+  if (kind === 'fashion-mnist') return FASHION_MNIST_NOISE_PAIRS;
+  throw new InputError(`--noise-kind pairs needs the look-alike classes of the dataset, known for mnist and fashion-mnist, not ${spec}; use --noise-kind uniform`);
 }
 
 interface HeldOut {

@@ -38,6 +38,16 @@ export function scoreRunStreams(seed: number, run: number): TrainingStreams {
   return trainingStreams(RandomStream.root(seed).derive('score-run', { run }));
 }
 
+/** Which cross-validation fold each audited row is in (`datadiet audit`). */
+export function auditFoldsStream(seed: number): RandomStream {
+  return RandomStream.root(seed).derive('audit-folds');
+}
+
+/** The model of audit fold k: trained on the other folds, it predicts fold k. Never a score run's streams. */
+export function auditFoldStreams(seed: number, fold: number): TrainingStreams {
+  return trainingStreams(RandomStream.root(seed).derive('audit-fold', { fold }));
+}
+
 /** The single training of an analysis that probes the model as it trains (kernel velocity, heatmap, barrier parent). */
 export function probedTrainingStreams(seed: number, dataSeed?: number): TrainingStreams {
   return trainingStreams(RandomStream.root(seed).derive('probed-train'), dataSeed);

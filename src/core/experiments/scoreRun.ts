@@ -231,11 +231,11 @@ interface ScoreState {
 }
 
 /** A unit's per-example columns, one little-endian float32 file each (`<name>.f32`) in its folder. */
-function writeColumn(dir: string, name: string, v: Float32Array): void {
+export function writeColumn(dir: string, name: string, v: Float32Array): void {
   fs.writeFileSync(path.join(dir, `${name}.f32`), Buffer.from(v.buffer, v.byteOffset, v.byteLength));
 }
 
-function readColumn(dir: string, name: string, length: number): Float32Array {
+export function readColumn(dir: string, name: string, length: number): Float32Array {
   const file = path.join(dir, `${name}.f32`);
   const buf = fs.readFileSync(file);
   if (buf.byteLength !== 4 * length) throw new Error(`${file}: ${buf.byteLength / 4} values where ${length} were expected; delete the unit's folder and resume`);
@@ -269,6 +269,7 @@ export const scoreExperiment: Experiment<ScoreRunConfig, ScoreState, 'score'> = 
       ...dataOptionsOf(cfg, ctx),
       labelNoise: cfg.labelNoise,
       noiseSeed: cfg.noiseSeed,
+      noiseKind: cfg.noiseKind,
       annotations: cfg.annotations,
     });
     const perEpoch = stepsPerEpoch(data.trainIndices.length, cfg.batchSize);

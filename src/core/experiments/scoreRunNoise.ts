@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import type { NoiseKind } from '../../contract/choices';
 import { readRun, runDirOf } from '../store/runStore';
 import { readScoreTable, scoresDir } from '../store/scoreFiles';
 import type { ExperimentData } from './experimentData';
@@ -10,6 +11,7 @@ import type { ExperimentData } from './experimentData';
 export interface RunNoise {
   readonly labelNoise: number;
   readonly noiseSeed: number;
+  readonly noiseKind: NoiseKind;
 }
 
 /** The label noise recorded in a score run's config (none when absent or the run cannot be read). */
@@ -18,7 +20,9 @@ export function scoreRunNoise(root: string, ref: string): RunNoise {
   const config = readRun(dir).manifest?.config ?? {};
   const labelNoise = typeof config.labelNoise === 'number' ? config.labelNoise : 0;
   const noiseSeed = typeof config.noiseSeed === 'number' ? config.noiseSeed : 0;
-  return { labelNoise, noiseSeed };
+  // Runs from before noise kinds existed permuted uniformly.
+  const noiseKind: NoiseKind = config.noiseKind === 'pairs' ? 'pairs' : 'uniform';
+  return { labelNoise, noiseSeed, noiseKind };
 }
 
 /**

@@ -35,8 +35,14 @@ export function experimentFor(job: JobName): AnyExperiment {
       return (require('../experiments/kernelVelocity') as typeof import('../experiments/kernelVelocity')).kernelVelocityExperiment;
     case 'error-barrier':
       return (require('../experiments/errorBarrier') as typeof import('../experiments/errorBarrier')).errorBarrierExperiment;
+    case 'audit':
+      return (require('../experiments/labelAudit') as typeof import('../experiments/labelAudit')).auditExperiment;
     case 'el2n-grid':
       return (require('../experiments/el2nGrid') as typeof import('../experiments/el2nGrid')).el2nGridExperiment;
+    case 'import-predictions':
+      return (require('../experiments/importPredictions') as typeof import('../experiments/importPredictions')).importPredictionsExperiment;
+    case 'import-scores':
+      return (require('../experiments/importScores') as typeof import('../experiments/importScores')).importScoresExperiment;
     case 'duplicates':
       return (require('../experiments/duplicates') as typeof import('../experiments/duplicates')).duplicatesExperiment;
     default:

@@ -9,6 +9,8 @@
  * never an example's confident class).
  */
 
+import { ISSUE_FILTERS, type IssueFilter } from '../../contract/choices';
+
 export type Probs = ArrayLike<number>;
 export type Labels = ArrayLike<number>;
 
@@ -138,8 +140,9 @@ export function estimateNoise(joint: Joint): NoiseEstimate {
   };
 }
 
-export const FILTERS = ['prune_by_noise_rate', 'prune_by_class', 'both', 'confident_learning', 'predicted_neq_given'] as const;
-export type IssueFilter = (typeof FILTERS)[number];
+// The filters are named in the contract: the CLI's --filter offers them.
+export const FILTERS = ISSUE_FILTERS;
+export type { IssueFilter };
 
 export interface FindOptions {
   readonly filter?: IssueFilter;

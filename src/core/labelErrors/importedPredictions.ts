@@ -28,17 +28,33 @@ export interface CheckedProbabilities {
 }
 
 export function readNpyFile(file: string): NpyArray {
-  let bytes: Buffer;
+  return decodeNpyFile(readNpyBytes(file), file);
+}
+
+/** The bytes of a user's .npy file; a missing file or a folder is an InputError naming it. */
+export function readNpyBytes(file: string): Buffer {
   try {
-    bytes = fs.readFileSync(file);
+    return fs.readFileSync(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new InputError(`${file}: ${code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, not an .npy file' : (e as Error).message}`);
   }
+}
+
+const NPZ_MAGIC = [0x50, 0x4b, 0x03, 0x04]; // a zip archive: what np.savez writes
+
+/** Decodes the bytes of a user's .npy file; what numpy must do differently is said with the problem. */
+export function decodeNpyFile(bytes: Uint8Array, file: string): NpyArray {
+  if (NPZ_MAGIC.every((b, i) => bytes[i] === b)) {
+    throw new InputError(`${file}: an .npz archive (np.savez), not an .npy file; save the one array with np.save(path, array.astype(np.float32))`);
+  }
   try {
     return decodeNpy(bytes, file);
   } catch (e) {
-    throw new InputError(`${(e as Error).message} (save it with numpy: np.save(path, array.astype(np.float32)))`);
+    const message = (e as Error).message;
+    if (/; save with /.test(message)) throw new InputError(message);
+    const fix = /1-D or 2-D/.test(message) ? 'reshape it to one row per example: array.reshape(len(array), -1)' : 'save it with numpy: np.save(path, array.astype(np.float32))';
+    throw new InputError(`${message} (${fix})`);
   }
 }
 
@@ -58,7 +74,7 @@ export function checkPredictions(a: NpyArray, file: string, want: PredictionShap
   }
   const bad = firstNonFinite(a.data);
   if (bad >= 0) {
-    throw new InputError(`${file}: row ${Math.floor(bad / classes)} holds ${Number.isNaN(a.data[bad]) ? 'NaN' : 'an infinite value'} (${countRowsWith(a.data, classes, (v) => !Number.isFinite(v))} rows do); predictions must be finite numbers`);
+    throw new InputError(`${file}: row ${Math.floor(bad / classes)} holds ${Number.isNaN(a.data[bad]) ? 'NaN' : 'an infinite value'} (${countRowsWith(a.data, classes, (v) => !Number.isFinite(v))} of ${n} rows do); predictions must be finite numbers`);
   }
   if (logits) return { probs: softmaxRows(a.data, classes), rows, classes };
   for (let r = 0; r < rows; r++) {

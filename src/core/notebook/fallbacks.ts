@@ -4,6 +4,8 @@ import { MIME, type GalleryPayload, type PayloadByKind, type PayloadKind } from 
 import { checkPayload, payloadSpec, type ChartKind } from './payloadSpec';
 import { withTheme } from '../charts/theme';
 import { fmtScore, galleryTitle, PNG_DATA_URI } from './galleryText';
+import { mapNotes, mapTitle } from '../charts/mapChart';
+import { mapPrefix } from './mapPayload';
 
 /**
  * The full output of a cell: our mime type first, then fallbacks that read without Data Diet: `image/svg+xml` (the
@@ -19,7 +21,8 @@ export async function outputItems<K extends PayloadKind>(kind: K, payload: Paylo
   checkPayload(kind, payload);
   let svg: string | undefined;
   if (kind === 'gallery') svg = gallerySvg(payload as GalleryPayload);
-  else if (await vegaAvailable()) svg = await chartSvg(kind as ChartKind, payload as PayloadByKind[ChartKind]);
+  // A map's SVG draws a uniform sample of its points: ten thousand dots would make the saved notebook megabytes.
+  else if (await vegaAvailable()) svg = await chartSvg(kind as ChartKind, (kind === 'map' ? mapPrefix(payload as PayloadByKind['map'], SVG_MAP_POINTS) : payload) as PayloadByKind[ChartKind]);
   return [
     { mime: MIME[kind], json: payload },
     ...(svg === undefined ? [] : [{ mime: SVG_MIME, text: svg }]),
@@ -54,6 +57,9 @@ export async function chartSvg<K extends ChartKind>(kind: K, payload: PayloadByK
   const spec = withTheme(payloadSpec(kind, payload), 'light');
   return renderSvg({ ...spec, config: { ...spec.config, background: '#ffffff' } });
 }
+
+/** Points of a map drawn in its SVG fallback (the renderer draws them all). */
+export const SVG_MAP_POINTS = 3000;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Gallery as SVG: the first thumbnails of every class, with the class name and each example's score.
@@ -182,6 +188,23 @@ export function summaryText<K extends PayloadKind>(kind: K, payload: PayloadByKi
       const w = Math.max(...p.labels.map((l) => l.length), ...p.matrix.flat().map((v) => String(v).length));
       lines.push(['', ...p.labels].map((l) => l.padStart(w)).join(' '));
       p.matrix.forEach((row, t) => lines.push([p.labels[t], ...row.map(String)].map((v) => v.padStart(w)).join(' ')));
+      break;
+    }
+    case 'map': {
+      const p = payload as PayloadByKind['map'];
+      const n = p.points.x.length;
+      lines.push(mapTitle(p), mapNotes(p));
+      if (n > SVG_MAP_POINTS) lines.push(`(the SVG draws ${int(SVG_MAP_POINTS)} of the ${int(n)} points)`);
+      const flagged = p.points.flagged?.reduce((a, v) => a + v, 0) ?? 0;
+      if (flagged > 0 && p.points.suspicion) {
+        const top = p.points.x
+          .map((_, i) => i)
+          .filter((i) => p.points.flagged![i])
+          .sort((a, b) => p.points.suspicion![b] - p.points.suspicion![a] || a - b)
+          .slice(0, 5)
+          .map((i) => `#${p.points.index[i]} ${p.classNames[p.points.label[i]] ?? p.points.label[i]}${p.points.predicted ? ` (pred ${p.classNames[p.points.predicted[i]] ?? p.points.predicted[i]})` : ''}`);
+        lines.push(`most suspicious flagged: ${top.join(', ')}`);
+      }
       break;
     }
     case 'gallery': {

@@ -2,6 +2,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { confusionMatrixChart } from '../charts/confusionMatrix';
 import { curves } from '../charts/curves';
 import { heatmap } from '../charts/heatmap';
+import { mapChart } from '../charts/mapChart';
 import { pruningCurve } from '../charts/pruningCurve';
 import { scatter } from '../charts/scatter';
 import { trainingCurves } from '../charts/trainingCurves';
@@ -101,6 +102,10 @@ export function payloadSpec<K extends ChartKind>(kind: K, payload: PayloadByKind
     case 'trainingCurves': {
       const p = payload as PayloadByKind['trainingCurves'];
       return partialTitle(trainingCurves({ epochs: p.epochs, title: p.title, ...size }), p.partial);
+    }
+    case 'map': {
+      const p = payload as PayloadByKind['map'];
+      return partialTitle(mapChart(p, size), p.partial);
     }
     case 'confusionMatrix': {
       const p = payload as PayloadByKind['confusionMatrix'];

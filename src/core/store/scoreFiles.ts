@@ -48,6 +48,11 @@ const RESERVED = /^(index|label|score|run_\d+)$/;
 const SCORE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 const COLUMN_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** Whether `name` can name a score table (it becomes a file name and a CSV header). */
+export function isScoreName(name: string): boolean {
+  return SCORE_NAME.test(name);
+}
+
 /** Where a run's score files live. */
 export function scoresDir(runDir: string): string {
   return path.join(runDir, 'scores');
@@ -135,7 +140,7 @@ export function decodeNpy(bytes: Uint8Array, file = '<buffer>'): NpyArray {
     .map((s) => (/^\d+L?$/.test(s) ? parseInt(s, 10) : fail(`bad NPY shape (${shapeText})`)));
 
   if (descr !== '<f4' && descr !== '<f8') {
-    fail(descr === '>f4' || descr === '>f8' ? `big-endian data (${descr}) is not supported; save with astype('<f4')` : `dtype '${descr}' is not supported (only float32 '<f4' and float64 '<f8')`);
+    fail(descr === '>f4' || descr === '>f8' ? `big-endian data (${descr}) is not supported; save with astype('<f4')` : `dtype '${descr}' is not supported${dtypeWords(descr)} (only float32 '<f4' and float64 '<f8')`);
   }
   if (shape.length !== 1 && shape.length !== 2) fail(`expected a 1-D or 2-D array, got shape (${shape.join(', ')})`);
   const itemSize = descr === '<f4' ? 4 : 8;
@@ -156,6 +161,29 @@ export function decodeNpy(bytes: Uint8Array, file = '<buffer>'): NpyArray {
     for (let i = 0; i < count; i++) data[i] = read(i);
   }
   return { dtype: itemSize === 4 ? 'float32' : 'float64', shape, data };
+}
+
+/** ": int64 values", ": an object array (...)" for an NPY type string, so a refusal reads plainly. */
+function dtypeWords(descr: string): string {
+  const m = /^[<>|=]?([biufcOUSV])(\d*)$/.exec(descr);
+  if (!m) return '';
+  const size = Number(m[2] || 0);
+  switch (m[1]) {
+    case 'b':
+      return ': bool values';
+    case 'i':
+      return `: int${size * 8} values`;
+    case 'u':
+      return `: uint${size * 8} values`;
+    case 'f':
+      return `: float${size * 8} values`;
+    case 'c':
+      return `: complex${size * 8} values`;
+    case 'O':
+      return ': an object array (pickled Python objects, not numbers)';
+    default:
+      return ': text or records, not numbers';
+  }
 }
 
 export function readNpy(file: string): NpyArray {

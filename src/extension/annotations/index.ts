@@ -7,8 +7,9 @@ import { annotationTargetForRun, onAnyStoreChange, storeFor } from '../../core/a
 import { describeProblems } from '../../core/annotations/annotationStore';
 import { exampleKey } from '../../core/annotations/annotationEntry';
 import { exportCleanedManifest } from '../../core/annotations/apply';
-import { loadRunSuspects } from '../../core/annotations/runSuspects';
+import { loadRunSuspects, SUSPECT_RUN_KINDS } from '../../core/annotations/runSuspects';
 import { listRuns, readRun, runsDir } from '../../core/store/runStore';
+import { importedRunInfo } from '../../core/store/importedRun';
 import type { RunManifest } from '../../contract/runManifest';
 import { rerunRequest, type JobRequest } from '../wizard';
 import { runDirOf } from '../runArgument';
@@ -32,15 +33,15 @@ export function registerAnnotations(context: vscode.ExtensionContext, d: Annotat
     const root = d.runsRoot();
     const given = runDirOf(runsDir(root), arg);
     if (given) return given;
-    const runs = listRuns(root).filter((r) => r.manifest?.kind === 'score' && r.manifest.status === 'done' && cache.hasPredictions(r.dir));
+    const runs = listRuns(root).filter((r) => r.manifest && SUSPECT_RUN_KINDS.includes(r.manifest.kind) && r.manifest.status === 'done' && cache.hasPredictions(r.dir));
     if (runs.length === 0) {
-      void vscode.window.showInformationMessage(`Data Diet: no finished score run with predictions under ${root}; run Compute Scores first.`);
+      void vscode.window.showInformationMessage(`Data Diet: no finished score or audit run with predictions under ${root}; run Find Label Errors or Compute Scores first.`);
       return undefined;
     }
     if (runs.length === 1) return runs[0].dir;
     const pick = await vscode.window.showQuickPick(
-      runs.map((r) => ({ label: r.manifest!.id, description: r.manifest!.dataset?.name ?? '', dir: r.dir })),
-      { title: 'Data Diet: Score Run', placeHolder, matchOnDescription: true },
+      runs.map((r) => ({ label: r.manifest!.id, description: `${r.manifest!.kind === 'audit' ? 'audit, ' : ''}${r.manifest!.dataset?.name ?? ''}`, dir: r.dir })),
+      { title: 'Data Diet: Run with Predictions', placeHolder, matchOnDescription: true },
     );
     return pick?.dir;
   };
@@ -73,7 +74,7 @@ export function registerAnnotations(context: vscode.ExtensionContext, d: Annotat
       if (e.affectsConfiguration('datadiet.annotations')) refresh();
     }),
     vscode.commands.registerCommand('datadiet.openReviewQueue', async (arg?: unknown) => {
-      const runDir = await pickScoreRun(arg, 'Review the suspects of which score run?');
+      const runDir = await pickScoreRun(arg, 'Review the suspects of which score or audit run?');
       if (!runDir) return undefined;
       try {
         return ReviewQueue.show(context.extensionUri, d.runsRoot(), runDir, d.log);
@@ -84,18 +85,24 @@ export function registerAnnotations(context: vscode.ExtensionContext, d: Annotat
     }),
     vscode.commands.registerCommand('datadiet.rescoreWithAnnotations', async (arg?: unknown) => {
       if (!requireTrust('re-score with annotations')) return undefined;
-      const runDir = await pickScoreRun(arg, 'Re-score which score run with its annotations applied?');
+      const runDir = await pickScoreRun(arg, 'Re-run which score or audit run with its annotations applied?');
       if (!runDir) return undefined;
       const m = readRun(runDir).manifest;
+      if (m && importedRunInfo(m)) {
+        // Data Diet cannot retrain someone else's model: the corrected labels go into their training.
+        void vscode.window.showInformationMessage(`Data Diet: ${m.id} holds imported ${importedRunInfo(m)!.what}, which Data Diet cannot recompute: train your model with the annotations applied (or export a cleaned manifest), then import its new predictions.`);
+        return undefined;
+      }
       const target = annotationTargetForRun(d.runsRoot(), runDir);
       if (!m || !fs.existsSync(target.file)) {
         void vscode.window.showInformationMessage(`Data Diet: no annotations yet for this run's dataset (${target.file}).`);
         return undefined;
       }
       const before = loadRunSuspects(runDir, { threshold: suspectThreshold() }).ranking.count;
-      const req = rerunRequest('score', { ...m.config, annotations: target.file }, `${m.id} with annotations`);
+      // An audit is audited again, a score run scored again.
+      const req = rerunRequest(m.kind === 'audit' ? 'audit' : 'score', { ...m.config, annotations: target.file }, `${m.id} with annotations`);
       if (!req) return undefined;
-      const [done] = await d.startJobs([{ ...req, title: `Re-scoring ${m.id} with annotations` }]);
+      const [done] = await d.startJobs([{ ...req, title: `${m.kind === 'audit' ? 'Re-auditing' : 'Re-scoring'} ${m.id} with annotations` }]);
       if (!done || done.status !== 'done') return done;
       const after = loadRunSuspects(path.join(runsDir(d.runsRoot()), done.id), { threshold: suspectThreshold() });
       const noise = after.quality ? `; ${after.quality.corrupted} injected-noise labels remain uncorrected` : '';

@@ -30,6 +30,7 @@ export function registerNotebooks(
   registerRendererMessaging(context, {
     sink: () => sink,
     rangeGallery: (m) => controller.cells.rangeGallery(m, controller.context()).catch((e: Error) => ({ type: 'rangeGallery' as const, requestId: m.requestId, error: e.message })),
+    thumbs: (m) => controller.cells.thumbs(m, controller.context()).catch((e: Error) => ({ type: 'thumbs' as const, requestId: m.requestId, error: e.message })),
     log: deps.log,
   });
   registerNotebookCommands(context, { runsRoot: deps.runsRoot, runs: runCache });

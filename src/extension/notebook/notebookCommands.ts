@@ -59,6 +59,10 @@ export function registerNotebookCommands(context: vscode.ExtensionContext, deps:
       deps.runs.invalidate();
       const run = await pickRun(deps.runs.get(), arg, ['score'], 'Data Diet: Show Gallery');
       if (!run) return;
+      if (run.scores?.length === 0 && run.config?.imported) {
+        void vscode.window.showInformationMessage(`Data Diet: ${run.id} holds imported predictions and no scores to draw: open its review queue, or import scores (Data Diet: Import Scores).`);
+        return;
+      }
       const scores = run.scores?.length ? run.scores : ['el2n'];
       const score =
         scores.length === 1

@@ -1,15 +1,20 @@
 // Renderer messaging (renderer id datadiet.renderer): checks each message, answers it (gallery actions here, brushed
-// ranges in the cell worker) and tells
+// ranges and a brushed map's thumbnails in the cell worker) and tells
 // every open renderer about stored annotations.
 import * as vscode from 'vscode';
-import { parseRendererMessage, type RangeGalleryMessage, type RequestRangeMessage } from '../../core/notebook/mime';
+import { parseRendererMessage, type RangeGalleryMessage, type RequestRangeMessage, type RequestThumbsMessage, type ThumbsMessage } from '../../core/notebook/mime';
 import type { GalleryActionSink } from './galleryMessages';
 
 export const RENDERER_ID = 'datadiet.renderer';
 
 export function registerRendererMessaging(
   context: vscode.ExtensionContext,
-  deps: { readonly sink: () => GalleryActionSink; readonly rangeGallery: (m: RequestRangeMessage) => Promise<RangeGalleryMessage>; readonly log: (line: string) => void },
+  deps: {
+    readonly sink: () => GalleryActionSink;
+    readonly rangeGallery: (m: RequestRangeMessage) => Promise<RangeGalleryMessage>;
+    readonly thumbs: (m: RequestThumbsMessage) => Promise<ThumbsMessage>;
+    readonly log: (line: string) => void;
+  },
 ): vscode.NotebookRendererMessaging {
   const messaging = vscode.notebooks.createRendererMessaging(RENDERER_ID);
   context.subscriptions.push(
@@ -22,6 +27,8 @@ export function registerRendererMessaging(
         if (reply.error) void vscode.window.showWarningMessage(`Data Diet: the ${m.action} of example ${m.index} was not stored: ${reply.error}`);
         // Every open gallery marks the example, not just the one that sent it.
         await messaging.postMessage(reply);
+      } else if (m.type === 'requestThumbs') {
+        await messaging.postMessage(await deps.thumbs(m), editor);
       } else {
         await messaging.postMessage(await deps.rangeGallery(m), editor);
       }

@@ -35,6 +35,7 @@ test('headline result by kind: train accuracy, scores computed, best pruned poin
   assert.equal(pruneHeadline(summary), 'full 97.0%; most pruned within 1 pt: keep-top 50% pruned 96.5%');
   assert.equal(pruneHeadline(summary.map((p) => (p.strategy === 'full data' ? p : { ...p, mean: 0.5 }))), 'full 97.0%; best: keep-top 30% pruned 50.0%');
   assert.equal(runHeadline(run({ kind: 'window', results: { best: { offsetFraction: 0.2, testAccuracy: 0.961 } } })), 'best window at 20%: test 96.1%');
+  assert.equal(runHeadline(run({ kind: 'audit', results: { rows: 70000, outOfFoldAccuracy: 0.9812, estimatedIssues: 812, flagged: 790 } })), 'out-of-fold 98.1%; ~812 label issues, 790 flagged of 70,000 rows');
 });
 
 test('runs list: a header and aligned columns', () => {

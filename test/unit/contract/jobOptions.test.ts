@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkParams, JOB_OPTIONS } from '../../../src/contract/jobOptions';
 import { JOB_NAMES } from '../../../src/contract/jobNames';
+import { IMPORT_PREDICTIONS_DEFAULTS, IMPORT_SCORES_DEFAULTS } from '../../../src/contract/jobDefaults';
 import { parseRequest } from '../../../src/contract/engineProtocol';
 import { EL2N_GRID_DEFAULTS } from '../../../src/core/experiments/el2nGrid';
 import { ERROR_BARRIER_DEFAULTS } from '../../../src/core/experiments/errorBarrier';
@@ -15,6 +16,7 @@ import { SCORE_DEFAULTS } from '../../../src/core/experiments/scoreRun';
 import { STRATEGY_COMPARISON_DEFAULTS } from '../../../src/core/experiments/strategyComparison';
 import { TRAIN_DEFAULTS } from '../../../src/core/experiments/trainRun';
 import { WINDOW_DEFAULTS } from '../../../src/core/experiments/windowSweep';
+import { AUDIT_DEFAULTS } from '../../../src/core/experiments/labelAudit';
 
 test('every job has option metadata with distinct keys and flags', () => {
   for (const job of JOB_NAMES) {
@@ -38,6 +40,7 @@ test("each experiment's defaults pass its job's checks: the metadata names every
     ['kernel-velocity', KERNEL_VELOCITY_DEFAULTS],
     ['error-barrier', ERROR_BARRIER_DEFAULTS],
     ['el2n-grid', EL2N_GRID_DEFAULTS],
+    ['audit', AUDIT_DEFAULTS],
     ['duplicates', DUPLICATES_DEFAULTS],
   ] as const;
   for (const [job, defaults] of cases) {
@@ -45,6 +48,10 @@ test("each experiment's defaults pass its job's checks: the metadata names every
     assert.deepEqual(checkParams(job, input), input, job);
   }
   assert.deepEqual(checkParams('entropy', { ...ENTROPY_DEFAULTS, scoresFrom: withData.scoresFrom }), { ...ENTROPY_DEFAULTS, scoresFrom: 'run' });
+  const predictions = { ...IMPORT_PREDICTIONS_DEFAULTS, dataset: 'mnist', probs: 'p.npy' };
+  assert.deepEqual(checkParams('import-predictions', predictions), predictions);
+  const scores = { ...IMPORT_SCORES_DEFAULTS, dataset: 'mnist', scores: ['a=a.npy'] };
+  assert.deepEqual(checkParams('import-scores', scores), scores);
 });
 
 test('checkParams refuses unknown names, wrong kinds, values out of range and missing required ones, by flag', () => {
@@ -73,7 +80,12 @@ test('what a job resolves to (its params.json) passes the same checks again: uni
   const { experimentFor } = await import('../../../src/core/jobs/registry');
   for (const job of JOB_NAMES) {
     const needs = JOB_OPTIONS[job].map((s) => s.key);
-    const input = { ...(needs.includes('dataset') ? { dataset: 'mnist' } : {}), ...(needs.includes('scoresFrom') ? { scoresFrom: 'run' } : {}) };
+    const input = {
+      ...(needs.includes('dataset') ? { dataset: 'mnist' } : {}),
+      ...(needs.includes('scoresFrom') ? { scoresFrom: 'run' } : {}),
+      ...(needs.includes('probs') ? { probs: '/data/probs.npy' } : {}),
+      ...(job === 'import-scores' ? { scores: ['el2n=/data/el2n.npy'] } : {}),
+    };
     const exp = experimentFor(job);
     const resolved = exp.resolve(checkParams(job, input));
     const again = checkParams(job, resolved as Record<string, unknown>);

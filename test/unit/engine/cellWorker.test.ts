@@ -30,6 +30,15 @@ test('the cell worker runs cells off the host: jobs through the host, progress b
     assert.equal(reply.requestId, 'r1');
     assert.ok(reply.gallery && reply.gallery.groups.length > 0, JSON.stringify(reply).slice(0, 200));
 
+    // A map of the same run (its predicted probabilities: a linear model records no embeddings), projected in the
+    // worker, and the thumbnails a brushed region asks for.
+    const mapped = await client.exec(`map run=${runId} method=pca`, context);
+    assert.deepEqual(mapped.outputs[0].items.map((i) => i.mime), ['application/vnd.datadiet.map+json', 'image/svg+xml', 'text/plain']);
+    assert.match(mapped.outputs[0].summary ?? '', /PCA map of 200 examples .* from its predicted probabilities/);
+    const thumbs = await client.thumbs({ type: 'requestThumbs', requestId: 't1', runId, indices: [0, 1] }, context);
+    assert.equal(thumbs.requestId, 't1');
+    assert.deepEqual(thumbs.thumbs?.map((t) => t.index), [0, 1]);
+
     // A cell error is the user's message, not a crash; the worker goes on.
     await assert.rejects(client.exec('histogram bins=1', context), (e: unknown) => e instanceof CellFailure && e.cellError && /bins/.test(e.message));
     // Restricted Mode: reading is fine, training is refused.

@@ -65,6 +65,12 @@ test('score runs: label says scores, headline lists them with K', () => {
   assert.ok(runDetails({ dir, manifest: m }).some((d) => d.label === 'scores' && /over 5,000 examples/.test(d.description)));
 });
 
+test('audit runs: label says audit, headline is the out-of-fold accuracy and the flagged rows', () => {
+  const m = manifest({ kind: 'audit', id: 'a', results: { rows: 70000, outOfFoldAccuracy: 0.9812, flagged: 790, estimatedIssues: 812 } });
+  assert.equal(runItem({ dir, manifest: m }, now).label, 'mnist \u00b7 cnn-small \u00b7 audit');
+  assert.equal(headline(m), '98.1% out of fold \u00b7 790 of 70,000 flagged');
+});
+
 test('an unreadable run is listed with its problem, never hidden', () => {
   const it = runItem({ dir, problem: 'manifest.json: invalid JSON' }, now);
   assert.equal(it.label, '20261122-115500-train-ab12');

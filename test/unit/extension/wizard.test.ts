@@ -13,6 +13,7 @@ import {
   scoreSchedule,
   validateEpochs,
   validateNoise,
+  validateFolds,
   validateRuns,
   visibleSteps,
   type PickItem,
@@ -234,4 +235,26 @@ test('wizard: with datadiet.backbone only heads are offered (linear preselected)
   assert.equal(req.params.resize, 'pad');
   const plain = buildJobRequests(completeAnswers({ goal: 'score', dataset: 'mnist' }, DEFAULT_SETTINGS)!, DEFAULT_SETTINGS)[0];
   assert.ok(!('backbone' in plain.params) && !('imageSize' in plain.params));
+});
+
+test('wizard: finding label errors asks for the folds and becomes one audit job, without a validation split', async () => {
+  const settings: Settings = { ...DEFAULT_SETTINGS, backend: 'wasm', trainSubset: 2000 };
+  const steps = experimentSteps(settings, datasetItems([], false));
+  const { state, seen } = await drive(steps, { goal: 'train' }, { goal: byLabel(/Find label errors/), dataset: byLabel(/MNIST$/), model: byLabel(/^linear$/), epochs: byLabel(/^2 epochs$/), folds: byLabel(/^10 folds/) }, noUi);
+  assert.deepEqual(seen, ['goal', 'dataset', 'model', 'epochs', 'folds'], 'no scores, runs or noise steps');
+  const a = completeAnswers({ ...state, validation: 0.1 }, settings)!;
+  assert.equal(a.folds, 10);
+  assert.equal(a.scores, undefined);
+  const [req, ...more] = buildJobRequests(a, settings);
+  assert.equal(more.length, 0);
+  assert.equal(req.job, 'audit');
+  assert.equal(req.params.folds, 10);
+  assert.equal(req.params.trainSubset, 2000);
+  assert.equal('validation' in req.params, false, 'every example is predicted by a fold model that never saw it');
+  assert.equal(req.title, 'Auditing the labels of MNIST: 10 folds (linear, 2 epochs each)');
+  assert.equal(completeAnswers({ goal: 'audit', dataset: 'mnist' }, settings)!.folds, 5, 'default 5 folds');
+  assert.equal(validateFolds('1'), 'a whole number of folds, at least 2');
+  assert.equal(validateFolds('3'), undefined);
+  const rerun = rerunRequest('audit', { dataset: 'mnist', folds: 3, validation: 0, auditedRows: 70000 }, 'x');
+  assert.deepEqual(rerun?.params, { dataset: 'mnist', folds: 3, stem: 'cifar' }, 'an audit reruns with its own parameters only');
 });

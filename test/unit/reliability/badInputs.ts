@@ -22,10 +22,12 @@ import { loadAnnotationsFor } from '../../../src/core/annotations/datasetAnnotat
 import { AnnotationStore } from '../../../src/core/annotations/annotationStore';
 import { readPredictions, summarizePredictions, writePredictions } from '../../../src/core/annotations/predictions';
 import { checkSourcePath, datasetRootOf } from '../../../src/core/annotations/sourceImages';
+import { runImportPredictions } from '../../../src/core/experiments/importPredictions';
+import { runImportScores } from '../../../src/core/experiments/importScores';
 import type { ImageDataset } from '../../../src/core/data/dataset';
 import { repoRoot } from '../helpers/paths';
 
-export type Area = 'IDX' | 'CIFAR' | 'Image folder' | 'CSV manifest' | 'JSONL manifest' | 'Run directory' | 'Score files' | 'Annotations';
+export type Area = 'IDX' | 'CIFAR' | 'Image folder' | 'CSV manifest' | 'JSONL manifest' | 'Run directory' | 'Score files' | 'Annotations' | 'Imported files';
 
 /** What a case builds: a dataset spec (loaded with loadDataset, and sent to the engine as a job) or any action. */
 export type CaseInput = { readonly spec: string } | { readonly run: () => unknown };
@@ -160,6 +162,43 @@ const notes = (r: unknown) => (r as { notes: string[] }).notes.join('; ');
 
 const csv = (dir: string, text: string | Buffer, name = 'labels.csv') => ({ spec: `csv:${manifestWith(dir, name, text)}` });
 const jsonl = (dir: string, text: string | Buffer, name = 'labels.jsonl') => ({ spec: `jsonl:${manifestWith(dir, name, text)}` });
+
+/**
+ * NPY 1.0 bytes as numpy.save writes them (header dict padded to a multiple of 64 with spaces and a newline, then
+ * the raw data): any dtype and order, so the corpus builds what numpy users send without running numpy.
+ */
+function npy(descr: string, shape: readonly number[], data: Uint8Array, fortran = false): Buffer {
+  const dims = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
+  let header = `{'descr': '${descr}', 'fortran_order': ${fortran ? 'True' : 'False'}, 'shape': ${dims}, }`;
+  header += ' '.repeat(64 - ((10 + header.length + 1) % 64)) + '\n';
+  const pre = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, header.length & 255, header.length >> 8]);
+  return Buffer.concat([pre, Buffer.from(header, 'latin1'), Buffer.from(data.buffer, data.byteOffset, data.byteLength)]);
+}
+
+const f4 = (values: readonly number[]) => new Uint8Array(Float32Array.from(values).buffer);
+
+/** N x 3 float32 rows of `row` (the idxDir dataset: 4 training and 2 test examples of 3 classes). */
+const rows3 = (n: number, row: readonly number[]) => f4(Array.from({ length: n }, () => row).flat());
+
+/** Imports `file` (written in the case folder) as the predictions of the idxDir dataset. */
+function importProbs(dir: string, name: string, bytes: Uint8Array | string, extra: { logits?: boolean; embeddings?: string } = {}): { run: () => unknown } {
+  const spec = `idx:${idxDir(dir)}`;
+  const probs = write(path.join(dir, name), bytes);
+  return { run: () => runImportPredictions({ dataset: spec, probs, ...extra }, { root: dir }) };
+}
+
+/** Imports `name=file` score arguments (files written in the case folder) for the idxDir dataset. */
+function importScores(dir: string, files: Record<string, Uint8Array>, args: (dir: string) => string[]): { run: () => unknown } {
+  const spec = `idx:${idxDir(dir)}`;
+  for (const [name, bytes] of Object.entries(files)) write(path.join(dir, name), bytes);
+  return { run: () => runImportScores({ dataset: spec, scores: args(dir) }, { root: dir }) };
+}
+
+const uniform = rows3(4, [1 / 3, 1 / 3, 1 / 3]);
+const importedRows = (r: unknown) => {
+  const m = r as { status: string; results?: { examples?: number; scores?: string[] } };
+  return `${m.status}: ${m.results?.examples} training examples${m.results?.scores ? ` scored (${m.results.scores.join(', ')})` : ''}`;
+};
 
 export const BAD_INPUTS: readonly BadInput[] = [
   // ---------------------------------------------------------------------------------------------------- IDX
@@ -905,5 +944,156 @@ export const BAD_INPUTS: readonly BadInput[] = [
     input: 'UTF-8 BOM and CRLF line ends (tolerated)',
     make: (dir) => annotated(dir, ['\ufeff' + JSON.stringify(entry({})) + '\r', JSON.stringify(entry({ id: 'e2', path: 'c.png', action: 'exclude' })) + '\r']),
     accepted: notes,
+  },
+  // ---------------------------------------------------------------------------------------------------- Imported files
+  {
+    id: 'import-not-npy',
+    area: 'Imported files',
+    input: '--probs names a CSV file, not an .npy',
+    make: (dir) => importProbs(dir, 'probs.csv', '0.5,0.5,0\n'),
+    expect: { file: 'probs.csv', place: /magic/, fix: /np\.save/, message: /not an NPY file/ },
+  },
+  {
+    id: 'import-npz',
+    area: 'Imported files',
+    input: '--probs names an .npz archive (np.savez)',
+    make: (dir) => importProbs(dir, 'probs.npz', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0, 0, 0, 0, 0, 0])),
+    expect: { file: 'probs.npz', place: /\.npz archive/, fix: /np\.save\(path, array/, message: /not an \.npy file/ },
+  },
+  ...(
+    [
+      ['import-int64', '<i8', 8, 'int64'],
+      ['import-bool', '|b1', 1, 'bool'],
+      ['import-float16', '<f2', 2, 'float16'],
+      ['import-complex', '<c16', 16, 'complex128'],
+      ['import-object', '|O', 8, 'an object array'],
+    ] as const
+  ).map(
+    ([id, descr, size, words]): BadInput => ({
+      id,
+      area: 'Imported files',
+      input: `--probs of dtype ${descr} (${words})`,
+      make: (dir) => importProbs(dir, 'probs.npy', npy(descr, [4, 3], new Uint8Array(12 * size))),
+      expect: { file: 'probs.npy', place: new RegExp(`dtype '${descr.replace('|', '\\|')}'`), fix: /\.astype\(np\.float32\)/, message: new RegExp(`not supported: ${words}`) },
+    }),
+  ),
+  {
+    id: 'import-big-endian',
+    area: 'Imported files',
+    input: '--probs saved big-endian (>f4)',
+    make: (dir) => importProbs(dir, 'probs.npy', npy('>f4', [4, 3], uniform)),
+    expect: { file: 'probs.npy', place: />f4/, fix: /astype\('<f4'\)/, message: /big-endian/ },
+  },
+  {
+    id: 'import-fortran-order',
+    area: 'Imported files',
+    input: '--probs saved in Fortran order (np.asfortranarray): read in row order (tolerated)',
+    make: (dir) => importProbs(dir, 'probs.npy', npy('<f4', [4, 3], uniform, true)),
+    accepted: importedRows,
+  },
+  {
+    id: 'import-3d',
+    area: 'Imported files',
+    input: '--probs of shape (4, 3, 1)',
+    make: (dir) => importProbs(dir, 'probs.npy', npy('<f4', [4, 3, 1], uniform)),
+    expect: { file: 'probs.npy', place: /shape \(4, 3, 1\)/, fix: /reshape/, message: /expected a 1-D or 2-D array/ },
+  },
+  {
+    id: 'import-1d',
+    area: 'Imported files',
+    input: '--probs of shape (12,): not a matrix',
+    make: (dir) => importProbs(dir, 'probs.npy', npy('<f4', [12], uniform)),
+    expect: { file: 'probs.npy', place: /shape \(12\)/, fix: /N = 4 \(the training split\) or 6/, message: /is not a matrix/ },
+  },
+  {
+    id: 'import-wrong-rows',
+    area: 'Imported files',
+    input: '--probs with 5 rows for a dataset of 4 training and 2 test examples',
+    make: (dir) => importProbs(dir, 'probs.npy', npy('<f4', [5, 3], rows3(5, [1 / 3, 1 / 3, 1 / 3]))),
+    expect: { file: 'probs.npy', place: /5 rows/, fix: /4 \(the training split\) or 6 \(the training split, then the test split\)/, message: /one row per example/ },
+  },
+  {
+    id: 'import-transposed',
+    area: 'Imported files',
+    input: '--probs of shape (3, 4): classes x examples',
+    make: (dir) => importProbs(dir, 'probs.npy', npy('<f4', [3, 4], uniform)),
+    expect: { file: 'probs.npy', place: /3 rows/, fix: /save array\.T/, message: /looks transposed/ },
+  },
+  {
+    id: 'import-wrong-classes',
+    area: 'Imported files',
+    input: '--probs with 2 columns for 3 classes',
+    make: (dir) => importProbs(dir, 'probs.npy', npy('<f4', [4, 2], f4(new Array(8).fill(0.5)))),
+    expect: { file: 'probs.npy', place: /2 columns/, fix: /one column per class/, message: /3 classes/ },
+  },
+  {
+    id: 'import-nan',
+    area: 'Imported files',
+    input: '--probs with NaN in rows 1 and 3',
+    make: (dir) => importProbs(dir, 'probs.npy', npy('<f4', [4, 3], f4([1, 0, 0, NaN, 0, 1, 0, 1, 0, 0, NaN, 1]))),
+    expect: { file: 'probs.npy', place: /row 1/, fix: /must be finite numbers/, message: /holds NaN \(2 of 4 rows do\)/ },
+  },
+  {
+    id: 'import-not-probabilities',
+    area: 'Imported files',
+    input: '--probs holding logits (values outside 0..1) without --logits',
+    make: (dir) => importProbs(dir, 'probs.npy', npy('<f4', [4, 3], rows3(4, [2.5, -1, 0.3]))),
+    expect: { file: 'probs.npy', place: /row 0 holds 2\.5/, fix: /pass --logits/, message: /not a probability/ },
+  },
+  {
+    id: 'import-row-sums',
+    area: 'Imported files',
+    input: '--probs whose rows sum to 0.9',
+    make: (dir) => importProbs(dir, 'probs.npy', npy('<f4', [4, 3], rows3(4, [0.3, 0.3, 0.3]))),
+    expect: { file: 'probs.npy', place: /row 0 sums to 0\.9/, fix: /--logits/, message: /not 1/ },
+  },
+  {
+    id: 'import-embeddings-rows',
+    area: 'Imported files',
+    input: '--embeddings with 6 rows for predictions of 4',
+    make: (dir) => importProbs(dir, 'probs.npy', npy('<f4', [4, 3], uniform), { embeddings: write(path.join(dir, 'emb.npy'), npy('<f4', [6, 2], f4(new Array(12).fill(0)))) }),
+    expect: { file: 'emb.npy', place: /6 rows/, fix: /same rows in the same order/, message: /the predictions have 4/ },
+  },
+  {
+    id: 'import-scores-syntax',
+    area: 'Imported files',
+    input: '--score el2n.npy (no name=)',
+    make: (dir) => importScores(dir, {}, () => ['el2n.npy']),
+    expect: { file: 'el2n.npy', place: /--score/, fix: /--score el2n=el2n\.npy/, message: /expected name=file/ },
+  },
+  {
+    id: 'import-scores-reserved',
+    area: 'Imported files',
+    input: '--score score=s.npy: a name every score table uses for a column',
+    make: (dir) => importScores(dir, {}, (d) => [`score=${path.join(d, 's.npy')}`]),
+    expect: { file: 's.npy', place: /"score"/, fix: /my_score/, message: /is reserved/ },
+  },
+  {
+    id: 'import-scores-duplicate',
+    area: 'Imported files',
+    input: '--score a=x.npy --score a=y.npy',
+    make: (dir) => importScores(dir, {}, (d) => [`a=${path.join(d, 'x.npy')}`, `a=${path.join(d, 'y.npy')}`]),
+    expect: { file: '--score a=', place: /"a"/, fix: /its own name/, message: /given twice/ },
+  },
+  {
+    id: 'import-scores-two-columns',
+    area: 'Imported files',
+    input: 'a score file of shape (4, 2)',
+    make: (dir) => importScores(dir, { 's.npy': npy('<f4', [4, 2], f4(new Array(8).fill(0))) }, (d) => [`s=${path.join(d, 's.npy')}`]),
+    expect: { file: 's.npy', place: /shape \(4, 2\)/, fix: /shape \(4,\) or \(4, 1\)/, message: /2 columns/ },
+  },
+  {
+    id: 'import-scores-column',
+    area: 'Imported files',
+    input: 'a score file of shape (4, 1) (tolerated: one value per example)',
+    make: (dir) => importScores(dir, { 's.npy': npy('<f8', [4, 1], new Uint8Array(Float64Array.from([0.1, 0.2, 0.3, 0.4]).buffer)) }, (d) => [`s=${path.join(d, 's.npy')}`]),
+    accepted: importedRows,
+  },
+  {
+    id: 'import-scores-inf',
+    area: 'Imported files',
+    input: 'a score file with an infinite value',
+    make: (dir) => importScores(dir, { 's.npy': npy('<f4', [4], f4([0.1, Infinity, 0.3, 0.4])) }, (d) => [`s=${path.join(d, 's.npy')}`]),
+    expect: { file: 's.npy', place: /row 1/, fix: /a value of your choosing/, message: /infinite value/ },
   },
 ];

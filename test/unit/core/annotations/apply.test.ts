@@ -2,13 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { applyAnnotations, exportCleanedManifest, resolveLabel } from '../../../../src/core/annotations/apply';
+import { applyAnnotations, applyAnnotationsToSplits, exportCleanedManifest, resolveLabel } from '../../../../src/core/annotations/apply';
 import { AnnotationStore } from '../../../../src/core/annotations/annotationStore';
 import { makeEntry } from '../../../../src/core/annotations/annotationEntry';
 import { prepareData } from '../../../../src/core/experiments/experimentData';
 import { annotationTarget } from '../../../../src/core/annotations/annotationTarget';
 import { applyGalleryAction } from '../../../../src/core/annotations/galleryAction';
-import { tempDir, writeGrayPng } from '../data/fixtures';
+import { idxBytes, tempDir, write, writeGrayPng } from '../data/fixtures';
 
 test('labels resolve from indices and class names, with errors naming the entry', () => {
   const space = { numClasses: 3, classNames: ['cat', 'dog', 'fox'] };
@@ -107,4 +107,65 @@ test('gallery actions land in the dataset\'s annotations, by path for manifests 
   const b = annotationTarget('/ws', { spec: 'mnist', name: 'mnist/train', fingerprint: 'abcdef0123456789' });
   assert.equal(b.file, '/ws/.datadiet/annotations/mnist_train-abcdef012345/annotations.jsonl');
   assert.deepEqual(b.keyOf(7), { index: 7 });
+});
+
+test('both splits: paths name either split; an index names a test row only where the dataset has splits of its own', () => {
+  const train = { labels: Int32Array.from([0, 1, 0]), numClasses: 2, sources: ['/d/a.png', '/d/b.png', '/d/c.png'] };
+  const test = { labels: Int32Array.from([1, 0]), numClasses: 2, sources: ['/d/t0.png', '/d/t1.png'] };
+  const entries = [
+    makeEntry({ path: 'b.png', action: 'exclude' }),
+    makeEntry({ path: 't0.png', action: 'relabel', newLabel: 0 }),
+    makeEntry({ index: 4, action: 'exclude' }),
+  ];
+  const held = applyAnnotationsToSplits(train, test, entries, '/d', 'annotations.jsonl', false);
+  assert.deepEqual(Array.from(held.train.excluded), [0, 1, 0]);
+  assert.deepEqual(Array.from(held.train.labels), [0, 1, 0], 'train labels as they were');
+  assert.deepEqual(Array.from(held.test.labels), [0, 0]);
+  assert.deepEqual(Array.from(held.test.excluded), [0, 0], 'a held-out test split is named by path only');
+  assert.deepEqual(held.unmatched, ['index:4']);
+  assert.equal(held.test.relabeled, 1);
+  const own = applyAnnotationsToSplits(train, test, entries, '/d', 'annotations.jsonl', true);
+  assert.deepEqual(Array.from(own.test.excluded), [0, 1], 'row 4 is test example 1');
+  assert.deepEqual(own.unmatched, []);
+  const old = applyAnnotations(train, entries, '/d');
+  assert.deepEqual(Array.from(old.labels), Array.from(own.train.labels), 'the train split gets what it got before');
+  assert.deepEqual(Array.from(old.excluded), Array.from(own.train.excluded));
+});
+
+test('experiments evaluate on the corrected test split: relabeled test labels, excluded test examples left out', async () => {
+  const { dir, manifest } = digitManifest();
+  const before = await prepareData({ dataset: `csv:${manifest}`, validation: 0, seed: 0 });
+  assert.deepEqual(Array.from(before.testIndices), [0, 1]);
+  const rel = (s: string) => path.relative(dir, s).split(path.sep).join('/');
+  const file = path.join(dir, 'annotations.jsonl');
+  const flipped = 1 - before.test.labels[0];
+  new AnnotationStore(file).append([
+    { path: rel(before.test.sources![0]), action: 'relabel', newLabel: flipped },
+    { path: rel(before.test.sources![1]), action: 'exclude' },
+  ]);
+  const after = await prepareData({ dataset: `csv:${manifest}`, validation: 0, seed: 0, annotations: file });
+  assert.deepEqual(Array.from(after.testIndices), [0]);
+  assert.deepEqual(Array.from(after.test.labels), [flipped]);
+  assert.deepEqual(after.test.sources, [before.test.sources![0]]);
+  assert.equal(after.record.testSize, 1);
+  assert.deepEqual(Array.from(after.trainIndices), Array.from(before.trainIndices), 'the train split is untouched');
+  assert.deepEqual(Array.from(after.train.labels), Array.from(before.train.labels));
+  assert.ok(after.info.notes.some((n) => /0 relabeled, 0 excluded; test split: 1 relabeled, 1 excluded/.test(n)), after.info.notes.join('\n'));
+});
+
+test('a binary dataset\'s test rows are annotated by index: trainCount + j', async () => {
+  const dir = tempDir('datadiet-ann-idx-');
+  const split = (stem: string, n: number) => {
+    write(path.join(dir, `${stem}-images-idx3-ubyte`), idxBytes([n, 2, 2], Array.from({ length: 4 * n }, (_, i) => i % 251)));
+    write(path.join(dir, `${stem}-labels-idx1-ubyte`), idxBytes([n], Array.from({ length: n }, (_, i) => i % 2)));
+  };
+  split('train', 4);
+  split('t10k', 3);
+  const file = path.join(dir, 'ann', 'annotations.jsonl');
+  fs.mkdirSync(path.dirname(file));
+  new AnnotationStore(file).append([{ index: 5, action: 'relabel', newLabel: 0 }, { index: 6, action: 'exclude' }, { index: 0, action: 'exclude' }]);
+  const d = await prepareData({ dataset: `idx:${dir}`, validation: 0, seed: 0, annotations: file });
+  assert.deepEqual(Array.from(d.trainIndices), [1, 2, 3]);
+  assert.deepEqual(Array.from(d.testIndices), [0, 1]);
+  assert.deepEqual(Array.from(d.test.labels), [0, 0], 'test example 1 (row 5) relabeled to 0; test example 2 (row 6) excluded');
 });

@@ -2,7 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { nearestInPixels } from '../../../../src/core/annotations/neighbours';
-import { labelSpan, manifestRowSuspects, unscoredManifestLines } from '../../../../src/core/annotations/manifestReview';
+import { findScoreRunForManifest, labelSpan, manifestRowSuspects, unscoredManifestLines } from '../../../../src/core/annotations/manifestReview';
+import { createRun } from '../../../../src/core/store/runStore';
+import { tempDir } from '../../helpers/paths';
 import { rankSuspects } from '../../../../src/core/annotations/suspects';
 import type { RunSuspects } from '../../../../src/core/annotations/runSuspects';
 
@@ -48,6 +50,39 @@ test('manifest rows join the run by image path; suspicion follows the label as w
   const fixed = manifestRowSuspects('/d/labels.csv', [{ path: 'img/a.png', label: 'dog', line: 2 }], s, ['cat', 'dog']);
   assert.equal(fixed[0].flagged, false);
   assert.equal(path.basename(fixed[0].image), 'a.png');
+});
+
+test("a manifest shows its newest audit's suspects (every row, out of sample), else its newest score run's", () => {
+  const root = tempDir('manifest-run');
+  const manifest = path.join(root, 'data', 'labels.csv');
+  const run = (kind: string, at: string, spec = `csv:${manifest}`) => {
+    const h = createRun(root, { kind, config: { dataset: spec }, seeds: {}, versions: {} }, new Date(at));
+    h.finish('done');
+    return h.dir;
+  };
+  const has = () => true;
+  const olderScore = run('score', '2026-01-01T00:00:00Z');
+  assert.equal(findScoreRunForManifest(root, manifest, has), olderScore);
+  const audit = run('audit', '2026-01-02T00:00:00Z');
+  const newerScore = run('score', '2026-01-03T00:00:00Z');
+  run('audit', '2026-01-04T00:00:00Z', 'csv:/elsewhere/labels.csv');
+  assert.equal(findScoreRunForManifest(root, manifest, has), audit, 'the audit of this manifest, though a score run is newer');
+  assert.equal(findScoreRunForManifest(root, manifest, (d) => d !== audit), newerScore, 'an audit without predictions does not count');
+});
+
+test("an audit's manifest rows are flagged as confident learning flagged them, until their label changes", () => {
+  // Row a: "dog" leads by 0.2 only (under the 0.5 margin), yet reaches the dogs' threshold (0.6): confident learning flags it.
+  const probs = Float32Array.from([0.4, 0.6, 0.9, 0.1, 0.95, 0.05, 0.4, 0.6]);
+  const label = Int32Array.from([0, 0, 0, 1]);
+  const pred = { index: Int32Array.from([0, 1, 2, 3]), label, numClasses: 2, probs, predicted: Int32Array.from([1, 0, 0, 1]), confidence: Float32Array.from([0.6, 0.9, 0.95, 0.6]), labelProb: Float32Array.from([0.4, 0.9, 0.95, 0.6]), sources: ['/d/a.png', '/d/b.png', '/d/c.png', '/d/e.png'], outOfSample: true };
+  const ranking = rankSuspects(pred, { method: 'confident-learning', filter: 'confident_learning' });
+  assert.equal(ranking.flagged[0], 1);
+  const s: RunSuspects = { runDir: '/r', predictions: pred, ranking };
+  const [a] = manifestRowSuspects('/d/labels.csv', [{ path: 'a.png', label: 'cat', line: 2 }], s, ['cat', 'dog']);
+  assert.ok(a.suspicion < 0.5);
+  assert.equal(a.flagged, true, 'flagged by confident learning although the margin is small');
+  const [fixed] = manifestRowSuspects('/d/labels.csv', [{ path: 'a.png', label: 'dog', line: 2 }], s, ['cat', 'dog']);
+  assert.equal(fixed.flagged, false);
 });
 
 test('the label span covers exactly the label on CSV and JSONL lines and quotes replacements as needed', () => {

@@ -52,7 +52,7 @@ test('a score run records predictions consistent with its EL2N table, and its su
 test('suspects of a training run: refused, naming the run kind and what to pass instead', async () => {
   const root = tempDir('suspects-train');
   const m = await runTraining({ dataset: 'mnist', model: 'linear', trainSubset: 200, epochs: 1, batchSize: 50, backend: 'cpu' }, { root });
-  assert.throws(() => loadRunSuspects(path.join(root, '.datadiet', 'runs', m.id)), /is a train run; suspected label issues come from the predictions a score run records/);
+  assert.throws(() => loadRunSuspects(path.join(root, '.datadiet', 'runs', m.id)), /is a train run; suspected label issues come from the predictions a score run or an audit records/);
 });
 
 test('suspects of a score run that failed: says it failed and why, not that it predates predictions', () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { prepareData } from '../../../../src/core/experiments/experimentData';
+import { noisePairsOf, prepareData } from '../../../../src/core/experiments/experimentData';
 import { stepBudgetWarning } from '../../../../src/core/experiments/budgetWarnings';
 import { DEFAULT_VALIDATION, PRUNE_DEFAULTS, SCORE_DEFAULTS, TRAIN_DEFAULTS, WINDOW_DEFAULTS } from '../../../../src/contract/jobDefaults';
 
@@ -33,4 +33,25 @@ test('a tiny SGD budget is flagged with what to change; a sound one or scores at
   assert.match(w!, /--epochs 10 or more, or a smaller --batch-size/);
   assert.equal(stepBudgetWarning({ steps: 100, examples: 1400, batchSize: 128 }), undefined);
   assert.equal(stepBudgetWarning({ steps: 0, examples: 1400, batchSize: 128 }), undefined);
+});
+
+test('pairs noise relabels a fraction of each look-alike class as its pair, and only those; other datasets are refused', async () => {
+  const d = await prepareData({ dataset: 'mnist', validation: 0, seed: 3, trainSubset: 2000, labelNoise: 0.2, noiseKind: 'pairs' });
+  const pairs = new Map([[2, 7], [3, 8], [5, 6], [6, 5], [7, 1]]);
+  const perClass = new Map<number, number>();
+  for (const i of d.trainIndices) perClass.set(d.cleanLabels[i], (perClass.get(d.cleanLabels[i]) ?? 0) + 1);
+  const flipped = new Map<number, number>();
+  for (const i of d.trainIndices) {
+    if (!d.corrupted![i]) continue;
+    const from = d.cleanLabels[i];
+    assert.equal(d.train.labels[i], pairs.get(from), `example ${i} of class ${from} went to its pair`);
+    flipped.set(from, (flipped.get(from) ?? 0) + 1);
+  }
+  for (const [from] of pairs) assert.equal(flipped.get(from), Math.round(0.2 * perClass.get(from)!), `class ${from}`);
+  assert.equal([...flipped.keys()].filter((c) => !pairs.has(c)).length, 0);
+  // The same seed and draw give the same noise; uniform noise is another draw of the same stream's purpose.
+  const again = await prepareData({ dataset: 'mnist', validation: 0, seed: 3, trainSubset: 2000, labelNoise: 0.2, noiseKind: 'pairs' });
+  assert.deepEqual(again.corrupted, d.corrupted);
+  assert.equal(noisePairsOf('fashion-mnist', 'fashion-mnist').length, 6);
+  assert.throws(() => noisePairsOf('folder', 'folder:/data/pets'), /--noise-kind pairs needs the look-alike classes of the dataset, known for mnist and fashion-mnist, not folder:\/data\/pets; use --noise-kind uniform/);
 });

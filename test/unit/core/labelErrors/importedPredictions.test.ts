@@ -62,7 +62,7 @@ test('every bad file is refused with the file, the row and the fix', (t) => {
   const flat = npy('flat.npy', 'np.zeros(12, dtype=np.float32)');
   refused(() => checkPredictions(readNpyFile(flat), flat, want), 'shape (12) is not a matrix', 'expected (4, 3)');
   const nan = npy('nan.npy', `np.where(np.arange(12).reshape(4, 3) == 7, np.nan, np.array(${P}))`);
-  refused(() => checkPredictions(readNpyFile(nan), nan, want), 'row 2 holds NaN', '1 rows do');
+  refused(() => checkPredictions(readNpyFile(nan), nan, want), 'row 2 holds NaN', '1 of 4 rows do');
   const sums = npy('sums.npy', 'np.array([[0.5, 0.2, 0.1], [0.1, 0.8, 0.1], [0.3, 0.3, 0.4], [1, 0, 0]])');
   refused(() => checkPredictions(readNpyFile(sums), sums, want), 'row 0 sums to 0.8000', '--logits');
   const ints = npy('ints.npy', 'np.zeros((4, 3), dtype=np.int64)');

@@ -17,6 +17,7 @@ const EXPECTED: Record<string, string[]> = {
   curves: ['line'],
   trainingCurves: ['line', 'symbol'],
   confusionMatrix: ['rect', 'text'],
+  map: ['symbol'],
 };
 
 test('every chart payload renders to an SVG with its marks, and its spec compiles without warnings', async () => {

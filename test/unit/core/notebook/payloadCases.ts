@@ -7,6 +7,7 @@ import { histogramPayload } from '../../../../src/core/notebook/histogramPayload
 import type { PayloadByKind, PayloadKind } from '../../../../src/core/notebook/mime';
 import { pruningCurvePayload, windowSweepPayload } from '../../../../src/core/notebook/sweepPayloads';
 import { PRUNE_RESULTS, table, WINDOW_RESULTS } from './fixtures';
+import { mapCasePayload } from './mapFixture';
 
 export type Case = { [K in PayloadKind]: { kind: K; name: string; payload: PayloadByKind[K] } }[PayloadKind];
 
@@ -26,6 +27,7 @@ export function payloadCases(): Case[] {
     { kind: 'curves', name: 'overlap curves', payload: overlapPayload([{ a: { name: 'EL2N', values: t.values }, b: { name: 'GraNd', values: twice } }], [10, 50, 100, 500]) },
     { kind: 'trainingCurves', name: 'training curves', payload: { version: 1, source: { runId: 'train-1' }, epochs: [1, 2, 3, 4].map((epoch) => ({ epoch, train: { loss: 1 / epoch, accuracy: 0.9 + 0.01 * epoch }, validation: { loss: 1.1 / epoch, accuracy: 0.91 + 0.004 * epoch }, test: { loss: 1.2 / epoch, accuracy: 0.915 + 0.002 * epoch } })) } },
     { kind: 'confusionMatrix', name: 'confusion matrix', payload: { version: 1, split: 'test', labels: ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'], matrix: Array.from({ length: 10 }, (_, t) => Array.from({ length: 10 }, (_, p) => (t === p ? 900 + 7 * t : (t * 3 + p) % 11))) } },
+    { kind: 'map', name: 'map', payload: mapCasePayload(400, { thumbs: 40 }) },
     { kind: 'gallery', name: 'gallery lowest', payload: galleryPayload({ score: 'el2n', values: t.values, labels: t.labels, index: t.index, predicted: t.predicted, corrupted: t.corrupted, thumbs: t.images, selection: { mode: 'lowest', perClass: 6 }, source }) },
     {
       kind: 'gallery',

@@ -1,0 +1,92 @@
+/**
+ * The rows a label audit checks, gathered into one dataset the fold models train on and predict: the examples used
+ * of the train split (all of it, or its --subset; annotations' exclusions left out) and, when asked, every example
+ * of the test split as evaluated (annotations applied). Rows are dataset rows (data/datasetRows.ts), ascending, so
+ * a manifest's held-out test images sit at their own line's place and an audit's tables line up with a score run's
+ * on the training examples.
+ */
+import { exampleSize, type ImageDataset } from '../data/dataset';
+import { datasetRows, TEST_SPLIT, TRAIN_SPLIT, type DatasetRows } from '../data/datasetRows';
+import type { ExperimentData } from '../experiments/experimentData';
+
+export interface AuditRows {
+  /** How the dataset's rows are numbered. */
+  readonly rows: DatasetRows;
+  /** Dataset row of each audited example, ascending. */
+  readonly row: Int32Array;
+  /** TRAIN_SPLIT or TEST_SPLIT of each audited example. */
+  readonly split: Uint8Array;
+  /** The audited examples in row order, with their given labels (after injected noise and annotations). */
+  readonly examples: ImageDataset;
+  /** 1 where injected noise changed the label (test rows never), when noise was injected. */
+  readonly corrupted?: Uint8Array;
+  /** The label before injected noise and annotations. */
+  readonly originalLabel: Int32Array;
+  readonly trainCount: number;
+  readonly testCount: number;
+  /** Whether `examples` is a copy (it is a view of the train split when the audit is that split, whole, in order). */
+  readonly copied: boolean;
+}
+
+interface Source {
+  readonly ds: ImageDataset;
+  readonly at: number;
+  readonly row: number;
+  readonly split: number;
+  readonly corrupted: number;
+  readonly original: number;
+}
+
+export function auditRows(data: ExperimentData, includeTest: boolean): AuditRows {
+  const { splits } = data;
+  const rows = datasetRows(splits.train.labels.length, splits.test.labels.length, data.info.heldOut);
+  const sources: Source[] = Array.from(data.trainIndices, (i) => ({ ds: data.train, at: i, row: rows.trainRow[i], split: TRAIN_SPLIT, corrupted: data.corrupted?.[i] ?? 0, original: data.cleanLabels[i] }));
+  if (includeTest) {
+    data.testIndices.forEach((j, q) => sources.push({ ds: data.test, at: q, row: rows.testRow[j], split: TEST_SPLIT, corrupted: 0, original: splits.test.labels[j] }));
+  }
+  sources.sort((a, b) => a.row - b.row);
+  const n = sources.length;
+  const whole = !includeTest && n === data.train.labels.length && sources.every((s, i) => s.at === i);
+  return {
+    rows,
+    row: Int32Array.from(sources, (s) => s.row),
+    split: Uint8Array.from(sources, (s) => s.split),
+    examples: whole ? data.train : gather(sources, data.train, `${data.train.name}:audit`),
+    ...(data.corrupted ? { corrupted: Uint8Array.from(sources, (s) => s.corrupted) } : {}),
+    originalLabel: Int32Array.from(sources, (s) => s.original),
+    trainCount: data.trainIndices.length,
+    testCount: includeTest ? data.testIndices.length : 0,
+    copied: !whole,
+  };
+}
+
+/** One dataset of the listed examples of the train and test splits (same shape and classes), in the listed order. */
+function gather(list: readonly Source[], like: ImageDataset, name: string): ImageDataset {
+  const n = list.length;
+  const size = exampleSize(like);
+  const images = new Uint8Array(n * size);
+  const labels = new Int32Array(n);
+  const withSources = list.every((s) => s.ds.sources);
+  const sources = withSources ? new Array<string>(n) : undefined;
+  const dim = like.features?.dim ?? 0;
+  const features = like.features ? new Float32Array(n * dim) : undefined;
+  for (const ds of new Set(list.map((s) => s.ds))) {
+    if (ds.shape.some((v, d) => v !== like.shape[d])) throw new RangeError(`auditRows: ${ds.name} holds ${ds.shape.join('x')} examples, ${like.name} ${like.shape.join('x')}`);
+  }
+  list.forEach((s, r) => {
+    images.set(s.ds.images.subarray(s.at * size, (s.at + 1) * size), r * size);
+    labels[r] = s.ds.labels[s.at];
+    if (sources) sources[r] = s.ds.sources![s.at];
+    if (features) features.set(s.ds.features!.values.subarray(s.at * dim, (s.at + 1) * dim), r * dim);
+  });
+  return {
+    name,
+    images,
+    labels,
+    shape: like.shape,
+    numClasses: like.numClasses,
+    ...(like.classNames ? { classNames: like.classNames } : {}),
+    ...(sources ? { sources } : {}),
+    ...(features ? { features: { values: features, dim } } : {}),
+  };
+}
