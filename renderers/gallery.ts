@@ -166,7 +166,7 @@ export class GalleryView {
     if (it.corrupted) t.classList.add('dd-corrupted');
     const label = this.className(it.label);
     const pred = it.predicted === undefined ? '' : `, predicted ${this.className(it.predicted)}`;
-    t.title = `example #${it.index}: label ${label}${pred}, ${this.payload.score} ${fmtScore(it.score)}${it.corrupted ? ' (label corrupted by noise injection)' : ''}${it.note ? `\n${it.note}` : ''}`;
+    t.title = `example #${it.index}: label ${label}${pred}, ${this.payload.groupBy === 'duplicate' ? 'similarity' : 'score'} ${fmtScore(it.score)}${it.corrupted ? ' (label corrupted by noise injection)' : ''}${it.note ? `\n${it.note}` : ''}`;
     t.append(this.image(it, 'dd-thumb'));
     const cap = el('div', 'dd-cap');
     const lp = el('div', 'dd-lp');
