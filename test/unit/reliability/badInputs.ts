@@ -13,7 +13,8 @@ import { loadDataset } from '../../../src/core/data/load';
 import { loadCifarBatches } from '../../../src/core/data/cifar';
 import { loadManifest } from '../../../src/core/data/manifest';
 import { readMetrics, readRun } from '../../../src/core/store/runStore';
-import { readNpy, readScoreTable, writeScoreTable } from '../../../src/core/store/scoreFiles';
+import { encodeNpy, readNpy, readScoreTable, writeScoreTable } from '../../../src/core/store/scoreFiles';
+import { readRunEmbeddings } from '../../../src/core/annotations/runEmbeddings';
 import { loadCheckpoint } from '../../../src/core/store/checkpoint';
 import type { Model } from '../../../src/core/models/model';
 import { scoresForTraining } from '../../../src/core/experiments/pruneSweep';
@@ -770,6 +771,17 @@ export const BAD_INPUTS: readonly BadInput[] = [
       return { run: () => loadCheckpoint(linearModel, d, 'weights') };
     },
     expect: { file: 'weights.bin', place: /20 bytes.*60/, fix: /rerun the training/, message: /truncated/ },
+  },
+  {
+    id: 'run-embeddings-short',
+    area: 'Run directory',
+    input: 'predictions/embeddings.npy with fewer rows than the predictions table (it would pair examples with others\' vectors)',
+    make: (dir) => {
+      const d = path.join(dir, 'run');
+      write(path.join(d, 'predictions', 'embeddings.npy'), encodeNpy(new Float32Array(3 * 4), [3, 4]));
+      return { run: () => readRunEmbeddings(d, 5) };
+    },
+    expect: { file: 'embeddings.npy', place: /shape \(3, 4\)/, fix: /score the dataset again/, message: /the predictions table has 5 rows/ },
   },
   {
     id: 'run-metrics-torn',
