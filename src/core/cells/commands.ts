@@ -24,8 +24,11 @@ export type ValueKind =
   | { readonly type: 'enum'; readonly values: readonly string[] }
   | { readonly type: 'enumList'; readonly values: readonly string[] }
   | { readonly type: 'bool' }
-  /** `latest` or a run id; `kinds` are the run kinds the command reads. */
-  | { readonly type: 'run'; readonly kinds: readonly string[] }
+  /**
+   * `latest` or a run id; `kinds` are the run kinds the command reads (`latest` is the newest of them); `byId`, kinds
+   * also read when a run is named by its id (an audit's label-quality table, but `latest` stays a score run).
+   */
+  | { readonly type: 'run'; readonly kinds: readonly string[]; readonly byId?: readonly string[] }
   | { readonly type: 'score' }
   | { readonly type: 'scoreList' }
   /** Percentile band `lo-hi`, 0 <= lo < hi <= 100. */
@@ -71,10 +74,16 @@ export const SCORE_DOCS: Readonly<Record<string, string>> = {
   confidence: 'Data maps: mean probability of the true label over epochs (Swayamdipta et al. 2020).',
   variability: 'Data maps: standard deviation of the true-label probability over epochs.',
   correctness: 'Data maps: fraction of epochs the example was predicted correctly.',
+  'label-quality': "An audit's self-confidence: the out-of-fold probability of the given label. Low = likely mislabeled.",
 };
 
 const SCORE_RUN = ['score'];
-const run = (kinds: readonly string[], doc: string): ArgSpec => ({ name: 'run', kind: { type: 'run', kinds }, default: 'latest', doc });
+/** Runs with per-example tables read by id besides score runs: an audit's label-quality table. */
+const TABLE_RUNS_BY_ID = ['audit'];
+function run(kinds: readonly string[], byIdOrDoc: readonly string[] | string, doc?: string): ArgSpec {
+  const byId = typeof byIdOrDoc === 'string' ? undefined : byIdOrDoc;
+  return { name: 'run', kind: { type: 'run', kinds, ...(byId ? { byId } : {}) }, default: 'latest', doc: doc ?? (byIdOrDoc as string) };
+}
 const score = (doc = 'Score table to use, e.g. el2n, grand, forgetting.'): ArgSpec => ({ name: 'score', kind: { type: 'score' }, default: 'el2n', doc });
 // Training settings shared by the commands that train (score, prune, window); names follow the CLI's flags.
 const training: readonly ArgSpec[] = [
@@ -128,7 +137,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     positional: ['score'],
     args: [
       score(),
-      run(SCORE_RUN, 'Score run to read: `latest` (newest finished score run) or a run id.'),
+      run(SCORE_RUN, TABLE_RUNS_BY_ID, 'Score run to read: `latest` (newest finished score run) or a run id.'),
       { name: 'by', kind: { type: 'enum', values: ['none', 'class', 'noise'] }, default: 'none', doc: 'Split the bars: by class label, or by whether the label was corrupted by injected noise.' },
       { name: 'bins', kind: { type: 'int', min: 2, max: 500 }, default: '40', doc: 'Number of bins.' },
     ],
@@ -141,7 +150,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     positional: ['score', 'order'],
     args: [
       score(),
-      run(SCORE_RUN, 'Score run to read: `latest` or a run id.'),
+      run(SCORE_RUN, TABLE_RUNS_BY_ID, 'Score run to read: `latest` or a run id.'),
       { name: 'order', kind: { type: 'enum', values: ['lowest', 'highest'] }, default: 'highest', doc: 'The lowest- or highest-scoring examples of each class.' },
       { name: 'per-class', kind: { type: 'int', min: 1, max: 100000 }, default: '8', doc: 'Examples per class (with `order`).' },
       { name: 'band', kind: { type: 'band' }, doc: 'Percentile band of the score, e.g. `band=90-100` (the top 10%).' },
@@ -160,7 +169,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     args: [
       { name: 'x', kind: { type: 'score' }, required: true, doc: 'Score on the x axis.' },
       { name: 'y', kind: { type: 'score' }, required: true, doc: 'Score on the y axis.' },
-      run(SCORE_RUN, 'Score run to read: `latest` or a run id.'),
+      run(SCORE_RUN, TABLE_RUNS_BY_ID, 'Score run to read: `latest` or a run id.'),
     ],
   },
   {
@@ -169,7 +178,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     doc: 'Reads `analysis.json` of a score run: how many independent runs the score needs to settle.',
     example: 'stability run=latest',
     positional: [],
-    args: [run(SCORE_RUN, 'Score run to read: `latest` or a run id.')],
+    args: [run(SCORE_RUN, TABLE_RUNS_BY_ID, 'Score run to read: `latest` or a run id.')],
   },
   {
     name: 'prune',

@@ -124,8 +124,8 @@ function valueCompletions(spec: CommandSpec, arg: ArgSpec, lineWords: readonly s
       const runKind = argSpec(spec, 'run')?.kind;
       let names: readonly string[] = Object.keys(SCORE_DOCS);
       if (k.type === 'score' && runKind?.type === 'run' && ctx.runs) {
-        const r = resolveRun(runArg, runKind.kinds, ctx.runs);
-        const run = 'run' in r ? (r.run.kind === 'score' ? r.run : ctx.runs.find((x) => x.id === r.run.scoresRun)) : undefined;
+        const r = resolveRun(runArg, runKind.kinds, ctx.runs, runKind.byId);
+        const run = 'run' in r ? (r.run.kind === 'score' || r.run.kind === 'audit' ? r.run : ctx.runs.find((x) => x.id === r.run.scoresRun)) : undefined;
         if (run?.scores?.length) names = run.scores;
       }
       return simple(names, 'score', (v) => SCORE_DOCS[v]);

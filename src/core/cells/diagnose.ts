@@ -125,13 +125,13 @@ function runOf(spec: CommandSpec, args: readonly ParsedArg[], runs: readonly Run
   const kind = argSpec(spec, 'run')?.kind;
   if (kind?.type !== 'run') return undefined;
   const ref = args.find((a) => a.key === 'run')?.value ?? 'latest';
-  const r = resolveRun(ref, kind.kinds, runs);
+  const r = resolveRun(ref, kind.kinds, runs, kind.byId);
   return 'run' in r ? r.run : undefined;
 }
 
 /** The score-run holding the score tables a query reads (prune/window runs name theirs). */
 function scoreRunOf(run: RunInfo | undefined, runs: readonly RunInfo[]): RunInfo | undefined {
-  if (!run || run.kind === 'score') return run;
+  if (!run || run.kind === 'score' || run.kind === 'audit') return run;
   return runs.find((r) => r.id === run.scoresRun);
 }
 
@@ -183,7 +183,7 @@ function checkAgainstRuns(spec: CommandSpec, args: readonly ParsedArg[], runs: r
   const runArg = args.find((a) => a.key === 'run');
   const runKind = argSpec(spec, 'run')?.kind;
   if (runKind?.type === 'run') {
-    const r = resolveRun(runArg?.value ?? 'latest', runKind.kinds, runs);
+    const r = resolveRun(runArg?.value ?? 'latest', runKind.kinds, runs, runKind.byId);
     // A missing `latest` is only a warning: the cell may be meant for after a run finishes.
     if ('error' in r) diagnostics.push({ severity: runArg && runArg.value !== 'latest' ? 'error' : 'warning', message: `run: ${r.error}.`, span: runArg?.valueSpan ?? commandSpan });
   }

@@ -17,7 +17,7 @@ import { histogramPayload } from '../notebook/histogramPayload';
 import { scatterPayload } from '../notebook/analysisPayloads';
 import { confusionMatrixPayload, trainingCurvesPayload } from '../notebook/runChartPayloads';
 import { pruningCurvePayload, windowSweepPayload, type PruneSweepResults, type WindowSweepResults } from '../notebook/sweepPayloads';
-import type { ThumbSource } from '../notebook/thumbnail';
+import { rowThumbs, type Images } from './imageCache';
 import { datasetUseOf, type DatasetUse } from '../data/datasetUse';
 import type { RunManifest } from '../store/runManifest';
 import { readScoreTable, scoresDir, type ScoreTable } from '../store/scoreFiles';
@@ -69,7 +69,7 @@ export interface ExecEnv {
   /** Runs a training job to its end (done or cancelled); undefined where no engine is available. */
   readonly runJob?: (job: EngineJob, params: Record<string, unknown>, onProgress: (p: JobProgress) => void, signal: AbortSignal, executor?: ExecutorChoice) => Promise<RunManifest>;
   /** Training images of a dataset spec, for thumbnails (cache them: a gallery cell runs often). */
-  readonly images: (use: DatasetUse) => Promise<ThumbSource & { readonly classNames?: readonly string[] }>;
+  readonly images: (use: DatasetUse) => Promise<Images>;
   /** Engine parameters every job gets unless the cell sets them (backend, threads from the settings). */
   readonly jobDefaults?: Record<string, unknown>;
   readonly signal?: AbortSignal;
@@ -102,7 +102,7 @@ const num = (q: CellQuery, k: string) => q.args[k] as number | undefined;
 
 export function pickRun(q: CellQuery, runs: readonly RunInfo[]): RunInfo {
   const kind = q.spec.args.find((a) => a.name === 'run')!.kind;
-  const r = resolveRun(str(q, 'run'), kind.type === 'run' ? kind.kinds : [], runs);
+  const r = resolveRun(str(q, 'run'), kind.type === 'run' ? kind.kinds : [], runs, kind.type === 'run' ? kind.byId : undefined);
   if ('error' in r) throw new CellError(r.error);
   return r.run;
 }
@@ -193,7 +193,7 @@ async function histogramCell(q: CellQuery, env: ExecEnv, run: RunInfo): Promise<
     bins: num(q, 'bins'),
     title: `${score} — ${run.id}`,
     source: source(run, score),
-    examples: { thumbs: images, corrupted, ...(preds.predicted ? { predicted: preds.predicted } : {}) },
+    examples: { thumbs: rowThumbs(images, t.extra?.split !== undefined), corrupted, ...(preds.predicted ? { predicted: preds.predicted } : {}) },
   });
   if (partialOf(run)) payload.partial = true;
   const finite = Array.from(t.score).filter(Number.isFinite);
@@ -235,7 +235,8 @@ function gallerySelection(q: CellQuery, values: Float32Array): GallerySelection 
 
 async function galleryCell(q: CellQuery, env: ExecEnv, run: RunInfo): Promise<CellOutput> {
   const score = str(q, 'score');
-  const rows = onlyClass(table(run, score), num(q, 'class'));
+  const t = table(run, score);
+  const rows = onlyClass(t, num(q, 'class'));
   const images = await env.images(datasetUse(run));
   const selection = gallerySelection(q, rows.values);
   const preds = predictionsFor(run.dir, rows.index);
@@ -245,7 +246,7 @@ async function galleryCell(q: CellQuery, env: ExecEnv, run: RunInfo): Promise<Ce
     labels: rows.labels,
     index: rows.index,
     selection,
-    thumbs: images,
+    thumbs: rowThumbs(images, t.extra?.split !== undefined),
     classNames: classNamesOf(run, images),
     corrupted: rows.corrupted,
     ...(preds.predicted ? { predicted: preds.predicted } : {}),

@@ -60,7 +60,7 @@ export function hoverCell(text: string, line: number, character: number, ctx: { 
       if (name && SCORE_DOCS[name]) return { markdown: `**${name}** — ${SCORE_DOCS[name]}${a.positional ? `\n\n${argDoc(spec, s)}` : ''}`, span: a.valueSpan };
     }
     if (onValue && s.kind.type === 'run' && ctx.runs) {
-      const r = resolveRun(a.value, s.kind.kinds, ctx.runs);
+      const r = resolveRun(a.value, s.kind.kinds, ctx.runs, s.kind.byId);
       return { markdown: 'run' in r ? runDoc(r.run) : `run: ${r.error}`, span: a.valueSpan };
     }
     if (inside(a.keySpan, character) || onValue) return { markdown: argDoc(spec, s), span: a.span };

@@ -1,9 +1,15 @@
+import { datasetRows, TRAIN_SPLIT, type DatasetRows } from '../data/datasetRows';
 import { geometryOfUse, useKey, type DatasetUse } from '../data/datasetUse';
 import { loadDataset } from '../data/load';
-import type { ThumbSource } from '../notebook/thumbnail';
+import { thumbnailDataUri, type ThumbSource } from '../notebook/thumbnail';
 import { cacheDir } from '../store/runStore';
 
-export type Images = ThumbSource & { readonly classNames?: readonly string[] };
+/**
+ * A dataset's images as cells show them: the train split (what score tables index), and, for tables that number
+ * the rows of both splits (an audit's, imported predictions': they have a `split` column), the test split and the
+ * dataset rows (data/datasetRows.ts).
+ */
+export type Images = ThumbSource & { readonly classNames?: readonly string[]; readonly test?: ThumbSource; readonly rows?: DatasetRows };
 
 /** Training images by dataset and geometry; a gallery cell runs often and decoding a dataset takes a while. */
 export class ImageCache {
@@ -20,7 +26,13 @@ export class ImageCache {
     const hit = this.cache.get(key);
     if (hit) return hit;
     const loading = loadDataset(use.spec, { geometry: geometryOfUse(use), ...(this.root ? { cacheDir: cacheDir(this.root) } : {}) }).then(
-      ({ splits, info }): Images => ({ images: splits.train.images, shape: splits.train.shape, classNames: info.classNames ?? splits.train.classNames }),
+      ({ splits, info }): Images => ({
+        images: splits.train.images,
+        shape: splits.train.shape,
+        classNames: info.classNames ?? splits.train.classNames,
+        test: { images: splits.test.images, shape: splits.test.shape },
+        rows: datasetRows(splits.train.labels.length, splits.test.labels.length, info.heldOut),
+      }),
     );
     // A failed load is not kept: the user may fix the files and run the cell again.
     loading.catch(() => this.cache.delete(key));
@@ -28,4 +40,20 @@ export class ImageCache {
     this.cache.set(key, loading);
     return loading;
   }
+}
+
+/**
+ * The thumbnail of a table's row `index`: a train-split index, or with `datasetRowIndex` (the table has a `split`
+ * column) a dataset row, looked up in its split. '' for a row the images do not have.
+ */
+export function rowThumbs(images: Images, datasetRowIndex: boolean): (index: number) => string {
+  const count = (src: ThumbSource) => Math.floor(src.images.length / (src.shape[0] * src.shape[1] * src.shape[2]));
+  const inside = (src: ThumbSource, i: number) => Number.isInteger(i) && i >= 0 && i < count(src);
+  if (!datasetRowIndex || !images.rows || !images.test) return (i) => (inside(images, i) ? thumbnailDataUri(images, i) : '');
+  const { rows, test } = images;
+  return (row) => {
+    if (!(Number.isInteger(row) && row >= 0 && row < rows.count)) return '';
+    const src = rows.split[row] === TRAIN_SPLIT ? images : test;
+    return inside(src, rows.at[row]) ? thumbnailDataUri(src, rows.at[row]) : '';
+  };
 }

@@ -11,7 +11,7 @@ import { datasetUseOf } from '../data/datasetUse';
 import { defaultClassNames } from '../notebook/galleryPayload';
 import { mapPayload, mapThumbRows } from '../notebook/mapPayload';
 import type { MapColor, MapMethod } from '../notebook/mime';
-import { thumbnailDataUri, type ThumbSource } from '../notebook/thumbnail';
+import { rowThumbs, type Images } from './imageCache';
 import { RandomStream } from '../randomStreams';
 import type { CellQuery } from './diagnose';
 import { CellError, type CellOutput, type ExecEnv } from './execute';
@@ -68,12 +68,10 @@ export async function mapCell(q: CellQuery, env: ExecEnv, run: RunInfo): Promise
   const flagged = pick(suspects.ranking.flagged);
   const suspicion = pick(suspects.ranking.suspicion);
   // Thumbnails need the run's images; a map without them is still a map, and the summary says why.
-  let images: (ThumbSource & { classNames?: readonly string[] }) | undefined;
+  let images: Images | undefined;
   let noImages: string | undefined;
   const use = datasetUseOf(run.config);
   if (!use) noImages = `run ${run.id} does not record its dataset`;
-  // Thumbnails come from the training split by index; rows numbered over both splits (an audit's) would not match.
-  else if (p.split) noImages = `the predictions of run ${run.id} number the rows of both splits`;
   else {
     try {
       images = await env.images(use);
@@ -81,7 +79,8 @@ export async function mapCell(q: CellQuery, env: ExecEnv, run: RunInfo): Promise
       noImages = (e as Error).message;
     }
   }
-  const count = images ? Math.floor(images.images.length / (images.shape[0] * images.shape[1] * images.shape[2])) : 0;
+  // Rows are train indices, or dataset rows of both splits when the predictions say which split (an audit's).
+  const thumbOf = images ? rowThumbs(images, p.split !== undefined) : undefined;
   const names = run.classNames ?? images?.classNames;
   const classNames = names && names.length >= p.numClasses ? [...names] : defaultClassNames([p.numClasses - 1]);
   const index = pick(p.index);
@@ -101,7 +100,7 @@ export async function mapCell(q: CellQuery, env: ExecEnv, run: RunInfo): Promise
     color,
     classNames,
     total,
-    ...(images ? { thumb: (i: number) => (i >= 0 && i < count ? thumbnailDataUri(images!, i) : undefined), thumbRows: mapThumbRows(m, MAP_EMBEDDED_THUMBS, flagged, suspicion) } : {}),
+    ...(thumbOf ? { thumb: (i: number) => thumbOf(i) || undefined, thumbRows: mapThumbRows(m, MAP_EMBEDDED_THUMBS, flagged, suspicion) } : {}),
     title: `Map of ${run.id}`,
     source: suspects.score ? { runId: run.id, score: suspects.score.name } : { runId: run.id },
   });

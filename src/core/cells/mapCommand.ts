@@ -6,7 +6,8 @@ import { MAP_COLORS, MAP_METHODS } from '../../contract/notebookMime';
 import type { CommandSpec } from './commands';
 
 /** Runs a map reads: they record predictions (and embeddings) next to their score tables. */
-export const MAP_RUN_KINDS: readonly string[] = ['score'];
+/** Runs a map reads: a score run's (in-sample) or an audit's (out-of-sample) predictions; `latest` is the newest. */
+export const MAP_RUN_KINDS: readonly string[] = ['score', 'audit'];
 
 export const MAP_COMMAND: CommandSpec = {
   name: 'map',

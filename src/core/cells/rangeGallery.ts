@@ -30,7 +30,7 @@ export function checkRangeRequest(m: RequestRangeMessage, runs: readonly RunInfo
   const run = runs.find((r) => r.id === m.runId);
   const shown = (s: unknown) => JSON.stringify(String(s).slice(0, 80));
   if (!run) return { error: `no run ${shown(m.runId)} under .datadiet/runs` };
-  if (run.kind !== 'score') return { error: `run ${run.id} is a ${run.kind} run; a gallery needs a score run` };
+  if (run.kind !== 'score' && run.kind !== 'audit') return { error: `run ${run.id} is a ${run.kind} run; a gallery needs a score run or an audit` };
   if (!run.scores?.includes(m.score)) return { error: `run ${run.id} has no score ${shown(m.score)}${run.scores?.length ? ` (it has ${run.scores.join(', ')})` : ''}` };
   if (!Number.isFinite(m.lo) || !Number.isFinite(m.hi) || m.lo > m.hi) return { error: 'the score range must be two finite numbers, lo <= hi' };
   const perClassSpec = argSpec(commandSpec('gallery')!, 'per-class')!.kind;

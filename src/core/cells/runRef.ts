@@ -53,7 +53,7 @@ export function listRunInfos(root: string): RunInfo[] {
         createdAt: m.createdAt,
         dataset: m.dataset?.name ?? (typeof m.config.dataset === 'string' ? m.config.dataset : undefined),
         model: m.model?.arch ?? (typeof m.config.model === 'string' ? m.config.model : undefined),
-        scores: m.kind === 'score' ? scoreTablesOf(r.dir) : undefined,
+        scores: m.kind === 'score' || m.kind === 'audit' ? scoreTablesOf(r.dir) : undefined,
         numClasses: m.dataset?.numClasses,
         classNames: m.dataset?.classNames,
         scoresRun: typeof m.config.scoresRun === 'string' ? m.config.scoresRun : typeof m.config.scoresFrom === 'string' ? path.basename(m.config.scoresFrom) : undefined,
@@ -72,8 +72,11 @@ export function usable(r: RunInfo): boolean {
 
 export type RunResolution = { readonly run: RunInfo } | { readonly error: string };
 
-/** Resolves `latest` (the newest usable run of one of `kinds`) or an id (exact, or a unique prefix). */
-export function resolveRun(ref: string, kinds: readonly string[], runs: readonly RunInfo[]): RunResolution {
+/**
+ * Resolves `latest` (the newest usable run of one of `kinds`) or an id (exact, or a unique prefix) of one of `kinds`
+ * or `byId`.
+ */
+export function resolveRun(ref: string, kinds: readonly string[], runs: readonly RunInfo[], byId: readonly string[] = []): RunResolution {
   const want = kinds.join(' or ');
   if (ref === 'latest') {
     const run = runs.find((r) => kinds.includes(r.kind) && usable(r));
@@ -85,7 +88,7 @@ export function resolveRun(ref: string, kinds: readonly string[], runs: readonly
   if (matches.length === 0) return { error: `no run "${ref}" under .datadiet/runs` };
   if (matches.length > 1) return { error: `"${ref}" matches ${matches.length} runs (${matches.slice(0, 3).map((r) => r.id).join(', ')}…): give more of the id` };
   const run = matches[0];
-  if (!kinds.includes(run.kind)) return { error: `run ${run.id} is a ${run.kind} run; this needs a ${want} run` };
+  if (!kinds.includes(run.kind) && !byId.includes(run.kind)) return { error: `run ${run.id} is a ${run.kind} run; this needs a ${[...kinds, ...byId].join(' or ')} run` };
   if (!usable(run)) return { error: `run ${run.id} is ${run.status}${run.error ? ` (${run.error})` : ''}` };
   return { run };
 }

@@ -34,8 +34,8 @@ test('cells: every default in the command table is a valid value of its kind', (
   }
 });
 
-test('cells: score docs cover exactly the scores the score job computes', () => {
-  assert.deepEqual(Object.keys(SCORE_DOCS).sort(), [...SCORE_NAMES].sort());
+test("cells: score docs cover exactly the scores the score job computes, and an audit's label-quality table", () => {
+  assert.deepEqual(Object.keys(SCORE_DOCS).sort(), [...SCORE_NAMES, 'label-quality'].sort());
 });
 
 test('cells: positional words, key=value args, comments and defaults become a typed query', () => {
@@ -97,7 +97,7 @@ test('cells: run ids and score names are checked against the known runs', () => 
   assert.equal(underlined('histogram forgetting run=20261201-100000-score-bbbb', bad.diagnostics[0]), 'forgetting');
 
   const wrongKind = diagnoseCell('histogram el2n run=20261201-101500-prune-aaaa', { runs });
-  assert.match(wrongKind.diagnostics[0].message, /is a prune run; this needs a score run/);
+  assert.match(wrongKind.diagnostics[0].message, /is a prune run; this needs a score or audit run/);
   const failed = diagnoseCell('histogram el2n run=20261201-100500', { runs });
   assert.match(failed.diagnostics[0].message, /is failed \(boom\)/);
   const missing = diagnoseCell('histogram el2n run=nope', { runs });
