@@ -25,7 +25,7 @@
     item = m;
     app.replaceChildren();
     const head = el('div', undefined, 'header');
-    head.append(el('strong', `Suspect ${m.position + 1} of ${m.total}`), el('span', `${m.reviewed} reviewed`), el('span', `example #${m.index}${m.source ? ' · ' + m.source : ''}`));
+    head.append(el('strong', `Suspect ${m.position + 1} of ${m.total}`), el('span', `${m.reviewed} reviewed`), el('span', `${m.split === 'test' ? 'test example' : 'example'} #${m.index}${m.source ? ' · ' + m.source : ''}`), el('span', m.method === 'confident-learning' ? 'flagged by confident learning' : 'flagged by threshold'));
     app.append(head);
     const row = el('div', undefined, 'row');
     // An image the extension refused or could not read (outside the dataset folder, corrupt): say why instead.

@@ -60,11 +60,12 @@ export function datasetName(m: RunManifest): string {
   return p.includes('/') || p.includes('\\') ? path.basename(p) : spec;
 }
 
-/** "cnn-small", "resnet18 x0.25". */
+/** "cnn-small", "resnet18 x0.25"; '' for a run that trains no model (a duplicates search). */
 export function modelName(m: RunManifest): string {
   const imported = importedRunInfo(m);
   if (imported) return importedLabel(imported);
-  const arch = m.model?.arch ?? (typeof m.config.model === 'string' ? m.config.model : '?');
+  const arch = m.model?.arch ?? (typeof m.config.model === 'string' ? m.config.model : undefined);
+  if (arch === undefined) return '';
   const width = m.model?.width ?? (typeof m.config.width === 'number' ? m.config.width : 1);
   return width === 1 ? arch : `${arch} \u00d7${width}`;
 }
@@ -171,7 +172,7 @@ export function runDetails(s: RunSummary): DetailData[] {
     if (m.dataset.backbone) rows.push({ label: 'backbone', description: m.dataset.backbone.description, tooltip: m.dataset.backbone.dir });
   } else rows.push({ label: 'dataset', description: String(m.config.dataset ?? '?') });
   const params = m.model ? ` (${m.model.stem ? `${m.model.stem} stem, ` : ''}${formatCount(m.model.params)} parameters)` : '';
-  rows.push({ label: 'model', description: `${modelName(m)}${params}` });
+  if (modelName(m)) rows.push({ label: 'model', description: `${modelName(m)}${params}` });
   if (m.backend) rows.push({ label: 'backend', description: `${m.backend.device} \u2014 ${m.backend.reason}` });
   // The step budget is what ran; in epochs over the examples trained on, when known (a steps setting overrides epochs).
   const steps = typeof m.config.steps === 'number' ? m.config.steps : undefined;

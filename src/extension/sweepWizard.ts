@@ -68,7 +68,7 @@ export function scoreRunItem(m: RunManifest): PickItem<RunManifest> {
   const noise = typeof m.config.labelNoise === 'number' && m.config.labelNoise > 0 ? `, ${Math.round(m.config.labelNoise * 100)}% label noise` : '';
   const val = heldOut(m) > 0 ? `, ${heldOut(m) < 1 ? `${Math.round(heldOut(m) * 100)}%` : heldOut(m)} held out for validation` : '';
   return {
-    label: `${datasetName(m)} \u00b7 ${modelName(m)} \u00b7 ${scoreNamesOf(m).join(', ')}`,
+    label: [datasetName(m), modelName(m), scoreNamesOf(m).join(', ')].filter(Boolean).join(' \u00b7 '),
     description: m.status === 'done' ? m.id : `${m.id} (partial)`,
     detail: `${typeof m.results?.runs === 'number' ? plural(m.results.runs, 'run') : ''}${subset}${noise}${val}`.replace(/^, /, '') || undefined,
     value: m,

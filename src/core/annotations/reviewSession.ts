@@ -21,7 +21,8 @@ import { rowPixels, type RowPixels } from './rowPixels';
 import { loadRunSuspects, type RunSuspects } from './runSuspects';
 import { LruCache } from './sourceImages';
 import { datasetUseOf } from '../data/datasetUse';
-import { scorePercentiles } from './suspects';
+import { scorePercentiles, type SuspectMethod } from './suspects';
+import { TEST_SPLIT } from '../data/datasetRows';
 
 export interface ReviewOpenOptions {
   readonly runDir: string;
@@ -64,6 +65,10 @@ export interface ReviewItem {
   /** How the annotations name this example ({index} or {path}). */
   readonly target: { index: number } | { path: string };
   readonly source?: string;
+  /** The row's split when the run audited both (an audit's test rows). */
+  readonly split?: 'train' | 'test';
+  /** How the run's suspects were flagged. */
+  readonly method: SuspectMethod;
   readonly label: number;
   readonly labelName: string;
   readonly predicted: number;
@@ -207,6 +212,8 @@ export class ReviewSession {
       index: p.index[r],
       target: this.target.keyOf(p.index[r]),
       ...(p.sources ? { source: path.basename(p.sources[r]) } : {}),
+      ...(p.split ? { split: p.split[r] === TEST_SPLIT ? ('test' as const) : ('train' as const) } : {}),
+      method: s.ranking.method,
       label: p.label[r],
       labelName: this.name(p.label[r]),
       predicted: p.predicted[r],

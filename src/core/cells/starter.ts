@@ -38,7 +38,7 @@ export function notebookJson(cells: readonly NotebookCellSource[]): string {
 
 /** Starter cells for a run: what is worth looking at first for its kind. */
 /** Run kinds whose results notebook shows more than the runs table (charts, galleries). */
-export const RESULTS_KINDS: readonly string[] = ['train', 'score', 'prune', 'window', 'duplicates'];
+export const RESULTS_KINDS: readonly string[] = ['train', 'score', 'audit', 'prune', 'window', 'duplicates'];
 
 export function hasResultsNotebook(kind: string | undefined): boolean {
   return kind !== undefined && RESULTS_KINDS.includes(kind);
@@ -56,6 +56,7 @@ export function starterCells(run: RunInfo): NotebookCellSource[] {
     return [head, { kind: 'code', source: `training run=${run.id}` }, { kind: 'code', source: `confusion run=${run.id}` }, { kind: 'code', source: 'runs kind=train' }];
   }
   if (run.kind === 'duplicates') return [head, { kind: 'code', source: `duplicates run=${run.id}` }, { kind: 'code', source: 'runs kind=duplicates' }];
+  if (run.kind === 'audit') return [head, ...auditCells(run)];
   if (run.kind !== 'score') return [head, { kind: 'code', source: 'runs' }];
   if (run.scores?.length === 0 && run.config?.imported) {
     // Imported predictions: no score tables to draw; their suspects are read in the review queue, and mapped.
@@ -77,4 +78,17 @@ export function starterCells(run: RunInfo): NotebookCellSource[] {
   if (run.results?.embeddings) cells.push({ kind: 'code', source: `# near copies among these examples by the run's embeddings; exact copies across train and test\nduplicates run=${run.id}` });
   cells.push({ kind: 'code', source: `# trains models: takes a while; interrupt to stop (finished trainings are kept)\nprune run=${run.id} score=${s} fractions=0.3,0.5,0.7 strategy=keep-top,random seeds=2` });
   return cells;
+}
+
+/** An audit: its issues by label quality, the quality's distribution, and the map with the flagged rows ringed. */
+function auditCells(run: RunInfo): NotebookCellSource[] {
+  const noisy = run.config?.labelNoise !== undefined && Number(run.config.labelNoise) > 0;
+  const review = `Confident learning flagged the rows below from out-of-fold probabilities; walk them in the review queue (**Data Diet: Open Review Queue**, or \`datadiet suspects --run ${run.id}\`) and your decisions go to the dataset's annotations.jsonl.`;
+  return [
+    { kind: 'markdown', source: review },
+    { kind: 'code', source: `# the least self-confident rows of each class: the likeliest label errors\ngallery label-quality lowest per-class=8 run=${run.id}` },
+    { kind: 'code', source: `histogram label-quality run=${run.id} by=${noisy ? 'noise' : 'class'}` },
+    { kind: 'code', source: `# a 2-D map of the rows (their out-of-fold probabilities, or embeddings), issues ringed; drag a rectangle to see them\nmap umap color=suspicion run=${run.id}` },
+    { kind: 'code', source: 'runs kind=audit' },
+  ];
 }

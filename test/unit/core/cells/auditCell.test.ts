@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { executeCell, type ExecEnv } from '../../../../src/core/cells/execute';
 import { listRunInfos } from '../../../../src/core/cells/runRef';
+import { starterCells } from '../../../../src/core/cells/starter';
+import { diagnoseCell } from '../../../../src/core/cells/diagnose';
 import { loadDataset } from '../../../../src/core/data/load';
 import { inProcessJobs } from './inProcessJobs';
 import { tempDir } from '../../helpers/paths';
@@ -32,4 +34,17 @@ test('execute: an audit cell runs the audit job and shows its summary', async ()
   assert.match(text, new RegExp(`next +datadiet suspects --run ${run.id}`));
   const listed = await executeCell('runs kind=audit', env);
   assert.match(listed[0].type === 'text' ? listed[0].plain : '', /flagged of 120 rows/);
+});
+
+test("an audit's results notebook: the label-quality gallery and histogram and the map of that run, each cell valid, and they run", async () => {
+  const run = listRunInfos(root).find((r) => r.kind === 'audit')!;
+  const cells = starterCells(run).filter((c) => c.kind === 'code');
+  const sources = cells.map((c) => c.source);
+  assert.ok(sources.some((s) => s.includes(`gallery label-quality lowest per-class=8 run=${run.id}`)), sources.join('\n'));
+  assert.ok(sources.some((s) => s.includes(`histogram label-quality run=${run.id} by=noise`)));
+  assert.ok(sources.some((s) => s.includes(`map umap color=suspicion run=${run.id}`)));
+  for (const s of sources) assert.deepEqual(diagnoseCell(s, { runs: listRunInfos(root) }).diagnostics.filter((d) => d.severity === 'error'), [], s);
+  const gallery = sources.find((s) => s.includes('gallery label-quality'))!;
+  const [out] = await executeCell(gallery, env);
+  assert.equal(out.type, 'payload', JSON.stringify(out).slice(0, 300));
 });
