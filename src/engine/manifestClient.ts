@@ -1,3 +1,4 @@
+import type { SuspectMethod } from '../contract/choices';
 // The extension host's side of the manifest worker (manifestWorker.ts).
 import type { ManifestReview } from '../core/annotations/manifestReview';
 import type { ManifestReply, ManifestRequest } from './manifestWorker';
@@ -11,8 +12,8 @@ export class ManifestClient {
   }
 
   /** The manifest's rows joined with the run's suspects; undefined while the text does not parse. */
-  review(manifestFile: string, text: string, runDir: string, threshold: number): Promise<ManifestReview | undefined> {
-    return this.channel.request<ManifestReview | undefined>((id) => ({ id, manifestFile, text, runDir, threshold })).result;
+  review(manifestFile: string, text: string, runDir: string, threshold: number, method?: SuspectMethod): Promise<ManifestReview | undefined> {
+    return this.channel.request<ManifestReview | undefined>((id) => ({ id, manifestFile, text, runDir, threshold, ...(method ? { method } : {}) })).result;
   }
 
   dispose(): void {

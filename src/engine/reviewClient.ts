@@ -1,3 +1,4 @@
+import type { SuspectMethod } from '../contract/choices';
 // The extension host's side of the review worker (reviewWorker.ts): requests by id, answers as promises.
 import type { ReviewIndex, ReviewItem } from '../core/annotations/reviewSession';
 import type { FromReviewWorker, ToReviewWorker } from './reviewWorker';
@@ -25,8 +26,8 @@ export class ReviewClient {
     else this.channel.settle(m.id, undefined, new Error(m.message));
   }
 
-  open(runDir: string, root: string, threshold: number): Promise<ReviewOpened> {
-    return this.channel.request<ReviewOpened>((id) => ({ type: 'open', id, runDir, root, threshold })).result;
+  open(runDir: string, root: string, threshold: number, method?: SuspectMethod): Promise<ReviewOpened> {
+    return this.channel.request<ReviewOpened>((id) => ({ type: 'open', id, runDir, root, threshold, ...(method ? { method } : {}) })).result;
   }
 
   item(position: number): Promise<ReviewItem> {

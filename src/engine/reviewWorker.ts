@@ -1,10 +1,11 @@
 // Worker thread of the review queue (dist/reviewWorker.js): holds one ReviewSession and answers the extension
 // host's requests, so reading a run's predictions and pixels and searching neighbours never block the editor.
+import type { SuspectMethod } from '../contract/choices';
 import { parentPort } from 'node:worker_threads';
 import { ReviewSession, type ReviewIndex, type ReviewItem } from '../core/annotations/reviewSession';
 
 export type ToReviewWorker =
-  | { readonly type: 'open'; readonly id: number; readonly runDir: string; readonly root: string; readonly threshold: number }
+  | { readonly type: 'open'; readonly id: number; readonly runDir: string; readonly root: string; readonly threshold: number; readonly method?: SuspectMethod }
   | { readonly type: 'item'; readonly id: number; readonly position: number };
 
 export type FromReviewWorker =
@@ -19,7 +20,7 @@ if (port) {
   const send = (m: FromReviewWorker) => port.postMessage(m);
   port.on('message', (m: ToReviewWorker) => {
     if (m.type === 'open') {
-      ReviewSession.open({ runDir: m.runDir, root: m.root, threshold: m.threshold, onProgress: (stage) => send({ type: 'progress', stage }) }).then(
+      ReviewSession.open({ runDir: m.runDir, root: m.root, threshold: m.threshold, ...(m.method ? { method: m.method } : {}), onProgress: (stage) => send({ type: 'progress', stage }) }).then(
         (s) => {
           session = s;
           const problems = s.imageProblems;

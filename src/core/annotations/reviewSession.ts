@@ -29,6 +29,8 @@ export interface ReviewOpenOptions {
   /** Workspace root: relative dataset paths and the annotations of binary datasets resolve against it. */
   readonly root: string;
   readonly threshold: number;
+  /** How suspects are flagged (default confident learning). */
+  readonly method?: SuspectMethod;
   readonly onProgress?: (stage: string) => void;
 }
 
@@ -125,7 +127,7 @@ export class ReviewSession {
     opts.onProgress?.('reading the predictions');
     const m = readRun(runDir).manifest;
     if (!m?.dataset) throw new DataFormatError(path.join(runDir, 'manifest.json'), 'the run has no dataset record (field "dataset")', 'score the dataset again with this version of Data Diet');
-    const s = loadRunSuspects(runDir, { threshold: opts.threshold });
+    const s = loadRunSuspects(runDir, { threshold: opts.threshold, ...(opts.method ? { method: opts.method } : {}) });
     const p = s.predictions;
     const sourceOf = p.sources ? new Map<number, string>(Array.from(p.index, (i, r) => [i, p.sources![r]])) : undefined;
     const target = annotationTarget(root, m.dataset, sourceOf ? (i) => sourceOf.get(i) : undefined);

@@ -10,7 +10,7 @@ import { DataFormatError } from '../data/dataset';
 import { readScoreTable, scoresDir, type ScoreTable } from '../store/scoreFiles';
 import { readRun } from '../store/runStore';
 import { readPredictions, type Predictions } from './predictions';
-import { rankSuspects, suspectQuality, type SuspectMethod, type SuspectQuality, type SuspectRanking } from './suspects';
+import { DEFAULT_SUSPECT_METHOD, rankSuspects, suspectQuality, type SuspectMethod, type SuspectQuality, type SuspectRanking } from './suspects';
 import type { IssueFilter } from '../labelErrors/confidentLearning';
 
 /** Run kinds that record predictions, so have suspects: score runs (in sample) and audits (out of sample). */
@@ -40,8 +40,8 @@ export function runScoreNames(runDir: string): string[] {
 }
 
 /**
- * Suspects of a run. The method, unless given: confident learning for out-of-sample predictions (an audit, an
- * import), the threshold for a score run's in-sample ones (docs/label-errors.md has the measurements behind this).
+ * Suspects of a run, by confident learning unless another method is given (DEFAULT_SUSPECT_METHOD: the
+ * measurements behind the choice are in docs/label-errors.md).
  */
 export function loadRunSuspects(runDir: string, opts: { threshold?: number; method?: SuspectMethod; filter?: IssueFilter; score?: string; ks?: number[] } = {}): RunSuspects {
   const predictions = readPredictions(runDir);
@@ -68,7 +68,7 @@ export function loadRunSuspects(runDir: string, opts: { threshold?: number; meth
   // AUM-like scores are "low = suspicious"; the tie-break wants "high = suspicious".
   const flip = name !== undefined && LOW_IS_SUSPICIOUS.includes(name);
   const tieBreak = score ? (flip ? score.score.map((v) => -v) : score.score) : undefined;
-  const ranking = rankSuspects(predictions, { threshold: opts.threshold, method: opts.method ?? (predictions.outOfSample ? 'confident-learning' : 'threshold'), filter: opts.filter, tieBreak });
+  const ranking = rankSuspects(predictions, { threshold: opts.threshold, method: opts.method ?? DEFAULT_SUSPECT_METHOD, filter: opts.filter, tieBreak });
   const corrupted = score?.extra?.corrupted;
   const quality = corrupted ? suspectQuality(ranking, corrupted, opts.ks) : undefined;
   return { runDir, predictions, ranking, ...(score ? { score } : {}), ...(corrupted ? { corrupted, quality } : {}) };

@@ -21,6 +21,12 @@ import { percentileRank } from '../analysis/percentiles';
 import type { Predictions } from './predictions';
 
 export const DEFAULT_SUSPECT_THRESHOLD = 0.5;
+/**
+ * Confident learning: in docs/label-errors.md (npm run bench:label-errors) it finds label errors with a mean F1 of
+ * 0.84 over MNIST and Fashion-MNIST at 10% and 30% uniform and class-conditional noise, in-sample or cross-validated,
+ * where the fixed threshold gets 0.69 and collapses (recall 0.12-0.16) at 30% class-conditional noise.
+ */
+export const DEFAULT_SUSPECT_METHOD: SuspectMethod = 'confident-learning';
 export { SUSPECT_METHODS, type SuspectMethod };
 
 export interface SuspectRanking {
@@ -56,7 +62,7 @@ export function suspicionFromProbs(probs: ArrayLike<number>, labels: ArrayLike<n
 }
 
 export interface SuspectOptions {
-  /** How rows are flagged; default threshold. */
+  /** How rows are flagged; default threshold (loadRunSuspects: DEFAULT_SUSPECT_METHOD). */
   readonly method?: SuspectMethod;
   /** Confident learning's filter (default prune_by_noise_rate, the paper's and cleanlab's). */
   readonly filter?: IssueFilter;

@@ -14,7 +14,7 @@ import type { RunManifest } from '../../contract/runManifest';
 import { rerunRequest, type JobRequest } from '../wizard';
 import { runDirOf } from '../runArgument';
 import { requireTrust } from '../trust';
-import { suspectThreshold } from './annotationSettings';
+import { suspectMethod, suspectThreshold } from './annotationSettings';
 import { annotationsFileOf, ManifestFeature } from './manifestFeature';
 import { ReviewQueue } from './reviewQueue';
 import { SuspectCache } from './suspectCache';
@@ -98,13 +98,13 @@ export function registerAnnotations(context: vscode.ExtensionContext, d: Annotat
         void vscode.window.showInformationMessage(`Data Diet: no annotations yet for this run's dataset (${target.file}).`);
         return undefined;
       }
-      const before = loadRunSuspects(runDir, { threshold: suspectThreshold() }).ranking.count;
+      const before = loadRunSuspects(runDir, { threshold: suspectThreshold(), method: suspectMethod() }).ranking.count;
       // An audit is audited again, a score run scored again.
       const req = rerunRequest(m.kind === 'audit' ? 'audit' : 'score', { ...m.config, annotations: target.file }, `${m.id} with annotations`);
       if (!req) return undefined;
       const [done] = await d.startJobs([{ ...req, title: `${m.kind === 'audit' ? 'Re-auditing' : 'Re-scoring'} ${m.id} with annotations` }]);
       if (!done || done.status !== 'done') return done;
-      const after = loadRunSuspects(path.join(runsDir(d.runsRoot()), done.id), { threshold: suspectThreshold() });
+      const after = loadRunSuspects(path.join(runsDir(d.runsRoot()), done.id), { threshold: suspectThreshold(), method: suspectMethod() });
       const noise = after.quality ? `; ${after.quality.corrupted} injected-noise labels remain uncorrected` : '';
       // Suspects the user already decided on (reviewed as correct, say) stay suspects of the model; count the rest.
       const newTarget = annotationTargetForRun(d.runsRoot(), after.runDir); // indices of the new run's split

@@ -11,7 +11,7 @@ import { ANNOTATIONS_FILE } from '../../core/annotations/annotationStore';
 import { storeFor } from '../../core/annotations/annotationTarget';
 import type { AnnotationEntry } from '../../core/annotations/annotationEntry';
 import { LruCache, sourceThumbnail, type SourceThumbnail } from '../../core/annotations/sourceImages';
-import { diagnosticSeverity, suspectThreshold } from './annotationSettings';
+import { diagnosticSeverity, suspectMethod, suspectThreshold } from './annotationSettings';
 import type { SuspectCache } from './suspectCache';
 
 const SELECTOR: vscode.DocumentSelector = [
@@ -108,7 +108,7 @@ export class ManifestFeature implements vscode.Disposable {
     try {
       const runDir = this.cache.runForManifest(this.runsRoot(), d.uri.fsPath);
       // Undefined while the text does not parse (mid-edit): quiet until it does.
-      const review = runDir ? await this.client.review(d.uri.fsPath, d.getText(), runDir, suspectThreshold()) : undefined;
+      const review = runDir ? await this.client.review(d.uri.fsPath, d.getText(), runDir, suspectThreshold(), suspectMethod()) : undefined;
       if (runDir && review) {
         const annotationsFile = annotationsFileOf(d.uri.fsPath);
         state = { runDir, rows: new Map(review.rows.map((r) => [r.line, r])), unscored: new Set(review.unscored), decisions: storeFor(annotationsFile).latest(), annotationsFile };

@@ -11,7 +11,7 @@ import { onAnyStoreChange, storeFor } from '../../core/annotations/annotationTar
 import { exampleKey, type AnnotationEntry } from '../../core/annotations/annotationEntry';
 import { firstOpenPosition, type ReviewIndex, type ReviewItem } from '../../core/annotations/reviewSession';
 import { ReviewClient } from '../../engine/reviewClient';
-import { suspectThreshold } from './annotationSettings';
+import { suspectMethod, suspectThreshold } from './annotationSettings';
 
 /** Webview -> extension messages; checked before use (webview content is not trusted input). */
 type FromView = { type: 'ready' } | { type: 'move'; delta: number } | { type: 'decide'; action: 'relabel' | 'exclude' | 'ok'; label?: number };
@@ -78,14 +78,14 @@ export class ReviewQueue implements vscode.Disposable {
       }),
     );
     const started = Date.now();
-    this.opened = this.client.open(runDir, root, suspectThreshold()).then(
+    this.opened = this.client.open(runDir, root, suspectThreshold(), suspectMethod()).then(
       (o) => {
         if (this.disposed) return undefined;
         this.index = o.index;
         if (o.firstProblem) this.log(`review queue: ${o.imageProblems || 'the'} images not shown, e.g. ${o.firstProblem}`);
         this.log(`review queue: ${o.index.keys.length} suspects of ${o.index.runName} read in ${Date.now() - started} ms`);
         if (o.index.keys.length === 0) {
-          this.showStatus(`No suspects at threshold ${o.index.threshold} in ${o.index.runName}.`);
+          this.showStatus(`No suspects in ${o.index.runName} (${suspectMethod() === 'threshold' ? `threshold ${o.index.threshold}` : 'confident learning'}).`);
           return o.index;
         }
         // Reopening continues where the review stopped: the first suspect without a decision.

@@ -18,7 +18,7 @@ test('datadiet duplicates prints the groups, leakage first, and records the tabl
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /5 duplicate groups among 45 images \(33 train, 12 test\): 2 exact, 3 near/);
   assert.match(r.out, /3 groups span train and test \(3 test images with a copy in train\); 2 groups with conflicting labels/);
-  assert.match(r.out, /compared 16x16 gray thumbnails: cosine >= 0\.99 among 10 nearest neighbours \(exact search, 43 rows <= 20,000\)/);
+  assert.match(r.out, /compared 16x16 gray thumbnails: cosine >= 0\.99 among 10 nearest neighbours \(exact search, 43 rows <= 120,000\)/);
   const heads = [...r.out.matchAll(/^group \d+ +(.*)$/gm)].map((m) => m[1]);
   assert.equal(heads.length, 5);
   assert.deepEqual(heads.map((h) => h.includes('LEAKAGE')), [true, true, true, false, false]);
