@@ -7,6 +7,8 @@ import embed, { type Result } from 'vega-embed';
 import { expressionInterpreter } from 'vega-interpreter';
 import type { TopLevelSpec } from 'vega-lite';
 import { themeConfig } from './theme';
+import type { AnnotateMessage } from '../src/contract/notebookMime';
+import type { RendererContext } from './api';
 
 export const el = <K extends keyof HTMLElementTagNameMap>(tag: K, cls: string, text?: string): HTMLElementTagNameMap[K] => {
   const e = document.createElement(tag);
@@ -35,4 +37,10 @@ export async function draw(host: HTMLElement, spec: TopLevelSpec, renderer: 'svg
     // Saving as SVG/PNG stays; nothing that opens an external editor or shows the raw spec.
     actions: { export: true, source: false, compiled: false, editor: false },
   });
+}
+
+/** The output's way to post an annotation to the extension, when the notebook lets outputs post messages. */
+export function postOf(ctx: RendererContext): ((m: AnnotateMessage) => void) | undefined {
+  const post = ctx.postMessage;
+  return post ? (m) => post.call(ctx, m) : undefined;
 }

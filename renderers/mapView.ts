@@ -12,10 +12,10 @@ import { mapChart, MAP_BRUSH } from '../src/core/charts/mapChart';
 import { brushOrder, MAP_BRUSH_CAP, mapBrushGallery, pointsInBox } from '../src/core/notebook/mapBrush';
 import { checkMapPayload, mapColorsOf } from '../src/core/notebook/mapPayload';
 import { fitWidth } from '../src/core/notebook/fitWidth';
-import { MAX_THUMBS_REQUEST, type AnnotateMessage, type ExtensionToRenderer, type MapColor, type MapPayload, type RequestThumbsMessage } from '../src/contract/notebookMime';
+import { MAX_THUMBS_REQUEST, type ExtensionToRenderer, type MapColor, type MapPayload, type RequestThumbsMessage } from '../src/contract/notebookMime';
 import { PNG_DATA_URI } from '../src/core/notebook/galleryText';
 import type { RendererContext } from './api';
-import { draw, el } from './draw';
+import { draw, el, postOf } from './draw';
 import { GalleryView } from './gallery';
 import { onThemeChange } from './theme';
 
@@ -177,7 +177,3 @@ export class MapOutput {
   }
 }
 
-function postOf(ctx: RendererContext): ((m: AnnotateMessage) => void) | undefined {
-  const post = ctx.postMessage;
-  return post ? (m) => post.call(ctx, m) : undefined;
-}

@@ -18,7 +18,7 @@ import { GalleryView } from './gallery';
 import { MapOutput } from './mapView';
 import css from './styles.css';
 import { onThemeChange } from './theme';
-import { draw, el } from './draw';
+import { draw, el, postOf } from './draw';
 
 interface Output {
   dispose(): void;
@@ -197,10 +197,6 @@ class ChartOutput implements Output {
   }
 }
 
-function postOf(ctx: RendererContext): ((m: import('../src/contract/notebookMime').AnnotateMessage) => void) | undefined {
-  const post = ctx.postMessage;
-  return post ? (m) => post.call(ctx, m) : undefined;
-}
 
 class GalleryOutput implements Output {
   private readonly view: GalleryView;

@@ -111,7 +111,7 @@ export async function mapCell(q: CellQuery, env: ExecEnv, run: RunInfo): Promise
     inputs.input === 'embeddings' ? `from its embeddings (${inputs.dims} features${coords.reducedTo ? `, PCA to ${coords.reducedTo} first` : ''})` : `from its predicted probabilities (${inputs.dims} classes; the run has no embeddings)`,
     ...(coords.explained ? [`axes explain ${(100 * coords.explained[0]).toFixed(1)}% and ${(100 * coords.explained[1]).toFixed(1)}% of the variance`] : []),
     `coloured by ${color}`,
-    `${fmt(nFlagged)} flagged by ${suspects.ranking.method}`,
+    `${fmt(nFlagged)} flagged by ${suspects.ranking.method === 'confident-learning' ? 'confident learning' : `threshold ${suspects.ranking.threshold}`}`,
     ...(noImages ? [`no thumbnails: ${noImages}`] : []),
   ].join(', ');
   return { type: 'payload', kind: 'map', payload, summary };

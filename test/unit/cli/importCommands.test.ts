@@ -5,20 +5,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { repoRoot, tempDir } from '../helpers/paths';
 import { numpyOrSkip, saveNpys } from '../helpers/numpy';
-import { idxBytes, write } from '../core/data/fixtures';
+import { tinyIdxDataset } from '../core/data/fixtures';
 
 function cli(args: string[], cwd: string) {
   const r = spawnSync(process.execPath, [path.join(repoRoot(), 'bin', 'datadiet.js'), ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-/** 6 train and 3 test 2x2 images of 3 classes, in the current folder. */
+/** The tiny IDX dataset in the current folder, named relative to it. */
 function idxDataset(root: string): string {
-  const d = path.join(root, 'idx');
-  write(path.join(d, 'train-images-idx3-ubyte'), idxBytes([6, 2, 2], Array.from({ length: 24 }, (_, i) => i * 10)));
-  write(path.join(d, 'train-labels-idx1-ubyte'), idxBytes([6], [0, 1, 2, 0, 1, 2]));
-  write(path.join(d, 't10k-images-idx3-ubyte'), idxBytes([3, 2, 2], Array.from({ length: 12 }, (_, i) => 250 - i)));
-  write(path.join(d, 't10k-labels-idx1-ubyte'), idxBytes([3], [2, 1, 0]));
+  tinyIdxDataset(root);
   return 'idx:idx';
 }
 

@@ -65,7 +65,7 @@ test('import cells: files and dataset relative to the workspace; predictions say
   assert.doesNotMatch(starter, /^(histogram|gallery) /m);
   const [map] = await executeCell(`map pca color=suspicion run=${runs[0].id}`, env);
   assert.equal(map.type === 'payload' && map.kind, 'map');
-  assert.match(map.type === 'payload' ? map.summary : '', /PCA map of 9 examples .* from its predicted probabilities .* 1 flagged by confident-learning/);
+  assert.match(map.type === 'payload' ? map.summary : '', /PCA map of 9 examples .* from its predicted probabilities .* 1 flagged by confident learning/);
 
   const [h] = await executeCell('import-scores dataset=idx:data/idx scores=hard=out/hard.npy,same=out/hard.npy', env);
   const hist = payload<HistogramPayload>(h);

@@ -66,7 +66,7 @@ test('map cell: PCA of the run\'s embeddings over a seeded sample, with labels, 
   assert.deepEqual(p.points.predicted, Array.from(rows, (r) => t.predicted[r]));
   // The model predicts another class than the label exactly for the corrupted rows: they are the flagged ones.
   assert.deepEqual(p.points.flagged, Array.from(rows, (r) => t.corrupted[r]));
-  assert.equal(p.flaggedBy, 'threshold');
+  assert.equal(p.flaggedBy, 'confident-learning');
   // suspicion = max other p - p(label): 0.9 - 0.1 / 9 either way round.
   const margin = 0.9 - 0.1 / (CLASSES - 1);
   for (let i = 0; i < 200; i++) assert.ok(Math.abs(p.points.suspicion![i] - (t.corrupted[rows[i]] ? margin : -margin)) < 1e-4, `suspicion of point ${i}`);
@@ -78,7 +78,7 @@ test('map cell: PCA of the run\'s embeddings over a seeded sample, with labels, 
   assert.ok(p.explained![0] > p.explained![1] && p.explained![1] > 0);
   assert.deepEqual(p.source, { runId: id, score: 'el2n' });
   assert.match(summary, /PCA map of a seeded sample of 200 of 300 examples/);
-  assert.match(summary, new RegExp(`${p.points.flagged!.reduce((a, v) => a + v, 0)} flagged by threshold`));
+  assert.match(summary, new RegExp(`${p.points.flagged!.reduce((a, v) => a + v, 0)} flagged by confident learning`));
   // The same cell gives the same map; another seed another sample.
   const [again] = await executeCell(`map run=${id} method=pca color=suspicion points=200 seed=4`, env(root));
   assert.deepEqual(mapOf(again).payload, p);

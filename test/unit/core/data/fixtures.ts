@@ -102,3 +102,13 @@ function checkDataError(err: unknown, fragments: readonly (string | RegExp)[]): 
   }
   return err;
 }
+
+/** An IDX dataset with its own splits in `<root>/idx`: 6 train and 3 test 2x2 images of 3 classes; returns the folder. */
+export function tinyIdxDataset(root: string): string {
+  const d = path.join(root, 'idx');
+  write(path.join(d, 'train-images-idx3-ubyte'), idxBytes([6, 2, 2], Array.from({ length: 24 }, (_, i) => i * 10)));
+  write(path.join(d, 'train-labels-idx1-ubyte'), idxBytes([6], [0, 1, 2, 0, 1, 2]));
+  write(path.join(d, 't10k-images-idx3-ubyte'), idxBytes([3, 2, 2], Array.from({ length: 12 }, (_, i) => 250 - i)));
+  write(path.join(d, 't10k-labels-idx1-ubyte'), idxBytes([3], [2, 1, 0]));
+  return d;
+}

@@ -13,7 +13,7 @@ import { findScoreRunForManifest, manifestRowSuspects } from '../../../../src/co
 import { readManifestEntries } from '../../../../src/core/data/manifest';
 import { listRuns, readRun } from '../../../../src/core/store/runStore';
 import { InputError } from '../../../../src/core/inputError';
-import { idxBytes, write, writePng } from '../data/fixtures';
+import { tinyIdxDataset, write, writePng } from '../data/fixtures';
 import { tempDir } from '../../helpers/paths';
 import { numpyOrSkip, py, saveNpys } from '../../helpers/numpy';
 
@@ -86,20 +86,11 @@ test('imported predictions of a held-out folder: rows in the folder order, sourc
   assert.deepEqual(issues.sort((a, b) => a - b), [2, 9, 16]);
 });
 
-/** An IDX dataset with its own splits: 6 train and 3 test 2x2 images of 3 classes. */
-function idxDataset(root: string): string {
-  const d = path.join(root, 'idx');
-  write(path.join(d, 'train-images-idx3-ubyte'), idxBytes([6, 2, 2], Array.from({ length: 24 }, (_, i) => i * 10)));
-  write(path.join(d, 'train-labels-idx1-ubyte'), idxBytes([6], [0, 1, 2, 0, 1, 2]));
-  write(path.join(d, 't10k-images-idx3-ubyte'), idxBytes([3, 2, 2], Array.from({ length: 12 }, (_, i) => 250 - i)));
-  write(path.join(d, 't10k-labels-idx1-ubyte'), idxBytes([3], [2, 1, 0]));
-  return `idx:${d}`;
-}
 
 test('a dataset with its own splits takes the training split alone, or train then test; --logits and --in-sample', async (t) => {
   if (!numpyOrSkip(t)) return;
   const root = tempDir('import-idx');
-  const spec = idxDataset(root);
+  const spec = `idx:${tinyIdxDataset(root)}`;
   const train = path.join(root, 'train.npy');
   const all = path.join(root, 'all.npy');
   saveNpys({ [train]: 'np.full((6, 3), 1 / 3, dtype=np.float32)', [all]: 'np.asfortranarray(np.arange(27, dtype=np.float32).reshape(9, 3) % 4)' });
@@ -121,7 +112,9 @@ test('a dataset with its own splits takes the training split alone, or train the
   // Row 1 is [3, 0, 1] as logits (Fortran order read in row order): softmax of it.
   const z = Math.exp(3) + 1 + Math.exp(1);
   assert.ok(Math.abs(pb.probs[3] - Math.exp(3) / z) < 1e-6);
-  assert.equal(loadRunSuspects(runDir).ranking.method, 'threshold');
+  // In-sample or not, suspects are flagged by confident learning unless the threshold is asked for.
+  assert.equal(loadRunSuspects(runDir).ranking.method, 'confident-learning');
+  assert.equal(loadRunSuspects(runDir, { method: 'threshold' }).ranking.method, 'threshold');
   // The review queue's pixels of a test row come from the test split (row 7 = test example 1).
   const px = await rowPixels({ spec }, Int32Array.from([1, 7]));
   const test = (await loadDataset(spec)).splits.test;
@@ -145,7 +138,7 @@ async function refusal(root: string, input: Parameters<typeof runImportPredictio
 test('every bad predictions file is refused with the file and what to change; no run folder is left', async (t) => {
   if (!numpyOrSkip(t)) return;
   const root = tempDir('import-bad');
-  const spec = idxDataset(root);
+  const spec = `idx:${tinyIdxDataset(root)}`;
   const f = (name: string) => path.join(root, name);
   const ok = 'np.full((6, 3), 1 / 3, dtype=np.float32)';
   saveNpys({

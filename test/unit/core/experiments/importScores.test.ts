@@ -8,7 +8,7 @@ import { loadDataset } from '../../../../src/core/data/load';
 import { readNpy, readScoreTable, scoresDir } from '../../../../src/core/store/scoreFiles';
 import { listRuns } from '../../../../src/core/store/runStore';
 import { InputError } from '../../../../src/core/inputError';
-import { idxBytes, write, writePng } from '../data/fixtures';
+import { tinyIdxDataset, writePng } from '../data/fixtures';
 import { tempDir } from '../../helpers/paths';
 import { numpyOrSkip, saveNpys } from '../../helpers/numpy';
 
@@ -21,15 +21,6 @@ function folderDataset(root: string): string {
   return `folder:${dir}`;
 }
 
-/** 6 train and 3 test 2x2 images of 3 classes. */
-function idxDataset(root: string): string {
-  const d = path.join(root, 'idx');
-  write(path.join(d, 'train-images-idx3-ubyte'), idxBytes([6, 2, 2], Array.from({ length: 24 }, (_, i) => i * 10)));
-  write(path.join(d, 'train-labels-idx1-ubyte'), idxBytes([6], [0, 1, 2, 0, 1, 2]));
-  write(path.join(d, 't10k-images-idx3-ubyte'), idxBytes([3, 2, 2], Array.from({ length: 12 }, (_, i) => 250 - i)));
-  write(path.join(d, 't10k-labels-idx1-ubyte'), idxBytes([3], [2, 1, 0]));
-  return `idx:${d}`;
-}
 
 test('imported scores of a held-out folder: one table row per training example, its value from the file row of that example', async (t) => {
   if (!numpyOrSkip(t)) return;
@@ -64,7 +55,7 @@ test('imported scores of a held-out folder: one table row per training example, 
 test('a split dataset: the training split alone, or train then test (the test rows are counted, not kept)', async (t) => {
   if (!numpyOrSkip(t)) return;
   const root = tempDir('import-scores-idx');
-  const spec = idxDataset(root);
+  const spec = `idx:${tinyIdxDataset(root)}`;
   const all = path.join(root, 'all.npy');
   saveNpys({ [all]: 'np.arange(9, dtype=np.float32) * 10' });
   const m = await runImportScores({ dataset: spec, scores: [`s=${all}`] }, { root });
@@ -77,7 +68,7 @@ test('a split dataset: the training split alone, or train then test (the test ro
 test('every bad scores argument or file is refused with what to change; no run folder is left', async (t) => {
   if (!numpyOrSkip(t)) return;
   const root = tempDir('import-scores-bad');
-  const spec = idxDataset(root);
+  const spec = `idx:${tinyIdxDataset(root)}`;
   const f = (name: string) => path.join(root, name);
   saveNpys({
     [f('two.npy')]: 'np.zeros((6, 2), dtype=np.float32)',
