@@ -13,8 +13,8 @@ import { scoresDir, writeScoreTable } from '../../../../src/core/store/scoreFile
 test('noise of a score run from its manifest; regenerated noise must match the table', () => {
   const root = tempDir('noise-ref');
   const run = createRun(root, { kind: 'score', config: { labelNoise: 0.2, noiseSeed: 3 }, seeds: {}, versions: {} });
-  assert.deepEqual(scoreRunNoise(root, run.id), { labelNoise: 0.2, noiseSeed: 3 });
-  assert.deepEqual(scoreRunNoise(root, 'missing'), { labelNoise: 0, noiseSeed: 0 });
+  assert.deepEqual(scoreRunNoise(root, run.id), { labelNoise: 0.2, noiseSeed: 3, noiseKind: 'uniform' });
+  assert.deepEqual(scoreRunNoise(root, 'missing'), { labelNoise: 0, noiseSeed: 0, noiseKind: 'uniform' });
   writeScoreTable(scoresDir(run.dir), 'el2n', { name: 'el2n', index: Int32Array.of(0, 2, 4), label: Int32Array.of(1, 1, 1), score: Float32Array.of(1, 2, 3), perRun: [Float32Array.of(1, 2, 3)], extra: { corrupted: Float32Array.of(0, 1, 0) } });
   const data = (corrupted: number[]) => ({ trainIndices: Int32Array.of(0, 2, 4), corrupted: Uint8Array.from(corrupted) }) as unknown as ExperimentData;
   assert.equal(checkSameNoise(data([0, 0, 1, 0, 0]), run.dir, 'el2n'), 1);
