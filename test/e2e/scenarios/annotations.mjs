@@ -191,7 +191,7 @@ export async function run(h) {
     const linesBefore = fs.existsSync(loopFile) ? fs.readFileSync(loopFile, 'utf8').split('\n').filter(Boolean).length : 0;
     const open = async () => {
       await h.runCommand('Data Diet: Open Review Queue');
-      await h.pick('Score Run', 'mnist', 'score');
+      await h.pick('Run with Predictions', 'mnist', 'score');
       return Date.now();
     };
     const t0 = await open();
