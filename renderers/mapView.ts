@@ -7,7 +7,6 @@
  *
  * Every string from the payload reaches the DOM as text or as Vega data values (which Vega's renderers escape).
  */
-import type { Result } from 'vega-embed';
 import { mapChart, MAP_BRUSH } from '../src/core/charts/mapChart';
 import { brushOrder, MAP_BRUSH_CAP, mapBrushGallery, pointsInBox } from '../src/core/notebook/mapBrush';
 import { checkMapPayload, mapColorsOf } from '../src/core/notebook/mapPayload';
@@ -15,33 +14,25 @@ import { fitWidth } from '../src/core/notebook/fitWidth';
 import { MAX_THUMBS_REQUEST, type ExtensionToRenderer, type MapColor, type MapPayload, type RequestThumbsMessage } from '../src/contract/notebookMime';
 import { PNG_DATA_URI } from '../src/core/notebook/galleryText';
 import type { RendererContext } from './api';
-import { draw, el, postOf } from './draw';
+import { el, postOf } from './draw';
+import { LiveChart } from './liveChart';
 import { GalleryView } from './gallery';
-import { onThemeChange } from './theme';
 
 /** Above this many points the map is drawn on a canvas. */
 export const MAP_SVG_MAX_POINTS = 5000;
 
 const COLOR_TEXT: Record<MapColor, string> = { label: 'label', predicted: 'predicted class', score: 'score', suspicion: 'suspicion' };
 const HINT = 'Drag a rectangle on the map to see its examples.';
-const RESIZE_STEP = 24;
 let thumbsSeq = 0;
 
 export class MapOutput {
-  private result: Result | undefined;
+  private readonly chart: LiveChart;
   private gallery: GalleryView | undefined;
-  private readonly chartHost: HTMLElement;
   private readonly below: HTMLElement;
-  private readonly stopTheme: () => void;
-  private readonly resize: ResizeObserver | undefined;
   private readonly thumbs = new Map<number, string>();
   /** Examples the extension had no image for: not asked for again. */
   private readonly unavailable = new Set<number>();
   private color: MapColor;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private resizeTimer: ReturnType<typeof setTimeout> | undefined;
-  private drawnWidth = 0;
-  private disposed = false;
   private pending: { id: string; indices: number[] } | undefined;
   /** The brushed points shown (ordered, capped) and how many were brushed, for redrawing when thumbnails arrive. */
   private shown: { positions: number[]; brushed: number } | undefined;
@@ -55,20 +46,17 @@ export class MapOutput {
     for (const t of payload.thumbs ?? []) if (PNG_DATA_URI.test(t.thumb)) this.thumbs.set(t.index, t.thumb);
     const colors = mapColorsOf(payload);
     this.color = colors.includes(payload.color) ? payload.color : 'label';
-    this.chartHost = el('div', 'dd-chart');
+    this.chart = new LiveChart(
+      (width) => {
+        const height = Math.round(Math.min(560, Math.max(300, (width || 600) * 0.6)));
+        const spec = fitWidth(mapChart(this.payload, { color: this.color, brush: true, height }), width);
+        return { spec, renderer: this.payload.points.x.length > MAP_SVG_MAX_POINTS ? 'canvas' : 'svg', brush: MAP_BRUSH };
+      },
+      (value) => this.onBrush(value),
+    );
     this.below = el('div', 'dd-below');
-    root.append(this.controls(colors), this.chartHost, this.below);
+    root.append(this.controls(colors), this.chart.host, this.below);
     this.below.append(el('div', 'dd-hint', HINT));
-    this.stopTheme = onThemeChange(() => void this.render());
-    if (typeof ResizeObserver !== 'undefined') {
-      this.resize = new ResizeObserver(() => {
-        clearTimeout(this.resizeTimer);
-        this.resizeTimer = setTimeout(() => {
-          if (Math.abs(this.chartHost.clientWidth - this.drawnWidth) >= RESIZE_STEP) void this.render();
-        }, 150);
-      });
-      this.resize.observe(this.chartHost);
-    }
   }
 
   private controls(colors: MapColor[]): HTMLElement {
@@ -91,20 +79,7 @@ export class MapOutput {
   }
 
   async render(): Promise<void> {
-    this.result?.finalize();
-    this.chartHost.replaceChildren();
-    const width = this.chartHost.clientWidth;
-    this.drawnWidth = width;
-    const height = Math.round(Math.min(560, Math.max(300, (width || 600) * 0.6)));
-    const spec = fitWidth(mapChart(this.payload, { color: this.color, brush: true, height }), width);
-    const result = await draw(this.chartHost, spec, this.payload.points.x.length > MAP_SVG_MAX_POINTS ? 'canvas' : 'svg');
-    if (this.disposed) return result.finalize();
-    this.result = result;
-    result.view.addSignalListener(MAP_BRUSH, (_name, value) => {
-      // Brushing fires on every mouse move: act once it rests.
-      clearTimeout(this.timer);
-      this.timer = setTimeout(() => this.onBrush(value as Record<string, [number, number]> | undefined), 150);
-    });
+    await this.chart.render();
   }
 
   private onBrush(value: Record<string, [number, number]> | undefined): void {
@@ -167,12 +142,7 @@ export class MapOutput {
   }
 
   dispose(): void {
-    this.disposed = true;
-    clearTimeout(this.timer);
-    clearTimeout(this.resizeTimer);
-    this.resize?.disconnect();
-    this.stopTheme();
-    this.result?.finalize();
+    this.chart.dispose();
     this.gallery?.dispose();
   }
 }

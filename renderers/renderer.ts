@@ -6,7 +6,6 @@
  * controls switch the count axis to symmetric-log and, with several groups, between small multiples, stacked and
  * overlaid bars. Charts take the output's width and are redrawn when it changes. Maps: see mapView.ts.
  */
-import type { Result } from 'vega-embed';
 import { brushGallery, examplesInRange } from '../src/core/notebook/brush';
 import { fmtScore } from '../src/core/notebook/galleryText';
 import { kindOfMime, type AnnotatedMessage, type ExtensionToRenderer, type GalleryPayload, type HistogramPayload, type MapPayload, type PayloadByKind, type PayloadKind, type RequestRangeMessage } from '../src/contract/notebookMime';
@@ -17,8 +16,8 @@ import type { ActivationFunction, RendererContext } from './api';
 import { GalleryView } from './gallery';
 import { MapOutput } from './mapView';
 import css from './styles.css';
-import { onThemeChange } from './theme';
-import { draw, el, postOf } from './draw';
+import { el, postOf } from './draw';
+import { LiveChart, type ChartDrawing } from './liveChart';
 
 interface Output {
   dispose(): void;
@@ -37,21 +36,11 @@ function shadowOf(element: HTMLElement): ShadowRoot {
 
 let requestSeq = 0;
 
-/** Width changes smaller than this (scrollbars appearing, sub-pixel layout) do not redraw the chart. */
-const RESIZE_STEP = 24;
-
 class ChartOutput implements Output {
-  private result: Result | undefined;
+  private readonly chart: LiveChart;
   private gallery: GalleryView | undefined;
-  private readonly chartHost: HTMLElement;
   private readonly below: HTMLElement;
-  private readonly stopTheme: () => void;
-  private readonly resize: ResizeObserver | undefined;
   private pending: string | undefined;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private resizeTimer: ReturnType<typeof setTimeout> | undefined;
-  private drawnWidth = 0;
-  private disposed = false;
   private payload: PayloadByKind[ChartKind];
 
   constructor(
@@ -62,24 +51,12 @@ class ChartOutput implements Output {
   ) {
     this.payload = payload;
     const controls = kind === 'histogram' ? this.histogramControls(payload as HistogramPayload) : undefined;
-    this.chartHost = el('div', 'dd-chart');
+    this.chart = new LiveChart(
+      (width) => this.drawing(width),
+      (value) => this.onBrush(value),
+    );
     this.below = el('div', 'dd-below');
-    root.append(...(controls ? [controls] : []), this.chartHost, this.below);
-    this.stopTheme = onThemeChange(() => void this.render());
-    if (typeof ResizeObserver !== 'undefined') {
-      this.resize = new ResizeObserver(() => {
-        clearTimeout(this.resizeTimer);
-        this.resizeTimer = setTimeout(() => {
-          if (Math.abs(this.width() - this.drawnWidth) >= RESIZE_STEP) void this.render();
-        }, 150);
-      });
-      this.resize.observe(this.chartHost);
-    }
-  }
-
-  /** The output's width in CSS pixels (0 before layout). */
-  private width(): number {
-    return this.chartHost.clientWidth;
+    root.append(...(controls ? [controls] : []), this.chart.host, this.below);
   }
 
   /** Log-axis toggle and, with more than two groups, the layout of the groups; each redraws the chart. */
@@ -120,26 +97,16 @@ class ChartOutput implements Output {
     return (h.examples?.length ?? 0) > 0 || (h.source !== undefined && this.ctx.postMessage !== undefined);
   }
 
-  async render(): Promise<void> {
-    this.result?.finalize();
-    this.chartHost.replaceChildren();
-    const width = this.width();
-    this.drawnWidth = width;
+  private drawing(width: number): ChartDrawing {
     const fixed = FIXED_SIZE_KINDS.includes(this.kind);
     let spec = payloadSpec(this.kind, this.payload, width > 0 && !fixed ? { width } : {});
     if (!fixed) spec = fitWidth(spec, width);
-    if (this.brushable) spec = withBrush(spec);
-    const result = await draw(this.chartHost, spec);
-    if (this.disposed) return result.finalize();
-    this.result = result;
-    if (this.brushable) {
-      if (!this.gallery) this.below.replaceChildren(el('div', 'dd-hint', 'Drag across the histogram to see the examples in a score range.'));
-      result.view.addSignalListener('brush', (_name, value) => {
-        // Brushing fires on every mouse move: act once it rests.
-        clearTimeout(this.timer);
-        this.timer = setTimeout(() => this.onBrush(value as Record<string, [number, number]> | undefined), 150);
-      });
-    }
+    return this.brushable ? { spec: withBrush(spec), brush: 'brush' } : { spec };
+  }
+
+  async render(): Promise<void> {
+    const drawn = await this.chart.render();
+    if (drawn && this.brushable && !this.gallery) this.below.replaceChildren(el('div', 'dd-hint', 'Drag across the histogram to see the examples in a score range.'));
   }
 
   private onBrush(value: Record<string, [number, number]> | undefined): void {
@@ -187,16 +154,10 @@ class ChartOutput implements Output {
   }
 
   dispose(): void {
-    this.disposed = true;
-    clearTimeout(this.timer);
-    clearTimeout(this.resizeTimer);
-    this.resize?.disconnect();
-    this.stopTheme();
-    this.result?.finalize();
+    this.chart.dispose();
     this.gallery?.dispose();
   }
 }
-
 
 class GalleryOutput implements Output {
   private readonly view: GalleryView;

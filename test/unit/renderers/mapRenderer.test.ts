@@ -1,22 +1,14 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { MIME, type MapPayload } from '../../../src/core/notebook/mime';
 import { MAP_BRUSH_CAP } from '../../../src/core/notebook/mapBrush';
 import { mapCasePayload } from '../core/notebook/mapFixture';
 import { HOSTILE } from '../core/charts/svg';
-import { buildRendererBundle, CHROMIUM, launch, rendererPage, renderItem } from './rendererPage';
+import { rendererSuite, renderItem } from './rendererPage';
 
-let bundle = '';
-let browser: Browser | undefined;
-const noBrowser = fs.existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium, or set DATADIET_E2E_CHROMIUM)`;
-
-before(async () => {
-  bundle = await buildRendererBundle();
-  if (!noBrowser) browser = await launch();
-});
-after(async () => browser?.close());
+const suite = rendererSuite();
+const { noBrowser } = suite;
 
 type Box = { x: number; y: number; width: number; height: number };
 const posted = (page: Page) => page.evaluate(() => (globalThis as unknown as { posted: { type: string; requestId: string; runId: string; indices: number[] }[] }).posted);
@@ -46,7 +38,7 @@ function dotCentres(page: Page, id: string): Promise<{ x: number; y: number }[]>
 }
 
 test('map: a dot per example, brushing shows the region\'s examples with label, prediction and score, and missing images are asked for', { skip: noBrowser }, async () => {
-  const page = await rendererPage(browser!, bundle);
+  const page = await suite.page();
   const p = mapCasePayload(400, { thumbs: 40 });
   await renderItem(page, 'm', MIME.map, p);
   const flagged = p.points.flagged!.reduce((a, v) => a + v, 0);
@@ -96,7 +88,7 @@ test('map: a dot per example, brushing shows the region\'s examples with label, 
 });
 
 test('map: hostile class names and titles stay text in the legend and the brushed gallery; only PNG thumbnails show', { skip: noBrowser }, async () => {
-  const page = await rendererPage(browser!, bundle, 'dark');
+  const page = await suite.page('dark');
   const names = Array.from({ length: 10 }, (_, i) => HOSTILE[i % HOSTILE.length] + (i >= HOSTILE.length ? ` ${i}` : ''));
   const p: MapPayload = mapCasePayload(300, { thumbs: 300, classNames: names });
   p.title = '<img src=x onerror="globalThis.__pwned=1">';
@@ -117,7 +109,7 @@ test('map: hostile class names and titles stay text in the legend and the brushe
 });
 
 test('map: thousands of points are drawn on a canvas, and brushing still shows the examples', { skip: noBrowser }, async () => {
-  const page = await rendererPage(browser!, bundle);
+  const page = await suite.page();
   const p = mapCasePayload(6000, { thumbs: 500 });
   await renderItem(page, 'big', MIME.map, p);
   const canvas = page.locator('#big canvas');

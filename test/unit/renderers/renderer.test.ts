@@ -1,31 +1,22 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import type { Browser } from 'playwright-core';
 import { MIME, type GalleryPayload, type HistogramPayload } from '../../../src/core/notebook/mime';
 import { payloadCases } from '../core/notebook/payloadCases';
 import { pythonOutputs } from '../core/notebook/pythonOutputs';
 import { HOSTILE } from '../core/charts/svg';
-import { buildRendererBundle, CHROMIUM, launch, rendererPage, renderItem } from './rendererPage';
+import { rendererSuite, renderItem } from './rendererPage';
 
-let bundle = '';
-let browser: Browser | undefined;
-const noBrowser = fs.existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium, or set DATADIET_E2E_CHROMIUM)`;
-
-before(async () => {
-  bundle = await buildRendererBundle();
-  if (!noBrowser) browser = await launch();
-});
-after(async () => browser?.close());
+const suite = rendererSuite();
+const { noBrowser } = suite;
 
 test('the renderer bundle is an ES module with no string evaluation', () => {
-  for (const re of [/(^|[^\w$.])Function\s*\(/, /(^|[^\w$.])eval\s*\((?![^()]*\)\s*\{)/]) assert.equal(re.exec(bundle), null, String(re));
-  assert.match(bundle, /export\s*\{[^}]*\bactivate\b/);
+  for (const re of [/(^|[^\w$.])Function\s*\(/, /(^|[^\w$.])eval\s*\((?![^()]*\)\s*\{)/]) assert.equal(re.exec(suite.bundle()), null, String(re));
+  assert.match(suite.bundle(), /export\s*\{[^}]*\bactivate\b/);
 });
 
 test('every chart payload draws SVG marks under a CSP without unsafe-eval, in light, dark and high contrast', { skip: noBrowser }, async () => {
   for (const theme of ['light', 'dark', 'high-contrast'] as const) {
-    const page = await rendererPage(browser!, bundle, theme);
+    const page = await suite.page(theme);
     for (const [i, c] of payloadCases().entries()) {
       if (c.kind === 'gallery') continue;
       await renderItem(page, `o${i}`, MIME[c.kind], c.payload);
@@ -43,7 +34,7 @@ test('every chart payload draws SVG marks under a CSP without unsafe-eval, in li
 });
 
 test('brushing the histogram shows that score range\'s examples below it, and asks the extension for the full range', { skip: noBrowser }, async () => {
-  const page = await rendererPage(browser!, bundle);
+  const page = await suite.page();
   const h = payloadCases().find((c) => c.name === 'histogram by noise, with examples')!.payload as HistogramPayload;
   await renderItem(page, 'h', MIME.histogram, h);
   await page.locator('#h .dd-hint').waitFor();
@@ -72,7 +63,7 @@ test('brushing the histogram shows that score range\'s examples below it, and as
 });
 
 test('gallery: hostile class names stay text, click enlarges, actions post annotate messages', { skip: noBrowser }, async () => {
-  const page = await rendererPage(browser!, bundle);
+  const page = await suite.page();
   const g = structuredClone(payloadCases().find((c) => c.name === 'gallery lowest')!.payload) as GalleryPayload;
   g.classNames = g.classNames.map((_, i) => HOSTILE[i % HOSTILE.length]);
   g.groups.forEach((grp) => (grp.className = g.classNames[grp.label]));
@@ -120,7 +111,7 @@ test('gallery: hostile class names stay text, click enlarges, actions post annot
 });
 
 test('a 10,000-image gallery starts with a chunk per class and adds more on demand', { skip: noBrowser }, async () => {
-  const page = await rendererPage(browser!, bundle);
+  const page = await suite.page();
   const base = payloadCases().find((c) => c.name === 'gallery lowest')!.payload as GalleryPayload;
   const thumb = base.groups[0].items[0].thumb;
   const big: GalleryPayload = { ...base, selection: { mode: 'percentile', lo: 0, hi: 100 }, groups: base.groups.map((grp) => ({ ...grp, matched: 1000, items: Array.from({ length: 1000 }, (_, k) => ({ index: grp.label * 1000 + k, label: grp.label, score: k / 1000, thumb })) })) };
@@ -145,7 +136,7 @@ test('a 10,000-image gallery starts with a chunk per class and adds more on dema
 });
 
 test('an output this renderer cannot read says why instead of failing silently', { skip: noBrowser }, async () => {
-  const page = await rendererPage(browser!, bundle);
+  const page = await suite.page();
   await renderItem(page, 'bad', MIME.pruningCurve, { version: 3, series: [] });
   assert.match((await page.locator('#bad .dd-error').textContent())!, /payload version 3 is not supported/);
   await renderItem(page, 'bad2', MIME.pruningCurve, { version: 1, series: [] });
@@ -154,7 +145,7 @@ test('an output this renderer cannot read says why instead of failing silently',
 });
 
 test('outputs written by a Python kernel render: charts draw marks, the gallery shows its images', { skip: noBrowser }, async () => {
-  const page = await rendererPage(browser!, bundle, 'dark');
+  const page = await suite.page('dark');
   for (const [i, o] of pythonOutputs().entries()) {
     await renderItem(page, `py${i}`, o.mime, o.payload);
     const n = await page.locator(`#py${i} svg .role-mark path, #py${i} .dd-tile img`).count();
@@ -167,7 +158,7 @@ test('outputs written by a Python kernel render: charts draw marks, the gallery 
 });
 
 test('histogram by class: small multiples across the output width, a log-axis toggle and a layout choice that redraw it', { skip: noBrowser }, async () => {
-  const page = await rendererPage(browser!, bundle, 'dark');
+  const page = await suite.page('dark');
   const h = payloadCases().find((c) => c.name === 'histogram by class, normalized')!.payload as HistogramPayload;
   await renderItem(page, 'c', MIME.histogram, h);
   const headers = () => page.locator('#c svg .role-title-text text').allTextContents();
@@ -190,7 +181,7 @@ test('histogram by class: small multiples across the output width, a log-axis to
 });
 
 test('a gallery with corrupted labels or wrong predictions shows the key to their markers', { skip: noBrowser }, async () => {
-  const page = await rendererPage(browser!, bundle);
+  const page = await suite.page();
   const g = structuredClone(payloadCases().find((c) => c.name === 'gallery lowest')!.payload) as GalleryPayload;
   g.groups[0].items[0].corrupted = true;
   await renderItem(page, 'k', MIME.gallery, g);
@@ -203,7 +194,7 @@ test('a gallery with corrupted labels or wrong predictions shows the key to thei
 });
 
 test('a gallery of duplicates names groups, shows their flags as text and each copy\'s split and file', { skip: noBrowser }, async () => {
-  const page = await rendererPage(browser!, bundle);
+  const page = await suite.page();
   const g = structuredClone(payloadCases().find((c) => c.name === 'gallery of duplicates')!.payload) as GalleryPayload;
   g.groups[1].flags = ['<img src=x onerror="globalThis.__pwned=1">'];
   await renderItem(page, 'd', MIME.gallery, g);

@@ -1,9 +1,10 @@
 // The notebook renderer (dist/renderer.js) in a bare Chromium page that stands in for VS Code's notebook webview:
 // a strict CSP without 'unsafe-eval', the body classes and --vscode-* variables of a theme, and a fake renderer
-// context that records posted messages. Used by renderer.test.ts and bench/notebookRenderer.ts.
+// context that records posted messages. Used by the renderer tests and bench/notebookRenderer.ts.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { after, before } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { repoRoot } from '../helpers/paths';
 
@@ -86,4 +87,20 @@ export async function rendererPage(browser: Browser, bundle: string, theme: Page
 
 export async function renderItem(page: Page, id: string, mime: string, json: unknown): Promise<{ rendered: number; painted: number }> {
   return page.evaluate(([i, m, j]) => (globalThis as unknown as { renderItem(a: string, b: string, c: unknown): Promise<{ rendered: number; painted: number }> }).renderItem(i as string, m as string, j), [id, mime, json] as const);
+}
+
+/**
+ * A renderer test file's setup: the bundle built and one browser launched before its tests, closed after. `noBrowser`
+ * is the reason to skip browser tests (Chromium missing), else false.
+ */
+export function rendererSuite(): { readonly noBrowser: string | false; bundle(): string; page(theme?: PageTheme): Promise<Page & { errors: string[] }> } {
+  let bundle = '';
+  let browser: Browser | undefined;
+  const noBrowser = fs.existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium, or set DATADIET_E2E_CHROMIUM)`;
+  before(async () => {
+    bundle = await buildRendererBundle();
+    if (!noBrowser) browser = await launch();
+  });
+  after(async () => browser?.close());
+  return { noBrowser, bundle: () => bundle, page: (theme = 'light') => rendererPage(browser!, bundle, theme) };
 }
