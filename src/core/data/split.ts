@@ -7,31 +7,49 @@ import { exampleSize, type ImageDataset } from './dataset';
 
 /** Copy the examples at `indices` (in that order) into a new dataset. */
 export function subset(ds: ImageDataset, indices: ArrayLike<number>, name = `${ds.name}[subset]`): ImageDataset {
-  const size = exampleSize(ds);
-  const n = indices.length;
   const count = ds.labels.length;
+  const picks = Array.from(indices, (idx) => {
+    if (!Number.isInteger(idx) || idx < 0 || idx >= count) throw new RangeError(`subset: index ${idx} out of range [0, ${count})`);
+    return { ds, at: idx };
+  });
+  return gatherExamples(picks, ds, name);
+}
+
+/** One example: the `at`-th of `ds`. */
+export interface ExamplePick {
+  readonly ds: ImageDataset;
+  readonly at: number;
+}
+
+/**
+ * The picked examples, of one dataset or of several with the same shape and classes as `like` (a train and a test
+ * split), copied into a new dataset in the order picked: pixels, labels, source paths (when every dataset has them)
+ * and backbone features (when `like` has them).
+ */
+export function gatherExamples(picks: readonly ExamplePick[], like: ImageDataset, name: string): ImageDataset {
+  const n = picks.length;
+  const size = exampleSize(like);
+  for (const ds of new Set(picks.map((s) => s.ds))) {
+    if (ds.shape.some((v, d) => v !== like.shape[d])) throw new RangeError(`gatherExamples: ${ds.name} holds ${ds.shape.join('x')} examples, ${like.name} ${like.shape.join('x')}`);
+  }
   const images = new Uint8Array(n * size);
   const labels = new Int32Array(n);
-  const sources: string[] | undefined = ds.sources ? new Array<string>(n) : undefined;
-  const dim = ds.features?.dim ?? 0;
-  const features = ds.features ? new Float32Array(n * dim) : undefined;
-  for (let i = 0; i < n; i++) {
-    const idx = indices[i];
-    if (!Number.isInteger(idx) || idx < 0 || idx >= count) {
-      throw new RangeError(`subset: index ${idx} out of range [0, ${count})`);
-    }
-    images.set(ds.images.subarray(idx * size, (idx + 1) * size), i * size);
-    labels[i] = ds.labels[idx];
-    if (sources) sources[i] = ds.sources![idx];
-    if (features) features.set(ds.features!.values.subarray(idx * dim, (idx + 1) * dim), i * dim);
-  }
+  const sources = like.sources && picks.every((s) => s.ds.sources) ? new Array<string>(n) : undefined;
+  const dim = like.features?.dim ?? 0;
+  const features = like.features ? new Float32Array(n * dim) : undefined;
+  picks.forEach(({ ds, at }, i) => {
+    images.set(ds.images.subarray(at * size, (at + 1) * size), i * size);
+    labels[i] = ds.labels[at];
+    if (sources) sources[i] = ds.sources![at];
+    if (features) features.set(ds.features!.values.subarray(at * dim, (at + 1) * dim), i * dim);
+  });
   return {
     name,
     images,
     labels,
-    shape: ds.shape,
-    numClasses: ds.numClasses,
-    ...(ds.classNames ? { classNames: ds.classNames } : {}),
+    shape: like.shape,
+    numClasses: like.numClasses,
+    ...(like.classNames ? { classNames: like.classNames } : {}),
     ...(sources ? { sources } : {}),
     ...(features ? { features: { values: features, dim } } : {}),
   };

@@ -5,7 +5,8 @@
  * a manifest's held-out test images sit at their own line's place and an audit's tables line up with a score run's
  * on the training examples.
  */
-import { exampleSize, type ImageDataset } from '../data/dataset';
+import type { ImageDataset } from '../data/dataset';
+import { gatherExamples, type ExamplePick } from '../data/split';
 import { datasetRows, TEST_SPLIT, TRAIN_SPLIT, type DatasetRows } from '../data/datasetRows';
 import type { ExperimentData } from '../experiments/experimentData';
 
@@ -28,9 +29,7 @@ export interface AuditRows {
   readonly copied: boolean;
 }
 
-interface Source {
-  readonly ds: ImageDataset;
-  readonly at: number;
+interface Source extends ExamplePick {
   readonly row: number;
   readonly split: number;
   readonly corrupted: number;
@@ -51,42 +50,11 @@ export function auditRows(data: ExperimentData, includeTest: boolean): AuditRows
     rows,
     row: Int32Array.from(sources, (s) => s.row),
     split: Uint8Array.from(sources, (s) => s.split),
-    examples: whole ? data.train : gather(sources, data.train, `${data.train.name}:audit`),
+    examples: whole ? data.train : gatherExamples(sources, data.train, `${data.train.name}:audit`),
     ...(data.corrupted ? { corrupted: Uint8Array.from(sources, (s) => s.corrupted) } : {}),
     originalLabel: Int32Array.from(sources, (s) => s.original),
     trainCount: data.trainIndices.length,
     testCount: includeTest ? data.testIndices.length : 0,
     copied: !whole,
-  };
-}
-
-/** One dataset of the listed examples of the train and test splits (same shape and classes), in the listed order. */
-function gather(list: readonly Source[], like: ImageDataset, name: string): ImageDataset {
-  const n = list.length;
-  const size = exampleSize(like);
-  const images = new Uint8Array(n * size);
-  const labels = new Int32Array(n);
-  const withSources = list.every((s) => s.ds.sources);
-  const sources = withSources ? new Array<string>(n) : undefined;
-  const dim = like.features?.dim ?? 0;
-  const features = like.features ? new Float32Array(n * dim) : undefined;
-  for (const ds of new Set(list.map((s) => s.ds))) {
-    if (ds.shape.some((v, d) => v !== like.shape[d])) throw new RangeError(`auditRows: ${ds.name} holds ${ds.shape.join('x')} examples, ${like.name} ${like.shape.join('x')}`);
-  }
-  list.forEach((s, r) => {
-    images.set(s.ds.images.subarray(s.at * size, (s.at + 1) * size), r * size);
-    labels[r] = s.ds.labels[s.at];
-    if (sources) sources[r] = s.ds.sources![s.at];
-    if (features) features.set(s.ds.features!.values.subarray(s.at * dim, (s.at + 1) * dim), r * dim);
-  });
-  return {
-    name,
-    images,
-    labels,
-    shape: like.shape,
-    numClasses: like.numClasses,
-    ...(like.classNames ? { classNames: like.classNames } : {}),
-    ...(sources ? { sources } : {}),
-    ...(features ? { features: { values: features, dim } } : {}),
   };
 }
