@@ -41,9 +41,14 @@ struct Entry {
   dnnl_memory_t implW = nullptr;       // weights in oneDNN's layout (== userW when no reorder)
   std::vector<float> implBuf;
   std::string impl;
-  // Input rows/columns past the last window (tfjs's floor drops them): the convolution sees a cropped view of x.
-  // Backward data must then zero them in dx itself, since oneDNN writes only the view.
+  // Input rows/columns past the last window (tfjs's floor drops them): the convolution runs on a dense copy of
+  // the cropped view of x (dx), made (scattered back) by a reorder. oneDNN has no JIT kernel for a strided view,
+  // and its reference kernel is 10-100x slower. Backward data also zeroes the dropped rows in dx itself.
   int n = 0, h = 0, w = 0, ci = 0, hView = 0, wView = 0;
+  dnnl_primitive_t crop = nullptr;  // view -> dense (forward, backward weights) or dense -> view (backward data)
+  dnnl_memory_t view = nullptr;     // the caller's x / dx, seen through the cropping strides
+  dnnl_memory_t dense = nullptr;    // cropBuf
+  std::vector<float> cropBuf;
   bool ok = false;
   std::string error;
 };
@@ -58,17 +63,31 @@ void Md(dnnl_memory_desc_t* md, int64_t a, int64_t b, int64_t c, int64_t d, dnnl
 bool Build(ConvKind kind, const ConvShape& s, Entry* e, std::string* err) {
   // The bottom/right padding that gives exactly OH x OW. Where tfjs's floor drops input rows it would be negative,
   // and oneDNN's backward-weights kernels gave wrong filter gradients with negative padding now and then (1x1
-  // stride 2 on an even size, the ResNet shortcut). Instead, the unread rows and columns are cropped off with a
-  // strided view of the NHWC tensor, and the padding is zero.
+  // stride 2 on an even size, the ResNet shortcut). Instead, the unread rows and columns are cropped off (a
+  // dense copy of a strided view of the NHWC tensor, see Entry::crop), and the padding is zero.
   const int64_t padB = int64_t(s.oh - 1) * s.sh + int64_t(s.kh - 1) * s.dh + 1 - s.h - s.pt;
   const int64_t padRt = int64_t(s.ow - 1) * s.sw + int64_t(s.kw - 1) * s.dw + 1 - s.w - s.pl;
   e->n = s.n, e->h = s.h, e->w = s.w, e->ci = s.ci;
   e->hView = int(s.h + std::min<int64_t>(padB, 0));
   e->wView = int(s.w + std::min<int64_t>(padRt, 0));
   dnnl_memory_desc_t src, dst, wUser, wAny;
-  const dnnl_dims_t srcDims = {s.n, s.ci, e->hView, e->wView};
-  const dnnl_dims_t srcStrides = {int64_t(s.h) * s.w * s.ci, 1, int64_t(s.w) * s.ci, s.ci};
-  dnnl_memory_desc_init_by_strides(&src, 4, srcDims, dnnl_f32, srcStrides);
+  Md(&src, s.n, s.ci, e->hView, e->wView, dnnl_nhwc);
+  if (e->hView != s.h || e->wView != s.w) {
+    dnnl_memory_desc_t view;
+    const dnnl_dims_t viewDims = {s.n, s.ci, e->hView, e->wView};
+    const dnnl_dims_t viewStrides = {int64_t(s.h) * s.w * s.ci, 1, int64_t(s.w) * s.ci, s.ci};
+    dnnl_memory_desc_init_by_strides(&view, 4, viewDims, dnnl_f32, viewStrides);
+    e->cropBuf.resize(size_t(s.n) * e->hView * e->wView * s.ci + 16);
+    DD_CHECK(dnnl_memory_create(&e->view, &view, engine, DNNL_MEMORY_NONE), "memory");
+    DD_CHECK(dnnl_memory_create(&e->dense, &src, engine, e->cropBuf.data()), "memory");
+    const bool toView = kind == ConvKind::kBackwardData;
+    dnnl_primitive_desc_t rpd = nullptr;
+    DD_CHECK(dnnl_reorder_primitive_desc_create(&rpd, toView ? &src : &view, engine, toView ? &view : &src, engine, nullptr),
+             "crop reorder");
+    const dnnl_status_t st = dnnl_primitive_create(&e->crop, rpd);
+    dnnl_primitive_desc_destroy(rpd);
+    DD_CHECK(st, "crop reorder primitive");
+  }
   Md(&dst, s.n, s.co, s.oh, s.ow, dnnl_nhwc);
   Md(&wUser, s.co, s.ci, s.kh, s.kw, dnnl_hwio);
   Md(&wAny, s.co, s.ci, s.kh, s.kw, dnnl_format_tag_any);
@@ -190,15 +209,22 @@ void ZeroOutsideView(const Entry& e, float* t) {
   }
 }
 
+// Copies the cropped view of x into the entry's dense buffer.
+bool CropIn(Entry& e, float* x, std::string* err) {
+  dnnl_memory_set_data_handle(e.view, x);
+  return Run(e.stream, e.crop, {{DNNL_ARG_FROM, e.view}, {DNNL_ARG_TO, e.dense}}, err);
+}
+
 // Runs a found primitive (thread-safe across different entries).
 bool Exec(Entry& e, ConvKind kind, float* a, float* b, float* out, std::string* err) {
   switch (kind) {
     case ConvKind::kForward:        // a = x, b = w, out = y
     case ConvKind::kBackwardData: {  // a = dy, b = w, out = dx
       const bool fwd = kind == ConvKind::kForward;
-      dnnl_memory_set_data_handle(e.act, a);
+      if (fwd && e.crop && !CropIn(e, a, err)) return false;
+      dnnl_memory_set_data_handle(e.act, fwd && e.crop ? e.cropBuf.data() : a);
       dnnl_memory_set_data_handle(e.userW, b);
-      dnnl_memory_set_data_handle(e.other, out);
+      dnnl_memory_set_data_handle(e.other, !fwd && e.crop ? e.cropBuf.data() : out);
       if (e.reorder && !Run(e.stream, e.reorder, {{DNNL_ARG_FROM, e.userW}, {DNNL_ARG_TO, e.implW}}, err)) return false;
       if (!Run(e.stream, e.conv,
                {{fwd ? DNNL_ARG_SRC : DNNL_ARG_DIFF_DST, e.act},
@@ -207,11 +233,16 @@ bool Exec(Entry& e, ConvKind kind, float* a, float* b, float* out, std::string* 
                err)) {
         return false;
       }
-      if (!fwd) ZeroOutsideView(e, out);
+      if (!fwd && e.crop) {
+        dnnl_memory_set_data_handle(e.view, out);
+        if (!Run(e.stream, e.crop, {{DNNL_ARG_FROM, e.dense}, {DNNL_ARG_TO, e.view}}, err)) return false;
+        ZeroOutsideView(e, out);
+      }
       return true;
     }
     case ConvKind::kBackwardWeights:  // a = x, b = dy, out = dw
-      dnnl_memory_set_data_handle(e.act, a);
+      if (e.crop && !CropIn(e, a, err)) return false;
+      dnnl_memory_set_data_handle(e.act, e.crop ? e.cropBuf.data() : a);
       dnnl_memory_set_data_handle(e.other, b);
       dnnl_memory_set_data_handle(e.userW, out);
       if (!Run(e.stream, e.conv, {{DNNL_ARG_SRC, e.act}, {DNNL_ARG_DIFF_DST, e.other}, {DNNL_ARG_DIFF_WEIGHTS, e.implW}}, err)) {

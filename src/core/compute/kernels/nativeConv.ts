@@ -15,6 +15,12 @@ type Call = 0 | 1 | 2 | 'sq';
 /** How many kernel calls ran natively (tests check that the native path ran; benchmarks report it). */
 export const nativeCalls = { conv: 0, matMul: 0 };
 
+/**
+ * The oneDNN implementation that ran each shape (key -> e.g. 'brgconv:avx512_core'); a 'ref:' one is oneDNN's
+ * reference loop, 10-100x slower than its JIT kernels, so tests check the shapes our models use never get it.
+ */
+export const nativeImpls = new Map<string, string>();
+
 /** Shapes oneDNN could not run (key -> its message), so that they go straight to the wasm loops next time. */
 export const nativeDeclined = new Map<string, string>();
 
@@ -48,6 +54,7 @@ function run(
     // Views after the last allocation: an allocation may grow (and detach) the heap.
     const [av, bv, ov] = [heapF32(backend, a), heapF32(backend, b), heapF32(backend, out)];
     if (call === 'sq') nat.convGradSqNorms(av, bv, ov, d);
+    else if (!nativeImpls.has(key)) nativeImpls.set(key, nat.conv(call, av, bv, ov, d));
     else nat.conv(call, av, bv, ov, d);
     nativeCalls.conv++;
     return out;
