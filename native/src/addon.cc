@@ -119,6 +119,40 @@ napi_value Conv(napi_env env, napi_callback_info info) {
   return Str(env, impl);
 }
 
+// convFused(x, filter, scale, shift, residual | null, out, dims, relu): out = act(conv(x, filter * scale) + shift
+// [+ residual]) for inference (scale and shift per output channel). Returns the oneDNN implementation that ran.
+napi_value ConvFused(napi_env env, napi_callback_info info) {
+  napi_value argv[8];
+  dd::ConvShape s;
+  if (!Args(env, info, 8, argv) || !Dims(env, argv[6], &s)) return nullptr;
+  float *x, *w, *scale, *shift, *res = nullptr, *o;
+  size_t lx, lw, ls, lsh, lr = 0, lo;
+  napi_valuetype resType;
+  napi_typeof(env, argv[4], &resType);
+  if (!Typed(env, argv[0], napi_float32_array, &x, &lx, "x") || !Typed(env, argv[1], napi_float32_array, &w, &lw, "filter") ||
+      !Typed(env, argv[2], napi_float32_array, &scale, &ls, "scale") ||
+      !Typed(env, argv[3], napi_float32_array, &shift, &lsh, "shift") ||
+      (resType != napi_null && !Typed(env, argv[4], napi_float32_array, &res, &lr, "residual")) ||
+      !Typed(env, argv[5], napi_float32_array, &o, &lo, "out")) {
+    return nullptr;
+  }
+  bool relu = false;
+  napi_get_value_bool(env, argv[7], &relu);
+  const size_t xs = size_t(s.n) * s.h * s.w * s.ci, ys = size_t(s.n) * s.oh * s.ow * s.co,
+               ws = size_t(s.kh) * s.kw * s.ci * s.co;
+  if (lx < xs || lw < ws || ls < size_t(s.co) || lsh < size_t(s.co) || (res && lr < ys) || lo < ys) {
+    Throw(env, "convFused: an array is shorter than dims require");
+    return nullptr;
+  }
+  if (s.n == 0) return Str(env, "empty");
+  std::string err, impl;
+  if (!dd::DnnlConvFused(s, relu, x, w, scale, shift, res, o, &err, &impl)) {
+    Throw(env, "oneDNN: " + err);
+    return nullptr;
+  }
+  return Str(env, impl);
+}
+
 // convGradSqNorms(x, dy, out, dims): out[i] = squared norm of example i's filter gradient (out: Float32Array [N]).
 napi_value ConvGradSqNorms(napi_env env, napi_callback_info info) {
   napi_value argv[4];
@@ -175,6 +209,7 @@ napi_value Module(napi_env env, napi_value exports) {
       {"init", nullptr, Init, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv", nullptr, Conv, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"convFused", nullptr, ConvFused, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"convGradSqNorms", nullptr, ConvGradSqNorms, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"gemm", nullptr, Gemm, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

@@ -30,6 +30,13 @@ std::string Status(const char* what, dnnl_status_t s) {
     }                                          \
   } while (0)
 
+// What a fused inference forward adds to the convolution (DnnlConvFused).
+struct Fusion {
+  bool on = false;        // forward inference with a bias (the shift) and the folded scale
+  bool residual = false;  // + residual: oneDNN's sum post-op, the residual copied into the output first
+  bool relu = false;      // then max(., 0): an eltwise post-op
+};
+
 // One primitive for one (kind, shape): the conv itself, plus a weights reorder when oneDNN wants its own layout.
 struct Entry {
   dnnl_stream_t stream = nullptr;      // the calling thread's (slot's) stream
@@ -40,6 +47,8 @@ struct Entry {
   dnnl_memory_t userW = nullptr;       // weights in hwio (the caller's)
   dnnl_memory_t implW = nullptr;       // weights in oneDNN's layout (== userW when no reorder)
   std::vector<float> implBuf;
+  dnnl_memory_t bias = nullptr;  // fused forward: the shift
+  std::vector<float> foldBuf;    // fused forward: the weights times the scale, hwio
   std::string impl;
   // Input rows/columns past the last window (tfjs's floor drops them): the convolution runs on a dense copy of
   // the cropped view of x (dx), made (scattered back) by a reorder. oneDNN has no JIT kernel for a strided view,
@@ -60,7 +69,7 @@ void Md(dnnl_memory_desc_t* md, int64_t a, int64_t b, int64_t c, int64_t d, dnnl
   dnnl_memory_desc_init_by_tag(md, 4, dims, dnnl_f32, tag);
 }
 
-bool Build(ConvKind kind, const ConvShape& s, Entry* e, std::string* err) {
+bool Build(ConvKind kind, const ConvShape& s, const Fusion& f, Entry* e, std::string* err) {
   // The bottom/right padding that gives exactly OH x OW. Where tfjs's floor drops input rows it would be negative,
   // and oneDNN's backward-weights kernels gave wrong filter gradients with negative padding now and then (1x1
   // stride 2 on an even size, the ResNet shortcut). Instead, the unread rows and columns are cropped off (a
@@ -96,12 +105,30 @@ bool Build(ConvKind kind, const ConvShape& s, Entry* e, std::string* err) {
   const dnnl_dims_t padL = {s.pt, s.pl};
   const dnnl_dims_t padR = {std::max<int64_t>(padB, 0), std::max<int64_t>(padRt, 0)};
 
+  dnnl_memory_desc_t bias;
+  const dnnl_dims_t biasDims = {s.co};
+  dnnl_memory_desc_init_by_tag(&bias, 1, biasDims, dnnl_f32, dnnl_a);
   dnnl_convolution_desc_t fwdDesc;
-  DD_CHECK(dnnl_dilated_convolution_forward_desc_init(&fwdDesc, dnnl_forward_training, dnnl_convolution_direct, &src,
-                                                      &wAny, nullptr, &dst, strides, dilates, padL, padR),
+  DD_CHECK(dnnl_dilated_convolution_forward_desc_init(&fwdDesc, f.on ? dnnl_forward_inference : dnnl_forward_training,
+                                                      dnnl_convolution_direct, &src, &wAny, f.on ? &bias : nullptr,
+                                                      &dst, strides, dilates, padL, padR),
            "forward descriptor");
+  dnnl_primitive_attr_t attr = nullptr;
+  std::unique_ptr<dnnl_primitive_attr, dnnl_status_t (*)(dnnl_primitive_attr_t)> attrHold(nullptr, dnnl_primitive_attr_destroy);
+  if (f.residual || f.relu) {
+    DD_CHECK(dnnl_primitive_attr_create(&attr), "attributes");
+    attrHold.reset(attr);
+    dnnl_post_ops_t ops = nullptr;
+    DD_CHECK(dnnl_post_ops_create(&ops), "post-ops");
+    dnnl_status_t st = dnnl_success;
+    if (f.residual) st = dnnl_post_ops_append_sum(ops, 1.f);
+    if (st == dnnl_success && f.relu) st = dnnl_post_ops_append_eltwise(ops, 1.f, dnnl_eltwise_relu, 0.f, 0.f);
+    if (st == dnnl_success) st = dnnl_primitive_attr_set_post_ops(attr, ops);
+    dnnl_post_ops_destroy(ops);
+    DD_CHECK(st, "post-ops");
+  }
   dnnl_primitive_desc_t fwd = nullptr;
-  DD_CHECK(dnnl_primitive_desc_create(&fwd, &fwdDesc, nullptr, engine, nullptr), "forward primitive descriptor");
+  DD_CHECK(dnnl_primitive_desc_create(&fwd, &fwdDesc, attr, engine, nullptr), "forward primitive descriptor");
   std::unique_ptr<dnnl_primitive_desc, dnnl_status_t (*)(dnnl_primitive_desc_t)> fwdHold(fwd, dnnl_primitive_desc_destroy);
 
   dnnl_primitive_desc_t pd = fwd;
@@ -136,6 +163,10 @@ bool Build(ConvKind kind, const ConvShape& s, Entry* e, std::string* err) {
   DD_CHECK(dnnl_memory_create(&e->act, kind == ConvKind::kBackwardData ? &dst : &src, engine, DNNL_MEMORY_NONE), "memory");
   DD_CHECK(dnnl_memory_create(&e->other, kind == ConvKind::kBackwardData ? &src : &dst, engine, DNNL_MEMORY_NONE), "memory");
   DD_CHECK(dnnl_memory_create(&e->userW, &wUser, engine, DNNL_MEMORY_NONE), "memory");
+  if (f.on) {
+    DD_CHECK(dnnl_memory_create(&e->bias, &bias, engine, DNNL_MEMORY_NONE), "memory");
+    e->foldBuf.resize(size_t(s.kh) * s.kw * s.ci * s.co);
+  }
   if (dnnl_memory_desc_equal(implMd, &wUser)) {
     e->implW = e->userW;
   } else {
@@ -166,9 +197,9 @@ std::vector<dnnl_stream_t> slotStreams;
 // The cached primitive for (kind, shape, slot); slot > 0 gives a worker thread its own primitive, memory objects
 // and stream, since those may not be shared between threads running at the same time. Not thread-safe itself:
 // call it from one thread.
-Entry* Find(ConvKind kind, const ConvShape& s, int slot, std::string* err) {
-  const std::vector<int> key = {int(kind), s.n, s.h, s.w, s.ci, s.kh, s.kw, s.co, s.oh, s.ow,
-                                s.sh, s.sw, s.pt, s.pl, s.dh, s.dw, slot};
+Entry* Find(ConvKind kind, const ConvShape& s, int slot, std::string* err, const Fusion& f = Fusion()) {
+  const std::vector<int> key = {int(kind), s.n,  s.h,  s.w,  s.ci, s.kh, s.kw,        s.co,          s.oh,      s.ow,
+                                s.sh,      s.sw, s.pt, s.pl, s.dh, s.dw, slot, int(f.on), int(f.residual), int(f.relu)};
   auto it = cache.find(key);
   if (it == cache.end()) {
     auto e = std::make_unique<Entry>();
@@ -177,7 +208,7 @@ Entry* Find(ConvKind kind, const ConvShape& s, int slot, std::string* err) {
     // the work when run nested).
     const int threads = omp_get_max_threads();
     if (slot > 0) omp_set_num_threads(1);
-    e->ok = Build(kind, s, e.get(), &e->error);
+    e->ok = Build(kind, s, f, e.get(), &e->error);
     if (slot > 0) omp_set_num_threads(threads);
     if (slot == 0) {
       e->stream = stream;
@@ -279,6 +310,32 @@ bool DnnlConv(ConvKind kind, const ConvShape& s, float* a, float* b, float* out,
   if (!e) return false;
   if (impl) *impl = e->impl;
   return Exec(*e, kind, a, b, out, err);
+}
+
+bool DnnlConvFused(const ConvShape& s, bool relu, float* x, const float* w, const float* scale, const float* shift,
+                   const float* residual, float* out, std::string* err, std::string* impl) {
+  if (!engine && !DnnlInit(err)) return false;
+  Fusion f;
+  f.on = true, f.residual = residual != nullptr, f.relu = relu;
+  Entry* e = Find(ConvKind::kForward, s, 0, err, f);
+  if (!e) return false;
+  if (impl) *impl = e->impl;
+  // hwio: the output channel is innermost, so each row of Co weights is scaled by the same vector.
+  const size_t rows = size_t(s.kh) * s.kw * s.ci;
+  float* folded = e->foldBuf.data();
+  for (size_t r = 0; r < rows; r++) {
+    for (int o = 0; o < s.co; o++) folded[r * s.co + o] = w[r * s.co + o] * scale[o];
+  }
+  if (residual && residual != out) std::copy(residual, residual + size_t(s.n) * s.oh * s.ow * s.co, out);
+  if (e->crop && !CropIn(*e, x, err)) return false;
+  dnnl_memory_set_data_handle(e->act, e->crop ? e->cropBuf.data() : x);
+  dnnl_memory_set_data_handle(e->userW, folded);
+  dnnl_memory_set_data_handle(e->bias, const_cast<float*>(shift));
+  dnnl_memory_set_data_handle(e->other, out);
+  if (e->reorder && !Run(e->stream, e->reorder, {{DNNL_ARG_FROM, e->userW}, {DNNL_ARG_TO, e->implW}}, err)) return false;
+  return Run(e->stream, e->conv,
+             {{DNNL_ARG_SRC, e->act}, {DNNL_ARG_WEIGHTS, e->implW}, {DNNL_ARG_BIAS, e->bias}, {DNNL_ARG_DST, e->other}},
+             err);
 }
 
 // One example at a time is too small for oneDNN's threads, so the examples are split across the OpenMP threads,

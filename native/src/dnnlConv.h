@@ -19,6 +19,11 @@ int DnnlSetThreads(int n);
 // b = dy, out = dw. On failure returns false with *err set (the caller falls back to other code); *impl names
 // the oneDNN implementation that ran.
 bool DnnlConv(ConvKind kind, const ConvShape& s, float* a, float* b, float* out, std::string* err, std::string* impl);
+// Inference: out = act(conv(x, w * scale) + shift [+ residual]), scale and shift per output channel (an eval-mode
+// batch norm folded into the convolution, or scale 1 and shift = the conv's bias), act = ReLU or identity. One
+// oneDNN primitive (bias and post-ops), instead of a convolution and two passes over its output.
+bool DnnlConvFused(const ConvShape& s, bool relu, float* x, const float* w, const float* scale, const float* shift,
+                   const float* residual, float* out, std::string* err, std::string* impl);
 // out[i] = ||dW_i||^2, each example's filter gradient's squared norm (the conv part of exact GraNd), one oneDNN
 // backward-weights pass per example.
 bool DnnlConvGradSqNorms(const ConvShape& s, float* x, float* dy, float* out, std::string* err);

@@ -23,6 +23,20 @@ export interface NativeApi {
    * that ran; throws when oneDNN cannot run this convolution.
    */
   conv(kind: 0 | 1 | 2, a: Float32Array, b: Float32Array, out: Float32Array, dims: Int32Array): string;
+  /**
+   * Inference: out = act(conv(x, filter * scale) + shift [+ residual]) (scale, shift per output channel; act ReLU
+   * when relu); dims as for conv. Returns the oneDNN implementation that ran.
+   */
+  convFused(
+    x: Float32Array,
+    filter: Float32Array,
+    scale: Float32Array,
+    shift: Float32Array,
+    residual: Float32Array | null,
+    out: Float32Array,
+    dims: Int32Array,
+    relu: boolean,
+  ): string;
   /** out[i] = squared norm of example i's filter gradient (exact GraNd's conv part); dims as for conv. */
   convGradSqNorms(x: Float32Array, dy: Float32Array, out: Float32Array, dims: Int32Array): void;
   /** c[m, n] = op(a) op(b) + beta c (row-major, dense). */

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core alone registers no gradients; training and per-example scores need them all.
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { canFuseInference, fusedConvForward, fusedGroupAt } from './fusedInference';
 import { ADD_RELU, BN_APPLY, BN_GRAD, BN_STATS, fusedBatchNormFits, fusedKernelsReady, RELU_GRAD } from '../compute/kernels/fused';
 
 /**
@@ -42,6 +43,15 @@ export interface AffineInfo {
   readonly beta: Param;
 }
 
+/** A batch norm's parameters and running statistics, as inference-time fusion (fusedInference.ts) folds them. */
+export interface NormInfo {
+  readonly gamma: tf.Variable;
+  readonly beta: tf.Variable;
+  readonly mean: tf.Variable;
+  readonly variance: tf.Variable;
+  readonly epsilon: number;
+}
+
 export interface ForwardContext {
   readonly training: boolean;
   /**
@@ -71,6 +81,12 @@ export interface Layer {
   forwardRelu?(x: tf.Tensor, ctx: ForwardContext): tf.Tensor;
   /** Marks a plain ReLU layer (fused into the layer before it where that one has forwardRelu). */
   readonly isRelu?: boolean;
+  /** relu(forward(x) + residual), possibly fused into forward's last layers (`residual` calls it). */
+  forwardAddRelu?(x: tf.Tensor, ctx: ForwardContext, residual: tf.Tensor): tf.Tensor;
+  /** A convolution's weights, seen by inference-time fusion (fusedInference.ts). */
+  readonly conv?: LinearInfo;
+  /** A batch norm's parameters and statistics, seen by inference-time fusion. */
+  readonly norm?: NormInfo;
   /** Trainable parameters in a stable order. */
   params(): Param[];
   /** Non-trainable state (batch-norm running mean/variance). */
@@ -135,6 +151,7 @@ export function conv2d(name: string, o: Conv2DOptions, uniform: Uniform): Layer 
       if (b) y = tf.add(y, b.variable);
       return ctx.onLinear ? ctx.onLinear(info, x, y) : y;
     },
+    conv: info,
     params: () => (b ? [w, b] : [w]),
     state: () => [],
   };
@@ -227,6 +244,7 @@ export function batchNorm(name: string, channels: number): Layer {
     name,
     forward: (x, ctx) => forward(x, ctx, false),
     forwardRelu: (x, ctx) => forward(x, ctx, true),
+    norm: { gamma: gamma.variable, beta: beta.variable, mean: runMean, variance: runVar, epsilon: BN_EPSILON },
     params: () => [gamma, beta],
     state: () => [runMean, runVar],
   };
@@ -358,21 +376,31 @@ export function flatten(name = 'flatten'): Layer {
 }
 
 export function sequential(name: string, layers: Layer[]): Layer {
+  /** The layers in order; with `residual`, relu(layers(x) + residual), fused into the last conv group if it can be. */
+  const run = (x: tf.Tensor, ctx: ForwardContext, residual?: tf.Tensor): tf.Tensor => {
+    const fuse = canFuseInference(ctx);
+    let h = x;
+    for (let i = 0; i < layers.length; i++) {
+      const l = layers[i];
+      const group = fuse ? fusedGroupAt(layers, i) : undefined;
+      if (group) {
+        const last = i + group.length === layers.length;
+        if (last && residual && !group.relu) return fusedConvForward(h, group, residual, true);
+        h = fusedConvForward(h, group);
+        i += group.length - 1;
+      } else if (l.forwardRelu && layers[i + 1]?.isRelu) {
+        h = l.forwardRelu(h, ctx);
+        i++;
+      } else {
+        h = l.forward(h, ctx);
+      }
+    }
+    return residual ? addRelu(h, residual) : h;
+  };
   return {
     name,
-    forward(x, ctx) {
-      let h = x;
-      for (let i = 0; i < layers.length; i++) {
-        const l = layers[i];
-        if (l.forwardRelu && layers[i + 1]?.isRelu) {
-          h = l.forwardRelu(h, ctx);
-          i++;
-        } else {
-          h = l.forward(h, ctx);
-        }
-      }
-      return h;
-    },
+    forward: (x, ctx) => run(x, ctx),
+    forwardAddRelu: (x, ctx, residual) => run(x, ctx, residual),
     params: () => layers.flatMap((l) => l.params()),
     state: () => layers.flatMap((l) => l.state()),
   };
@@ -383,6 +411,10 @@ export function residual(name: string, main: Layer, shortcut: Layer | undefined)
   return {
     name,
     forward(x, ctx) {
+      if (main.forwardAddRelu && canFuseInference(ctx)) {
+        // The shortcut first, so that the main branch's last conv adds it (and the ReLU) as it writes its output.
+        return main.forwardAddRelu(x, ctx, shortcut ? shortcut.forward(x, ctx) : x);
+      }
       const m = main.forward(x, ctx);
       const s = shortcut ? shortcut.forward(x, ctx) : x;
       return addRelu(m, s);

@@ -7,6 +7,7 @@ import { conv2DBackpropInputConfig } from './conv2dBackpropInput';
 import { affineGradSqNormsConfig } from './affineGradSqNorms';
 import { convGradSqNormsConfig } from './convGradSqNorms';
 import { fusedKernelConfigs } from './fused';
+import { fusedConvConfig } from './fusedConv';
 import { identityConfig, setStockIdentity } from './identity';
 import { maxPoolGradConfig } from './maxPoolGrad';
 import { meanConfig, setStockReducers, sumConfig } from './reduce';
@@ -38,7 +39,8 @@ import type { WasmKernel } from './util';
  * - DataDiet* (new names, no stock counterpart): fused batch norm (statistics, apply + ReLU, backward),
  *   residual add + ReLU and the SGD momentum step on SIMD loops (fused.ts), called by models/layers.ts and
  *   train/sgd.ts on wasm; the per-example conv weight and batch-norm affine gradient norms of GraNd
- *   (convGradSqNorms.ts, affineGradSqNorms.ts).
+ *   (convGradSqNorms.ts, affineGradSqNorms.ts); DataDietFusedConv, an inference convolution with its batch norm
+ *   (or bias), residual add and ReLU folded in (fusedConv.ts), called by models/fusedInference.ts.
  *
  * When the native kernels are loaded (../native.ts: oneDNN through native/), Conv2D, Conv2DBackpropInput,
  * Conv2DBackpropFilter, BatchMatMul and DataDietConvGradSqNorms hand their work to them first (nativeConv.ts) and
@@ -65,6 +67,7 @@ export const WASM_KERNEL_OVERRIDES: readonly tf.KernelConfig[] = [
   identityConfig,
   transposeConfig,
   ...fusedKernelConfigs,
+  fusedConvConfig,
   convGradSqNormsConfig,
   affineGradSqNormsConfig,
   ...channelBroadcastConfigs,

@@ -24,7 +24,8 @@ export const nativeImpls = new Map<string, string>();
 /** Shapes oneDNN could not run (key -> its message), so that they go straight to the wasm loops next time. */
 export const nativeDeclined = new Map<string, string>();
 
-function dims(info: tf.backend_util.Conv2DInfo): Int32Array {
+/** The addon's dims array for a conv: [N, H, W, Ci, KH, KW, Co, OH, OW, strideH, strideW, padTop, padLeft, dilH, dilW]. */
+export function convDims(info: tf.backend_util.Conv2DInfo): Int32Array {
   return Int32Array.from([
     info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.filterHeight, info.filterWidth,
     info.outChannels, info.outHeight, info.outWidth, info.strideHeight, info.strideWidth, info.padInfo.top,
@@ -46,7 +47,7 @@ function run(
 ): tf.TensorInfo | undefined {
   const nat = nativeKernels();
   if (!nat || a.dtype !== 'float32' || b.dtype !== 'float32' || info.padInfo.top < 0 || info.padInfo.left < 0) return undefined;
-  const d = dims(info);
+  const d = convDims(info);
   const key = `${call}:${d.join(',')}`;
   if (nativeDeclined.has(key)) return undefined;
   const out = backend.makeOutput(outShape, 'float32');
