@@ -202,12 +202,17 @@ export function batchNorm(name: string, channels: number): Layer {
   const runVar = variable(new Float32Array(channels).fill(1), [channels], `${name}/running_var`, false);
   const info: AffineInfo = { name, gamma, beta };
   const forward = (x: tf.Tensor, ctx: ForwardContext, relu: boolean): tf.Tensor => {
+    const fused = fusedBatchNormFits(x) && x.shape[x.rank - 1] === channels && fusedKernelsReady();
     if (!ctx.training && ctx.onAffine) {
+      if (fused) {
+        const [xhat, affine] = batchNormHookedFused(x, gamma.variable, beta.variable, runMean, runVar);
+        const out = ctx.onAffine(info, xhat, affine);
+        return relu ? tf.relu(out) : out;
+      }
       const xhat = tf.mul(tf.sub(x, runMean), tf.rsqrt(tf.add(runVar, BN_EPSILON)));
       const out = ctx.onAffine(info, xhat, tf.add(tf.mul(xhat, gamma.variable), beta.variable));
       return relu ? tf.relu(out) : out;
     }
-    const fused = fusedBatchNormFits(x) && x.shape[x.rank - 1] === channels && fusedKernelsReady();
     if (!ctx.training) {
       if (fused) return batchNormInferFused(x, gamma.variable, beta.variable, runMean, runVar, relu);
       const inv = tf.rsqrt(tf.add(runVar, BN_EPSILON));
@@ -330,6 +335,32 @@ function batchNormInferFused(
     return { value, gradFunc };
   });
   return f(x, gamma, beta);
+}
+
+/**
+ * Inference-mode batch norm for the per-layer hooks (GraNd, the NTK): [xhat, gamma * xhat + beta], each one fused
+ * pass, differentiable in x only. The hooks take the per-example affine gradients from xhat and the output
+ * gradient themselves and never differentiate through gamma and beta, so neither is taped; the composed path
+ * held five activation-sized tensors per batch norm until the backward pass ended, this one two.
+ */
+function batchNormHookedFused(
+  x: tf.Tensor,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  runMean: tf.Tensor,
+  runVar: tf.Tensor,
+): [tf.Tensor, tf.Tensor] {
+  const attrs = { epsilon: BN_EPSILON, relu: false };
+  const c = gamma.shape[0];
+  const xhat = tf.tidy(() =>
+    tf.engine().runKernel(BN_APPLY, { x, mean: runMean, variance: runVar, gamma: tf.ones([c]), beta: tf.zeros([c]) }, attrs) as tf.Tensor,
+  );
+  const f = tf.customGrad((xIn, save) => {
+    const value = tf.engine().runKernel(BN_APPLY, { x: xIn as tf.Tensor, mean: runMean, variance: runVar, gamma, beta }, attrs) as tf.Tensor;
+    (save as (ts: tf.Tensor[]) => void)([tf.mul(gamma, tf.rsqrt(tf.add(runVar, BN_EPSILON)))]);
+    return { value, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, saved[0]) };
+  });
+  return [xhat, f(x)];
 }
 
 /** relu(a + b) for same-shaped float32 tensors: one fused kernel (and one for its gradient) on wasm. */

@@ -31,6 +31,15 @@ type Capture =
   | { readonly kind: 'linear'; readonly info: LinearInfo; readonly input: tf.Tensor; dy?: tf.Tensor }
   | { readonly kind: 'affine'; readonly info: AffineInfo; readonly xhat: tf.Tensor; dy?: tf.Tensor };
 
+/** A hooked layer: its capture until its output gradient arrives, then only its per-example part [N]. */
+interface LayerNorms {
+  readonly name: string;
+  capture?: Capture;
+  part?: tf.Tensor1D;
+  /** The layer selects no parameters of the subset (its part stays empty). */
+  empty?: boolean;
+}
+
 /** Identity whose backward pass hands the incoming gradient to `sink` (kept, caller disposes). */
 function tapGradient(x: tf.Tensor, sink: (dy: tf.Tensor) => void): tf.Tensor {
   const f = tf.customGrad((xIn) => ({
@@ -286,7 +295,22 @@ export function perExampleGradNormsTensor(model: Model, x: tf.Tensor4D, cotangen
       if (cot !== cotangent) cot.dispose();
     }
   }
-  const captures: Capture[] = [];
+  // Each layer's per-example part is computed as soon as its output gradient arrives in the backward pass, and
+  // its captured input and gradient are released then: only one layer's worth is held at a time, not all of them.
+  const layers: LayerNorms[] = [];
+  const reduce = (l: LayerNorms, dy: tf.Tensor): void => {
+    const c = l.capture!;
+    c.dy = dy;
+    try {
+      const part = tf.tidy(() => (c.kind === 'linear' ? linearPart(c, norm, subset, method) : affinePart(c, norm, subset)));
+      if (part) l.part = tf.keep(part);
+      else l.empty = true;
+    } finally {
+      (c.kind === 'linear' ? c.input : c.xhat).dispose();
+      dy.dispose();
+      l.capture = undefined;
+    }
+  };
   try {
     return tf.tidy(() => {
       const { singleForward, probe } = perExampleGradTuning;
@@ -300,6 +324,11 @@ export function perExampleGradNormsTensor(model: Model, x: tf.Tensor4D, cotangen
         pending = undefined;
         return y;
       };
+      const hook = (capture: Capture, out: tf.Tensor): tf.Tensor => {
+        const l: LayerNorms = { name: capture.info.name, capture };
+        layers.push(l);
+        return tapGradient(out, (dy) => reduce(l, dy));
+      };
       const f = (xIn: tf.Tensor, p?: tf.Tensor) => {
         pending = p;
         const logits = model.forward(xIn as tf.Tensor4D, {
@@ -307,16 +336,12 @@ export function perExampleGradNormsTensor(model: Model, x: tf.Tensor4D, cotangen
           onLinear: (info, input, out) => {
             out = first(out);
             if (!selected(info.weight, subset) && !selected(info.bias, subset)) return out;
-            const c: Capture = { kind: 'linear', info, input: tf.keep(tf.clone(input)) }; // clone: input may be the caller's x
-            captures.push(c);
-            return tapGradient(out, (dy) => (c.dy = dy));
+            return hook({ kind: 'linear', info, input: tf.keep(tf.clone(input)) }, out); // clone: input may be the caller's x
           },
           onAffine: (info, xhat, out) => {
             out = first(out);
             if (subset !== 'all') return out;
-            const c: Capture = { kind: 'affine', info, xhat: tf.keep(xhat) };
-            captures.push(c);
-            return tapGradient(out, (dy) => (c.dy = dy));
+            return hook({ kind: 'affine', info, xhat: tf.keep(xhat) }, out);
           },
         }) as tf.Tensor2D;
         return typeof cot === 'function' ? dotWithConstant(logits, cot) : tf.sum(tf.mul(logits, cot));
@@ -324,18 +349,17 @@ export function perExampleGradNormsTensor(model: Model, x: tf.Tensor4D, cotangen
       if (probe) tf.grad((p: tf.Tensor) => f(x, p))(tf.scalar(0));
       else tf.grad((xIn: tf.Tensor) => f(xIn))(x);
       let acc: tf.Tensor1D | undefined;
-      for (const c of captures) {
-        if (!c.dy) throw new Error(`no gradient reached layer ${c.info.name}`);
-        const part = c.kind === 'linear' ? linearPart(c, norm, subset, method) : affinePart(c, norm, subset);
-        if (part) acc = combine(acc, part, norm);
+      for (const l of layers) {
+        if (!l.part && !l.empty) throw new Error(`no gradient reached layer ${l.name}`);
+        if (l.part) acc = acc ? combine(acc, l.part, norm) : tf.clone(l.part); // a clone: l.part is disposed below
       }
       if (!acc) throw new Error(`parameter subset "${subset}" selects no parameters of ${model.spec.arch}`);
       return (norm === 'l2' ? tf.sqrt(acc) : acc) as tf.Tensor1D;
     });
   } finally {
-    for (const c of captures) {
-      (c.kind === 'linear' ? c.input : c.xhat).dispose();
-      c.dy?.dispose();
+    for (const l of layers) {
+      if (l.capture) (l.capture.kind === 'linear' ? l.capture.input : l.capture.xhat).dispose();
+      l.part?.dispose();
     }
   }
 }

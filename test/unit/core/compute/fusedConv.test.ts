@@ -150,7 +150,7 @@ for (const arch of ['resnet18', 'cnn-small'] as Architecture[]) {
       assert.ok([...nativeImpls.keys()].some((k) => k.startsWith('fused')), 'the fused kernel ran');
       const plain = (await tf.tidy(() => model.forward(xs, { training: false, onLinear: (_i, _x, y) => y })).data()) as Float32Array;
       assertClose(fused, plain, `${arch}: fused vs layer by layer`, 1e-5);
-      const grad = tf.grad((x: tf.Tensor) => tf.sum(model.forward(x, { training: false })))(xs);
+      const grad = tf.grad((x: tf.Tensor) => tf.sum(model.forward(x as tf.Tensor4D, { training: false })))(xs);
       assert.ok(grad.shape.join() === xs.shape.join() && (await grad.data()).some((v) => v !== 0), 'a gradient through inference still works (unfused)');
       tf.dispose([xs, grad]);
     } finally {
