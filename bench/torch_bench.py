@@ -11,6 +11,9 @@ initialization), feeds one fixed random batch (seeded) and measures examples/sec
   grand_loop  model.eval() (batch norm uses running stats); for each example alone (batch size 1): drop grads,
               loss.backward(), sqrt(sum of squared grads over ALL parameters). The slow, obviously correct
               reference for per-example gradient norms.
+  grand_vmap  model.eval(); what a PyTorch user runs for per-example gradients: functorch's
+              vmap(grad(loss)) over the batch (make_functional_with_buffers), then each example's norm over
+              all parameters. --threads threads.
 
 Each phase: 2 warm-up iterations, then iterations until --seconds have elapsed (at least 3);
 examples/s = examples / elapsed. An iteration is one batch of --batch examples, except for grand_loop,
@@ -37,7 +40,7 @@ import resource
 import sys
 import time
 
-PHASES = ("train", "infer", "el2n", "grand_loop")
+PHASES = ("train", "infer", "el2n", "grand_loop", "grand_vmap")
 MODELS = ("cnn-small", "resnet18", "linear")
 
 
@@ -292,12 +295,33 @@ def main(argv):
         model.eval()
         grand_one()
 
+    def grand_vmap_step_factory():
+        # Debian's torch 1.13 ships functorch (torch.func arrived in 2.0).
+        from functorch import grad, make_functional_with_buffers, vmap
+
+        model.eval()
+        fmodel, fparams, fbuffers = make_functional_with_buffers(model)
+
+        def loss_one(params, buffers, xi, yi):
+            return F.cross_entropy(fmodel(params, buffers, xi.unsqueeze(0)), yi.unsqueeze(0))
+
+        per_example = vmap(grad(loss_one), in_dims=(None, None, 0, 0))
+
+        def step():
+            grads = per_example(fparams, fbuffers, x, y)
+            sq = sum(g.reshape(g.shape[0], -1).pow(2).sum(1) for g in grads)
+            sink[0] = float(sq.sqrt()[0])
+
+        return step
+
     steps = {
         "train": (train_step, args.batch),
         "infer": (infer_step, args.batch),
         "el2n": (el2n_step, args.batch),
         "grand_loop": (grand_loop_step, 1),
     }
+    if "grand_vmap" in args.phases:
+        steps["grand_vmap"] = (grand_vmap_step_factory(), args.batch)
     results, detail = {}, {}
     for phase in args.phases:
         fn, per_iter = steps[phase]
