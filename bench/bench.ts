@@ -9,6 +9,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, type BackendChoice } from '../src/core/compute/backend';
+import { nativeImpls } from '../src/core/compute/kernels/nativeConv';
+import { loadNative, nativeKernels, unloadNative } from '../src/core/compute/native';
 import { buildModel } from '../src/core/models/registry';
 import type { Architecture, Model } from '../src/core/models/model';
 import { RandomStream } from '../src/core/randomStreams';
@@ -99,8 +101,8 @@ function randomBatch(c: Case, n: number, classes: number): { xs: Float32Array; l
 interface Row {
   readonly phase: string;
   readonly ours: number;
-  /** PyTorch phase this row is compared with (default: the same name). */
-  readonly torchPhase?: string;
+  /** PyTorch phases this row is compared with, one table row each (default: the phase of the same name). */
+  readonly torchPhases?: readonly string[];
 }
 
 async function benchOurs(c: Case, a: Args): Promise<{ rows: Row[]; params: number; ownTrain: number; profile: string[] }> {
@@ -133,8 +135,11 @@ async function benchOurs(c: Case, a: Args): Promise<{ rows: Row[]; params: numbe
   const profile: string[] = [];
   if (a.profileIters > 0) {
     const trainP = await profileKernels(a.profileIters, () => trainStep(model, sgd, vars, xs, labels, 0.01));
+    const inferP = await profileKernels(a.profileIters, logitsNow);
     const grandP = await profileKernels(a.profileIters, grandStep);
-    profile.push(...profileTable(`${c.name}, train`, trainP), '', ...profileTable(`${c.name}, exact GraNd`, grandP), '');
+    for (const [what, p] of [['train', trainP], ['inference', inferP], ['exact GraNd', grandP]] as const) {
+      profile.push(...profileTable(`${c.name}, ${what}`, p), '');
+    }
   }
   const params = model.numParams();
   sgd.dispose();
@@ -144,8 +149,9 @@ async function benchOurs(c: Case, a: Args): Promise<{ rows: Row[]; params: numbe
       { phase: 'train', ours: train },
       { phase: 'infer', ours: infer },
       { phase: 'el2n', ours: el2n },
-      // PyTorch's reference is its batch-size-1 loop (the obviously correct way), on 1 thread, its fastest setting.
-      { phase: 'grand', ours: grand, torchPhase: 'grand_loop' },
+      // PyTorch's ways: functorch's vmap (what its users run) and the batch-size-1 loop (the obviously correct way),
+      // on 1 thread, its fastest setting.
+      { phase: 'grand', ours: grand, torchPhases: ['grand_vmap', 'grand_loop'] },
     ],
     params,
     ownTrain: train,
@@ -169,16 +175,34 @@ function torchPython(): string | undefined {
   return undefined;
 }
 
-function benchTorch(py: string, c: Case, a: Args): TorchResult | string {
+/**
+ * One torch_bench.py run of `phases`. The vmap phase runs in a process of its own: its per-example gradients
+ * take far more memory than the other phases, and the memory line compares ours with PyTorch's usual phases.
+ */
+function benchTorch(py: string, c: Case, a: Args, phases: string): TorchResult | string {
   const script = path.join(__dirname, '..', 'bench', 'torch_bench.py');
   const r = spawnSync(
     py,
     [script, '--model', c.arch, '--input', c.input.join(','), '--classes', '10', '--width', String(c.width), '--batch', String(a.batch),
-      '--seconds', String(a.seconds), '--threads', String(a.threads), '--grand-loop-threads', '1', '--what', 'train,infer,el2n,grand_loop', '--json-only'],
+      '--seconds', String(a.seconds), '--threads', String(a.threads), '--grand-loop-threads', '1', '--what', phases, '--json-only'],
     { encoding: 'utf8', maxBuffer: 1 << 24 },
   );
   if (r.status !== 0) return `torch_bench.py failed: ${r.stderr.trim().split('\n').pop()}`;
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as TorchResult;
+}
+
+/** The CPU as the kernel reports it (vendor, model, family/model numbers) and its vector extensions. */
+function cpuDescription(): string {
+  let info = '';
+  try {
+    info = fs.readFileSync('/proc/cpuinfo', 'utf8');
+  } catch {
+    return `${os.cpus()[0]?.model ?? 'cpu'} (${os.arch()})`;
+  }
+  const field = (k: string) => new RegExp(`^${k}\\s*:\\s*(.*)$`, 'm').exec(info)?.[1]?.trim() ?? '?';
+  const flags = new Set(field('flags').split(/\s+/));
+  const isa = ['avx2', 'fma', 'avx512f', 'avx512bw', 'avx512_vnni', 'avx512_bf16', 'amx_tile', 'amx_bf16'].filter((f) => flags.has(f));
+  return `${field('vendor_id')} ${field('model name')} (family ${field('cpu family')}, model ${field('model')}; ${isa.join(', ') || 'no AVX2'})`;
 }
 
 const fmt = (x: number | undefined) => (x === undefined ? '—' : x >= 100 ? x.toFixed(0) : x.toFixed(1));
@@ -196,63 +220,114 @@ function cell(xs: readonly number[]): string {
   return `${fmt(median(xs))} (${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))})`;
 }
 
+/** Our engine as measured: with the native kernels, or on the wasm kernels alone (what the .vsix runs). */
+interface Variant {
+  readonly native: boolean;
+  readonly title: string;
+}
+
+interface Measured {
+  readonly rows: Row[];
+  readonly params: number;
+  readonly byPhase: Map<string, number[]>;
+  readonly ratios: number[];
+}
+
 async function main(): Promise<void> {
   const a = parseArgs(process.argv.slice(2));
   const backend = await initBackend(a.backend, { threads: a.threads });
   const py = a.torch ? torchPython() : undefined;
+  const native = nativeKernels();
   const lines: string[] = [];
   const say = (l: string) => {
     lines.push(l);
     process.stdout.write(l + '\n');
   };
+  const variants: Variant[] = native
+    ? [
+        { native: true, title: 'ours with the native kernels (oneDNN; `npm install` builds them where libdnnl-dev is installed)' },
+        { native: false, title: 'ours on the wasm kernels alone (no libdnnl-dev: what the .vsix runs on macOS and Windows)' },
+      ]
+    : [{ native: false, title: 'ours on the wasm kernels alone (the native kernels are not built here)' }];
   say(`# Data Diet benchmark, ${new Date().toISOString()}`);
   say('');
-  say(`- machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.versions.node}`);
+  say(`- machine: ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.versions.node}`);
+  say(`- CPU: ${cpuDescription()}`);
   say(`- load average (1/5/15 min) at the start: ${os.loadavg().map((x) => x.toFixed(1)).join(' / ')} (other processes slow both sides; PyTorch's OpenMP threads most)`);
   say(`- ours: tfjs ${tf.version_core}, backend ${backend.device} (${backend.reason})`);
   say(`- PyTorch: ${py ? 'see rows' : 'not installed (run scripts/install-torch.sh for the side-by-side numbers)'}`);
   say(`- batch ${a.batch}, ${a.seconds} s per phase after 2 warm-up iterations, random data, examples/s (higher is better)`);
-  say(`- ${a.rounds} round${a.rounds === 1 ? '' : 's'}, each ours then PyTorch; cells are the median (min–max) over rounds; the ratio divides the medians, "vs best" divides our median by PyTorch's best round`);
-  say('');
-  say('| model | params | phase | ours ex/s | PyTorch CPU ex/s | ours / PyTorch | vs PyTorch best |');
-  say('|---|---|---|---|---|---|---|');
+  say(`- ${a.rounds} round${a.rounds === 1 ? '' : 's'}, each: ours (${variants.map((v) => (v.native ? 'native' : 'wasm only')).join(', then ')}), then PyTorch; cells are the median (min–max) over rounds; the ratio divides the medians, "vs best" divides our median by PyTorch's best round`);
+  say('- exact GraNd is compared with two PyTorch ways: functorch `vmap(grad(loss))` over the batch (2 threads), and the batch-size-1 loop (1 thread, its fastest setting)');
   let torchRss = 0;
+  let vmapRss = 0;
   const profiles: string[] = [];
+  const tables = variants.map(() => [] as string[]);
   for (const c of CASES.filter((x) => !a.only || x.arch === a.only)) {
-    const oursByPhase = new Map<string, number[]>();
+    const ours = variants.map((): Measured => ({ rows: [], params: 0, byPhase: new Map(), ratios: [] }));
     const torchByPhase = new Map<string, number[]>();
-    const ratios: number[] = [];
-    let first: Awaited<ReturnType<typeof benchOurs>> | undefined;
     for (let round = 0; round < a.rounds; round++) {
-      const ours = await benchOurs(c, { ...a, profileIters: round === a.rounds - 1 ? a.profileIters : 0 });
-      first ??= ours;
-      profiles.push(...ours.profile);
-      for (const r of ours.rows) oursByPhase.set(r.phase, [...(oursByPhase.get(r.phase) ?? []), r.ours]);
-      ratios.push(ours.rows.find((r) => r.phase === 'grand')!.ours / ours.ownTrain);
-      const t = py ? benchTorch(py, c, a) : undefined;
-      if (typeof t === 'string') process.stderr.write(`${c.name}: ${t}\n`);
-      const tr = typeof t === 'object' ? t : undefined;
-      if (!tr) continue;
-      torchRss = Math.max(torchRss, tr.peak_rss_mb);
-      if (tr.params !== ours.params) process.stderr.write(`warning: parameter counts differ (ours ${ours.params}, torch ${tr.params})\n`);
-      for (const [k, v] of Object.entries(tr.results)) torchByPhase.set(k, [...(torchByPhase.get(k) ?? []), v]);
+      for (const [vi, v] of variants.entries()) {
+        if (v.native) loadNative(a.threads);
+        else unloadNative();
+        const profile = v.native && round === a.rounds - 1 ? a.profileIters : 0;
+        const r = await benchOurs(c, { ...a, profileIters: profile });
+        profiles.push(...r.profile);
+        const m = ours[vi];
+        Object.assign(m, { rows: r.rows, params: r.params });
+        for (const row of r.rows) m.byPhase.set(row.phase, [...(m.byPhase.get(row.phase) ?? []), row.ours]);
+        m.ratios.push(r.rows.find((x) => x.phase === 'grand')!.ours / r.ownTrain);
+      }
+      if (native) loadNative(a.threads);
+      if (!py) continue;
+      for (const phases of ['train,infer,el2n,grand_loop', 'grand_vmap']) {
+        const t = benchTorch(py, c, a, phases);
+        if (typeof t === 'string') {
+          process.stderr.write(`${c.name}: ${t}\n`);
+          continue;
+        }
+        if (phases === 'grand_vmap') vmapRss = Math.max(vmapRss, t.peak_rss_mb);
+        else torchRss = Math.max(torchRss, t.peak_rss_mb);
+        if (t.params !== ours[0].params) process.stderr.write(`warning: parameter counts differ (ours ${ours[0].params}, torch ${t.params})\n`);
+        for (const [k, v] of Object.entries(t.results)) torchByPhase.set(k, [...(torchByPhase.get(k) ?? []), v]);
+      }
     }
-    for (const r of first!.rows) {
-      const ov = oursByPhase.get(r.phase) ?? [];
-      const tv = torchByPhase.get(r.torchPhase ?? r.phase) ?? [];
-      const label = r.torchPhase ? `${r.phase} (PyTorch: ${r.torchPhase}, 1 thread)` : r.phase;
-      const ratio = tv.length ? `${(median(ov) / median(tv)).toFixed(2)}x` : '—';
-      const best = tv.length ? `${(median(ov) / Math.max(...tv)).toFixed(2)}x` : '—';
-      say(`| ${c.name} | ${first!.params.toLocaleString('en-US')} | ${label} | ${cell(ov)} | ${cell(tv)} | ${ratio} | ${best} |`);
+    for (const [vi, m] of ours.entries()) {
+      for (const r of m.rows) {
+        const ov = m.byPhase.get(r.phase) ?? [];
+        for (const tp of r.torchPhases ?? [r.phase]) {
+          const tv = torchByPhase.get(tp) ?? [];
+          const label = r.torchPhases ? `${r.phase} (PyTorch: ${TORCH_PHASE_LABEL[tp] ?? tp})` : r.phase;
+          const ratio = tv.length ? `${(median(ov) / median(tv)).toFixed(2)}x` : '—';
+          const best = tv.length ? `${(median(ov) / Math.max(...tv)).toFixed(2)}x` : '—';
+          tables[vi].push(`| ${c.name} | ${m.params.toLocaleString('en-US')} | ${label} | ${cell(ov)} | ${cell(tv)} | ${ratio} | ${best} |`);
+        }
+      }
+      tables[vi].push(`| ${c.name} | | exact GraNd / our own training (median of rounds) | | | ${median(m.ratios).toFixed(2)}x | |`);
     }
-    say(`| ${c.name} | | exact GraNd / our own training (median of rounds) | | | ${median(ratios).toFixed(2)}x | |`);
+  }
+  const impls = [...new Set(nativeImpls.values())].filter((i) => i !== 'empty').sort();
+  if (native) say(`- oneDNN dispatched: ${native.isa()}; implementations that ran: ${impls.join(', ') || 'none'}`);
+  for (const [vi, v] of variants.entries()) {
+    say('');
+    say(`## ${v.title[0].toUpperCase()}${v.title.slice(1)}`);
+    say('');
+    say('| model | params | phase | ours ex/s | PyTorch CPU ex/s | ours / PyTorch | vs PyTorch best |');
+    say('|---|---|---|---|---|---|---|');
+    for (const l of tables[vi]) say(l);
   }
   say('');
-  say(`Peak resident memory: ours ${(peakRss / 2 ** 20).toFixed(0)} MiB${torchRss ? `, PyTorch ${torchRss.toFixed(0)} MiB` : ''}.`);
+  say(
+    `Peak resident memory: ours ${(peakRss / 2 ** 20).toFixed(0)} MiB (one process for every model, phase and variant)` +
+      (torchRss ? `, PyTorch ${torchRss.toFixed(0)} MiB (its largest process: one model, train/infer/el2n/loop)` : '') +
+      (torchRss ? `: ${((peakRss / 2 ** 20) / torchRss).toFixed(2)}x` : '') +
+      (vmapRss ? `; PyTorch's functorch vmap process ${vmapRss.toFixed(0)} MiB` : '') +
+      '.',
+  );
   say(`Load average (1/5/15 min) at the end: ${os.loadavg().map((x) => x.toFixed(1)).join(' / ')} on ${os.cpus().length} cores.`);
   if (profiles.length) {
     say('');
-    say('## Where our time goes (per kernel, tf.profile)');
+    say('## Where our time goes (per kernel, tf.profile, native kernels)');
     say('');
     for (const l of profiles) say(l);
   }
@@ -260,6 +335,12 @@ async function main(): Promise<void> {
   fs.writeFileSync(a.out, lines.join('\n') + '\n');
   process.stdout.write(`\nwritten to ${a.out}\n`);
 }
+
+/** How a PyTorch phase is named in the table. */
+const TORCH_PHASE_LABEL: Record<string, string> = {
+  grand_vmap: 'functorch vmap(grad), 2 threads',
+  grand_loop: 'batch-size-1 loop, 1 thread',
+};
 
 main().catch((e) => {
   process.stderr.write(`bench: ${(e as Error).stack ?? e}\n`);

@@ -74,6 +74,9 @@ napi_value Init(napi_env env, napi_callback_info) {
   return Str(env, dd::DnnlVersion());
 }
 
+// isa(): the widest instruction set oneDNN dispatches to here.
+napi_value Isa(napi_env env, napi_callback_info) { return Str(env, dd::DnnlIsa()); }
+
 // setThreads(n): sets and returns oneDNN's thread count (n <= 0 only reads it).
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   napi_value argv[1];
@@ -207,6 +210,7 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
 napi_value Module(napi_env env, napi_value exports) {
   const napi_property_descriptor props[] = {
       {"init", nullptr, Init, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"isa", nullptr, Isa, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv", nullptr, Conv, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"convFused", nullptr, ConvFused, nullptr, nullptr, nullptr, napi_default, nullptr},

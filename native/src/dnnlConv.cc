@@ -56,8 +56,10 @@ struct Entry {
   int n = 0, h = 0, w = 0, ci = 0, hView = 0, wView = 0;
   dnnl_primitive_t crop = nullptr;  // view -> dense (forward, backward weights) or dense -> view (backward data)
   dnnl_memory_t view = nullptr;     // the caller's x / dx, seen through the cropping strides
-  dnnl_memory_t dense = nullptr;    // cropBuf
-  std::vector<float> cropBuf;
+  dnnl_memory_t dense = nullptr;    // the slot's crop scratch (Entry::cropBuf())
+  size_t cropFloats = 0;
+  int slot = 0;
+  float* cropBuf();
   bool ok = false;
   std::string error;
 };
@@ -86,9 +88,9 @@ bool Build(ConvKind kind, const ConvShape& s, const Fusion& f, Entry* e, std::st
     const dnnl_dims_t viewDims = {s.n, s.ci, e->hView, e->wView};
     const dnnl_dims_t viewStrides = {int64_t(s.h) * s.w * s.ci, 1, int64_t(s.w) * s.ci, s.ci};
     dnnl_memory_desc_init_by_strides(&view, 4, viewDims, dnnl_f32, viewStrides);
-    e->cropBuf.resize(size_t(s.n) * e->hView * e->wView * s.ci + 16);
+    e->cropFloats = size_t(s.n) * e->hView * e->wView * s.ci;
     DD_CHECK(dnnl_memory_create(&e->view, &view, engine, DNNL_MEMORY_NONE), "memory");
-    DD_CHECK(dnnl_memory_create(&e->dense, &src, engine, e->cropBuf.data()), "memory");
+    DD_CHECK(dnnl_memory_create(&e->dense, &src, engine, DNNL_MEMORY_NONE), "memory");
     const bool toView = kind == ConvKind::kBackwardData;
     dnnl_primitive_desc_t rpd = nullptr;
     DD_CHECK(dnnl_reorder_primitive_desc_create(&rpd, toView ? &src : &view, engine, toView ? &view : &src, engine, nullptr),
@@ -191,6 +193,17 @@ bool Run(dnnl_stream_t st, dnnl_primitive_t p, std::initializer_list<dnnl_exec_a
   return true;
 }
 
+// One crop scratch per slot, shared by that slot's entries (they run one after another), grown to the largest.
+std::vector<std::vector<float>> cropScratch;
+
+// The slot's crop scratch, at least this entry's size, set as the dense memory's handle.
+float* Entry::cropBuf() {
+  std::vector<float>& buf = cropScratch[slot];
+  if (buf.size() < cropFloats) buf.resize(cropFloats);
+  dnnl_memory_set_data_handle(dense, buf.data());
+  return buf.data();
+}
+
 // Streams of the worker slots of DnnlConvGradSqNorms (slot 0 is the caller's: `stream`).
 std::vector<dnnl_stream_t> slotStreams;
 
@@ -207,6 +220,8 @@ Entry* Find(ConvKind kind, const ConvShape& s, int slot, std::string* err, const
     // split and reduction buffers by the thread count at creation; planned for more, it would do only part of
     // the work when run nested).
     const int threads = omp_get_max_threads();
+    e->slot = slot;
+    if (cropScratch.size() <= size_t(slot)) cropScratch.resize(slot + 1);
     if (slot > 0) omp_set_num_threads(1);
     e->ok = Build(kind, s, f, e.get(), &e->error);
     if (slot > 0) omp_set_num_threads(threads);
@@ -252,10 +267,11 @@ bool Exec(Entry& e, ConvKind kind, float* a, float* b, float* out, std::string* 
     case ConvKind::kForward:        // a = x, b = w, out = y
     case ConvKind::kBackwardData: {  // a = dy, b = w, out = dx
       const bool fwd = kind == ConvKind::kForward;
-      if (fwd && e.crop && !CropIn(e, a, err)) return false;
-      dnnl_memory_set_data_handle(e.act, fwd && e.crop ? e.cropBuf.data() : a);
+      float* crop = e.crop ? e.cropBuf() : nullptr;
+      if (fwd && crop && !CropIn(e, a, err)) return false;
+      dnnl_memory_set_data_handle(e.act, fwd && crop ? crop : a);
       dnnl_memory_set_data_handle(e.userW, b);
-      dnnl_memory_set_data_handle(e.other, !fwd && e.crop ? e.cropBuf.data() : out);
+      dnnl_memory_set_data_handle(e.other, !fwd && crop ? crop : out);
       if (e.reorder && !Run(e.stream, e.reorder, {{DNNL_ARG_FROM, e.userW}, {DNNL_ARG_TO, e.implW}}, err)) return false;
       if (!Run(e.stream, e.conv,
                {{fwd ? DNNL_ARG_SRC : DNNL_ARG_DIFF_DST, e.act},
@@ -272,8 +288,9 @@ bool Exec(Entry& e, ConvKind kind, float* a, float* b, float* out, std::string* 
       return true;
     }
     case ConvKind::kBackwardWeights:  // a = x, b = dy, out = dw
-      if (e.crop && !CropIn(e, a, err)) return false;
-      dnnl_memory_set_data_handle(e.act, e.crop ? e.cropBuf.data() : a);
+      float* crop = e.crop ? e.cropBuf() : nullptr;
+      if (crop && !CropIn(e, a, err)) return false;
+      dnnl_memory_set_data_handle(e.act, crop ? crop : a);
       dnnl_memory_set_data_handle(e.other, b);
       dnnl_memory_set_data_handle(e.userW, out);
       if (!Run(e.stream, e.conv, {{DNNL_ARG_SRC, e.act}, {DNNL_ARG_DIFF_DST, e.other}, {DNNL_ARG_DIFF_WEIGHTS, e.implW}}, err)) {
@@ -297,6 +314,22 @@ std::string DnnlVersion() {
   const dnnl_version_t* v = dnnl_version();
   return "oneDNN " + std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch) +
          (v->cpu_runtime == DNNL_RUNTIME_OMP ? " OpenMP" : "");
+}
+
+std::string DnnlIsa() {
+  switch (dnnl_get_effective_cpu_isa()) {
+    case dnnl_cpu_isa_sse41: return "sse41";
+    case dnnl_cpu_isa_avx: return "avx";
+    case dnnl_cpu_isa_avx2: return "avx2";
+    case dnnl_cpu_isa_avx2_vnni: return "avx2_vnni";
+    case dnnl_cpu_isa_avx512_mic: return "avx512_mic";
+    case dnnl_cpu_isa_avx512_mic_4ops: return "avx512_mic_4ops";
+    case dnnl_cpu_isa_avx512_core: return "avx512_core";
+    case dnnl_cpu_isa_avx512_core_vnni: return "avx512_core_vnni";
+    case dnnl_cpu_isa_avx512_core_bf16: return "avx512_core_bf16";
+    case dnnl_cpu_isa_avx512_core_amx: return "avx512_core_amx";
+    default: return "unknown (" + std::to_string(int(dnnl_get_effective_cpu_isa())) + ")";
+  }
 }
 
 int DnnlSetThreads(int n) {
@@ -327,8 +360,9 @@ bool DnnlConvFused(const ConvShape& s, bool relu, float* x, const float* w, cons
     for (int o = 0; o < s.co; o++) folded[r * s.co + o] = w[r * s.co + o] * scale[o];
   }
   if (residual && residual != out) std::copy(residual, residual + size_t(s.n) * s.oh * s.ow * s.co, out);
-  if (e->crop && !CropIn(*e, x, err)) return false;
-  dnnl_memory_set_data_handle(e->act, e->crop ? e->cropBuf.data() : x);
+  float* crop = e->crop ? e->cropBuf() : nullptr;
+  if (crop && !CropIn(*e, x, err)) return false;
+  dnnl_memory_set_data_handle(e->act, crop ? crop : x);
   dnnl_memory_set_data_handle(e->userW, folded);
   dnnl_memory_set_data_handle(e->bias, const_cast<float*>(shift));
   dnnl_memory_set_data_handle(e->other, out);

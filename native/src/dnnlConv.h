@@ -13,6 +13,8 @@ struct ConvShape {
 
 bool DnnlInit(std::string* err);
 std::string DnnlVersion();
+// The widest instruction set oneDNN's JIT dispatches to on this CPU, e.g. 'avx512_core_bf16'.
+std::string DnnlIsa();
 // Sets the OpenMP thread count oneDNN computes with; returns the count now in effect.
 int DnnlSetThreads(int n);
 // forward: a = x, b = filter, out = y; backward data: a = dy, b = filter, out = dx; backward weights: a = x,

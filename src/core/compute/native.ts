@@ -15,6 +15,8 @@ import * as path from 'node:path';
 export interface NativeApi {
   /** Creates oneDNN's CPU engine; returns e.g. 'oneDNN 2.6.3 OpenMP'. Throws when it cannot. */
   init(): string;
+  /** The widest instruction set oneDNN's JIT dispatches to on this CPU, e.g. 'avx512_core_bf16'. */
+  isa(): string;
   /** Sets (n > 0) and returns oneDNN's thread count. */
   setThreads(n: number): number;
   /**
@@ -45,7 +47,7 @@ export interface NativeApi {
 
 export interface NativeStatus {
   readonly loaded: boolean;
-  /** 'oneDNN 2.6.3 OpenMP, 2 threads', or why the native kernels are not used. */
+  /** 'oneDNN 2.6.3 OpenMP, JIT for avx512_core, 2 threads', or why the native kernels are not used. */
   readonly detail: string;
 }
 
@@ -95,6 +97,7 @@ export function loadNative(threads: number): NativeStatus {
     try {
       const mod = createRequire(__filename)(file) as NativeApi;
       version = mod.init();
+      version += `, JIT for ${mod.isa()}`;
       api = mod;
     } catch (e) {
       status = { loaded: false, detail: `native kernels failed to load: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}` };
