@@ -47,6 +47,7 @@ struct Entry {
   dnnl_memory_t userW = nullptr;       // weights in hwio (the caller's)
   dnnl_memory_t implW = nullptr;       // weights in oneDNN's layout (== userW when no reorder)
   std::vector<float> implBuf;
+  bool implPlain = false;  // oneDNN's weights layout holds exactly the KH*KW*Ci*Co values (no padding)
   dnnl_memory_t bias = nullptr;  // fused forward: the shift
   std::vector<float> foldBuf;    // fused forward: the weights times the scale, hwio
   std::string impl;
@@ -173,6 +174,7 @@ bool Build(ConvKind kind, const ConvShape& s, const Fusion& f, Entry* e, std::st
     e->implW = e->userW;
   } else {
     e->implBuf.resize(dnnl_memory_desc_get_size(implMd) / sizeof(float) + 16);
+    e->implPlain = dnnl_memory_desc_get_size(implMd) == size_t(s.kh) * s.kw * s.ci * s.co * sizeof(float);
     DD_CHECK(dnnl_memory_create(&e->implW, implMd, engine, e->implBuf.data()), "memory");
     dnnl_primitive_desc_t rpd = nullptr;
     if (kind == ConvKind::kBackwardWeights) {
@@ -262,7 +264,8 @@ bool CropIn(Entry& e, float* x, std::string* err) {
 }
 
 // Runs a found primitive (thread-safe across different entries).
-bool Exec(Entry& e, ConvKind kind, float* a, float* b, float* out, std::string* err) {
+// toUser = false (backward weights only): leave dW in oneDNN's layout (implBuf) when it has one.
+bool Exec(Entry& e, ConvKind kind, float* a, float* b, float* out, std::string* err, bool toUser = true) {
   switch (kind) {
     case ConvKind::kForward:        // a = x, b = w, out = y
     case ConvKind::kBackwardData: {  // a = dy, b = w, out = dx
@@ -296,7 +299,7 @@ bool Exec(Entry& e, ConvKind kind, float* a, float* b, float* out, std::string* 
       if (!Run(e.stream, e.conv, {{DNNL_ARG_SRC, e.act}, {DNNL_ARG_DIFF_DST, e.other}, {DNNL_ARG_DIFF_WEIGHTS, e.implW}}, err)) {
         return false;
       }
-      return !e.reorder || Run(e.stream, e.reorder, {{DNNL_ARG_FROM, e.implW}, {DNNL_ARG_TO, e.userW}}, err);
+      return !e.reorder || !toUser || Run(e.stream, e.reorder, {{DNNL_ARG_FROM, e.implW}, {DNNL_ARG_TO, e.userW}}, err);
   }
   return false;
 }
@@ -416,11 +419,15 @@ bool DnnlConvGradSqNorms(const ConvShape& s, float* x, float* dy, float* out, st
     const int t = omp_get_thread_num();
     float* g = grads[t].data();
     for (int i = t; i < s.n; i += threads) {
-      if (!Exec(*entries[t], ConvKind::kBackwardWeights, x + i * xs, dy + i * ys, g, &errors[t])) {
+      // A sum of squares needs no particular order: read dW in oneDNN's own layout when it is a permutation
+      // of the values (no padding), saving a reorder per example.
+      Entry& e = *entries[t];
+      const bool inPlace = e.reorder && e.implPlain;
+      if (!Exec(e, ConvKind::kBackwardWeights, x + i * xs, dy + i * ys, g, &errors[t], !inPlace)) {
         failed[t] = 1;
         break;
       }
-      out[i] = float(SumOfSquares(g, ws));
+      out[i] = float(SumOfSquares(inPlace ? e.implBuf.data() : g, ws));
     }
   }
   for (int t = 0; t < threads; t++) {

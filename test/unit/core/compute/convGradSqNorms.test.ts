@@ -25,6 +25,9 @@ const CASES: Case[] = [
   { x: [2, 10, 10, 4], k: 3, co: 8, stride: 2, pad: 'same' },
   { x: [2, 16, 16, 3], k: 7, co: 16, stride: 2, pad: 3 }, // the ImageNet stem (even side: a padding row unread)
   { x: [2, 17, 15, 3], k: 7, co: 8, stride: 2, pad: 3 },
+  // Channels in oneDNN's blocks of 16: the native path sums dW in oneDNN's own (blocked) layout, no reorder.
+  { x: [3, 6, 6, 32], k: 3, co: 32, stride: 1, pad: 'same' },
+  { x: [2, 8, 8, 16], k: 1, co: 32, stride: 2, pad: 'same' },
 ];
 
 /**
