@@ -308,6 +308,8 @@ async function main(): Promise<void> {
   }
   const impls = [...new Set(nativeImpls.values())].filter((i) => i !== 'empty').sort();
   if (native) say(`- oneDNN dispatched: ${native.isa()}; implementations that ran: ${impls.join(', ') || 'none'}`);
+  const cap = process.env.ONEDNN_MAX_CPU_ISA ?? process.env.DNNL_MAX_CPU_ISA;
+  if (cap) say(`- oneDNN capped with ONEDNN_MAX_CPU_ISA=${cap} for both sides (PyTorch runs the same libdnnl): a CPU without the wider instructions, emulated`);
   for (const [vi, v] of variants.entries()) {
     say('');
     say(`## ${v.title[0].toUpperCase()}${v.title.slice(1)}`);
