@@ -189,10 +189,14 @@ bool Build(ConvKind kind, const ConvShape& s, const Fusion& f, Entry* e, std::st
   return true;
 }
 
-bool Run(dnnl_stream_t st, dnnl_primitive_t p, std::initializer_list<dnnl_exec_arg_t> args, std::string* err) {
-  DD_CHECK(dnnl_primitive_execute(p, st, int(args.size()), args.begin()), "execute");
+bool Run(dnnl_stream_t st, dnnl_primitive_t p, const dnnl_exec_arg_t* args, int count, std::string* err) {
+  DD_CHECK(dnnl_primitive_execute(p, st, count, args), "execute");
   DD_CHECK(dnnl_stream_wait(st), "stream wait");
   return true;
+}
+
+bool Run(dnnl_stream_t st, dnnl_primitive_t p, std::initializer_list<dnnl_exec_arg_t> args, std::string* err) {
+  return Run(st, p, args.begin(), int(args.size()), err);
 }
 
 // One crop scratch per slot, shared by that slot's entries (they run one after another), grown to the largest.
@@ -276,13 +280,12 @@ bool Exec(Entry& e, ConvKind kind, float* a, float* b, float* out, std::string* 
       dnnl_memory_set_data_handle(e.userW, b);
       dnnl_memory_set_data_handle(e.other, !fwd && crop ? crop : out);
       if (e.reorder && !Run(e.stream, e.reorder, {{DNNL_ARG_FROM, e.userW}, {DNNL_ARG_TO, e.implW}}, err)) return false;
-      if (!Run(e.stream, e.conv,
-               {{fwd ? DNNL_ARG_SRC : DNNL_ARG_DIFF_DST, e.act},
-                {DNNL_ARG_WEIGHTS, e.implW},
-                {fwd ? DNNL_ARG_DST : DNNL_ARG_DIFF_SRC, e.other}},
-               err)) {
-        return false;
-      }
+      // A fused forward also reads its bias (the shift; DnnlConvFused sets its handle).
+      const dnnl_exec_arg_t args[] = {{fwd ? DNNL_ARG_SRC : DNNL_ARG_DIFF_DST, e.act},
+                                      {DNNL_ARG_WEIGHTS, e.implW},
+                                      {fwd ? DNNL_ARG_DST : DNNL_ARG_DIFF_SRC, e.other},
+                                      {DNNL_ARG_BIAS, e.bias}};
+      if (!Run(e.stream, e.conv, args, e.bias ? 4 : 3, err)) return false;
       if (!fwd && e.crop) {
         dnnl_memory_set_data_handle(e.view, out);
         if (!Run(e.stream, e.crop, {{DNNL_ARG_FROM, e.dense}, {DNNL_ARG_TO, e.view}}, err)) return false;
@@ -363,16 +366,8 @@ bool DnnlConvFused(const ConvShape& s, bool relu, float* x, const float* w, cons
     for (int o = 0; o < s.co; o++) folded[r * s.co + o] = w[r * s.co + o] * scale[o];
   }
   if (residual && residual != out) std::copy(residual, residual + size_t(s.n) * s.oh * s.ow * s.co, out);
-  float* crop = e->crop ? e->cropBuf() : nullptr;
-  if (crop && !CropIn(*e, x, err)) return false;
-  dnnl_memory_set_data_handle(e->act, crop ? crop : x);
-  dnnl_memory_set_data_handle(e->userW, folded);
   dnnl_memory_set_data_handle(e->bias, const_cast<float*>(shift));
-  dnnl_memory_set_data_handle(e->other, out);
-  if (e->reorder && !Run(e->stream, e->reorder, {{DNNL_ARG_FROM, e->userW}, {DNNL_ARG_TO, e->implW}}, err)) return false;
-  return Run(e->stream, e->conv,
-             {{DNNL_ARG_SRC, e->act}, {DNNL_ARG_WEIGHTS, e->implW}, {DNNL_ARG_BIAS, e->bias}, {DNNL_ARG_DST, e->other}},
-             err);
+  return Exec(*e, ConvKind::kForward, x, folded, out, err);
 }
 
 // sum of g[j]^2. A plain double accumulation is one long dependency chain the compiler may not reorder (no

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { nativeKernels } from '../native';
-import { convDims, nativeDeclined, nativeImpls } from './nativeConv';
+import { runNativeConv } from './nativeConv';
 import { asShape4, heapF32, input, pair, type KernelArgs, type PadAttr, Scope } from './util';
 
 /**
@@ -77,26 +76,13 @@ function nativeFused(
   shift: Float32Array,
   relu: boolean,
 ): tf.TensorInfo | undefined {
-  const nat = nativeKernels();
-  const filter = input(inputs, 'filter', FUSED_CONV);
-  if (!nat || x(inputs).dtype !== 'float32' || filter.dtype !== 'float32' || info.padInfo.top < 0 || info.padInfo.left < 0) return undefined;
-  const d = convDims(info);
-  const key = `fused${inputs.residual ? '+res' : ''}${relu ? '+relu' : ''}:${d.join(',')}`;
-  if (nativeDeclined.has(key)) return undefined;
-  const out = backend.makeOutput(outShape, 'float32');
-  try {
-    const res = inputs.residual ? heapF32(backend, inputs.residual) : null;
-    const impl = nat.convFused(heapF32(backend, x(inputs)), heapF32(backend, filter), scale, shift, res, heapF32(backend, out), d, relu);
-    if (!nativeImpls.has(key)) nativeImpls.set(key, impl);
-    return out;
-  } catch (e) {
-    backend.disposeData(out.dataId);
-    nativeDeclined.set(key, e instanceof Error ? e.message : String(e));
-    return undefined;
-  }
+  const residual = inputs.residual;
+  const operands = [input(inputs, 'x', FUSED_CONV), input(inputs, 'filter', FUSED_CONV), ...(residual ? [residual] : [])];
+  const kind = `fused${residual ? '+res' : ''}${relu ? '+relu' : ''}`;
+  return runNativeConv(backend, kind, operands, outShape, info, (nat, [xv, fv, rv], ov, d) =>
+    nat.convFused(xv, fv, scale, shift, rv ?? null, ov, d, relu),
+  );
 }
-
-const x = (inputs: tf.NamedTensorInfoMap): tf.TensorInfo => input(inputs, 'x', FUSED_CONV);
 
 /** The same result from the registered wasm kernels: Conv2D, then per-channel Multiply and Add, Add, Relu. */
 function composed({ inputs, backend, attrs }: KernelArgs, outShape: number[], scale: Float32Array, shift: Float32Array, relu: boolean): tf.TensorInfo {
@@ -107,7 +93,7 @@ function composed({ inputs, backend, attrs }: KernelArgs, outShape: number[], sc
       heapF32(backend, t).set(v);
       return t;
     };
-    let y = scope.run(tf.Conv2D, { x: x(inputs), filter: inputs.filter }, { strides: attrs.strides, pad: attrs.pad, dataFormat: 'NHWC', dilations: 1 });
+    let y = scope.run(tf.Conv2D, { x: input(inputs, 'x', FUSED_CONV), filter: input(inputs, 'filter', FUSED_CONV) }, { strides: attrs.strides, pad: attrs.pad, dataFormat: 'NHWC', dilations: 1 });
     y = scope.run(tf.Multiply, { a: y, b: vector(scale) });
     y = scope.run(tf.Add, { a: y, b: vector(shift) });
     if (inputs.residual) y = scope.run(tf.Add, { a: y, b: inputs.residual });

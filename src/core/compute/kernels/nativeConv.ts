@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { nativeKernels } from '../native';
+import { nativeKernels, type NativeApi } from '../native';
 import { heapF32, type KernelArgs } from './util';
 
 /**
@@ -34,9 +34,38 @@ export function convDims(info: tf.backend_util.Conv2DInfo): Int32Array {
 }
 
 /**
- * Runs one native conv call into a new output of `outShape`; undefined (output released, shape remembered as
- * declined) when the native kernels are not loaded, the inputs do not fit, or oneDNN throws.
+ * Runs one native conv call (`kind` names it in the shape keys) into a new output of `outShape`: `call` gets the
+ * addon, heap views of `inputs` and of the output, and the dims, and returns the oneDNN implementation that ran (if
+ * it says). Undefined (output released, shape remembered as declined) when the native kernels are not loaded, an
+ * input is not float32, the padding is negative, or oneDNN throws.
  */
+export function runNativeConv(
+  backend: Backend,
+  kind: string,
+  inputs: readonly tf.TensorInfo[],
+  outShape: number[],
+  info: tf.backend_util.Conv2DInfo,
+  call: (nat: NativeApi, views: Float32Array[], out: Float32Array, dims: Int32Array) => string | void,
+): tf.TensorInfo | undefined {
+  const nat = nativeKernels();
+  if (!nat || inputs.some((t) => t.dtype !== 'float32') || info.padInfo.top < 0 || info.padInfo.left < 0) return undefined;
+  const d = convDims(info);
+  const key = `${kind}:${d.join(',')}`;
+  if (nativeDeclined.has(key)) return undefined;
+  const out = backend.makeOutput(outShape, 'float32');
+  try {
+    // Views after the last allocation: an allocation may grow (and detach) the heap.
+    const impl = call(nat, inputs.map((t) => heapF32(backend, t)), heapF32(backend, out), d);
+    if (impl) nativeImpls.set(key, impl);
+    nativeCalls.conv++;
+    return out;
+  } catch (e) {
+    backend.disposeData(out.dataId);
+    nativeDeclined.set(key, e instanceof Error ? e.message : String(e));
+    return undefined;
+  }
+}
+
 function run(
   backend: Backend,
   call: Call,
@@ -45,25 +74,9 @@ function run(
   outShape: number[],
   info: tf.backend_util.Conv2DInfo,
 ): tf.TensorInfo | undefined {
-  const nat = nativeKernels();
-  if (!nat || a.dtype !== 'float32' || b.dtype !== 'float32' || info.padInfo.top < 0 || info.padInfo.left < 0) return undefined;
-  const d = convDims(info);
-  const key = `${call}:${d.join(',')}`;
-  if (nativeDeclined.has(key)) return undefined;
-  const out = backend.makeOutput(outShape, 'float32');
-  try {
-    // Views after the last allocation: an allocation may grow (and detach) the heap.
-    const [av, bv, ov] = [heapF32(backend, a), heapF32(backend, b), heapF32(backend, out)];
-    if (call === 'sq') nat.convGradSqNorms(av, bv, ov, d);
-    else if (!nativeImpls.has(key)) nativeImpls.set(key, nat.conv(call, av, bv, ov, d));
-    else nat.conv(call, av, bv, ov, d);
-    nativeCalls.conv++;
-    return out;
-  } catch (e) {
-    backend.disposeData(out.dataId);
-    nativeDeclined.set(key, e instanceof Error ? e.message : String(e));
-    return undefined;
-  }
+  return runNativeConv(backend, String(call), [a, b], outShape, info, (nat, [av, bv], ov, d) =>
+    call === 'sq' ? nat.convGradSqNorms(av, bv, ov, d) : nat.conv(call, av, bv, ov, d),
+  );
 }
 
 export function nativeConvForward(backend: Backend, x: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo | undefined {
