@@ -43,6 +43,7 @@ export const SCORE_DEFAULTS: Omit<ScoreParams, 'dataset'> = {
   convMethod: 'auto',
   scoreBatch: 256,
   csv: false,
+  predictions: true,
   labelNoise: 0,
   noiseSeed: 0,
   noiseKind: 'uniform',
@@ -55,6 +56,7 @@ export const PRUNE_DEFAULTS: Omit<PruneParams, 'dataset' | 'scoresFrom'> = {
   fractions: [0.3, 0.5, 0.7],
   seeds: 4,
   classBalanced: false,
+  fullData: true,
 };
 
 export const WINDOW_DEFAULTS: Omit<WindowParams, 'dataset' | 'scoresFrom'> = {
@@ -70,6 +72,7 @@ export const HEATMAP_DEFAULTS: Omit<GradHeatmapParams, 'dataset'> = {
   validation: 0,
   epochs: 5,
   sample: 128,
+  subset: 'all',
   convMethod: 'auto',
   scoreBatch: 256,
 };
@@ -115,6 +118,7 @@ export const EL2N_GRID_DEFAULTS: Omit<El2nGridParams, 'dataset'> = {
   runs: 1,
   trainSubset: 2000,
   lrs: [0.02, 0.05],
+  weightDecays: [TRAIN_DEFAULTS.weightDecay],
   batchSizes: [32, 128],
   widths: [0.5, 1],
 };

@@ -55,6 +55,7 @@ export const SCORE_OPTIONS: readonly OptionSpec[] = [
   convMethod,
   scoreBatch,
   { key: 'csv', flag: 'csv', kind: 'boolean', help: 'also write CSV tables' },
+  { key: 'predictions', flag: 'predictions', kind: 'boolean', help: "keep each run's class probabilities and embeddings for label review and similarity (--no-predictions: scores only, for sweeps)" },
   { key: 'labelNoise', flag: 'label-noise', kind: 'number', min: 0, lt: 1, value: 'fraction', help: 'noise study: permute the labels of this fraction of the training examples, then report how well each score finds them' },
   { key: 'noiseSeed', flag: 'noise-seed', kind: 'int', min: 0, value: 'n', help: "which noise draw: other noise on the same --seed's split and subset" },
   { key: 'noiseKind', flag: 'noise-kind', kind: 'choice', choices: NOISE_KINDS, value: 'kind', help: 'uniform: permute the labels of --label-noise of all trained examples; pairs: relabel --label-noise of each class that has a look-alike (MNIST 7->1, 2->7, 3->8, 5<->6; Fashion-MNIST shirt<->T-shirt, pullover<->coat, sandal<->sneaker)' },
@@ -81,6 +82,7 @@ export const PRUNE_OPTIONS: readonly OptionSpec[] = [
   { key: 'fractions', flag: 'fractions', kind: 'numbers', gt: 0, lt: 1, value: 'list', help: 'fractions of the training set pruned' },
   { key: 'seeds', flag: 'seeds', kind: 'int', min: 1, value: 'n', help: 'independent repeats per point (each retraining and random draw has its own stream)' },
   { key: 'classBalanced', flag: 'class-balanced', kind: 'boolean', help: 'apply each strategy within every class' },
+  { key: 'fullData', flag: 'full-data', kind: 'boolean', help: 'also retrain on all the data, the baseline (--no-full-data: another sweep with the same --seed has it)' },
   { key: 'dropFraction', flag: 'drop-fraction', kind: 'number', min: 0, lt: 1, value: 'p', help: 'non-extreme: fraction of all examples dropped from the top first' },
 ];
 
@@ -152,6 +154,7 @@ export const JOB_OPTIONS: { readonly [J in JobName]: readonly OptionSpec[] } = {
     ...TRAIN_OPTIONS,
     { key: 'sample', flag: 'sample', kind: 'int', min: 1, value: 'n', help: 'examples sampled from the trained ones' },
     { key: 'sampleSeed', flag: 'sample-seed', kind: 'int', min: 0, value: 'n', help: 'root seed of the sample alone (default: --seed)' },
+    { key: 'subset', flag: 'params', kind: 'choice', choices: PARAM_SUBSETS, value: 'subset', help: "parameters the gradient norm runs over (last-layer: the classifier's weights, as the paper did for MNIST)" },
     convMethod,
     scoreBatch,
   ],
@@ -189,6 +192,7 @@ export const JOB_OPTIONS: { readonly [J in JobName]: readonly OptionSpec[] } = {
       return s;
     }),
     { key: 'lrs', flag: 'lrs', kind: 'numbers', gt: 0, value: 'list', help: 'learning rates' },
+    { key: 'weightDecays', flag: 'weight-decays', kind: 'numbers', min: 0, value: 'list', help: 'weight decays' },
     { key: 'batchSizes', flag: 'batch-sizes', kind: 'numbers', min: 1, value: 'list', help: 'batch sizes' },
     { key: 'widths', flag: 'widths', kind: 'numbers', gt: 0, value: 'list', help: 'width multipliers' },
     { key: 'grid', flag: 'grid', kind: 'boolean', internal: true, help: 'marks the score run as a grid mean' },

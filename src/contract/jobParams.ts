@@ -70,6 +70,11 @@ export interface ScoreParams extends TrainParams {
   readonly scoreBatch: number;
   /** Also write CSV next to Parquet and .npy. */
   readonly csv: boolean;
+  /**
+   * Keep every run's class probabilities and run 0's embeddings (predictions/): what label-error review, suspects and
+   * similarity read. Off for sweeps that only need the scores: they cost K x N x classes floats per run.
+   */
+  readonly predictions: boolean;
   /** Inject label noise into this fraction of the trained examples (noise study); 0 = none. */
   readonly labelNoise: number;
   readonly noiseSeed: number;
@@ -93,6 +98,11 @@ export interface PruneParams extends TrainParams {
   /** Repeats per point: repeat s trains from the `retrain[fraction,repeat=s,strategy]` stream, draws from `select[...]`. */
   readonly seeds: number;
   readonly classBalanced: boolean;
+  /**
+   * Retrain on all the data too (one `full-r<s>` unit per repeat), the baseline of the curve. Off for a sweep whose
+   * baseline another sweep with the same seed and budget already has: its full-data retrainings are the same.
+   */
+  readonly fullData: boolean;
   /** 'non-extreme': fraction dropped from the top first. */
   readonly dropFraction?: number;
 }
@@ -123,6 +133,8 @@ export interface GradHeatmapParams extends TrainParams {
   readonly sample: number;
   /** Root seed of the sample, to vary it alone (default: the run's seed; either way its `heatmap-sample` stream). */
   readonly sampleSeed?: number;
+  /** Parameters the gradient norm runs over: all (GraNd), or the classifier's weights (the paper's choice for MNIST). */
+  readonly subset: ParamSubset;
   readonly convMethod: ConvMethod;
   /** Examples per per-example-gradient chunk. */
   readonly scoreBatch: number;
@@ -228,7 +240,8 @@ export interface ErrorBarrierParams extends TrainParams {
 }
 
 /**
- * EL2N averaged over a hyperparameter grid (learning rate x batch size x width): one score run per grid point
+ * EL2N averaged over a hyperparameter grid (learning rate x weight decay x batch size x width; the Data Diet
+ * appendix E.4 grid is learning rates 0.2, 0.1, 0.05 x weight decays 1e-3, 5e-4, 1e-4): one score run per grid point
  * (each itself a mean over `runs` seeds), then the mean of the grid points' scores, and the Spearman correlation
  * between every pair of grid points and of each with the grid mean: how much the ranking depends on the
  * hyperparameters, and a ranking that depends on them less.
@@ -238,6 +251,7 @@ export interface ErrorBarrierParams extends TrainParams {
  */
 export interface El2nGridParams extends ScoreParams {
   readonly lrs: readonly number[];
+  readonly weightDecays: readonly number[];
   readonly batchSizes: readonly number[];
   readonly widths: readonly number[];
 }

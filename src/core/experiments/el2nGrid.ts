@@ -21,17 +21,22 @@ export { EL2N_GRID_DEFAULTS };
 
 export interface GridPoint {
   readonly lr: number;
+  readonly weightDecay: number;
   readonly batchSize: number;
   readonly width: number;
   readonly label: string;
   readonly runId: string;
 }
 
-export function gridPoints(cfg: Pick<El2nGridConfig, 'lrs' | 'batchSizes' | 'widths'>): Omit<GridPoint, 'runId'>[] {
-  for (const [name, v] of [['learning rates', cfg.lrs], ['batch sizes', cfg.batchSizes], ['widths', cfg.widths]] as const) {
+export function gridPoints(cfg: Pick<El2nGridConfig, 'lrs' | 'weightDecays' | 'batchSizes' | 'widths'>): Omit<GridPoint, 'runId'>[] {
+  for (const [name, v] of [['learning rates', cfg.lrs], ['weight decays', cfg.weightDecays], ['batch sizes', cfg.batchSizes], ['widths', cfg.widths]] as const) {
     if (v.length === 0) throw new Error(`the grid needs at least one value of ${name}`);
   }
-  return cfg.lrs.flatMap((lr) => cfg.batchSizes.flatMap((batchSize) => cfg.widths.map((width) => ({ lr, batchSize, width, label: `lr ${lr}, batch ${batchSize}, width ${width}` }))));
+  return cfg.lrs.flatMap((lr) =>
+    cfg.weightDecays.flatMap((weightDecay) =>
+      cfg.batchSizes.flatMap((batchSize) => cfg.widths.map((width) => ({ lr, weightDecay, batchSize, width, label: `lr ${lr}, wd ${weightDecay}, batch ${batchSize}, width ${width}` }))),
+    ),
+  );
 }
 
 function meanOf(columns: Float32Array[]): Float32Array {
@@ -51,11 +56,11 @@ export function resolveEl2nGridConfig(input: JobInput<'el2n-grid'>): El2nGridRes
   return cfg;
 }
 
-/** The score run of one grid point: the grid's configuration at that learning rate, batch size and width. */
+/** The score run of one grid point: the grid's configuration at that learning rate, weight decay, batch size and width. */
 function pointConfig(cfg: El2nGridResolved, p: Omit<GridPoint, 'runId'>): ScoreRunConfig {
   // The grid's own parameters stay out: the point is a plain score run (its parameters are checked as one).
-  const { grid: _grid, runKind: _kind, lrs: _lrs, batchSizes: _batchSizes, widths: _widths, ...rest } = cfg;
-  return { ...rest, lr: p.lr, batchSize: p.batchSize, width: p.width };
+  const { grid: _grid, runKind: _kind, lrs: _lrs, weightDecays: _wds, batchSizes: _batchSizes, widths: _widths, ...rest } = cfg;
+  return { ...rest, lr: p.lr, weightDecay: p.weightDecay, batchSize: p.batchSize, width: p.width };
 }
 
 const POINT = 'point.json';
@@ -71,7 +76,7 @@ export const el2nGridExperiment: Experiment<El2nGridResolved, undefined, 'el2n-g
   backend: (cfg) => ({ choice: cfg.backend, threads: cfg.threads }),
   plan: (cfg) => {
     const points = gridPoints(cfg);
-    return points.map((p, index) => ({ index, key: `p${index}-lr${p.lr}-bs${p.batchSize}-w${p.width}`, label: `grid point ${index + 1}/${points.length} (${p.label})` }));
+    return points.map((p, index) => ({ index, key: `p${index}-lr${p.lr}-wd${p.weightDecay}-bs${p.batchSize}-w${p.width}`, label: `grid point ${index + 1}/${points.length} (${p.label})` }));
   },
 
   async prepare(cfg, ctx) {

@@ -104,7 +104,7 @@ export const gradHeatmapExperiment: Experiment<GradHeatmapConfig, HeatmapState, 
       steps,
       (model, epoch, metrics) => {
         const t0 = performance.now();
-        columns.push(exampleGradNorms(model, data.train, data.stats, sample, { chunk: cfg.scoreBatch, convMethod: cfg.convMethod }));
+        columns.push(exampleGradNorms(model, data.train, data.stats, sample, { chunk: cfg.scoreBatch, convMethod: cfg.convMethod, subset: cfg.subset }));
         epochs.push(epoch);
         testAccuracy.push(metrics?.test?.accuracy ?? null);
         writeJsonAtomic(path.join(ctx.runDir, TABLE), table(true));

@@ -177,11 +177,11 @@ export function resolvePruneConfig(input: JobInput<'prune'>): PruneSweepConfig {
   return cfg;
 }
 
-/** The sweep's points in their fixed order: per repeat, full data then every fraction x strategy. */
-export function sweepPoints(cfg: Pick<PruneSweepConfig, 'seeds' | 'fractions' | 'strategies'>): SweepPoint[] {
+/** The sweep's points in their fixed order: per repeat, full data (unless turned off) then every fraction x strategy. */
+export function sweepPoints(cfg: Pick<PruneSweepConfig, 'seeds' | 'fractions' | 'strategies'> & { readonly fullData?: boolean }): SweepPoint[] {
   const points: SweepPoint[] = [];
   for (let s = 0; s < cfg.seeds; s++) {
-    points.push({ strategy: 'full data', fraction: 0, repeat: s });
+    if (cfg.fullData !== false) points.push({ strategy: 'full data', fraction: 0, repeat: s });
     for (const fraction of cfg.fractions) for (const strategy of cfg.strategies) points.push({ strategy, fraction, repeat: s });
   }
   return points;

@@ -330,14 +330,14 @@ export const scoreExperiment: Experiment<ScoreRunConfig, ScoreState, 'score'> = 
         trainSeconds = (performance.now() - t0) / 1000;
         if (res.cancelled) return false;
       }
-      const probs = new Float32Array(n * data.train.numClasses);
-      const embeddings = recordsPenultimate(model, data, r) ? new EmbeddingSink(n) : undefined;
+      const probs = cfg.predictions ? new Float32Array(n * data.train.numClasses) : undefined;
+      const embeddings = cfg.predictions && recordsPenultimate(model, data, r) ? new EmbeddingSink(n) : undefined;
       const columns = await chunkedPointwise(model, data, cfg, pointwise, seconds, (done) => {
         ctx.progress((steps * cfg.batchSize + done) / work, { phase: 'score', message: `run ${r + 1}/${cfg.runs}: scoring ${done}/${n}` });
       }, ctx.signal, probs, embeddings);
       if (!columns) return false;
       for (const [name, v] of columns) writeColumn(ctx.outDir, name, v);
-      writeColumn(ctx.outDir, 'probs', probs);
+      if (probs) writeColumn(ctx.outDir, 'probs', probs);
       const emb = embeddings?.result();
       if (emb) writeColumn(ctx.outDir, EMBEDDINGS_COLUMN, emb.values);
       if (forgetting) {
@@ -385,9 +385,11 @@ export const scoreExperiment: Experiment<ScoreRunConfig, ScoreState, 'score'> = 
       }, { csv: cfg.csv });
     }
     const sources = data.train.sources ? Array.from(scored, (i) => data.train.sources![i]) : undefined;
-    const probs = done.map((d) => readColumn(d.dir, 'probs', n * k));
-    writePredictions(ctx.runDir, summarizePredictions(index, labels, probs, k, sources), probs);
-    const embeddings = mergeEmbeddings(ctx.runDir, data, done, summaries, n);
+    if (cfg.predictions) {
+      const probs = done.map((d) => readColumn(d.dir, 'probs', n * k));
+      writePredictions(ctx.runDir, summarizePredictions(index, labels, probs, k, sources), probs);
+    }
+    const embeddings = cfg.predictions ? mergeEmbeddings(ctx.runDir, data, done, summaries, n) : undefined;
     const seconds = new Map<string, number>();
     for (const s of summaries) for (const [name, v] of Object.entries(s.seconds)) seconds.set(name, (seconds.get(name) ?? 0) + (v ?? 0));
     const results = {

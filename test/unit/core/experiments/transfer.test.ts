@@ -26,10 +26,14 @@ test('transfer: scores of a linear model prune for a CNN; the source model is re
 });
 
 test('EL2N over a grid: one score run per point, the mean table, Spearman between points; prunable', async () => {
-  assert.equal(gridPoints({ lrs: [0.1, 0.2], batchSizes: [32], widths: [0.5, 1] }).length, 4);
-  assert.throws(() => gridPoints({ lrs: [], batchSizes: [32], widths: [1] }), /at least one value of learning rates/);
+  assert.equal(gridPoints({ lrs: [0.1, 0.2], weightDecays: [5e-4], batchSizes: [32], widths: [0.5, 1] }).length, 4);
+  // The paper's grid (appendix E.4): learning rate x weight decay, every pair once.
+  const paper = gridPoints({ lrs: [0.2, 0.1, 0.05], weightDecays: [1e-3, 5e-4, 1e-4], batchSizes: [128], widths: [1] });
+  assert.equal(new Set(paper.map((p) => `${p.lr}/${p.weightDecay}`)).size, 9);
+  assert.throws(() => gridPoints({ lrs: [], weightDecays: [5e-4], batchSizes: [32], widths: [1] }), /at least one value of learning rates/);
+  assert.throws(() => gridPoints({ lrs: [0.1], weightDecays: [], batchSizes: [32], widths: [1] }), /at least one value of weight decays/);
   const root = tempDir('grid');
-  const m = await runEl2nGrid({ ...base, model: 'cnn-small', epochs: 1, scoreEpoch: 1, lrs: [0.05], batchSizes: [50, 100], widths: [0.25] }, { root });
+  const m = await runEl2nGrid({ ...base, model: 'cnn-small', epochs: 1, scoreEpoch: 1, lrs: [0.05], weightDecays: [5e-4], batchSizes: [50, 100], widths: [0.25] }, { root });
   assert.equal(m.status, 'done', m.error);
   assert.equal(m.kind, 'score');
   const g = JSON.parse(fs.readFileSync(path.join(runDir(root, m.id), 'el2n-grid.json'), 'utf8'));
