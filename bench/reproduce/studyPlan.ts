@@ -80,7 +80,7 @@ function datasetSteps(d: DatasetStudy, cfg: StudyConfig): StudyStep[][] {
   const step = (name: string, title: string, job: JobName, needs: string[], input: StudyStep['input']): StudyStep => ({ id: id(name), dataset: d, title, job, needs: needs.map(id), input });
   const fixed = (o: Record<string, unknown>) => () => o;
   const prune = (scores: string, score: string, extra: Record<string, unknown>) => (runOf: (s: string) => string) => ({ ...train, scoresFrom: runOf(id(scores)), score, seeds: cfg.seeds, fractions: cfg.otherFractions, strategies: ['keep-top'], fullData: false, ...extra });
-  // Dynamics jobs default to a small subset: given the split's size they take all of it.
+  // Dynamics jobs and the grid default to a small subset: given the split's size they take all of it.
   const whole = d.subset ?? d.trainExamples;
   const withValidation = { validation: 0.1 };
   const windowSweep = (scores: string) => (runOf: (s: string) => string) => ({ ...train, ...withValidation, scoresFrom: runOf(id(scores)), score: 'el2n', size: d.windowSize, offsets: windowOffsets(d.windowSize, cfg.windowTopExcluded), seeds: cfg.windowSeeds });
@@ -126,7 +126,7 @@ function datasetSteps(d: DatasetStudy, cfg: StudyConfig): StudyStep[][] {
           ...LABEL_FREE_SCORES.map((s) => step(labelFreeStep(when, s), `prune by ${s} at ${when === 'init' ? 'initialization' : `epoch ${epoch}`}`, 'prune', [scores], prune(scores, s, { fractions: [cfg.labelFreeFraction] }))),
         ];
       }),
-      step(STEP.el2nGrid, `EL2N over learning rate x weight decay (${cfg.gridLrs.length * cfg.gridWeightDecays.length} networks)`, 'el2n-grid', [], fixed({ ...score, runs: 1, scoreEpoch: d.scoreEpoch, lrs: cfg.gridLrs, weightDecays: cfg.gridWeightDecays, batchSizes: [d.batchSize], widths: [d.width] })),
+      step(STEP.el2nGrid, `EL2N over learning rate x weight decay (${cfg.gridLrs.length * cfg.gridWeightDecays.length} networks)`, 'el2n-grid', [], fixed({ ...score, trainSubset: whole, runs: 1, scoreEpoch: d.scoreEpoch, lrs: cfg.gridLrs, weightDecays: cfg.gridWeightDecays, batchSizes: [d.batchSize], widths: [d.width] })),
       step(STEP.pruneGrid, 'prune by the grid-mean EL2N', 'prune', [STEP.el2nGrid], prune(STEP.el2nGrid, 'el2n', few)),
     ],
     [

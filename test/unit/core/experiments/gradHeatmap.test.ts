@@ -52,3 +52,21 @@ test('grad-heatmap run on MNIST: norms of the sample at init and after each epoc
   });
   model.dispose();
 });
+
+test('grad-heatmap over the last layer only (--params last-layer, the paper\'s MNIST choice): the classifier weights\' share of the norm', async () => {
+  const root = tempDir('heatmap-last');
+  const cfg = { dataset: 'mnist', model: 'cnn-small' as const, width: 0.25, trainSubset: 500, batchSize: 25, epochs: 1, sample: 8, backend: 'wasm' as const };
+  const all = await runGradHeatmap(cfg, { root });
+  const last = await runGradHeatmap({ ...cfg, subset: 'last-layer' }, { root });
+  assert.equal(last.status, 'done', last.error);
+  const read = (id: string) => JSON.parse(fs.readFileSync(path.join(root, '.datadiet', 'runs', id, 'grad-heatmap.json'), 'utf8')) as GradHeatmapTable;
+  const a = read(all.id);
+  const l = read(last.id);
+  // Same sample and training; the last layer's weights are part of all the parameters, so their norm is smaller.
+  assert.deepEqual([...l.examples].sort(), [...a.examples].sort());
+  for (const [r, ex] of l.examples.entries()) {
+    const ra = a.examples.indexOf(ex);
+    for (let c = 0; c < l.epochs.length; c++) assert.ok(l.values[r][c] > 0 && l.values[r][c] < a.values[ra][c], `example ${ex}, epoch ${c}: ${l.values[r][c]} vs ${a.values[ra][c]}`);
+  }
+});
+

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runPruneSweep, summarize } from '../../../../src/core/experiments/pruneSweep';
+import { pruneExperiment, resolvePruneConfig, runPruneSweep, summarize } from '../../../../src/core/experiments/pruneSweep';
 import { runScores } from '../../../../src/core/experiments/scoreRun';
 import { createRun } from '../../../../src/core/store/runStore';
 import { tempDir } from '../../helpers/paths';
@@ -44,3 +44,11 @@ test('summary bands: lo <= mean <= hi, grouped per strategy and fraction', () =>
   assert.ok(Math.abs(p.mean - 0.875) < 1e-12);
   assert.ok(p.lo >= 0.8 && p.lo <= p.mean && p.hi <= 0.95 && p.hi >= p.mean);
 });
+
+test('--no-full-data: the sweep leaves out the full-data retrainings (another sweep with the same seed has them)', () => {
+  const keys = (fullData?: boolean) => pruneExperiment.plan(resolvePruneConfig({ dataset: 'mnist', scoresFrom: 'x', fractions: [0.3, 0.5], strategies: ['keep-top'], seeds: 2, ...(fullData === undefined ? {} : { fullData }) })).map((u) => u.key);
+  assert.deepEqual(keys(), ['full-r0', 'keep-top-f0.3-r0', 'keep-top-f0.5-r0', 'full-r1', 'keep-top-f0.3-r1', 'keep-top-f0.5-r1']);
+  // The pruned points keep their keys: a run made with and one without the baseline name the same retrainings alike.
+  assert.deepEqual(keys(false), ['keep-top-f0.3-r0', 'keep-top-f0.5-r0', 'keep-top-f0.3-r1', 'keep-top-f0.5-r1']);
+});
+

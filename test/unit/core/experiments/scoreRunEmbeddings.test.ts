@@ -49,3 +49,18 @@ test('a linear model has no hidden layer: no embeddings are recorded', async () 
   assert.equal(fs.existsSync(path.join(root, '.datadiet', 'runs', m.id, 'predictions', 'embeddings.npy')), false);
   assert.equal((m.results as { embeddings?: unknown }).embeddings, undefined);
 });
+
+test('--no-predictions: the scores only, without probabilities or embeddings (a sweep keeps K x N x classes floats less)', async () => {
+  const root = tempDir('score-nopred');
+  const m = await runScores({ ...base, runs: 2, predictions: false }, { root });
+  assert.equal(m.status, 'done', m.error);
+  const dir = path.join(root, '.datadiet', 'runs', m.id);
+  assert.equal(fs.existsSync(path.join(dir, 'predictions')), false);
+  for (const unit of ['run-0', 'run-1']) assert.deepEqual(fs.readdirSync(path.join(dir, 'units', unit)).filter((f) => f.endsWith('.f32')), ['el2n.f32']);
+  assert.equal((m.results as { embeddings?: unknown }).embeddings, undefined);
+  // The same scores as a run that keeps its predictions: the option changes what is kept, not what is computed.
+  const withPredictions = await runScores({ ...base, runs: 2 }, { root });
+  const a = readNpy(path.join(dir, 'scores', 'el2n.npy')).data as Float32Array;
+  const b = readNpy(path.join(root, '.datadiet', 'runs', withPredictions.id, 'scores', 'el2n.npy')).data as Float32Array;
+  assert.deepEqual(Array.from(a), Array.from(b));
+});

@@ -38,6 +38,7 @@ test('EL2N over a grid: one score run per point, the mean table, Spearman betwee
   assert.equal(m.kind, 'score');
   const g = JSON.parse(fs.readFileSync(path.join(runDir(root, m.id), 'el2n-grid.json'), 'utf8'));
   assert.equal(g.grid.length, 2);
+  assert.deepEqual(g.grid.map((p: { weightDecay: number }) => p.weightDecay), [5e-4, 5e-4], 'each point records its weight decay');
   assert.equal(g.correlations.matrix.length, 2);
   assert.ok(g.correlations.matrix[0][1] > 0.2 && g.correlations.matrix[0][1] < 1, String(g.correlations.matrix[0][1]));
   // The mean table is the mean of the grid points' tables.
