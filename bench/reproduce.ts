@@ -8,16 +8,18 @@
  *   npm run reproduce -- --parallel 2                   # two units at a time, each a child process
  *   npm run reproduce -- --executor slurm --slurm-time 2:00:00 --slurm-cpus 8   # from a cluster's login node
  *   npm run reproduce -- --report-only                  # rewrite the report from what has finished
+ *   npm run reproduce -- --plan                         # the steps, their units and epochs of training
  *   npm run reproduce -- --quick --root /tmp/study      # the whole pipeline on a small subset, in minutes
  */
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import { addExecutionOptions, executionFromFlags } from '../src/cli/specOptions';
-import { FULL_STUDY, quickStudy, type DatasetStudy, type StudyConfig } from './reproduce/studyConfig';
+import { cifar10Study, FULL_STUDY, quickDataset, quickStudy, type DatasetStudy, type StudyConfig } from './reproduce/studyConfig';
 import { planStudy, type StudyStep } from './reproduce/studyPlan';
 import { driveStudy, lockStudy, studyState } from './reproduce/studyDriver';
 import { progressTable, stepProgress } from './reproduce/studyProgress';
 import { writeStudyReport } from './reproduce/studyReport';
+import { costTable } from './reproduce/studyCost';
 
 interface Flags {
   readonly quick?: boolean;
@@ -27,15 +29,17 @@ interface Flags {
   readonly root: string;
   readonly reportOnly?: boolean;
   readonly status?: boolean;
+  readonly plan?: boolean;
 }
 
 /** A dataset of the study by name (mnist, fashion-mnist) or any dataset spec, trained like the nearest known one. */
-function datasetsOf(names: string | undefined, cfg: StudyConfig): DatasetStudy[] {
+function datasetsOf(names: string | undefined, cfg: StudyConfig, quick: boolean, subset?: number): DatasetStudy[] {
   if (!names) return [...cfg.datasets];
   return names.split(',').map((spec) => {
     const known = cfg.datasets.find((d) => d.name === spec || d.dataset === spec);
     if (known) return known;
-    // Another dataset (cifar10:<dir>, folder:<dir>, ...) takes the Fashion-MNIST settings under its own name.
+    if (spec.startsWith('cifar10:')) return quick ? quickDataset(cifar10Study(spec), subset) : cifar10Study(spec);
+    // Another dataset (folder:<dir>, ...) takes the Fashion-MNIST settings under its own name.
     const like = cfg.datasets[cfg.datasets.length - 1];
     const name = spec.replace(/^[a-z0-9-]+:/, '').split(/[\\/]/).filter(Boolean).pop() ?? spec;
     return { ...like, dataset: spec, name: `${spec.split(':')[0]}-${name}`.replace(/[^A-Za-z0-9._-]/g, '_') };
@@ -56,12 +60,13 @@ async function main(): Promise<void> {
     .option('--only <steps>', 'comma-separated step ids or names (e.g. mnist/prune-el2n, scores-early, mnist); steps they need run too when missing')
     .option('--root <dir>', 'study folder: runs under <dir>/.datadiet/runs, the report in <dir>', 'bench/reproduce-results')
     .option('--report-only', 'train nothing: rewrite the report from the finished runs')
-    .option('--status', 'train nothing: print where every step stands');
+    .option('--status', 'train nothing: print where every step stands')
+    .option('--plan', 'train nothing: print every step with its work units and epochs of training');
   addExecutionOptions(program);
   program.parse(process.argv);
   const flags = program.opts<Flags>();
   const base = flags.quick ? quickStudy(FULL_STUDY, flags.subset ?? 3000) : FULL_STUDY;
-  const cfg: StudyConfig = { ...base, datasets: datasetsOf(flags.datasets, base) };
+  const cfg: StudyConfig = { ...base, datasets: datasetsOf(flags.datasets, base, Boolean(flags.quick), flags.subset) };
   const root = path.resolve(flags.root);
   const all = planStudy(cfg);
   const wanted = all.filter((s) => matches(s, flags.only));
@@ -73,6 +78,10 @@ async function main(): Promise<void> {
   const report = async () => {
     await writeStudyReport(root, cfg, all, process.argv.slice(2));
   };
+  if (flags.plan) {
+    process.stdout.write(costTable(steps).join('\n') + '\n');
+    return;
+  }
   if (flags.status) {
     process.stdout.write(progressTable(studyState(root, all).map(stepProgress)).join('\n') + '\n');
     return;

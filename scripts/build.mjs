@@ -27,6 +27,7 @@ if (fs.existsSync(path.join(root, 'bench/imageLoading.ts'))) entries['bench-imag
 if (fs.existsSync(path.join(root, 'bench/labelErrorDetection.ts'))) entries['bench-label-errors'] = 'bench/labelErrorDetection.ts';
 if (fs.existsSync(path.join(root, 'bench/nearestNeighbours.ts'))) entries['bench-knn'] = 'bench/nearestNeighbours.ts';
 if (fs.existsSync(path.join(root, 'src/core/charts/render.ts'))) entries.reproduce = 'bench/reproduce.ts';
+if (fs.existsSync(path.join(root, 'bench/cifarFormat.ts'))) entries['cifar-format'] = 'bench/cifarFormat.ts';
 
 await esbuild.build({
   ...common,

@@ -19,6 +19,8 @@ export interface DatasetStudy {
   readonly batchSize: number;
   readonly lr: number;
   readonly weightDecay: number;
+  /** Fractions of the budget where the learning rate is multiplied by 0.2 (absent: the product's default). */
+  readonly milestones?: readonly number[];
   /** Epoch of the "early" scores: about 10% of training, as the paper recommends (epoch 20 of 200). */
   readonly scoreEpoch: number;
   /** The other architecture of the transfer experiment (scores of one model prune for the other). */
@@ -104,11 +106,20 @@ export const FULL_STUDY: StudyConfig = {
   seed: 0,
 };
 
+/**
+ * The Data Diet paper's CIFAR-10 setting (appendix A): ResNet18, 200 epochs at batch 128, SGD lr 0.1 with Nesterov
+ * momentum and weight decay 5e-4, lr x0.2 after epochs 60, 120 and 160; scores at epoch 20. Used for a dataset spec
+ * cifar10:<dir> (a cluster run: docs/cluster.md).
+ */
+export function cifar10Study(spec: string): DatasetStudy {
+  return { dataset: spec, name: 'cifar10', model: 'resnet18', width: 1, epochs: 200, batchSize: 128, lr: 0.1, weightDecay: 5e-4, milestones: [0.3, 0.6, 0.8], scoreEpoch: 20, transferModel: 'vgg13', windowSize: 0.4, trainExamples: 50_000 };
+}
+
 /** Minutes instead of days: the same study on a small subset, fewer runs and repeats (a smoke test of the pipeline). */
 export function quickStudy(full: StudyConfig = FULL_STUDY, subset = 3000): StudyConfig {
   return {
     ...full,
-    datasets: full.datasets.map((d) => ({ ...d, epochs: 2, scoreEpoch: 1, subset, batchSize: 32, lr: (d.lr * 32) / 128 })),
+    datasets: full.datasets.map((d) => quickDataset(d, subset)),
     runs: 2,
     seeds: 2,
     fractions: [0.5, 0.8],
@@ -129,3 +140,9 @@ export function quickStudy(full: StudyConfig = FULL_STUDY, subset = 3000): Study
     gradSumBatches: 4,
   };
 }
+
+/** A dataset's quick version: a subset, 2 epochs at batch 32 (linearly scaled lr), ResNets at a quarter width. */
+export function quickDataset(d: DatasetStudy, subset = 3000): DatasetStudy {
+  return { ...d, epochs: 2, scoreEpoch: 1, subset, batchSize: 32, lr: (d.lr * 32) / d.batchSize, width: d.model.startsWith('resnet') || d.model.startsWith('vgg') ? Math.min(d.width, 0.25) : d.width };
+}
+

@@ -36,6 +36,7 @@ export const STEP = {
   scoresNoisy: 'scores-noisy',
   windowNoisy: 'window-noisy',
   kernelVelocity: 'kernel-velocity',
+  kernelVelocityNoisy: 'kernel-velocity-noisy',
   errorBarrier: 'error-barrier',
   scoresOther: 'scores-other-model',
   pruneTransferIn: 'prune-transfer-in',
@@ -68,7 +69,7 @@ export function windowOffsets(size: number, topExcluded: readonly number[]): num
 
 /** Training options every run of a dataset shares: the same model, budget and schedule everywhere. */
 function training(d: DatasetStudy, cfg: StudyConfig) {
-  return { dataset: d.dataset, model: d.model, width: d.width, epochs: d.epochs, batchSize: d.batchSize, lr: d.lr, weightDecay: d.weightDecay, seed: cfg.seed, validation: 0, ...(d.subset ? { trainSubset: d.subset } : {}) };
+  return { dataset: d.dataset, model: d.model, width: d.width, epochs: d.epochs, batchSize: d.batchSize, lr: d.lr, weightDecay: d.weightDecay, ...(d.milestones ? { milestones: d.milestones } : {}), seed: cfg.seed, validation: 0, ...(d.subset ? { trainSubset: d.subset } : {}) };
 }
 
 /** The steps of one dataset, grouped by priority (the plan interleaves datasets group by group). */
@@ -85,7 +86,7 @@ function datasetSteps(d: DatasetStudy, cfg: StudyConfig): StudyStep[][] {
   const withValidation = { validation: 0.1 };
   const windowSweep = (scores: string) => (runOf: (s: string) => string) => ({ ...train, ...withValidation, scoresFrom: runOf(id(scores)), score: 'el2n', size: d.windowSize, offsets: windowOffsets(d.windowSize, cfg.windowTopExcluded), seeds: cfg.windowSeeds });
   const few = { fractions: cfg.fewFractions, seeds: cfg.fewSeeds };
-  const other = { model: d.transferModel, width: 1 };
+  const other = { model: d.transferModel, width: d.width };
   return [
     [
       step(STEP.scoresEarly, `EL2N and GraNd at epoch ${d.scoreEpoch}, K = ${cfg.runs}`, 'score', [], fixed({ ...score, scores: ['el2n', 'grand'], scoreEpoch: d.scoreEpoch })),
@@ -110,6 +111,7 @@ function datasetSteps(d: DatasetStudy, cfg: StudyConfig): StudyStep[][] {
     ],
     [
       step(STEP.kernelVelocity, `NTK kernel velocity over windows of ${cfg.velocityWindowSize} EL2N-sorted examples`, 'kernel-velocity', [], fixed({ ...train, trainSubset: whole, windows: cfg.velocityWindows, windowSize: cfg.velocityWindowSize })),
+      step(STEP.kernelVelocityNoisy, `NTK kernel velocity with ${Math.round(cfg.labelNoise * 100)}% of labels corrupted`, 'kernel-velocity', [], fixed({ ...train, trainSubset: whole, windows: cfg.velocityWindows, windowSize: cfg.velocityWindowSize, labelNoise: cfg.labelNoise })),
       step(STEP.errorBarrier, `error barrier on the ${cfg.barrierSubset} highest and lowest EL2N examples`, 'error-barrier', [], fixed({ ...train, trainSubset: whole, subsetSize: cfg.barrierSubset, spawnFractions: cfg.barrierSpawns, pairs: cfg.barrierPairs, scoreEpoch: d.scoreEpoch, testExamples: 10_000 })),
     ],
     [

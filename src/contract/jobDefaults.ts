@@ -94,6 +94,9 @@ export const KERNEL_VELOCITY_DEFAULTS: Omit<KernelVelocityParams, 'dataset'> = {
   score: 'el2n',
   windows: 10,
   windowSize: 50,
+  labelNoise: 0,
+  noiseSeed: 0,
+  noiseKind: 'uniform',
 };
 
 export const ERROR_BARRIER_DEFAULTS: Omit<ErrorBarrierParams, 'dataset'> = {

@@ -170,6 +170,9 @@ export const JOB_OPTIONS: { readonly [J in JobName]: readonly OptionSpec[] } = {
     { key: 'score', flag: 'score', kind: 'string', value: 'name', help: 'score table of --scores' },
     { key: 'windows', flag: 'windows', kind: 'int', min: 1, value: 'n', help: 'windows spread from the lowest to the highest scores' },
     { key: 'windowSize', flag: 'window-size', kind: 'int', min: 1, value: 'm', help: 'examples per window (the Gram is m*classes square)' },
+    { key: 'labelNoise', flag: 'label-noise', kind: 'number', min: 0, lt: 1, value: 'fraction', help: 'train on labels of which this fraction is corrupted (the paper: 10%); EL2N sorts by the noisy labels' },
+    { key: 'noiseSeed', flag: 'noise-seed', kind: 'int', min: 0, value: 'n', help: "which noise draw: other noise on the same --seed's split and subset" },
+    { key: 'noiseKind', flag: 'noise-kind', kind: 'choice', choices: NOISE_KINDS, value: 'kind', help: 'uniform: permute the labels of --label-noise of the trained examples; pairs: relabel look-alike classes' },
   ],
   'error-barrier': [
     ...TRAIN_OPTIONS,

@@ -207,6 +207,10 @@ export interface KernelVelocityParams extends TrainParams {
   readonly score: string;
   readonly windows: number;
   readonly windowSize: number;
+  /** Train on labels of which this fraction is corrupted (Data Diet Fig. 3, right: 10%); 0 = clean. */
+  readonly labelNoise: number;
+  readonly noiseSeed: number;
+  readonly noiseKind: NoiseKind;
 }
 
 /**

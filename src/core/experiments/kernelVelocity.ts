@@ -102,7 +102,7 @@ export const kernelVelocityExperiment: Experiment<KernelVelocityConfig, Velocity
   plan: () => oneUnit('kernel velocity'),
 
   async prepare(cfg, ctx) {
-    const { data, steps, augment } = await loadTraining(cfg, ctx);
+    const { data, steps, augment } = await loadTraining(cfg, ctx, { labelNoise: cfg.labelNoise, noiseSeed: cfg.noiseSeed, noiseKind: cfg.noiseKind });
     const n = data.trainIndices.length;
     const starts = windowStarts(n, cfg.windowSize, cfg.windows);
     const fixed = cfg.scoresFrom ? scoresForTraining(data, resolveScoreRun(ctx.root, cfg.scoresFrom, data.record.fingerprint), cfg.score) : undefined;

@@ -39,3 +39,18 @@ test('a linear model has a constant NTK: its velocity is 0 at every window (the 
   assert.equal(table.rows.length, 2);
   for (const r of table.rows) assert.ok(r.velocity < 1e-6, String(r.velocity));
 });
+
+test('kernel velocity with label noise (the paper\'s Fig. 3, right): trained and sorted on the corrupted labels', async () => {
+  const root = tempDir('kv-noise');
+  const cfg = { dataset: 'mnist', model: 'cnn-small' as const, width: 0.25, trainSubset: 300, batchSize: 50, epochs: 1, windows: 3, windowSize: 10, backend: 'wasm' as const };
+  const clean = await runKernelVelocity(cfg, { root });
+  const noisy = await runKernelVelocity({ ...cfg, labelNoise: 0.3 }, { root });
+  assert.equal(noisy.status, 'done', noisy.error);
+  assert.equal((noisy.config as { labelNoise: number }).labelNoise, 0.3);
+  const rows = (id: string) => JSON.parse(fs.readFileSync(path.join(root, '.datadiet', 'runs', id, 'kernel-velocity.json'), 'utf8')).rows as { meanScore: number }[];
+  // Same initialization and data order, other labels: the EL2N that sorts the windows is of the corrupted labels.
+  const a = rows(clean.id).map((r) => r.meanScore);
+  const b = rows(noisy.id).map((r) => r.meanScore);
+  assert.equal(a.length, b.length);
+  assert.notDeepEqual(a, b);
+});
