@@ -146,7 +146,7 @@ function datasetSteps(d: DatasetStudy, cfg: StudyConfig): StudyStep[][] {
       step(STEP.overlapRuns, 'top-k overlap between two seeds of one model', 'overlap', [STEP.scoresEnd], (runOf) => ({ scoresFrom: runOf(id(STEP.scoresEnd)), score: 'grand-last' })),
       step(STEP.overlapModels, `top-k overlap between ${d.model} and ${d.transferModel}`, 'overlap', [STEP.scoresEnd, STEP.scoresOtherEnd], (runOf) => ({ scoresFrom: runOf(id(STEP.scoresEnd)), score: 'grand-last', against: runOf(id(STEP.scoresOtherEnd)) })),
       step(STEP.gradHeatmap, `last-layer gradient norms of ${cfg.heatmapSample} examples over training`, 'grad-heatmap', [], fixed({ ...train, sample: cfg.heatmapSample, subset: 'last-layer' })),
-      step(STEP.gradSum, '||sum of gradients|| vs sum of ||gradients|| over training', 'grad-sum', [], fixed({ ...train, batches: cfg.gradSumBatches })),
+      step(STEP.gradSum, '‖sum of gradients‖ vs sum of ‖gradients‖ over training', 'grad-sum', [], fixed({ ...train, batches: cfg.gradSumBatches })),
     ],
   ];
 }

@@ -55,7 +55,7 @@ export function progressTable(rows: readonly StepProgress[]): string[] {
   const out = ['| step | what | run | units | unit-hours | core-hours |', '|---|---|---|---|---|---|'];
   for (const r of rows) {
     const units = r.unitsTotal === undefined ? (r.waitingFor ? `waits for ${r.waitingFor.join(', ')}` : '') : `${r.unitsDone} / ${r.unitsTotal}${r.status === 'done' ? '' : ' (running or stopped)'}`;
-    out.push(`| ${r.id} | ${r.title} | ${r.runId ?? r.status} | ${units} | ${r.unitSeconds > 0 ? hours(r.unitSeconds) : ''} | ${r.coreSeconds > 0 ? hours(r.coreSeconds) : ''} |`);
+    out.push(`| ${r.id} | ${r.title.replace(/\|/g, '\\|')} | ${r.runId ?? r.status} | ${units} | ${r.unitSeconds > 0 ? hours(r.unitSeconds) : ''} | ${r.coreSeconds > 0 ? hours(r.coreSeconds) : ''} |`);
   }
   const unit = rows.reduce((a, r) => a + r.unitSeconds, 0);
   const core = rows.reduce((a, r) => a + r.coreSeconds, 0);

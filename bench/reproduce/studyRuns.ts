@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ExecutionRequest } from '../../src/contract/execution';
+import type { JobName } from '../../src/contract/jobNames';
 import { checkParams } from '../../src/contract/jobOptions';
 import type { RunManifest } from '../../src/contract/runManifest';
 import type { JobContext } from '../../src/core/experiments/job';
@@ -32,10 +33,27 @@ export function stableJson(v: unknown): string {
   return JSON.stringify(v);
 }
 
-/** The parameters as the runner records them in params.json (defaults applied, checked). */
+/** Parameters as the runner resolves them (defaults applied, checked): what params.json records. */
+function resolve(job: JobName, input: Readonly<Record<string, unknown>>): object {
+  return experimentFor(job).resolve(withBackboneHead(checkParams(job, input))) as object;
+}
+
+/** The step's parameters as its run records them. */
 export function resolvedParams(step: StudyStep, runOf: (stepId: string) => string): object {
-  const input = step.input(runOf);
-  return experimentFor(step.job).resolve(withBackboneHead(checkParams(step.job, input))) as object;
+  return resolve(step.job, step.input(runOf));
+}
+
+/**
+ * A recorded run's parameters resolved again by this version: an option added since (with its default) is filled
+ * in on both sides, so a later version of Data Diet still finds the study's finished runs. A run whose recorded
+ * parameters this version refuses is not one of the study's.
+ */
+function reresolved(job: JobName, params: Record<string, unknown>): object | undefined {
+  try {
+    return resolve(job, params);
+  } catch {
+    return undefined;
+  }
 }
 
 export interface FoundRun {
@@ -59,7 +77,9 @@ export function indexRuns(root: string): Map<string, string[]> {
     if (!hasPlan(dir)) continue;
     try {
       const { job, params } = readParams(dir);
-      const key = `${job} ${stableJson(params)}`;
+      const p = reresolved(job, params);
+      if (!p) continue;
+      const key = `${job} ${stableJson(p)}`;
       byKey.set(key, [...(byKey.get(key) ?? []), dir]);
     } catch {
       // Not a run of a job (or unreadable): not one of the study's.
@@ -103,7 +123,7 @@ export async function startStep(step: StudyStep, params: object, found: FoundRun
   }
   const m = await runJob(step.job, step.input(runOf), ctx, { execution });
   // The runner resolved the same parameters: a mismatch would make the study lose track of its own run.
-  const recorded = readParams(path.join(runsDir(ctx.root), m.id)).params;
+  const recorded = reresolved(step.job, readParams(path.join(runsDir(ctx.root), m.id)).params);
   if (stableJson(recorded) !== stableJson(params)) throw new Error(`${step.id}: run ${m.id} recorded other parameters than the study resolved`);
   return m;
 }

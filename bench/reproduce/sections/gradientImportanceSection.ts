@@ -3,7 +3,7 @@
  * gradient norm of the trained network (l2 over the last layer's weights, their choice for MNIST): Max-Gradient,
  * Non-extreme Max-Gradient, Gradient-CDF and random across subset sizes (Fig. 3); the label entropy of the top-k
  * (Fig. 7); top-k overlap across seeds and architectures (Fig. 6); the heatmap of gradient norms over training
- * (Fig. 2); ||sum of gradients|| against sum of ||gradients|| over minibatches (Fig. 1).
+ * (Fig. 2); the norm of the summed gradient against the sum of per-example norms over minibatches (Fig. 1).
  */
 import { gradHeatmapChart } from '../../../src/core/charts/gradHeatmapChart';
 import { gradSumChart } from '../../../src/core/charts/gradSumChart';
@@ -140,14 +140,14 @@ export async function gradientImportanceSection(ctx: SectionContext): Promise<st
     });
   }
 
-  lines.push('#### ||sum of gradients|| vs sum of ||gradients||', '');
+  lines.push('#### ‖sum of gradients‖ vs sum of ‖gradients‖', '');
   const gs = doneTable<GradSumTable>(ctx.step(STEP.gradSum), 'grad-sum.json');
   if (!gs) lines.push(pendingText(ctx.step(STEP.gradSum)), '');
   else {
     lines.push(
       `Over ${gs.rows.length} random minibatches of ${gs.batchSize} (all epochs pooled): Pearson correlation ${gs.pearson.toFixed(3)} between the norm of the summed gradient and the sum of the per-example norms.`,
       '',
-      '| epoch | Pearson | mean ratio ||sum|| / sum ||.|| |',
+      '| epoch | Pearson | mean ratio ‖sum‖ / sum ‖.‖ |',
       '|---|---|---|',
       ...gs.perEpoch.map((p) => `| ${p.epoch} | ${p.pearson.toFixed(3)} | ${p.meanRatio.toFixed(3)} |`),
       '',

@@ -4,6 +4,8 @@
  * (appendix Fig. 15: GraNd at init, EL2N early, forgetting at the end).
  */
 import { spearman, spearmanMatrix } from '../../../src/core/analysis/spearman';
+import { normalizeBatch } from '../../../src/core/data/normalize';
+import { prepareData } from '../../../src/core/experiments/experimentData';
 import { curves } from '../../../src/core/charts/curves';
 import { correlationMatrix } from '../../../src/core/charts/correlationMatrix';
 import type { ScoreTable } from '../../../src/core/store/scoreFiles';
@@ -122,5 +124,50 @@ export async function scoresSection(ctx: SectionContext): Promise<string[]> {
       });
     }
   }
+  lines.push(...(await grandAtInitAndInputSize(ctx)));
   return lines;
+}
+
+/** L2 norm of each example's normalized input (the size of the image as the network sees it), in table row order. */
+async function inputNorms(ctx: SectionContext, t: ScoreTable): Promise<Float64Array> {
+  const data = await prepareData({ dataset: ctx.d.dataset, validation: 0, seed: ctx.cfg.seed, trainSubset: ctx.d.subset });
+  const size = data.train.shape[0] * data.train.shape[1] * data.train.shape[2];
+  const out = new Float64Array(t.index.length);
+  for (let start = 0; start < t.index.length; start += 1024) {
+    const idx = t.index.subarray(start, Math.min(t.index.length, start + 1024));
+    const x = normalizeBatch(data.train, idx, data.stats);
+    for (let r = 0; r < idx.length; r++) {
+      let sq = 0;
+      for (let j = r * size; j < (r + 1) * size; j++) sq += x[j] * x[j];
+      out[start + r] = Math.sqrt(sq);
+    }
+  }
+  return out;
+}
+
+/**
+ * At initialization the outputs barely depend on the input, so the per-example gradient norm is driven by the
+ * size of the input: how far GraNd at init follows the input's L2 norm, over all examples and within each class
+ * (Kirsch 2023 questions the paper's GraNd-at-init result; this measures one reason).
+ */
+async function grandAtInitAndInputSize(ctx: SectionContext): Promise<string[]> {
+  const t = scoreTable(ctx.step(STEP.scoresInit), 'grand');
+  if (!t) return [];
+  const norms = await inputNorms(ctx, t);
+  const overall = spearman(t.score, norms);
+  const classes = [...new Set(t.label)].sort((a, b) => a - b);
+  const within = classes.map((c) => {
+    const rows: number[] = [];
+    t.label.forEach((l, i) => {
+      if (l === c) rows.push(i);
+    });
+    return spearman(rows.map((i) => t.score[i]), rows.map((i) => norms[i]));
+  });
+  const mean = within.reduce((a, v) => a + v, 0) / within.length;
+  ctx.files.table(`${ctx.d.name}-grand-init-input-norm`, [{ overall, withinClassMean: mean, withinClassMin: Math.min(...within), withinClassMax: Math.max(...within) }]);
+  return [
+    `GraNd at initialization and the size of the input: Spearman ${overall.toFixed(3)} with the L2 norm of the normalized image over all examples, ${mean.toFixed(3)} within a class on average (from ${Math.min(...within).toFixed(3)} to ${Math.max(...within).toFixed(3)}). ` +
+      'A score that follows the input size keeps the largest images of each class rather than its hardest examples.',
+    '',
+  ];
 }

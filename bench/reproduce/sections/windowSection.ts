@@ -106,11 +106,8 @@ export async function windowSection(ctx: SectionContext): Promise<string[]> {
   lines.push(`#### Finding the corrupted labels`, '');
   if (!det) lines.push(pendingText(ctx.step(STEP.scoresNoisy)), '');
   else {
-    lines.push('How well each score of the noisy run ranks the corrupted labels first (AUM: low counts as suspicious):', '', '| score | AUROC | average precision | precision at the number corrupted |', '|---|---|---|---|');
-    for (const [name, d] of Object.entries(det)) {
-      const atK = Object.entries(d.precisionAt).pop();
-      lines.push(`| ${name} | ${d.auroc.toFixed(3)} | ${d.averagePrecision.toFixed(3)} | ${atK ? `${atK[1].toFixed(3)} (k = ${atK[0]})` : ''} |`);
-    }
+    lines.push('How well each score of the noisy run ranks the corrupted labels first (AUM: low counts as suspicious; the last k is the number of corrupted labels):', '', '| score | AUROC | average precision | precision at k |', '|---|---|---|---|');
+    for (const [name, d] of Object.entries(det)) lines.push(`| ${name} | ${d.auroc.toFixed(3)} | ${d.averagePrecision.toFixed(3)} | ${Object.entries(d.precisionAt).map(([k, v]) => `@${k}: ${v.toFixed(3)}`).join(', ')} |`);
     lines.push('');
     ctx.files.table(`${ctx.d.name}-noise-detection`, Object.entries(det).map(([score, d]) => ({ score, auroc: d.auroc, average_precision: d.averagePrecision, ...Object.fromEntries(Object.entries(d.precisionAt).map(([k, v]) => [`precision_at_${k}`, v])) })));
     if (det.el2n) {

@@ -83,6 +83,12 @@ test('a run made by hand with the same parameters is the step\'s run; other para
   assert.equal(findRun(index, score, resolvedParams(score, () => ''))?.manifest.id, m.id);
   const other = { ...score, input: () => ({ ...score.input(() => ''), runs: 3 }) };
   assert.equal(findRun(index, other, resolvedParams(other, () => '')), undefined);
+  // A run recorded before an option existed (its params.json lacks it) is still the step's: its default fills it in.
+  const file = path.join(runsDir(root), m.id, 'params.json');
+  const recorded = JSON.parse(fs.readFileSync(file, 'utf8')) as { params: Record<string, unknown> };
+  delete recorded.params.csv;
+  fs.writeFileSync(file, JSON.stringify(recorded));
+  assert.equal(findRun(indexRuns(root), score, resolvedParams(score, () => ''))?.manifest.id, m.id);
 });
 
 test('one study process per folder: a second one is refused while the first is alive', () => {
