@@ -49,7 +49,7 @@ test('datadiet el2n-grid on real MNIST, then prune with the grid mean for anothe
   const root = tempDir('cli-grid');
   const r = cli(['el2n-grid', ...fast, '--epochs', '1', '--epoch', '1', '--lrs', '0.05', '--batch-sizes', '50,100', '--widths', '1', '--root', root]);
   assert.equal(r.code, 0, r.err);
-  assert.match(r.out, /lr 0\.05, batch 50, width 1 +-?\d\.\d{3}/);
+  assert.match(r.out, /lr 0\.05, wd 0\.0005, batch 50, width 1 +-?\d\.\d{3}/);
   const id = /prune with --scores (\S+)\)/.exec(r.out)![1];
   assert.match(fs.readFileSync(/chart +(\S+el2n-grid\.svg)/.exec(r.out)![1], 'utf8'), /mark-rect role-mark/);
   const p = cli(['prune', '--model', 'cnn-small', '--width', '0.25', '--subset', '200', '--backend', 'wasm', '--epochs', '1', '--batch-size', '50', '--scores', id, '--fractions', '0.5', '--strategies', 'keep-top', '--seeds', '1', '--root', root]);
