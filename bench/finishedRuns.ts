@@ -8,19 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunManifest } from '../src/core/store/runManifest';
 import { readRun, runsDir } from '../src/core/store/runStore';
-
-/** JSON with sorted keys, so the same request is always the same key. */
-function stable(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stable).join(',')}]`;
-  if (v && typeof v === 'object') {
-    return `{${Object.keys(v as object)
-      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${stable((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
+import { canonicalJson } from '../src/core/store/canonicalJson';
 
 export interface FinishedRuns {
   <C extends object>(name: string, request: C, run: (request: C) => Promise<RunManifest>): Promise<RunManifest>;
@@ -33,7 +21,7 @@ export function finishedRuns(root: string): FinishedRuns {
   const index: Record<string, string> = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string>) : {};
   const used = new Map<string, number>();
   const once = async <C extends object>(name: string, request: C, run: (request: C) => Promise<RunManifest>): Promise<RunManifest> => {
-    const key = `${name} ${stable(request)}`;
+    const key = `${name} ${canonicalJson(request)}`;
     const id = index[key];
     const done = id ? readRun(path.join(runsDir(root), id)).manifest : undefined;
     const m = done?.status === 'done' ? done : await run(request);

@@ -17,21 +17,11 @@ import { waitForRun } from '../../src/core/jobs/runControl';
 import { resumeRun, runJob } from '../../src/core/jobs/runner';
 import { hasPlan, isUnitDone, readParams, readPlan } from '../../src/core/jobs/unitStore';
 import { readRun, RunHandle, runsDir } from '../../src/core/store/runStore';
+import { canonicalJson } from '../../src/core/store/canonicalJson';
 import type { StudyStep } from './studyPlan';
 
-/** JSON with sorted keys and without undefined members: equal parameters give equal text. */
-export function stableJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    return `{${Object.keys(o)
-      .filter((k) => o[k] !== undefined)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
+/** Equal parameters give equal text (sorted keys, no undefined members). */
+export const stableJson = canonicalJson;
 
 /** Parameters as the runner resolves them (defaults applied, checked): what params.json records. */
 function resolve(job: JobName, input: Readonly<Record<string, unknown>>): object {

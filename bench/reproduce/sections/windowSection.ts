@@ -5,18 +5,10 @@
  * find the corrupted labels (appendix Fig. 17).
  */
 import { windowSweep } from '../../../src/core/charts/windowSweep';
-import type { WindowPoint } from '../../../src/core/experiments/windowSweep';
+import type { WindowPoint, WindowRow } from '../../../src/core/experiments/windowSweep';
 import type { SectionContext } from '../reportSections';
 import { STEP } from '../studyPlan';
 import { band, doneTable, pct, pendingText, results, unitRows } from '../studyReads';
-
-interface WindowRow {
-  readonly offset: number;
-  readonly repeat: number;
-  readonly testAccuracy: number;
-  readonly valAccuracy: number;
-  readonly corrupted?: number;
-}
 
 interface WindowTable {
   readonly size: number;

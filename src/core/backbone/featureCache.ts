@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../store/atomicWrite';
 import { evictOldest, touchEntry } from '../store/cacheEviction';
+import { canonicalJson } from '../store/canonicalJson';
 
 /** Bump when extraction changes in a way the key does not see (e.g. a fix in preprocessing). */
 export const FEATURE_CACHE_VERSION = 1;
@@ -57,20 +58,6 @@ export interface CachedFeatures extends FeatureMatrix {
 export function featureCacheKey(parts: FeatureCacheKeyParts): string {
   const canonical = canonicalJson({ v: FEATURE_CACHE_VERSION, backbone: parts.backboneFingerprint, dataset: parts.datasetFingerprint, preprocessing: parts.preprocessing });
   return createHash('sha256').update(canonical).digest('hex');
-}
-
-/** JSON with object keys sorted, so equal options always give equal keys whatever order they were built in. */
-function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (v !== null && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    return `{${Object.keys(o)
-      .filter((k) => o[k] !== undefined)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v);
 }
 
 export function featureCacheFiles(cacheDir: string, key: string): { data: string; header: string } {

@@ -55,7 +55,7 @@ interface WindowState extends ScoredData {
 /** Unit i: offset cfg.offsets[floor(i / seeds)], repeat i % seeds. */
 const unitPoint = (cfg: WindowSweepConfig, index: number) => ({ offsetFraction: cfg.offsets[Math.floor(index / cfg.seeds)], repeat: index % cfg.seeds });
 
-interface WindowRow {
+export interface WindowRow {
   readonly offset: number;
   readonly repeat: number;
   readonly testAccuracy: number;
