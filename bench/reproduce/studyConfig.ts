@@ -21,6 +21,8 @@ export interface DatasetStudy {
   readonly weightDecay: number;
   /** Fractions of the budget where the learning rate is multiplied by 0.2 (absent: the product's default). */
   readonly milestones?: readonly number[];
+  /** Fraction of the budget over which the learning rate rises linearly to lr (absent: none). */
+  readonly warmup?: number;
   /** Epoch of the "early" scores: about 10% of training, as the paper recommends (epoch 20 of 200). */
   readonly scoreEpoch: number;
   /** The other architecture of the transfer experiment (scores of one model prune for the other). */
@@ -75,12 +77,15 @@ export interface StudyConfig {
 
 /**
  * Full scale. Budgets measured to train properly on full data with cnn-small: MNIST 99.1-99.2% test accuracy after
- * 8 epochs, Fashion-MNIST 91.4% after 6 (the issue asks >= 99.0% and >= 90%).
+ * 8 epochs, Fashion-MNIST 91.4% after 6 (the issue asks >= 99.0% and >= 90%). cnn-small has no batch norm: at lr
+ * 0.05 without a warmup a retraining on a random 40% of MNIST collapsed to a constant prediction in its first epoch
+ * (loss 2.64, test 11.35%), and the same retraining with a 5% linear warmup reached 98.98%, so every cnn-small
+ * training of the study warms up.
  */
 export const FULL_STUDY: StudyConfig = {
   datasets: [
-    { dataset: 'mnist', name: 'mnist', model: 'cnn-small', width: 1, epochs: 8, batchSize: 128, lr: 0.05, weightDecay: 5e-4, scoreEpoch: 1, transferModel: 'mlp', windowSize: 0.1, trainExamples: 60_000 },
-    { dataset: 'fashion-mnist', name: 'fashion-mnist', model: 'cnn-small', width: 1, epochs: 6, batchSize: 128, lr: 0.05, weightDecay: 5e-4, scoreEpoch: 1, transferModel: 'mlp', windowSize: 0.4, trainExamples: 60_000 },
+    { dataset: 'mnist', name: 'mnist', model: 'cnn-small', width: 1, epochs: 8, batchSize: 128, lr: 0.05, weightDecay: 5e-4, warmup: 0.05, scoreEpoch: 1, transferModel: 'mlp', windowSize: 0.1, trainExamples: 60_000 },
+    { dataset: 'fashion-mnist', name: 'fashion-mnist', model: 'cnn-small', width: 1, epochs: 6, batchSize: 128, lr: 0.05, weightDecay: 5e-4, warmup: 0.05, scoreEpoch: 1, transferModel: 'mlp', windowSize: 0.4, trainExamples: 60_000 },
   ],
   runs: 10,
   seeds: 4,

@@ -69,7 +69,7 @@ export function windowOffsets(size: number, topExcluded: readonly number[]): num
 
 /** Training options every run of a dataset shares: the same model, budget and schedule everywhere. */
 function training(d: DatasetStudy, cfg: StudyConfig) {
-  return { dataset: d.dataset, model: d.model, width: d.width, epochs: d.epochs, batchSize: d.batchSize, lr: d.lr, weightDecay: d.weightDecay, ...(d.milestones ? { milestones: d.milestones } : {}), seed: cfg.seed, validation: 0, ...(d.subset ? { trainSubset: d.subset } : {}) };
+  return { dataset: d.dataset, model: d.model, width: d.width, epochs: d.epochs, batchSize: d.batchSize, lr: d.lr, weightDecay: d.weightDecay, ...(d.milestones ? { milestones: d.milestones } : {}), ...(d.warmup ? { warmup: d.warmup } : {}), seed: cfg.seed, validation: 0, ...(d.subset ? { trainSubset: d.subset } : {}) };
 }
 
 /** The steps of one dataset, grouped by priority (the plan interleaves datasets group by group). */

@@ -35,7 +35,7 @@ export async function writeStudyReport(root: string, cfg: StudyConfig, steps: re
     ...cfg.datasets.map(
       (d) =>
         `| ${d.dataset}${d.subset ? ` (${d.subset}-example subset)` : ''} | ${d.model}${d.width !== 1 ? ` x${d.width}` : ''} | ${d.epochs} epochs of the full training set at batch ${d.batchSize}; every pruned retraining keeps that iteration count | ` +
-        `SGD lr ${d.lr}, Nesterov momentum 0.9, weight decay ${d.weightDecay}, lr x0.2 at 50% and 75% of the budget | epoch ${d.scoreEpoch} (${Math.round((100 * d.scoreEpoch) / d.epochs)}% of training) | ${cfg.runs} | ${cfg.seeds} |`,
+        `SGD lr ${d.lr}, Nesterov momentum 0.9, weight decay ${d.weightDecay}${d.warmup ? `, linear warmup over the first ${Math.round(d.warmup * 100)}% of the budget` : ''}, lr x0.2 at ${(d.milestones ?? [0.5, 0.75]).map((m) => `${Math.round(m * 100)}%`).join(' and ')} of the budget | epoch ${d.scoreEpoch} (${Math.round((100 * d.scoreEpoch) / d.epochs)}% of training) | ${cfg.runs} | ${cfg.seeds} |`,
     ),
     '',
   ];

@@ -25,6 +25,7 @@ export const TRAIN_DEFAULTS: Omit<TrainParams, 'dataset'> = {
   weightDecay: 5e-4,
   milestones: [0.5, 0.75],
   gamma: 0.2,
+  warmup: 0,
   seed: 0,
   validation: DEFAULT_VALIDATION,
   augment: 'auto',

@@ -26,6 +26,7 @@ export const TRAIN_OPTIONS: readonly OptionSpec[] = [
   { key: 'weightDecay', flag: 'weight-decay', kind: 'number', min: 0, value: 'x', help: 'L2 weight decay' },
   { key: 'milestones', flag: 'milestones', kind: 'numbers', gt: 0, lt: 1, value: 'fractions', help: 'fractions of the budget where the lr is multiplied by --gamma' },
   { key: 'gamma', flag: 'gamma', kind: 'number', gt: 0, value: 'x', help: 'learning-rate decay factor at milestones' },
+  { key: 'warmup', flag: 'warmup', kind: 'number', min: 0, lt: 1, value: 'fraction', help: 'fraction of the budget over which the learning rate rises linearly to --lr (0 = none)' },
   { short: 's', key: 'seed', flag: 'seed', kind: 'int', min: 0, value: 'n', help: 'root seed: initialization, data order, split, subset, noise and random baselines each draw from their own stream of it (docs/randomness.md)' },
   { key: 'dataSeed', flag: 'data-seed', kind: 'int', min: 0, value: 'n', help: 'vary data order and augmentation alone: draw them from this root seed (default: --seed)' },
   { key: 'validation', flag: 'validation', kind: 'number', min: 0, value: 'n', help: 'held-out validation examples, out of the examples used (those of --subset when given): a fraction < 1 or a count >= 1; 0 = none' },

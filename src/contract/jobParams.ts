@@ -25,6 +25,8 @@ export interface TrainParams {
   /** Fractions of the budget at which the learning rate is multiplied by `gamma`. */
   readonly milestones: readonly number[];
   readonly gamma: number;
+  /** Fraction of the budget over which the learning rate rises linearly to `lr` (0 = none). */
+  readonly warmup: number;
   /** Root seed: initialization, data order, split and subset each draw from their own stream of it. */
   readonly seed: number;
   /**

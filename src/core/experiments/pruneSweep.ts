@@ -44,6 +44,15 @@ export interface RetrainRow {
   readonly corruptedKept?: number;
   /** Kept examples of each class (label order): a class at 0 is gone from the kept set. */
   readonly keptPerClass?: number[];
+  /** Per epoch: training loss and accuracy, test accuracy (a retraining that collapsed shows where). */
+  readonly curve?: RetrainCurvePoint[];
+}
+
+export interface RetrainCurvePoint {
+  readonly epoch: number;
+  readonly trainLoss: number;
+  readonly trainAccuracy: number;
+  readonly testAccuracy?: number;
 }
 
 /** Finds a score run by id or folder and checks it scored this dataset. */
@@ -109,7 +118,7 @@ export interface RetrainContext {
 }
 
 /** Trains a fresh model (from `streams.init`) on the given dataset indices; undefined if cancelled. */
-export async function retrain(ctx: RetrainContext, indices: Int32Array, streams: TrainingStreams): Promise<{ testAccuracy: number; valAccuracy?: number } | undefined> {
+export async function retrain(ctx: RetrainContext, indices: Int32Array, streams: TrainingStreams): Promise<{ testAccuracy: number; valAccuracy?: number; curve: RetrainCurvePoint[] } | undefined> {
   const { data, cfg } = ctx;
   const model = buildModel(trainedModelSpec(cfg, data.train), streams.init.uniform());
   await assertFitsInMemory(model, { batchSize: cfg.batchSize, width: cfg.width, datasetBytes: loadedBytes(data) });
@@ -122,7 +131,8 @@ export async function retrain(ctx: RetrainContext, indices: Int32Array, streams:
     );
     if (res.cancelled) return undefined;
     const last = res.epochs[res.epochs.length - 1];
-    return { testAccuracy: last.test!.accuracy, valAccuracy: last.val?.accuracy };
+    const curve = res.epochs.map((e) => ({ epoch: e.epoch, trainLoss: e.trainLoss, trainAccuracy: e.trainAccuracy, testAccuracy: e.test?.accuracy }));
+    return { testAccuracy: last.test!.accuracy, valAccuracy: last.val?.accuracy, curve };
   } finally {
     model.dispose();
   }

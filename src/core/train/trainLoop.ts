@@ -32,6 +32,8 @@ export interface TrainOptions {
   /** Fractions of `steps` where the learning rate is multiplied by `gamma`. */
   readonly milestones: readonly number[];
   readonly gamma: number;
+  /** Fraction of the schedule over which the learning rate rises linearly from lr/warmup-steps to lr (0: none). */
+  readonly warmup?: number;
   /**
    * The training's data stream: the order of examples draws from its `data-order` child, augmentation from its
    * `augment` child. Initialization is the model builder's business (the training's `init` stream).
@@ -168,7 +170,8 @@ export async function trainModel(model: Model, data: TrainData, options: TrainOp
   const sgd = new Sgd(options);
   const vars = model.params.map((p) => p.variable);
   const perEpoch = stepsPerEpoch(indices.length, options.batchSize);
-  const schedule = { baseLr: options.lr, milestones: options.milestones, gamma: options.gamma, totalSteps: options.scheduleSteps ?? options.steps };
+  const totalSteps = options.scheduleSteps ?? options.steps;
+  const schedule = { baseLr: options.lr, milestones: options.milestones, gamma: options.gamma, totalSteps, warmupSteps: Math.round((options.warmup ?? 0) * totalSteps) };
   const epochs: EpochMetrics[] = [];
   let step = 0;
   let epoch = 0;

@@ -21,6 +21,8 @@ test('the full study: every step is a valid job, needs only earlier steps, and k
       assert.equal(p.runs, 10, `${s.id}: K = 10`);
       assert.equal(p.predictions, false, `${s.id}: scores only`);
     }
+    // cnn-small has no batch norm: every training of it warms up (a random-subset retraining collapsed without).
+    if ('warmup' in p && p.model === 'cnn-small') assert.equal(p.warmup, 0.05, `${s.id}: warmup`);
     // The whole training set everywhere: no subset, or (for jobs that default to one) a subset of all of it.
     if ('dataset' in p) assert.ok(p.trainSubset === undefined || p.trainSubset === 60_000, `${s.id}: trains on ${String(p.trainSubset)} examples`);
     if (s.job === 'kernel-velocity' || s.job === 'error-barrier' || s.job === 'el2n-grid') assert.equal(p.trainSubset, 60_000, `${s.id}: all 60,000 examples`);
