@@ -33,11 +33,11 @@ export async function pruningSection(ctx: SectionContext): Promise<string[]> {
   const fullRows = pruneRows(ctx.step(STEP.pruneEl2n)).filter((r) => r.strategy === 'full data');
   const full = fullRows.length ? band(fullRows.map((r) => r.testAccuracy)) : undefined;
   const unfinished = [...new Set(series.map((s) => s.step))].filter((st) => ctx.step(st)?.run?.manifest.status !== 'done');
-  if (unfinished.length) lines.push(`Not finished yet (their finished units are shown): ${unfinished.map((st) => `${st} (${pendingText(ctx.step(st))})`).join('; ')}.`, '');
+  if (unfinished.length) lines.push(`Not finished yet (their finished units are shown): ${unfinished.map((st) => `${st}: ${pendingText(ctx.step(st))}`).join('; ')}.`, '');
   // The accuracy the issue asks the full-data budget to reach (on the whole training set only).
   const target = ctx.d.subset ? undefined : ctx.d.dataset === 'mnist' ? 0.99 : ctx.d.dataset === 'fashion-mnist' ? 0.9 : undefined;
   lines.push(
-    `Full data (${fullRows.length} seeds): test accuracy ${bandText(full)}${target !== undefined ? ` (the budget was chosen to reach ${pct(target)}: ${full && full.mean >= target ? 'it does' : 'it does not'})` : ''}. ` +
+    `Full data (${fullRows.length} seeds): test accuracy ${bandText(full)}${target !== undefined && full ? ` (the budget was chosen to reach ${pct(target)}: ${full.mean >= target ? 'it does' : 'it does not'})` : ''}. ` +
       'Cells: mean test accuracy over repeats [16th, 84th percentile]; each retraining keeps the full-data iteration budget.',
     '',
   );

@@ -62,7 +62,7 @@ function stability(t: ScoreTable): number[] {
 export async function scoresSection(ctx: SectionContext): Promise<string[]> {
   const { scores, missing } = studyScores(ctx);
   const lines = ['### Scores', ''];
-  if (missing.length) lines.push(`Not finished yet: ${missing.map((m) => `${m} (${pendingText(ctx.step(m))})`).join('; ')}.`, '');
+  if (missing.length) lines.push(`Not finished yet: ${missing.map((m) => `${m}: ${pendingText(ctx.step(m))}`).join('; ')}.`, '');
   if (scores.length === 0) return lines;
   const stab = scores.filter((s) => s.table.perRun.length > 1).map((s) => ({ label: s.label, curve: stability(s.table), single: singleRunSpearman(s.table) }));
   if (stab.length) {

@@ -25,7 +25,7 @@ export async function transferSection(ctx: SectionContext): Promise<string[]> {
   const otherFull = pruneRows(ctx.step(STEP.pruneTransferOut)).filter((r) => r.strategy === 'full data');
   lines.push(`#### Scores of one architecture, retraining another (appendix E.3)`, '', `EL2N at epoch ${d.scoreEpoch}, K = ${cfg.runs}, of ${d.model} and of ${d.transferModel}; keep the highest; retrain each architecture.`, '');
   const steps = [STEP.pruneTransferIn, STEP.pruneTransferOut, STEP.pruneOtherOwn].filter((s) => ctx.step(s)?.run?.manifest.status !== 'done');
-  if (steps.length) lines.push(`Not finished yet: ${steps.map((s) => `${s} (${pendingText(ctx.step(s))})`).join('; ')}.`, '');
+  if (steps.length) lines.push(`Not finished yet: ${steps.map((s) => `${s}: ${pendingText(ctx.step(s))}`).join('; ')}.`, '');
   lines.push(
     ...head,
     row(`${d.model} / ${d.model}`, own, 'keep-top'),
