@@ -3,7 +3,7 @@
  * mean; a single run's correlation with the mean) and how the scores rank the data against each other
  * (appendix Fig. 15: GraNd at init, EL2N early, forgetting at the end).
  */
-import { spearman, spearmanMatrix } from '../../../src/core/analysis/spearman';
+import { spearman, spearmanMatrix, stabilityCurve } from '../../../src/core/analysis/spearman';
 import { normalizeBatch } from '../../../src/core/data/normalize';
 import { prepareData } from '../../../src/core/experiments/experimentData';
 import { curves } from '../../../src/core/charts/curves';
@@ -49,22 +49,12 @@ function singleRunSpearman(t: ScoreTable): number {
   return rs.reduce((a, v) => a + v, 0) / rs.length;
 }
 
-/** Entry k-1: Spearman of the mean of the first k runs with the mean of all. */
-function stability(t: ScoreTable): number[] {
-  const n = t.score.length;
-  const acc = new Float64Array(n);
-  return t.perRun.map((r, k) => {
-    for (let i = 0; i < n; i++) acc[i] += r[i];
-    return spearman(Float64Array.from(acc, (v) => v / (k + 1)), t.score);
-  });
-}
-
 export async function scoresSection(ctx: SectionContext): Promise<string[]> {
   const { scores, missing } = studyScores(ctx);
   const lines = ['### Scores', ''];
   if (missing.length) lines.push(`Not finished yet: ${missing.map((m) => `${m}: ${pendingText(ctx.step(m))}`).join('; ')}.`, '');
   if (scores.length === 0) return lines;
-  const stab = scores.filter((s) => s.table.perRun.length > 1).map((s) => ({ label: s.label, curve: stability(s.table), single: singleRunSpearman(s.table) }));
+  const stab = scores.filter((s) => s.table.perRun.length > 1).map((s) => ({ label: s.label, curve: stabilityCurve(s.table.perRun), single: singleRunSpearman(s.table) }));
   if (stab.length) {
     const K = Math.max(...stab.map((s) => s.curve.length));
     const ks = [1, 2, 3, 5].filter((k) => k < K);
