@@ -188,7 +188,8 @@ async function execute(run: RunHandle, exp: AnyExperiment, p: object, units: rea
     await runUnitsInChildren(run.dir, pending, {
       parallel,
       signal: ctx.signal,
-      threadsPerUnit: threadsPerChild(parallel, backend?.threads),
+      // Fewer units left than workers (a one-unit job, a resumed tail): the cores go to the units that run.
+      threadsPerUnit: threadsPerChild(Math.min(parallel, pending.length), backend?.threads),
       onUnitStart: (u) => rctx.report({ phase: 'train', message: `started ${u.label}`, fraction: progress.fraction() }),
       onUnitProgress: (u, m) => progress.running(u, m.fraction, m.progress),
       onUnitDone: (u) => progress.unitDone(u),

@@ -5,7 +5,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runPruneSweep } from '../../../../src/core/experiments/pruneSweep';
 import { runScores } from '../../../../src/core/experiments/scoreRun';
-import { resumeRun } from '../../../../src/core/jobs/runner';
+import { resumeRun, threadsPerChild } from '../../../../src/core/jobs/runner';
+import { MAX_WASM_THREADS } from '../../../../src/core/compute/wasmThreads';
 import { readFailures, readPlan } from '../../../../src/core/jobs/unitStore';
 import { readRun, runsDir } from '../../../../src/core/store/runStore';
 import { repoRoot, tempDir } from '../../helpers/paths';
@@ -49,6 +50,15 @@ test('--parallel 2: units in child processes give the same table as one process,
   assert.deepEqual(m.execution, { executor: 'local', parallel: 2 });
   assert.deepEqual(rowsOf(m.id), reference);
   assert.ok(fs.existsSync(path.join(runsDir(root), m.id, 'logs', 'unit-0.log')), 'each child writes its log');
+});
+
+test('--parallel 2 with a single unit to run: that unit gets the threads of both workers', async () => {
+  const { threads: _one, ...anyThreads } = base;
+  const m = await runScores({ ...anyThreads, epochs: 1, scoreEpoch: 1, runs: 1, scores: ['el2n'] }, { root }, { execution: { executor: 'local', parallel: 2 } });
+  assert.equal(m.status, 'done', m.error);
+  const unit = JSON.parse(fs.readFileSync(path.join(runsDir(root), m.id, 'units', 'run-0', 'unit.json'), 'utf8')) as { backend: { threads: number } };
+  // A worker with nothing to do would leave its share of the cores idle.
+  assert.equal(unit.backend.threads, Math.min(MAX_WASM_THREADS, threadsPerChild(1)));
 });
 
 test('SIGKILL of the CLI mid-sweep, then `runs resume`: only missing units run and the table equals an uninterrupted run', async () => {
