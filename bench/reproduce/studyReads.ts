@@ -25,15 +25,21 @@ export function doneTable<T>(s: StepState | undefined, file: string): T | undefi
   }
 }
 
+// Several sections read the same step's rows; a report reads fresh states, so one read per state is one per report.
+const rowsRead = new WeakMap<StepState, readonly unknown[]>();
+
 /** The rows of the finished units (each unit's `row.json`), finished run or not. */
-export function unitRows<T>(s: StepState | undefined): T[] {
+export function unitRows<T>(s: StepState | undefined): readonly T[] {
   if (!s?.run) return [];
+  const known = rowsRead.get(s);
+  if (known) return known as readonly T[];
   const out: T[] = [];
   for (const u of readPlan(s.run.dir)) {
     if (!isUnitDone(s.run.dir, u.key)) continue;
     const file = path.join(unitDir(s.run.dir, u.key), 'row.json');
     if (fs.existsSync(file)) out.push(JSON.parse(fs.readFileSync(file, 'utf8')) as T);
   }
+  rowsRead.set(s, Object.freeze(out));
   return out;
 }
 
@@ -42,7 +48,7 @@ export function prunePoints(s: StepState | undefined): PrunePoint[] {
   return summarize(unitRows<RetrainRow>(s));
 }
 
-export function pruneRows(s: StepState | undefined): RetrainRow[] {
+export function pruneRows(s: StepState | undefined): readonly RetrainRow[] {
   return unitRows<RetrainRow>(s);
 }
 

@@ -4,6 +4,7 @@
  * the kept sets (a selection that empties a class explains a curve that falls off).
  */
 import { labelEntropy } from '../../../src/core/analysis/entropy';
+import { plural } from '../../../src/core/plural';
 import { pruningCurve } from '../../../src/core/charts/pruningCurve';
 import type { PrunePoint, RetrainRow } from '../../../src/core/experiments/pruneSweep';
 import type { SectionContext } from '../reportSections';
@@ -37,7 +38,7 @@ export async function pruningSection(ctx: SectionContext): Promise<string[]> {
   // The accuracy the issue asks the full-data budget to reach (on the whole training set only).
   const target = ctx.d.subset ? undefined : ctx.d.dataset === 'mnist' ? 0.99 : ctx.d.dataset === 'fashion-mnist' ? 0.9 : undefined;
   lines.push(
-    `Full data (${fullRows.length} seeds): test accuracy ${bandText(full)}${target !== undefined && full ? ` (the budget was chosen to reach ${pct(target)}: ${full.mean >= target ? 'it does' : 'it does not'})` : ''}. ` +
+    `Full data (${plural(fullRows.length, 'seed')}): test accuracy ${bandText(full)}${target !== undefined && full ? ` (the budget was chosen to reach ${pct(target)}: ${full.mean >= target ? 'it does' : 'it does not'})` : ''}. ` +
       'Cells: mean test accuracy over repeats [16th, 84th percentile]; each retraining keeps the full-data iteration budget.',
     '',
   );

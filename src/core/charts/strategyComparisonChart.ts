@@ -7,7 +7,7 @@ import { pruningCurve } from './pruningCurve';
  * paper's names. Reads the rows of a prune-sweep.json.
  */
 export interface StrategyComparisonChartInput {
-  rows: { strategy: string; fractionPruned: number; testAccuracy: number }[];
+  rows: readonly { strategy: string; fractionPruned: number; testAccuracy: number }[];
   /** Legend names per strategy id (default: the id). */
   names?: Readonly<Record<string, string>>;
   score?: string;
