@@ -12,7 +12,7 @@ import { writeJsonAtomic } from '../store/atomicWrite';
 import type { RunManifest } from '../store/runManifest';
 import { readRun, runDirOf } from '../store/runStore';
 import { readScoreTable, scoresDir } from '../store/scoreFiles';
-import { trainModel } from '../train/trainLoop';
+import { stepsPerEpoch, trainModel, type EpochMetrics } from '../train/trainLoop';
 import { loadTraining, type ExperimentData } from './experimentData';
 import { checkSameNoise, corruptedAmong, scoreRunNoise, type RunNoise } from './scoreRunNoise';
 import { scoreRunInputs } from './scoreRunInputs';
@@ -49,10 +49,37 @@ export interface RetrainRow {
 }
 
 export interface RetrainCurvePoint {
+  /** Passes over the kept subset so far. */
   readonly epoch: number;
+  /** SGD steps so far: comparable across subsets of different sizes. */
+  readonly step?: number;
+  /** Mean training loss and accuracy since the previous point. */
   readonly trainLoss: number;
   readonly trainAccuracy: number;
   readonly testAccuracy?: number;
+}
+
+/**
+ * The retraining curve at its evaluations: one point per evaluated epoch, its training loss and accuracy averaged
+ * (by steps) over the epochs since the previous point.
+ */
+export function curveAtEvaluations(epochs: readonly EpochMetrics[]): RetrainCurvePoint[] {
+  const out: RetrainCurvePoint[] = [];
+  let loss = 0;
+  let correct = 0;
+  let steps = 0;
+  let prevStep = 0;
+  for (const e of epochs) {
+    const n = e.step - prevStep;
+    prevStep = e.step;
+    loss += e.trainLoss * n;
+    correct += e.trainAccuracy * n;
+    steps += n;
+    if (!e.test) continue;
+    out.push({ epoch: e.epoch, step: e.step, trainLoss: loss / Math.max(1, steps), trainAccuracy: correct / Math.max(1, steps), testAccuracy: e.test.accuracy });
+    loss = correct = steps = 0;
+  }
+  return out;
 }
 
 /** Finds a score run by id or folder and checks it scored this dataset. */
@@ -112,6 +139,8 @@ export interface RetrainContext {
   readonly cfg: TrainRunConfig;
   /** Full-data iteration budget, used for every subset. */
   readonly steps: number;
+  /** Steps of one full-data epoch: the test split is evaluated about that often, whatever the subset's size. */
+  readonly evalEverySteps?: number;
   readonly augment: boolean;
   readonly signal?: AbortSignal;
   readonly onStep?: (step: number) => void;
@@ -126,13 +155,12 @@ export async function retrain(ctx: RetrainContext, indices: Int32Array, streams:
     const res = await trainModel(
       model,
       { train: data.train, trainIndices: indices, val: data.val, test: data.test, stats: data.stats },
-      { ...cfg, steps: ctx.steps, dataStream: streams.data, augment: ctx.augment },
+      { ...cfg, steps: ctx.steps, dataStream: streams.data, augment: ctx.augment, evalEverySteps: ctx.evalEverySteps },
       { signal: ctx.signal, onStep: (s) => ctx.onStep?.(s.step) },
     );
     if (res.cancelled) return undefined;
     const last = res.epochs[res.epochs.length - 1];
-    const curve = res.epochs.map((e) => ({ epoch: e.epoch, trainLoss: e.trainLoss, trainAccuracy: e.trainAccuracy, testAccuracy: e.test?.accuracy }));
-    return { testAccuracy: last.test!.accuracy, valAccuracy: last.val?.accuracy, curve };
+    return { testAccuracy: last.test!.accuracy, valAccuracy: last.val?.accuracy, curve: curveAtEvaluations(res.epochs) };
   } finally {
     model.dispose();
   }
@@ -144,6 +172,7 @@ export function unitRetrainContext(cfg: TrainRunConfig, st: ScoredData, unit: Wo
     data: st.data,
     cfg,
     steps: st.steps,
+    evalEverySteps: stepsPerEpoch(st.data.trainIndices.length, cfg.batchSize),
     augment: st.augment,
     signal: ctx.signal,
     onStep: (step) => ctx.progress(step / st.steps, { phase: 'train', message: unit.label, step, totalSteps: st.steps }),

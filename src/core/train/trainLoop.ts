@@ -40,6 +40,12 @@ export interface TrainOptions {
    */
   readonly dataStream: RandomStream;
   readonly augment: boolean;
+  /**
+   * Evaluate the held-out splits at an epoch's end only once this many steps have passed since the last
+   * evaluation, and always after the last step (default: every epoch). A small pruned subset trained for the
+   * full-data budget has thousands of short epochs; evaluating after each costs many times the training.
+   */
+  readonly evalEverySteps?: number;
 }
 
 export interface TrainData {
@@ -57,6 +63,7 @@ export interface EpochMetrics {
   readonly lr: number;
   readonly trainLoss: number;
   readonly trainAccuracy: number;
+  /** Absent without the split, and at epochs between evaluations (evalEverySteps). */
   readonly val?: EvalResult;
   readonly test?: EvalResult;
   /** Seconds spent on training steps in this epoch (evaluation excluded). */
@@ -176,6 +183,7 @@ export async function trainModel(model: Model, data: TrainData, options: TrainOp
   let step = 0;
   let epoch = 0;
   let cancelled = false;
+  let evaluatedAt = 0;
   try {
     while (step < options.steps && !cancelled) {
       epoch++;
@@ -209,14 +217,16 @@ export async function trainModel(model: Model, data: TrainData, options: TrainOp
         await yieldToEventLoop();
       }
       if (seen === 0) break;
+      const evaluateNow = cancelled || step >= options.steps || step - evaluatedAt >= (options.evalEverySteps ?? 0);
+      if (evaluateNow) evaluatedAt = step;
       const metrics: EpochMetrics = {
         epoch,
         step,
         lr: learningRateAt(schedule, Math.max(0, step - 1)),
         trainLoss: lossSum / seen,
         trainAccuracy: correct / seen,
-        val: data.val ? await evaluate(model, data.val, stats) : undefined,
-        test: data.test ? await evaluate(model, data.test, stats) : undefined,
+        val: data.val && evaluateNow ? await evaluate(model, data.val, stats) : undefined,
+        test: data.test && evaluateNow ? await evaluate(model, data.test, stats) : undefined,
         trainSeconds: trainMs / 1000,
         examplesPerSecond: seen / (trainMs / 1000),
       };

@@ -22,6 +22,9 @@ test('prune sweep: every fraction x strategy x seed retrains with the full-data 
   for (const r of table.rows) {
     assert.equal(r.kept, r.strategy === 'full data' ? 600 : 300);
     assert.ok(r.testAccuracy > 0.3, `${r.strategy}: ${r.testAccuracy}`);
+    // The test split is evaluated once per full-data epoch (24 steps), not after each of the half subset's 4 passes.
+    assert.deepEqual(r.curve.map((p: { step: number }) => p.step), [24, 48], r.strategy);
+    assert.equal(r.curve.at(-1).testAccuracy, r.testAccuracy);
   }
   const full = table.summary.find((p: { strategy: string }) => p.strategy === 'full data');
   assert.ok(full.lo <= full.mean && full.mean <= full.hi);
