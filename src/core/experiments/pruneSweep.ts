@@ -44,7 +44,10 @@ export interface RetrainRow {
   readonly corruptedKept?: number;
   /** Kept examples of each class (label order): a class at 0 is gone from the kept set. */
   readonly keptPerClass?: number[];
-  /** Per epoch: training loss and accuracy, test accuracy (a retraining that collapsed shows where). */
+  /**
+   * At each test evaluation (about once per full-data epoch): training loss and accuracy, test accuracy (a
+   * retraining that collapsed shows where).
+   */
   readonly curve?: RetrainCurvePoint[];
 }
 
@@ -139,8 +142,6 @@ export interface RetrainContext {
   readonly cfg: TrainRunConfig;
   /** Full-data iteration budget, used for every subset. */
   readonly steps: number;
-  /** Steps of one full-data epoch: the test split is evaluated about that often, whatever the subset's size. */
-  readonly evalEverySteps?: number;
   readonly augment: boolean;
   readonly signal?: AbortSignal;
   readonly onStep?: (step: number) => void;
@@ -155,7 +156,8 @@ export async function retrain(ctx: RetrainContext, indices: Int32Array, streams:
     const res = await trainModel(
       model,
       { train: data.train, trainIndices: indices, val: data.val, test: data.test, stats: data.stats },
-      { ...cfg, steps: ctx.steps, dataStream: streams.data, augment: ctx.augment, evalEverySteps: ctx.evalEverySteps },
+      // The test split is evaluated about once per full-data epoch, whatever the subset's size.
+      { ...cfg, steps: ctx.steps, dataStream: streams.data, augment: ctx.augment, evalEverySteps: stepsPerEpoch(data.trainIndices.length, cfg.batchSize) },
       { signal: ctx.signal, onStep: (s) => ctx.onStep?.(s.step) },
     );
     if (res.cancelled) return undefined;
@@ -172,7 +174,6 @@ export function unitRetrainContext(cfg: TrainRunConfig, st: ScoredData, unit: Wo
     data: st.data,
     cfg,
     steps: st.steps,
-    evalEverySteps: stepsPerEpoch(st.data.trainIndices.length, cfg.batchSize),
     augment: st.augment,
     signal: ctx.signal,
     onStep: (step) => ctx.progress(step / st.steps, { phase: 'train', message: unit.label, step, totalSteps: st.steps }),
